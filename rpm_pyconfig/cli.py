@@ -144,6 +144,28 @@ def _add_commands(commands: argparse._SubParsersAction[argparse.ArgumentParser])
     probe.add_argument("--force", action="store_true", help="replace existing files")
     probe.add_argument("--name", help="runtime name (with a single PYTHON)")
 
+    render = command(
+        "render", "Render a spec template for the selected runtimes (shipped name or file path).",
+        selection=True,
+    )
+    render.add_argument("template", metavar="TEMPLATE",
+                        help="subpackages, prep, build, install, check, or a .j2 file")
+    render.add_argument("--set", action="append", default=[], metavar="KEY=VALUE",
+                        dest="values", help="a value the template uses (repeatable)")
+
+    install = command(
+        "install",
+        "Place each runtime's staged wheel into the buildroot, byte-compile it with that "
+        "runtime, and write one %files list per runtime (the last step of %pyconfig_install).",
+        selection=True,
+    )
+    install.add_argument("--buildroot", required=True, help="rpm's %%{buildroot}")
+    install.add_argument("--bindir", default="/usr/bin", help="where commands go (%%{_bindir})")
+    install.add_argument("--stage", default="_pyconfig/stage",
+                         help="where the pip install step put STAGE/NAME/target")
+    install.add_argument("--filelists", default="_pyconfig/files",
+                         help="where to write NAME.files")
+
 
 def _read_registry(args: argparse.Namespace) -> Registry:
     from .registry import load_registry, search_path
@@ -300,11 +322,47 @@ def _run_probe(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def _run_render(args: argparse.Namespace) -> int:
+    import shlex
+
+    from .rendering import render
+
+    values: dict[str, object] = {}
+    for item in args.values:
+        key, sep, value = item.partition("=")
+        if not sep or not key.isidentifier():
+            raise _UsageError(f"--set wants KEY=VALUE with KEY an identifier, got {item!r}")
+        values[key] = value
+    runtimes = _selected(args)
+    passed = [f"--confdir={d}" for d in getattr(args, "confdir", None) or ()]
+    passed += [f"--only={glob}" for glob in getattr(args, "only", ())]
+    passed += [f"--exclude={glob}" for glob in getattr(args, "exclude", ())]
+    if getattr(args, "where", None):
+        passed.append(f"--where={args.where}")
+    values.setdefault("tool", "rpm-pyconfig")
+    values.setdefault("selection_args", " ".join(shlex.quote(word) for word in passed))
+    sys.stdout.write(render(args.template, runtimes, values))
+    return EXIT_OK
+
+
+def _run_install(args: argparse.Namespace) -> int:
+    from .installing import install
+
+    runtimes = _selected(args)
+    install(
+        runtimes, stage=args.stage, buildroot=args.buildroot, filelists=args.filelists,
+        bindir=args.bindir, progress=lambda line: print(f"rpm-pyconfig: {line}", file=sys.stderr),
+    )
+    return EXIT_OK
+
+
 _COMMANDS = {
     "list": _run_list,
     "show": _run_show,
     "check": _run_check,
     "probe": _run_probe,
+    "render": _run_render,
+    "install": _run_install,
 }
 
 # Commands whose stdout a spec reads through %{expand:%(...)}: on failure they also print
@@ -361,17 +419,17 @@ def _stdout_is_terminal() -> bool:
 
 
 def rpm_error(message: str) -> str:
-    """``%{error:MESSAGE}`` that rpm's ``%{expand:}`` turns back into MESSAGE exactly.
+    """``%{error:...}`` that makes rpm's ``%{expand:}`` stop and print *message* verbatim.
 
-    ``%`` is doubled; braces are kept when balanced (rpm needs them to find the closing
-    brace) and backslash-escaped otherwise, which rpm then shows with the backslash.
+    The message travels as a Lua string literal printed by ``%{lua:}``: rpm neither
+    expands Lua source nor the text Lua prints, so ``%``, newlines and unbalanced
+    braces all survive; braces are written as ``\\123``/``\\125`` so that rpm's
+    search for the closing brace of ``%{error:`` is not fooled.
     """
-    text = message.replace("%", "%%")
-    depth = 0
-    for char in text:
-        depth += (char == "{") - (char == "}")
-        if depth < 0:
-            break
-    if depth != 0:
-        text = text.replace("{", "\\{").replace("}", "\\}")
-    return "%{error:" + text + "}"
+    escaped = []
+    for char in message:
+        if char in '\\"{}' or ord(char) < 32 or ord(char) == 127:
+            escaped.append("\\n" if char == "\n" else f"\\{ord(char):03d}")
+        else:
+            escaped.append(char)
+    return '%{error:%{lua:print("' + "".join(escaped) + '")}}'

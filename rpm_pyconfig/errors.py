@@ -64,13 +64,38 @@ class ExpressionError(PyConfigError):
     """
 
     def __init__(self, message: str, *, source: str, span: tuple[int, int]) -> None:
+        #: The message alone, without the input and the marker.
         self.reason = message
         self.source = source
+        #: ``(start, end)`` indices into *source*; the caret goes under ``end - 1``.
         self.span = span
-        start, end = span
-        marker = " " * start + "~" * max(end - start - 1, 0) + "^"
-        shown = source.replace("\n", " ").replace("\t", " ")
-        super().__init__(f"{message}\n    {shown}\n    {marker}")
+        super().__init__(f"{message}\n{_show_span(source, span)}")
+
+
+def _show_span(source: str, span: tuple[int, int]) -> str:
+    """The line of *source* holding the span, and a ``~~~^`` marker under the span.
+
+    A multi-line input (the body of a ``%{expand:...}``) shows only the offending line,
+    labelled with its number.  Tabs and other unprintable characters are shown as one
+    space each so the marker stays aligned; a span running past the line stops just
+    after it (where the caret means "here, at the end").
+    """
+    start, end = span
+    line_start = source.rfind("\n", 0, start) + 1
+    line_end = source.find("\n", line_start)
+    if line_end < 0:
+        line_end = len(source)
+    line = "".join(c if c.isprintable() else " " for c in source[line_start:line_end])
+    start -= line_start
+    end = max(min(end - line_start, len(line) + 1), start + 1)
+    if "\n" in source:
+        number = source.count("\n", 0, line_start) + 1
+        label = f"line {number}: "
+        line = label + line
+        start += len(label)
+        end += len(label)
+    marker = " " * start + "~" * (end - start - 1) + "^"
+    return f"    {line}\n    {marker}"
 
 
 class SelectionError(PyConfigError):

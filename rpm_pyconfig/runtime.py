@@ -190,7 +190,7 @@ class Runtime:
     @property
     def srcdir(self) -> str:
         """Directory, relative to the unpacked sources, holding this runtime's copy of them."""
-        return f"_pyconfig/{self.name}"
+        return f"_pyconfig/src/{self.name}"
 
     # -- value semantics ------------------------------------------------------------------
 

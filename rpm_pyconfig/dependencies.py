@@ -1,0 +1,348 @@
+"""PEP 508 requirements as RPM (rich) dependencies, per runtime.
+
+Names
+    ``{dist_prefix}dist(canonical_name)`` -- ``python3dist(foo)``, ``pypy3dist(foo)`` -- and
+    ``{dist_prefix}dist(canonical_name[extra])`` for a requirement on an extra.  A requirement
+    on several extras (``foo[a,b]``) becomes one dependency per extra.
+
+Specifiers (``N`` is the name, versions as :func:`~rpm_pyconfig.versions.dependency_version`,
+i.e. trailing zeros trimmed, like the provides rpm's ``pythondistdeps.py`` writes)
+
+    =============  =========================================  ===============================
+    ``~=2.4.8``    ``(N >= 2.4.8 with N < 2.5)``
+    ``==2.4.*``    ``(N >= 2.4 with N < 2.5)``
+    ``!=2.4.*``    ``(N < 2.4 or N >= 2.5)``
+    ``==2.4.8``    ``N = 2.4.8``                               ``==2.0`` -> ``N = 2``
+    ``!=2.4.8``    ``(N < 2.4.8 or N > 2.4.8)``
+    ``<2.4.8``     ``N < 2.4.8~~``                             excludes ``2.4.8`` pre-releases
+    ``<2.4.8rc1``  ``N < 2.4.8~rc1``                           V itself a pre-release
+    ``<=2.4.8``    ``N <= 2.4.8``                              post-releases sort above: excluded
+    ``>=2.4.8``    ``N >= 2.4.8``
+    ``>2.4.8``     ``N > 2.4.8.0``                             see below
+    ``>2.4.8.post1`` ``N > 2.4.8^post1``                       V a post- or dev-release
+    ``===1.0``     ``N = 1``                                   see below
+    =============  =========================================  ===============================
+
+    Several specifiers are joined into one ``(A with B with ...)``, lower bounds first.
+
+``>V``
+    PEP 440 says ``>V`` must not match the post-releases of ``V`` unless ``V`` is one.  In
+    RPM, ``2.4.8^post1`` sorts after ``2.4.8`` but before ``2.4.8.0``, and a trimmed provide
+    never ends in ``.0``: ``N > 2.4.8.0`` is exactly "greater than 2.4.8, not a post-release
+    of it".  (``>1.0`` therefore reads ``N > 1.0``, and means what it says.)
+
+Boundaries of ``~=`` and ``==V.*``
+    These follow the project's conversion rules (and Fedora's generator): the upper bound
+    ``< 2.5`` admits the pre-releases of ``2.5`` and the lower bound of ``==2.4.*`` rejects
+    the pre-releases of ``2.4``, where PEP 440 says the opposite.  Pre-releases are rarely
+    packaged; the readable form wins.
+
+``===``
+    Arbitrary string equality has no RPM equivalent.  Best effort: a value that is a valid
+    PEP 440 version is converted like ``==`` (``===1.0`` -> ``N = 1``); any other value is
+    used as it stands when it is a valid RPM version (``===foobar`` -> ``N = foobar``), and
+    is an error otherwise.
+
+Local versions
+    RPM versions carry no local part, so ``==1.0+abc`` becomes ``N = 1`` and ``!=1.0+abc``
+    is dropped (rejecting every ``1.0`` build would be wrong).  Direct references
+    (``foo @ https://...``) become a bare ``N``.
+
+Markers are evaluated for each runtime, never for the build host: see
+:func:`marker_environment`.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+from collections.abc import Iterable
+from typing import Union
+
+from packaging.markers import Marker
+from packaging.requirements import InvalidRequirement, Requirement
+from packaging.specifiers import Specifier, SpecifierSet
+from packaging.utils import canonicalize_name
+from packaging.version import InvalidVersion, Version
+
+from rpm_pyconfig.errors import MetadataError
+from rpm_pyconfig.runtime import Runtime
+from rpm_pyconfig.versions import dependency_version, release_string
+
+__all__ = [
+    "build_requires",
+    "dist_name",
+    "dist_provides",
+    "extras_of",
+    "marker_environment",
+    "parse_requirement",
+    "requirement_dependencies",
+    "runtime_requires",
+    "specifier_dependency",
+]
+
+RequirementLike = Union[str, Requirement]
+
+#: ``platform.python_implementation()`` for each ``sys.implementation.name``.
+_PLATFORM_IMPLEMENTATIONS = {
+    "cpython": "CPython",
+    "pypy": "PyPy",
+    "graalpy": "GraalVM",
+    "ironpython": "IronPython",
+    "jython": "Jython",
+}
+
+#: Order of operators at the same version, lower bounds first.
+_OPERATOR_RANK = {">=": 0, ">": 1, "~=": 2, "==": 3, "===": 4, "!=": 5, "<=": 6, "<": 7}
+
+#: Characters RPM accepts in a version (``-`` separates the release, so it is not one).
+_RPM_VERSION = re.compile(r"^[A-Za-z0-9._+~^]+$")
+
+#: ``extra == "name"`` or ``"name" == extra`` in a serialised marker.
+_EXTRA_IN_MARKER = re.compile(r'\bextra\s*==\s*"([^"]*)"|"([^"]*)"\s*==\s*extra\b')
+
+
+# -- names ----------------------------------------------------------------------------------
+
+
+def dist_name(
+    name: str, runtime: Runtime, *, extra: str | None = None, versioned: bool = False
+) -> str:
+    """``python3dist(foo)``, ``python3dist(foo[cli])`` or, versioned, ``python3.11dist(foo)``."""
+    prefix = runtime.versioned_dist_prefix if versioned else runtime.dist_prefix
+    inside = canonicalize_name(name)
+    if extra is not None:
+        inside += f"[{canonicalize_name(extra)}]"
+    return f"{prefix}dist({inside})"
+
+
+def dist_provides(
+    name: str, version: str | Version, runtime: Runtime, *, extra: str | None = None
+) -> list[str]:
+    """What the subpackage of ``name`` (or of one of its extras) provides for ``runtime``.
+
+    ``python3dist(foo) = 1`` and ``python3.11dist(foo) = 1``: the same trimmed version form
+    as the requirements, so that ``==1.0`` elsewhere matches.
+    """
+    evr = dependency_version(version)
+    return [
+        f"{dist_name(name, runtime, extra=extra)} = {evr}",
+        f"{dist_name(name, runtime, extra=extra, versioned=True)} = {evr}",
+    ]
+
+
+# -- markers --------------------------------------------------------------------------------
+
+
+def marker_environment(
+    runtime: Runtime, *, extra: str = "", platform_machine: str | None = None
+) -> dict[str, str]:
+    """The PEP 508 marker environment of ``runtime`` (not of the interpreter running us).
+
+    ``python_version``/``python_full_version`` come from the runtime's version,
+    ``implementation_name`` from its implementation and ``platform_python_implementation``
+    is its display name (``CPython``, ``PyPy``).  The OS is Linux (``sys_platform`` linux,
+    ``platform_system`` Linux, ``os_name`` posix).  ``platform_machine`` defaults to the build
+    host's ``os.uname().machine``: RPMs are built on the architecture they target (noarch
+    packages whose requirements depend on the machine are wrong anyway).  The runtime record
+    has no implementation version, so ``implementation_version`` is the language version:
+    right for CPython, an approximation for PyPy.  ``platform_release`` and
+    ``platform_version`` are the build host's.
+    """
+    uname = os.uname()
+    implementation = runtime.implementation
+    return {
+        "implementation_name": implementation,
+        "implementation_version": runtime.version,
+        "os_name": "posix",
+        "platform_machine": platform_machine if platform_machine is not None else uname.machine,
+        "platform_python_implementation": _PLATFORM_IMPLEMENTATIONS.get(
+            implementation, implementation.capitalize()
+        ),
+        "platform_release": uname.release,
+        "platform_system": "Linux",
+        "platform_version": uname.version,
+        "python_full_version": runtime.version,
+        "python_version": runtime.short_version,
+        "sys_platform": "linux",
+        "extra": canonicalize_name(extra) if extra else "",
+    }
+
+
+def _evaluate(marker: Marker, environment: dict[str, str], requirement: Requirement,
+              origin: str) -> bool:
+    try:
+        return marker.evaluate(environment)
+    except ValueError as error:  # UndefinedComparison, UndefinedEnvironmentName, InvalidVersion
+        where = f"{origin}: " if origin else ""
+        raise MetadataError(
+            f"{where}cannot evaluate the marker of requirement {str(requirement)!r}: {error}"
+        ) from None
+
+
+# -- requirements ---------------------------------------------------------------------------
+
+
+def parse_requirement(requirement: RequirementLike, *, origin: str = "") -> Requirement:
+    """A :class:`Requirement`; a string that is none raises :class:`MetadataError` naming it."""
+    if isinstance(requirement, Requirement):
+        return requirement
+    try:
+        return Requirement(requirement)
+    except InvalidRequirement as error:
+        where = f"{origin}: " if origin else ""
+        reason = str(error).splitlines()[0]
+        raise MetadataError(f"{where}invalid requirement {requirement!r}: {reason}") from None
+
+
+def requirement_dependencies(requirement: RequirementLike, runtime: Runtime) -> list[str]:
+    """RPM dependencies of one requirement for ``runtime``, ignoring its marker."""
+    req = parse_requirement(requirement)
+    extras = sorted({canonicalize_name(extra) for extra in req.extras})
+    names = (
+        [dist_name(req.name, runtime, extra=extra) for extra in extras]
+        if extras
+        else [dist_name(req.name, runtime)]
+    )
+    return [specifier_dependency(name, req.specifier) for name in names]
+
+
+def runtime_requires(
+    requirements: Iterable[RequirementLike],
+    runtime: Runtime,
+    *,
+    extra: str | None = None,
+    origin: str = "",
+    platform_machine: str | None = None,
+) -> list[str]:
+    """Sorted, de-duplicated RPM dependencies of ``requirements`` for ``runtime``.
+
+    Only requirements whose marker is true for the runtime count.  With ``extra=None``: those
+    needed without any extra (marker true with ``extra == ""``).  With ``extra="cli"``: only
+    those the extra adds (true with ``extra == "cli"``, false without it), so extras never
+    leak into the base package.  ``origin`` names the file and field in error messages.
+    """
+    wanted = canonicalize_name(extra) if extra is not None else None
+    base_env = marker_environment(runtime, platform_machine=platform_machine)
+    extra_env = (
+        marker_environment(runtime, extra=wanted, platform_machine=platform_machine)
+        if wanted is not None
+        else base_env
+    )
+    found: set[str] = set()
+    for item in requirements:
+        req = parse_requirement(item, origin=origin)
+        if req.marker is None:
+            selected = wanted is None
+        else:
+            in_base = _evaluate(req.marker, base_env, req, origin)
+            if wanted is None:
+                selected = in_base
+            else:
+                selected = not in_base and _evaluate(req.marker, extra_env, req, origin)
+        if selected:
+            found.update(requirement_dependencies(req, runtime))
+    return sorted(found)
+
+
+def build_requires(
+    build_system_requires: Iterable[RequirementLike],
+    runtime: Runtime,
+    *,
+    origin: str = "",
+    platform_machine: str | None = None,
+) -> list[str]:
+    """``BuildRequires:`` of ``[build-system] requires`` for ``runtime`` (markers evaluated)."""
+    return runtime_requires(
+        build_system_requires, runtime, origin=origin, platform_machine=platform_machine
+    )
+
+
+def extras_of(
+    requirements: Iterable[RequirementLike],
+    provides_extra: Iterable[str] = (),
+    *,
+    origin: str = "",
+) -> list[str]:
+    """Sorted, normalised extra names: ``Provides-Extra`` plus those markers test for."""
+    names = {canonicalize_name(extra) for extra in provides_extra}
+    for item in requirements:
+        req = parse_requirement(item, origin=origin)
+        if req.marker is None:
+            continue
+        for match in _EXTRA_IN_MARKER.finditer(str(req.marker)):
+            names.add(canonicalize_name(match.group(1) or match.group(2) or ""))
+    names.discard("")
+    return sorted(names)
+
+
+# -- specifiers -----------------------------------------------------------------------------
+
+
+def specifier_dependency(name: str, specifier: SpecifierSet | str) -> str:
+    """One RPM dependency on ``name`` (already an RPM name) satisfying every specifier."""
+    specifiers = SpecifierSet(specifier) if isinstance(specifier, str) else specifier
+    terms: list[str] = []
+    for spec in sorted(specifiers, key=_specifier_key):
+        for term in _convert(name, spec):
+            if term not in terms:
+                terms.append(term)
+    if not terms:
+        return name
+    if len(terms) == 1:
+        return terms[0]
+    return "(" + " with ".join(terms) + ")"
+
+
+def _specifier_key(spec: Specifier) -> tuple[int, Version, int]:
+    try:
+        version = Version(spec.version[:-2] if spec.version.endswith(".*") else spec.version)
+    except InvalidVersion:  # an arbitrary === string: last
+        return (1, Version("0"), _OPERATOR_RANK[spec.operator])
+    return (0, version, _OPERATOR_RANK[spec.operator])
+
+
+def _evr(epoch: int, release: tuple[int, ...]) -> str:
+    text = release_string(release, trim=True)
+    return f"{epoch}:{text}" if epoch else text
+
+
+def _bump(release: tuple[int, ...]) -> tuple[int, ...]:
+    return (*release[:-1], release[-1] + 1)
+
+
+def _convert(name: str, spec: Specifier) -> list[str]:
+    """The terms (joined with ``with`` by the caller) of one specifier."""
+    operator, text = spec.operator, spec.version
+    if operator == "===":
+        try:
+            return [f"{name} = {dependency_version(Version(text))}"]
+        except InvalidVersion:
+            if _RPM_VERSION.match(text):
+                return [f"{name} = {text}"]
+            raise MetadataError(
+                f"cannot express {str(spec)!r} as an RPM dependency: {text!r} is not an RPM "
+                "version"
+            ) from None
+    if text.endswith(".*"):
+        prefix = Version(text[:-2])
+        lower = _evr(prefix.epoch, prefix.release)
+        upper = _evr(prefix.epoch, _bump(prefix.release))
+        if operator == "==":
+            return [f"{name} >= {lower}", f"{name} < {upper}"]
+        return [f"({name} < {lower} or {name} >= {upper})"]  # !=
+    version = Version(text)
+    evr = dependency_version(version)
+    if operator == "~=":
+        upper = _evr(version.epoch, _bump(version.release[:-1]))
+        return [f"{name} >= {evr}", f"{name} < {upper}"]
+    if operator == "==":
+        return [f"{name} = {evr}"]
+    if operator == "!=":
+        return [] if version.local is not None else [f"({name} < {evr} or {name} > {evr})"]
+    if operator == "<":
+        return [f"{name} < {evr}" if version.is_prerelease else f"{name} < {evr}~~"]
+    if operator == ">":
+        plain = version.post is None and version.dev is None
+        return [f"{name} > {evr}.0" if plain else f"{name} > {evr}"]
+    return [f"{name} {operator} {evr}"]  # <=, >=

@@ -1,0 +1,278 @@
+"""The @-expression language: text with ``@token`` placeholders filled in per runtime.
+
+A spec calls ``rpm-pyconfig --foreach --eval '%package -n @confpkg-coverage'`` on every
+parse; the expression is parsed once and evaluated for each runtime::
+
+    @token      the runtime's value; the name is the longest run of [A-Za-z0-9_],
+                so ``@confpkg-coverage`` is ``@confpkg`` followed by ``-coverage``
+    @{token}    the same, for text glued to the token: ``@{confpkg}_coverage``
+    @@          a literal ``@``
+
+Everything else, newlines and ``%`` included, is literal text and is copied unchanged.
+Values can be escaped for where they go (``escape_rpm`` for rpm, ``shlex.quote`` for a
+shell); literal text never is.
+
+This module is on the path of every spec parse: it imports ``re`` and our own modules only.
+"""
+
+from __future__ import annotations
+
+import re
+
+from ._tokenizer import Tokenizer
+from .runtime import FIELDS
+
+TYPE_CHECKING = False  # not typing's: importing typing costs ~7 ms per spec parse
+if TYPE_CHECKING:
+    from collections.abc import Callable, Mapping
+
+    from .runtime import Runtime
+
+    Getter = Callable[[Runtime], str]
+
+__all__ = ["TOKENS", "Expression", "escape_rpm"]
+
+
+def escape_rpm(value: str) -> str:
+    """Protect *value* from rpm macro expansion: ``%`` becomes ``%%``."""
+    return value.replace("%", "%%")
+
+
+# -- the tokens --------------------------------------------------------------------------
+
+_PLATFORM_PYTHON_IMPLEMENTATION = {
+    "cpython": "CPython",
+    "pypy": "PyPy",
+    "graalpy": "GraalVM",
+    "ironpython": "IronPython",
+    "jython": "Jython",
+}
+
+
+def platform_python_implementation(runtime: Runtime) -> str:
+    """What ``platform.python_implementation()`` says in *runtime*: CPython, PyPy, ..."""
+    name = runtime.implementation
+    return _PLATFORM_PYTHON_IMPLEMENTATION.get(name, name)
+
+
+def _field_getter(key: str, kind: str) -> Getter:
+    """Read conf key *key*; booleans become ``1``/``0`` so they work in rpm's ``%if``."""
+    if kind == "bool":
+        return lambda runtime: "1" if getattr(runtime, key) else "0"
+    if kind == "int":
+        return lambda runtime: str(getattr(runtime, key))
+
+    def text(runtime: Runtime) -> str:
+        value: str = getattr(runtime, key)
+        return value
+
+    return text
+
+
+def _build_tokens() -> dict[str, tuple[Getter, str]]:
+    tokens: dict[str, tuple[Getter, str]] = {
+        # The names of the 2010 proposal, kept with their meaning.
+        "confbin": (lambda rt: rt.interpreter, "The interpreter (2010 name of @interpreter)."),
+        "confpkg": (lambda rt: rt.package_prefix,
+                    "Prefix of package names: python3, pypy3, ... (2010 name of @package_prefix)."),
+        "confsrcdir": (lambda rt: rt.srcdir,
+                       "This runtime's copy of the sources (2010 name of @srcdir)."),
+        "conf_sitelib": (lambda rt: rt.purelib, "Pure-module directory (2010 name of @purelib)."),
+        "conf_sitearch": (lambda rt: rt.platlib,
+                          "Extension-module directory (2010 name of @platlib)."),
+        "major_version": (lambda rt: rt.major_version, "3 of 3.11.2."),
+        "minor_version": (lambda rt: rt.minor_version, "11 of 3.11.2."),
+    }
+    for field in FIELDS:
+        doc = field.doc + (" Renders as 1 or 0." if field.kind == "bool" else "")
+        tokens[field.name] = (_field_getter(field.name, field.kind), doc)
+    tokens.update({
+        "micro_version": (lambda rt: rt.micro_version, "2 of 3.11.2 (0 when there is none)."),
+        "short_version": (lambda rt: rt.short_version,
+                          "3.11: the X.Y version, python_version in PEP 508 markers."),
+        "version_nodots": (lambda rt: rt.version_nodots, "311: X.Y without the dot."),
+        "srcdir": (lambda rt: rt.srcdir,
+                   "This runtime's copy of the sources, relative to the unpacked tree."),
+        "platform_python_implementation": (
+            platform_python_implementation,
+            "CPython, PyPy, ...: platform_python_implementation in PEP 508 markers.",
+        ),
+    })
+    return tokens
+
+
+#: Every @-token: name -> (value for a runtime, always a string; one-line doc).
+TOKENS: Mapping[str, tuple[Getter, str]] = _build_tokens()
+
+
+# -- parsing -----------------------------------------------------------------------------
+
+_NAME = "[A-Za-z_][A-Za-z0-9_]*"  # explicit ASCII classes: \w would take any letter
+
+_RULES = {
+    "TEXT": re.compile("[^@]+"),
+    "AT_AT": re.compile("@@"),
+    "AT_BRACE": re.compile("@{"),
+    "AT": re.compile("@"),
+    "NAME": re.compile(_NAME),
+    "RIGHT_BRACE": re.compile("}"),
+    "END": re.compile(r"\Z"),
+}
+
+_LITERAL_AT_HINT = "(write '@@' for a literal '@')"
+
+
+class Expression:
+    """A parsed @-expression; immutable, and cheap to evaluate many times."""
+
+    __slots__ = ("_getters", "_parts", "source", "tokens")
+
+    #: The text as given.
+    source: str
+    #: Names of the tokens it uses, each once, in order of first use.
+    tokens: tuple[str, ...]
+    # Literal text, with an empty placeholder where each token's value goes ...
+    _parts: tuple[str, ...]
+    # ... and, for each placeholder, its index in ``_parts`` and the token's getter.
+    _getters: tuple[tuple[int, Getter], ...]
+
+    def __init__(self, source: str) -> None:
+        """Parse *source*; raise ``ExpressionError`` pointing at the first mistake."""
+        parts: list[str] = []
+        getters: list[tuple[int, Getter]] = []
+        used: dict[str, None] = {}  # an ordered set
+        text: list[str] = []  # literal pieces not yet added to parts
+
+        tokenizer = Tokenizer(source, rules=_RULES)
+        while not tokenizer.check("END", peek=True):
+            if tokenizer.check("TEXT"):
+                text.append(tokenizer.read().text)
+            elif tokenizer.check("AT_AT"):
+                tokenizer.read()
+                text.append("@")
+            else:
+                name = _parse_token(tokenizer)
+                if text:
+                    parts.append("".join(text))
+                    text = []
+                getters.append((len(parts), TOKENS[name][0]))
+                parts.append("")
+                used[name] = None
+        if text:
+            parts.append("".join(text))
+
+        object.__setattr__(self, "source", source)
+        object.__setattr__(self, "tokens", tuple(used))
+        object.__setattr__(self, "_parts", tuple(parts))
+        object.__setattr__(self, "_getters", tuple(getters))
+
+    @classmethod
+    def parse(cls, text: str) -> Expression:
+        """Parse *text*; raise ``ExpressionError`` pointing at the first mistake."""
+        return cls(text)
+
+    def evaluate(self, runtime: Runtime, escape: Callable[[str], str] | None = None) -> str:
+        """The text with every token replaced by *runtime*'s value, passed through *escape*."""
+        parts = list(self._parts)
+        if escape is None:
+            for index, get in self._getters:
+                parts[index] = get(runtime)
+        else:
+            for index, get in self._getters:
+                parts[index] = escape(get(runtime))
+        return "".join(parts)
+
+    def __setattr__(self, key: str, value: object) -> None:
+        raise AttributeError(f"Expression is immutable: cannot set {key!r}")
+
+    def __delattr__(self, key: str) -> None:
+        raise AttributeError(f"Expression is immutable: cannot delete {key!r}")
+
+    def __eq__(self, other: object) -> bool:
+        if not isinstance(other, Expression):
+            return NotImplemented
+        return self.source == other.source
+
+    def __hash__(self) -> int:
+        return hash(self.source)
+
+    def __repr__(self) -> str:
+        return f"Expression({self.source!r})"
+
+
+def _parse_token(tokenizer: Tokenizer) -> str:
+    """``'@' NAME | '@{' NAME '}'`` at the tokenizer's position; return the known NAME."""
+    start = tokenizer.position
+    braced = tokenizer.check("AT_BRACE")
+    if not braced:
+        tokenizer.expect("AT", expected="'@'")  # TEXT and '@@' did not match: it is '@'
+        if not tokenizer.check("NAME"):
+            tokenizer.raise_syntax_error(
+                f"expected a token name after '@', got {_got(tokenizer)} {_LITERAL_AT_HINT}",
+                span_start=start,
+                span_end=tokenizer.position + 1,
+            )
+        name = tokenizer.read().text
+    else:
+        tokenizer.read()
+        if tokenizer.check("NAME"):
+            name = tokenizer.read().text
+            if not tokenizer.check("RIGHT_BRACE"):
+                if tokenizer.check("END", peek=True):
+                    message = f"unterminated '@{{{name}': expected '}}'"
+                else:
+                    message = f"expected '}}' after '@{{{name}', got {_got(tokenizer)}"
+                    if not tokenizer.source[tokenizer.position].isspace():
+                        message += " (token names are ASCII letters, digits and '_')"
+                tokenizer.raise_syntax_error(
+                    message, span_start=start, span_end=tokenizer.position + 1
+                )
+            tokenizer.read()
+        elif tokenizer.check("RIGHT_BRACE", peek=True):
+            tokenizer.raise_syntax_error(
+                "empty token name in '@{}'", span_start=start, span_end=tokenizer.position + 1
+            )
+        elif tokenizer.check("END", peek=True):
+            tokenizer.raise_syntax_error(
+                "unterminated '@{': expected a token name and '}'",
+                span_start=start,
+                span_end=tokenizer.position + 1,
+            )
+        else:
+            tokenizer.raise_syntax_error(
+                f"expected a token name after '@{{', got {_got(tokenizer)}",
+                span_start=start,
+                span_end=tokenizer.position + 1,
+            )
+    if name not in TOKENS:
+        tokenizer.raise_syntax_error(
+            _unknown_token(name, braced), span_start=start, span_end=tokenizer.position
+        )
+    return name
+
+
+def _got(tokenizer: Tokenizer) -> str:
+    """The character where the parser stopped, for "expected X, got Y" messages."""
+    if tokenizer.position >= len(tokenizer.source):
+        return "end of input"
+    return repr(tokenizer.source[tokenizer.position])
+
+
+def _unknown_token(name: str, braced: bool) -> str:
+    """The message for ``@name``, with the likely intended spelling when there is one."""
+    form = "@{{{}}}" if braced else "@{}"
+    message = f"unknown token '{form.format(name)}'"
+    if not braced:
+        # @confpkg_coverage: a token followed by glued text, which needs braces.
+        prefix = max((token for token in TOKENS if name.startswith(token)), key=len, default="")
+        if prefix:
+            return f"{message} (did you mean '@{{{prefix}}}{name[len(prefix):]}'?)"
+    if name.lower() in TOKENS:
+        close = [name.lower()]
+    else:
+        import difflib  # only on this error path: it costs milliseconds to import
+
+        close = difflib.get_close_matches(name, TOKENS, n=1)
+    if close:
+        return f"{message} (did you mean '{form.format(close[0])}'?)"
+    return message

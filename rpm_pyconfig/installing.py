@@ -1,0 +1,290 @@
+"""``%install`` for several runtimes: stage, byte-compile, split shared files, write file lists.
+
+Runtimes may share directories: Debian's CPython, its debug build and PyPy all use
+``/usr/lib/python3/dist-packages``.  Two subpackages must never ship the same path, so
+paths are claimed in runtime order: each runtime ships only what no earlier runtime
+ships (its own extension modules, its own bytecode, its renamed commands) and its
+subpackage requires the subpackage of the runtime that owns the rest.  ``file_owners``
+predicts that relation at parse time (for ``Requires:``); ``install`` enforces it.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import shutil
+import subprocess
+import time
+from collections.abc import Callable, Sequence
+
+from .errors import ExecutionError, PyConfigError
+from .runtime import Runtime
+
+__all__ = ["InstallResult", "file_owners", "install"]
+
+
+def file_owners(runtimes: Sequence[Runtime]) -> dict[str, Runtime | None]:
+    """For each runtime name, the earlier runtime whose subpackage owns their shared files.
+
+    Two runtimes share files when they have a library directory in common; the first
+    of them in order owns the shared files.  None means the runtime owns its own.
+    """
+    owners: dict[str, Runtime | None] = {}
+    for index, runtime in enumerate(runtimes):
+        mine = {runtime.purelib, runtime.platlib}
+        owners[runtime.name] = next(
+            (
+                earlier
+                for earlier in runtimes[:index]
+                if owners[earlier.name] is None and mine & {earlier.purelib, earlier.platlib}
+            ),
+            None,
+        )
+    return owners
+
+
+class InstallResult:
+    """What ``install`` put into the buildroot for one runtime."""
+
+    __slots__ = ("dirs", "files", "filelist", "runtime", "skipped")
+
+    def __init__(
+        self, runtime: Runtime, files: list[str], dirs: list[str], skipped: int, filelist: str
+    ) -> None:
+        #: The runtime.
+        self.runtime = runtime
+        #: Paths (as installed, e.g. /usr/bin/coverage) this runtime's subpackage ships.
+        self.files = files
+        #: Directories it owns (``%dir`` entries).
+        self.dirs = dirs
+        #: How many staged paths an earlier runtime's subpackage ships instead.
+        self.skipped = skipped
+        #: The file list written for ``%files -f``.
+        self.filelist = filelist
+
+
+def install(
+    runtimes: Sequence[Runtime],
+    *,
+    stage: str,
+    buildroot: str,
+    filelists: str,
+    bindir: str = "/usr/bin",
+    progress: Callable[[str], None] | None = None,
+) -> list[InstallResult]:
+    """Move each runtime's ``pip install --target STAGE/NAME/target`` tree into *buildroot*.
+
+    Per runtime, in order: put the library part into purelib (pure wheels) or platlib,
+    the commands into *bindir* with the runtime's ``script_suffix`` and a shebang naming
+    its interpreter, byte-compile with that interpreter, then copy every path no
+    earlier runtime ships into *buildroot* and write ``FILELISTS/NAME.files``.
+    """
+    owners = file_owners(runtimes)
+    # One mtime for every staged file: the pyc a sharing runtime compiles from its own copy
+    # of a .py must match the owner's copy, which is the one installed.
+    mtime = int(os.environ.get("SOURCE_DATE_EPOCH") or time.time())
+    claimed: dict[str, str] = {}  # path -> runtime name that ships it
+    results = []
+    for number, runtime in enumerate(runtimes, 1):
+        target = os.path.join(stage, runtime.name, "target")
+        if not os.path.isdir(target):
+            raise PyConfigError(
+                f"nothing staged for runtime {runtime.name!r}: {target} does not exist "
+                "(did the pip install step of %pyconfig_install run for it?)"
+            )
+        root = os.path.join(stage, runtime.name, "root")
+        shutil.rmtree(root, ignore_errors=True)
+        libdir = _arrange(runtime, target, root, bindir)
+        _set_mtimes(root, mtime)
+        _byte_compile(runtime, root, libdir)
+        _rewrite_dist_info(root, libdir)
+        result = _ship(runtime, root, libdir, buildroot, claimed, owners[runtime.name], filelists)
+        results.append(result)
+        if progress is not None:
+            progress(
+                f"installed {runtime.name} ({number}/{len(runtimes)}): {len(result.files)} files"
+                + (f", {result.skipped} shipped by {owners[runtime.name].name}"  # type: ignore[union-attr]
+                   if result.skipped else "")
+            )
+    return results
+
+
+def _is_pure(target: str) -> bool:
+    """Root-Is-Purelib of the one wheel installed into *target*."""
+    infos = [name for name in os.listdir(target) if name.endswith(".dist-info")]
+    if len(infos) != 1:
+        raise PyConfigError(f"expected one *.dist-info directory in {target}, found {infos}")
+    with open(os.path.join(target, infos[0], "WHEEL"), encoding="utf-8") as wheel:
+        for line in wheel:
+            key, _, value = line.partition(":")
+            if key.strip().lower() == "root-is-purelib":
+                return value.strip().lower() == "true"
+    return False
+
+
+def _arrange(runtime: Runtime, target: str, root: str, bindir: str) -> str:
+    """Lay out *target* under *root* as it will be installed; return the library dir."""
+    libdir = runtime.purelib if _is_pure(target) else runtime.platlib
+    dest_lib = root + libdir
+    os.makedirs(dest_lib)
+    for entry in sorted(os.listdir(target)):
+        source = os.path.join(target, entry)
+        if entry == "bin" and os.path.isdir(source):
+            os.makedirs(root + bindir, exist_ok=True)
+            for script in sorted(os.listdir(source)):
+                dest = os.path.join(root + bindir, script + runtime.script_suffix)
+                shutil.copy2(os.path.join(source, script), dest)
+                _fix_shebang(dest, runtime.interpreter)
+        elif os.path.isdir(source) and not os.path.islink(source):
+            shutil.copytree(source, os.path.join(dest_lib, entry), symlinks=True)
+        else:
+            shutil.copy2(source, os.path.join(dest_lib, entry), follow_symlinks=False)
+    return libdir
+
+
+def _set_mtimes(root: str, mtime: int) -> None:
+    for directory, _subdirs, names in os.walk(root):
+        for name in names:
+            os.utime(os.path.join(directory, name), (mtime, mtime), follow_symlinks=False)
+
+
+def _fix_shebang(path: str, interpreter: str) -> None:
+    """Point a Python script's ``#!`` line at the runtime's interpreter (never ``env python``)."""
+    with open(path, "rb") as script:
+        content = script.read()
+    if not content.startswith(b"#!"):
+        return
+    first, newline, rest = content.partition(b"\n")
+    if b"python" in first or b"pypy" in first:
+        with open(path, "wb") as script:
+            script.write(b"#!" + os.fsencode(interpreter) + newline + rest)
+
+
+def _byte_compile(runtime: Runtime, root: str, libdir: str) -> None:
+    """Compile the staged library with the runtime's own interpreter, paths as installed."""
+    command = [
+        runtime.interpreter, "-s", "-m", "compileall", "-q", "-f",
+        "-s", root, "-p", "/", root + libdir,
+    ]
+    completed = subprocess.run(command, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, check=False)
+    if completed.returncode != 0:
+        output = completed.stdout.decode(errors="replace").strip()
+        raise ExecutionError(
+            f"byte-compiling for runtime {runtime.name!r} with {runtime.interpreter} failed "
+            f"(status {completed.returncode}):\n{output}",
+            runtime=runtime.name, returncode=1,
+        )
+
+
+def _rewrite_dist_info(root: str, libdir: str) -> None:
+    """Make the .dist-info describe the files as rpm installs them.
+
+    ``pip --target`` records script paths relative to its temporary home and a
+    ``direct_url.json`` naming the build directory; rpm, not pip, installed these files.
+    """
+    import base64
+    import csv
+    import hashlib
+    import io
+
+    dist_info = next(
+        os.path.join(root + libdir, name)
+        for name in os.listdir(root + libdir)
+        if name.endswith(".dist-info")
+    )
+    for leftover in ("direct_url.json", "REQUESTED"):
+        with contextlib.suppress(FileNotFoundError):
+            os.unlink(os.path.join(dist_info, leftover))
+    with open(os.path.join(dist_info, "INSTALLER"), "w", encoding="utf-8") as installer:
+        installer.write("rpm\n")
+    record = os.path.join(dist_info, "RECORD")
+    rows = []
+    for directory, subdirs, names in os.walk(root):
+        subdirs.sort()
+        for name in sorted(names):
+            path = os.path.join(directory, name)
+            relative = os.path.relpath(path, root + libdir)
+            if path == record:
+                rows.append((relative, "", ""))
+                continue
+            with open(path, "rb") as content:
+                data = content.read()
+            digest = base64.urlsafe_b64encode(hashlib.sha256(data).digest()).rstrip(b"=")
+            rows.append((relative, "sha256=" + digest.decode(), str(len(data))))
+    out = io.StringIO()
+    csv.writer(out, lineterminator="\n").writerows(rows)
+    with open(record, "w", encoding="utf-8") as record_file:
+        record_file.write(out.getvalue())
+
+
+def _ship(
+    runtime: Runtime,
+    root: str,
+    libdir: str,
+    buildroot: str,
+    claimed: dict[str, str],
+    owner: Runtime | None,
+    filelists: str,
+) -> InstallResult:
+    files, dirs, skipped = [], [], 0
+    for directory, subdirs, names in os.walk(root):
+        subdirs.sort()
+        installed_dir = directory[len(root):] or "/"
+        if _owns_dir(installed_dir, libdir) and installed_dir not in claimed:
+            claimed[installed_dir] = runtime.name
+            dirs.append(installed_dir)
+        for name in sorted(names + [d for d in subdirs if os.path.islink(os.path.join(directory, d))]):
+            path = os.path.join(installed_dir, name)
+            holder = claimed.get(path)
+            if holder is not None:
+                if owner is None or holder != owner.name:
+                    raise PyConfigError(
+                        f"runtimes {holder!r} and {runtime.name!r} both install {path}, but "
+                        f"{runtime.name!r} shares no library directory with {holder!r}; give "
+                        "them distinct directories or script suffixes in their drop-ins"
+                    )
+                skipped += 1
+                continue
+            claimed[path] = runtime.name
+            files.append(path)
+            dest = buildroot + path
+            os.makedirs(os.path.dirname(dest), exist_ok=True)
+            shutil.copy2(os.path.join(directory, name), dest, follow_symlinks=False)
+    os.makedirs(filelists, exist_ok=True)
+    filelist = os.path.join(filelists, f"{runtime.name}.files")
+    lines = [f"%dir {_quote(d)}" for d in dirs]
+    lines += [("%license " if _is_license(f) else "") + _quote(f) for f in files]
+    _write_atomically(filelist, "".join(line + "\n" for line in lines))
+    return InstallResult(runtime, files, dirs, skipped, filelist)
+
+
+def _is_license(path: str) -> bool:
+    """License files a wheel carries in its .dist-info (PEP 639 ``licenses/`` or top level)."""
+    parent, name = os.path.split(path)
+    if parent.endswith(".dist-info"):
+        return name.upper().startswith(("LICENSE", "LICENCE", "COPYING", "NOTICE", "AUTHORS"))
+    return "/licenses/" in path and ".dist-info/licenses/" in path
+
+
+def _owns_dir(installed_dir: str, libdir: str) -> bool:
+    """Directories below the library dir, except its top-level ``__pycache__`` (shared)."""
+    return installed_dir.startswith(libdir + "/") and installed_dir != libdir + "/__pycache__"
+
+
+def _quote(path: str) -> str:
+    """A path as an rpm file-list line: macros escaped, spaces quoted."""
+    text = path.replace("%", "%%")
+    return f'"{text}"' if any(c.isspace() for c in text) else text
+
+
+def _write_atomically(path: str, text: str) -> None:
+    temporary = f"{path}.tmp{os.getpid()}"
+    try:
+        with open(temporary, "w", encoding="utf-8") as out:
+            out.write(text)
+        os.replace(temporary, path)
+    except BaseException:
+        if os.path.exists(temporary):
+            os.unlink(temporary)
+        raise
+

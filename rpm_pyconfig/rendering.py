@@ -1,0 +1,108 @@
+"""The one Jinja environment: multi-runtime spec stanzas from templates.
+
+Templates ship inside the package (``rpm_pyconfig.templates``) and are loaded as
+resources.  Rendered text is spec text that rpm expands again, so every value a
+template prints is %-escaped on the way out (``finalize``); literal template text is
+not, so templates can still write ``%{version}``.  A missing value is an error
+(``StrictUndefined``), never an empty string in a spec.
+"""
+
+from __future__ import annotations
+
+import os
+import shlex
+from collections.abc import Mapping, Sequence
+from importlib import resources
+from typing import Any
+
+import jinja2
+
+from .errors import PyConfigError
+from .expression import escape_rpm
+from .installing import file_owners
+from .runtime import Runtime
+
+__all__ = ["TemplateError", "available_templates", "render"]
+
+_SUFFIX = ".j2"
+
+
+class TemplateError(PyConfigError):
+    """A template is missing, broken, or needs a value nobody gave it."""
+
+
+def _load_shipped(name: str) -> str | None:
+    resource = resources.files("rpm_pyconfig.templates").joinpath(name)
+    return resource.read_text(encoding="utf-8") if resource.is_file() else None
+
+
+def _environment() -> jinja2.Environment:
+    env = jinja2.Environment(
+        loader=jinja2.FunctionLoader(_load_shipped),
+        undefined=jinja2.StrictUndefined,
+        autoescape=False,
+        keep_trailing_newline=True,
+        trim_blocks=True,
+        lstrip_blocks=True,
+        finalize=lambda value: escape_rpm(str(value)),
+    )
+    env.filters["sh"] = lambda value: shlex.quote(str(value))
+    return env
+
+
+def available_templates() -> list[str]:
+    """Names of the shipped templates, without the ``.j2`` suffix."""
+    folder = resources.files("rpm_pyconfig.templates")
+    return sorted(
+        entry.name[: -len(_SUFFIX)] for entry in folder.iterdir() if entry.name.endswith(_SUFFIX)
+    )
+
+
+def render(
+    template: str,
+    runtimes: Sequence[Runtime],
+    values: Mapping[str, Any] | None = None,
+) -> str:
+    """Render *template* for *runtimes* (already selected, in order).
+
+    *template* is the name of a shipped template (``subpackages``) or the path of a
+    packager's own file.  Templates see ``runtimes``, ``owners`` (for each runtime
+    name, the runtime whose subpackage owns the files they share, or None) and every
+    entry of *values* as a top-level variable.
+    """
+    env = _environment()
+    try:
+        if os.sep in template or os.path.isfile(template):
+            try:
+                with open(template, encoding="utf-8") as source:
+                    compiled = env.from_string(source.read())
+            except OSError as error:
+                raise TemplateError(f"cannot read template {template}: {error.strerror}") from error
+            compiled.name = template
+        else:
+            shipped = template if template.endswith(_SUFFIX) else template + _SUFFIX
+            try:
+                compiled = env.get_template(shipped)
+            except jinja2.TemplateNotFound:
+                import difflib
+
+                names = available_templates()
+                close = difflib.get_close_matches(template, names, n=1)
+                hint = f" (did you mean {close[0]!r}?)" if close else ""
+                raise TemplateError(
+                    f"no template {template!r}{hint}; shipped templates: {', '.join(names)}; "
+                    "or give the path of a template file"
+                ) from None
+        context: dict[str, Any] = dict(values or {})
+        context["runtimes"] = list(runtimes)
+        context["owners"] = file_owners(runtimes)
+        return compiled.render(context)
+    except jinja2.UndefinedError as error:
+        name = getattr(compiled, "name", template)
+        raise TemplateError(
+            f"template {name}: {error.message}; give it with --set NAME=VALUE"
+        ) from None
+    except jinja2.TemplateSyntaxError as error:
+        raise TemplateError(
+            f"template {error.filename or error.name or template}:{error.lineno}: {error.message}"
+        ) from None
