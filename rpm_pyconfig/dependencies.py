@@ -110,7 +110,7 @@ def dist_name(
 ) -> str:
     """``python3dist(foo)``, ``python3dist(foo[cli])`` or, versioned, ``python3.11dist(foo)``."""
     prefix = runtime.versioned_dist_prefix if versioned else runtime.dist_prefix
-    inside = canonicalize_name(name)
+    inside: str = canonicalize_name(name)
     if extra is not None:
         inside += f"[{canonicalize_name(extra)}]"
     return f"{prefix}dist({inside})"

@@ -275,4 +275,4 @@ def _unknown_token(name: str, braced: bool) -> str:
         close = difflib.get_close_matches(name, TOKENS, n=1)
     if close:
         return f"{message} (did you mean '{form.format(close[0])}'?)"
-    return message
+    return f"{message} {_LITERAL_AT_HINT}"  # an e-mail address, perhaps
