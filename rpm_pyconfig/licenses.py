@@ -121,49 +121,107 @@ CLASSIFIER_LICENSES: dict[str, str] = {
 
 #: Classifiers PEP 639 forbids mapping automatically (version or variant unknown).
 AMBIGUOUS_CLASSIFIERS: frozenset[str] = frozenset(
-    [_OSI + name for name in [
-        "Academic", "Free", "License", "(AFL)", "Apache", "Software", "License", "Apple",
-        "Public", "Source", "License", "Artistic", "License", "BSD", "License", "GNU", "Affero",
-        "General", "Public", "License", "v3", "GNU", "Free", "Documentation", "License",
-        "(FDL)", "GNU", "General", "Public", "License", "(GPL)", "GNU", "General", "Public",
-        "License", "v2", "(GPLv2)", "GNU", "General", "Public", "License", "v3", "(GPLv3)",
-        "GNU", "Lesser", "General", "Public", "License", "v2", "(LGPLv2)", "GNU", "Lesser",
-        "General", "Public", "License", "v2", "or", "later", "(LGPLv2+)", "GNU", "Lesser",
-        "General", "Public", "License", "v3", "(LGPLv3)", "GNU", "Library", "or", "Lesser",
-        "General", "Public", "License", "(LGPL)", "License", "::", "Free", "For", "Educational",
-        "Use", "License", "::", "Free", "For", "Home", "Use", "License", "::", "Free", "for",
-        "non-commercial", "use", "License", "::", "Freely", "Distributable", "License", "::",
-        "Free", "To", "Use", "But", "Restricted", "License", "::", "Freeware", "License", "::",
-        "Other/Proprietary", "License", "License", "::", "OSI", "Approved", "License", "::",
-        "DFSG", "approved", "The", "SPDX", "expression", "the", "``License", "::``",
-        "classifiers", "unambiguously", "mean,", "and", "warnings.", "``None``", "when",
-        "there", "are", "none,", "or", "when", "PEP", "639", "forbids", "inferring", "one.",
-        "License", "::", "::", "classifier", "{classifier!r}", "ignored:", "{children[0]!r}",
-        "is", "more", "specific", ",", "several", "license", "classifiers", "({listed}):",
-        "PEP", "639", "forbids", "guessing", "whether", "they", "combine", "with", "AND", "or",
-        "OR;", "write", "the", "expression", "by", "hand", "classifier", "{classifier!r}",
-        "does", "not", "say", "which", "license", "(version,", "variant", "or", "terms);",
-        "PEP", "639", "forbids", "guessing:", "pick", "the", "SPDX", "identifier", "by", "hand",
-        "classifier", "{classifier!r}", "has", "no", "known", "SPDX", "identifier",
-        "LicenseRef-Public-Domain", "'License", "::", "Public", "Domain'", "mapped", "to",
-        "LicenseRef-Public-Domain:", "public", "domain", "means", "different", "things", "in",
-        "different", "countries;", "CC0-1.0,", "Unlicense", "or", "MIT", "say", "more", "0BSD",
-        "AAL", "AFL-3.0", "AGPL-3.0-only", "AGPL-3.0-or-later", "Apache-1.1", "Apache-2.0",
-        "APSL-2.0", "Artistic-1.0", "Artistic-2.0", "Beerware", "BlueOak-1.0.0", "BSD-1-Clause",
-        "BSD-2-Clause", "BSD-2-Clause-Patent", "BSD-3-Clause", "BSD-3-Clause-Clear",
-        "BSD-4-Clause", "BSL-1.0", "bzip2-1.0.6", "CC-BY-3.0", "CC-BY-4.0", "CC-BY-SA-3.0",
-        "CC-BY-SA-4.0", "CC0-1.0", "CDDL-1.0", "CDDL-1.1", "CeCILL-2.1", "CNRI-Python",
-        "CPL-1.0", "curl", "ECL-2.0", "EPL-1.0", "EPL-2.0", "EUPL-1.0", "EUPL-1.1", "EUPL-1.2",
-        "FSFAP", "GFDL-1.3-only", "GFDL-1.3-or-later", "GPL-1.0-only", "GPL-1.0-or-later",
-        "GPL-2.0-only", "GPL-2.0-or-later", "GPL-3.0-only", "GPL-3.0-or-later", "HPND", "ICU",
-        "Intel", "IPL-1.0", "ISC", "LGPL-2.0-only", "LGPL-2.0-or-later", "LGPL-2.1-only",
-        "LGPL-2.1-or-later", "LGPL-3.0-only", "LGPL-3.0-or-later", "Libpng", "libtiff", "MirOS",
-        "MIT", "MIT-0", "MIT-CMU", "Motosoto", "MPL-1.0", "MPL-1.1", "MPL-2.0",
-        "MPL-2.0-no-copyleft-exception", "MS-PL", "MulanPSL-2.0", "NCSA", "NGPL", "Nokia",
-        "OFL-1.1", "OGTSL", "OpenSSL", "OSL-3.0", "PostgreSQL", "PSF-2.0", "Python-2.0",
-        "Python-2.0.1", "QPL-1.0", "RSCPL", "Ruby", "Sleepycat", "SISSL", "SPL-1.0",
-        "Unicode-3.0", "Unicode-DFS-2016", "Unlicense", "UPL-1.0", "Vim", "VSL-1.0", "W3C",
-        "WTFPL", "X11", "Xnet", "Zlib", "zlib-acknowledgement", "ZPL-2.0", "ZPL-2.1",
+    [
+        _OSI + "Academic Free License (AFL)",
+        _OSI + "Apache Software License",
+        _OSI + "Apple Public Source License",
+        _OSI + "Artistic License",
+        _OSI + "BSD License",
+        _OSI + "GNU Affero General Public License v3",
+        _OSI + "GNU Free Documentation License (FDL)",
+        _OSI + "GNU General Public License (GPL)",
+        _OSI + "GNU General Public License v2 (GPLv2)",
+        _OSI + "GNU General Public License v3 (GPLv3)",
+        _OSI + "GNU Lesser General Public License v2 (LGPLv2)",
+        _OSI + "GNU Lesser General Public License v2 or later (LGPLv2+)",
+        _OSI + "GNU Lesser General Public License v3 (LGPLv3)",
+        _OSI + "GNU Library or Lesser General Public License (LGPL)",
+        "License :: Free For Educational Use",
+        "License :: Free For Home Use",
+        "License :: Free for non-commercial use",
+        "License :: Freely Distributable",
+        "License :: Free To Use But Restricted",
+        "License :: Freeware",
+        "License :: Other/Proprietary License",
+    ]
+)
+
+#: Classifiers that name no license at all (PEP 639: ignore them).
+_GENERIC_CLASSIFIERS = frozenset(["License :: OSI Approved", "License :: DFSG approved"])
+
+
+def classifier_license(classifiers: Iterable[str]) -> tuple[str | None, list[str]]:
+    """The SPDX expression the ``License ::`` classifiers unambiguously mean, and warnings.
+
+    ``None`` when there are none, or when PEP 639 forbids inferring one.
+    """
+    warnings: list[str] = []
+    found = sorted({c.strip() for c in classifiers if c.strip().startswith("License ::")})
+    kept: list[str] = []
+    for classifier in found:
+        children = [other for other in found if other.startswith(classifier + " :: ")]
+        if children:
+            if classifier not in _GENERIC_CLASSIFIERS:
+                warnings.append(
+                    f"classifier {classifier!r} ignored: {children[0]!r} is more specific"
+                )
+            continue
+        if classifier in _GENERIC_CLASSIFIERS:
+            continue
+        kept.append(classifier)
+    if not kept:
+        return None, warnings
+    if len(kept) > 1:
+        listed = ", ".join(repr(c) for c in kept)
+        warnings.append(
+            f"several license classifiers ({listed}): PEP 639 forbids guessing whether they "
+            "combine with AND or OR; write the expression by hand"
+        )
+        return None, warnings
+    classifier = kept[0]
+    if classifier in AMBIGUOUS_CLASSIFIERS:
+        warnings.append(
+            f"classifier {classifier!r} does not say which license (version, variant or terms); "
+            "PEP 639 forbids guessing: pick the SPDX identifier by hand"
+        )
+        return None, warnings
+    expression = CLASSIFIER_LICENSES.get(classifier)
+    if expression is None:
+        warnings.append(f"classifier {classifier!r} has no known SPDX identifier")
+        return None, warnings
+    if expression == "LicenseRef-Public-Domain":
+        warnings.append(
+            "'License :: Public Domain' mapped to LicenseRef-Public-Domain: public domain "
+            "means different things in different countries; CC0-1.0, Unlicense or MIT say more"
+        )
+    return expression, warnings
+
+
+# -- SPDX expressions -----------------------------------------------------------------------
+
+#: Common SPDX license identifiers, for validation without packaging >= 24.2.
+_SPDX_LICENSES = {
+    name.lower(): name
+    for name in [
+        "0BSD", "AAL", "AFL-3.0", "AGPL-3.0-only", "AGPL-3.0-or-later", "Apache-1.1",
+        "Apache-2.0", "APSL-2.0", "Artistic-1.0", "Artistic-2.0", "Beerware", "BlueOak-1.0.0",
+        "BSD-1-Clause", "BSD-2-Clause", "BSD-2-Clause-Patent", "BSD-3-Clause",
+        "BSD-3-Clause-Clear", "BSD-4-Clause", "BSL-1.0", "bzip2-1.0.6", "CC-BY-3.0",
+        "CC-BY-4.0", "CC-BY-SA-3.0", "CC-BY-SA-4.0", "CC0-1.0", "CDDL-1.0", "CDDL-1.1",
+        "CeCILL-2.1", "CNRI-Python", "CPL-1.0", "curl", "ECL-2.0", "EPL-1.0", "EPL-2.0",
+        "EUPL-1.0", "EUPL-1.1", "EUPL-1.2", "FSFAP", "GFDL-1.3-only", "GFDL-1.3-or-later",
+        "GPL-1.0-only", "GPL-1.0-or-later", "GPL-2.0-only", "GPL-2.0-or-later", "GPL-3.0-only",
+        "GPL-3.0-or-later", "HPND", "ICU", "Intel", "IPL-1.0", "ISC", "LGPL-2.0-only",
+        "LGPL-2.0-or-later", "LGPL-2.1-only", "LGPL-2.1-or-later", "LGPL-3.0-only",
+        "LGPL-3.0-or-later", "Libpng", "libtiff", "MirOS", "MIT", "MIT-0", "MIT-CMU",
+        "Motosoto", "MPL-1.0", "MPL-1.1", "MPL-2.0", "MPL-2.0-no-copyleft-exception", "MS-PL",
+        "MulanPSL-2.0", "NCSA", "NGPL", "Nokia", "OFL-1.1", "OGTSL", "OpenSSL", "OSL-3.0",
+        "PostgreSQL", "PSF-2.0", "Python-2.0", "Python-2.0.1", "QPL-1.0", "RSCPL", "Ruby",
+        "Sleepycat", "SISSL", "SPL-1.0", "Unicode-3.0", "Unicode-DFS-2016", "Unlicense",
+        "UPL-1.0", "Vim", "VSL-1.0", "W3C", "WTFPL", "X11", "Xnet", "Zlib",
+        "zlib-acknowledgement", "ZPL-2.0", "ZPL-2.1",
+        # deprecated, still accepted by SPDX tools
+        "AGPL-3.0", "GPL-2.0", "GPL-3.0", "LGPL-2.0", "LGPL-2.1", "LGPL-3.0",
     ]
 }
 

@@ -17,8 +17,8 @@ from typing import Any
 
 import jinja2
 
-from .errors import PyConfigError
-from .expression import escape_rpm
+from .errors import ExpressionError, PyConfigError
+from .expression import Expression, escape_rpm
 from .installing import file_owners
 from .runtime import Runtime
 
@@ -47,6 +47,7 @@ def _environment() -> jinja2.Environment:
         finalize=lambda value: escape_rpm(str(value)),
     )
     env.filters["sh"] = lambda value: shlex.quote(str(value))
+    env.filters["at"] = lambda text, runtime: Expression.parse(str(text)).evaluate(runtime)
     return env
 
 
@@ -97,6 +98,8 @@ def render(
         context["runtimes"] = list(runtimes)
         context["owners"] = file_owners(runtimes)
         return compiled.render(context)
+    except ExpressionError as error:
+        raise TemplateError(f"template {template}: a value's @-expression is wrong: {error}") from None
     except jinja2.UndefinedError as error:
         name = getattr(compiled, "name", template)
         raise TemplateError(
