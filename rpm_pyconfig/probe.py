@@ -435,7 +435,8 @@ def _try_probe(interpreter: str, timeout: float) -> Runtime | str:
             return f"not an OS runtime (prefix {data.get('base_prefix')}, not {OS_PREFIX})"
         return _runtime(interpreter, data, None)
     except ProbeError as exc:
-        return str(exc)
+        message, prefix = str(exc), f"{interpreter}: "
+        return message[len(prefix) :] if message.startswith(prefix) else message
 
 
 # -- writing ---------------------------------------------------------------------------------

@@ -66,6 +66,8 @@ _BOOLEANS = {
 # Runtime's keyword defaults: what an absent optional key means.
 _RUNTIME_DEFAULTS: dict[str, object] = Runtime.__init__.__kwdefaults__ or {}
 _DEFAULT_PRIORITY = _RUNTIME_DEFAULTS["priority"]
+# Words Fedora's macros use for our keys, for the did-you-mean of unknown keys.
+_ALIASES = {"sitelib": ["purelib"], "sitearch": ["platlib"], "executable": ["interpreter"]}
 _DIGITS = "0123456789"
 _LOWER = "abcdefghijklmnopqrstuvwxyz"
 _RPMNAME_CHARS = _LOWER + _LOWER.upper() + _DIGITS + "._+-"
@@ -577,7 +579,7 @@ def format_conf(runtime: Runtime, *, header: str | None = None) -> str:
 def _unknown_key(key: str) -> str:
     import difflib
 
-    matches = difflib.get_close_matches(key, list(_FIELDS), n=1)
+    matches = _ALIASES.get(key) or difflib.get_close_matches(key, list(_FIELDS), n=1)
     hint = f", did you mean {matches[0]!r}?" if matches else ""
     return f"unknown key {key!r}{hint}"
 

@@ -196,9 +196,9 @@ def test_expression_attributes() -> None:
 def test_expression_is_immutable() -> None:
     expression = Expression.parse("@confpkg")
     with pytest.raises(AttributeError, match="immutable"):
-        expression.source = "@confbin"  # type: ignore[misc]
+        expression.source = "@confbin"
     with pytest.raises(AttributeError, match="immutable"):
-        del expression.tokens  # type: ignore[misc]
+        del expression.tokens
 
 
 # -- what the user sees for each kind of mistake ------------------------------------------

@@ -2,11 +2,10 @@
 
 from __future__ import annotations
 
-import os
 import string
 import tempfile
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from pathlib import Path
 
 import pytest
@@ -55,7 +54,7 @@ def conf(
     return "\n".join(lines) + "\n" + extra
 
 
-def write(directory: Path, files: dict[str, str | bytes]) -> None:
+def write(directory: Path, files: Mapping[str, str | bytes]) -> None:
     directory.mkdir(parents=True, exist_ok=True)
     for name, content in files.items():
         if isinstance(content, bytes):
@@ -219,8 +218,7 @@ BAD = [
     ),
     pytest.param(
         conf(replace={"version": ""}),
-        "{f}:3 [runtime] version: must be a version like 3.11 or 3.11.2, optionally followed "
-        "by a pre-release like rc1, got ''",
+        "{f}:3 [runtime] version: must not be empty",
         id="version-empty",
     ),
     pytest.param(
@@ -267,7 +265,7 @@ BAD = [
     ),
     pytest.param(
         conf("name = python3\n").encode() + b"# caf\xe9\n",
-        "{f}:12: not valid UTF-8: byte 0xe9 at offset 383",
+        "{f}:12: not valid UTF-8: byte 0xe9 at offset 320",
         id="not-utf8",
     ),
 ]
@@ -419,8 +417,8 @@ def test_distro_and_admin_fixture() -> None:
     assert registry.dirs == (str(distro), str(admin))
     assert registry.files == (
         f"{admin}/local.conf",
-        f"{distro}/python3.conf",
         f"{admin}/python3.12.conf",
+        f"{distro}/python3.conf",
     )
     assert registry.masked == (f"{admin}/pypy3.conf", f"{admin}/python3-debug.conf")
     overridden = registry.get("python3.12")
@@ -574,7 +572,7 @@ def test_registry_api(tmp_path: Path) -> None:
     assert list(registry) == list(registry.runtimes)
     assert repr(registry) == "Registry(['python3', 'pypy3'], default='python3')"
     with pytest.raises(AttributeError):
-        registry.default = registry.runtimes[1]  # type: ignore[misc]
+        registry.default = registry.runtimes[1]
 
 
 def test_registry_constructor_checks_invariants() -> None:
@@ -704,7 +702,7 @@ def _load_one(runtime: Runtime) -> Runtime:
         write(Path(directory), files)
         loaded = load_registry([directory], explicit=True).get(runtime.name)
         assert loaded is not None
-        assert loaded.origin == os.path.join(directory, "runtime.conf")
+        assert loaded.origin == str(Path(directory) / "runtime.conf")
         return loaded.replace(origin=runtime.origin)
 
 
@@ -752,17 +750,9 @@ def runtimes(draw: st.DrawFn) -> Runtime:
     )
 
 
-@settings(max_examples=150, deadline=None)
+@settings(max_examples=200, deadline=None)
 @given(runtimes())
 def test_format_conf_round_trip(runtime: Runtime) -> None:
-    assume(runtime.name != "anchor")
-    assert _load_one(runtime) == runtime
-
-
-@pytest.mark.property
-@settings(max_examples=3000, deadline=None)
-@given(runtimes())
-def test_format_conf_round_trip_long(runtime: Runtime) -> None:
     assume(runtime.name != "anchor")
     assert _load_one(runtime) == runtime
 

@@ -1,0 +1,1 @@
+/* a C helper, so that the tree has extension sources */

@@ -1,0 +1,243 @@
+"""The specs of ``specs/`` built for real: rpmbuild, rpm -i --root, the interpreters, rpmlint.
+
+One module-scoped build of python-coverage.spec for the three runtimes of this machine
+(CPython 3.11, its debug build, PyPy 3.9) feeds the tests below.
+"""
+
+from __future__ import annotations
+
+import re
+import shutil
+import subprocess
+from pathlib import Path
+
+import pytest
+
+import rpm_pyconfig
+from tests.rpmtools import (
+    REPO,
+    SOURCES,
+    TOOL_BIN,
+    have_rpm_tools,
+    probe_registry,
+    rpm_query,
+    rpmbuild,
+    run,
+    tool_env,
+)
+
+pytestmark = [
+    pytest.mark.rpm,
+    pytest.mark.skipif(not have_rpm_tools(), reason="rpmbuild not installed"),
+]
+
+COVERAGE_SPEC = REPO / "specs" / "python-coverage.spec"
+COVERAGE_SDIST = SOURCES / "coverage-7.10.7.tar.gz"
+SITE = "/usr/lib/python3/dist-packages"
+RUNTIMES = {
+    # name: (package, interpreter, extension suffix or None when no C tracer is built)
+    "python3": ("python3-coverage", "/usr/bin/python3.11", ".cpython-311-x86_64-linux-gnu.so"),
+    "python3-debug": (
+        "python3-debug-coverage", "/usr/bin/python3.11-dbg", ".cpython-311d-x86_64-linux-gnu.so",
+    ),
+    "pypy3": ("pypy3-coverage", "/usr/bin/pypy3", None),
+}
+DEMO = "def f(x):\n    if x:\n        return 1\n    return 2\n\n\nf(1)\n"
+
+
+class Build:
+    def __init__(self, registry: Path, topdir: Path) -> None:
+        self.registry = registry
+        self.topdir = topdir
+
+    def rpm(self, package: str) -> Path:
+        (found,) = (self.topdir / "RPMS").glob(f"*/{package}-7.10.7-1.*.rpm")
+        return found
+
+    @property
+    def srpm(self) -> Path:
+        (found,) = (self.topdir / "SRPMS").glob("*.src.rpm")
+        return found
+
+    @property
+    def rpms(self) -> list[Path]:
+        return sorted((self.topdir / "RPMS").glob("*/*.rpm"))
+
+
+@pytest.fixture(scope="module")
+def coverage_build(tmp_path_factory: pytest.TempPathFactory) -> Build:
+    if not COVERAGE_SDIST.exists():
+        pytest.fail(f"{COVERAGE_SDIST} is missing: run scripts/fetch-sources.sh (setup does)")
+    registry = probe_registry(tmp_path_factory.mktemp("registry"))
+    topdir = tmp_path_factory.mktemp("rpmbuild")
+    built = rpmbuild(COVERAGE_SPEC, topdir, tool_env(registry), "-ba")
+    assert built.returncode == 0, built.stdout[-3000:] + built.stderr[-3000:]
+    return Build(registry, topdir)
+
+
+@pytest.fixture(scope="module")
+def installed_root(coverage_build: Build, tmp_path_factory: pytest.TempPathFactory) -> Path:
+    root = tmp_path_factory.mktemp("root")
+    installed = subprocess.run(
+        ["rpm", "-i", "--root", str(root), "--dbpath", "/var/lib/rpm", "--nodeps",
+         *map(str, coverage_build.rpms)],
+        stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, check=False,
+    )
+    assert installed.returncode == 0, installed.stderr
+    assert "conflicts" not in installed.stderr
+    return root
+
+
+def test_one_subpackage_per_runtime(coverage_build: Build) -> None:
+    names = sorted(path.name for path in coverage_build.rpms)
+    assert names == [
+        "pypy3-coverage-7.10.7-1.x86_64.rpm",
+        "python3-coverage-7.10.7-1.x86_64.rpm",
+        "python3-debug-coverage-7.10.7-1.x86_64.rpm",
+    ]
+
+
+def test_dependencies_and_provides(coverage_build: Build) -> None:
+    main = coverage_build.rpm("python3-coverage")
+    assert "python(abi) = 3.11" in rpm_query(main, "--requires")
+    assert {"python3dist(coverage) = 7.10.7", "python3.11dist(coverage) = 7.10.7"} <= set(
+        rpm_query(main, "--provides")
+    )
+    for sharer in ("python3-debug-coverage", "pypy3-coverage"):
+        assert "python3-coverage = 7.10.7-1" in rpm_query(coverage_build.rpm(sharer), "--requires")
+    assert "pypy3dist(coverage) = 7.10.7" in rpm_query(
+        coverage_build.rpm("pypy3-coverage"), "--provides"
+    )
+
+
+def test_shared_site_directory_is_split_without_overlap(coverage_build: Build) -> None:
+    files = {name: set(rpm_query(coverage_build.rpm(pkg), "-l")) for name, (pkg, _, _) in RUNTIMES.items()}
+    # No path is shipped twice (directories such as /usr/lib/.build-id may be shared by rpm itself).
+    regular = {name: {f for f in paths if "/.build-id" not in f} for name, paths in files.items()}
+    assert not regular["python3"] & regular["python3-debug"]
+    assert not regular["python3"] & regular["pypy3"]
+    assert not regular["python3-debug"] & regular["pypy3"]
+    assert f"{SITE}/coverage/tracer.cpython-311d-x86_64-linux-gnu.so" in files["python3-debug"]
+    assert f"{SITE}/coverage/__init__.py" in files["python3"]
+    assert f"{SITE}/coverage/__pycache__/__init__.pypy39.pyc" in files["pypy3"]
+    assert f"{SITE}/coverage/__pycache__/__init__.cpython-311.pyc" in files["python3"]
+    assert {"/usr/bin/coverage", "/usr/bin/coverage-pypy3", "/usr/bin/coverage-python3-debug"} <= (
+        files["python3"] | files["pypy3"] | files["python3-debug"]
+    )
+    assert f"{SITE}/__pycache__" not in files["python3"]  # never the top-level __pycache__
+
+
+def test_all_subpackages_install_together_and_run(installed_root: Path, tmp_path: Path) -> None:
+    (tmp_path / "demo.py").write_text(DEMO, encoding="utf-8")
+    for name, (_pkg, python, suffix) in RUNTIMES.items():
+        env = {"PYTHONPATH": f"{installed_root}{SITE}", "PATH": "/usr/bin:/bin"}
+        ran = subprocess.run([python, "-m", "coverage", "run", "demo.py"], cwd=tmp_path, env=env,
+                             check=False, capture_output=True, text=True)
+        assert ran.returncode == 0, (name, ran.stderr)
+        report = subprocess.run([python, "-m", "coverage", "report"], cwd=tmp_path, env=env,
+                                check=True, capture_output=True, text=True).stdout
+        assert re.search(r"^TOTAL\s+5\s+1\s+80%$", report, re.MULTILINE), (name, report)
+        debug = subprocess.run([python, "-m", "coverage", "debug", "sys"], cwd=tmp_path, env=env,
+                               check=True, capture_output=True, text=True).stdout
+        if suffix:
+            assert f"CTracer: available from {installed_root}{SITE}/coverage/tracer{suffix}" in debug
+        else:
+            assert "CTracer: unavailable" in debug
+
+
+def test_commands_name_their_own_interpreter(installed_root: Path) -> None:
+    assert (installed_root / "usr/bin/coverage").read_text().startswith("#!/usr/bin/python3.11\n")
+    assert (installed_root / "usr/bin/coverage-python3-debug").read_text().startswith(
+        "#!/usr/bin/python3.11-dbg\n"
+    )
+    assert (installed_root / "usr/bin/coverage-pypy3").read_text().startswith("#!/usr/bin/pypy3\n")
+
+
+def test_bytecode_of_every_runtime_is_fresh(installed_root: Path) -> None:
+    """pypy's .pyc must match the .py python3-coverage installs, or PyPy recompiles forever."""
+    checker = (
+        "import importlib.util, sys\n"
+        f"src = '{installed_root}{SITE}/coverage/control.py'\n"
+        "pyc = importlib.util.cache_from_source(src)\n"
+        "data = open(pyc, 'rb').read()\n"
+        "import os\n"
+        "flags = int.from_bytes(data[4:8], 'little')\n"
+        "mtime = int.from_bytes(data[8:12], 'little')\n"
+        "print(flags, mtime == int(os.stat(src).st_mtime))\n"
+    )
+    for python in ("/usr/bin/python3.11", "/usr/bin/pypy3"):
+        out = subprocess.run([python, "-c", checker], capture_output=True, text=True, check=True)
+        flags, fresh = out.stdout.split()
+        assert flags != "0" or fresh == "True", python
+
+
+def test_rpmlint_reports_no_errors(coverage_build: Build) -> None:
+    if shutil.which("rpmlint") is None:
+        pytest.skip("rpmlint not installed")
+    linted = subprocess.run(
+        ["rpmlint", "-c", str(REPO / "specs" / "rpmlint.toml"), str(COVERAGE_SPEC),
+         str(coverage_build.srpm), *map(str, coverage_build.rpms)],
+        capture_output=True, text=True, check=False,
+    )
+    assert " 0 errors" in linted.stdout, linted.stdout
+    assert linted.returncode == 0, linted.stdout
+
+
+def test_rebuild_follows_the_build_machines_registry(coverage_build: Build, tmp_path: Path) -> None:
+    """The SRPM carries no runtime list: masking pypy3 on the 'build farm' drops only pypy3."""
+    farm = tmp_path / "farm-registry"
+    shutil.copytree(coverage_build.registry, farm)
+    (farm / "pypy3.conf").unlink()
+    (farm / "pypy3.conf").symlink_to("/dev/null")  # masked, as an administrator would
+    rebuilt = rpmbuild(coverage_build.srpm, tmp_path / "top", tool_env(farm), "--rebuild")
+    assert rebuilt.returncode == 0, rebuilt.stderr[-3000:]
+    names = sorted(p.name for p in (tmp_path / "top" / "RPMS").glob("*/*.rpm"))
+    assert names == [
+        "python3-coverage-7.10.7-1.x86_64.rpm",
+        "python3-debug-coverage-7.10.7-1.x86_64.rpm",
+    ]
+    before = rpm_query(coverage_build.rpm("python3-debug-coverage"), "-l")
+    after = rpm_query(next((tmp_path / "top" / "RPMS").glob("*/python3-debug-*.rpm")), "-l")
+    assert [f for f in after if ".build-id" not in f] == [f for f in before if ".build-id" not in f]
+
+
+def test_tool_packages_itself(tmp_path: Path) -> None:
+    """specs/rpm-pyconfig.spec builds; installed into a root, its macros and command work."""
+    spec = REPO / "specs" / "rpm-pyconfig.spec"
+    assert f"Version:        {rpm_pyconfig.__version__}\n" in spec.read_text(encoding="utf-8")
+    made = run(["bash", str(REPO / "scripts" / "make-source-tarball.sh")], tool_env(None))
+    assert made.returncode == 0, made.stderr
+    registry = probe_registry(tmp_path / "registry")
+    built = rpmbuild(spec, tmp_path / "top", tool_env(registry), "-bb")
+    assert built.returncode == 0, built.stderr[-3000:]
+    rpms = sorted((tmp_path / "top" / "RPMS" / "noarch").glob("*.rpm"))
+    assert [p.name for p in rpms] == [
+        "python3-rpm-pyconfig-0.1.0-1.noarch.rpm",
+        "rpm-pyconfig-0.1.0-1.noarch.rpm",
+    ]
+    root = tmp_path / "root"
+    subprocess.run(["rpm", "-i", "--root", str(root), "--dbpath", "/var/lib/rpm", "--nodeps",
+                    *map(str, rpms)], check=True, capture_output=True)
+    configdir = subprocess.run(["rpm", "--eval", "%{_rpmconfigdir}"], capture_output=True,
+                               text=True, check=True).stdout.strip()
+    macros = root / configdir.lstrip("/") / "macros.d" / "macros.pyconfig"
+    assert macros.is_file()  # where rpm's macro path (macros.d/macros.*) looks
+    assert "%config(noreplace)" in (REPO / "specs" / "rpm-pyconfig.spec").read_text()
+    env = {
+        "PATH": f"{root}/usr/bin:/usr/bin:/bin",
+        "PYTHONPATH": f"{root}{SITE}",
+        "RPM_PYCONFIG_PATH": f"{root}/etc/rpm-pyconfig.d",
+    }
+    evaluated = subprocess.run(
+        ["rpm", "--load", str(macros), "--eval", "%{pyconfig_foreach:@confpkg @confbin}"],
+        env=env, capture_output=True, text=True, check=False,
+    )
+    assert evaluated.returncode == 0, evaluated.stderr
+    assert evaluated.stdout.split("\n")[:3] == [
+        "python3 /usr/bin/python3.11",
+        "python3-debug /usr/bin/python3.11-dbg",
+        "pypy3 /usr/bin/pypy3",
+    ]
+    command = (root / "usr/bin/rpm-pyconfig").read_text().splitlines()[0]
+    assert command == "#!/usr/bin/python3.11"
+    assert TOOL_BIN not in Path(evaluated.stdout).parents  # the root's command ran, not ours
