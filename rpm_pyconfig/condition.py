@@ -20,10 +20,13 @@ as the environment:
 * ``in`` and ``not in`` test substrings: ``python_version in '3.11 3.12'``;
 * the other variables are names: only ``==``, ``!=``, ``in`` and ``not in`` apply.
 
-Where ``packaging`` gives a comparison no meaning (ordering names, a malformed
-version on an ordering operator) it raises when evaluating; here the mistake is
-found when parsing, with a marker under it.  As in ``packaging``, ``==`` and ``!=``
-with a value that is not a version compare strings.
+Where ``packaging`` gives a comparison no useful meaning (ordering names, a
+malformed version with an ordering operator or ``~=``) it raises or answers False
+when evaluating; here the mistake is found when parsing, with a marker under it.
+As in ``packaging``, ``==`` and ``!=`` with a value that is not a version compare
+strings (one difference: ``'x' != python_version`` is true here, false there).
+Whitespace between tokens may include newlines; booleans must be ``'true'`` or
+``'false'``.
 
 This module is on the path of spec parses: it imports ``re`` and our own modules only.
 """

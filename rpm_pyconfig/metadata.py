@@ -596,7 +596,7 @@ def _with_extra_marker(req: Requirement, extra: str) -> str:
     req.marker = None
     base = str(req)
     separator = " ; " if req.url else "; "
-    condition = f'extra == "{extra}"'
+    condition = f'extra == "{canonicalize_name(extra)}"'
     if marker is not None:
         condition = f"({marker}) and {condition}"
     return f"{base}{separator}{condition}"

@@ -36,6 +36,7 @@ from rpm_pyconfig.runtime import Runtime
 __all__ = [
     "MAIN_PYPY",
     "MAIN_PYTHON",
+    "OS_PREFIX",
     "PROBE_SCRIPT",
     "SITE_SCHEMES",
     "find_interpreters",
@@ -311,7 +312,9 @@ def runtime_from_probe(
     )
     problems = check_runtime(runtime)
     if problems:
-        raise ProbeError("\n".join(str(problem) for problem in problems))
+        # A bad --name also spoils the script_suffix derived from it: report the cause only.
+        cause = [problem for problem in problems if problem.origin.endswith("] name")]
+        raise ProbeError("\n".join(str(problem) for problem in cause or problems))
     return runtime
 
 

@@ -599,12 +599,7 @@ def _line_of(text: str, section: str | None = None, key: str | None = None) -> i
             if in_section and key is None:
                 return lineno
             continue
-        if (
-            in_section
-            and key is not None
-            and not line[:1].isspace()
-            and stripped.split("=", 1)[0].strip() == key
-        ):
+        if in_section and key is not None and stripped.split("=", 1)[0].strip() == key:
             return lineno
     return None
 

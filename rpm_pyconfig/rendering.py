@@ -41,6 +41,7 @@ def _environment() -> jinja2.Environment:
         loader=jinja2.FunctionLoader(_load_shipped),
         undefined=jinja2.StrictUndefined,
         autoescape=False,
+        extensions=["jinja2.ext.do"],
         keep_trailing_newline=True,
         trim_blocks=True,
         lstrip_blocks=True,
@@ -48,7 +49,19 @@ def _environment() -> jinja2.Environment:
     )
     env.filters["sh"] = lambda value: shlex.quote(str(value))
     env.filters["at"] = lambda text, runtime: Expression.parse(str(text)).evaluate(runtime)
+    env.filters["dist_requires"] = _dist_requires
     return env
+
+
+def _dist_requires(lines: str, runtime: Runtime, extra: str | None = None) -> list[str]:
+    """rpm dependencies of PEP 508 *lines* (one per line) for one runtime and extra."""
+    requirements = [line.strip() for line in str(lines).splitlines()]
+    requirements = [line for line in requirements if line and not line.startswith("#")]
+    if not requirements:
+        return []
+    from .dependencies import runtime_requires
+
+    return runtime_requires(requirements, runtime, extra=extra, origin="requires_dist")
 
 
 def available_templates() -> list[str]:

@@ -285,7 +285,7 @@ def _satisfied(dependency: str, candidate: str) -> bool:
         position = match.end()
         if match.group("op") is None:
             return True
-        order = rpm.labelCompare(_split_evr(candidate), _split_evr(match.group("evr")))
+        order: int = rpm.labelCompare(_split_evr(candidate), _split_evr(match.group("evr")))
         return {
             "<": order < 0, "<=": order <= 0, "=": order == 0, ">=": order >= 0, ">": order > 0
         }[match.group("op")]

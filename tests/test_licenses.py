@@ -21,7 +21,7 @@ from rpm_pyconfig.licenses import (
 try:
     from packaging.licenses import canonicalize_license_expression
 except ImportError:  # pragma: no cover - packaging < 24.2
-    canonicalize_license_expression = None
+    canonicalize_license_expression = None  # type: ignore[assignment]
 
 OSI = "License :: OSI Approved :: "
 Canonicalizer = Callable[[str, bool], "tuple[str, list[str]]"]
@@ -98,8 +98,22 @@ def test_invalid_pep639_expression_is_an_error() -> None:
         "p/pyproject.toml [project] license: invalid license expression 'MIT OR': "
         "Invalid license expression: 'MIT OR'"
     )
-    with pytest.raises(MetadataError, match="^x: invalid license expression 'GPL'"):
-        canonicalize_expression("GPL", origin="x")
+    with pytest.raises(MetadataError, match=r"^x: invalid license expression '\(GPL'"):
+        canonicalize_expression("(GPL", origin="x")
+
+
+def test_without_packaging_licenses_unknown_ids_pass_with_a_warning(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setattr(licenses, "_canonicalize", licenses._canonicalize_fallback)
+    result = license_for(expression="mit or Some-New-1.0", origin="x")
+    assert (result.expression, result.source) == ("MIT OR Some-New-1.0", "pep639")
+    assert result.warnings == [
+        "'Some-New-1.0' is not in rpm-pyconfig's table of common SPDX identifiers and could "
+        "not be checked (packaging >= 24.2 checks the full SPDX list)"
+    ]
+    # Legacy text must be fully known to count as SPDX.
+    assert license_for(text="Some-New-1.0").source == "placeholder"
 
 
 def test_legacy_text_used_only_when_it_is_spdx() -> None:
