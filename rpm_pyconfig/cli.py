@@ -153,6 +153,21 @@ def _add_commands(commands: argparse._SubParsersAction[argparse.ArgumentParser])
     render.add_argument("--set", action="append", default=[], metavar="KEY=VALUE",
                         dest="values", help="a value the template uses (repeatable)")
 
+    spec = command(
+        "spec",
+        "Write a multi-runtime python-NAME.spec from a project directory (pyproject.toml), "
+        "an sdist (PKG-INFO) or a wheel (METADATA), offline.",
+        selection=True,
+    )
+    spec.add_argument("source", metavar="SOURCE", help="project directory, sdist or wheel")
+    spec.add_argument("-o", "--output", metavar="FILE",
+                      help="where to write (default: ./python-NAME.spec; - for stdout)")
+    spec.add_argument("--static", action="store_true",
+                      help="expand the per-runtime stanzas for the current registry instead of "
+                           "calling the macros (for build systems that cannot run the tool "
+                           "while parsing)")
+    spec.add_argument("--force", action="store_true", help="replace an existing FILE")
+
     install = command(
         "install",
         "Place each runtime's staged wheel into the buildroot, byte-compile it with that "
@@ -322,9 +337,19 @@ def _run_probe(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
-def _run_render(args: argparse.Namespace) -> int:
+def _selection_args(args: argparse.Namespace) -> str:
+    """The registry and selection options of this call, for a command a template runs later."""
     import shlex
 
+    passed = [f"--confdir={d}" for d in getattr(args, "confdir", None) or ()]
+    passed += [f"--only={glob}" for glob in getattr(args, "only", ())]
+    passed += [f"--exclude={glob}" for glob in getattr(args, "exclude", ())]
+    if getattr(args, "where", None):
+        passed.append(f"--where={args.where}")
+    return " ".join(shlex.quote(word) for word in passed)
+
+
+def _run_render(args: argparse.Namespace) -> int:
     from .rendering import render
 
     values: dict[str, object] = {}
@@ -334,14 +359,30 @@ def _run_render(args: argparse.Namespace) -> int:
             raise _UsageError(f"--set wants KEY=VALUE with KEY an identifier, got {item!r}")
         values[key] = value
     runtimes = _selected(args)
-    passed = [f"--confdir={d}" for d in getattr(args, "confdir", None) or ()]
-    passed += [f"--only={glob}" for glob in getattr(args, "only", ())]
-    passed += [f"--exclude={glob}" for glob in getattr(args, "exclude", ())]
-    if getattr(args, "where", None):
-        passed.append(f"--where={args.where}")
     values.setdefault("tool", "rpm-pyconfig")
-    values.setdefault("selection_args", " ".join(shlex.quote(word) for word in passed))
+    values.setdefault("selection_args", _selection_args(args))
     sys.stdout.write(render(args.template, runtimes, values))
+    return EXIT_OK
+
+
+def _run_spec(args: argparse.Namespace) -> int:
+    from .specgen import generate_spec, write_spec
+
+    runtimes: tuple[Runtime, ...] = ()
+    passed = ""
+    if args.static:
+        runtimes = _selected(args)
+        passed = _selection_args(args)
+    spec = generate_spec(args.source, static=args.static, runtimes=runtimes,
+                         selection_args=passed)
+    for warning in spec.warnings:
+        print(f"rpm-pyconfig: warning: {warning}", file=sys.stderr)
+    if args.output == "-":
+        sys.stdout.write(spec.text)
+        return EXIT_OK
+    path = args.output or spec.filename
+    write_spec(spec, path, force=args.force)
+    print(f"wrote {path}", file=sys.stderr)
     return EXIT_OK
 
 
@@ -363,6 +404,7 @@ _COMMANDS = {
     "probe": _run_probe,
     "render": _run_render,
     "install": _run_install,
+    "spec": _run_spec,
 }
 
 # Commands whose stdout a spec reads through %{expand:%(...)}: on failure they also print

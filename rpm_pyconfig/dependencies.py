@@ -5,25 +5,23 @@ Names
     ``{dist_prefix}dist(canonical_name[extra])`` for a requirement on an extra.  A requirement
     on several extras (``foo[a,b]``) becomes one dependency per extra.
 
-Specifiers (``N`` is the name, versions as :func:`~rpm_pyconfig.versions.dependency_version`,
-i.e. trailing zeros trimmed, like the provides rpm's ``pythondistdeps.py`` writes)
+Specifiers (``N`` is the name; versions as :func:`~rpm_pyconfig.versions.dependency_version`,
+i.e. trailing zeros trimmed, like the provides rpm's ``pythondistdeps.py`` writes)::
 
-    =============  =========================================  ===============================
-    ``~=2.4.8``    ``(N >= 2.4.8 with N < 2.5)``
-    ``==2.4.*``    ``(N >= 2.4 with N < 2.5)``
-    ``!=2.4.*``    ``(N < 2.4 or N >= 2.5)``
-    ``==2.4.8``    ``N = 2.4.8``                               ``==2.0`` -> ``N = 2``
-    ``!=2.4.8``    ``(N < 2.4.8 or N > 2.4.8)``
-    ``<2.4.8``     ``N < 2.4.8~~``                             excludes ``2.4.8`` pre-releases
-    ``<2.4.8rc1``  ``N < 2.4.8~rc1``                           V itself a pre-release
-    ``<=2.4.8``    ``N <= 2.4.8``                              post-releases sort above: excluded
-    ``>=2.4.8``    ``N >= 2.4.8``
-    ``>2.4.8``     ``N > 2.4.8.0``                             see below
-    ``>2.4.8.post1`` ``N > 2.4.8^post1``                       V a post- or dev-release
-    ``===1.0``     ``N = 1``                                   see below
-    =============  =========================================  ===============================
+    ~=2.4.8        (N >= 2.4.8 with N < 2.5)
+    ==2.4.*        (N >= 2.4 with N < 2.5)
+    !=2.4.*        (N < 2.4 or N >= 2.5)
+    ==2.4.8        N = 2.4.8                   ==2.0 -> N = 2
+    !=2.4.8        (N < 2.4.8 or N > 2.4.8)
+    <2.4.8         N < 2.4.8~~                 the pre-releases of 2.4.8 are excluded
+    <2.4.8rc1      N < 2.4.8~rc1               ... unless V itself is a pre-release
+    <=2.4.8        N <= 2.4.8                  2.4.8^post1 sorts above 2.4.8: excluded
+    >=2.4.8        N >= 2.4.8
+    >2.4.8         N > 2.4.8.0                 see below
+    >2.4.8.post1   N > 2.4.8^post1             V a post- or dev-release
+    ===1.0         N = 1                       see below
 
-    Several specifiers are joined into one ``(A with B with ...)``, lower bounds first.
+Several specifiers are joined into one ``(A with B with ...)``, lower bounds first.
 
 ``>V``
     PEP 440 says ``>V`` must not match the post-releases of ``V`` unless ``V`` is one.  In

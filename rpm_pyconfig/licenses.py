@@ -397,15 +397,16 @@ def license_for(
     classifiers = list(classifiers)
     where = f"{origin}: " if origin else ""
     if expression is not None and expression.strip():
-        canonical, warnings = canonicalize_expression(expression.strip(), origin=origin)
+        canonical, found = canonicalize_expression(expression.strip(), origin=origin)
+        notes = [f"{where}{message}" for message in found]
         if any(c.strip().startswith("License ::") for c in classifiers):
-            warnings.append(
+            notes.append(
                 f"{where}license classifiers ignored: the license expression {canonical!r} "
                 "takes precedence (PEP 639 forbids declaring both)"
             )
-        return LicenseResult(canonical, "pep639", warnings)
+        return LicenseResult(canonical, "pep639", notes)
 
-    warnings = []
+    warnings: list[str] = []
     if text is not None and text.strip():
         legacy = text.strip()
         try:

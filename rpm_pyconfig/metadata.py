@@ -104,7 +104,7 @@ class ProjectMetadata:
     source_kind: SourceKind
     #: The path that was read.
     origin: str
-    #: Things a packager should check (license guesses, missing scripts...).
+    #: Things a packager should check (missing scripts...); license ones are in ``license``.
     warnings: list[str] = field(default_factory=list)
 
     @property
@@ -757,7 +757,7 @@ def _finish(
         source_file=source_file,
         source_kind=kind,
         origin=origin,
-        warnings=warnings + license_result.warnings,
+        warnings=warnings,
     )
 
 

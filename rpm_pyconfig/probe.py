@@ -123,46 +123,60 @@ def run_probe_script(interpreter: str, *, timeout: float = 30) -> dict[str, obje
     if os.path.isdir(interpreter) or not os.access(interpreter, os.X_OK):
         raise ProbeError(f"{interpreter}: not an executable file")
     try:
-        result = subprocess.run(
+        process = subprocess.Popen(
             [interpreter, "-I", "-c", PROBE_SCRIPT, OS_PREFIX, *SITE_SCHEMES],
             stdin=subprocess.DEVNULL,
-            capture_output=True,
-            timeout=timeout,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
             cwd="/",
-            check=False,
+            start_new_session=True,  # so that a timeout kills wrapper scripts' children too
         )
-    except subprocess.TimeoutExpired as exc:
-        raise ProbeError(
-            f"{interpreter}: no answer within {timeout:g} s{_last_line(exc.stderr)}"
-        ) from None
     except OSError as exc:
         raise ProbeError(f"{interpreter}: cannot run: {exc.strerror}") from None
-    if result.returncode < 0:
-        try:
-            how = f"killed by {signal.Signals(-result.returncode).name}"
-        except ValueError:
-            how = f"killed by signal {-result.returncode}"
-        raise ProbeError(f"{interpreter}: {how}{_last_line(result.stderr)}")
-    if result.returncode != 0:
-        raise ProbeError(
-            f"{interpreter}: exited with status {result.returncode}{_last_line(result.stderr)}"
-        )
     try:
-        data = json.loads(result.stdout)
-    except ValueError:
-        shown = result.stdout[:200].decode("utf-8", "replace")
+        stdout, stderr = process.communicate(timeout=timeout)
+    except subprocess.TimeoutExpired:
+        _kill(process)
+        _, stderr = process.communicate()
         raise ProbeError(
-            f"{interpreter}: answered {shown!r}, not JSON{_last_line(result.stderr)}"
+            f"{interpreter}: no answer within {timeout:g} s{_last_line(stderr)}"
+        ) from None
+    except BaseException:  # KeyboardInterrupt: leave no interpreter behind
+        _kill(process)
+        process.communicate()
+        raise
+    returncode = process.returncode
+    if returncode < 0:
+        try:
+            how = f"killed by {signal.Signals(-returncode).name}"
+        except ValueError:
+            how = f"killed by signal {-returncode}"
+        raise ProbeError(f"{interpreter}: {how}{_last_line(stderr)}")
+    if returncode != 0:
+        raise ProbeError(f"{interpreter}: exited with status {returncode}{_last_line(stderr)}")
+    try:
+        data = json.loads(stdout)
+    except ValueError:
+        shown = stdout[:200].decode("utf-8", "replace")
+        raise ProbeError(
+            f"{interpreter}: answered {shown!r}, not JSON{_last_line(stderr)}"
         ) from None
     if not isinstance(data, dict):
         raise ProbeError(f"{interpreter}: answered {data!r}, not a JSON object")
     return data
 
 
-def _last_line(stderr: bytes | str | None) -> str:
-    if isinstance(stderr, bytes):
-        stderr = stderr.decode("utf-8", "replace")
-    lines = [line.strip() for line in (stderr or "").splitlines() if line.strip()]
+def _kill(process: subprocess.Popen[bytes]) -> None:
+    """Kill the probe's whole process group (its own session)."""
+    try:
+        os.killpg(process.pid, signal.SIGKILL)
+    except OSError:  # already gone
+        process.kill()
+
+
+def _last_line(stderr: bytes) -> str:
+    text = stderr.decode("utf-8", "replace")
+    lines = [line.strip() for line in text.splitlines() if line.strip()]
     return f": {lines[-1]}" if lines else ""
 
 
@@ -243,14 +257,12 @@ def runtime_from_probe(
     the main python3's version, whose debug build is ``python3-debug``.  Default names
     (also the package prefix) and priorities:
 
-    =========================== ==================================== ========
-    main python3                ``python3`` (and ``default = true``) 10
-    other CPython               ``python3.X``                        20
-    debug build                 ``python3-debug`` / ``python3.X-debug`` 30
-    free-threaded               ``python3.Xt`` (``python3.Xt-debug``) 40
-    PyPy                        ``pypy3`` (main) / ``pypy3.X``       50
-    other implementations       ``NAME3.X``                          60
-    =========================== ==================================== ========
+    - main python3: ``python3``, priority 10, ``default = true``;
+    - other CPython: ``python3.X``, 20;
+    - debug build: ``python3-debug`` (of the main version) or ``python3.X-debug``, 30;
+    - free-threaded: ``python3.Xt`` (``python3.Xt-debug``), 40;
+    - PyPy: ``pypy3`` (the main one) or ``pypy3.X``, 50;
+    - other implementations: ``NAME3.X``, 60.
 
     ``name`` overrides the runtime name (not the package prefix).  Raises ``ProbeError``
     for a virtual environment, missing values, or site directories not on ``sys.path``.
@@ -270,6 +282,8 @@ def runtime_from_probe(
     debug = data.get("py_debug") is True
     free_threaded = data.get("gil_disabled") is True
 
+    if version.count(".") not in (1, 2):
+        raise ProbeError(f"{interpreter}: probe answer has a bad version ({version!r})")
     major, minor = version.split(".")[:2]
     short = f"{major}.{re.sub('[^0-9].*', '', minor)}"
     default = False
@@ -394,6 +408,7 @@ def probe_all(path: str, *, timeout: float = 30) -> tuple[list[Runtime], list[tu
     and the skipped interpreters as ``(path, reason)`` pairs.
     """
     candidates = find_interpreters(path)
+    order = {exe: index for index, exe in enumerate(candidates)}
     with ThreadPoolExecutor(max_workers=8) as pool:
         answers = list(pool.map(lambda exe: _try_probe(exe, timeout), candidates))
     runtimes: list[Runtime] = []
@@ -406,7 +421,7 @@ def probe_all(path: str, *, timeout: float = 30) -> tuple[list[Runtime], list[tu
 
     def preference(runtime: Runtime) -> tuple[int, bool, int]:
         canonical = os.path.basename(runtime.interpreter) == runtime.name
-        return (runtime.priority, not canonical, candidates.index(runtime.interpreter))
+        return (runtime.priority, not canonical, order[runtime.interpreter])
 
     kept: dict[tuple[str, str, str, str], Runtime] = {}
     names: dict[str, Runtime] = {}
@@ -423,7 +438,6 @@ def probe_all(path: str, *, timeout: float = 30) -> tuple[list[Runtime], list[tu
             )
             continue
         kept[key] = names[runtime.name] = runtime
-    order = {exe: index for index, exe in enumerate(candidates)}
     skipped.sort(key=lambda item: order[item[0]])
     return sorted(kept.values(), key=lambda rt: (rt.priority, rt.name)), skipped
 

@@ -11,9 +11,9 @@ line each.  An empty value means the empty string; ``name``, ``abi_requires``,
 ``script_suffix =`` really means "no suffix".
 
 This module is on the hot path (every spec parse), so it imports only ``os``,
-``configparser`` and our own light modules; ``difflib`` is imported
-lazily on error paths.  Every problem in every file is collected and
-raised once as a ``ConfigError``.
+``configparser`` and our own light modules; ``difflib`` is imported lazily on error
+paths, and line numbers are found by scanning the text only when a problem needs one.
+Every problem in every file is collected and raised once as a ``ConfigError``.
 """
 
 # Paths are plain strings throughout (Runtime fields are str) and pathlib costs

@@ -22,9 +22,20 @@ from .expression import Expression, escape_rpm
 from .installing import file_owners
 from .runtime import Runtime
 
-__all__ = ["TemplateError", "available_templates", "render"]
+__all__ = ["SpecText", "TemplateError", "available_templates", "render"]
 
 _SUFFIX = ".j2"
+
+
+class SpecText(str):
+    """A value that is already spec syntax (``%{pypi_version}``): printed without escaping."""
+
+    __slots__ = ()
+
+
+def _finalize(value: object) -> str:
+    """Escape what templates print for rpm, except values that are spec syntax on purpose."""
+    return value if isinstance(value, SpecText) else escape_rpm(str(value))
 
 
 class TemplateError(PyConfigError):
@@ -45,11 +56,12 @@ def _environment() -> jinja2.Environment:
         keep_trailing_newline=True,
         trim_blocks=True,
         lstrip_blocks=True,
-        finalize=lambda value: escape_rpm(str(value)),
+        finalize=_finalize,
     )
     env.filters["sh"] = lambda value: shlex.quote(str(value))
     env.filters["at"] = lambda text, runtime: Expression.parse(str(text)).evaluate(runtime)
     env.filters["dist_requires"] = _dist_requires
+    env.filters["conf"] = _conf
     return env
 
 
@@ -62,6 +74,16 @@ def _dist_requires(lines: str, runtime: Runtime, extra: str | None = None) -> li
     from .dependencies import runtime_requires
 
     return runtime_requires(requirements, runtime, extra=extra, origin="requires_dist")
+
+
+def _conf(runtime: Runtime) -> str:
+    """The runtime as a drop-in, exact even where loading would derive another value."""
+    from .registry import format_conf
+
+    text = format_conf(runtime)
+    if "\nscript_suffix =" not in text:
+        text += f"script_suffix = {runtime.script_suffix}\n"
+    return text
 
 
 def available_templates() -> list[str]:

@@ -1,9 +1,9 @@
 #!/usr/bin/env bash
 # The main job, end to end on a fresh Debian 12 machine (as root):
 #   1. set up (Debian packages, .venv with rpm-pyconfig, the coverage sdist)
-#   2. probe this machine's Python runtimes into build/registry
+#   2. probe this machine's Python runtimes into out/registry
 #   3. rpmbuild specs/python-coverage.spec: one subpackage per runtime
-#   4. install every built RPM together into build/root and run coverage with each interpreter
+#   4. install every built RPM together into out/root and run coverage with each interpreter
 #   5. print a table: runtime, package, files, C tracer
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -11,36 +11,36 @@ top=$PWD
 bash scripts/setup.sh
 export PATH="$top/.venv/bin:$PATH"
 
-echo "== probing this machine's Python runtimes into build/registry" >&2
-rm -rf build/registry && mkdir -p build/registry
-rpm-pyconfig probe --all --write build/registry
-export RPM_PYCONFIG_PATH=$top/build/registry
+echo "== probing this machine's Python runtimes into out/registry" >&2
+rm -rf out/registry && mkdir -p out/registry
+rpm-pyconfig probe --all --write out/registry
+export RPM_PYCONFIG_PATH=$top/out/registry
 rpm-pyconfig check
 rpm-pyconfig list
 
 echo "== rpmbuild -ba specs/python-coverage.spec" >&2
-rm -rf build/rpmbuild
+rm -rf out/rpmbuild
 # --nodeps: Debian's rpm database is empty (the build tools come from apt), so rpm cannot see them.
 rpmbuild -ba --nodeps --load macros/macros.pyconfig \
-  --define "_topdir $top/build/rpmbuild" --define "_sourcedir $top/build/sources" \
-  specs/python-coverage.spec > build/rpmbuild.log 2>&1 || { tail -40 build/rpmbuild.log; echo "rpmbuild failed: see build/rpmbuild.log" >&2; exit 1; }
-rpms=(build/rpmbuild/RPMS/*/*.rpm)
+  --define "_topdir $top/out/rpmbuild" --define "_sourcedir $top/out/sources" \
+  specs/python-coverage.spec > out/rpmbuild.log 2>&1 || { tail -40 out/rpmbuild.log; echo "rpmbuild failed: see out/rpmbuild.log" >&2; exit 1; }
+rpms=(out/rpmbuild/RPMS/*/*.rpm)
 
-echo "== installing ${#rpms[@]} RPMs together into build/root" >&2
-rm -rf build/root && mkdir -p build/root
-rpm -i --root "$top/build/root" --dbpath /var/lib/rpm --nodeps "${rpms[@]}" 2>&1 | grep -v -i alien || true
+echo "== installing ${#rpms[@]} RPMs together into out/root" >&2
+rm -rf out/root && mkdir -p out/root
+rpm -i --root "$top/out/root" --dbpath /var/lib/rpm --nodeps "${rpms[@]}" 2>&1 | grep -v -i alien || true
 
 demo=$(mktemp -d)
 printf 'def f(x):\n    if x:\n        return 1\n    return 2\n\nf(1)\n' > "$demo/demo.py"
 printf '\n%-15s %-24s %6s  %-12s %s\n' RUNTIME PACKAGE FILES "C TRACER" "coverage report (expect 80%)"
 rpm-pyconfig --foreach --raw --eval '@name @confpkg @confbin @conf_sitearch @ext_suffix' |
 while read -r name prefix python sitearch suffix; do
-  rpm_file=$(ls build/rpmbuild/RPMS/*/"$prefix"-coverage-[0-9]*.rpm)
+  rpm_file=$(ls out/rpmbuild/RPMS/*/"$prefix"-coverage-[0-9]*.rpm)
   files=$(rpm -qpl "$rpm_file" 2>/dev/null | wc -l)
   tracer=no
-  [ -f "build/root$sitearch/coverage/tracer$suffix" ] && tracer=yes
-  report=$(cd "$demo" && PYTHONPATH="$top/build/root$sitearch" "$python" -m coverage run demo.py &&
-           PYTHONPATH="$top/build/root$sitearch" "$python" -m coverage report | tail -1 | awk '{print $NF}')
+  [ -f "out/root$sitearch/coverage/tracer$suffix" ] && tracer=yes
+  report=$(cd "$demo" && PYTHONPATH="$top/out/root$sitearch" "$python" -m coverage run demo.py &&
+           PYTHONPATH="$top/out/root$sitearch" "$python" -m coverage report | tail -1 | awk '{print $NF}')
   printf '%-15s %-24s %6s  %-12s %s\n' "$name" "$prefix-coverage" "$files" "$tracer" "$report"
 done
 rm -rf "$demo"

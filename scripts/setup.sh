@@ -3,7 +3,7 @@
 # Idempotent and quick when everything is there already: safe to run before every job.
 #   - Debian packages: rpm tools, the three runtimes the tests build for, headers for C extensions
 #   - .venv: a virtual environment on the system Python 3.11 with the project installed
-#   - build/sources: the upstream sdists the example specs build (checked against pinned hashes)
+#   - out/sources: the upstream sdists the example specs build (checked against pinned hashes)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 

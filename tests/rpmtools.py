@@ -13,7 +13,7 @@ from pathlib import Path
 
 REPO = Path(__file__).resolve().parent.parent
 MACROS = REPO / "macros" / "macros.pyconfig"
-SOURCES = REPO / "build" / "sources"
+SOURCES = REPO / "out" / "sources"
 #: The directory holding the rpm-pyconfig command of the interpreter running the tests.
 TOOL_BIN = Path(sys.executable).parent
 INTERPRETERS = ("/usr/bin/python3.11", "/usr/bin/python3.11-dbg", "/usr/bin/pypy3")

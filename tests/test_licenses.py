@@ -109,7 +109,7 @@ def test_without_packaging_licenses_unknown_ids_pass_with_a_warning(
     result = license_for(expression="mit or Some-New-1.0", origin="x")
     assert (result.expression, result.source) == ("MIT OR Some-New-1.0", "pep639")
     assert result.warnings == [
-        "'Some-New-1.0' is not in rpm-pyconfig's table of common SPDX identifiers and could "
+        "x: 'Some-New-1.0' is not in rpm-pyconfig's table of common SPDX identifiers and could "
         "not be checked (packaging >= 24.2 checks the full SPDX list)"
     ]
     # Legacy text must be fully known to count as SPDX.

@@ -142,11 +142,11 @@ def test_flat_layout_and_legacy_license_text() -> None:
     )
     assert meta.license.expression == "FIXME-UNKNOWN-LICENSE"
     assert meta.license.source == "placeholder"
-    assert meta.warnings == meta.license.warnings
-    assert meta.warnings[0] == (
+    assert meta.warnings == []  # license warnings stay with the license
+    assert meta.license.warnings[0] == (
         f"{where}: license text 'BSD' is not an SPDX expression and was ignored"
     )
-    assert len(meta.warnings) == 3
+    assert len(meta.license.warnings) == 3
 
 
 def test_setup_py_project_uses_pkg_info() -> None:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import os
 import stat
+import time
 from pathlib import Path
 
 import pytest
@@ -239,6 +240,15 @@ def test_timeout(tmp_path: Path) -> None:
     with pytest.raises(ProbeError) as info:
         probe(exe, timeout=0.5)
     assert str(info.value) == f"{exe}: no answer within 0.5 s: starting"
+
+
+def test_timeout_kills_a_wrapper_script_and_its_children(tmp_path: Path) -> None:
+    exe = script(tmp_path, "python3", "sleep 30; echo never")
+    start = time.monotonic()
+    with pytest.raises(ProbeError) as info:
+        probe(exe, timeout=0.5)
+    assert str(info.value) == f"{exe}: no answer within 0.5 s"
+    assert time.monotonic() - start < 5
 
 
 def test_not_json(tmp_path: Path) -> None:

@@ -757,6 +757,21 @@ def test_format_conf_round_trip(runtime: Runtime) -> None:
     assert _load_one(runtime) == runtime
 
 
+@pytest.mark.property
+def test_format_conf_round_trip_long(request: pytest.FixtureRequest) -> None:
+    """5,000 examples (half a minute): run with ``-m property``."""
+    if "property" not in request.config.getoption("markexpr", ""):
+        pytest.skip("long hypothesis run: select it with -m property")
+
+    @settings(max_examples=5000, deadline=None)
+    @given(runtimes())
+    def round_trip(runtime: Runtime) -> None:
+        assume(runtime.name != "anchor")
+        assert _load_one(runtime) == runtime
+
+    round_trip()
+
+
 def test_every_field_kind_is_checked() -> None:
     kinds = {field.kind for field in FIELDS}
     assert kinds == {
