@@ -15,6 +15,7 @@ __all__ = [
     "ProbeError",
     "PyConfigError",
     "SelectionError",
+    "UsageError",
 ]
 
 
@@ -113,6 +114,10 @@ class ExecutionError(PyConfigError):
 
 class ProbeError(PyConfigError):
     """A live interpreter could not be described (missing, crashed, odd answer)."""
+
+
+class UsageError(PyConfigError):
+    """The command line itself is wrong (exit status 2)."""
 
 
 class MetadataError(PyConfigError):

@@ -62,6 +62,7 @@ def _environment() -> jinja2.Environment:
     env.filters["at"] = lambda text, runtime: Expression.parse(str(text)).evaluate(runtime)
     env.filters["dist_requires"] = _dist_requires
     env.filters["conf"] = _conf
+    env.filters["trim_release"] = _trim_release
     return env
 
 
@@ -74,6 +75,12 @@ def _dist_requires(lines: str, runtime: Runtime, extra: str | None = None) -> li
     from .dependencies import runtime_requires
 
     return runtime_requires(requirements, runtime, extra=extra, origin="requires_dist")
+
+
+def _trim_release(evr: str) -> str:
+    from .versions import trim_rpm_version
+
+    return trim_rpm_version(str(evr))
 
 
 def _conf(runtime: Runtime) -> str:

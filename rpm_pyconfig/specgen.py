@@ -83,6 +83,7 @@ def generate_spec(
         "requires_dist": "\n".join(meta.requires_dist),
         "build_requires": "\n".join(meta.build_requires),
         "rpm_version": meta.rpm_version,
+        "version_evr": meta.rpm_version.evr,
         "summary": _one_line(meta.summary) or f"The {meta.name} Python project",
         "description": _description(meta),
         "source_url": SpecText(_source_url(meta, archive)),

@@ -26,6 +26,8 @@ Two forms exist:
 
 from __future__ import annotations
 
+import re
+
 from dataclasses import dataclass
 from typing import Union
 
@@ -33,7 +35,7 @@ from packaging.version import InvalidVersion, Version
 
 from rpm_pyconfig.errors import MetadataError
 
-__all__ = ["RpmVersion", "dependency_version", "parse_version", "release_string", "rpm_version"]
+__all__ = ["RpmVersion", "dependency_version", "parse_version", "release_string", "rpm_version", "trim_rpm_version"]
 
 VersionLike = Union[str, Version]
 
@@ -78,6 +80,20 @@ def rpm_version(version: VersionLike, *, origin: str = "") -> RpmVersion:
 def dependency_version(version: VersionLike, *, origin: str = "") -> str:
     """``[E:]V`` for ``Requires:``/``Provides:``: release trailing zeros trimmed, see module doc."""
     return _convert(parse_version(version, origin=origin), trim=True).evr
+
+
+def trim_rpm_version(evr: str) -> str:
+    """The dependency form of an rpm ``[E:]V`` already converted: ``1:2.0.0~rc1`` -> ``1:2~rc1``.
+
+    For provides written from a spec's ``%{version}``, so that they match requirements
+    converted with :func:`dependency_version`.
+    """
+    epoch, colon, version = evr.rpartition(":")
+    match = re.match(r"(\d+(?:\.\d+)*)(.*)\Z", version, re.DOTALL)
+    if match is None:
+        return evr
+    release = tuple(int(part) for part in match.group(1).split("."))
+    return f"{epoch}{colon}{release_string(release, trim=True)}{match.group(2)}"
 
 
 def release_string(release: tuple[int, ...], *, trim: bool) -> str:

@@ -40,4 +40,8 @@ if [ ! -f "$stamp" ] || [ pyproject.toml -nt "$stamp" ]; then
   touch "$stamp"
 fi
 
+# Byte-compile: a spec parse must not pay for compiling our modules (and PYTHONDONTWRITEBYTECODE
+# may be set, so imports would never write .pyc files themselves).
+.venv/bin/python -m compileall -q rpm_pyconfig
+
 bash scripts/fetch-sources.sh

@@ -1,0 +1,176 @@
+"""The full argparse command line of ``rpm-pyconfig`` (every command, help texts).
+
+Building it costs ~5 ms (help formatters, gettext), which every spec parse would pay; so
+``cli`` only builds it when its exact fast parser for ``--foreach --eval`` declines.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+
+from . import __version__
+from .errors import UsageError
+
+__all__ = ["build_parser"]
+
+
+_DESCRIPTION = """\
+Evaluate @-expressions for the Python runtimes of the registry, so that one RPM spec
+builds a subpackage per runtime.  In a spec, always call it as
+  %{expand:%(rpm-pyconfig --foreach --eval 'EXPR')}
+so that a failure stops the build with this tool's message."""
+
+_EPILOG = """\
+commands (rpm-pyconfig COMMAND --help for details):
+  list, show NAME, check     inspect and validate the runtime registry
+  probe PYTHON... | --all    describe live interpreters as drop-in conf files
+  render TEMPLATE            render a multi-runtime spec template
+  install                    install built wheels into the buildroot (used by %pyconfig_install)
+  spec SOURCE                generate a multi-runtime spec from a project's metadata
+
+registry: *.conf drop-ins in /usr/lib/rpm-pyconfig.d then /etc/rpm-pyconfig.d, replaced by
+--confdir DIR (repeatable) or RPM_PYCONFIG_PATH=DIR:DIR (specs use the variable)."""
+
+
+class _Parser(argparse.ArgumentParser):
+    """argparse, but usage errors are raised so ``main`` reports them like any error."""
+
+    def error(self, message: str) -> None:  # type: ignore[override]
+        raise UsageError(f"{message}\n{self.format_usage().rstrip()}")
+
+    def _get_formatter(self) -> argparse.HelpFormatter:
+        # argparse would import shutil (and bz2, lzma) just to ask for the terminal width.
+        return self.formatter_class(prog=self.prog, width=_terminal_width())
+
+
+def _terminal_width() -> int:
+    try:
+        columns = int(os.environ.get("COLUMNS", "0")) or os.get_terminal_size(sys.stderr.fileno()).columns
+    except (OSError, ValueError):
+        columns = 80
+    return max(columns - 2, 40)
+
+
+def _add_registry_options(parser: argparse.ArgumentParser, *, sub: bool) -> None:
+    default = argparse.SUPPRESS if sub else None
+    parser.add_argument(
+        "--confdir", action="append", metavar="DIR", default=default,
+        help="read drop-ins from DIR instead of the default search path (repeatable)",
+    )
+
+
+def _add_selection_options(parser: argparse.ArgumentParser, *, sub: bool) -> None:
+    group = parser.add_argument_group("runtime selection")
+    many = argparse.SUPPRESS if sub else []
+    one = argparse.SUPPRESS if sub else None
+    group.add_argument("--only", action="append", metavar="GLOB", default=many,
+                       help="keep only runtimes whose name matches GLOB (repeatable)")
+    group.add_argument("--exclude", action="append", metavar="GLOB", default=many,
+                       help="drop runtimes whose name matches GLOB (repeatable)")
+    group.add_argument("--where", metavar="CONDITION", default=one,
+                       help="keep runtimes for which the PEP 508-style CONDITION holds, "
+                            "e.g. \"implementation_name != 'pypy'\"")
+
+
+def build_parser(prog: str | None) -> argparse.ArgumentParser:
+    parser = _Parser(
+        prog=prog or "rpm-pyconfig", description=_DESCRIPTION, epilog=_EPILOG,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    parser.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
+    _add_registry_options(parser, sub=False)
+    _add_selection_options(parser, sub=False)
+    loop = parser.add_argument_group("evaluation (the 2010 interface)")
+    foreach = loop.add_mutually_exclusive_group()
+    foreach.add_argument("--foreach", dest="major", action="store_const", const="",
+                         help="evaluate for every selected runtime, in order")
+    foreach.add_argument("--foreach-2", dest="major", action="store_const", const="2",
+                         help="like --foreach, for Python 2 runtimes only")
+    foreach.add_argument("--foreach-3", dest="major", action="store_const", const="3",
+                         help="like --foreach, for Python 3 runtimes only")
+    action = loop.add_mutually_exclusive_group()
+    action.add_argument("--eval", metavar="EXPR",
+                        help="print EXPR with @tokens replaced, once per runtime; without "
+                             "--foreach, for the default runtime")
+    action.add_argument("--exe", metavar="CMD",
+                        help="run CMD through /bin/sh once per runtime (values shell-quoted); "
+                             "stop at the first failure")
+    loop.add_argument("--raw", action="store_true",
+                      help="print values as they are; by default %% in values is doubled "
+                           "because the output is spec text that rpm expands again")
+
+    commands = parser.add_subparsers(dest="command", metavar="COMMAND")
+    _add_commands(commands)
+    return parser
+
+
+def _add_commands(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    def command(name: str, help_text: str, *, selection: bool = False) -> argparse.ArgumentParser:
+        sub = commands.add_parser(name, help=help_text, description=help_text)
+        _add_registry_options(sub, sub=True)
+        if selection:
+            _add_selection_options(sub, sub=True)
+        return sub
+
+    listing = command("list", "List the runtimes of the registry in order.", selection=True)
+    listing.add_argument("--json", action="store_true", help="print JSON")
+
+    show = command("show", "Show every value of one runtime (default: the default runtime).")
+    show.add_argument("name", nargs="?", help="runtime name")
+    show.add_argument("--json", action="store_true", help="print JSON")
+
+    command("check", "Validate the registry: exit 0 when usable, 1 with one line per problem.")
+
+    probe = commands.add_parser(
+        "probe", help="Describe live interpreters as runtime drop-ins.",
+        description="Ask live interpreters for their layout and print (or write) a drop-in "
+                    "conf for each.  Writing never replaces an existing file unless --force.",
+    )
+    probe.add_argument("interpreters", nargs="*", metavar="PYTHON",
+                       help="interpreter paths or names on PATH")
+    probe.add_argument("--all", action="store_true",
+                       help="probe the distribution's interpreters found on PATH")
+    probe.add_argument("--write", metavar="DIR", help="write DIR/NAME.conf instead of printing")
+    probe.add_argument("--force", action="store_true", help="replace existing files")
+    probe.add_argument("--name", help="runtime name (with a single PYTHON)")
+
+    render = command(
+        "render", "Render a spec template for the selected runtimes (shipped name or file path).",
+        selection=True,
+    )
+    render.add_argument("template", metavar="TEMPLATE",
+                        help="subpackages, prep, build, install, check, or a .j2 file")
+    render.add_argument("--set", action="append", default=[], metavar="KEY=VALUE",
+                        dest="values", help="a value the template uses (repeatable)")
+
+    spec = command(
+        "spec",
+        "Write a multi-runtime python-NAME.spec from a project directory (pyproject.toml), "
+        "an sdist (PKG-INFO) or a wheel (METADATA), offline.",
+        selection=True,
+    )
+    spec.add_argument("source", metavar="SOURCE", help="project directory, sdist or wheel")
+    spec.add_argument("-o", "--output", metavar="FILE",
+                      help="where to write (default: ./python-NAME.spec; - for stdout)")
+    spec.add_argument("--static", action="store_true",
+                      help="expand the per-runtime stanzas for the current registry instead of "
+                           "calling the macros (for build systems that cannot run the tool "
+                           "while parsing)")
+    spec.add_argument("--force", action="store_true", help="replace an existing FILE")
+
+    install = command(
+        "install",
+        "Place each runtime's staged wheel into the buildroot, byte-compile it with that "
+        "runtime, and write one %files list per runtime (the last step of %pyconfig_install).",
+        selection=True,
+    )
+    install.add_argument("--buildroot", required=True, help="rpm's %%{buildroot}")
+    install.add_argument("--bindir", default="/usr/bin", help="where commands go (%%{_bindir})")
+    install.add_argument("--stage", default="_pyconfig/stage",
+                         help="where the pip install step put STAGE/NAME/target")
+    install.add_argument("--filelists", default="_pyconfig/files",
+                         help="where to write NAME.files")
+
+
