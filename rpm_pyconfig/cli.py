@@ -25,7 +25,7 @@ if TYPE_CHECKING:
     from .runtime import Runtime
     from .selection import Selection
 
-__all__ = ["main"]
+__all__ = ["main", "run"]
 
 EXIT_OK = 0
 EXIT_ERROR = 1
@@ -352,6 +352,22 @@ def main(argv: Sequence[str] | None = None, prog: str | None = None) -> int:
 
         traceback.print_exc()
         return _fail(f"internal error: {type(error).__name__}: {error}", args, EXIT_ERROR)
+
+
+def run() -> None:
+    """The console script: ``main()``, then exit without tearing the interpreter down.
+
+    Every spec parse runs this; unloading dozens of modules at exit costs ~1 ms of the
+    ~15 ms a call takes, and we hold no resources that need finalizing.  Output is
+    flushed first, so nothing written is lost.
+    """
+    status = main()
+    try:
+        sys.stdout.flush()
+        sys.stderr.flush()
+    except (BrokenPipeError, ValueError, OSError):
+        status = status or EXIT_ERROR
+    os._exit(status)
 
 
 def _fail(message: str, args: argparse.Namespace | None, status: int) -> int:

@@ -254,6 +254,10 @@ def _ship(
     filelist = os.path.join(filelists, f"{runtime.name}.files")
     lines = [f"%dir {_quote(d)}" for d in dirs]
     lines += [("%license " if _is_license(f) else "") + _quote(f) for f in files]
+    if not lines:
+        # Everything is shipped by the owner (a pure project's debug build): rpm rejects an
+        # empty %files -f list, and %defattr is a line that ships nothing.
+        lines = ["%defattr(-,root,root,-)"]
     _write_atomically(filelist, "".join(line + "\n" for line in lines))
     return InstallResult(runtime, files, dirs, skipped, filelist)
 

@@ -376,12 +376,14 @@ def find_interpreters(path: str) -> list[str]:
 
     Looks for ``python3``, ``python3.N``, ``python3.Nd``, ``python3.Nt``, ``python3.N-dbg``,
     ``python3-dbg``, ``pypy3`` and ``pypy3.N``; the first name found for each real file
-    is kept (names sort so that ``python3`` comes before ``python3.11``).
+    is kept (names sort so that ``python3`` comes before ``python3.11``).  Directories of
+    virtual environments are skipped: their ``python3`` links to the system interpreter and
+    would otherwise take its place.
     """
     found: list[str] = []
     seen: set[str] = set()
     for directory in path.split(os.pathsep):
-        if not directory:
+        if not directory or os.path.exists(os.path.join(directory, os.pardir, "pyvenv.cfg")):
             continue
         try:
             names = sorted(os.listdir(directory))

@@ -12,6 +12,8 @@ apt_packages=(
   python3-packaging                            # rpm's pythondistdeps generator crashes without it
   python3.11 python3.11-dev python3.11-dbg python3-venv python3-pip python3-setuptools python3-wheel
   pypy3 pypy3-dev                              # PyPy 3.9 and its Python.h
+  python3-hatchling python3-poetry-core flit python3-setuptools-scm python3-hatch-vcs  # build backends the
+                                               # generated specs of real projects use (offline)
   gcc make ca-certificates
 )
 missing=()

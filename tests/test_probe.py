@@ -598,3 +598,14 @@ def test_shipped_example_drop_ins_match_this_machine() -> None:
         assert runtime == probed.replace(origin=f"{shipped}/{runtime.name}.conf")
     for path in registry.files:
         assert Path(path).read_text().startswith("# rpm-pyconfig runtime ")
+
+
+def test_find_interpreters_skips_virtual_environments(tmp_path: Path) -> None:
+    """A venv's python3 links to the system interpreter: it must not hide /usr/bin/python3."""
+    venv_bin = tmp_path / "venv" / "bin"
+    venv_bin.mkdir(parents=True)
+    (tmp_path / "venv" / "pyvenv.cfg").write_text("home = /usr/bin\n")
+    (venv_bin / "python3").symlink_to("/usr/bin/python3.11")
+    found = find_interpreters(f"{venv_bin}:/usr/bin")
+    assert str(venv_bin / "python3") not in found
+    assert "/usr/bin/python3" in found or "/usr/bin/python3.11" in found
