@@ -42,7 +42,8 @@ class _Parser(argparse.ArgumentParser):
 
     def _get_formatter(self) -> argparse.HelpFormatter:
         # argparse would import shutil (and bz2, lzma) just to ask for the terminal width.
-        return self.formatter_class(prog=self.prog, width=_terminal_width())
+        # Every argparse formatter takes width; typeshed's protocol names only prog.
+        return self.formatter_class(prog=self.prog, width=_terminal_width())  # type: ignore[call-arg]
 
 
 def _terminal_width() -> int:
@@ -63,7 +64,7 @@ def _add_registry_options(parser: argparse.ArgumentParser, *, sub: bool) -> None
 
 def _add_selection_options(parser: argparse.ArgumentParser, *, sub: bool) -> None:
     group = parser.add_argument_group("runtime selection")
-    many = argparse.SUPPRESS if sub else []
+    many: str | list[str] = argparse.SUPPRESS if sub else []
     one = argparse.SUPPRESS if sub else None
     group.add_argument("--only", action="append", metavar="GLOB", default=many,
                        help="keep only runtimes whose name matches GLOB (repeatable)")
@@ -106,8 +107,8 @@ def build_parser(prog: str | None) -> argparse.ArgumentParser:
     return parser
 
 
-def _add_commands(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
-    def command(name: str, help_text: str, *, selection: bool = False) -> argparse.ArgumentParser:
+def _add_commands(commands: argparse._SubParsersAction[_Parser]) -> None:
+    def command(name: str, help_text: str, *, selection: bool = False) -> _Parser:
         sub = commands.add_parser(name, help=help_text, description=help_text)
         _add_registry_options(sub, sub=True)
         if selection:

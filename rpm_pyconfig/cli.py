@@ -31,6 +31,7 @@ EXIT_OK = 0
 EXIT_ERROR = 1
 EXIT_USAGE = 2
 
+
 def _read_registry(args: argparse.Namespace) -> Registry:
     from .registry import load_registry, search_path
 
@@ -47,8 +48,10 @@ def _selection(args: argparse.Namespace, major: str | None = None) -> Selection:
 
         where = Condition.parse(args.where)
     return Selection(
-        only=getattr(args, "only", ()), exclude=getattr(args, "exclude", ()),
-        where=where, major=major or None,
+        only=getattr(args, "only", ()),
+        exclude=getattr(args, "exclude", ()),
+        where=where,
+        major=major or None,
     )
 
 
@@ -104,8 +107,14 @@ def _run_list(args: argparse.Namespace) -> int:
         return EXIT_OK
     rows = [("NAME", "IMPLEMENTATION", "VERSION", "PACKAGE PREFIX", "INTERPRETER", "DEFAULT")]
     rows += [
-        (rt.name, rt.implementation, rt.version, rt.package_prefix, rt.interpreter,
-         "yes" if rt.default else "")
+        (
+            rt.name,
+            rt.implementation,
+            rt.version,
+            rt.package_prefix,
+            rt.interpreter,
+            "yes" if rt.default else "",
+        )
         for rt in runtimes
     ]
     widths = [max(len(row[i]) for row in rows) for i in range(len(rows[0]))]
@@ -116,7 +125,7 @@ def _run_list(args: argparse.Namespace) -> int:
 
 def _run_show(args: argparse.Namespace) -> int:
     from .expression import TOKENS
-    from .selection import SelectionError
+    from .errors import SelectionError
 
     registry = _read_registry(args)
     runtime = registry.default if args.name is None else registry.get(args.name)
@@ -149,14 +158,14 @@ def _run_check(args: argparse.Namespace) -> int:
         for problem in error.problems:
             print(problem)
         return EXIT_ERROR
-    problems = [
+    missing = [
         f"{rt.origin}: [runtime] interpreter: {rt.interpreter!r} is not an executable file"
         for rt in registry.runtimes
         if not os.access(rt.interpreter, os.X_OK) or os.path.isdir(rt.interpreter)
     ]
-    for problem in problems:
-        print(problem)
-    if problems:
+    for line in missing:
+        print(line)
+    if missing:
         return EXIT_ERROR
     names = ", ".join(rt.name + (" (default)" if rt.default else "") for rt in registry.runtimes)
     print(f"ok: {len(registry.runtimes)} runtimes: {names}")
@@ -222,8 +231,7 @@ def _run_spec(args: argparse.Namespace) -> int:
     if args.static:
         runtimes = _selected(args)
         passed = _selection_args(args)
-    spec = generate_spec(args.source, static=args.static, runtimes=runtimes,
-                         selection_args=passed)
+    spec = generate_spec(args.source, static=args.static, runtimes=runtimes, selection_args=passed)
     for warning in spec.warnings:
         print(f"rpm-pyconfig: warning: {warning}", file=sys.stderr)
     if args.output == "-":
@@ -240,16 +248,26 @@ def _run_install(args: argparse.Namespace) -> int:
 
     runtimes = _selected(args)
     install(
-        runtimes, stage=args.stage, buildroot=args.buildroot, filelists=args.filelists,
-        bindir=args.bindir, progress=lambda line: print(f"rpm-pyconfig: {line}", file=sys.stderr),
+        runtimes,
+        stage=args.stage,
+        buildroot=args.buildroot,
+        filelists=args.filelists,
+        bindir=args.bindir,
+        progress=lambda line: print(f"rpm-pyconfig: {line}", file=sys.stderr),
     )
     return EXIT_OK
 
 
 # -- the fast path -----------------------------------------------------------------------
 
-_FAST_VALUES = {"--confdir": "confdir", "--only": "only", "--exclude": "exclude",
-                "--where": "where", "--eval": "eval", "--exe": "exe"}
+_FAST_VALUES = {
+    "--confdir": "confdir",
+    "--only": "only",
+    "--exclude": "exclude",
+    "--where": "where",
+    "--eval": "eval",
+    "--exe": "exe",
+}
 _FAST_FLAGS = {"--foreach": "", "--foreach-2": "2", "--foreach-3": "3"}
 
 
@@ -264,8 +282,15 @@ def _parse_fast(words: list[str]) -> argparse.Namespace | None:
     import types
 
     found: dict[str, object] = {
-        "confdir": None, "only": [], "exclude": [], "where": None, "major": None,
-        "eval": None, "exe": None, "raw": False, "command": None,
+        "confdir": None,
+        "only": [],
+        "exclude": [],
+        "where": None,
+        "major": None,
+        "eval": None,
+        "exe": None,
+        "raw": False,
+        "command": None,
     }
     position = 0
     while position < len(words):

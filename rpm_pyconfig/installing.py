@@ -46,7 +46,7 @@ def file_owners(runtimes: Sequence[Runtime]) -> dict[str, Runtime | None]:
 class InstallResult:
     """What ``install`` put into the buildroot for one runtime."""
 
-    __slots__ = ("dirs", "files", "filelist", "runtime", "skipped")
+    __slots__ = ("dirs", "filelist", "files", "runtime", "skipped")
 
     def __init__(
         self, runtime: Runtime, files: list[str], dirs: list[str], skipped: int, filelist: str

@@ -15,7 +15,6 @@ Not on the spec-parse path: the CLI imports this module only for ``probe``.
 """
 
 # Paths are plain strings throughout (Runtime fields are str): os.path is deliberate.
-# ruff: noqa: PTH100, PTH105, PTH108, PTH110, PTH112, PTH113, PTH118, PTH119, PTH121, PTH208
 
 from __future__ import annotations
 

@@ -18,7 +18,6 @@ Every problem in every file is collected and raised once as a ``ConfigError``.
 
 # Paths are plain strings throughout (Runtime fields are str) and pathlib costs
 # milliseconds of import time on every spec parse: os.path is deliberate here.
-# ruff: noqa: PTH118, PTH119, PTH208
 
 from __future__ import annotations
 

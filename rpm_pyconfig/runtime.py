@@ -28,7 +28,9 @@ class Field:
 
 
 FIELDS: tuple[Field, ...] = (
-    Field("name", "rpmname", False, "Runtime name used by --only/--exclude; default: the file stem."),
+    Field(
+        "name", "rpmname", False, "Runtime name used by --only/--exclude; default: the file stem."
+    ),
     Field("implementation", "identifier", True, "sys.implementation.name: cpython, pypy, ..."),
     Field("version", "version", True, "Full language version, e.g. 3.11.2."),
     Field("interpreter", "path", True, "Absolute path of the interpreter binary."),
@@ -36,23 +38,43 @@ FIELDS: tuple[Field, ...] = (
     Field("purelib", "path", True, "System-managed directory for pure modules on sys.path."),
     Field("platlib", "path", True, "System-managed directory for extension modules on sys.path."),
     Field("soabi", "word", True, "sysconfig SOABI, e.g. cpython-311-x86_64-linux-gnu."),
-    Field("ext_suffix", "word", True, "Suffix of extension modules, e.g. .cpython-311-x86_64-linux-gnu.so."),
+    Field(
+        "ext_suffix",
+        "word",
+        True,
+        "Suffix of extension modules, e.g. .cpython-311-x86_64-linux-gnu.so.",
+    ),
     Field("cache_tag", "word", True, "sys.implementation.cache_tag of bytecode files."),
     Field("abiflags", "flags", False, "sys.abiflags: '' or 'd' (debug) or 't' (free-threaded)."),
     Field("debug", "bool", False, "true for a debug build (Py_DEBUG); default false."),
     Field("free_threaded", "bool", False, "true for a free-threaded build (Py_GIL_DISABLED)."),
     Field("default", "bool", False, "true for the runtime --eval uses; at most one may set it."),
     Field("priority", "int", False, "Order of runtimes, lowest first; default 50, ties by name."),
-    Field("abi_requires", "text", False,
-          "Dependency of every subpackage on its runtime; default python(abi) = X.Y for "
-          "CPython, else the interpreter path."),
-    Field("dist_prefix", "rpmname", False,
-          "Prefix of the NAMEdist() provides; default python3 (CPython) or pypy3 (PyPy)."),
-    Field("versioned_dist_prefix", "rpmname", False,
-          "Versioned form of dist_prefix; default python3.11, pypy3.9, ..."),
-    Field("script_suffix", "word", False,
-          "Appended to installed command names; default '' for the default runtime, "
-          "else '-NAME'."),
+    Field(
+        "abi_requires",
+        "text",
+        False,
+        "Dependency of every subpackage on its runtime; default python(abi) = X.Y for "
+        "CPython, else the interpreter path.",
+    ),
+    Field(
+        "dist_prefix",
+        "rpmname",
+        False,
+        "Prefix of the NAMEdist() provides; default python3 (CPython) or pypy3 (PyPy).",
+    ),
+    Field(
+        "versioned_dist_prefix",
+        "rpmname",
+        False,
+        "Versioned form of dist_prefix; default python3.11, pypy3.9, ...",
+    ),
+    Field(
+        "script_suffix",
+        "word",
+        False,
+        "Appended to installed command names; default '' for the default runtime, else '-NAME'.",
+    ),
 )
 
 
@@ -219,7 +241,10 @@ class Runtime:
         return hash(tuple(getattr(self, k) for k in self.__slots__))
 
     def __repr__(self) -> str:
-        return f"Runtime(name={self.name!r}, interpreter={self.interpreter!r}, version={self.version!r})"
+        return (
+            f"Runtime(name={self.name!r}, interpreter={self.interpreter!r}, "
+            f"version={self.version!r})"
+        )
 
 
 def _leading_digits(text: str) -> str:

@@ -8,6 +8,7 @@ message says which filter removed what.
 from __future__ import annotations
 
 from fnmatch import fnmatchcase
+
 from .errors import SelectionError
 
 # Not ``typing.TYPE_CHECKING``: importing typing costs ~7 ms on every spec parse.
@@ -86,7 +87,7 @@ def select(runtimes: Sequence[Runtime], selection: Selection) -> tuple[Runtime, 
 
 
 def pick_one(chosen: Sequence[Runtime]) -> Runtime:
-    """The runtime ``--eval`` without ``--foreach`` uses: the default if selected, else the first."""
+    """The runtime of ``--eval`` without ``--foreach``: the default if selected, else the first."""
     for runtime in chosen:
         if runtime.default:
             return runtime

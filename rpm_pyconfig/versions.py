@@ -27,7 +27,6 @@ Two forms exist:
 from __future__ import annotations
 
 import re
-
 from dataclasses import dataclass
 from typing import Union
 

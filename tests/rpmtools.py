@@ -33,9 +33,15 @@ def tool_env(registry: Path | str | None, *, path: str | None = None) -> dict[st
     return env
 
 
-def run(command: list[str], env: dict[str, str], cwd: Path | None = None) -> subprocess.CompletedProcess[str]:
+def run(
+    command: list[str], env: dict[str, str], cwd: Path | None = None
+) -> subprocess.CompletedProcess[str]:
     return subprocess.run(
-        command, env=env, cwd=cwd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+        command,
+        env=env,
+        cwd=cwd,
+        capture_output=True,
+        text=True,
         check=False,
     )
 
@@ -44,8 +50,15 @@ def rpmbuild(
     spec: Path, topdir: Path, env: dict[str, str], *options: str, macros: bool = True
 ) -> subprocess.CompletedProcess[str]:
     """``rpmbuild OPTIONS --nodeps`` (Debian's rpm database is empty) with a private topdir."""
-    command = ["rpmbuild", *options, "--nodeps", "--define", f"_topdir {topdir}",
-               "--define", f"_sourcedir {SOURCES}"]
+    command = [
+        "rpmbuild",
+        *options,
+        "--nodeps",
+        "--define",
+        f"_topdir {topdir}",
+        "--define",
+        f"_sourcedir {SOURCES}",
+    ]
     if macros:
         command[1:1] = ["--load", str(MACROS)]
     return run([*command, str(spec)], env)
@@ -64,7 +77,10 @@ def probe_registry(directory: Path) -> Path:
 
 def rpm_query(package: Path, *query: str) -> list[str]:
     completed = subprocess.run(
-        ["rpm", "-qp", *query, str(package)], stdout=subprocess.PIPE, stderr=subprocess.DEVNULL,
-        text=True, check=True,
+        ["rpm", "-qp", *query, str(package)],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.DEVNULL,
+        text=True,
+        check=True,
     )
     return completed.stdout.splitlines()

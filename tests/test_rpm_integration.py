@@ -56,7 +56,9 @@ def registry(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 
 def test_one_rpm_per_runtime(registry: Path, tmp_path: Path) -> None:
-    built = rpmbuild(write_spec(tmp_path), tmp_path / "top", tool_env(registry), "-bb", macros=False)
+    built = rpmbuild(
+        write_spec(tmp_path), tmp_path / "top", tool_env(registry), "-bb", macros=False
+    )
     assert built.returncode == 0, built.stderr
     packages = sorted((tmp_path / "top" / "RPMS" / "noarch").glob("*.rpm"))
     assert [p.name for p in packages] == [
@@ -72,7 +74,9 @@ def test_one_rpm_per_runtime(registry: Path, tmp_path: Path) -> None:
 
 
 def test_selection_drops_runtimes(registry: Path, tmp_path: Path) -> None:
-    spec = write_spec(tmp_path, select="--where \"implementation_name != 'pypy'\" --exclude '*-debug'")
+    spec = write_spec(
+        tmp_path, select="--where \"implementation_name != 'pypy'\" --exclude '*-debug'"
+    )
     queried = run(["rpmspec", "-q", "--qf", "%{name}\\n", str(spec)], tool_env(registry))
     assert queried.returncode == 0, queried.stderr
     assert queried.stdout.split() == ["multi", "python3-multi"]
@@ -89,9 +93,7 @@ def test_percent_in_a_value_comes_out_literally(registry: Path, tmp_path: Path) 
         encoding="utf-8",
     )
     spec = write_spec(tmp_path)
-    queried = run(
-        ["rpmspec", "-q", "--qf", "%{name}: %{description}\\n", str(spec)], tool_env(odd)
-    )
+    queried = run(["rpmspec", "-q", "--qf", "%{name}: %{description}\\n", str(spec)], tool_env(odd))
     assert queried.returncode == 0, queried.stderr
     assert "pypy3-multi: Built for /opt/100%{name}%%/pypy3 (pypy 3.9.16)." in queried.stdout
 
@@ -158,9 +160,17 @@ def test_failing_exe_stops_rpmspec(registry: Path, tmp_path: Path) -> None:
 def test_exe_runs_once_per_runtime_with_quoted_values(registry: Path, tmp_path: Path) -> None:
     out = tmp_path / "out"
     completed = run(
-        [str(Path(tool_env(registry)["PATH"].split(":")[0]) / "rpm-pyconfig"), "--foreach",
-         "--exe", f"echo @name @{{implementation}}x >> {out}"],
+        [
+            str(Path(tool_env(registry)["PATH"].split(":")[0]) / "rpm-pyconfig"),
+            "--foreach",
+            "--exe",
+            f"echo @name @{{implementation}}x >> {out}",
+        ],
         tool_env(registry),
     )
     assert completed.returncode == 0, completed.stderr
-    assert out.read_text().splitlines() == ["python3 cpythonx", "python3-debug cpythonx", "pypy3 pypyx"]
+    assert out.read_text().splitlines() == [
+        "python3 cpythonx",
+        "python3-debug cpythonx",
+        "pypy3 pypyx",
+    ]

@@ -38,7 +38,9 @@ RUNTIMES = {
     # name: (package, interpreter, extension suffix or None when no C tracer is built)
     "python3": ("python3-coverage", "/usr/bin/python3.11", ".cpython-311-x86_64-linux-gnu.so"),
     "python3-debug": (
-        "python3-debug-coverage", "/usr/bin/python3.11-dbg", ".cpython-311d-x86_64-linux-gnu.so",
+        "python3-debug-coverage",
+        "/usr/bin/python3.11-dbg",
+        ".cpython-311d-x86_64-linux-gnu.so",
     ),
     "pypy3": ("pypy3-coverage", "/usr/bin/pypy3", None),
 }
@@ -79,9 +81,19 @@ def coverage_build(tmp_path_factory: pytest.TempPathFactory) -> Build:
 def installed_root(coverage_build: Build, tmp_path_factory: pytest.TempPathFactory) -> Path:
     root = tmp_path_factory.mktemp("root")
     installed = subprocess.run(
-        ["rpm", "-i", "--root", str(root), "--dbpath", "/var/lib/rpm", "--nodeps",
-         *map(str, coverage_build.rpms)],
-        stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, check=False,
+        [
+            "rpm",
+            "-i",
+            "--root",
+            str(root),
+            "--dbpath",
+            "/var/lib/rpm",
+            "--nodeps",
+            *map(str, coverage_build.rpms),
+        ],
+        capture_output=True,
+        text=True,
+        check=False,
     )
     assert installed.returncode == 0, installed.stderr
     assert "conflicts" not in installed.stderr
@@ -111,7 +123,10 @@ def test_dependencies_and_provides(coverage_build: Build) -> None:
 
 
 def test_shared_site_directory_is_split_without_overlap(coverage_build: Build) -> None:
-    files = {name: set(rpm_query(coverage_build.rpm(pkg), "-l")) for name, (pkg, _, _) in RUNTIMES.items()}
+    files = {
+        name: set(rpm_query(coverage_build.rpm(pkg), "-l"))
+        for name, (pkg, _, _) in RUNTIMES.items()
+    }
     # No path is shipped twice (directories such as /usr/lib/.build-id may be shared by rpm itself).
     regular = {name: {f for f in paths if "/.build-id" not in f} for name, paths in files.items()}
     assert not regular["python3"] & regular["python3-debug"]
@@ -131,24 +146,46 @@ def test_all_subpackages_install_together_and_run(installed_root: Path, tmp_path
     (tmp_path / "demo.py").write_text(DEMO, encoding="utf-8")
     for name, (_pkg, python, suffix) in RUNTIMES.items():
         env = {"PYTHONPATH": f"{installed_root}{SITE}", "PATH": "/usr/bin:/bin"}
-        ran = subprocess.run([python, "-m", "coverage", "run", "demo.py"], cwd=tmp_path, env=env,
-                             check=False, capture_output=True, text=True)
+        ran = subprocess.run(
+            [python, "-m", "coverage", "run", "demo.py"],
+            cwd=tmp_path,
+            env=env,
+            check=False,
+            capture_output=True,
+            text=True,
+        )
         assert ran.returncode == 0, (name, ran.stderr)
-        report = subprocess.run([python, "-m", "coverage", "report"], cwd=tmp_path, env=env,
-                                check=True, capture_output=True, text=True).stdout
+        report = subprocess.run(
+            [python, "-m", "coverage", "report"],
+            cwd=tmp_path,
+            env=env,
+            check=True,
+            capture_output=True,
+            text=True,
+        ).stdout
         assert re.search(r"^TOTAL\s+5\s+1\s+80%$", report, re.MULTILINE), (name, report)
-        debug = subprocess.run([python, "-m", "coverage", "debug", "sys"], cwd=tmp_path, env=env,
-                               check=True, capture_output=True, text=True).stdout
+        debug = subprocess.run(
+            [python, "-m", "coverage", "debug", "sys"],
+            cwd=tmp_path,
+            env=env,
+            check=True,
+            capture_output=True,
+            text=True,
+        ).stdout
         if suffix:
-            assert f"CTracer: available from {installed_root}{SITE}/coverage/tracer{suffix}" in debug
+            assert (
+                f"CTracer: available from {installed_root}{SITE}/coverage/tracer{suffix}" in debug
+            )
         else:
             assert "CTracer: unavailable" in debug
 
 
 def test_commands_name_their_own_interpreter(installed_root: Path) -> None:
     assert (installed_root / "usr/bin/coverage").read_text().startswith("#!/usr/bin/python3.11\n")
-    assert (installed_root / "usr/bin/coverage-python3-debug").read_text().startswith(
-        "#!/usr/bin/python3.11-dbg\n"
+    assert (
+        (installed_root / "usr/bin/coverage-python3-debug")
+        .read_text()
+        .startswith("#!/usr/bin/python3.11-dbg\n")
     )
     assert (installed_root / "usr/bin/coverage-pypy3").read_text().startswith("#!/usr/bin/pypy3\n")
 
@@ -175,9 +212,17 @@ def test_rpmlint_reports_no_errors(coverage_build: Build) -> None:
     if shutil.which("rpmlint") is None:
         pytest.skip("rpmlint not installed")
     linted = subprocess.run(
-        ["rpmlint", "-c", str(REPO / "specs" / "rpmlint.toml"), str(COVERAGE_SPEC),
-         str(coverage_build.srpm), *map(str, coverage_build.rpms)],
-        capture_output=True, text=True, check=False,
+        [
+            "rpmlint",
+            "-c",
+            str(REPO / "specs" / "rpmlint.toml"),
+            str(COVERAGE_SPEC),
+            str(coverage_build.srpm),
+            *map(str, coverage_build.rpms),
+        ],
+        capture_output=True,
+        text=True,
+        check=False,
     )
     assert " 0 errors" in linted.stdout, linted.stdout
     assert linted.returncode == 0, linted.stdout
@@ -216,10 +261,14 @@ def test_tool_packages_itself(tmp_path: Path) -> None:
         "rpm-pyconfig-0.1.0-1.noarch.rpm",
     ]
     root = tmp_path / "root"
-    subprocess.run(["rpm", "-i", "--root", str(root), "--dbpath", "/var/lib/rpm", "--nodeps",
-                    *map(str, rpms)], check=True, capture_output=True)
-    configdir = subprocess.run(["rpm", "--eval", "%{_rpmconfigdir}"], capture_output=True,
-                               text=True, check=True).stdout.strip()
+    subprocess.run(
+        ["rpm", "-i", "--root", str(root), "--dbpath", "/var/lib/rpm", "--nodeps", *map(str, rpms)],
+        check=True,
+        capture_output=True,
+    )
+    configdir = subprocess.run(
+        ["rpm", "--eval", "%{_rpmconfigdir}"], capture_output=True, text=True, check=True
+    ).stdout.strip()
     macros = root / configdir.lstrip("/") / "macros.d" / "macros.pyconfig"
     assert macros.is_file()  # where rpm's macro path (macros.d/macros.*) looks
     assert "%config(noreplace)" in (REPO / "specs" / "rpm-pyconfig.spec").read_text()
@@ -230,7 +279,10 @@ def test_tool_packages_itself(tmp_path: Path) -> None:
     }
     evaluated = subprocess.run(
         ["rpm", "--load", str(macros), "--eval", "%{pyconfig_foreach:@confpkg @confbin}"],
-        env=env, capture_output=True, text=True, check=False,
+        env=env,
+        capture_output=True,
+        text=True,
+        check=False,
     )
     assert evaluated.returncode == 0, evaluated.stderr
     assert evaluated.stdout.split("\n")[:3] == [
