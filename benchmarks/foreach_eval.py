@@ -19,6 +19,8 @@ import sys
 import tempfile
 import time
 
+import rpm_pyconfig
+
 CONF = """\
 [runtime]
 name = {name}
@@ -43,13 +45,15 @@ def make_registry(directory: str, count: int) -> None:
             conf.write(text)
 
 
-def median_ms(command: list[str], runs: int) -> float:
-    samples = []
+def medians_ms(commands: list[list[str]], runs: int) -> list[float]:
+    """Median wall time of each command; runs are interleaved so drift hits all alike."""
+    samples: list[list[float]] = [[] for _ in commands]
     for _ in range(runs):
-        start = time.perf_counter()
-        subprocess.run(command, check=True, stdout=subprocess.DEVNULL)
-        samples.append(time.perf_counter() - start)
-    return statistics.median(samples) * 1000
+        for command, times in zip(commands, samples):
+            start = time.perf_counter()
+            subprocess.run(command, check=True, stdout=subprocess.DEVNULL)
+            times.append(time.perf_counter() - start)
+    return [statistics.median(times) * 1000 for times in samples]
 
 
 def main() -> int:
@@ -60,17 +64,26 @@ def main() -> int:
         return 2
     with open(tool, encoding="utf-8") as script:
         interpreter = script.readline()[2:].strip()
+    # Installed packages are byte-compiled; make sure ours is (PYTHONDONTWRITEBYTECODE may be set).
+    subprocess.run(
+        [interpreter, "-m", "compileall", "-q", os.path.dirname(rpm_pyconfig.__file__)], check=True
+    )
     with tempfile.TemporaryDirectory() as three, tempfile.TemporaryDirectory() as hundred:
         make_registry(three, 3)
         make_registry(hundred, 100)
         eval_args = ["--foreach", "--eval", "@confpkg-foo"]
-        # Interleave-free but same run: warm the page cache first.
+        # Warm the page cache first.
         for directory in (three, hundred):
             subprocess.run([tool, "--confdir", directory, *eval_args], check=True,
                            stdout=subprocess.DEVNULL)
-        base = median_ms([interpreter, "-I", "-c", "pass"], runs)
-        t3 = median_ms([tool, "--confdir", three, *eval_args], runs)
-        t100 = median_ms([tool, "--confdir", hundred, *eval_args], runs)
+        base, t3, t100 = medians_ms(
+            [
+                [interpreter, "-I", "-c", "pass"],
+                [tool, "--confdir", three, *eval_args],
+                [tool, "--confdir", hundred, *eval_args],
+            ],
+            runs,
+        )
     ratio3, ratio100 = t3 / base, t100 / t3
     print(f"interpreter: {interpreter} ({runs} runs each, medians)")
     print(f"baseline  {interpreter} -I -c pass: {base:6.1f} ms")

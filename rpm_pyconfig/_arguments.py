@@ -109,7 +109,10 @@ def build_parser(prog: str | None) -> argparse.ArgumentParser:
 
 def _add_commands(commands: argparse._SubParsersAction[_Parser]) -> None:
     def command(name: str, help_text: str, *, selection: bool = False) -> _Parser:
-        sub = commands.add_parser(name, help=help_text, description=help_text)
+        # argparse %-formats help strings (not descriptions): %files, %pyconfig_install.
+        sub = commands.add_parser(
+            name, help=help_text.replace("%", "%%"), description=help_text
+        )
         _add_registry_options(sub, sub=True)
         if selection:
             _add_selection_options(sub, sub=True)

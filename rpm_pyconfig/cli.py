@@ -303,6 +303,8 @@ def _parse_fast(words: list[str]) -> argparse.Namespace | None:
                     return None
                 value = words[position]
                 position += 1
+            elif value == "--":
+                return None  # argparse (before 3.12) drops it from --opt=--: let it
             key = _FAST_VALUES[option]
             if key in ("only", "exclude"):
                 found[key].append(value)  # type: ignore[attr-defined]
@@ -350,7 +352,10 @@ def main(argv: Sequence[str] | None = None, prog: str | None = None) -> int:
             from ._arguments import build_parser
 
             parser = build_parser(prog)
-            args = parser.parse_args(words)
+            try:
+                args = parser.parse_args(words)
+            except SystemExit as done:  # --help, --version: printed; usage errors raise
+                return done.code if isinstance(done.code, int) else EXIT_OK
         if args.command is not None:
             return _COMMANDS[args.command](args)
         if args.eval is not None:

@@ -663,7 +663,7 @@ def _from_tree(tree: _Tree, *, kind: SourceKind, source_file: str) -> ProjectMet
     build_requires, build_backend = _build_system(pyproject, pyproject_where)
     tool = pyproject.get("tool") if pyproject is not None else None
     tool = tool if isinstance(tool, dict) else {}
-    import_names = _tree_import_names(tree, tool, core.name)
+    import_names = _tree_import_names(tree, tool, core.name, build_backend)
     has_ext = _tree_has_ext_modules(tree, tool, build_requires, build_backend, import_names)
     return _finish(
         core,
@@ -856,11 +856,30 @@ def _configured_import_names(tool: dict[str, object]) -> list[str]:
     return sorted({n for n in names if _IDENTIFIER.match(n)})
 
 
-def _tree_import_names(tree: _Tree, tool: dict[str, object], project_name: str) -> list[str]:
-    """Best effort: the backend's configuration, else the src/ or flat layout of the tree."""
+def _flit_module(tree: _Tree, project_name: str) -> str | None:
+    """flit_core's one module when ``[tool.flit.module]`` names none: the project name with
+    ``-`` as ``_``, a package or a ``.py`` file at the top or in ``src/``."""
+    module = project_name.replace("-", "_")
+    names = set(tree.names())
+    for prefix in ("", "src/"):
+        if f"{prefix}{module}/__init__.py" in names or f"{prefix}{module}.py" in names:
+            return module
+    return None
+
+
+def _tree_import_names(
+    tree: _Tree, tool: dict[str, object], project_name: str, build_backend: str = ""
+) -> list[str]:
+    """Best effort: the backend's configuration (flit_core: the project's name), else the
+    src/ or flat layout of the tree."""
     configured = _configured_import_names(tool)
     if configured:
         return configured
+    if build_backend.startswith("flit_core"):
+        # flit ships exactly one module; test helpers next to it in src/ are not installed.
+        module = _flit_module(tree, project_name)
+        if module is not None:
+            return [module]
     names = tree.names()
     found: set[str] = set()
     src = [n[4:] for n in names if n.startswith("src/")]

@@ -278,8 +278,7 @@ def _discover(
 
 def _read(path: str, problems: list[Problem]) -> str | None:
     try:
-        with open(path, "rb") as stream:
-            data = stream.read()
+        data = _read_bytes(path)
     except IsADirectoryError:
         problems.append(Problem(path, "is a directory, not a conf file"))
         return None
@@ -298,6 +297,21 @@ def _read(path: str, problems: list[Problem]) -> str | None:
         )
         return None
     return text[1:] if text.startswith("\ufeff") else text
+
+
+def _read_bytes(path: str) -> bytes:
+    """The whole file, with plain system calls: half the cost of a buffered file object,
+    which a registry of a hundred drop-ins pays on every spec parse."""
+    descriptor = os.open(path, os.O_RDONLY | os.O_CLOEXEC)
+    try:
+        chunks = []
+        while True:
+            chunk = os.read(descriptor, 65536)
+            if not chunk:
+                return b"".join(chunks)
+            chunks.append(chunk)
+    finally:
+        os.close(descriptor)
 
 
 def _parse(parser: _Parser, path: str, text: str, problems: list[Problem]) -> _Entry | None:

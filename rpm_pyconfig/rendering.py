@@ -3,7 +3,9 @@
 Templates ship inside the package (``rpm_pyconfig.templates``) and are loaded as
 resources.  Rendered text is spec text that rpm expands again, so every value a
 template prints is %-escaped on the way out (``finalize``); literal template text is
-not, so templates can still write ``%{version}``.  A missing value is an error
+not, so templates can still write ``%{version}``.  A macro's output is template text
+whose values are escaped already: print it as ``{{ m() | spec_text }}`` so that neither
+its literal text nor its values are escaped again.  A missing value is an error
 (``StrictUndefined``), never an empty string in a spec.
 """
 
@@ -59,6 +61,7 @@ def _environment() -> jinja2.Environment:
         finalize=_finalize,
     )
     env.filters["sh"] = lambda value: shlex.quote(str(value))
+    env.filters["spec_text"] = SpecText
     env.filters["at"] = lambda text, runtime: Expression.parse(str(text)).evaluate(runtime)
     env.filters["dist_requires"] = _dist_requires
     env.filters["conf"] = _conf

@@ -34,7 +34,14 @@ from packaging.version import InvalidVersion, Version
 
 from rpm_pyconfig.errors import MetadataError
 
-__all__ = ["RpmVersion", "dependency_version", "parse_version", "release_string", "rpm_version", "trim_rpm_version"]
+__all__ = [
+    "RpmVersion",
+    "dependency_version",
+    "parse_version",
+    "release_string",
+    "rpm_version",
+    "trim_rpm_version",
+]
 
 VersionLike = Union[str, Version]
 

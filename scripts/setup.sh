@@ -14,6 +14,7 @@ apt_packages=(
   pypy3 pypy3-dev                              # PyPy 3.9 and its Python.h
   python3-hatchling python3-poetry-core flit python3-setuptools-scm python3-hatch-vcs  # build backends the
                                                # generated specs of real projects use (offline)
+  python3-jinja2 python3-pytest python3-hypothesis python3-exceptiongroup python3-tomli  # tests on PyPy 3.9
   gcc make ca-certificates
 )
 missing=()

@@ -1,0 +1,3 @@
+"""A dynamic-version fixture."""
+
+__version__ = "0.9.post2"

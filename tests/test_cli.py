@@ -1,0 +1,732 @@
+"""Tests of rpm_pyconfig.cli: every command through ``main(argv)``, exit codes, the
+``%{error:...}`` sentinel, the fast parser against argparse, and the import cost."""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from rpm_pyconfig import cli
+from rpm_pyconfig._arguments import build_parser
+from rpm_pyconfig.errors import UsageError
+from rpm_pyconfig.expression import TOKENS
+
+REPO = Path(__file__).resolve().parent.parent
+SHIPPED = REPO / "etc" / "rpm-pyconfig.d"
+SITE = "/usr/lib/python3/dist-packages"
+
+PYPY_CONF = """\
+[runtime]
+name = pypy3
+implementation = pypy
+version = 3.9.16
+interpreter = /usr/bin/pypy3
+package_prefix = pypy3
+purelib = /usr/lib/python3/dist-packages
+platlib = /usr/lib/python3/dist-packages
+soabi = pypy39-pp73
+ext_suffix = .pypy39-pp73-x86_64-linux-gnu.so
+cache_tag = pypy39
+"""
+
+
+def conf(name: str, interpreter: str, *, extra: str = "") -> str:
+    """A valid CPython drop-in."""
+    return (
+        f"[runtime]\nname = {name}\nimplementation = cpython\nversion = 3.12.1\n"
+        f"interpreter = {interpreter}\npackage_prefix = {name}\npurelib = {SITE}\n"
+        f"platlib = {SITE}\nsoabi = cpython-312-x86_64-linux-gnu\n"
+        f"ext_suffix = .cpython-312-x86_64-linux-gnu.so\ncache_tag = cpython-312\n{extra}"
+    )
+
+
+@pytest.fixture
+def registry(tmp_path: Path) -> Path:
+    """The three shipped drop-ins: python3 (default), python3-debug, pypy3, in that order."""
+    directory = tmp_path / "registry"
+    directory.mkdir()
+    for path in sorted(SHIPPED.glob("*.conf")):
+        shutil.copy(path, directory)
+    return directory
+
+
+@pytest.fixture(autouse=True)
+def _clean_environment(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.delenv("RPM_PYCONFIG_PATH", raising=False)
+    monkeypatch.setenv("COLUMNS", "80")  # argparse's usage text wraps at the terminal width
+
+
+Run = tuple[int, str, str]
+
+
+def run(capsys: pytest.CaptureFixture[str], *argv: str | Path) -> Run:
+    status = cli.main([str(word) for word in argv])
+    captured = capsys.readouterr()
+    return status, captured.out, captured.err
+
+
+def sentinel(message: str) -> str:
+    """What a spec-facing command prints on stdout when it fails (see test_rpm_error)."""
+    return cli.rpm_error(message) + "\n"
+
+
+# -- the 2010 interface -------------------------------------------------------------------
+
+
+def test_foreach_eval_prints_once_per_runtime_in_order(
+    registry: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert run(capsys, "--confdir", registry, "--foreach", "--eval", "@name @confbin") == (
+        0,
+        "python3 /usr/bin/python3.11\n"
+        "python3-debug /usr/bin/python3.11-dbg\n"
+        "pypy3 /usr/bin/pypy3\n",
+        "",
+    )
+
+
+def test_foreach_3_keeps_python_3_runtimes(
+    registry: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    (registry / "python2.conf").write_text(
+        conf("python2", "/usr/bin/python2.7").replace("3.12.1", "2.7.18"), encoding="utf-8"
+    )
+    assert run(capsys, "--confdir", registry, "--foreach-3", "--eval", "@name")[1] == (
+        "python3\npython3-debug\npypy3\n"
+    )
+    assert run(capsys, "--confdir", registry, "--foreach-2", "--eval", "@name")[1] == "python2\n"
+    assert run(capsys, "--confdir", registry, "--foreach", "--eval", "@name")[1] == (
+        "python3\npython3-debug\npypy3\npython2\n"
+    )
+
+
+def test_foreach_2_without_python_2_fails_naming_the_filter(
+    registry: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    message = (
+        "rpm-pyconfig: no runtime selected by --foreach-2: the registry has python3 (dropped by "
+        "--foreach-2); python3-debug (dropped by --foreach-2); pypy3 (dropped by --foreach-2)"
+    )
+    assert run(capsys, "--confdir", registry, "--foreach-2", "--eval", "@name") == (
+        1, sentinel(message), message + "\n",
+    )
+
+
+def test_eval_without_foreach_uses_the_default_runtime(
+    registry: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert run(capsys, "--confdir", registry, "--eval", "@name @default") == (
+        0, "python3 1\n", "",
+    )
+    # The default filtered out: the first selected runtime.
+    assert run(capsys, "--confdir", registry, "--exclude", "python3", "--eval", "@name")[1] == (
+        "python3-debug\n"
+    )
+
+
+def test_values_are_percent_escaped_unless_raw(
+    registry: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    pypy = registry / "pypy3.conf"
+    pypy.write_text(
+        pypy.read_text(encoding="utf-8").replace(
+            "interpreter = /usr/bin/pypy3", "interpreter = /opt/100%{name}%%/pypy3"
+        ),
+        encoding="utf-8",
+    )
+    argv = ["--confdir", registry, "--only", "pypy3", "--foreach", "--eval", "%x @confbin %%"]
+    assert run(capsys, *argv)[1] == "%x /opt/100%%{name}%%%%/pypy3 %%\n"
+    assert run(capsys, *argv, "--raw")[1] == "%x /opt/100%{name}%%/pypy3 %%\n"
+
+
+@pytest.mark.parametrize(
+    ("options", "expected"),
+    [
+        (["--where", "implementation_name == 'pypy'"], ["pypy3"]),
+        (["--where=debug == 'true' or implementation_name == 'pypy'"], ["python3-debug", "pypy3"]),
+        (["--only", "python3*"], ["python3", "python3-debug"]),
+        (["--only", "pypy3", "--only=python3"], ["python3", "pypy3"]),  # registry order
+        (["--exclude", "*-debug", "--exclude", "pypy3"], ["python3"]),
+        (["--only", "python3*", "--where", "python_version >= '3.11'", "--exclude", "python3"],
+         ["python3-debug"]),
+    ],
+)
+def test_selection_options(
+    registry: Path, capsys: pytest.CaptureFixture[str], options: list[str], expected: list[str]
+) -> None:
+    status, out, err = run(capsys, "--confdir", registry, *options, "--foreach", "--eval", "@name")
+    assert (status, out.split(), err) == (0, expected, "")
+
+
+def test_bad_where_fails_with_a_marker(registry: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    message = (
+        "rpm-pyconfig: expected a variable or a quoted string, got end of input\n"
+        "    implementation_name ==\n"
+        "                          ^"
+    )
+    assert run(
+        capsys, "--confdir", registry, "--where", "implementation_name ==", "--foreach",
+        "--eval", "@name",
+    ) == (1, sentinel(message), message + "\n")
+
+
+def test_repeated_confdir_later_directories_replace_and_mask(
+    registry: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    later = tmp_path / "later"
+    later.mkdir()
+    (later / "pypy3.conf").write_text("", encoding="utf-8")  # masks the pypy3 drop-in
+    (later / "python3-debug.conf").write_text(
+        conf("python3-debug", "/opt/debug/python3"), encoding="utf-8"
+    )
+    (later / "zz.conf").write_text(conf("zz", "/opt/zz/python3"), encoding="utf-8")
+    argv = ["--foreach", "--eval", "@name=@confbin"]
+    assert run(capsys, "--confdir", registry, "--confdir", later, *argv)[1].split() == [
+        "python3=/usr/bin/python3.11",
+        "python3-debug=/opt/debug/python3",
+        "zz=/opt/zz/python3",
+    ]
+    assert run(capsys, "--confdir", later, "--confdir", registry, *argv)[1].split() == [
+        "python3=/usr/bin/python3.11",
+        "python3-debug=/usr/bin/python3.11-dbg",
+        "pypy3=/usr/bin/pypy3",
+        "zz=/opt/zz/python3",
+    ]
+
+
+def test_rpm_pyconfig_path_variable(
+    registry: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str],
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    other = tmp_path / "other"
+    other.mkdir()
+    (other / "pypy3.conf").write_text("", encoding="utf-8")
+    monkeypatch.setenv("RPM_PYCONFIG_PATH", f"{registry}::{other}")
+    assert run(capsys, "--foreach", "--eval", "@name")[1] == "python3\npython3-debug\n"
+    # --confdir wins over the variable.
+    assert run(capsys, "--confdir", registry, "--foreach", "--eval", "@name")[1] == (
+        "python3\npython3-debug\npypy3\n"
+    )
+    monkeypatch.setenv("RPM_PYCONFIG_PATH", str(tmp_path / "missing"))
+    message = f"rpm-pyconfig: {tmp_path / 'missing'}: configuration directory does not exist"
+    assert run(capsys, "--foreach", "--eval", "@name") == (1, sentinel(message), message + "\n")
+
+
+def test_unknown_token_prints_the_sentinel(
+    registry: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    status, out, err = run(capsys, "--confdir", registry, "--foreach", "--eval", "@nme")
+    assert status == 1
+    assert out == (
+        '%{error:%{lua:print("rpm-pyconfig: unknown token \'@nme\' (did you mean \'@name\'?)'
+        '\\n    @nme\\n    ~~~^")}}\n'
+    )
+    assert err == (
+        "rpm-pyconfig: unknown token '@nme' (did you mean '@name'?)\n    @nme\n    ~~~^\n"
+    )
+
+
+# -- --exe ----------------------------------------------------------------------------------
+
+
+def test_exe_runs_per_runtime_and_passes_the_exit_status(
+    registry: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    log = tmp_path / "log"
+    status, out, err = run(
+        capsys, "--confdir", registry, "--foreach", "--exe",
+        f'echo @name "$RPM_PYCONFIG_RUNTIME" >> {log}; test @name != pypy3 || exit 3',
+    )
+    assert status == 3
+    assert log.read_text(encoding="utf-8") == (
+        "python3 python3\npython3-debug python3-debug\npypy3 pypy3\n"
+    )
+    message = (
+        f"rpm-pyconfig: --exe failed for runtime 'pypy3' (/usr/bin/pypy3): command exited with "
+        f'status 3: echo pypy3 "$RPM_PYCONFIG_RUNTIME" >> {log}; test pypy3 != pypy3 || exit 3'
+    )
+    assert (out, err) == (sentinel(message), message + "\n")
+
+
+def test_exe_without_foreach_runs_for_the_default(
+    registry: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    log = tmp_path / "log"
+    assert run(capsys, "--confdir", registry, "--exe", f"echo @confbin > {log}") == (0, "", "")
+    assert log.read_text(encoding="utf-8") == "/usr/bin/python3.11\n"
+
+
+# -- usage errors ---------------------------------------------------------------------------
+
+
+USAGE = (
+    "usage: rpm-pyconfig [-h] [--version] [--confdir DIR] [--only GLOB]\n"
+    "                    [--exclude GLOB] [--where CONDITION]\n"
+    "                    [--foreach | --foreach-2 | --foreach-3]\n"
+    "                    [--eval EXPR | --exe CMD] [--raw]\n"
+    "                    COMMAND ..."
+)
+
+
+@pytest.mark.parametrize(
+    ("argv", "message"),
+    [
+        (["--bogus"], f"unrecognized arguments: --bogus\n{USAGE}"),
+        (["--eval", "x", "--exe", "y"], f"argument --exe: not allowed with argument --eval\n{USAGE}"),
+        (["--foreach", "--foreach-3", "--eval", "x"],
+         f"argument --foreach-3: not allowed with argument --foreach\n{USAGE}"),
+        (["--fore", "--eval", "x"],
+         f"ambiguous option: --fore could match --foreach, --foreach-2, --foreach-3\n{USAGE}"),
+        (["--foreach"], "--foreach needs --eval EXPR or --exe CMD"),
+        (["--eval"], f"argument --eval: expected one argument\n{USAGE}"),
+    ],
+)
+def test_usage_errors_exit_2_with_the_sentinel(
+    capsys: pytest.CaptureFixture[str], argv: list[str], message: str
+) -> None:
+    full = f"rpm-pyconfig: usage error: {message}"
+    assert run(capsys, *argv) == (2, sentinel(full), full + "\n")
+
+
+def test_usage_error_of_a_registry_command(capsys: pytest.CaptureFixture[str]) -> None:
+    status, out, err = run(capsys, "probe")
+    assert (status, out, err) == (2, "", "rpm-pyconfig: usage error: probe: give either PYTHON... or --all\n")
+    status, out, err = run(capsys, "probe", "--name", "x", "/usr/bin/pypy3", "/usr/bin/python3.11")
+    assert (status, out, err) == (2, "", "rpm-pyconfig: usage error: probe: --name needs exactly one PYTHON\n")
+
+
+def test_version_and_help_return_0(capsys: pytest.CaptureFixture[str]) -> None:
+    assert run(capsys, "--version") == (0, "rpm-pyconfig 0.1.0\n", "")
+    status, out, err = run(capsys, "--help")
+    assert (status, err) == (0, "")
+    assert out.startswith(USAGE + "\n\nEvaluate @-expressions")
+
+
+@pytest.mark.parametrize(
+    "command", ["list", "show", "check", "probe", "render", "spec", "install"]
+)
+def test_every_command_has_help(capsys: pytest.CaptureFixture[str], command: str) -> None:
+    status, out, err = run(capsys, command, "--help")
+    assert (status, err) == (0, "")
+    assert out.startswith(f"usage: rpm-pyconfig {command} [-h]")
+
+
+def test_no_arguments_prints_help_and_exits_2(capsys: pytest.CaptureFixture[str]) -> None:
+    status, out, _err = run(capsys)
+    assert status == 2
+    assert out.startswith(USAGE + "\n")
+
+
+# -- list, show, check ----------------------------------------------------------------------
+
+
+def test_list_table(registry: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    assert run(capsys, "--confdir", registry, "list") == (0, (
+        "NAME           IMPLEMENTATION  VERSION  PACKAGE PREFIX  INTERPRETER              DEFAULT\n"
+        "python3        cpython         3.11.2   python3         /usr/bin/python3.11      yes\n"
+        "python3-debug  cpython         3.11.2   python3-debug   /usr/bin/python3.11-dbg\n"
+        "pypy3          pypy            3.9.16   pypy3           /usr/bin/pypy3\n"
+    ), "")
+    # Options of the subcommand, selection included.
+    assert run(capsys, "list", "--confdir", registry, "--exclude", "python3*") == (0, (
+        "NAME   IMPLEMENTATION  VERSION  PACKAGE PREFIX  INTERPRETER     DEFAULT\n"
+        "pypy3  pypy            3.9.16   pypy3           /usr/bin/pypy3\n"
+    ), "")
+
+
+def test_list_json(registry: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    status, out, err = run(capsys, "--confdir", registry, "list", "--json")
+    assert (status, err) == (0, "")
+    data = json.loads(out)
+    assert [entry["name"] for entry in data] == ["python3", "python3-debug", "pypy3"]
+    assert data[2] == {
+        "name": "pypy3",
+        "implementation": "pypy",
+        "version": "3.9.16",
+        "interpreter": "/usr/bin/pypy3",
+        "package_prefix": "pypy3",
+        "purelib": SITE,
+        "platlib": SITE,
+        "soabi": "pypy39-pp73",
+        "ext_suffix": ".pypy39-pp73-x86_64-linux-gnu.so",
+        "cache_tag": "pypy39",
+        "abiflags": "",
+        "debug": False,
+        "free_threaded": False,
+        "default": False,
+        "priority": 50,
+        "abi_requires": "/usr/bin/pypy3",
+        "dist_prefix": "pypy3",
+        "versioned_dist_prefix": "pypy3.9",
+        "script_suffix": "-pypy3",
+        "origin": str(registry / "pypy3.conf"),
+    }
+
+
+def test_show_a_runtime(registry: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    status, out, err = run(capsys, "--confdir", registry, "show", "python3-debug")
+    assert (status, err) == (0, "")
+    lines = out.splitlines()
+    assert lines[0] == f"# {registry / 'python3-debug.conf'}"
+    assert len(lines) == 1 + len(TOKENS)
+    assert "@confbin                         /usr/bin/python3.11-dbg" in lines
+    assert "@platform_python_implementation  CPython" in lines
+    assert "@script_suffix                   -python3-debug" in lines
+    assert "@debug                           1" in lines
+    assert "@abiflags                        d" in lines
+    # Without a name: the default runtime.
+    default = run(capsys, "--confdir", registry, "show")[1].splitlines()
+    assert default[0] == f"# {registry / 'python3.conf'}"
+    assert "@abiflags".ljust(33) in default  # an empty value keeps its line
+    shown = json.loads(run(capsys, "show", "--confdir", registry, "--json", "pypy3")[1])
+    assert (shown["name"], shown["soabi"]) == ("pypy3", "pypy39-pp73")
+
+
+def test_show_an_unknown_name_suggests_one(
+    registry: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert run(capsys, "--confdir", registry, "show", "pypy") == (
+        1, "",  # no sentinel: no spec reads show's output
+        "rpm-pyconfig: no runtime named 'pypy' (did you mean 'pypy3'?); the registry has "
+        "python3, python3-debug, pypy3\n",
+    )
+    assert run(capsys, "--confdir", registry, "show", "zzz")[2] == (
+        "rpm-pyconfig: no runtime named 'zzz'; the registry has python3, python3-debug, pypy3\n"
+    )
+
+
+def test_check_ok(registry: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    assert run(capsys, "--confdir", registry, "check") == (
+        0, "ok: 3 runtimes: python3 (default), python3-debug, pypy3\n", "",
+    )
+
+
+def test_check_reports_one_line_per_problem(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    (tmp_path / "aa.conf").write_text(
+        "[runtime]\nimplementation = cpython\nversion = 3.12.0\ninterpreter = bin/python3.12\n",
+        encoding="utf-8",
+    )
+    (tmp_path / "bb.conf").write_text(PYPY_CONF + "prioritty = 3\n", encoding="utf-8")
+    aa, bb = tmp_path / "aa.conf", tmp_path / "bb.conf"
+    assert run(capsys, "check", "--confdir", tmp_path) == (1, (
+        f"{aa}:4 [runtime] interpreter: must be an absolute path, got 'bin/python3.12'\n"
+        f"{aa}:1: missing required keys in [runtime]: package_prefix, purelib, platlib, soabi, "
+        "ext_suffix, cache_tag\n"
+        f"{bb}:12 [runtime] prioritty: unknown key 'prioritty', did you mean 'priority'?\n"
+    ), "")
+
+
+def test_check_finds_a_missing_interpreter(
+    registry: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    (registry / "zz.conf").write_text(conf("zz", "/nonexistent/python3"), encoding="utf-8")
+    (registry / "zy.conf").write_text(conf("zy", "/usr/lib"), encoding="utf-8")  # a directory
+    assert run(capsys, "--confdir", registry, "check") == (1, (
+        f"{registry / 'zy.conf'}: [runtime] interpreter: '/usr/lib' is not an executable file\n"
+        f"{registry / 'zz.conf'}: [runtime] interpreter: '/nonexistent/python3' is not an "
+        "executable file\n"
+    ), "")
+
+
+def test_check_an_empty_registry(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    assert run(capsys, "--confdir", tmp_path, "check") == (1, (
+        f"no Python runtime is defined in {tmp_path}; hint: run "
+        "'rpm-pyconfig probe --all --write /etc/rpm-pyconfig.d'\n"
+    ), "")
+
+
+# -- probe ----------------------------------------------------------------------------------
+
+
+def test_probe_prints_a_conf(capsys: pytest.CaptureFixture[str]) -> None:
+    assert run(capsys, "probe", "/usr/bin/pypy3") == (0, PYPY_CONF, "")
+
+
+def test_probe_write_never_clobbers_without_force(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    target = tmp_path / "pypy3.conf"
+    assert run(capsys, "probe", "--write", tmp_path, "/usr/bin/pypy3") == (
+        0, "", f"wrote {target}\n",
+    )
+    header = (
+        "# Python runtime 'pypy3' for rpm-pyconfig: pypy 3.9.16 at /usr/bin/pypy3.\n"
+        "# Keys left out take their documented defaults.\n\n"
+    )
+    assert target.read_text(encoding="utf-8") == header + PYPY_CONF
+    target.write_text("# mine\n", encoding="utf-8")
+    assert run(capsys, "probe", "--write", tmp_path, "/usr/bin/pypy3") == (
+        1, "", f"rpm-pyconfig: {target}: already exists (use --force to replace it)\n",
+    )
+    assert target.read_text(encoding="utf-8") == "# mine\n"
+    assert run(capsys, "probe", "--write", tmp_path, "--force", "/usr/bin/pypy3")[0] == 0
+    assert target.read_text(encoding="utf-8") == header + PYPY_CONF
+    assert sorted(os.listdir(tmp_path)) == ["pypy3.conf"]  # no temporary file left
+
+
+def test_probe_with_a_name(capsys: pytest.CaptureFixture[str]) -> None:
+    status, out, _err = run(capsys, "probe", "--name", "mypypy", "/usr/bin/pypy3")
+    assert status == 0
+    assert out == PYPY_CONF.replace("name = pypy3", "name = mypypy")
+
+
+# -- render ---------------------------------------------------------------------------------
+
+
+def test_render_a_shipped_template(registry: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    status, out, err = run(
+        capsys, "--confdir", registry, "render", "prep", "--only", "pypy3",
+    )
+    assert (status, err) == (0, "")
+    assert out == (
+        "rm -rf _pyconfig/src/pypy3 && mkdir -p _pyconfig/src/pypy3\n"
+        "tar --exclude=./_pyconfig -cf - . | tar -xf - -C _pyconfig/src/pypy3\n"
+    )
+
+
+def test_render_repeats_the_selection_for_install(
+    registry: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    status, out, _err = run(
+        capsys, "render", "install", "--confdir", str(registry), "--exclude", "pypy*",
+        "--where", "debug == 'true'",
+    )
+    assert status == 0
+    assert out.splitlines()[-1] == (
+        f"rpm-pyconfig --confdir={registry} '--exclude=pypy*' "
+        "'--where=debug == '\"'\"'true'\"'\"'' "
+        'install --buildroot "%{buildroot}" --bindir "%{_bindir}" || exit 1'
+    )
+
+
+def test_render_a_template_file(
+    registry: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    template = tmp_path / "mine.j2"
+    template.write_text(
+        "{% for rt in runtimes %}%global {{ rt.name | replace('-', '_') }} {{ greeting }} %{name}\n"
+        "{% endfor %}",
+        encoding="utf-8",
+    )
+    assert run(
+        capsys, "--confdir", registry, "render", str(template), "--set", "greeting=100% sure",
+        "--exclude", "pypy3",
+    ) == (0, "%global python3 100%% sure %{name}\n%global python3_debug 100%% sure %{name}\n", "")
+
+
+def test_render_unknown_template_suggests_one(
+    registry: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    message = (
+        "rpm-pyconfig: no template 'subpackges' (did you mean 'subpackages'?); shipped templates: "
+        "build, buildrequires, check, install, prep, spec, subpackages; or give the path of a "
+        "template file"
+    )
+    assert run(capsys, "--confdir", registry, "render", "subpackges") == (
+        1, sentinel(message), message + "\n",
+    )
+
+
+def test_render_missing_value_names_it(
+    registry: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    message = (
+        "rpm-pyconfig: template subpackages.j2: 'pkgname' is undefined; give it with "
+        "--set NAME=VALUE"
+    )
+    assert run(capsys, "--confdir", registry, "render", "subpackages") == (
+        1, sentinel(message), message + "\n",
+    )
+
+
+def test_render_set_needs_key_value(registry: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    message = (
+        "rpm-pyconfig: usage error: --set wants KEY=VALUE with KEY an identifier, got 'a-b=1'"
+    )
+    assert run(capsys, "--confdir", registry, "render", "prep", "--set", "a-b=1") == (
+        2, sentinel(message), message + "\n",
+    )
+
+
+def test_render_of_a_broken_registry_prints_the_sentinel(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    (tmp_path / "x.conf").write_text("[runtime]\nname = x\n", encoding="utf-8")
+    status, out, err = run(capsys, "--confdir", tmp_path, "render", "prep")
+    message = (
+        f"rpm-pyconfig: {tmp_path / 'x.conf'}:1: missing required keys in [runtime]: "
+        "implementation, version, interpreter, package_prefix, purelib, platlib, soabi, "
+        "ext_suffix, cache_tag"
+    )
+    assert (status, out, err) == (1, sentinel(message), message + "\n")
+
+
+# -- the %{error:...} sentinel ------------------------------------------------------------
+
+
+def test_rpm_error_escapes_what_rpm_or_lua_would_read() -> None:
+    assert cli.rpm_error('a{b}"c\\d%{name}%%\te\nf') == (
+        '%{error:%{lua:print("a\\123b\\125\\034c\\092d%\\123name\\125%%\\009e\\nf")}}'
+    )
+    assert cli.rpm_error("plain") == '%{error:%{lua:print("plain")}}'
+
+
+def test_no_sentinel_on_a_terminal(
+    registry: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """On a terminal the sentinel would only be noise: a pseudo-terminal as stdout."""
+    import pty
+
+    leader, follower = pty.openpty()
+    try:
+        completed = subprocess.run(
+            [sys.executable, "-m", "rpm_pyconfig", "--confdir", str(registry), "--eval", "@nme"],
+            stdout=follower, stderr=subprocess.PIPE, cwd=REPO, check=False,
+        )
+        os.close(follower)
+        follower = -1
+        received = b""
+        while True:
+            try:
+                chunk = os.read(leader, 4096)
+            except OSError:  # EIO: the terminal's other side is closed
+                break
+            if not chunk:
+                break
+            received += chunk
+    finally:
+        if follower >= 0:
+            os.close(follower)
+        os.close(leader)
+    assert completed.returncode == 1
+    assert received == b""
+    assert completed.stderr.decode().startswith("rpm-pyconfig: unknown token '@nme'")
+
+
+# -- the fast parser ------------------------------------------------------------------------
+
+_VALUE_OPTIONS = ["--confdir", "--only", "--exclude", "--where", "--eval", "--exe"]
+_VALUES = st.sampled_from([
+    "x", "@name", "python3*", "a b", "", "=", "a=b", "-x", "--", "-", "-1", "--eval", "--raw",
+    "- x", "--only=y", "list", "%{name}", "implementation_name == 'pypy'",
+])
+_FLAGS = ["--foreach", "--foreach-2", "--foreach-3", "--raw"]
+_OTHER_WORDS = [
+    "--fore", "--foreach-", "--conf", "--ev", "--ex", "--exc", "--wh", "--on", "--ra", "--r",
+    "--foreach=1", "--raw=yes", "stray", "--", "-", "", "list", "check", "-x", "--eva=x",
+]
+
+
+@st.composite
+def _words(draw: st.DrawFn) -> list[str]:
+    kind = draw(st.sampled_from(["value", "value", "value", "flag", "flag", "other"]))
+    if kind == "flag":
+        return [draw(st.sampled_from(_FLAGS))]
+    if kind == "other":
+        return [draw(st.sampled_from(_OTHER_WORDS))]
+    option = draw(st.sampled_from(_VALUE_OPTIONS))
+    value = draw(_VALUES)
+    return [f"{option}={value}"] if draw(st.booleans()) else [option, value]
+
+
+_ARGVS = st.lists(_words(), max_size=8).map(lambda groups: [w for group in groups for w in group])
+
+
+def _fast_agrees_with_argparse(argv: list[str]) -> None:
+    fast = cli._parse_fast(list(argv))
+    try:
+        slow = vars(build_parser(None).parse_args(list(argv)))
+    except UsageError:
+        assert fast is None, argv
+        return
+    if fast is not None:
+        mine = vars(fast)
+        assert mine == {key: slow[key] for key in mine}, argv
+        assert set(mine) == set(slow), argv
+
+
+@settings(max_examples=400, deadline=None)
+@given(_ARGVS)
+def test_fast_parser_agrees_with_argparse(argv: list[str]) -> None:
+    _fast_agrees_with_argparse(argv)
+
+
+@pytest.mark.property
+def test_fast_parser_agrees_with_argparse_long(request: pytest.FixtureRequest) -> None:
+    """10,000 examples (half a minute): run with ``-m property``."""
+    if "property" not in request.config.getoption("markexpr", ""):
+        pytest.skip("long hypothesis run: select it with -m property")
+    settings(max_examples=10_000, deadline=None)(given(_ARGVS)(_fast_agrees_with_argparse))()
+
+
+@pytest.mark.parametrize(
+    "argv",
+    [
+        ["--confdir", "D", "--foreach", "--eval", "@confpkg"],
+        ["--confdir=D", "--confdir", "E", "--only", "a", "--only=b", "--exclude", "c",
+         "--where", "x == 'y'", "--foreach-3", "--raw", "--eval=-x"],
+        ["--exe", "echo @name", "--foreach-2"],
+        ["--eval", ""],
+        ["--eval=", "--where="],
+    ],
+)
+def test_fast_parser_takes_the_spec_grammar(argv: list[str]) -> None:
+    assert cli._parse_fast(argv) is not None
+    _fast_agrees_with_argparse(argv)
+
+
+@pytest.mark.parametrize(
+    "argv",
+    [
+        ["--eval", "-x"],  # argparse decides whether -x is a value
+        ["--fore", "--eval", "x"],
+        ["--foreach"],
+        ["--raw", "--raw", "--eval", "x"],
+        ["--where", "a", "--where", "b", "--eval", "x"],
+        ["--eval", "x", "--exe", "y"],
+        ["--eval", "x", "--"],
+        ["list"],
+        ["--eval", "x", "stray"],
+    ],
+)
+def test_fast_parser_declines(argv: list[str]) -> None:
+    assert cli._parse_fast(argv) is None
+    _fast_agrees_with_argparse(argv)
+
+
+# -- import cost ----------------------------------------------------------------------------
+
+
+def test_spec_parse_path_imports_little(registry: Path) -> None:
+    """The per-parse path must not import argparse, jinja2, packaging, typing & co.
+
+    ``-S`` keeps site's own imports (and .pth hooks) out of the measurement, so that
+    everything listed was imported by the interpreter's startup, runpy or the tool.
+    """
+    completed = subprocess.run(
+        [sys.executable, "-S", "-X", "importtime", "-m", "rpm_pyconfig",
+         "--confdir", str(registry), "--foreach", "--eval", "@confpkg"],
+        capture_output=True, text=True, cwd=REPO, env=dict(os.environ, PYTHONPATH=str(REPO)),
+        check=False,
+    )
+    assert completed.returncode == 0, completed.stderr
+    assert completed.stdout == "python3\npython3-debug\npypy3\n"
+    modules = {
+        line.rsplit("|", 1)[1].strip()
+        for line in completed.stderr.splitlines()
+        if line.startswith("import time:") and "|" in line
+    }
+    assert {"rpm_pyconfig.cli", "rpm_pyconfig.registry", "rpm_pyconfig.expression"} <= modules
+    forbidden = {"argparse", "jinja2", "packaging", "typing", "dataclasses", "shutil"}
+    roots = {module.split(".")[0] for module in modules}
+    assert not roots & forbidden, sorted(roots & forbidden)
