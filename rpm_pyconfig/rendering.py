@@ -147,8 +147,15 @@ def render(
         raise TemplateError(f"template {template}: a value's @-expression is wrong: {error}") from None
     except jinja2.UndefinedError as error:
         name = getattr(compiled, "name", template)
+        message = error.message or "a value is undefined"
+        if message.endswith(" is undefined"):  # a missing top-level value, not an attribute
+            message += "; give it with --set NAME=VALUE"
+        raise TemplateError(f"template {name}: {message}") from None
+    except jinja2.TemplateNotFound as error:  # {% include %} of a name that is not shipped
+        shipped_names = ", ".join(name + _SUFFIX for name in available_templates())
         raise TemplateError(
-            f"template {name}: {error.message}; give it with --set NAME=VALUE"
+            f"template {template}: cannot include {error.name!r}; shipped templates: "
+            f"{shipped_names}"
         ) from None
     except jinja2.TemplateSyntaxError as error:
         raise TemplateError(

@@ -70,6 +70,11 @@ def generate_spec(
         archive = archive.replace(meta.version, "%{pypi_version}")
         archive_dir = version_in_name[0] + "-%{pypi_version}"
     warnings = list(meta.license.warnings) + list(meta.warnings)
+    if meta.has_ext_modules:
+        warnings.append(
+            "extension modules: add BuildRequires for each runtime's headers "
+            "(python3-devel, pypy3-devel...), which the registry does not name"
+        )
     if not meta.import_names:
         warnings.append(
             "no importable module found: set pyconfig_modules for %check by hand"

@@ -4,6 +4,8 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 bash scripts/setup.sh
+echo "== the main job (README's first command): build specs/python-coverage.spec for every runtime"
+bash scripts/build-coverage.sh
 echo "== ruff" && .venv/bin/ruff check --quiet .
 echo "== mypy" && .venv/bin/mypy
 # Python 3.9 is supported: PyPy 3.9 runs the unit tests with Debian's jinja2 and packaging 23.
