@@ -48,7 +48,9 @@ class _Parser(argparse.ArgumentParser):
 
 def _terminal_width() -> int:
     try:
-        columns = int(os.environ.get("COLUMNS", "0")) or os.get_terminal_size(sys.stderr.fileno()).columns
+        columns = (
+            int(os.environ.get("COLUMNS", "0")) or os.get_terminal_size(sys.stderr.fileno()).columns
+        )
     except (OSError, ValueError):
         columns = 80
     return max(columns - 2, 40)
@@ -57,7 +59,10 @@ def _terminal_width() -> int:
 def _add_registry_options(parser: argparse.ArgumentParser, *, sub: bool) -> None:
     default = argparse.SUPPRESS if sub else None
     parser.add_argument(
-        "--confdir", action="append", metavar="DIR", default=default,
+        "--confdir",
+        action="append",
+        metavar="DIR",
+        default=default,
         help="read drop-ins from DIR instead of the default search path (repeatable)",
     )
 
@@ -66,18 +71,34 @@ def _add_selection_options(parser: argparse.ArgumentParser, *, sub: bool) -> Non
     group = parser.add_argument_group("runtime selection")
     many: str | list[str] = argparse.SUPPRESS if sub else []
     one = argparse.SUPPRESS if sub else None
-    group.add_argument("--only", action="append", metavar="GLOB", default=many,
-                       help="keep only runtimes whose name matches GLOB (repeatable)")
-    group.add_argument("--exclude", action="append", metavar="GLOB", default=many,
-                       help="drop runtimes whose name matches GLOB (repeatable)")
-    group.add_argument("--where", metavar="CONDITION", default=one,
-                       help="keep runtimes for which the PEP 508-style CONDITION holds, "
-                            "e.g. \"implementation_name != 'pypy'\"")
+    group.add_argument(
+        "--only",
+        action="append",
+        metavar="GLOB",
+        default=many,
+        help="keep only runtimes whose name matches GLOB (repeatable)",
+    )
+    group.add_argument(
+        "--exclude",
+        action="append",
+        metavar="GLOB",
+        default=many,
+        help="drop runtimes whose name matches GLOB (repeatable)",
+    )
+    group.add_argument(
+        "--where",
+        metavar="CONDITION",
+        default=one,
+        help="keep runtimes for which the PEP 508-style CONDITION holds, "
+        "e.g. \"implementation_name != 'pypy'\"",
+    )
 
 
 def build_parser(prog: str | None) -> argparse.ArgumentParser:
     parser = _Parser(
-        prog=prog or "rpm-pyconfig", description=_DESCRIPTION, epilog=_EPILOG,
+        prog=prog or "rpm-pyconfig",
+        description=_DESCRIPTION,
+        epilog=_EPILOG,
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     parser.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
@@ -85,22 +106,46 @@ def build_parser(prog: str | None) -> argparse.ArgumentParser:
     _add_selection_options(parser, sub=False)
     loop = parser.add_argument_group("evaluation (the 2010 interface)")
     foreach = loop.add_mutually_exclusive_group()
-    foreach.add_argument("--foreach", dest="major", action="store_const", const="",
-                         help="evaluate for every selected runtime, in order")
-    foreach.add_argument("--foreach-2", dest="major", action="store_const", const="2",
-                         help="like --foreach, for Python 2 runtimes only")
-    foreach.add_argument("--foreach-3", dest="major", action="store_const", const="3",
-                         help="like --foreach, for Python 3 runtimes only")
+    foreach.add_argument(
+        "--foreach",
+        dest="major",
+        action="store_const",
+        const="",
+        help="evaluate for every selected runtime, in order",
+    )
+    foreach.add_argument(
+        "--foreach-2",
+        dest="major",
+        action="store_const",
+        const="2",
+        help="like --foreach, for Python 2 runtimes only",
+    )
+    foreach.add_argument(
+        "--foreach-3",
+        dest="major",
+        action="store_const",
+        const="3",
+        help="like --foreach, for Python 3 runtimes only",
+    )
     action = loop.add_mutually_exclusive_group()
-    action.add_argument("--eval", metavar="EXPR",
-                        help="print EXPR with @tokens replaced, once per runtime; without "
-                             "--foreach, for the default runtime")
-    action.add_argument("--exe", metavar="CMD",
-                        help="run CMD through /bin/sh once per runtime (values shell-quoted); "
-                             "stop at the first failure")
-    loop.add_argument("--raw", action="store_true",
-                      help="print values as they are; by default %% in values is doubled "
-                           "because the output is spec text that rpm expands again")
+    action.add_argument(
+        "--eval",
+        metavar="EXPR",
+        help="print EXPR with @tokens replaced, once per runtime; without "
+        "--foreach, for the default runtime",
+    )
+    action.add_argument(
+        "--exe",
+        metavar="CMD",
+        help="run CMD through /bin/sh once per runtime (values shell-quoted); "
+        "stop at the first failure",
+    )
+    loop.add_argument(
+        "--raw",
+        action="store_true",
+        help="print values as they are; by default %% in values is doubled "
+        "because the output is spec text that rpm expands again",
+    )
 
     commands = parser.add_subparsers(dest="command", metavar="COMMAND")
     _add_commands(commands)
@@ -110,9 +155,7 @@ def build_parser(prog: str | None) -> argparse.ArgumentParser:
 def _add_commands(commands: argparse._SubParsersAction[_Parser]) -> None:
     def command(name: str, help_text: str, *, selection: bool = False) -> _Parser:
         # argparse %-formats help strings (not descriptions): %files, %pyconfig_install.
-        sub = commands.add_parser(
-            name, help=help_text.replace("%", "%%"), description=help_text
-        )
+        sub = commands.add_parser(name, help=help_text.replace("%", "%%"), description=help_text)
         _add_registry_options(sub, sub=True)
         if selection:
             _add_selection_options(sub, sub=True)
@@ -128,26 +171,39 @@ def _add_commands(commands: argparse._SubParsersAction[_Parser]) -> None:
     command("check", "Validate the registry: exit 0 when usable, 1 with one line per problem.")
 
     probe = commands.add_parser(
-        "probe", help="Describe live interpreters as runtime drop-ins.",
+        "probe",
+        help="Describe live interpreters as runtime drop-ins.",
         description="Ask live interpreters for their layout and print (or write) a drop-in "
-                    "conf for each.  Writing never replaces an existing file unless --force.",
+        "conf for each.  Writing never replaces an existing file unless --force.",
     )
-    probe.add_argument("interpreters", nargs="*", metavar="PYTHON",
-                       help="interpreter paths or names on PATH")
-    probe.add_argument("--all", action="store_true",
-                       help="probe the distribution's interpreters found on PATH")
+    probe.add_argument(
+        "interpreters", nargs="*", metavar="PYTHON", help="interpreter paths or names on PATH"
+    )
+    probe.add_argument(
+        "--all", action="store_true", help="probe the distribution's interpreters found on PATH"
+    )
     probe.add_argument("--write", metavar="DIR", help="write DIR/NAME.conf instead of printing")
     probe.add_argument("--force", action="store_true", help="replace existing files")
     probe.add_argument("--name", help="runtime name (with a single PYTHON)")
 
     render = command(
-        "render", "Render a spec template for the selected runtimes (shipped name or file path).",
+        "render",
+        "Render a spec template for the selected runtimes (shipped name or file path).",
         selection=True,
     )
-    render.add_argument("template", metavar="TEMPLATE",
-                        help="subpackages, prep, build, install, check, or a .j2 file")
-    render.add_argument("--set", action="append", default=[], metavar="KEY=VALUE",
-                        dest="values", help="a value the template uses (repeatable)")
+    render.add_argument(
+        "template",
+        metavar="TEMPLATE",
+        help="subpackages, prep, build, install, check, or a .j2 file",
+    )
+    render.add_argument(
+        "--set",
+        action="append",
+        default=[],
+        metavar="KEY=VALUE",
+        dest="values",
+        help="a value the template uses (repeatable)",
+    )
 
     spec = command(
         "spec",
@@ -156,12 +212,19 @@ def _add_commands(commands: argparse._SubParsersAction[_Parser]) -> None:
         selection=True,
     )
     spec.add_argument("source", metavar="SOURCE", help="project directory, sdist or wheel")
-    spec.add_argument("-o", "--output", metavar="FILE",
-                      help="where to write (default: ./python-NAME.spec; - for stdout)")
-    spec.add_argument("--static", action="store_true",
-                      help="expand the per-runtime stanzas for the current registry instead of "
-                           "calling the macros (for build systems that cannot run the tool "
-                           "while parsing)")
+    spec.add_argument(
+        "-o",
+        "--output",
+        metavar="FILE",
+        help="where to write (default: ./python-NAME.spec; - for stdout)",
+    )
+    spec.add_argument(
+        "--static",
+        action="store_true",
+        help="expand the per-runtime stanzas for the current registry instead of "
+        "calling the macros (for build systems that cannot run the tool "
+        "while parsing)",
+    )
     spec.add_argument("--force", action="store_true", help="replace an existing FILE")
 
     install = command(
@@ -172,9 +235,9 @@ def _add_commands(commands: argparse._SubParsersAction[_Parser]) -> None:
     )
     install.add_argument("--buildroot", required=True, help="rpm's %%{buildroot}")
     install.add_argument("--bindir", default="/usr/bin", help="where commands go (%%{_bindir})")
-    install.add_argument("--stage", default="_pyconfig/stage",
-                         help="where the pip install step put STAGE/NAME/target")
-    install.add_argument("--filelists", default="_pyconfig/files",
-                         help="where to write NAME.files")
-
-
+    install.add_argument(
+        "--stage",
+        default="_pyconfig/stage",
+        help="where the pip install step put STAGE/NAME/target",
+    )
+    install.add_argument("--filelists", default="_pyconfig/files", help="where to write NAME.files")

@@ -124,8 +124,8 @@ def _run_list(args: argparse.Namespace) -> int:
 
 
 def _run_show(args: argparse.Namespace) -> int:
-    from .expression import TOKENS
     from .errors import SelectionError
+    from .expression import TOKENS
 
     registry = _read_registry(args)
     runtime = registry.default if args.name is None else registry.get(args.name)

@@ -45,12 +45,16 @@ def run_for_each(
         except OSError as error:
             raise ExecutionError(
                 f"--exe could not start {SHELL} for runtime {runtime.name!r}: {error}",
-                runtime=runtime.name, returncode=1,
+                runtime=runtime.name,
+                returncode=1,
             ) from error
         if status != 0:
-            how = f"was killed by signal {-status}" if status < 0 else f"exited with status {status}"
+            how = (
+                f"was killed by signal {-status}" if status < 0 else f"exited with status {status}"
+            )
             raise ExecutionError(
                 f"--exe failed for runtime {runtime.name!r} ({runtime.interpreter}): "
                 f"command {how}: {command}",
-                runtime=runtime.name, returncode=status if status > 0 else 1,
+                runtime=runtime.name,
+                returncode=status if status > 0 else 1,
             )

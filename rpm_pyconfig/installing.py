@@ -98,20 +98,24 @@ def install(
         _set_mtimes(root, mtime)
         _byte_compile(runtime, root, libdir)
         _rewrite_dist_info(root, libdir)
+        _set_mtimes(root, mtime)  # the pycs, RECORD and INSTALLER too: reproducible payloads
         result = _ship(runtime, root, libdir, buildroot, claimed, owners[runtime.name], filelists)
         results.append(result)
         if progress is not None:
             progress(
                 f"installed {runtime.name} ({number}/{len(runtimes)}): {len(result.files)} files"
-                + (f", {result.skipped} shipped by {owners[runtime.name].name}"  # type: ignore[union-attr]
-                   if result.skipped else "")
+                + (
+                    f", {result.skipped} shipped by {owners[runtime.name].name}"  # type: ignore[union-attr]
+                    if result.skipped
+                    else ""
+                )
             )
     return results
 
 
 def _is_pure(target: str) -> bool:
     """Root-Is-Purelib of the one wheel installed into *target*."""
-    infos = [name for name in os.listdir(target) if name.endswith(".dist-info")]
+    infos = sorted(name for name in os.listdir(target) if name.endswith(".dist-info"))
     if len(infos) != 1:
         raise PyConfigError(f"expected one *.dist-info directory in {target}, found {infos}")
     with open(os.path.join(target, infos[0], "WHEEL"), encoding="utf-8") as wheel:
@@ -163,16 +167,28 @@ def _fix_shebang(path: str, interpreter: str) -> None:
 def _byte_compile(runtime: Runtime, root: str, libdir: str) -> None:
     """Compile the staged library with the runtime's own interpreter, paths as installed."""
     command = [
-        runtime.interpreter, "-s", "-m", "compileall", "-q", "-f",
-        "-s", root, "-p", "/", root + libdir,
+        runtime.interpreter,
+        "-s",
+        "-m",
+        "compileall",
+        "-q",
+        "-f",
+        "-s",
+        root,
+        "-p",
+        "/",
+        root + libdir,
     ]
-    completed = subprocess.run(command, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, check=False)
+    completed = subprocess.run(
+        command, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, check=False
+    )
     if completed.returncode != 0:
         output = completed.stdout.decode(errors="replace").strip()
         raise ExecutionError(
             f"byte-compiling for runtime {runtime.name!r} with {runtime.interpreter} failed "
             f"(status {completed.returncode}):\n{output}",
-            runtime=runtime.name, returncode=1,
+            runtime=runtime.name,
+            returncode=1,
         )
 
 
@@ -229,11 +245,13 @@ def _ship(
     files, dirs, skipped = [], [], 0
     for directory, subdirs, names in os.walk(root):
         subdirs.sort()
-        installed_dir = directory[len(root):] or "/"
+        installed_dir = directory[len(root) :] or "/"
         if _owns_dir(installed_dir, libdir) and installed_dir not in claimed:
             claimed[installed_dir] = runtime.name
             dirs.append(installed_dir)
-        for name in sorted(names + [d for d in subdirs if os.path.islink(os.path.join(directory, d))]):
+        for name in sorted(
+            names + [d for d in subdirs if os.path.islink(os.path.join(directory, d))]
+        ):
             path = os.path.join(installed_dir, name)
             holder = claimed.get(path)
             if holder is not None:
@@ -291,4 +309,3 @@ def _write_atomically(path: str, text: str) -> None:
         if os.path.exists(temporary):
             os.unlink(temporary)
         raise
-

@@ -304,7 +304,7 @@ def _read_bytes(path: str) -> bytes:
     which a registry of a hundred drop-ins pays on every spec parse."""
     descriptor = os.open(path, os.O_RDONLY | os.O_CLOEXEC)
     try:
-        chunks = []
+        chunks: list[bytes] = []
         while True:
             chunk = os.read(descriptor, 65536)
             if not chunk:

@@ -117,6 +117,7 @@ def render(
     entry of *values* as a top-level variable.
     """
     env = _environment()
+    name = template  # as messages call it: the file path, or the shipped NAME.j2
     try:
         if os.sep in template or os.path.isfile(template):
             try:
@@ -129,6 +130,7 @@ def render(
             shipped = template if template.endswith(_SUFFIX) else template + _SUFFIX
             try:
                 compiled = env.get_template(shipped)
+                name = shipped
             except jinja2.TemplateNotFound:
                 import difflib
 
@@ -144,18 +146,16 @@ def render(
         context["owners"] = file_owners(runtimes)
         return compiled.render(context)
     except ExpressionError as error:
-        raise TemplateError(f"template {template}: a value's @-expression is wrong: {error}") from None
+        raise TemplateError(f"template {name}: a value's @-expression is wrong: {error}") from None
     except jinja2.UndefinedError as error:
-        name = getattr(compiled, "name", template)
         message = error.message or "a value is undefined"
         if message.endswith(" is undefined"):  # a missing top-level value, not an attribute
             message += "; give it with --set NAME=VALUE"
         raise TemplateError(f"template {name}: {message}") from None
     except jinja2.TemplateNotFound as error:  # {% include %} of a name that is not shipped
-        shipped_names = ", ".join(name + _SUFFIX for name in available_templates())
+        shipped_names = ", ".join(known + _SUFFIX for known in available_templates())
         raise TemplateError(
-            f"template {template}: cannot include {error.name!r}; shipped templates: "
-            f"{shipped_names}"
+            f"template {name}: cannot include {error.name!r}; shipped templates: {shipped_names}"
         ) from None
     except jinja2.TemplateSyntaxError as error:
         raise TemplateError(

@@ -142,7 +142,9 @@ def test_values_are_percent_escaped_unless_raw(
         ),
         encoding="utf-8",
     )
-    argv = ["--confdir", registry, "--only", "pypy3", "--foreach", "--eval", "%x @confbin %%"]
+    argv: list[str | Path] = [
+        "--confdir", registry, "--only", "pypy3", "--foreach", "--eval", "%x @confbin %%"
+    ]
     assert run(capsys, *argv)[1] == "%x /opt/100%%{name}%%%%/pypy3 %%\n"
     assert run(capsys, *argv, "--raw")[1] == "%x /opt/100%{name}%%/pypy3 %%\n"
 
@@ -280,7 +282,8 @@ USAGE = (
     ("argv", "message"),
     [
         (["--bogus"], f"unrecognized arguments: --bogus\n{USAGE}"),
-        (["--eval", "x", "--exe", "y"], f"argument --exe: not allowed with argument --eval\n{USAGE}"),
+        (["--eval", "x", "--exe", "y"],
+         f"argument --exe: not allowed with argument --eval\n{USAGE}"),
         (["--foreach", "--foreach-3", "--eval", "x"],
          f"argument --foreach-3: not allowed with argument --foreach\n{USAGE}"),
         (["--fore", "--eval", "x"],
@@ -298,9 +301,13 @@ def test_usage_errors_exit_2_with_the_sentinel(
 
 def test_usage_error_of_a_registry_command(capsys: pytest.CaptureFixture[str]) -> None:
     status, out, err = run(capsys, "probe")
-    assert (status, out, err) == (2, "", "rpm-pyconfig: usage error: probe: give either PYTHON... or --all\n")
+    assert (status, out, err) == (
+        2, "", "rpm-pyconfig: usage error: probe: give either PYTHON... or --all\n"
+    )
     status, out, err = run(capsys, "probe", "--name", "x", "/usr/bin/pypy3", "/usr/bin/python3.11")
-    assert (status, out, err) == (2, "", "rpm-pyconfig: usage error: probe: --name needs exactly one PYTHON\n")
+    assert (status, out, err) == (
+        2, "", "rpm-pyconfig: usage error: probe: --name needs exactly one PYTHON\n"
+    )
 
 
 def test_version_and_help_return_0(capsys: pytest.CaptureFixture[str]) -> None:

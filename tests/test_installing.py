@@ -1,0 +1,448 @@
+"""Tests of rpm_pyconfig.installing with the real interpreters of this machine.
+
+Staged trees mimic ``pip install --target``: a package with an extension module named
+with each runtime's suffix, a top-level module, a ``.dist-info`` as pip leaves it, and a
+command with an ``env python`` shebang.
+"""
+
+from __future__ import annotations
+
+import base64
+import csv
+import hashlib
+import io
+import os
+import subprocess
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from rpm_pyconfig.errors import ExecutionError, PyConfigError
+from rpm_pyconfig.installing import InstallResult, file_owners, install
+from rpm_pyconfig.runtime import Runtime
+
+SITE = "/usr/lib/python3/dist-packages"
+EPOCH = 1_600_000_000
+INFO = "demo-1.0.dist-info"
+
+
+def runtime(name: str, *, default: bool = False, purelib: str = SITE, platlib: str = SITE,
+            script_suffix: str = "") -> Runtime:
+    return Runtime(
+        name=name, implementation="cpython", version="3.11.2", interpreter="/usr/bin/python3.11",
+        package_prefix=name, purelib=purelib, platlib=platlib,
+        soabi="cpython-311-x86_64-linux-gnu", ext_suffix=".cpython-311-x86_64-linux-gnu.so",
+        cache_tag="cpython-311", default=default, script_suffix=script_suffix,
+    )
+
+
+def stage_tree(stage: Path, rt: Runtime, *, pure: bool = False, extension: bool = True,
+               scripts: bool = True, extra: dict[str, str] | None = None) -> Path:
+    """What ``pip install --target stage/NAME/target`` leaves for one runtime."""
+    target = stage / rt.name / "target"
+    files = {
+        "demo/__init__.py": "from demo.core import VALUE\n",
+        "demo/core.py": "VALUE = 42\n",
+        "demo/100% data.txt": "data\n",
+        "top.py": "import demo\n",
+        f"{INFO}/WHEEL": (
+            "Wheel-Version: 1.0\nGenerator: bdist_wheel (0.38.4)\n"
+            f"Root-Is-Purelib: {'true' if pure else 'false'}\nTag: cp311-cp311-linux_x86_64\n"
+        ),
+        f"{INFO}/METADATA": "Metadata-Version: 2.1\nName: demo\nVersion: 1.0\n",
+        f"{INFO}/LICENSE": "MIT\n",
+        f"{INFO}/INSTALLER": "pip\n",
+        f"{INFO}/REQUESTED": "",
+        f"{INFO}/direct_url.json": '{"url": "file:///builddir/demo", "dir_info": {}}\n',
+        f"{INFO}/top_level.txt": "demo\ntop\n",
+        f"{INFO}/RECORD": (
+            "demo/__init__.py,sha256=xyz,27\n../../bin/tool,,\n"
+            f"{INFO}/RECORD,,\n{INFO}/direct_url.json,sha256=abc,40\n"
+        ),
+    }
+    if extension:
+        files[f"demo/_speedups{rt.ext_suffix}"] = f"ELF for {rt.name}\n"
+    if scripts:
+        files["bin/tool"] = "#!/usr/bin/env python\nimport demo\nprint(demo.VALUE)\n"
+        files["bin/helper.sh"] = "#!/bin/sh\necho helper\n"
+    files.update(extra or {})
+    for relative, text in files.items():
+        path = target / relative
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(text, encoding="utf-8")
+    return target
+
+
+class Installed:
+    def __init__(self, base: Path, results: list[InstallResult], progress: list[str]) -> None:
+        self.base = base
+        self.buildroot = base / "buildroot"
+        self.results = {result.runtime.name: result for result in results}
+        self.progress = progress
+
+    def lines(self, name: str) -> list[str]:
+        return (self.base / "files" / f"{name}.files").read_text(encoding="utf-8").splitlines()
+
+    def files(self, name: str) -> set[str]:
+        return {line for line in self.lines(name) if not line.startswith("%dir ")}
+
+
+def run_install(base: Path, runtimes: list[Runtime], **kwargs: object) -> Installed:
+    progress: list[str] = []
+    results = install(
+        runtimes, stage=str(base / "stage"), buildroot=str(base / "buildroot"),
+        filelists=str(base / "files"), progress=progress.append, **kwargs,  # type: ignore[arg-type]
+    )
+    return Installed(base, results, progress)
+
+
+@pytest.fixture(scope="module")
+def three_runtimes() -> list[Runtime]:
+    cpython = Runtime(
+        name="python3.11", implementation="cpython", version="3.11.2",
+        interpreter="/usr/bin/python3.11", package_prefix="python3", purelib=SITE, platlib=SITE,
+        soabi="cpython-311-x86_64-linux-gnu", ext_suffix=".cpython-311-x86_64-linux-gnu.so",
+        cache_tag="cpython-311", default=True,
+    )
+    debug = Runtime(
+        name="python3.11-dbg", implementation="cpython", version="3.11.2",
+        interpreter="/usr/bin/python3.11-dbg", package_prefix="python3-dbg", purelib=SITE,
+        platlib=SITE, soabi="cpython-311d-x86_64-linux-gnu",
+        ext_suffix=".cpython-311d-x86_64-linux-gnu.so", cache_tag="cpython-311", abiflags="d",
+        debug=True, script_suffix="-dbg",
+    )
+    pypy = Runtime(
+        name="pypy3", implementation="pypy", version="3.9.16", interpreter="/usr/bin/pypy3",
+        package_prefix="pypy3", purelib=SITE, platlib=SITE, soabi="pypy39-pp73",
+        ext_suffix=".pypy39-pp73-x86_64-linux-gnu.so", cache_tag="pypy39",
+        script_suffix="-pypy3",
+    )
+    return [cpython, debug, pypy]
+
+
+@pytest.fixture(scope="module")
+def installed(
+    tmp_path_factory: pytest.TempPathFactory, three_runtimes: list[Runtime]
+) -> Iterator[Installed]:
+    """One install of the demo project for python3.11, python3.11-dbg and pypy3 (the
+    runtimes of conftest, rebuilt here because those fixtures are per test)."""
+    base = tmp_path_factory.mktemp("install")
+    for rt in three_runtimes:
+        stage_tree(base / "stage", rt)
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setenv("SOURCE_DATE_EPOCH", str(EPOCH))
+        yield run_install(base, three_runtimes)
+
+
+# -- file_owners ------------------------------------------------------------------------------
+
+
+def test_file_owners_first_sharer_owns() -> None:
+    a, b, c = runtime("a"), runtime("b"), runtime("c")
+    assert file_owners([a, b, c]) == {"a": None, "b": a, "c": a}
+    assert file_owners([]) == {}
+    assert file_owners([b]) == {"b": None}
+
+
+def test_file_owners_distinct_directories() -> None:
+    a = runtime("a", purelib="/usr/lib/python3.11/site-packages",
+                platlib="/usr/lib64/python3.11/site-packages")
+    b = runtime("b", purelib="/usr/lib/python3.12/site-packages",
+                platlib="/usr/lib64/python3.12/site-packages")
+    c = runtime("c", purelib="/usr/lib/python3.12/site-packages", platlib="/opt/c")
+    d = runtime("d", purelib="/opt/d", platlib="/usr/lib64/python3.11/site-packages")
+    assert file_owners([a, b, c, d]) == {"a": None, "b": None, "c": b, "d": a}
+
+
+def test_file_owners_only_owners_own() -> None:
+    """A sharer never owns for a later runtime, even when it is the only one it shares with."""
+    a = runtime("a", purelib="/x", platlib="/x")
+    b = runtime("b", purelib="/x", platlib="/y")
+    c = runtime("c", purelib="/y", platlib="/y")
+    assert file_owners([a, b, c]) == {"a": None, "b": a, "c": None}
+
+
+# -- one install for three runtimes ---------------------------------------------------------
+
+
+def test_owner_ships_sources_bytecode_and_dist_info(installed: Installed) -> None:
+    assert installed.lines("python3.11") == [
+        f"%dir {SITE}/demo",
+        f"%dir {SITE}/demo/__pycache__",
+        f"%dir {SITE}/{INFO}",
+        "/usr/bin/helper.sh",
+        "/usr/bin/tool",
+        f"{SITE}/top.py",
+        f"{SITE}/__pycache__/top.cpython-311.pyc",
+        f'"{SITE}/demo/100%% data.txt"',
+        f"{SITE}/demo/__init__.py",
+        f"{SITE}/demo/_speedups.cpython-311-x86_64-linux-gnu.so",
+        f"{SITE}/demo/core.py",
+        f"{SITE}/demo/__pycache__/__init__.cpython-311.pyc",
+        f"{SITE}/demo/__pycache__/core.cpython-311.pyc",
+        f"{SITE}/{INFO}/INSTALLER",
+        f"%license {SITE}/{INFO}/LICENSE",
+        f"{SITE}/{INFO}/METADATA",
+        f"{SITE}/{INFO}/RECORD",
+        f"{SITE}/{INFO}/WHEEL",
+        f"{SITE}/{INFO}/top_level.txt",
+    ]
+    result = installed.results["python3.11"]
+    filelist = str(installed.base / "files" / "python3.11.files")
+    assert (result.skipped, result.filelist) == (0, filelist)
+
+
+def test_sharers_ship_only_their_own_files(installed: Installed) -> None:
+    assert installed.lines("python3.11-dbg") == [
+        "/usr/bin/helper.sh-dbg",
+        "/usr/bin/tool-dbg",
+        f"{SITE}/demo/_speedups.cpython-311d-x86_64-linux-gnu.so",
+    ]
+    assert installed.lines("pypy3") == [
+        "/usr/bin/helper.sh-pypy3",
+        "/usr/bin/tool-pypy3",
+        f"{SITE}/__pycache__/top.pypy39.pyc",
+        f"{SITE}/demo/_speedups.pypy39-pp73-x86_64-linux-gnu.so",
+        f"{SITE}/demo/__pycache__/__init__.pypy39.pyc",
+        f"{SITE}/demo/__pycache__/core.pypy39.pyc",
+    ]
+    assert installed.progress == [
+        "installed python3.11 (1/3): 16 files",
+        # The debug build compiles to the same cpython-311 names: the owner's pycs serve it.
+        "installed python3.11-dbg (2/3): 3 files, 13 shipped by python3.11",
+        "installed pypy3 (3/3): 6 files, 10 shipped by python3.11",
+    ]
+
+
+def test_no_path_is_shipped_twice_and_every_path_exists(installed: Installed) -> None:
+    names = ["python3.11", "python3.11-dbg", "pypy3"]
+    seen: set[str] = set()
+    for name in names:
+        result = installed.results[name]
+        assert not seen & set(result.files), name
+        seen |= set(result.files)
+        assert not seen & set(result.dirs)
+        for path in result.files:
+            assert (installed.buildroot / path.lstrip("/")).is_file(), path
+    shipped = {
+        "/" + str(path.relative_to(installed.buildroot))
+        for path in installed.buildroot.rglob("*") if path.is_file()
+    }
+    assert shipped == seen  # nothing unlisted lands in the buildroot
+
+
+def test_top_level_pycache_is_never_owned(installed: Installed) -> None:
+    every_line = [line for name in installed.results for line in installed.lines(name)]
+    assert f"%dir {SITE}/__pycache__" not in every_line
+    assert f"%dir {SITE}" not in every_line
+    assert not any(line.startswith("%dir /usr/bin") for line in every_line)
+
+
+def test_commands_name_their_interpreter(installed: Installed) -> None:
+    bindir = installed.buildroot / "usr" / "bin"
+    assert (bindir / "tool").read_text(encoding="utf-8") == (
+        "#!/usr/bin/python3.11\nimport demo\nprint(demo.VALUE)\n"
+    )
+    assert (bindir / "tool-dbg").read_text(encoding="utf-8").startswith(
+        "#!/usr/bin/python3.11-dbg\n"
+    )
+    assert (bindir / "tool-pypy3").read_text(encoding="utf-8").startswith("#!/usr/bin/pypy3\n")
+    assert (bindir / "helper.sh-pypy3").read_text(encoding="utf-8") == (
+        "#!/bin/sh\necho helper\n"  # not a Python script: untouched
+    )
+
+
+def test_dist_info_is_rewritten_for_rpm(installed: Installed) -> None:
+    info = installed.buildroot / SITE.lstrip("/") / INFO
+    assert sorted(os.listdir(info)) == [
+        "INSTALLER", "LICENSE", "METADATA", "RECORD", "WHEEL", "top_level.txt",
+    ]
+    assert (info / "INSTALLER").read_text(encoding="utf-8") == "rpm\n"
+    rows = list(csv.reader(io.StringIO((info / "RECORD").read_text(encoding="utf-8"))))
+    assert [row[0] for row in rows] == [
+        "../../../bin/helper.sh",
+        "../../../bin/tool",
+        "top.py",
+        "__pycache__/top.cpython-311.pyc",
+        "demo/100% data.txt",
+        "demo/__init__.py",
+        "demo/_speedups.cpython-311-x86_64-linux-gnu.so",
+        "demo/core.py",
+        "demo/__pycache__/__init__.cpython-311.pyc",
+        "demo/__pycache__/core.cpython-311.pyc",
+        f"{INFO}/INSTALLER",
+        f"{INFO}/LICENSE",
+        f"{INFO}/METADATA",
+        f"{INFO}/RECORD",
+        f"{INFO}/WHEEL",
+        f"{INFO}/top_level.txt",
+    ]
+    site = installed.buildroot / SITE.lstrip("/")
+    for path, digest, size in rows:
+        if path == f"{INFO}/RECORD":
+            assert (digest, size) == ("", "")
+            continue
+        data = (site / path).resolve().read_bytes()
+        expected = base64.urlsafe_b64encode(hashlib.sha256(data).digest()).rstrip(b"=").decode()
+        assert (digest, size) == (f"sha256={expected}", str(len(data))), path
+
+
+def test_every_file_has_the_same_mtime(installed: Installed) -> None:
+    times = {
+        str(path): path.lstat().st_mtime
+        for path in installed.buildroot.rglob("*") if not path.is_dir()
+    }
+    assert len(times) == 25
+    assert set(times.values()) == {EPOCH}, {
+        path: mtime for path, mtime in times.items() if mtime != EPOCH
+    }
+
+
+FRESHNESS = """\
+import importlib.util, os, sys
+source, pyc, path = sys.argv[1:]
+data = open(pyc, "rb").read()
+flags = int.from_bytes(data[4:8], "little")
+if flags & 1:  # hash-based (SOURCE_DATE_EPOCH was set)
+    fresh = data[8:16] == importlib.util.source_hash(open(source, "rb").read())
+else:
+    st = os.stat(source)
+    fresh = data[8:16] == (int(st.st_mtime) & 0xFFFFFFFF).to_bytes(4, "little") + (
+        st.st_size & 0xFFFFFFFF).to_bytes(4, "little")
+print(data[:4] == importlib.util.MAGIC_NUMBER, flags, fresh, path.encode() in data)
+"""
+
+
+def freshness(interpreter: str, site: Path, pyc: str) -> str:
+    """What *interpreter* thinks of the pyc of demo/core.py: magic ok, flags, fresh, path."""
+    return subprocess.run(
+        [interpreter, "-c", FRESHNESS, str(site / "demo" / "core.py"),
+         str(site / "demo" / "__pycache__" / pyc), f"{SITE}/demo/core.py"],
+        capture_output=True, text=True, check=True,
+    ).stdout
+
+
+def test_bytecode_is_fresh_for_the_installed_source(installed: Installed) -> None:
+    """Each runtime's pyc matches the .py the owner installs and names its installed path."""
+    site = installed.buildroot / SITE.lstrip("/")
+    # SOURCE_DATE_EPOCH makes compileall write checked hash-based pycs (flags 3).
+    assert freshness("/usr/bin/python3.11", site, "core.cpython-311.pyc") == "True 3 True True\n"
+    assert freshness("/usr/bin/pypy3", site, "core.pypy39.pyc") == "True 3 True True\n"
+
+
+def test_timestamp_bytecode_of_a_sharer_matches_the_owners_source(
+    tmp_path: Path, three_runtimes: list[Runtime], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Without SOURCE_DATE_EPOCH pycs record the source mtime: pypy compiled its own copy,
+    the owner's copy is installed, so both copies must carry the same mtime."""
+    monkeypatch.delenv("SOURCE_DATE_EPOCH", raising=False)
+    cpython, _debug, pypy = three_runtimes
+    for rt in (cpython, pypy):
+        stage_tree(tmp_path / "stage", rt, pure=True, extension=False, scripts=False)
+    run_install(tmp_path, [cpython, pypy])
+    site = tmp_path / "buildroot" / SITE.lstrip("/")
+    assert freshness("/usr/bin/python3.11", site, "core.cpython-311.pyc") == "True 0 True True\n"
+    assert freshness("/usr/bin/pypy3", site, "core.pypy39.pyc") == "True 0 True True\n"
+
+
+# -- layouts and failures ---------------------------------------------------------------------
+
+
+FEDORA_PURE = "/usr/lib/python3.11/site-packages"
+FEDORA_PLAT = "/usr/lib64/python3.11/site-packages"
+
+
+@pytest.mark.parametrize(("pure", "libdir"), [(True, FEDORA_PURE), (False, FEDORA_PLAT)])
+def test_wheel_kind_chooses_the_library_directory(
+    tmp_path: Path, pure: bool, libdir: str
+) -> None:
+    rt = runtime("python3", default=True, purelib=FEDORA_PURE, platlib=FEDORA_PLAT)
+    stage_tree(tmp_path / "stage", rt, pure=pure, extension=not pure, scripts=False)
+    result = run_install(tmp_path, [rt])
+    assert result.results["python3"].dirs == [f"{libdir}/demo", f"{libdir}/demo/__pycache__",
+                                              f"{libdir}/{INFO}"]
+    assert all(path.startswith(libdir + "/") for path in result.results["python3"].files)
+
+
+def test_a_sharer_with_nothing_of_its_own_gets_a_harmless_list(tmp_path: Path) -> None:
+    owner, sharer = runtime("a", default=True), runtime("b", script_suffix="-b")
+    for rt in (owner, sharer):
+        stage_tree(tmp_path / "stage", rt, pure=True, extension=False, scripts=False)
+    result = run_install(tmp_path, [owner, sharer])
+    assert result.results["b"].files == []
+    assert result.lines("b") == ["%defattr(-,root,root,-)"]
+
+
+def test_runtimes_sharing_nothing_may_not_install_the_same_path(tmp_path: Path) -> None:
+    one = runtime("one", default=True, purelib="/opt/one", platlib="/opt/one")
+    two = runtime("two", purelib="/opt/two", platlib="/opt/two")  # script_suffix '' as well
+    for rt in (one, two):
+        stage_tree(tmp_path / "stage", rt, extension=False)
+    with pytest.raises(PyConfigError) as caught:
+        run_install(tmp_path, [one, two])
+    assert str(caught.value) == (
+        "runtimes 'one' and 'two' both install /usr/bin/helper.sh, but 'two' shares no library "
+        "directory with 'one'; give them distinct directories or script suffixes in their "
+        "drop-ins"
+    )
+
+
+def test_byte_compile_failure_names_the_runtime(
+    tmp_path: Path, three_runtimes: list[Runtime]
+) -> None:
+    pypy = three_runtimes[2]
+    stage_tree(tmp_path / "stage", pypy, extra={"demo/broken.py": "def f(:\n"})
+    with pytest.raises(ExecutionError) as caught:
+        run_install(tmp_path, [pypy])
+    message = str(caught.value)
+    assert message.startswith(
+        "byte-compiling for runtime 'pypy3' with /usr/bin/pypy3 failed (status 1):\n"
+    )
+    assert f"{SITE}/demo/broken.py" in message or "broken.py" in message
+    assert "SyntaxError" in message
+    assert (caught.value.runtime, caught.value.returncode) == ("pypy3", 1)
+
+
+def test_missing_stage_names_it(tmp_path: Path, three_runtimes: list[Runtime]) -> None:
+    cpython, _debug, pypy = three_runtimes
+    stage_tree(tmp_path / "stage", cpython, scripts=False)
+    with pytest.raises(PyConfigError) as caught:
+        run_install(tmp_path, [cpython, pypy])
+    assert str(caught.value) == (
+        f"nothing staged for runtime 'pypy3': {tmp_path}/stage/pypy3/target does not exist "
+        "(did the pip install step of %pyconfig_install run for it?)"
+    )
+
+
+def test_two_dist_info_directories_are_refused(tmp_path: Path) -> None:
+    rt = runtime("python3", default=True)
+    target = stage_tree(tmp_path / "stage", rt, scripts=False)
+    (target / "other-2.0.dist-info").mkdir()
+    with pytest.raises(PyConfigError) as caught:
+        run_install(tmp_path, [rt])
+    assert str(caught.value) == (
+        f"expected one *.dist-info directory in {target}, found "
+        f"['{INFO}', 'other-2.0.dist-info']"
+    )
+
+
+def test_bindir_is_a_parameter(tmp_path: Path) -> None:
+    rt = runtime("python3", default=True, script_suffix="3")
+    stage_tree(tmp_path / "stage", rt, extension=False)
+    result = run_install(tmp_path, [rt], bindir="/opt/bin")
+    assert [f for f in result.results["python3"].files if "bin/" in f] == [
+        "/opt/bin/helper.sh3", "/opt/bin/tool3",
+    ]
+
+
+def test_reinstall_replaces_the_previous_tree(tmp_path: Path) -> None:
+    rt = runtime("python3", default=True)
+    target = stage_tree(tmp_path / "stage", rt, scripts=False, extension=False)
+    run_install(tmp_path, [rt])
+    (target / "demo" / "core.py").unlink()
+    second = install(
+        [rt], stage=str(tmp_path / "stage"), buildroot=str(tmp_path / "buildroot2"),
+        filelists=str(tmp_path / "files2"),
+    )
+    assert f"{SITE}/demo/core.py" not in second[0].files  # the old staged root is gone

@@ -1,0 +1,436 @@
+"""Tests of rpm_pyconfig.rendering and the shipped templates, and that the wheel ships them."""
+
+from __future__ import annotations
+
+import shutil
+import subprocess
+import sys
+import zipfile
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from rpm_pyconfig.installing import file_owners
+from rpm_pyconfig.rendering import SpecText, TemplateError, available_templates, render
+from rpm_pyconfig.runtime import Runtime
+
+REPO = Path(__file__).resolve().parent.parent
+SITE = "/usr/lib/python3/dist-packages"
+SHIPPED = ["build", "buildrequires", "check", "install", "prep", "spec", "subpackages"]
+
+
+@pytest.fixture
+def three(cpython: Runtime, cpython_debug: Runtime, pypy: Runtime) -> list[Runtime]:
+    return [cpython, cpython_debug, pypy]
+
+
+def write(path: Path, text: str) -> str:
+    path.write_text(text, encoding="utf-8")
+    return str(path)
+
+
+def test_available_templates() -> None:
+    assert available_templates() == SHIPPED
+
+
+# -- each shipped template for the three runtimes -----------------------------------------
+
+
+def test_prep(three: list[Runtime]) -> None:
+    assert render("prep", three) == (
+        "rm -rf _pyconfig/src/python3.11 && mkdir -p _pyconfig/src/python3.11\n"
+        "tar --exclude=./_pyconfig -cf - . | tar -xf - -C _pyconfig/src/python3.11\n"
+        "rm -rf _pyconfig/src/python3.11-dbg && mkdir -p _pyconfig/src/python3.11-dbg\n"
+        "tar --exclude=./_pyconfig -cf - . | tar -xf - -C _pyconfig/src/python3.11-dbg\n"
+        "rm -rf _pyconfig/src/pypy3 && mkdir -p _pyconfig/src/pypy3\n"
+        "tar --exclude=./_pyconfig -cf - . | tar -xf - -C _pyconfig/src/pypy3\n"
+    )
+
+
+def test_build(three: list[Runtime]) -> None:
+    lines = render("build", three).splitlines()
+    assert len(lines) == 9
+    assert lines[6:] == [
+        "echo 'rpm-pyconfig: building a wheel for pypy3 (3/3)' >&2",
+        "rm -rf _pyconfig/wheels/pypy3",
+        "(cd _pyconfig/src/pypy3 && /usr/bin/pypy3 -m pip wheel --no-deps --no-build-isolation "
+        "--no-index --no-cache-dir --disable-pip-version-check --wheel-dir ../../wheels/pypy3 .) "
+        "|| exit 1",
+    ]
+    assert lines[3] == "echo 'rpm-pyconfig: building a wheel for python3.11-dbg (2/3)' >&2"
+
+
+def test_install(three: list[Runtime]) -> None:
+    lines = render(
+        "install", three, {"tool": "rpm-pyconfig", "selection_args": "'--exclude=x*'"}
+    ).splitlines()
+    assert lines == [
+        "rm -rf _pyconfig/stage/python3.11",
+        "/usr/bin/python3.11 -m pip install --no-deps --no-index --no-compile --no-cache-dir "
+        "--disable-pip-version-check --root-user-action=ignore --target "
+        "_pyconfig/stage/python3.11/target _pyconfig/wheels/python3.11/*.whl || exit 1",
+        "rm -rf _pyconfig/stage/python3.11-dbg",
+        "/usr/bin/python3.11-dbg -m pip install --no-deps --no-index --no-compile --no-cache-dir "
+        "--disable-pip-version-check --root-user-action=ignore --target "
+        "_pyconfig/stage/python3.11-dbg/target _pyconfig/wheels/python3.11-dbg/*.whl || exit 1",
+        "rm -rf _pyconfig/stage/pypy3",
+        "/usr/bin/pypy3 -m pip install --no-deps --no-index --no-compile --no-cache-dir "
+        "--disable-pip-version-check --root-user-action=ignore --target "
+        "_pyconfig/stage/pypy3/target _pyconfig/wheels/pypy3/*.whl || exit 1",
+        "rpm-pyconfig '--exclude=x*' install --buildroot \"%{buildroot}\" --bindir \"%{_bindir}\" "
+        "|| exit 1",
+    ]
+
+
+def test_install_with_the_registry_embedded(pypy: Runtime) -> None:
+    text = render(
+        "install", [pypy],
+        {"tool": "/opt/rpm pyconfig", "selection_args": "", "embed_registry": True},
+    )
+    assert text.split("\n", 2)[2] == (
+        "rm -rf _pyconfig/registry && mkdir -p _pyconfig/registry\n"
+        "cat > _pyconfig/registry/pypy3.conf <<'RPM_PYCONFIG_EOF'\n"
+        "[runtime]\n"
+        "name = pypy3\n"
+        "implementation = pypy\n"
+        "version = 3.9.16\n"
+        "interpreter = /usr/bin/pypy3\n"
+        "package_prefix = pypy3\n"
+        f"purelib = {SITE}\n"
+        f"platlib = {SITE}\n"
+        "soabi = pypy39-pp73\n"
+        "ext_suffix = .pypy39-pp73-x86_64-linux-gnu.so\n"
+        "cache_tag = pypy39\n"
+        "script_suffix = -pypy3\n"  # written even where loading would derive it
+        "RPM_PYCONFIG_EOF\n"
+        "'/opt/rpm pyconfig' --confdir _pyconfig/registry install --buildroot \"%{buildroot}\" "
+        "--bindir \"%{_bindir}\" || exit 1\n"
+    )
+
+
+def test_check(three: list[Runtime]) -> None:
+    lines = render("check", three, {"modules": "foo foo.bar"}).splitlines()
+    assert len(lines) == 6
+    assert lines[5] == (
+        f'PYTHONDONTWRITEBYTECODE=1 PYTHONPATH="%{{buildroot}}"{SITE}:"%{{buildroot}}"{SITE} '
+        "/usr/bin/pypy3 -s -c 'import foo.bar' || { echo 'rpm-pyconfig: cannot import foo.bar "
+        "with pypy3 (/usr/bin/pypy3)' >&2; exit 1; }"
+    )
+    assert [line.split(" -s -c ")[1].split(" ||")[0] for line in lines] == [
+        "'import foo'", "'import foo.bar'"
+    ] * 3
+
+
+def test_buildrequires(three: list[Runtime]) -> None:
+    text = render(
+        "buildrequires", three,
+        {"build_requires": "setuptools>=61\n# a comment\n\nwheel; python_version < '3.10'"},
+    )
+    assert text == (
+        "BuildRequires: python3dist(pip)\n"
+        "BuildRequires: python3dist(setuptools) >= 61\n"
+        "BuildRequires: pypy3dist(pip)\n"
+        "BuildRequires: pypy3dist(setuptools) >= 61\n"
+        "BuildRequires: pypy3dist(wheel)\n"
+    )
+    assert render("buildrequires", three) == (
+        "BuildRequires: python3dist(pip)\nBuildRequires: pypy3dist(pip)\n"
+    )
+
+
+SUBPACKAGE_VALUES: dict[str, Any] = {
+    "pkgname": "foo",
+    "requires_each": "@{dist_prefix}dist(jinja2), /usr/bin/@name",
+    "requires_dist": "packaging>=21\ntomli; python_version < '3.11'\npytest; extra == 'test'",
+    "extras": "test",
+    "doc": "README.md",
+    "version_evr": "1.0",
+}
+
+
+def stanza(text: str, package: str) -> list[str]:
+    """The lines of ``%package -n PACKAGE`` up to the next ``%package``."""
+    start = text.index(f"%package -n {package}\n")
+    end = text.find("%package -n ", start + 1)
+    return text[start : end if end >= 0 else len(text)].splitlines()
+
+
+def test_subpackages_owner(three: list[Runtime]) -> None:
+    text = render("subpackages", three, SUBPACKAGE_VALUES)
+    assert stanza(text, "python3-foo") == [
+        "%package -n python3-foo",
+        "Summary: %{summary}",
+        "Requires: python(abi) = 3.11",
+        "Provides: python3dist(foo) = 1",
+        "Provides: python3.11dist(foo) = 1",
+        "Requires: python3dist(jinja2)",
+        "Requires: /usr/bin/python3.11",
+        "Requires: python3dist(packaging) >= 21",
+        "",
+        "%description -n python3-foo",
+        "%{?_description}%{!?_description:%{summary}.}",
+        "",
+        "Built for cpython 3.11.2: /usr/bin/python3.11.",
+        "",
+        "%files -n python3-foo -f _pyconfig/files/python3.11.files",
+        "%doc README.md",
+        "",
+    ]
+    assert stanza(text, "python3-foo+test") == [
+        "%package -n python3-foo+test",
+        "Summary: Metapackage for python3-foo: test extras",
+        "BuildArch: noarch",
+        "Requires: python3-foo = %{?epoch:%{epoch}:}%{version}-%{release}",
+        "Provides: python3dist(foo[test]) = 1",
+        "Provides: python3.11dist(foo[test]) = 1",
+        "Requires: python3dist(pytest)",
+        "",
+        "%description -n python3-foo+test",
+        "This is a metapackage bringing in the test extras requires for",
+        "python3-foo.",
+        "It makes sure the dependencies are installed.",
+        "",
+        "%files -n python3-foo+test",
+        "",
+    ]
+
+
+def test_subpackages_sharers_require_the_owner(three: list[Runtime]) -> None:
+    text = render("subpackages", three, SUBPACKAGE_VALUES)
+    debug = stanza(text, "python3-dbg-foo")
+    assert debug[:6] == [
+        "%package -n python3-dbg-foo",
+        "Summary: %{summary}",
+        "Requires: /usr/bin/python3.11-dbg",
+        f"# python3.11-dbg shares {SITE} with python3.11: that package ships the common files.",
+        "Requires: python3-foo = %{?epoch:%{epoch}:}%{version}-%{release}",
+        "Provides: python3dist(foo) = 1",
+    ]
+    assert "Built for cpython 3.11.2 (debug build): /usr/bin/python3.11-dbg." in debug
+    pypy = stanza(text, "pypy3-foo")
+    assert [line for line in pypy if line.startswith(("Requires:", "Provides:"))] == [
+        "Requires: /usr/bin/pypy3",
+        "Requires: python3-foo = %{?epoch:%{epoch}:}%{version}-%{release}",
+        "Provides: pypy3dist(foo) = 1",
+        "Provides: pypy3.9dist(foo) = 1",
+        "Requires: pypy3dist(jinja2)",
+        "Requires: /usr/bin/pypy3",
+        "Requires: pypy3dist(packaging) >= 21",
+        "Requires: pypy3dist(tomli)",  # the marker holds for Python 3.9 only
+    ]
+    assert "%files -n pypy3-foo -f _pyconfig/files/pypy3.files" in pypy
+    assert text.count("%package -n ") == 6
+
+
+def test_subpackages_without_a_version_provide_the_spec_version(pypy: Runtime) -> None:
+    """Literal template text inside a macro is not escaped (it once came out as %%{version})."""
+    text = render("subpackages", [pypy], {"pkgname": "foo", "extras": "x"})
+    assert [line for line in text.splitlines() if line.startswith("Provides:")] == [
+        "Provides: pypy3dist(foo) = %{?epoch:%{epoch}:}%{version}",
+        "Provides: pypy3.9dist(foo) = %{?epoch:%{epoch}:}%{version}",
+        "Provides: pypy3dist(foo[x]) = %{?epoch:%{epoch}:}%{version}",
+        "Provides: pypy3.9dist(foo[x]) = %{?epoch:%{epoch}:}%{version}",
+    ]
+
+
+def test_subpackages_escape_values_once(pypy: Runtime) -> None:
+    text = render(
+        "subpackages", [pypy],
+        {"pkgname": "foo", "version_evr": "2.0%x", "summary": "100% %{name}", "doc": "a%b"},
+    )
+    assert "Provides: pypy3dist(foo) = 2%%x" in text
+    assert "Summary: 100%% %%{name}" in text
+    assert "%doc a%%b" in text
+
+
+def test_subpackages_requires_mapping(cpython: Runtime, pypy: Runtime) -> None:
+    text = render(
+        "subpackages", [cpython, pypy],
+        {"pkgname": "foo", "requires": {"python3.11": ["a"], "pypy3": ["b", "c%"]}},
+    )
+    assert [line for line in text.splitlines() if line.startswith("Requires: ")] == [
+        "Requires: python(abi) = 3.11",
+        "Requires: a",
+        "Requires: /usr/bin/pypy3",
+        "Requires: python3-foo = %{?epoch:%{epoch}:}%{version}-%{release}",
+        "Requires: b",
+        "Requires: c%%",
+    ]
+
+
+# -- owners -----------------------------------------------------------------------------------
+
+
+def test_owners(cpython: Runtime, cpython_debug: Runtime, pypy: Runtime) -> None:
+    assert file_owners([cpython, cpython_debug, pypy]) == {
+        "python3.11": None, "python3.11-dbg": cpython, "pypy3": cpython,
+    }
+    # The first runtime of the selection owns: without CPython, the debug build does.
+    assert file_owners([cpython_debug, pypy]) == {"python3.11-dbg": None, "pypy3": cpython_debug}
+    fedora = pypy.replace(
+        purelib="/usr/lib/pypy3.9/site-packages", platlib="/usr/lib64/pypy3.9/site-packages"
+    )
+    assert file_owners([cpython, fedora]) == {"python3.11": None, "pypy3": None}
+    # One shared directory is enough; an owner is never itself a sharer.
+    half = fedora.replace(name="half", platlib=SITE)
+    assert file_owners([cpython, fedora, half]) == {
+        "python3.11": None, "pypy3": None, "half": cpython,
+    }
+    assert file_owners([fedora, half, cpython]) == {
+        "pypy3": None, "half": fedora, "python3.11": None,
+    }
+
+
+def test_owners_in_templates(three: list[Runtime], tmp_path: Path) -> None:
+    template = write(
+        tmp_path / "owners.j2",
+        "{% for rt in runtimes %}{{ rt.name }}: {{ owners[rt.name].name if owners[rt.name] "
+        "else '-' }}\n{% endfor %}",
+    )
+    assert render(template, three) == (
+        "python3.11: -\npython3.11-dbg: python3.11\npypy3: python3.11\n"
+    )
+
+
+# -- escaping ---------------------------------------------------------------------------------
+
+
+def test_values_are_escaped_but_template_text_is_not(pypy: Runtime, tmp_path: Path) -> None:
+    template = write(
+        tmp_path / "t.j2",
+        "%{name} 100% {{ value }} {{ '%{literal}' }} {{ spec }} {{ number }}\n"
+        "{% for rt in runtimes %}{{ rt.interpreter }} {{ rt.interpreter | sh }}{% endfor %}\n",
+    )
+    odd = pypy.replace(interpreter="/opt/100%/py py")
+    assert render(
+        template, [odd],
+        {"value": "50%", "spec": SpecText("%{pypi_version}"), "number": 7},
+    ) == "%{name} 100% 50%% %%{literal} %{pypi_version} 7\n/opt/100%%/py py '/opt/100%%/py py'"
+
+
+def test_spec_text_filter(pypy: Runtime, tmp_path: Path) -> None:
+    template = write(
+        tmp_path / "t.j2",
+        "{% macro m() %}%{x} {{ v }}{% endmacro %}{{ m() }}|{{ m() | spec_text }}\n",
+    )
+    assert render(template, [pypy], {"v": "1%"}) == "%%{x} 1%%%%|%{x} 1%%\n"
+
+
+def test_at_filter(pypy: Runtime, tmp_path: Path) -> None:
+    template = write(
+        tmp_path / "t.j2", "{{ '@{dist_prefix}dist(x) @@ @confbin' | at(runtimes[0]) }}\n"
+    )
+    assert render(template, [pypy]) == "pypy3dist(x) @ /usr/bin/pypy3\n"
+    bad = write(tmp_path / "bad.j2", "{{ '@nme' | at(runtimes[0]) }}\n")
+    with pytest.raises(TemplateError) as caught:
+        render(bad, [pypy])
+    assert str(caught.value) == (
+        f"template {bad}: a value's @-expression is wrong: unknown token '@nme' "
+        "(did you mean '@name'?)\n    @nme\n    ~~~^"
+    )
+
+
+# -- errors -----------------------------------------------------------------------------------
+
+
+def test_missing_value_is_an_error(pypy: Runtime, tmp_path: Path) -> None:
+    with pytest.raises(TemplateError) as caught:
+        render("subpackages", [pypy])
+    assert str(caught.value) == (
+        "template subpackages.j2: 'pkgname' is undefined; give it with --set NAME=VALUE"
+    )
+    template = write(tmp_path / "t.j2", "a\n{% if runtimes %}{{ missing ~ '' }}{% endif %}\n")
+    with pytest.raises(TemplateError) as caught:
+        render(template, [pypy])
+    assert str(caught.value) == (
+        f"template {template}: 'missing' is undefined; give it with --set NAME=VALUE"
+    )
+    attribute = write(tmp_path / "a.j2", "{{ runtimes[0].nosuch }}\n")
+    with pytest.raises(TemplateError) as caught:
+        render(attribute, [pypy])
+    assert str(caught.value) == (
+        f"template {attribute}: 'rpm_pyconfig.runtime.Runtime object' has no attribute 'nosuch'"
+    )
+
+
+def test_syntax_error_names_the_line(pypy: Runtime, tmp_path: Path) -> None:
+    template = write(tmp_path / "t.j2", "line 1\n{{ fine }}\n{% for x in %}\n{% endfor %}\n")
+    with pytest.raises(TemplateError) as caught:
+        render(template, [pypy], {"fine": 1})
+    assert str(caught.value) == (
+        f"template {template}:3: Expected an expression, got 'end of statement block'"
+    )
+
+
+def test_unknown_template_suggests_a_name(pypy: Runtime) -> None:
+    with pytest.raises(TemplateError) as caught:
+        render("subpackage", [pypy])
+    assert str(caught.value) == (
+        "no template 'subpackage' (did you mean 'subpackages'?); shipped templates: "
+        + ", ".join(SHIPPED) + "; or give the path of a template file"
+    )
+    assert render("prep.j2", [pypy]) == render("prep", [pypy])
+
+
+def test_unreadable_template_file(pypy: Runtime, tmp_path: Path) -> None:
+    with pytest.raises(TemplateError) as caught:
+        render(str(tmp_path / "nope.j2"), [pypy])
+    assert str(caught.value) == (
+        f"cannot read template {tmp_path / 'nope.j2'}: No such file or directory"
+    )
+
+
+def test_include_of_a_name_not_shipped(pypy: Runtime, tmp_path: Path) -> None:
+    template = write(tmp_path / "t.j2", '{% include "prep.j2" %}{% include "nosuch.j2" %}\n')
+    with pytest.raises(TemplateError) as caught:
+        render(template, [pypy])
+    assert str(caught.value) == (
+        f"template {template}: cannot include 'nosuch.j2'; shipped templates: "
+        + ", ".join(name + ".j2" for name in SHIPPED)
+    )
+
+
+# -- the wheel ships the templates ---------------------------------------------------------
+
+
+def _copy_repository(destination: Path) -> Path:
+    """The working tree without caches, builds and the virtualenv (symlinks kept as links)."""
+    skip = {".git", ".venv", "build", "dist", "out", ".hypothesis", ".mypy_cache", ".pytest_cache",
+            ".ruff_cache", "__pycache__"}
+    shutil.copytree(
+        REPO, destination, symlinks=True,
+        ignore=lambda _dir, names: [n for n in names if n in skip or n.endswith(".egg-info")],
+    )
+    return destination
+
+
+def test_wheel_ships_templates_and_py_typed(tmp_path: Path) -> None:
+    source = _copy_repository(tmp_path / "src")
+    assert (source / "rpm_pyconfig" / "templates").is_symlink()
+    built = subprocess.run(
+        [sys.executable, "-m", "pip", "wheel", "--no-deps", "--no-build-isolation",
+         "--disable-pip-version-check", "-w", str(tmp_path / "dist"), "."],
+        cwd=source, capture_output=True, text=True, check=False,
+    )
+    assert built.returncode == 0, built.stdout + built.stderr
+    (wheel,) = (tmp_path / "dist").glob("*.whl")
+    assert wheel.name == "rpm_pyconfig-0.1.0-py3-none-any.whl"
+    with zipfile.ZipFile(wheel) as archive:
+        members = archive.namelist()
+        templates = sorted(m for m in members if m.startswith("rpm_pyconfig/templates/"))
+        assert templates == [
+            "rpm_pyconfig/templates/__init__.py",
+            "rpm_pyconfig/templates/build.j2",
+            "rpm_pyconfig/templates/buildrequires.j2",
+            "rpm_pyconfig/templates/check.j2",
+            "rpm_pyconfig/templates/install.j2",
+            "rpm_pyconfig/templates/prep.j2",
+            "rpm_pyconfig/templates/spec.j2",
+            "rpm_pyconfig/templates/subpackages.j2",
+        ]
+        for name in templates:
+            assert archive.read(name) == (REPO / "templates" / name.rsplit("/", 1)[1]).read_bytes()
+        assert "rpm_pyconfig/py.typed" in members
+        entry_points = archive.read("rpm_pyconfig-0.1.0.dist-info/entry_points.txt").decode()
+        assert "[console_scripts]\nrpm-pyconfig = rpm_pyconfig.cli:" in entry_points
