@@ -47,9 +47,18 @@ def run(
 
 
 def rpmbuild(
-    spec: Path, topdir: Path, env: dict[str, str], *options: str, macros: bool = True
+    spec: Path,
+    topdir: Path,
+    env: dict[str, str],
+    *options: str,
+    macros: bool = True,
+    sourcedir: Path = SOURCES,
 ) -> subprocess.CompletedProcess[str]:
-    """``rpmbuild OPTIONS --nodeps`` (Debian's rpm database is empty) with a private topdir."""
+    """``rpmbuild OPTIONS --nodeps`` (Debian's rpm database is empty) with a private topdir.
+
+    ``--rebuild`` removes the sources it unpacked (it implies ``--rmsource``): give it a
+    private *sourcedir*, never the shared one.
+    """
     command = [
         "rpmbuild",
         *options,
@@ -57,7 +66,7 @@ def rpmbuild(
         "--define",
         f"_topdir {topdir}",
         "--define",
-        f"_sourcedir {SOURCES}",
+        f"_sourcedir {sourcedir}",
     ]
     if macros:
         command[1:1] = ["--load", str(MACROS)]

@@ -234,7 +234,13 @@ def test_rebuild_follows_the_build_machines_registry(coverage_build: Build, tmp_
     shutil.copytree(coverage_build.registry, farm)
     (farm / "pypy3.conf").unlink()
     (farm / "pypy3.conf").symlink_to("/dev/null")  # masked, as an administrator would
-    rebuilt = rpmbuild(coverage_build.srpm, tmp_path / "top", tool_env(farm), "--rebuild")
+    rebuilt = rpmbuild(
+        coverage_build.srpm,
+        tmp_path / "top",
+        tool_env(farm),
+        "--rebuild",
+        sourcedir=tmp_path / "sources",
+    )
     assert rebuilt.returncode == 0, rebuilt.stderr[-3000:]
     names = sorted(p.name for p in (tmp_path / "top" / "RPMS").glob("*/*.rpm"))
     assert names == [

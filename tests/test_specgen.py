@@ -1,0 +1,792 @@
+"""The spec generator, end to end: golden files, whole-or-nothing errors and real builds.
+
+``tests/data/specgen/`` holds three fixture projects (a pure-Python one with per-runtime markers,
+extras and a command; a setuptools C extension; a project with a dynamic version, turned into an
+sdist here) and, for each, the spec the generator must write (``expected*.spec``).  Regenerate
+those after an intended change of the generator or its templates with::
+
+    RPM_PYCONFIG_UPDATE_GOLDEN=1 .venv/bin/python -m pytest tests/test_specgen.py -k golden
+
+The ``rpm`` tests generate specs for the fixtures and for real PyPI sdists (``specs/sources.txt``,
+fetched by ``scripts/fetch-sources.sh``), build them with ``rpmbuild -ba`` unchanged for this
+machine's three runtimes, install every subpackage into one root and import the project with
+every interpreter.  Each project is built once per module, two builds at a time.
+"""
+
+from __future__ import annotations
+
+import datetime
+import os
+import shutil
+import subprocess
+import sys
+import tarfile
+from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TypeVar
+
+import pytest
+from packaging.requirements import InvalidRequirement, Requirement
+
+from rpm_pyconfig.errors import MetadataError, PyConfigError
+from rpm_pyconfig.installing import install
+from rpm_pyconfig.metadata import read_metadata
+from rpm_pyconfig.registry import load_registry
+from rpm_pyconfig.runtime import Runtime
+from rpm_pyconfig.specgen import generate_spec, write_spec
+from tests.rpmtools import (
+    MACROS,
+    REPO,
+    SOURCES,
+    TOOL_BIN,
+    have_rpm_tools,
+    probe_registry,
+    rpm_query,
+    run,
+    tool_env,
+)
+
+if sys.version_info >= (3, 11):
+    import tomllib
+else:  # pragma: no cover - Python 3.9/3.10 (the PyPy run of the unit tests)
+    import tomli as tomllib
+
+DATA = Path(__file__).parent / "data" / "specgen"
+#: The runtimes the static golden files are expanded for (this Debian 12 machine's, as probed).
+GOLDEN_REGISTRY = DATA / "registry"
+UPDATE_GOLDEN = os.environ.get("RPM_PYCONFIG_UPDATE_GOLDEN") == "1"
+CHANGELOG_DATE = datetime.date(2026, 1, 1)
+#: The same date for the command line (SOURCE_DATE_EPOCH), so built specs match the golden files.
+SOURCE_DATE_EPOCH = str(
+    int(datetime.datetime(2026, 1, 1, tzinfo=datetime.timezone.utc).timestamp())
+)
+SITE = "/usr/lib/python3/dist-packages"
+PREFIXES = ("python3", "python3-debug", "pypy3")
+#: runtime package prefix -> (interpreter, extension suffix)
+INTERPRETERS = {
+    "python3": ("/usr/bin/python3.11", ".cpython-311-x86_64-linux-gnu.so"),
+    "python3-debug": ("/usr/bin/python3.11-dbg", ".cpython-311d-x86_64-linux-gnu.so"),
+    "pypy3": ("/usr/bin/pypy3", ".pypy39-pp73-x86_64-linux-gnu.so"),
+}
+SYSTEM_PYTHON = "/usr/bin/python3.11"
+
+_Test = TypeVar("_Test", bound=Callable[..., None])
+
+
+def rpm_test(test: _Test) -> _Test:
+    """A test that needs rpmbuild & co. (deselected by ``-m "not rpm"``)."""
+    skip = pytest.mark.skipif(not have_rpm_tools(), reason="rpmbuild not installed")
+    marked: _Test = pytest.mark.rpm(skip(test))
+    return marked
+
+
+# -- fixture projects and their sdists ------------------------------------------------------
+
+
+def _backend(project: Path) -> str:
+    with (project / "pyproject.toml").open("rb") as file:
+        backend = tomllib.load(file)["build-system"]["build-backend"]
+    assert isinstance(backend, str)
+    return backend
+
+
+def build_sdist(project: Path, destination: Path) -> Path:
+    """The sdist of a fixture project, built offline by its own backend on the system Python."""
+    work = destination / "work" / project.name
+    shutil.copytree(project, work, ignore=shutil.ignore_patterns("expected*.spec", "__pycache__"))
+    script = (
+        "import importlib, sys\n"
+        "backend = importlib.import_module(sys.argv[1])\n"
+        "print(backend.build_sdist(sys.argv[2]))\n"
+    )
+    env = {"PATH": "/usr/bin:/bin", "HOME": str(destination),
+           "SOURCE_DATE_EPOCH": SOURCE_DATE_EPOCH}
+    built = subprocess.run(
+        [SYSTEM_PYTHON, "-c", script, _backend(project), str(destination)],
+        cwd=work, env=env, capture_output=True, text=True, check=False,
+    )
+    assert built.returncode == 0, built.stderr[-3000:]
+    return destination / built.stdout.strip().splitlines()[-1]
+
+
+@pytest.fixture(scope="module")
+def fixture_sdists(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
+    """fixture name -> its sdist, all in one directory (rpmbuild's _sourcedir)."""
+    sources = tmp_path_factory.mktemp("sources")
+    return {
+        name: build_sdist(DATA / name, sources)
+        for name in ("pure-markers-extras", "c-extension", "dynamic-version")
+    }
+
+
+def golden_runtimes() -> tuple[Runtime, ...]:
+    return load_registry([str(GOLDEN_REGISTRY)], explicit=True).runtimes
+
+
+# -- golden files ---------------------------------------------------------------------------
+
+#: golden file -> (fixture, static).  dynamic-version is read from its sdist (the version is there).
+GOLDEN = {
+    "pure-markers-extras/expected.spec": ("pure-markers-extras", False),
+    "pure-markers-extras/expected-static.spec": ("pure-markers-extras", True),
+    "c-extension/expected.spec": ("c-extension", False),
+    "c-extension/expected-static.spec": ("c-extension", True),
+    "dynamic-version/expected.spec": ("dynamic-version", False),
+}
+
+
+@pytest.mark.parametrize("golden", sorted(GOLDEN))
+def test_golden_spec(golden: str, request: pytest.FixtureRequest) -> None:
+    name, static = GOLDEN[golden]
+    source: Path = DATA / name
+    if name == "dynamic-version":
+        source = request.getfixturevalue("fixture_sdists")[name]
+    spec = generate_spec(
+        source, static=static, runtimes=golden_runtimes() if static else (),
+        changelog_date=CHANGELOG_DATE,
+    )
+    path = DATA / golden
+    if UPDATE_GOLDEN:
+        path.write_text(spec.text, encoding="utf-8")
+        return
+    assert path.is_file(), f"{path} is missing: RPM_PYCONFIG_UPDATE_GOLDEN=1 writes it"
+    assert spec.text == path.read_text(encoding="utf-8"), (
+        f"{golden} differs; if the change is intended, regenerate with "
+        "RPM_PYCONFIG_UPDATE_GOLDEN=1"
+    )
+    assert spec.filename == f"python-{spec.metadata.canonical_name}.spec"
+
+
+def test_changelog_date_comes_from_source_date_epoch(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", SOURCE_DATE_EPOCH)
+    text = generate_spec(DATA / "pure-markers-extras").text
+    assert "* Thu Jan 01 2026 rpm-pyconfig - 1.2.0~rc1-1\n" in text
+
+
+# -- what each fixture proves, without rpm ---------------------------------------------------
+
+
+def test_pure_project_metadata() -> None:
+    meta = read_metadata(DATA / "pure-markers-extras")
+    assert (meta.name, meta.version, meta.rpm_version.evr) == (
+        "pure-markers-extras", "1.2.0rc1", "1.2.0~rc1",
+    )
+    assert meta.license.expression == "MIT OR Apache-2.0"
+    assert meta.extras == ["cli", "toml"]
+    assert meta.scripts == ["pure-markers"]
+    assert meta.import_names == ["pure_markers_extras"]
+    assert not meta.has_ext_modules
+    text = generate_spec(DATA / "pure-markers-extras", changelog_date=CHANGELOG_DATE).text
+    assert "Version:        1.2.0~rc1\n" in text
+    assert "Epoch:" not in text
+    assert "BuildArch:      noarch\n" in text
+
+
+def test_c_extension_metadata_and_tags() -> None:
+    spec = generate_spec(DATA / "c-extension", changelog_date=CHANGELOG_DATE)
+    assert spec.metadata.has_ext_modules
+    assert "Epoch:          1\nVersion:        2.0^post1\n" in spec.text
+    assert "BuildArch" not in spec.text
+    assert "BuildRequires:  gcc\n" in spec.text
+    # The changelog names the whole EVR, epoch included.
+    assert "* Thu Jan 01 2026 rpm-pyconfig - 1:2.0^post1-1\n" in spec.text
+    assert any("headers" in warning for warning in spec.warnings)
+
+
+def test_static_spec_build_requires_the_tool() -> None:
+    """A static spec runs rpm-pyconfig in %install: a build root must have it."""
+    static = generate_spec(DATA / "c-extension", static=True, runtimes=golden_runtimes(),
+                           changelog_date=CHANGELOG_DATE).text
+    assert "BuildRequires:  rpm-pyconfig\n" in static
+    assert "BuildRequires: python3dist(setuptools) >= 61\n" in static
+    assert "BuildRequires: pypy3dist(setuptools) >= 61\n" in static
+    dynamic = generate_spec(DATA / "c-extension", changelog_date=CHANGELOG_DATE).text
+    assert "BuildRequires:  rpm-pyconfig" not in dynamic  # the macros need it to parse at all
+
+
+def test_extras_descriptions_fit_rpmlint() -> None:
+    """rpmlint rejects description lines over 80 characters; package names can be long."""
+    text = generate_spec(DATA / "pure-markers-extras", static=True, runtimes=golden_runtimes(),
+                         changelog_date=CHANGELOG_DATE).text
+    assert "python3-debug-pure-markers-extras.\nIt makes sure" in text
+    description = text.split("%description -n python3-debug-pure-markers-extras+cli\n")[1]
+    assert all(len(line) <= 80 for line in description.split("\n\n")[0].splitlines())
+
+
+def test_dynamic_version_from_the_sdist(fixture_sdists: dict[str, Path]) -> None:
+    meta = read_metadata(fixture_sdists["dynamic-version"])
+    assert (meta.version, meta.rpm_version.evr, meta.source_kind) == ("0.9.post2", "0.9^post2",
+                                                                      "sdist")
+    assert meta.license.expression == "BSD-3-Clause"
+
+
+def test_dynamic_version_without_sdist_is_an_error() -> None:
+    project = DATA / "dynamic-version"
+    expected = (
+        f"{project}/pyproject.toml [project] dynamic: version is computed by the build backend "
+        "and no PKG-INFO supplies it: build an sdist with `python -m build --sdist` and pass "
+        "it instead"
+    )
+    with pytest.raises(MetadataError) as raised:
+        generate_spec(project)
+    assert str(raised.value) == expected
+
+
+def test_flit_project_imports_only_its_module(tmp_path: Path) -> None:
+    """flit_core installs the module named like the project, not the test helpers in src/."""
+    (tmp_path / "src").mkdir()
+    (tmp_path / "pyproject.toml").write_text(
+        '[build-system]\nrequires = ["flit_core>=3.4"]\nbuild-backend = "flit_core.buildapi"\n'
+        '[project]\nname = "typing-ext"\nversion = "1.0"\ndescription = "x"\n',
+        encoding="utf-8",
+    )
+    for module in ("typing_ext", "_helper", "test_typing_ext"):
+        (tmp_path / "src" / f"{module}.py").write_text("", encoding="utf-8")
+    assert read_metadata(tmp_path).import_names == ["typing_ext"]
+    (tmp_path / "src" / "typing_ext.py").unlink()  # no such module: the layout decides
+    assert read_metadata(tmp_path).import_names == ["_helper", "test_typing_ext"]
+
+
+def test_runtime_sharing_every_file_gets_a_valid_file_list(
+    tmp_path: Path, cpython: Runtime, cpython_debug: Runtime
+) -> None:
+    """A pure project's debug-build subpackage ships nothing of its own, and rpm refuses an
+    empty ``%files -f`` list: the list holds a line that ships nothing."""
+    stage = tmp_path / "stage"
+    for runtime in (cpython, cpython_debug):
+        target = stage / runtime.name / "target"
+        (target / "demo-1.0.dist-info").mkdir(parents=True)
+        (target / "demo.py").write_text("VALUE = 1\n", encoding="utf-8")
+        (target / "demo-1.0.dist-info" / "WHEEL").write_text("Root-Is-Purelib: true\n",
+                                                             encoding="utf-8")
+        (target / "demo-1.0.dist-info" / "RECORD").write_text("", encoding="utf-8")
+    results = install([cpython, cpython_debug], stage=str(stage),
+                      buildroot=str(tmp_path / "root"), filelists=str(tmp_path / "files"))
+    assert f"{SITE}/demo.py" in results[0].files
+    assert results[1].files == []
+    assert Path(results[1].filelist).read_text(encoding="utf-8") == "%defattr(-,root,root,-)\n"
+
+
+# -- errors: the whole spec or nothing -------------------------------------------------------
+
+
+def _packaging_reason(text: str) -> str:
+    """packaging's own words for an invalid requirement (they differ between its versions)."""
+    try:
+        Requirement(text)
+    except InvalidRequirement as error:
+        return str(error).splitlines()[0]
+    raise AssertionError(f"{text!r} is a valid requirement")
+
+
+@dataclass(frozen=True)
+class Broken:
+    pyproject: str
+    #: The message after "rpm-pyconfig: "; {path} is the project's pyproject.toml.
+    message: Callable[[], str]
+
+
+BROKEN = {
+    "invalid-toml": Broken(
+        '[project]\nname = "broken\nversion = "1.0"\n',
+        lambda: "{path}:2:15: invalid TOML: Illegal character '\\n'",
+    ),
+    "wrong-type": Broken(
+        '[project]\nname = "typed"\nversion = 1.0\n',
+        lambda: "{path} [project] version: expected a string, got a float (1.0)",
+    ),
+    "invalid-version": Broken(
+        '[project]\nname = "ver"\nversion = "1.0-banana"\n',
+        lambda: "{path} [project] version: invalid version '1.0-banana': not a PEP 440 version",
+    ),
+    "invalid-dependency": Broken(
+        '[project]\nname = "req"\nversion = "1.0"\ndependencies = ["requests >>= 2.0"]\n',
+        lambda: "{path} [project] dependencies: invalid requirement 'requests >>= 2.0': "
+        + _packaging_reason("requests >>= 2.0"),
+    ),
+    "invalid-extra-requirement": Broken(
+        '[project]\nname = "opt"\nversion = "1.0"\n'
+        '[project.optional-dependencies]\ncli = ["click[", "rich"]\n',
+        lambda: "{path} [project] optional-dependencies.cli: invalid requirement 'click[': "
+        + _packaging_reason("click["),
+    ),
+    "invalid-build-requirement": Broken(
+        '[build-system]\nrequires = ["setuptools>=61", "wheel >="]\n'
+        'build-backend = "setuptools.build_meta"\n[project]\nname = "b"\nversion = "1.0"\n',
+        lambda: "{path} [build-system] requires: invalid requirement 'wheel >=': "
+        + _packaging_reason("wheel >="),
+    ),
+}
+
+
+def _spec_command(*arguments: str, cwd: Path) -> subprocess.CompletedProcess[str]:
+    """``rpm-pyconfig spec ...`` run by the interpreter running the tests."""
+    env = dict(os.environ, PYTHONPATH=str(REPO), SOURCE_DATE_EPOCH=SOURCE_DATE_EPOCH)
+    return subprocess.run([sys.executable, "-m", "rpm_pyconfig", "spec", *arguments], cwd=cwd,
+                          env=env, capture_output=True, text=True, check=False)
+
+
+@pytest.mark.parametrize("case", sorted(BROKEN))
+def test_an_error_writes_no_spec(case: str, tmp_path: Path) -> None:
+    project = tmp_path / "project"
+    project.mkdir()
+    (project / "pyproject.toml").write_text(BROKEN[case].pyproject, encoding="utf-8")
+    out = tmp_path / "out"
+    out.mkdir()
+    failed = _spec_command(str(project), "-o", str(out / "out.spec"), cwd=tmp_path)
+    message = BROKEN[case].message().format(path=project / "pyproject.toml")
+    assert (failed.returncode, failed.stdout) == (1, "")
+    assert failed.stderr == f"rpm-pyconfig: {message}\n"
+    assert list(out.iterdir()) == []  # no spec, no temporary file
+
+    # An existing spec is left exactly as it was, even with --force.
+    (out / "out.spec").write_text("previous\n", encoding="utf-8")
+    failed = _spec_command(str(project), "-o", str(out / "out.spec"), "--force", cwd=tmp_path)
+    assert failed.returncode == 1
+    assert [p.name for p in out.iterdir()] == ["out.spec"]
+    assert (out / "out.spec").read_text(encoding="utf-8") == "previous\n"
+
+
+def test_dynamic_version_without_sdist_writes_no_spec(tmp_path: Path) -> None:
+    failed = _spec_command(str(DATA / "dynamic-version"), "-o", "out.spec", cwd=tmp_path)
+    assert failed.returncode == 1
+    assert failed.stderr.startswith(
+        f"rpm-pyconfig: {DATA}/dynamic-version/pyproject.toml [project] dynamic: version is "
+    )
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_an_existing_spec_is_kept_without_force(tmp_path: Path) -> None:
+    (tmp_path / "python-fastsum.spec").write_text("mine\n", encoding="utf-8")
+    failed = _spec_command(str(DATA / "c-extension"), cwd=tmp_path)
+    assert (failed.returncode, failed.stderr.splitlines()[-1]) == (
+        1, "rpm-pyconfig: python-fastsum.spec exists; use --force to replace it",
+    )
+    assert (tmp_path / "python-fastsum.spec").read_text(encoding="utf-8") == "mine\n"
+    replaced = _spec_command(str(DATA / "c-extension"), "--force", cwd=tmp_path)
+    assert replaced.returncode == 0, replaced.stderr
+    golden = (DATA / "c-extension" / "expected.spec").read_text(encoding="utf-8")
+    assert (tmp_path / "python-fastsum.spec").read_text(encoding="utf-8") == golden
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["python-fastsum.spec"]
+
+
+def test_write_spec_into_a_missing_directory_leaves_nothing(tmp_path: Path) -> None:
+    spec = generate_spec(DATA / "pure-markers-extras", changelog_date=CHANGELOG_DATE)
+    with pytest.raises(PyConfigError, match=r"^cannot write .*/missing/x\.spec: No such file"):
+        write_spec(spec, str(tmp_path / "missing" / "x.spec"))
+    assert list(tmp_path.iterdir()) == []
+
+
+# -- real builds ----------------------------------------------------------------------------
+
+
+@dataclass
+class Build:
+    """One generated spec, built by rpmbuild -ba and installed into a root of its own."""
+
+    name: str
+    topdir: Path
+    root: Path
+    spec: Path | None = None
+    problem: str = ""
+    log: list[str] = field(default_factory=list)
+
+    @property
+    def rpms(self) -> list[Path]:
+        return sorted((self.topdir / "RPMS").glob("*/*.rpm"))
+
+    @property
+    def srpm(self) -> Path:
+        (found,) = (self.topdir / "SRPMS").glob("*.src.rpm")
+        return found
+
+    @property
+    def packages(self) -> dict[str, Path]:
+        """package name -> its rpm (names never hold the version's "-")."""
+        return {path.name.rsplit("-", 2)[0]: path for path in self.rpms}
+
+    def check(self) -> None:
+        """Fail the calling test with the build's own words if it went wrong."""
+        if self.problem:
+            pytest.fail(f"{self.name}: {self.problem}\n" + "\n".join(self.log)[-4000:])
+
+
+def _build(name: str, source: Path, topdir: Path, registry: Path, sourcedir: Path,
+           *options: str) -> Build:
+    """``rpm-pyconfig spec SOURCE [OPTIONS]`` then ``rpmbuild -ba`` then ``rpm -i --root``."""
+    build = Build(name, topdir, topdir / "root")
+    topdir.mkdir(parents=True)
+    env = tool_env(registry)
+    env["SOURCE_DATE_EPOCH"] = SOURCE_DATE_EPOCH
+    made = run([str(TOOL_BIN / "rpm-pyconfig"), "spec", str(source), *options], env, cwd=topdir)
+    build.log.append(made.stderr)
+    specs = list(topdir.glob("python-*.spec"))
+    if made.returncode != 0 or len(specs) != 1:
+        build.problem = f"rpm-pyconfig spec failed ({made.returncode})"
+        return build
+    build.spec = specs[0]
+    built = run(["rpmbuild", "--load", str(MACROS), "-ba", "--nodeps",
+                 "--define", f"_topdir {topdir}", "--define", f"_sourcedir {sourcedir}",
+                 str(build.spec)], env)
+    build.log += [built.stdout, built.stderr]
+    if built.returncode != 0:
+        build.problem = f"rpmbuild -ba failed ({built.returncode})"
+        return build
+    installed = run(["rpm", "-i", "--root", str(build.root), "--dbpath", "/var/lib/rpm",
+                     "--nodeps", *map(str, build.rpms)], env)
+    build.log.append(installed.stderr)
+    if installed.returncode != 0 or "conflicts" in installed.stderr:
+        build.problem = "rpm -i --root failed"
+    return build
+
+
+def _build_all(jobs: dict[str, Callable[[], Build]]) -> dict[str, Build]:
+    """Run the builds two at a time (they mostly wait for interpreters)."""
+    with ThreadPoolExecutor(max_workers=2) as pool:
+        futures = {name: pool.submit(job) for name, job in jobs.items()}
+        return {name: future.result() for name, future in futures.items()}
+
+
+@pytest.fixture(scope="module")
+def registry(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    return probe_registry(tmp_path_factory.mktemp("registry"))
+
+
+@pytest.fixture(scope="module")
+def fixture_builds(
+    registry: Path, fixture_sdists: dict[str, Path], tmp_path_factory: pytest.TempPathFactory
+) -> dict[str, Build]:
+    """Dynamic specs of the three fixtures (two from their directory, one from its sdist) and
+    a static spec of the C extension."""
+    top = tmp_path_factory.mktemp("fixture-builds")
+    sourcedir = fixture_sdists["pure-markers-extras"].parent
+    sources = {
+        "pure-markers-extras": (DATA / "pure-markers-extras", ()),
+        "c-extension": (DATA / "c-extension", ()),
+        "dynamic-version": (fixture_sdists["dynamic-version"], ()),
+        "c-extension-static": (DATA / "c-extension", ("--static",)),
+    }
+
+    def job(name: str) -> Callable[[], Build]:
+        source, options = sources[name]
+        return lambda: _build(name, source, top / name, registry, sourcedir, *options)
+
+    return _build_all({name: job(name) for name in sources})
+
+
+def _python(
+    root: Path, prefix: str, code: str, *, command: list[str] | None = None
+) -> subprocess.CompletedProcess[str]:
+    """Run *code* (or *command*) with a runtime's interpreter, seeing only *root*'s packages
+    before the system's."""
+    interpreter = INTERPRETERS[prefix][0]
+    env = {"PATH": "/usr/bin:/bin", "PYTHONPATH": f"{root}{SITE}", "PYTHONDONTWRITEBYTECODE": "1"}
+    return subprocess.run(command or [interpreter, "-c", code], env=env, capture_output=True,
+                          text=True, check=False)
+
+
+def _imports_from_root(build: Build, module: str, distribution: str, version: str) -> None:
+    """Every runtime imports *module* from the root, and its metadata names *version*."""
+    code = (
+        "import importlib.metadata, sys\n"
+        f"import {module} as m\n"
+        f"print(m.__file__)\n"
+        f"print(importlib.metadata.version({distribution!r}))\n"
+    )
+    for prefix in PREFIXES:
+        ran = _python(build.root, prefix, code)
+        assert ran.returncode == 0, (build.name, prefix, ran.stderr)
+        where, found_version = ran.stdout.split()
+        assert where.startswith(f"{build.root}{SITE}/"), (build.name, prefix, where)
+        assert found_version == version, (build.name, prefix)
+
+
+FIXTURE_PACKAGES = {
+    "pure-markers-extras": sorted(
+        f"{prefix}-pure-markers-extras{extra}" for prefix in PREFIXES
+        for extra in ("", "+cli", "+toml")
+    ),
+    "c-extension": sorted(f"{prefix}-fastsum" for prefix in PREFIXES),
+    "c-extension-static": sorted(f"{prefix}-fastsum" for prefix in PREFIXES),
+    "dynamic-version": sorted(f"{prefix}-dynver" for prefix in PREFIXES),
+}
+#: build -> (module, distribution, version, Epoch:Version tags, License, arch)
+FIXTURE_FACTS = {
+    "pure-markers-extras": ("pure_markers_extras", "pure-markers-extras", "1.2.0rc1",
+                            "(none):1.2.0~rc1", "MIT OR Apache-2.0", "noarch"),
+    "c-extension": ("fastsum", "fastsum", "1!2.0.post1", "1:2.0^post1", "MIT", "x86_64"),
+    "c-extension-static": ("fastsum", "fastsum", "1!2.0.post1", "1:2.0^post1", "MIT", "x86_64"),
+    "dynamic-version": ("dynver", "dynver", "0.9.post2", "(none):0.9^post2", "BSD-3-Clause",
+                        "noarch"),
+}
+
+
+@rpm_test
+@pytest.mark.parametrize("name", sorted(FIXTURE_PACKAGES))
+def test_fixture_builds_installs_and_imports(
+    name: str, fixture_builds: dict[str, Build]
+) -> None:
+    build = fixture_builds[name]
+    build.check()
+    assert sorted(build.packages) == FIXTURE_PACKAGES[name]
+    module, distribution, version, evr, license_tag, arch = FIXTURE_FACTS[name]
+    for package, path in build.packages.items():
+        tags = rpm_query(path, "--qf", "%{epoch}:%{version}|%{license}|%{arch}")
+        expected_arch = "noarch" if "+" in package else arch  # extras are metapackages
+        assert tags == [f"{evr}|{license_tag}|{expected_arch}"], package
+    _imports_from_root(build, module, distribution, version)
+
+
+@rpm_test
+@pytest.mark.parametrize("golden", ["pure-markers-extras", "c-extension", "dynamic-version"])
+def test_built_dynamic_specs_are_the_golden_files(
+    golden: str, fixture_builds: dict[str, Build]
+) -> None:
+    build = fixture_builds[golden]
+    build.check()
+    assert build.spec is not None
+    expected = (DATA / golden / "expected.spec").read_text(encoding="utf-8")
+    assert build.spec.read_text(encoding="utf-8") == expected
+
+
+@rpm_test
+def test_requires_follow_markers_per_runtime(
+    fixture_builds: dict[str, Build]
+) -> None:
+    build = fixture_builds["pure-markers-extras"]
+    build.check()
+    requires = {
+        package: set(rpm_query(path, "--requires")) for package, path in build.packages.items()
+    }
+    packaging = "({0}(packaging) >= 21 with ({0}(packaging) < 22 or {0}(packaging) > 22))"
+    python3 = requires["python3-pure-markers-extras"]
+    debug = requires["python3-debug-pure-markers-extras"]
+    pypy3 = requires["pypy3-pure-markers-extras"]
+    # implementation_name == 'cpython': both CPython builds, never PyPy.
+    assert "python3dist(ujson) >= 5.1" in python3 & debug
+    assert not any("ujson" in item for item in pypy3)
+    # python_version < '3.10': PyPy 3.9 only, never CPython 3.11.
+    assert "pypy3dist(importlib-metadata) >= 4.6" in pypy3
+    assert not any("importlib-metadata" in item for item in python3 | debug)
+    assert packaging.format("python3dist") in python3 & debug
+    assert packaging.format("pypy3dist") in pypy3
+    assert "python(abi) = 3.11" in python3
+    assert "python3-pure-markers-extras = 1.2.0~rc1-1" in debug & pypy3  # the shared files
+
+
+@rpm_test
+def test_extras_are_packages_of_their_own(
+    fixture_builds: dict[str, Build]
+) -> None:
+    build = fixture_builds["pure-markers-extras"]
+    build.check()
+    for prefix, dist in (("python3", "python3dist"), ("python3-debug", "python3dist"),
+                         ("pypy3", "pypy3dist")):
+        base = set(rpm_query(build.packages[f"{prefix}-pure-markers-extras"], "--requires"))
+        assert not any(name in item for item in base for name in ("click", "tomli", "colorama"))
+        cli = set(rpm_query(build.packages[f"{prefix}-pure-markers-extras+cli"], "--requires"))
+        assert f"({dist}(click) >= 8.1 with {dist}(click) < 9)" in cli
+        assert f"{prefix}-pure-markers-extras = 1.2.0~rc1-1" in cli
+        assert not any("colorama" in item for item in cli)  # platform_system == 'Windows'
+        toml = set(rpm_query(build.packages[f"{prefix}-pure-markers-extras+toml"], "--requires"))
+        assert f"{dist}(tomli-w) >= 1" in toml
+        # python_version < '3.11': only PyPy 3.9's toml extra needs tomli.
+        assert (f"{dist}(tomli) >= 1.1" in toml) == (prefix == "pypy3")
+        provides = rpm_query(build.packages[f"{prefix}-pure-markers-extras+cli"], "--provides")
+        assert f"{dist}(pure-markers-extras[cli]) = 1.2~rc1" in provides
+        assert rpm_query(build.packages[f"{prefix}-pure-markers-extras+cli"], "-l") == [
+            "(contains no files)"
+        ]
+
+
+@rpm_test
+def test_commands_run_with_their_own_runtime(
+    fixture_builds: dict[str, Build]
+) -> None:
+    build = fixture_builds["pure-markers-extras"]
+    build.check()
+    for prefix, suffix, implementation in (("python3", "", "cpython"),
+                                           ("python3-debug", "-python3-debug", "cpython"),
+                                           ("pypy3", "-pypy3", "pypy")):
+        command = build.root / "usr" / "bin" / f"pure-markers{suffix}"
+        assert command.read_text(encoding="utf-8").startswith(f"#!{INTERPRETERS[prefix][0]}\n")
+        ran = _python(build.root, prefix, "", command=[str(command)])
+        assert ran.returncode == 0, ran.stderr
+        assert ran.stdout == f"hello, {implementation} 1.2.0rc1\n"
+
+
+@rpm_test
+@pytest.mark.parametrize("name", ["c-extension", "c-extension-static"])
+def test_each_runtime_loads_its_own_extension(
+    name: str, fixture_builds: dict[str, Build]
+) -> None:
+    build = fixture_builds[name]
+    build.check()
+    code = "import fastsum, fastsum._speedups as s\nprint(s.__file__, fastsum.total(range(5)))\n"
+    for prefix in PREFIXES:
+        ran = _python(build.root, prefix, code)
+        assert ran.returncode == 0, (prefix, ran.stderr)
+        extension = f"{build.root}{SITE}/fastsum/_speedups{INTERPRETERS[prefix][1]}"
+        assert ran.stdout == f"{extension} 10\n", prefix
+        files = rpm_query(build.packages[f"{prefix}-fastsum"], "-l")
+        assert extension[len(str(build.root)):] in files
+
+
+@rpm_test
+def test_static_and_dynamic_specs_build_the_same_files(
+    fixture_builds: dict[str, Build]
+) -> None:
+    dynamic, static = fixture_builds["c-extension"], fixture_builds["c-extension-static"]
+    dynamic.check()
+    static.check()
+    for package in dynamic.packages:
+        listed = [
+            [f for f in rpm_query(build.packages[package], "-l") if "/.build-id" not in f]
+            for build in (dynamic, static)
+        ]
+        assert listed[0] == listed[1], package
+    assert static.spec is not None
+    assert "%pyconfig" not in static.spec.read_text(encoding="utf-8")
+
+
+def _rpmlint(
+    build: Build, registry: Path, home: Path, *options: str
+) -> subprocess.CompletedProcess[str]:
+    """rpmlint with the repository's filters; rpm parses dynamic specs with our macros loaded
+    (as from macros.d on a build host), the tool on PATH and the probed registry."""
+    home.mkdir(exist_ok=True)
+    shutil.copyfile(MACROS, home / ".rpmmacros")
+    env = tool_env(registry)
+    env["HOME"] = str(home)
+    assert build.spec is not None
+    return run(["rpmlint", "-c", str(REPO / "specs" / "rpmlint.toml"), *options,
+                str(build.spec), str(build.srpm), *map(str, build.rpms)], env)
+
+
+#: build -> extra rpmlint options (static specs name Debian's /usr/lib/python3: see the file)
+RPMLINT: dict[str, tuple[str, ...]] = {
+    "pure-markers-extras": (),
+    "c-extension-static": ("-r", str(DATA / "static.rpmlintrc")),
+}
+
+
+@rpm_test
+@pytest.mark.parametrize("name", sorted(RPMLINT))
+def test_rpmlint_reports_no_errors(
+    name: str, fixture_builds: dict[str, Build], registry: Path, tmp_path: Path
+) -> None:
+    if shutil.which("rpmlint") is None:
+        pytest.skip("rpmlint not installed")
+    build = fixture_builds[name]
+    build.check()
+    linted = _rpmlint(build, registry, tmp_path / "home", *RPMLINT[name])
+    assert " 0 errors" in linted.stdout, linted.stdout
+    assert linted.returncode == 0, linted.stdout
+
+
+# -- real PyPI projects ---------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Project:
+    sdist: str
+    backend: str
+    module: str
+    noarch: bool = True
+
+
+#: Real sdists (specs/sources.txt), one per build backend Debian 12 provides.
+PYPI = {
+    "six": Project("six-1.17.0.tar.gz", "setuptools.build_meta:__legacy__", "six"),
+    "markupsafe": Project("MarkupSafe-2.1.5.tar.gz", "setuptools.build_meta:__legacy__",
+                          "markupsafe", noarch=False),
+    "tomli": Project("tomli-2.2.1.tar.gz", "flit_core.buildapi", "tomli"),
+    "typing-extensions": Project("typing_extensions-4.12.2.tar.gz", "flit_core.buildapi",
+                                 "typing_extensions"),
+    "urllib3": Project("urllib3-2.2.2.tar.gz", "hatchling.build", "urllib3"),
+    "iniconfig": Project("iniconfig-2.0.0.tar.gz", "hatchling.build", "iniconfig"),
+    "tomlkit": Project("tomlkit-0.13.2.tar.gz", "poetry.core.masonry.api", "tomlkit"),
+    "pluggy": Project("pluggy-1.5.0.tar.gz", "setuptools.build_meta", "pluggy"),
+}
+
+
+@pytest.fixture(scope="module")
+def pypi_builds(registry: Path, tmp_path_factory: pytest.TempPathFactory) -> dict[str, Build]:
+    missing = [p.sdist for p in PYPI.values() if not (SOURCES / p.sdist).exists()]
+    if missing:
+        pytest.fail(f"{', '.join(missing)} missing from {SOURCES}: run scripts/fetch-sources.sh "
+                    "(setup does)")
+    top = tmp_path_factory.mktemp("pypi-builds")
+
+    def job(name: str) -> Callable[[], Build]:
+        return lambda: _build(name, SOURCES / PYPI[name].sdist, top / name, registry, SOURCES)
+
+    return _build_all({name: job(name) for name in PYPI})
+
+
+@pytest.mark.parametrize("name", sorted(PYPI))
+def test_pypi_sdist_metadata(name: str) -> None:
+    project = PYPI[name]
+    path = SOURCES / project.sdist
+    if not path.exists():
+        pytest.skip(f"{path} not fetched (scripts/fetch-sources.sh)")
+    meta = read_metadata(path)
+    assert meta.build_backend == project.backend
+    assert meta.import_names == [project.module]
+    assert meta.has_ext_modules is not project.noarch
+    with tarfile.open(path) as tar:  # the spec's %autosetup -n is the sdist's top directory
+        assert {m.name.split("/")[0] for m in tar.getmembers()} == {
+            project.sdist[: -len(".tar.gz")]
+        }
+
+
+@rpm_test
+@pytest.mark.parametrize("name", sorted(PYPI))
+def test_pypi_project_builds_installs_and_imports(
+    name: str, pypi_builds: dict[str, Build]
+) -> None:
+    build = pypi_builds[name]
+    build.check()
+    project = PYPI[name]
+    distribution, version = project.sdist[: -len(".tar.gz")].rsplit("-", 1)
+    base = {f"{prefix}-{name}" for prefix in PREFIXES}
+    assert base <= set(build.packages)
+    assert all(package.partition("+")[0] in base for package in build.packages)
+    arches = {path.parent.name for path in build.rpms}
+    assert arches == ({"noarch"} if project.noarch else {"x86_64"})
+    _imports_from_root(build, project.module, distribution, version)
+
+
+@rpm_test
+def test_urllib3_brotli_extra_differs_on_pypy(
+    pypi_builds: dict[str, Build]
+) -> None:
+    build = pypi_builds["urllib3"]
+    build.check()
+    assert {"python3-urllib3+brotli", "pypy3-urllib3+socks"} <= set(build.packages)
+    python3 = rpm_query(build.packages["python3-urllib3+brotli"], "--requires")
+    pypy3 = rpm_query(build.packages["pypy3-urllib3+brotli"], "--requires")
+    assert "python3dist(brotli) >= 1.0.9" in python3
+    assert not any("brotlicffi" in item for item in python3)
+    assert "pypy3dist(brotlicffi) >= 0.8" in pypy3
+    assert not any("(brotli)" in item for item in pypy3)
+    base = rpm_query(build.packages["python3-urllib3"], "--requires")
+    assert not any("brotli" in item or "socks" in item for item in base)
+
+
+@rpm_test
+def test_markupsafe_speedups_for_cpython_only(
+    pypi_builds: dict[str, Build]
+) -> None:
+    """MarkupSafe's setup.py compiles its C speedups for CPython and skips them on PyPy."""
+    build = pypi_builds["markupsafe"]
+    build.check()
+    code = "import markupsafe._speedups as s\nprint(s.__file__)\n"
+    for prefix in ("python3", "python3-debug"):
+        ran = _python(build.root, prefix, code)
+        assert ran.stdout == f"{build.root}{SITE}/markupsafe/_speedups{INTERPRETERS[prefix][1]}\n"
+    assert not any(f.endswith(".so") for f in rpm_query(build.packages["pypy3-markupsafe"], "-l"))
+    ran = _python(build.root, "pypy3", "import markupsafe\nprint(markupsafe.escape('<'))\n")
+    assert ran.stdout == "&lt;\n", ran.stderr
