@@ -6,7 +6,8 @@ path needs; every other command imports its modules when it runs.
 rpm ignores the exit status of ``%(...)``.  So when a command whose output a spec
 reads fails, we also print ``%{error:MESSAGE}`` on stdout: inside the documented
 ``%{expand:%(rpm-pyconfig ...)}`` form rpm expands it and stops the build with our
-message.  On a terminal the sentinel would only be noise, so it is skipped there.
+message.  On a terminal, or in a build scriptlet (where the exit status stops the build),
+the sentinel would only be noise, so it is skipped there.
 """
 
 from __future__ import annotations
@@ -403,7 +404,10 @@ def run() -> None:
 def _fail(message: str, args: argparse.Namespace | None, status: int) -> int:
     print(f"rpm-pyconfig: {message}", file=sys.stderr)
     command = getattr(args, "command", None) if args is not None else None
-    if command in _SPEC_FACING and not _stdout_is_terminal():
+    # Inside a build scriptlet (rpm exports RPM_BUILD_ROOT there, never while parsing) the
+    # exit status stops the build and stdout is only the build log: no sentinel there.
+    in_scriptlet = "RPM_BUILD_ROOT" in os.environ
+    if command in _SPEC_FACING and not in_scriptlet and not _stdout_is_terminal():
         sys.stdout.write(rpm_error(f"rpm-pyconfig: {message}") + "\n")
         sys.stdout.flush()
     return status

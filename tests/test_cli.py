@@ -61,6 +61,7 @@ def registry(tmp_path: Path) -> Path:
 @pytest.fixture(autouse=True)
 def _clean_environment(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.delenv("RPM_PYCONFIG_PATH", raising=False)
+    monkeypatch.delenv("RPM_BUILD_ROOT", raising=False)
     monkeypatch.setenv("COLUMNS", "80")  # argparse's usage text wraps at the terminal width
 
 
@@ -737,3 +738,13 @@ def test_spec_parse_path_imports_little(registry: Path) -> None:
     forbidden = {"argparse", "jinja2", "packaging", "typing", "dataclasses", "shutil"}
     roots = {module.split(".")[0] for module in modules}
     assert not roots & forbidden, sorted(roots & forbidden)
+
+
+def test_no_sentinel_inside_a_build_scriptlet(
+    capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    """rpm exports RPM_BUILD_ROOT in %build & co.: there the exit status stops the build."""
+    monkeypatch.setenv("RPM_BUILD_ROOT", str(tmp_path / "buildroot"))
+    monkeypatch.setenv("RPM_PYCONFIG_PATH", str(tmp_path / "missing"))
+    message = f"rpm-pyconfig: {tmp_path / 'missing'}: configuration directory does not exist"
+    assert run(capsys, "--foreach", "--exe", "true") == (1, "", message + "\n")
