@@ -55,3 +55,4 @@ def test_ci_runs_the_readme_test_command() -> None:
 
 def test_no_placeholder_left() -> None:
     assert not re.search(r"\b[A-Z]+_[A-Z_]+TABLE\b|\bBENCHMARK_FIGURES\b", README)
+

@@ -1,0 +1,27 @@
+"""The package's lazy public API (``rpm_pyconfig/__init__.py``)."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+
+import pytest
+
+import rpm_pyconfig
+
+
+def test_every_export_resolves() -> None:
+    for name in rpm_pyconfig.__all__:
+        assert getattr(rpm_pyconfig, name) is not None, name
+    assert rpm_pyconfig.Runtime.__module__ == "rpm_pyconfig.runtime"
+
+
+def test_unknown_name_is_an_attribute_error() -> None:
+    with pytest.raises(AttributeError, match="has no attribute 'nope'"):
+        rpm_pyconfig.nope  # noqa: B018
+
+
+def test_importing_the_package_imports_nothing_else() -> None:
+    code = "import sys, rpm_pyconfig; print(sorted(m for m in sys.modules if 'rpm_pyconfig' in m))"
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert out.stdout.strip() == "['rpm_pyconfig']"
