@@ -30,8 +30,9 @@ fi
 
 if [ ! -x .venv/bin/python ]; then
   echo "setup: creating .venv on /usr/bin/python3.11" >&2
-  # System site packages give the venv rpm's own Python bindings (import rpm).
-  /usr/bin/python3.11 -m venv --system-site-packages .venv
+  # Isolated from Debian's Python packages, so that the versions are the ones pyproject.toml
+  # asks for; PyPI's "rpm" package gives it the system's rpm bindings (import rpm).
+  /usr/bin/python3.11 -m venv .venv
 fi
 stamp=.venv/.rpm-pyconfig-installed
 if [ ! -f "$stamp" ] || [ pyproject.toml -nt "$stamp" ]; then

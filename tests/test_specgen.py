@@ -51,7 +51,7 @@ from tests.rpmtools import (
 if sys.version_info >= (3, 11):
     import tomllib
 else:  # pragma: no cover - Python 3.9/3.10 (the PyPy run of the unit tests)
-    import tomli as tomllib
+    import tomli as tomllib  # type: ignore[import-not-found, unused-ignore]
 
 DATA = Path(__file__).parent / "data" / "specgen"
 #: The runtimes the static golden files are expanded for (this Debian 12 machine's, as probed).
