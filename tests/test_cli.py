@@ -715,6 +715,9 @@ def test_fast_parser_declines(argv: list[str]) -> None:
 # -- import cost ----------------------------------------------------------------------------
 
 
+@pytest.mark.skipif(
+    sys.implementation.name != "cpython", reason="-X importtime is CPython's (PyPy ignores it)"
+)
 def test_spec_parse_path_imports_little(registry: Path) -> None:
     """The per-parse path must not import argparse, jinja2, packaging, typing & co.
 
