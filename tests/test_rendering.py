@@ -244,18 +244,20 @@ def test_subpackages_escape_values_once(pypy: Runtime) -> None:
     assert "%doc a%%b" in text
 
 
-def test_subpackages_requires_mapping(cpython: Runtime, pypy: Runtime) -> None:
+def test_subpackages_requires_each_per_runtime(cpython: Runtime, pypy: Runtime) -> None:
+    """Every subpackage gets requires_each, @-tokens evaluated for its runtime, % escaped."""
     text = render(
         "subpackages", [cpython, pypy],
-        {"pkgname": "foo", "requires": {"python3.11": ["a"], "pypy3": ["b", "c%"]}},
+        {"pkgname": "foo", "requires_each": "a-@name, c%@{implementation}"},
     )
     assert [line for line in text.splitlines() if line.startswith("Requires: ")] == [
         "Requires: python(abi) = 3.11",
-        "Requires: a",
+        "Requires: a-python3.11",
+        "Requires: c%%cpython",
         "Requires: /usr/bin/pypy3",
         "Requires: python3-foo = %{?epoch:%{epoch}:}%{version}-%{release}",
-        "Requires: b",
-        "Requires: c%%",
+        "Requires: a-pypy3",
+        "Requires: c%%pypy",
     ]
 
 
