@@ -553,15 +553,17 @@ def check_runtime(runtime: Runtime) -> list[Problem]:
     return problems
 
 
-def format_conf(runtime: Runtime, *, header: str | None = None) -> str:
+def format_conf(runtime: Runtime, *, header: str | None = None, complete: bool = False) -> str:
     """The text of a drop-in that loads back to ``runtime`` (apart from ``origin``).
 
     Keys are written in ``FIELDS`` order; ``name`` and the required keys always, optional
     keys only where they differ from what loading would derive without them (so
     ``default`` appears only as ``default = true``, and ``script_suffix`` only when it is
-    not ``''`` for the default runtime / ``-NAME`` for the others).  ``header`` becomes a
-    ``#`` comment block.  Raises ``ConfigError`` if a value cannot be written (see
-    ``check_runtime``).
+    not ``''`` for the default runtime / ``-NAME`` for the others).  With ``complete`` every
+    key is written, so no value is derived from the other drop-ins (a static spec embeds
+    its runtimes this way); only ``default`` still falls to the first runtime when none
+    is marked.  ``header`` becomes a ``#`` comment block.  Raises
+    ``ConfigError`` if a value cannot be written (see ``check_runtime``).
     """
     problems = check_runtime(runtime)
     if problems:
@@ -574,16 +576,23 @@ def format_conf(runtime: Runtime, *, header: str | None = None) -> str:
     for field in FIELDS:
         key = field.name
         value = getattr(runtime, key)
-        if key == "script_suffix":
-            if value == ("" if runtime.default else f"-{runtime.name}"):
-                continue
-        elif not field.required and key != "name":
-            implied = runtime.replace(**{key: _RUNTIME_DEFAULTS[key]})
-            if getattr(implied, key) == value:
-                continue
+        if not complete and _derivable(runtime, field):
+            continue
         text = _format_value(value)
         lines.append(f"{key} = {text}" if text else f"{key} =")
     return "\n".join(lines) + "\n"
+
+
+def _derivable(runtime: Runtime, field: Field) -> bool:
+    """Whether loading would give ``field`` its value even if the drop-in left it out."""
+    key = field.name
+    value = getattr(runtime, key)
+    if key == "script_suffix":
+        return bool(value == ("" if runtime.default else f"-{runtime.name}"))
+    if field.required or key == "name":
+        return False
+    implied = runtime.replace(**{key: _RUNTIME_DEFAULTS[key]})
+    return bool(getattr(implied, key) == value)
 
 
 # -- error reporting (never on the happy path) ---------------------------------------------

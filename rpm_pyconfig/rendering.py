@@ -69,6 +69,13 @@ def _environment() -> jinja2.Environment:
     return env
 
 
+def _conf(runtime: Runtime) -> str:
+    """The runtime as a drop-in with every key written, so nothing is derived on loading."""
+    from .registry import format_conf
+
+    return format_conf(runtime, complete=True)
+
+
 def _dist_requires(lines: str, runtime: Runtime, extra: str | None = None) -> list[str]:
     """rpm dependencies of PEP 508 *lines* (one per line) for one runtime and extra."""
     requirements = [line.strip() for line in str(lines).splitlines()]
@@ -84,16 +91,6 @@ def _trim_release(evr: str) -> str:
     from .versions import trim_rpm_version
 
     return trim_rpm_version(str(evr))
-
-
-def _conf(runtime: Runtime) -> str:
-    """The runtime as a drop-in, exact even where loading would derive another value."""
-    from .registry import format_conf
-
-    text = format_conf(runtime)
-    if "\nscript_suffix =" not in text:
-        text += f"script_suffix = {runtime.script_suffix}\n"
-    return text
 
 
 def available_templates() -> list[str]:

@@ -656,6 +656,19 @@ def test_format_conf_omits_derived_keys() -> None:
     )
 
 
+def test_format_conf_complete_writes_every_key_and_loads_back(tmp_path: Path) -> None:
+    """A static spec embeds runtimes this way: nothing may depend on the other drop-ins."""
+    rt = PYPY.replace(script_suffix="-pypy3")
+    text = format_conf(rt, complete=True)
+    assert [line.split(" =")[0] for line in text.splitlines()[1:]] == [f.name for f in FIELDS]
+    assert "default = false\n" in text and "script_suffix = -pypy3\n" in text
+    (tmp_path / "pypy3.conf").write_text(text)
+    (loaded,) = load_registry([str(tmp_path)], explicit=True).runtimes
+    # Alone in its registry it would become the default; written complete, it stays as it was.
+    assert loaded.default is True and loaded.script_suffix == "-pypy3"
+    assert loaded.replace(origin="", default=False) == rt.replace(origin="")
+
+
 def test_format_conf_writes_non_derived_keys() -> None:
     rt = PYPY.replace(
         default=True,

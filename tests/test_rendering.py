@@ -102,7 +102,16 @@ def test_install_with_the_registry_embedded(pypy: Runtime) -> None:
         "soabi = pypy39-pp73\n"
         "ext_suffix = .pypy39-pp73-x86_64-linux-gnu.so\n"
         "cache_tag = pypy39\n"
-        "script_suffix = -pypy3\n"  # written even where loading would derive it
+        # Every key, even those loading would derive: the file means the same in any registry.
+        "abiflags =\n"
+        "debug = false\n"
+        "free_threaded = false\n"
+        "default = false\n"
+        "priority = 50\n"
+        "abi_requires = /usr/bin/pypy3\n"
+        "dist_prefix = pypy3\n"
+        "versioned_dist_prefix = pypy3.9\n"
+        "script_suffix = -pypy3\n"
         "RPM_PYCONFIG_EOF\n"
         "'/opt/rpm pyconfig' --confdir _pyconfig/registry install --buildroot \"%{buildroot}\" "
         "--bindir \"%{_bindir}\" || exit 1\n"
