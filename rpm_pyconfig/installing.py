@@ -99,16 +99,16 @@ def install(
         _byte_compile(runtime, root, libdir)
         _rewrite_dist_info(root, libdir)
         _set_mtimes(root, mtime)  # the pycs, RECORD and INSTALLER too: reproducible payloads
-        result = _ship(runtime, root, libdir, buildroot, claimed, owners[runtime.name], filelists)
+        owner = owners[runtime.name]
+        result = _ship(runtime, root, libdir, buildroot, claimed, owner, filelists)
         results.append(result)
         if progress is not None:
+            shared = ""
+            if owner is not None and result.skipped:
+                shared = f", {result.skipped} shipped by {owner.name}"
             progress(
-                f"installed {runtime.name} ({number}/{len(runtimes)}): {len(result.files)} files"
-                + (
-                    f", {result.skipped} shipped by {owners[runtime.name].name}"  # type: ignore[union-attr]
-                    if result.skipped
-                    else ""
-                )
+                f"installed {runtime.name} ({number}/{len(runtimes)}): "
+                f"{len(result.files)} files{shared}"
             )
     return results
 
@@ -285,7 +285,7 @@ def _is_license(path: str) -> bool:
     parent, name = os.path.split(path)
     if parent.endswith(".dist-info"):
         return name.upper().startswith(("LICENSE", "LICENCE", "COPYING", "NOTICE", "AUTHORS"))
-    return "/licenses/" in path and ".dist-info/licenses/" in path
+    return ".dist-info/licenses/" in path
 
 
 def _owns_dir(installed_dir: str, libdir: str) -> bool:
