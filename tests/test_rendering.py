@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import shutil
 import subprocess
 import sys
@@ -38,14 +39,41 @@ def test_available_templates() -> None:
 
 
 def test_prep(three: list[Runtime]) -> None:
-    assert render("prep", three) == (
-        "rm -rf _pyconfig/src/python3.11 && mkdir -p _pyconfig/src/python3.11\n"
-        "tar --exclude=./_pyconfig -cf - . | tar -xf - -C _pyconfig/src/python3.11\n"
-        "rm -rf _pyconfig/src/python3.11-dbg && mkdir -p _pyconfig/src/python3.11-dbg\n"
-        "tar --exclude=./_pyconfig -cf - . | tar -xf - -C _pyconfig/src/python3.11-dbg\n"
-        "rm -rf _pyconfig/src/pypy3 && mkdir -p _pyconfig/src/pypy3\n"
-        "tar --exclude=./_pyconfig -cf - . | tar -xf - -C _pyconfig/src/pypy3\n"
+    assert render("prep", three) == "".join(
+        f"rm -rf _pyconfig/src/{name} && mkdir -p _pyconfig/src/{name}\n"
+        f"find . -mindepth 1 -maxdepth 1 ! -name _pyconfig -exec cp -a -t _pyconfig/src/{name} "
+        "{} + || exit 1\n"
+        for name in ("python3.11", "python3.11-dbg", "pypy3")
     )
+
+
+def test_prep_copies_the_tree_and_a_failed_copy_fails_the_scriptlet(
+    cpython: Runtime, tmp_path: Path
+) -> None:
+    script = render("prep", [cpython])
+    tree = tmp_path / "tree"
+    (tree / "pkg").mkdir(parents=True)
+    (tree / "pkg" / "mod.py").write_text("x = 1\n")
+    (tree / "setup.py").write_text("")
+    (tree / "_pyconfig" / "src").mkdir(parents=True)  # earlier copies are not copied again
+    done = subprocess.run(["/bin/sh", "-e", "-c", script], cwd=tree, check=False)
+    assert done.returncode == 0
+    copy = tree / "_pyconfig" / "src" / "python3.11"
+    assert sorted(p.relative_to(copy).as_posix() for p in copy.rglob("*")) == [
+        "pkg", "pkg/mod.py", "setup.py",
+    ]
+    # rpm runs %prep with sh -e: a copy that fails must stop it, not leave a partial tree.
+    stubs = tmp_path / "stubs"
+    stubs.mkdir()
+    (stubs / "cp").write_text("#!/bin/sh\nexit 1\n")
+    (stubs / "cp").chmod(0o755)
+    env = dict(os.environ, PATH=f"{stubs}:{os.environ['PATH']}")
+    failed = subprocess.run(
+        ["/bin/sh", "-e", "-c", script + "echo still-running\n"],
+        cwd=tree, env=env, capture_output=True, text=True, check=False,
+    )
+    assert failed.returncode != 0
+    assert "still-running" not in failed.stdout
 
 
 def test_build(three: list[Runtime]) -> None:
