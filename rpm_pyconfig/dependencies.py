@@ -82,14 +82,6 @@ __all__ = [
 RequirementLike = Union[str, Requirement]
 
 #: ``platform.python_implementation()`` for each ``sys.implementation.name``.
-_PLATFORM_IMPLEMENTATIONS = {
-    "cpython": "CPython",
-    "pypy": "PyPy",
-    "graalpy": "GraalVM",
-    "ironpython": "IronPython",
-    "jython": "Jython",
-}
-
 #: Order of operators at the same version, lower bounds first.
 _OPERATOR_RANK = {">=": 0, ">": 1, "~=": 2, "==": 3, "===": 4, "!=": 5, "<=": 6, "<": 7}
 
@@ -154,9 +146,7 @@ def marker_environment(
         "implementation_version": runtime.version,
         "os_name": "posix",
         "platform_machine": platform_machine if platform_machine is not None else uname.machine,
-        "platform_python_implementation": _PLATFORM_IMPLEMENTATIONS.get(
-            implementation, implementation.capitalize()
-        ),
+        "platform_python_implementation": runtime.platform_python_implementation,
         "platform_release": uname.release,
         "platform_system": "Linux",
         "platform_version": uname.version,

@@ -40,19 +40,9 @@ def escape_rpm(value: str) -> str:
 
 # -- the tokens --------------------------------------------------------------------------
 
-_PLATFORM_PYTHON_IMPLEMENTATION = {
-    "cpython": "CPython",
-    "pypy": "PyPy",
-    "graalpy": "GraalVM",
-    "ironpython": "IronPython",
-    "jython": "Jython",
-}
-
-
 def platform_python_implementation(runtime: Runtime) -> str:
     """What ``platform.python_implementation()`` says in *runtime*: CPython, PyPy, ..."""
-    name = runtime.implementation
-    return _PLATFORM_PYTHON_IMPLEMENTATION.get(name, name)
+    return runtime.platform_python_implementation
 
 
 def _field_getter(key: str, kind: str) -> Getter:

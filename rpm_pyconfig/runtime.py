@@ -11,6 +11,18 @@ from __future__ import annotations
 __all__ = ["FIELDS", "Field", "Runtime"]
 
 
+#: ``platform.python_implementation()`` of each ``sys.implementation.name`` we know; others
+#: keep their name.  PEP 508 markers, ``--where`` and ``@platform_python_implementation``
+#: all read it through ``Runtime.platform_python_implementation``.
+PLATFORM_PYTHON_IMPLEMENTATIONS = {
+    "cpython": "CPython",
+    "pypy": "PyPy",
+    "graalpy": "GraalVM",
+    "ironpython": "IronPython",
+    "jython": "Jython",
+}
+
+
 class Field:
     """One key of the ``[runtime]`` section."""
 
@@ -208,6 +220,11 @@ class Runtime:
     def version_nodots(self) -> str:
         """``311``: the form used in wheel tags and Fedora's ``%python3_version_nodots``."""
         return f"{self.major_version}{self.minor_version}"
+
+    @property
+    def platform_python_implementation(self) -> str:
+        """What ``platform.python_implementation()`` says in this runtime: CPython, PyPy, ..."""
+        return PLATFORM_PYTHON_IMPLEMENTATIONS.get(self.implementation, self.implementation)
 
     @property
     def srcdir(self) -> str:

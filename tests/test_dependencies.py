@@ -373,3 +373,16 @@ def test_rpm_dependency_matches_what_the_specifier_matches(
 )
 def test_edge_cases_against_rpm(spec: str, candidate: str, expected: bool) -> None:
     assert _satisfied(specifier_dependency(FOO, spec), dependency_version(candidate)) is expected
+
+
+def test_markers_name_implementations_as_the_token_and_where_do(pypy: Runtime) -> None:
+    """One spelling everywhere: requirement markers, --where and @platform_python_implementation."""
+    from rpm_pyconfig.condition import Condition
+    from rpm_pyconfig.expression import Expression
+
+    odd = pypy.replace(implementation="micropython")
+    spelled = Expression.parse("@platform_python_implementation").evaluate(odd)
+    assert spelled == "micropython"
+    assert Condition.parse(f"platform_python_implementation == '{spelled}'").evaluate(odd)
+    marker = f'foo; platform_python_implementation == "{spelled}"'
+    assert runtime_requires([marker], odd) == ["pypy3dist(foo)"]  # the marker matched
