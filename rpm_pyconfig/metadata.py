@@ -100,6 +100,8 @@ class ProjectMetadata:
     classifiers: list[str]
     #: File name of the sdist or wheel read, ``""`` for a directory.
     source_file: str
+    #: The sdist's top-level directory (what ``%autosetup -n`` needs), ``""`` otherwise.
+    source_dir: str
     #: What was read: ``directory``, ``sdist`` or ``wheel``.
     source_kind: SourceKind
     #: The path that was read.
@@ -670,6 +672,7 @@ def _from_tree(tree: _Tree, *, kind: SourceKind, source_file: str) -> ProjectMet
         kind=kind,
         origin=tree.where(""),
         source_file=source_file,
+        source_dir=tree.top if isinstance(tree, _ArchiveTree) else "",
         build_requires=build_requires,
         build_backend=build_backend,
         import_names=import_names,
@@ -702,6 +705,7 @@ def _finish(
     kind: SourceKind,
     origin: str,
     source_file: str,
+    source_dir: str = "",
     build_requires: list[str],
     build_backend: str,
     import_names: list[str],
@@ -755,6 +759,7 @@ def _finish(
         scripts=sorted(set(scripts)),
         classifiers=list(core.classifiers),
         source_file=source_file,
+        source_dir=source_dir,
         source_kind=kind,
         origin=origin,
         warnings=warnings,

@@ -22,8 +22,6 @@ from .runtime import Runtime
 
 __all__ = ["GeneratedSpec", "generate_spec", "write_spec"]
 
-_SDIST_SUFFIXES = (".tar.gz", ".tgz", ".tar.bz2", ".tar.xz", ".zip")
-
 
 class GeneratedSpec:
     """A spec's text, its conventional file name, and what the packager must check."""
@@ -60,15 +58,8 @@ def generate_spec(
     if static and not runtimes:
         raise PyConfigError("a static spec needs at least one runtime")
     pkgname = meta.canonical_name
-    archive = _archive_name(meta)
-    archive_dir = archive
-    for suffix in _SDIST_SUFFIXES:
-        if archive_dir.endswith(suffix):
-            archive_dir = archive_dir[: -len(suffix)]
-    version_in_name = archive_dir.rsplit("-", 1)
-    if len(version_in_name) == 2 and version_in_name[1] == meta.version:
-        archive = archive.replace(meta.version, "%{pypi_version}")
-        archive_dir = version_in_name[0] + "-%{pypi_version}"
+    archive = _with_version_macro(_archive_name(meta), meta.version)
+    archive_dir = _with_version_macro(_archive_dir(meta), meta.version)
     warnings = list(meta.license.warnings) + list(meta.warnings)
     if meta.has_ext_modules:
         warnings.append(
@@ -138,6 +129,19 @@ def _archive_name(meta: ProjectMetadata) -> str:
     if meta.source_kind == "sdist" and meta.source_file:
         return meta.source_file
     return f"{meta.canonical_name.replace('-', '_')}-{meta.version}.tar.gz"
+
+
+def _archive_dir(meta: ProjectMetadata) -> str:
+    """The directory the sdist unpacks to: read from the sdist, else PEP 625's ``NAME-V``."""
+    return meta.source_dir or f"{meta.canonical_name.replace('-', '_')}-{meta.version}"
+
+
+def _with_version_macro(text: str, version: str) -> str:
+    """``foo-1.0.tar.gz`` -> ``foo-%{pypi_version}.tar.gz``: the spec names the version once."""
+    head, found, tail = text.rpartition(f"-{version}")
+    if found and (not tail or tail.startswith(".")):
+        return f"{head}-%{{pypi_version}}{tail}"
+    return text
 
 
 def _source_url(meta: ProjectMetadata, archive: str) -> str:

@@ -122,6 +122,7 @@ def test_static_project_directory() -> None:
         scripts=["static-pkg", "static-pkg-gui"],
         classifiers=["Programming Language :: Python :: 3"],
         source_file="",
+        source_dir="",
         source_kind="directory",
         origin=str(DATA / "static-src"),
         warnings=[],
@@ -230,8 +231,9 @@ def test_sdist_reads_like_its_directory(tmp_path: Path, suffix: str) -> None:
     assert (from_sdist.source_kind, from_sdist.source_file, from_sdist.origin) == (
         "sdist", f"static_pkg-1.0rc1{suffix}", str(sdist)
     )
+    assert from_sdist.source_dir == "static_pkg-1.0rc1"
     assert dataclasses.replace(
-        from_sdist, source_kind="directory", source_file="", origin=from_dir.origin
+        from_sdist, source_kind="directory", source_file="", source_dir="", origin=from_dir.origin
     ) == from_dir
 
 
@@ -333,6 +335,7 @@ def test_platform_wheel(tmp_path: Path) -> None:
         scripts=["Wheel-Tool"],
         classifiers=[],
         source_file=wheel.name,
+        source_dir="",
         source_kind="wheel",
         origin=str(wheel),
         warnings=[],

@@ -15,7 +15,10 @@ every interpreter.  Each project is built once per module, two builds at a time.
 
 from __future__ import annotations
 
+import bz2
 import datetime
+import io
+import lzma
 import os
 import shutil
 import subprocess
@@ -790,3 +793,40 @@ def test_markupsafe_speedups_for_cpython_only(
     assert not any(f.endswith(".so") for f in rpm_query(build.packages["pypy3-markupsafe"], "-l"))
     ran = _python(build.root, "pypy3", "import markupsafe\nprint(markupsafe.escape('<'))\n")
     assert ran.stdout == "&lt;\n", ran.stderr
+
+
+@pytest.mark.parametrize(
+    ("file_name", "top", "source0", "autosetup"),
+    [
+        # The file name says nothing reliable: %autosetup -n is the directory inside the sdist.
+        (
+            "Foo_Bar-1.0.tar", "foo_bar-1.0",
+            "Foo_Bar-%{pypi_version}.tar", "foo_bar-%{pypi_version}",
+        ),
+        ("foo-1.0.tbz2", "foo-1.0", "foo-%{pypi_version}.tbz2", "foo-%{pypi_version}"),
+        ("foo-1.0.tar.xz", "foo-1.0-src", "foo-%{pypi_version}.tar.xz", "foo-1.0-src"),
+    ],
+)
+def test_source_and_setup_come_from_the_sdist_itself(
+    tmp_path: Path, file_name: str, top: str, source0: str, autosetup: str
+) -> None:
+    pkg_info = (
+        b"Metadata-Version: 2.1\nName: Foo_Bar\nVersion: 1.0\nSummary: s\n"
+        b"License-Expression: MIT\n"
+    )
+    if file_name.startswith("foo-"):
+        pkg_info = pkg_info.replace(b"Foo_Bar", b"foo")
+    raw = io.BytesIO()
+    with tarfile.open(fileobj=raw, mode="w") as tar:
+        info = tarfile.TarInfo(f"{top}/PKG-INFO")
+        info.size = len(pkg_info)
+        tar.addfile(info, io.BytesIO(pkg_info))
+    compressors: dict[str, Callable[[bytes], bytes]] = {
+        ".tar": bytes, ".tbz2": bz2.compress, ".xz": lzma.compress,
+    }
+    compress = compressors[Path(file_name).suffix]
+    sdist = tmp_path / file_name
+    sdist.write_bytes(compress(raw.getvalue()))
+    text = generate_spec(sdist, changelog_date=CHANGELOG_DATE).text
+    assert f"/{source0}\n" in text
+    assert f"\n%autosetup -n {autosetup}\n" in text
