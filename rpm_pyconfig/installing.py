@@ -17,6 +17,7 @@ import subprocess
 import time
 from collections.abc import Callable, Sequence
 
+from ._files import write_atomically
 from .errors import ExecutionError, PyConfigError
 from .runtime import Runtime
 
@@ -276,7 +277,7 @@ def _ship(
         # Everything is shipped by the owner (a pure project's debug build): rpm rejects an
         # empty %files -f list, and %defattr is a line that ships nothing.
         lines = ["%defattr(-,root,root,-)"]
-    _write_atomically(filelist, "".join(line + "\n" for line in lines))
+    write_atomically(filelist, "".join(line + "\n" for line in lines).encode(), replace=True)
     return InstallResult(runtime, files, dirs, skipped, filelist)
 
 
@@ -297,15 +298,3 @@ def _quote(path: str) -> str:
     """A path as an rpm file-list line: macros escaped, spaces quoted."""
     text = path.replace("%", "%%")
     return f'"{text}"' if any(c.isspace() for c in text) else text
-
-
-def _write_atomically(path: str, text: str) -> None:
-    temporary = f"{path}.tmp{os.getpid()}"
-    try:
-        with open(temporary, "w", encoding="utf-8") as out:
-            out.write(text)
-        os.replace(temporary, path)
-    except BaseException:
-        if os.path.exists(temporary):
-            os.unlink(temporary)
-        raise

@@ -24,11 +24,11 @@ import re
 import shutil
 import signal
 import subprocess
-import tempfile
 from collections.abc import Mapping
 from concurrent.futures import ThreadPoolExecutor
 
-from rpm_pyconfig.errors import ProbeError, PyConfigError
+from rpm_pyconfig._files import write_atomically
+from rpm_pyconfig.errors import ProbeError
 from rpm_pyconfig.registry import check_runtime, format_conf
 from rpm_pyconfig.runtime import Runtime
 
@@ -465,11 +465,9 @@ def write_conf(
 ) -> str:
     """Write ``runtime`` to ``DIRECTORY/NAME.conf`` atomically; return the path.
 
-    The text goes to a hidden temporary file in ``directory`` (ignored by the registry),
-    is fsynced, then linked into place (no clobber) or, with ``force``, renamed over the
-    old file.  An existing file is never replaced without ``force``: ``PyConfigError``
-    names it.  No temporary file is left behind.  ``header`` defaults to a note naming
-    the interpreter.
+    Written by ``_files.write_atomically`` (its hidden temporary file is ignored by the
+    registry): an existing file is never replaced without ``force``, and ``PyConfigError``
+    names it.  ``header`` defaults to a note naming the interpreter.
     """
     if header is None:
         header = (
@@ -477,46 +475,7 @@ def write_conf(
             f"{runtime.version} at {runtime.interpreter}.\n"
             f"Keys left out take their documented defaults."
         )
-    text = format_conf(runtime, header=header).encode("utf-8")
     target = os.path.join(directory, f"{runtime.name}.conf")
-    if not force and os.path.lexists(target):
-        raise PyConfigError(f"{target}: already exists (use --force to replace it)")
-    try:
-        fd, temporary = tempfile.mkstemp(prefix=f".{runtime.name}.", suffix=".tmp", dir=directory)
-    except OSError as exc:
-        raise PyConfigError(f"{directory}: cannot write a file there: {exc.strerror}") from None
-    try:
-        with os.fdopen(fd, "wb") as stream:
-            stream.write(text)
-            stream.flush()
-            os.fchmod(stream.fileno(), 0o644)
-            os.fsync(stream.fileno())
-        if force:
-            os.replace(temporary, target)
-        else:
-            try:
-                os.link(temporary, target)
-            except FileExistsError:
-                raise PyConfigError(
-                    f"{target}: already exists (use --force to replace it)"
-                ) from None
-    except OSError as exc:
-        raise PyConfigError(f"{target}: cannot write: {exc.strerror}") from None
-    finally:
-        if os.path.lexists(temporary):
-            os.unlink(temporary)
-    _fsync_directory(directory)
+    write_atomically(target, format_conf(runtime, header=header).encode("utf-8"), replace=force)
     return target
 
-
-def _fsync_directory(directory: str) -> None:
-    try:
-        fd = os.open(directory, os.O_RDONLY)
-    except OSError:
-        return
-    try:
-        os.fsync(fd)
-    except OSError:
-        pass
-    finally:
-        os.close(fd)

@@ -15,6 +15,7 @@ import textwrap
 from collections.abc import Sequence
 
 from . import __version__
+from ._files import write_atomically
 from .errors import PyConfigError
 from .metadata import ProjectMetadata, read_metadata
 from .rendering import SpecText, render
@@ -99,21 +100,7 @@ def generate_spec(
 
 def write_spec(spec: GeneratedSpec, path: str, *, force: bool = False) -> None:
     """Write *spec* to *path* whole or not at all; never replace a file unless *force*."""
-    if os.path.exists(path) and not force:
-        raise PyConfigError(f"{path} exists; use --force to replace it")
-    directory = os.path.dirname(os.path.abspath(path))
-    temporary = os.path.join(directory, f".{os.path.basename(path)}.tmp{os.getpid()}")
-    try:
-        with open(temporary, "w", encoding="utf-8") as out:
-            out.write(spec.text)
-            out.flush()
-            os.fsync(out.fileno())
-        os.replace(temporary, path)
-    except OSError as error:
-        raise PyConfigError(f"cannot write {path}: {error.strerror}") from error
-    finally:
-        if os.path.exists(temporary):
-            os.unlink(temporary)
+    write_atomically(path, spec.text.encode("utf-8"), replace=force)
 
 
 def _today() -> datetime.date:
