@@ -68,9 +68,7 @@ from rpm_pyconfig.runtime import Runtime
 from rpm_pyconfig.versions import dependency_version, release_string
 
 __all__ = [
-    "build_requires",
     "dist_name",
-    "dist_provides",
     "extras_of",
     "marker_environment",
     "parse_requirement",
@@ -104,24 +102,6 @@ def dist_name(
     if extra is not None:
         inside += f"[{canonicalize_name(extra)}]"
     return f"{prefix}dist({inside})"
-
-
-def dist_provides(
-    name: str, version: str | Version, runtime: Runtime, *, extra: str | None = None
-) -> list[str]:
-    """What the subpackage of ``name`` (or of one of its extras) provides for ``runtime``.
-
-    ``python3dist(foo) = 1`` and ``python3.11dist(foo) = 1``: the same trimmed version form
-    as the requirements, so that ``==1.0`` elsewhere matches.
-    """
-    evr = dependency_version(version)
-    return [
-        f"{dist_name(name, runtime, extra=extra)} = {evr}",
-        f"{dist_name(name, runtime, extra=extra, versioned=True)} = {evr}",
-    ]
-
-
-# -- markers --------------------------------------------------------------------------------
 
 
 def marker_environment(
@@ -231,19 +211,6 @@ def runtime_requires(
         if selected:
             found.update(requirement_dependencies(req, runtime))
     return sorted(found)
-
-
-def build_requires(
-    build_system_requires: Iterable[RequirementLike],
-    runtime: Runtime,
-    *,
-    origin: str = "",
-    platform_machine: str | None = None,
-) -> list[str]:
-    """``BuildRequires:`` of ``[build-system] requires`` for ``runtime`` (markers evaluated)."""
-    return runtime_requires(
-        build_system_requires, runtime, origin=origin, platform_machine=platform_machine
-    )
 
 
 def extras_of(

@@ -66,6 +66,7 @@ def _environment() -> jinja2.Environment:
     env.filters["dist_requires"] = _dist_requires
     env.filters["conf"] = _conf
     env.filters["trim_release"] = _trim_release
+    env.filters["canonical"] = _canonical
     return env
 
 
@@ -85,6 +86,13 @@ def _dist_requires(lines: str, runtime: Runtime, extra: str | None = None) -> li
     from .dependencies import runtime_requires
 
     return runtime_requires(requirements, runtime, extra=extra, origin="requires_dist")
+
+
+def _canonical(name: str) -> str:
+    """PEP 503's name, as every generated ``pythonXdist()`` requirement spells it."""
+    from packaging.utils import canonicalize_name
+
+    return str(canonicalize_name(str(name)))
 
 
 def _trim_release(evr: str) -> str:

@@ -74,7 +74,6 @@ def generate_spec(
     values = {
         "meta": meta,
         "pkgname": pkgname,
-        "distname": pkgname,
         "modules": " ".join(meta.import_names) or pkgname.replace("-", "_"),
         "extras": " ".join(meta.extras),
         "requires_dist": "\n".join(meta.requires_dist),

@@ -12,9 +12,7 @@ from packaging.specifiers import Specifier
 from packaging.version import Version
 
 from rpm_pyconfig.dependencies import (
-    build_requires,
     dist_name,
-    dist_provides,
     extras_of,
     marker_environment,
     parse_requirement,
@@ -99,17 +97,6 @@ def test_names_use_the_runtime_dist_prefix(pypy: Runtime, cpython: Runtime) -> N
     assert requirement_dependencies("Foo>=1", pypy) == ["pypy3dist(foo) >= 1"]
     assert dist_name("Foo_Bar", cpython, versioned=True) == "python3.11dist(foo-bar)"
     assert dist_name("Foo", pypy, extra="A_B") == "pypy3dist(foo[a-b])"
-
-
-def test_dist_provides_use_the_dependency_form(cpython: Runtime) -> None:
-    assert dist_provides("Foo.Bar", "1.0", cpython) == [
-        "python3dist(foo-bar) = 1",
-        "python3.11dist(foo-bar) = 1",
-    ]
-    assert dist_provides("foo", "1!2.0rc1", cpython, extra="cli") == [
-        "python3dist(foo[cli]) = 1:2~rc1",
-        "python3.11dist(foo[cli]) = 1:2~rc1",
-    ]
 
 
 def test_arbitrary_equality_with_an_impossible_rpm_version() -> None:
@@ -232,14 +219,14 @@ def test_marker_that_cannot_be_evaluated(cpython: Runtime) -> None:
         runtime_requires(['foo; python_version ~= "3"'], cpython, origin="x")
 
 
-def test_build_requires(cpython: Runtime, pypy: Runtime) -> None:
+def test_build_requires_evaluate_markers_per_runtime(cpython: Runtime, pypy: Runtime) -> None:
     requires = ["setuptools>=61", "wheel", 'cffi>=1.0; implementation_name == "cpython"']
-    assert build_requires(requires, cpython) == [
+    assert runtime_requires(requires, cpython) == [
         "python3dist(cffi) >= 1",
         "python3dist(setuptools) >= 61",
         "python3dist(wheel)",
     ]
-    assert build_requires(requires, pypy) == [
+    assert runtime_requires(requires, pypy) == [
         "pypy3dist(setuptools) >= 61",
         "pypy3dist(wheel)",
     ]

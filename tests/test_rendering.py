@@ -281,6 +281,13 @@ def test_subpackages_escape_values_once(pypy: Runtime) -> None:
     assert "%doc a%%b" in text
 
 
+def test_subpackages_provide_the_canonical_name(cpython: Runtime) -> None:
+    """Provides must match what converted requirements ask for: python3dist(zope-interface)."""
+    text = render("subpackages", [cpython], {"pkgname": "zope.interface", "version_evr": "5.0"})
+    assert "Provides: python3dist(zope-interface) = 5\n" in text
+    assert "%package -n python3-zope.interface\n" in text  # the package name stays as given
+
+
 def test_subpackages_requires_each_per_runtime(cpython: Runtime, pypy: Runtime) -> None:
     """Every subpackage gets requires_each, @-tokens evaluated for its runtime, % escaped."""
     text = render(
