@@ -272,6 +272,13 @@ _FAST_VALUES = {
 _FAST_FLAGS = {"--foreach": "", "--foreach-2": "2", "--foreach-3": "3"}
 
 
+class _FastArgs:
+    """The attributes argparse's Namespace would have (``types`` costs an import here)."""
+
+    def __init__(self, values: dict[str, object]) -> None:
+        self.__dict__.update(values)
+
+
 def _parse_fast(words: list[str]) -> argparse.Namespace | None:
     """The argparse result for the spec-parse grammar, without building argparse (~5 ms).
 
@@ -280,8 +287,6 @@ def _parse_fast(words: list[str]) -> argparse.Namespace | None:
     anything else (subcommands, help, abbreviations, errors), which the full parser then
     handles, messages included.  Tests hold both parsers to the same results.
     """
-    import types
-
     found: dict[str, object] = {
         "confdir": None,
         "only": [],
@@ -325,7 +330,7 @@ def _parse_fast(words: list[str]) -> argparse.Namespace | None:
             return None
     if found["eval"] is None and found["exe"] is None:
         return None
-    return types.SimpleNamespace(**found)  # type: ignore[return-value]
+    return _FastArgs(found)  # type: ignore[return-value]
 
 
 _COMMANDS = {

@@ -19,6 +19,7 @@ from collections.abc import Callable, Sequence
 
 from ._files import write_atomically
 from .errors import ExecutionError, PyConfigError
+from .expression import escape_rpm
 from .runtime import Runtime
 
 __all__ = ["InstallResult", "file_owners", "install"]
@@ -296,5 +297,5 @@ def _owns_dir(installed_dir: str, libdir: str) -> bool:
 
 def _quote(path: str) -> str:
     """A path as an rpm file-list line: macros escaped, spaces quoted."""
-    text = path.replace("%", "%%")
+    text = escape_rpm(path)
     return f'"{text}"' if any(c.isspace() for c in text) else text
