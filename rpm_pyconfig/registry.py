@@ -409,8 +409,8 @@ def _resolve(entries: list[_Entry], problems: list[Problem]) -> list[Runtime]:
     if problems:
         return []
 
-    unique.sort(key=lambda entry: (entry.values.get("priority", _DEFAULT_PRIORITY), entry.name))
-    default = marked[0] if marked else (unique[0] if unique else None)
+    # Unmarked, the first in order is the default (Registry orders the runtimes themselves).
+    default = marked[0] if marked else min(unique, key=_entry_order, default=None)
     runtimes: list[Runtime] = []
     for entry in unique:
         values = entry.values
@@ -420,6 +420,11 @@ def _resolve(entries: list[_Entry], problems: list[Problem]) -> list[Runtime]:
             values["script_suffix"] = "" if is_default else f"-{entry.name}"
         runtimes.append(Runtime(origin=entry.path, **values))  # type: ignore[arg-type]
     return runtimes
+
+
+def _entry_order(entry: _Entry) -> tuple[object, str]:
+    """``_order`` of the runtime an entry will become."""
+    return (entry.values.get("priority", _DEFAULT_PRIORITY), entry.name)
 
 
 def _empty_message(dirs: list[str]) -> str:
