@@ -6,7 +6,8 @@ the next token is one it can use there (``check``), must be (``expect``), and ta
 (``read``).  Syntax errors carry the input and the span of the offending text, so the
 user sees a ``~~~^`` marker under it (see ``ExpressionError``).
 
-This module is on the path of every spec parse: it imports ``re`` and our errors only.
+This module is on the path of every spec parse: it imports only our errors (the
+grammars that use it compile their own ``re`` patterns).
 """
 
 from __future__ import annotations

@@ -31,7 +31,8 @@ class Field:
     def __init__(self, name: str, kind: str, required: bool, doc: str) -> None:
         #: The key as written in the conf file.
         self.name = name
-        #: How the value is checked: text, path, rpmname, identifier, version, bool, int.
+        #: How the value is checked: text, word, flags, path, rpmname, identifier, version,
+        #: bool, int.
         self.kind = kind
         #: Whether a conf file must set it.
         self.required = required
@@ -67,7 +68,7 @@ FIELDS: tuple[Field, ...] = (
         "text",
         False,
         "Dependency of every subpackage on its runtime; default python(abi) = X.Y for "
-        "CPython, else the interpreter path.",
+        "CPython (neither debug nor free-threaded), else the interpreter path.",
     ),
     Field(
         "dist_prefix",
