@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 import pytest
-from hypothesis import given, settings
+from hypothesis import assume, given, settings
 from hypothesis import strategies as st
 from packaging.markers import Marker
 from packaging.specifiers import Specifier
+from packaging.version import InvalidVersion
 
 from rpm_pyconfig.condition import VARIABLES, Condition
 from rpm_pyconfig.errors import ExpressionError
@@ -431,7 +432,12 @@ MARKERS = st.recursive(
 
 
 def agrees_with_packaging(marker: str, runtime: Runtime) -> None:
-    expected = Marker(marker).evaluate(environment(runtime))
+    try:
+        expected = Marker(marker).evaluate(environment(runtime))
+    except InvalidVersion:
+        # Older packaging (Debian 12's 23.0, in the Python 3.9 run) cannot compare a name
+        # with a version-like string at all; newer packaging compares them as strings.
+        assume(False)
     assert Condition.parse(marker).evaluate(runtime) is expected
 
 
