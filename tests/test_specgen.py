@@ -45,10 +45,12 @@ from tests.rpmtools import (
     SOURCES,
     TOOL_BIN,
     have_rpm_tools,
+    macros_options,
     probe_registry,
     rpm_query,
     run,
     tool_env,
+    trio,
 )
 
 if sys.version_info >= (3, 11):
@@ -67,13 +69,20 @@ SOURCE_DATE_EPOCH = str(
 )
 SITE = "/usr/lib/python3/dist-packages"
 PREFIXES = ("python3", "python3-debug", "pypy3")
-#: runtime package prefix -> (interpreter, extension suffix)
-INTERPRETERS = {
-    "python3": ("/usr/bin/python3.11", ".cpython-311-x86_64-linux-gnu.so"),
-    "python3-debug": ("/usr/bin/python3.11-dbg", ".cpython-311d-x86_64-linux-gnu.so"),
-    "pypy3": ("/usr/bin/pypy3", ".pypy39-pp73-x86_64-linux-gnu.so"),
-}
-SYSTEM_PYTHON = "/usr/bin/python3.11"
+
+
+def runtime_of(prefix: str) -> Runtime:
+    """The probed runtime (python3, its debug build, pypy3) whose package prefix is *prefix*."""
+    return {rt.package_prefix: rt for rt in trio()}[prefix]
+
+
+def language(runtime: Runtime) -> tuple[int, int]:
+    """(3, 11) for a runtime implementing Python 3.11."""
+    return int(runtime.major_version), int(runtime.minor_version)
+
+
+#: The distribution's Python, which builds the fixture sdists.
+SYSTEM_PYTHON = "/usr/bin/python3"
 
 _Test = TypeVar("_Test", bound=Callable[..., None])
 
@@ -431,7 +440,7 @@ def _build(name: str, source: Path, topdir: Path, registry: Path, sourcedir: Pat
         build.problem = f"rpm-pyconfig spec failed ({made.returncode})"
         return build
     build.spec = specs[0]
-    built = run(["rpmbuild", "--load", str(MACROS), "-ba", "--nodeps",
+    built = run(["rpmbuild", *macros_options(), "-ba", "--nodeps",
                  "--define", f"_topdir {topdir}", "--define", f"_sourcedir {sourcedir}",
                  str(build.spec)], env)
     build.log += [built.stdout, built.stderr]
@@ -485,7 +494,7 @@ def _python(
 ) -> subprocess.CompletedProcess[str]:
     """Run *code* (or *command*) with a runtime's interpreter, seeing only *root*'s packages
     before the system's."""
-    interpreter = INTERPRETERS[prefix][0]
+    interpreter = runtime_of(prefix).interpreter
     env = {"PATH": "/usr/bin:/bin", "PYTHONPATH": f"{root}{SITE}", "PYTHONDONTWRITEBYTECODE": "1"}
     return subprocess.run(command or [interpreter, "-c", code], env=env, capture_output=True,
                           text=True, check=False)
@@ -571,12 +580,14 @@ def test_requires_follow_markers_per_runtime(
     # implementation_name == 'cpython': both CPython builds, never PyPy.
     assert "python3dist(ujson) >= 5.1" in python3 & debug
     assert not any("ujson" in item for item in pypy3)
-    # python_version < '3.10': PyPy 3.9 only, never CPython 3.11.
-    assert "pypy3dist(importlib-metadata) >= 4.6" in pypy3
-    assert not any("importlib-metadata" in item for item in python3 | debug)
+    # python_version < '3.10': only runtimes older than 3.10 (PyPy 3.9 on Debian 12).
+    for package, runtime in ((python3, runtime_of("python3")), (debug, runtime_of("python3-debug")),
+                             (pypy3, runtime_of("pypy3"))):
+        wanted = f"{runtime.dist_prefix}dist(importlib-metadata) >= 4.6"
+        assert (wanted in package) == (language(runtime) < (3, 10)), runtime.name
     assert packaging.format("python3dist") in python3 & debug
     assert packaging.format("pypy3dist") in pypy3
-    assert "python(abi) = 3.11" in python3
+    assert f"python(abi) = {runtime_of('python3').short_version}" in python3
     assert "python3-pure-markers-extras = 1.2.0~rc1-1" in debug & pypy3  # the shared files
 
 
@@ -596,8 +607,9 @@ def test_extras_are_packages_of_their_own(
         assert not any("colorama" in item for item in cli)  # platform_system == 'Windows'
         toml = set(rpm_query(build.packages[f"{prefix}-pure-markers-extras+toml"], "--requires"))
         assert f"{dist}(tomli-w) >= 1" in toml
-        # python_version < '3.11': only PyPy 3.9's toml extra needs tomli.
-        assert (f"{dist}(tomli) >= 1.1" in toml) == (prefix == "pypy3")
+        # python_version < '3.11': only older runtimes' toml extra needs tomli (PyPy 3.9).
+        older = language(runtime_of(prefix)) < (3, 11)
+        assert (f"{dist}(tomli) >= 1.1" in toml) == older, prefix
         provides = rpm_query(build.packages[f"{prefix}-pure-markers-extras+cli"], "--provides")
         assert f"{dist}(pure-markers-extras[cli]) = 1.2~rc1" in provides
         assert rpm_query(build.packages[f"{prefix}-pure-markers-extras+cli"], "-l") == [
@@ -615,7 +627,8 @@ def test_commands_run_with_their_own_runtime(
                                            ("python3-debug", "-python3-debug", "cpython"),
                                            ("pypy3", "-pypy3", "pypy")):
         command = build.root / "usr" / "bin" / f"pure-markers{suffix}"
-        assert command.read_text(encoding="utf-8").startswith(f"#!{INTERPRETERS[prefix][0]}\n")
+        shebang = f"#!{runtime_of(prefix).interpreter}\n"
+        assert command.read_text(encoding="utf-8").startswith(shebang)
         ran = _python(build.root, prefix, "", command=[str(command)])
         assert ran.returncode == 0, ran.stderr
         assert ran.stdout == f"hello, {implementation} 1.2.0rc1\n"
@@ -632,7 +645,7 @@ def test_each_runtime_loads_its_own_extension(
     for prefix in PREFIXES:
         ran = _python(build.root, prefix, code)
         assert ran.returncode == 0, (prefix, ran.stderr)
-        extension = f"{build.root}{SITE}/fastsum/_speedups{INTERPRETERS[prefix][1]}"
+        extension = f"{build.root}{SITE}/fastsum/_speedups{runtime_of(prefix).ext_suffix}"
         assert ran.stdout == f"{extension} 10\n", prefix
         files = rpm_query(build.packages[f"{prefix}-fastsum"], "-l")
         assert extension[len(str(build.root)):] in files
@@ -661,7 +674,10 @@ def _rpmlint(
     """rpmlint with the repository's filters; rpm parses dynamic specs with our macros loaded
     (as from macros.d on a build host), the tool on PATH and the probed registry."""
     home.mkdir(exist_ok=True)
+    # rpm's per-user macro file: ~/.rpmmacros before rpm 4.19, ~/.config/rpm/macros since.
     shutil.copyfile(MACROS, home / ".rpmmacros")
+    (home / ".config" / "rpm").mkdir(parents=True, exist_ok=True)
+    shutil.copyfile(MACROS, home / ".config" / "rpm" / "macros")
     env = tool_env(registry)
     env["HOME"] = str(home)
     assert build.spec is not None
@@ -790,7 +806,8 @@ def test_markupsafe_speedups_for_cpython_only(
     code = "import markupsafe._speedups as s\nprint(s.__file__)\n"
     for prefix in ("python3", "python3-debug"):
         ran = _python(build.root, prefix, code)
-        assert ran.stdout == f"{build.root}{SITE}/markupsafe/_speedups{INTERPRETERS[prefix][1]}\n"
+        suffix = runtime_of(prefix).ext_suffix
+        assert ran.stdout == f"{build.root}{SITE}/markupsafe/_speedups{suffix}\n"
     assert not any(f.endswith(".so") for f in rpm_query(build.packages["pypy3-markupsafe"], "-l"))
     ran = _python(build.root, "pypy3", "import markupsafe\nprint(markupsafe.escape('<'))\n")
     assert ran.stdout == "&lt;\n", ran.stderr
