@@ -21,6 +21,7 @@ import pytest
 from rpm_pyconfig.errors import ExecutionError, PyConfigError
 from rpm_pyconfig.installing import InstallResult, file_owners, install
 from rpm_pyconfig.runtime import Runtime
+from tests.rpmtools import main_runtime, trio
 
 SITE = "/usr/lib/python3/dist-packages"
 EPOCH = 1_600_000_000
@@ -29,11 +30,13 @@ INFO = "demo-1.0.dist-info"
 
 def runtime(name: str, *, default: bool = False, purelib: str = SITE, platlib: str = SITE,
             script_suffix: str = "") -> Runtime:
+    """A record: this machine's python3 (it byte-compiles for real) under another name."""
+    main = main_runtime()
     return Runtime(
-        name=name, implementation="cpython", version="3.11.2", interpreter="/usr/bin/python3.11",
+        name=name, implementation="cpython", version=main.version, interpreter=main.interpreter,
         package_prefix=name, purelib=purelib, platlib=platlib,
-        soabi="cpython-311-x86_64-linux-gnu", ext_suffix=".cpython-311-x86_64-linux-gnu.so",
-        cache_tag="cpython-311", default=default, script_suffix=script_suffix,
+        soabi=main.soabi, ext_suffix=main.ext_suffix,
+        cache_tag=main.cache_tag, default=default, script_suffix=script_suffix,
     )
 
 
@@ -99,26 +102,22 @@ def run_install(base: Path, runtimes: list[Runtime], **kwargs: object) -> Instal
 
 @pytest.fixture(scope="module")
 def three_runtimes() -> list[Runtime]:
-    cpython = Runtime(
-        name="python3.11", implementation="cpython", version="3.11.2",
-        interpreter="/usr/bin/python3.11", package_prefix="python3", purelib=SITE, platlib=SITE,
-        soabi="cpython-311-x86_64-linux-gnu", ext_suffix=".cpython-311-x86_64-linux-gnu.so",
-        cache_tag="cpython-311", default=True,
-    )
-    debug = Runtime(
-        name="python3.11-dbg", implementation="cpython", version="3.11.2",
-        interpreter="/usr/bin/python3.11-dbg", package_prefix="python3-dbg", purelib=SITE,
-        platlib=SITE, soabi="cpython-311d-x86_64-linux-gnu",
-        ext_suffix=".cpython-311d-x86_64-linux-gnu.so", cache_tag="cpython-311", abiflags="d",
-        debug=True, script_suffix="-dbg",
-    )
-    pypy = Runtime(
-        name="pypy3", implementation="pypy", version="3.9.16", interpreter="/usr/bin/pypy3",
-        package_prefix="pypy3", purelib=SITE, platlib=SITE, soabi="pypy39-pp73",
-        ext_suffix=".pypy39-pp73-x86_64-linux-gnu.so", cache_tag="pypy39",
-        script_suffix="-pypy3",
-    )
-    return [cpython, debug, pypy]
+    """python3, its debug build and pypy3 as probed here, under short test names."""
+    main, debug, pypy = trio()
+    for rt in (main, debug, pypy):
+        assert (rt.purelib, rt.platlib) == (SITE, SITE), rt  # Debian's shared site directory
+    return [
+        main.replace(name="python3.11", package_prefix="python3", default=True, script_suffix=""),
+        debug.replace(name="python3.11-dbg", package_prefix="python3-dbg", default=False,
+                      script_suffix="-dbg"),
+        pypy.replace(name="pypy3", package_prefix="pypy3", default=False, script_suffix="-pypy3"),
+    ]
+
+
+def tags() -> tuple[str, str, str, str, str]:
+    """Cache tag and extension suffixes of python3, its debug build, pypy3."""
+    main, debug, pypy = trio()
+    return main.cache_tag, main.ext_suffix, debug.ext_suffix, pypy.cache_tag, pypy.ext_suffix
 
 
 @pytest.fixture(scope="module")
@@ -167,6 +166,7 @@ def test_file_owners_only_owners_own() -> None:
 
 
 def test_owner_ships_sources_bytecode_and_dist_info(installed: Installed) -> None:
+    tag, suffix, _debug_suffix, _pypy_tag, _pypy_suffix = tags()
     assert installed.lines("python3.11") == [
         f"%dir {SITE}/demo",
         f"%dir {SITE}/demo/__pycache__",
@@ -174,13 +174,13 @@ def test_owner_ships_sources_bytecode_and_dist_info(installed: Installed) -> Non
         "/usr/bin/helper.sh",
         "/usr/bin/tool",
         f"{SITE}/top.py",
-        f"{SITE}/__pycache__/top.cpython-311.pyc",
+        f"{SITE}/__pycache__/top.{tag}.pyc",
         f'"{SITE}/demo/100%% data.txt"',
         f"{SITE}/demo/__init__.py",
-        f"{SITE}/demo/_speedups.cpython-311-x86_64-linux-gnu.so",
+        f"{SITE}/demo/_speedups{suffix}",
         f"{SITE}/demo/core.py",
-        f"{SITE}/demo/__pycache__/__init__.cpython-311.pyc",
-        f"{SITE}/demo/__pycache__/core.cpython-311.pyc",
+        f"{SITE}/demo/__pycache__/__init__.{tag}.pyc",
+        f"{SITE}/demo/__pycache__/core.{tag}.pyc",
         f"{SITE}/{INFO}/INSTALLER",
         f"%license {SITE}/{INFO}/LICENSE",
         f"{SITE}/{INFO}/METADATA",
@@ -194,18 +194,19 @@ def test_owner_ships_sources_bytecode_and_dist_info(installed: Installed) -> Non
 
 
 def test_sharers_ship_only_their_own_files(installed: Installed) -> None:
+    _tag, _suffix, debug_suffix, pypy_tag, pypy_suffix = tags()
     assert installed.lines("python3.11-dbg") == [
         "/usr/bin/helper.sh-dbg",
         "/usr/bin/tool-dbg",
-        f"{SITE}/demo/_speedups.cpython-311d-x86_64-linux-gnu.so",
+        f"{SITE}/demo/_speedups{debug_suffix}",
     ]
     assert installed.lines("pypy3") == [
         "/usr/bin/helper.sh-pypy3",
         "/usr/bin/tool-pypy3",
-        f"{SITE}/__pycache__/top.pypy39.pyc",
-        f"{SITE}/demo/_speedups.pypy39-pp73-x86_64-linux-gnu.so",
-        f"{SITE}/demo/__pycache__/__init__.pypy39.pyc",
-        f"{SITE}/demo/__pycache__/core.pypy39.pyc",
+        f"{SITE}/__pycache__/top.{pypy_tag}.pyc",
+        f"{SITE}/demo/_speedups{pypy_suffix}",
+        f"{SITE}/demo/__pycache__/__init__.{pypy_tag}.pyc",
+        f"{SITE}/demo/__pycache__/core.{pypy_tag}.pyc",
     ]
     assert installed.progress == [
         "installed python3.11 (1/3): 16 files",
@@ -241,13 +242,16 @@ def test_top_level_pycache_is_never_owned(installed: Installed) -> None:
 
 def test_commands_name_their_interpreter(installed: Installed) -> None:
     bindir = installed.buildroot / "usr" / "bin"
+    main, debug, pypy = trio()
     assert (bindir / "tool").read_text(encoding="utf-8") == (
-        "#!/usr/bin/python3.11\nimport demo\nprint(demo.VALUE)\n"
+        f"#!{main.interpreter}\nimport demo\nprint(demo.VALUE)\n"
     )
     assert (bindir / "tool-dbg").read_text(encoding="utf-8").startswith(
-        "#!/usr/bin/python3.11-dbg\n"
+        f"#!{debug.interpreter}\n"
     )
-    assert (bindir / "tool-pypy3").read_text(encoding="utf-8").startswith("#!/usr/bin/pypy3\n")
+    assert (bindir / "tool-pypy3").read_text(encoding="utf-8").startswith(
+        f"#!{pypy.interpreter}\n"
+    )
     assert (bindir / "helper.sh-pypy3").read_text(encoding="utf-8") == (
         "#!/bin/sh\necho helper\n"  # not a Python script: untouched
     )
@@ -260,17 +264,18 @@ def test_dist_info_is_rewritten_for_rpm(installed: Installed) -> None:
     ]
     assert (info / "INSTALLER").read_text(encoding="utf-8") == "rpm\n"
     rows = list(csv.reader(io.StringIO((info / "RECORD").read_text(encoding="utf-8"))))
+    tag, suffix, _debug_suffix, _pypy_tag, _pypy_suffix = tags()
     assert [row[0] for row in rows] == [
         "../../../bin/helper.sh",
         "../../../bin/tool",
         "top.py",
-        "__pycache__/top.cpython-311.pyc",
+        f"__pycache__/top.{tag}.pyc",
         "demo/100% data.txt",
         "demo/__init__.py",
-        "demo/_speedups.cpython-311-x86_64-linux-gnu.so",
+        f"demo/_speedups{suffix}",
         "demo/core.py",
-        "demo/__pycache__/__init__.cpython-311.pyc",
-        "demo/__pycache__/core.cpython-311.pyc",
+        f"demo/__pycache__/__init__.{tag}.pyc",
+        f"demo/__pycache__/core.{tag}.pyc",
         f"{INFO}/INSTALLER",
         f"{INFO}/LICENSE",
         f"{INFO}/METADATA",
@@ -327,8 +332,9 @@ def test_bytecode_is_fresh_for_the_installed_source(installed: Installed) -> Non
     """Each runtime's pyc matches the .py the owner installs and names its installed path."""
     site = installed.buildroot / SITE.lstrip("/")
     # SOURCE_DATE_EPOCH makes compileall write checked hash-based pycs (flags 3).
-    assert freshness("/usr/bin/python3.11", site, "core.cpython-311.pyc") == "True 3 True True\n"
-    assert freshness("/usr/bin/pypy3", site, "core.pypy39.pyc") == "True 3 True True\n"
+    main, _debug, pypy = trio()
+    assert freshness(main.interpreter, site, f"core.{main.cache_tag}.pyc") == "True 3 True True\n"
+    assert freshness(pypy.interpreter, site, f"core.{pypy.cache_tag}.pyc") == "True 3 True True\n"
 
 
 def test_timestamp_bytecode_of_a_sharer_matches_the_owners_source(
@@ -342,8 +348,10 @@ def test_timestamp_bytecode_of_a_sharer_matches_the_owners_source(
         stage_tree(tmp_path / "stage", rt, pure=True, extension=False, scripts=False)
     run_install(tmp_path, [cpython, pypy])
     site = tmp_path / "buildroot" / SITE.lstrip("/")
-    assert freshness("/usr/bin/python3.11", site, "core.cpython-311.pyc") == "True 0 True True\n"
-    assert freshness("/usr/bin/pypy3", site, "core.pypy39.pyc") == "True 0 True True\n"
+    assert freshness(cpython.interpreter, site, f"core.{cpython.cache_tag}.pyc") == (
+        "True 0 True True\n"
+    )
+    assert freshness(pypy.interpreter, site, f"core.{pypy.cache_tag}.pyc") == "True 0 True True\n"
 
 
 # -- layouts and failures ---------------------------------------------------------------------
@@ -397,7 +405,7 @@ def test_byte_compile_failure_names_the_runtime(
         run_install(tmp_path, [pypy])
     message = str(caught.value)
     assert message.startswith(
-        "byte-compiling for runtime 'pypy3' with /usr/bin/pypy3 failed (status 1):\n"
+        f"byte-compiling for runtime 'pypy3' with {pypy.interpreter} failed (status 1):\n"
     )
     assert f"{SITE}/demo/broken.py" in message or "broken.py" in message
     assert "SyntaxError" in message

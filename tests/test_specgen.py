@@ -261,11 +261,10 @@ def test_flit_project_imports_only_its_module(tmp_path: Path) -> None:
     assert read_metadata(tmp_path).import_names == ["_helper", "test_typing_ext"]
 
 
-def test_runtime_sharing_every_file_gets_a_valid_file_list(
-    tmp_path: Path, cpython: Runtime, cpython_debug: Runtime
-) -> None:
+def test_runtime_sharing_every_file_gets_a_valid_file_list(tmp_path: Path) -> None:
     """A pure project's debug-build subpackage ships nothing of its own, and rpm refuses an
     empty ``%files -f`` list: the list holds a line that ships nothing."""
+    cpython, cpython_debug = trio()[:2]  # they byte-compile for real
     stage = tmp_path / "stage"
     for runtime in (cpython, cpython_debug):
         target = stage / runtime.name / "target"

@@ -20,6 +20,7 @@ from tests.rpmtools import (
     TOOL_BIN,
     debuginfo_packages,
     have_rpm_tools,
+    macros_options,
     probe_registry,
     rpm_query,
     rpmbuild,
@@ -71,15 +72,33 @@ class Build:
         return sorted((self.topdir / "RPMS").glob("*/*.rpm"))
 
 
+def readme_build_command() -> str:
+    """README's documented ``macros=...`` + ``rpmbuild`` command lines, as the shell reads them."""
+    readme = (REPO / "README.md").read_text(encoding="utf-8")
+    block = next(
+        block for block in readme.split("```sh\n")[1:] if block.startswith("macros=")
+    ).split("```", 1)[0]
+    assert "rpmbuild -ba" in block and "--load" not in block
+    return block
+
+
 @pytest.fixture(scope="module")
 def coverage_build(tmp_path_factory: pytest.TempPathFactory) -> Build:
+    """python-coverage.spec built by README's own command, run by bash in a directory laid out
+    like the repository (out/registry: python3, its debug build, pypy3 as probed here)."""
     if not COVERAGE_SDIST.exists():
         pytest.fail(f"{COVERAGE_SDIST} is missing: run scripts/fetch-sources.sh (setup does)")
-    registry = probe_registry(tmp_path_factory.mktemp("registry"))
-    topdir = tmp_path_factory.mktemp("rpmbuild")
-    built = rpmbuild(COVERAGE_SPEC, topdir, tool_env(registry), "-ba")
+    work = tmp_path_factory.mktemp("readme")
+    registry = probe_registry(work / "out" / "registry")
+    (work / "out" / "sources").symlink_to(SOURCES)
+    for directory in ("macros", "specs"):
+        (work / directory).symlink_to(REPO / directory)
+    env = tool_env(None)
+    (work / "home").mkdir()
+    env["HOME"] = str(work / "home")  # rpm's default %_topdir: ~/rpmbuild
+    built = run(["bash", "-euo", "pipefail", "-c", readme_build_command()], env, cwd=work)
     assert built.returncode == 0, built.stdout[-3000:] + built.stderr[-3000:]
-    return Build(registry, topdir)
+    return Build(registry, work / "home" / "rpmbuild")
 
 
 @pytest.fixture(scope="module")
@@ -286,7 +305,7 @@ def test_tool_packages_itself(tmp_path: Path) -> None:
         "RPM_PYCONFIG_PATH": f"{root}/etc/rpm-pyconfig.d",
     }
     evaluated = subprocess.run(
-        ["rpm", "--eval", "%{pyconfig_foreach:@confpkg @confbin}"],
+        ["rpm", *macros_options(macros), "--eval", "%{pyconfig_foreach:@confpkg @confbin}"],
         env=env,
         capture_output=True,
         text=True,
