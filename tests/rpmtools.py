@@ -145,23 +145,22 @@ def probe_registry(directory: Path) -> Path:
 
 
 @functools.cache
-def macros_path() -> str:
-    """``--macros`` value: rpm's own macro path, then macros.pyconfig.
+def rpm_macro_path() -> str:
+    """rpm's own macro path (``rpm --showrc``), which ``--macros`` replaces."""
+    completed = subprocess.run(["rpm", "--showrc"], stdout=subprocess.PIPE, text=True, check=True)
+    for line in completed.stdout.splitlines():
+        if line.startswith("Macro path: "):
+            return line[len("Macro path: ") :]
+    raise AssertionError("rpm --showrc names no 'Macro path'")
+
+
+def macros_options(macros: Path = MACROS) -> list[str]:
+    """``--macros PATH``: rpm's own macro path, then *macros* (macros.pyconfig).
 
     ``--load FILE`` is lost on rpm >= 4.20 when rpmbuild re-reads its configuration for a
     ``BuildArch: noarch`` spec; a file on the macro path is read every time.
     """
-    completed = subprocess.run(
-        ["rpm", "--showrc"], stdout=subprocess.PIPE, text=True, check=True
-    )
-    for line in completed.stdout.splitlines():
-        if line.startswith("Macro path: "):
-            return f"{line[len('Macro path: '):]}:{MACROS}"
-    raise AssertionError("rpm --showrc names no 'Macro path'")
-
-
-def macros_options() -> list[str]:
-    return ["--macros", macros_path()]
+    return ["--macros", f"{rpm_macro_path()}:{macros}"]
 
 
 def rpm_query(package: Path, *query: str) -> list[str]:
