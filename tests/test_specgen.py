@@ -44,6 +44,7 @@ from tests.rpmtools import (
     REPO,
     SOURCES,
     TOOL_BIN,
+    debuginfo_packages,
     have_rpm_tools,
     macros_options,
     probe_registry,
@@ -542,8 +543,11 @@ def test_fixture_builds_installs_and_imports(
 ) -> None:
     build = fixture_builds[name]
     build.check()
-    assert sorted(build.packages) == FIXTURE_PACKAGES[name]
     module, distribution, version, evr, license_tag, arch = FIXTURE_FACTS[name]
+    expected = FIXTURE_PACKAGES[name]
+    if arch != "noarch":  # rpm >= 4.20 adds -debuginfo packages to arch builds
+        expected = sorted(expected + debuginfo_packages(f"python-{module}", expected))
+    assert sorted(build.packages) == expected
     for package, path in build.packages.items():
         tags = rpm_query(path, "--qf", "%{epoch}:%{version}|%{license}|%{arch}")
         expected_arch = "noarch" if "+" in package else arch  # extras are metapackages
@@ -667,6 +671,48 @@ def test_static_and_dynamic_specs_build_the_same_files(
     assert "%pyconfig" not in static.spec.read_text(encoding="utf-8")
 
 
+@rpm_test
+def test_runtimes_sharing_one_directory_in_any_order_install_side_by_side(
+    fixture_sdists: dict[str, Path], tmp_path: Path
+) -> None:
+    """This machine's python3, its debug build and PyPy in one directory, PyPy first: PyPy's
+    package ships the sources, python3-debug's the bytecode of their common cache tag, and
+    python3's relies on both; every package installs beside the others and each interpreter
+    loads its own extension module."""
+    registry = probe_registry(tmp_path / "registry")
+    for name, priority in (("pypy3", 5), ("python3-debug", 6), ("python3", 7)):
+        conf = registry / f"{name}.conf"
+        lines = [line for line in conf.read_text(encoding="utf-8").splitlines()
+                 if not line.startswith("priority =")]
+        conf.write_text("\n".join([*lines, f"priority = {priority}", ""]), encoding="utf-8")
+    build = _build("reordered", DATA / "c-extension", tmp_path / "top", registry,
+                   fixture_sdists["c-extension"].parent)
+    build.check()
+    own = {prefix: f"{prefix}-fastsum" for prefix in ("pypy3", "python3-debug", "python3")}
+    relied = {
+        package: sorted(item.split(" ")[0] for item in rpm_query(build.packages[package],
+                                                                  "--requires")
+                        if item.split(" ")[0] in own.values())
+        for package in own.values()
+    }
+    assert relied == {
+        "pypy3-fastsum": [],
+        "python3-debug-fastsum": ["pypy3-fastsum"],
+        "python3-fastsum": ["pypy3-fastsum", "python3-debug-fastsum"],
+    }
+    files = {package: set(rpm_query(build.packages[package], "-l")) for package in own.values()}
+    assert f"{SITE}/fastsum/__init__.py" in files["pypy3-fastsum"]
+    tag = runtime_of("python3").cache_tag
+    assert f"{SITE}/fastsum/__pycache__/__init__.{tag}.pyc" in files["python3-debug-fastsum"]
+    assert not any(path.endswith(".py") for path in files["python3-fastsum"])
+    code = "import fastsum, fastsum._speedups as s\nprint(s.__file__, fastsum.total(range(5)))\n"
+    for prefix in own:
+        ran = _python(build.root, prefix, code)
+        assert ran.returncode == 0, (prefix, ran.stderr)
+        suffix = runtime_of(prefix).ext_suffix
+        assert ran.stdout == f"{build.root}{SITE}/fastsum/_speedups{suffix} 10\n", prefix
+
+
 def _rpmlint(
     build: Build, registry: Path, home: Path, *options: str
 ) -> subprocess.CompletedProcess[str]:
@@ -772,6 +818,8 @@ def test_pypi_project_builds_installs_and_imports(
     distribution, version = project.sdist[: -len(".tar.gz")].rsplit("-", 1)
     base = {f"{prefix}-{name}" for prefix in PREFIXES}
     assert base <= set(build.packages)
+    if not project.noarch:  # rpm >= 4.20 adds -debuginfo packages to arch builds
+        base |= set(debuginfo_packages(f"python-{name}", sorted(base)))
     assert all(package.partition("+")[0] in base for package in build.packages)
     arches = {path.parent.name for path in build.rpms}
     assert arches == ({"noarch"} if project.noarch else {"x86_64"})
