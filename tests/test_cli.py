@@ -494,7 +494,25 @@ def test_check_finds_a_missing_interpreter(
         f"{registry / 'zy.conf'}: [runtime] interpreter: '/usr/lib' is not an executable file\n"
         f"{registry / 'zz.conf'}: [runtime] interpreter: '/nonexistent/python3' is not an "
         "executable file\n"
+        f"{registry / 'zz.conf'}: runtimes 'zy' and 'zz' both install extension modules named "
+        f"*.cpython-312-x86_64-linux-gnu.so into {SITE}: their subpackages would ship the same "
+        "files; give one of them its own platlib or leave it out\n"
     ), "")
+
+
+def test_check_finds_runtimes_that_cannot_install_side_by_side(
+    machine_registry: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    main = next(rt for rt in machine_runtimes() if rt.default)
+    twin = main.replace(name="twin", default=False, priority=99, origin="", script_suffix="-twin")
+    (machine_registry / "twin.conf").write_text(format_conf(twin), encoding="utf-8")
+    status, out, err = run(capsys, "--confdir", machine_registry, "check")
+    assert (status, err) == (1, "")
+    assert out == (
+        f"{machine_registry / 'twin.conf'}: runtimes {main.name!r} and 'twin' both install "
+        f"extension modules named *{main.ext_suffix} into {main.platlib}: their subpackages "
+        "would ship the same files; give one of them its own platlib or leave it out\n"
+    )
 
 
 def test_check_an_empty_registry(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
