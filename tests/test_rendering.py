@@ -217,7 +217,7 @@ def test_subpackages_owner(three: list[Runtime]) -> None:
     ]
     assert stanza(text, "python3-foo+test") == [
         "%package -n python3-foo+test",
-        "Summary: Metapackage for python3-foo: test extras",
+        "Summary: Dependencies of the test extra of python3-foo",
         "BuildArch: noarch",
         "Requires: python3-foo = %{?epoch:%{epoch}:}%{version}-%{release}",
         "Provides: python3dist(foo[test]) = 1",
@@ -225,9 +225,9 @@ def test_subpackages_owner(three: list[Runtime]) -> None:
         "Requires: python3dist(pytest)",
         "",
         "%description -n python3-foo+test",
-        "This is a metapackage bringing in the test extras requires for",
+        "This package brings in the dependencies of the test extra of",
         "python3-foo.",
-        "It makes sure the dependencies are installed.",
+        "It ships no files.",
         "",
         "%files -n python3-foo+test",
         "",
