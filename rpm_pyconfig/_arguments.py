@@ -13,6 +13,10 @@ import sys
 from . import __version__
 from .errors import UsageError
 
+TYPE_CHECKING = False  # not typing's: --help and usage errors need not import it
+if TYPE_CHECKING:
+    from typing import Any, NoReturn
+
 __all__ = ["build_parser"]
 
 
@@ -34,16 +38,40 @@ registry: *.conf drop-ins in /usr/lib/rpm-pyconfig.d then /etc/rpm-pyconfig.d, r
 --confdir DIR (repeatable) or RPM_PYCONFIG_PATH=DIR:DIR (specs use the variable)."""
 
 
+class _Formatter(argparse.HelpFormatter):
+    """Help laid out for the terminal's width, measured without importing shutil.
+
+    argparse would import shutil (and bz2, lzma) just to ask for the terminal width; only
+    the documented constructor is used, so every Python's argparse accepts it.
+    """
+
+    def __init__(
+        self,
+        prog: str,
+        indent_increment: int = 2,
+        max_help_position: int = 24,
+        width: int | None = None,
+    ) -> None:
+        super().__init__(prog, indent_increment, max_help_position, width or _terminal_width())
+
+
+class _RawFormatter(_Formatter, argparse.RawDescriptionHelpFormatter):
+    """The top-level help: descriptions and epilog keep their line breaks."""
+
+
 class _Parser(argparse.ArgumentParser):
-    """argparse, but usage errors are raised so ``main`` reports them like any error."""
+    """argparse, but usage errors are raised so ``main`` reports them like any error.
 
-    def error(self, message: str) -> None:  # type: ignore[override]
+    Only public argparse API: ``error`` is documented as overridable, and the help width
+    comes from ``formatter_class`` (a private method broke with Python 3.15's argparse).
+    """
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        kwargs.setdefault("formatter_class", _Formatter)
+        super().__init__(*args, **kwargs)
+
+    def error(self, message: str) -> NoReturn:
         raise UsageError(f"{message}\n{self.format_usage().rstrip()}")
-
-    def _get_formatter(self) -> argparse.HelpFormatter:
-        # argparse would import shutil (and bz2, lzma) just to ask for the terminal width.
-        # Every argparse formatter takes width; typeshed's protocol names only prog.
-        return self.formatter_class(prog=self.prog, width=_terminal_width())  # type: ignore[call-arg]
 
 
 def _terminal_width() -> int:
@@ -99,7 +127,7 @@ def build_parser(prog: str | None) -> argparse.ArgumentParser:
         prog=prog or "rpm-pyconfig",
         description=_DESCRIPTION,
         epilog=_EPILOG,
-        formatter_class=argparse.RawDescriptionHelpFormatter,
+        formatter_class=_RawFormatter,
     )
     parser.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
     _add_registry_options(parser, sub=False)

@@ -252,6 +252,10 @@ def _canonicalize_packaging(expression: str, strict: bool) -> tuple[str, list[st
         return str(canonicalize_license_expression(expression)), []
     except InvalidLicenseExpression as error:
         raise _InvalidExpressionError(str(error)) from None
+    except KeyError:
+        # packaging 26.2 fails on some malformed identifiers ('LicenseRef-a+') with a
+        # KeyError instead of InvalidLicenseExpression: the expression is invalid all the same.
+        raise _InvalidExpressionError(f"Invalid license expression: {expression!r}") from None
 
 
 class _FallbackParser:

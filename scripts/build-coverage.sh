@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# The main job, end to end on a fresh Debian 12 machine (as root):
+# The main job, end to end on a fresh Debian 12 or 13 machine (as root):
 #   1. set up (Debian packages, .venv with rpm-pyconfig, the coverage sdist)
 #   2. probe this machine's Python runtimes into out/registry
 #   3. rpmbuild specs/python-coverage.spec: one subpackage per runtime
@@ -8,6 +8,8 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 top=$PWD
+# shellcheck source=scripts/lib.sh
+. scripts/lib.sh
 bash scripts/setup.sh
 export PATH="$top/.venv/bin:$PATH"
 
@@ -18,12 +20,15 @@ export RPM_PYCONFIG_PATH=$top/out/registry
 rpm-pyconfig check
 rpm-pyconfig list
 
-echo "== rpmbuild -ba specs/python-coverage.spec" >&2
 rm -rf out/rpmbuild
-# --nodeps: Debian's rpm database is empty (the build tools come from apt), so rpm cannot see them.
-rpmbuild -ba --nodeps --load macros/macros.pyconfig \
-  --define "_topdir $top/out/rpmbuild" --define "_sourcedir $top/out/sources" \
-  specs/python-coverage.spec > out/rpmbuild.log 2>&1 || { tail -40 out/rpmbuild.log; echo "rpmbuild failed: see out/rpmbuild.log" >&2; exit 1; }
+# The macros file joins rpm's own macro path (--macros): rpm >= 4.20 forgets --load FILE when
+# it re-reads its configuration for a BuildArch: noarch spec. --nodeps: Debian's rpm database
+# is empty (the build tools come from apt), so rpm cannot see them.
+macros="$(rpm --showrc | sed -n 's/^Macro path: //p'):$top/macros/macros.pyconfig"
+step out/logs/rpmbuild-coverage.log "== rpmbuild -ba specs/python-coverage.spec (log: out/logs/rpmbuild-coverage.log)" \
+  rpmbuild -ba --nodeps --macros "$macros" \
+    --define "_topdir $top/out/rpmbuild" --define "_sourcedir $top/out/sources" \
+    specs/python-coverage.spec
 rpms=(out/rpmbuild/RPMS/*/*.rpm)
 
 echo "== installing ${#rpms[@]} RPMs together into out/root" >&2

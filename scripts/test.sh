@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # The whole test suite: lint, types, and pytest (unit tests plus real rpmbuild/rpmspec/rpm/rpmlint
-# runs against /usr/bin/python3.11, /usr/bin/python3.11-dbg and /usr/bin/pypy3).
+# runs against this machine's interpreters, as `rpm-pyconfig probe --all` finds them).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 bash scripts/setup.sh
@@ -8,7 +8,27 @@ echo "== the main job (README's first command): build specs/python-coverage.spec
 bash scripts/build-coverage.sh
 echo "== ruff" && .venv/bin/ruff check --quiet .
 echo "== mypy" && .venv/bin/mypy
-# Python 3.9 is supported: PyPy 3.9 runs the unit tests with Debian's jinja2 and packaging 23.
-echo "== pytest under Python 3.9 (/usr/bin/pypy3), without the rpm tests"
-/usr/bin/pypy3 -m pytest -q -p no:cacheprovider -m "not rpm"
+
+# The unit tests under every other runtime the probe finds (another language version or
+# implementation than .venv's: PyPy 3.9 on Debian 12, PyPy 3.11 on Debian 13...), with the
+# distribution's pytest, hypothesis, jinja2 and packaging. A runtime that cannot import them
+# is named; under CI=true that fails the run.
+venv_runtime=$(.venv/bin/python -c 'import sys; print(sys.implementation.name, "%d.%d" % sys.version_info[:2])')
+ran=0
+while read -r name interpreter implementation short_version; do
+  if [ "$implementation $short_version" = "$venv_runtime" ]; then
+    echo "== unit tests under $name ($interpreter): $implementation $short_version, as .venv: covered below"
+    continue
+  fi
+  if ! "$interpreter" -c 'import pytest, hypothesis, jinja2, packaging' 2>/dev/null; then
+    echo "== unit tests under $name ($interpreter): cannot import pytest, hypothesis, jinja2, packaging" >&2
+    if [ "${CI:-}" = true ]; then exit 1; fi
+    continue
+  fi
+  echo "== unit tests under $name ($interpreter, $implementation $short_version), without the rpm tests"
+  "$interpreter" -m pytest -q -p no:cacheprovider -m "not rpm"
+  ran=$((ran + 1))
+done < <(RPM_PYCONFIG_PATH=out/registry .venv/bin/rpm-pyconfig --foreach --raw \
+           --eval '@name @interpreter @implementation @short_version')
+echo "== unit tests ran under $ran other runtime(s)"
 echo "== pytest" && .venv/bin/python -m pytest "$@"

@@ -327,6 +327,30 @@ def test_every_command_has_help(capsys: pytest.CaptureFixture[str], command: str
     assert out.startswith(f"usage: rpm-pyconfig {command} [-h]")
 
 
+def test_help_follows_the_terminal_width(
+    capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("COLUMNS", "50")
+    for command in ("probe", "check"):  # not the top level: its texts are raw
+        status, out, _err = run(capsys, command, "--help")
+        assert status == 0
+        assert max(len(line) for line in out.splitlines()) <= 48  # COLUMNS - 2, as argparse
+
+
+def test_parser_uses_only_public_argparse_api() -> None:
+    """Python 3.15 changed the private _get_formatter; overriding private methods breaks."""
+    from rpm_pyconfig import _arguments
+
+    for cls in (_arguments._Parser, _arguments._Formatter, _arguments._RawFormatter):
+        own = {
+            name
+            for klass in cls.__mro__
+            if klass.__module__ == _arguments.__name__
+            for name in vars(klass)
+        }
+        assert not {n for n in own if n.startswith("_") and not n.endswith("__")}, cls
+
+
 def test_no_arguments_prints_help_and_exits_2(capsys: pytest.CaptureFixture[str]) -> None:
     status, out, _err = run(capsys)
     assert status == 2

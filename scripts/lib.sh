@@ -1,0 +1,35 @@
+# Sourced by the other scripts: run a slow step quietly but visibly.
+#
+#   step LOG LABEL COMMAND...
+#
+# prints "LABEL", sends the command's output (third-party chatter: apt, pip, setuptools
+# banners, rpmbuild) to LOG, prints a progress line with the log's last line every 10 s,
+# and on failure shows the log's last 40 lines and returns the command's status.
+
+step() {
+  local log=$1 label=$2
+  shift 2
+  mkdir -p "$(dirname "$log")"
+  echo "$label" >&2
+  local start=$SECONDS status=0 ticks=0 pid
+  "$@" </dev/null >"$log" 2>&1 &
+  pid=$!
+  while kill -0 "$pid" 2>/dev/null; do
+    sleep 1
+    ticks=$((ticks + 1))
+    if ((ticks % 10 == 0)) && kill -0 "$pid" 2>/dev/null; then
+      local last
+      last=$(tail -n 1 "$log" 2>/dev/null | tr -d '\r' | cut -c1-80)
+      echo "  ... $((SECONDS - start)) s${last:+: $last}" >&2
+    fi
+  done
+  wait "$pid" || status=$?
+  if ((status)); then
+    echo "  failed (status $status) after $((SECONDS - start)) s; the end of $log:" >&2
+    tail -n 40 "$log" | sed 's/^/  | /' >&2
+    return "$status"
+  fi
+  if ((SECONDS - start >= 5)); then
+    echo "  done in $((SECONDS - start)) s (log: $log)" >&2
+  fi
+}
