@@ -78,6 +78,7 @@ step_pid=
 cleanup() {
   local status=$?
   trap - EXIT INT TERM HUP
+  set +e  # every mount undone, whatever fails on the way
   [ -z "$step_pid" ] || { kill -- "-$step_pid" 2>/dev/null; wait "$step_pid" 2>/dev/null; }
   unmount_below "$cache/"
   exit "$status"
@@ -103,10 +104,16 @@ mount_pip_paths() {
   for word in $( (cat /etc/pip.conf /etc/xdg/pip/pip.conf "$HOME/.config/pip/pip.conf" 2>/dev/null |
                   sed -n 's/^[^#;[]*=//p'; env | sed -n 's/^PIP_[A-Z_]*=//p') | tr -s ' \t' '\n\n'); do
     path=${word#file://}
+    path=${path%/}
+    # A file:// package index (PEP 503) links to files beside its simple/ directory.
+    [ "${path##*/}" != simple ] || path=${path%/simple}
     [[ "$path" == /* && -e "$path" ]] || continue
     mountpoint -q "$root$path" && continue
-    # Only where the root has nothing of its own (or a mount point made by an earlier run).
-    [ ! -e "$root$path" ] || grep -qxF "$path" "$made" || continue
+    # Only where the root has nothing of its own: no such path, a mount point made by an earlier
+    # run, or directories without a file in them.
+    if [ -e "$root$path" ] && ! grep -qxF "$path" "$made"; then
+      [ -d "$root$path" ] && [ -z "$(find "$root$path" ! -type d -print -quit)" ] || continue
+    fi
     if [ -d "$path" ]; then mkdir -p "$root$path"; else mkdir -p "$(dirname "$root$path")"; touch "$root$path"; fi
     grep -qxF "$path" "$made" || echo "$path" >> "$made"
     mount --bind "$path" "$root$path"
