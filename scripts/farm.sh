@@ -219,6 +219,8 @@ make_root() {
 prepare_root() {
   local root=$1 file
   cp /etc/resolv.conf "$root/etc/resolv.conf"
+  # An earlier run interrupted during apt leaves dpkg half-done: finish it.
+  in_root "$root" dpkg --configure -a
   mkdir -p "$root/usr/local/share/ca-certificates"
   find "$root/usr/local/share/ca-certificates" -name '*.crt' -delete
   for file in /usr/local/share/ca-certificates/*.crt; do [ -e "$file" ] && cp "$file" "$root/usr/local/share/ca-certificates/"; done
@@ -246,7 +248,13 @@ recipe_freethreaded() {
   rm -rf "$root/farm/ft" && mkdir -p "$root/farm/ft"
   # Debian's own source package; its upstream tarball, without Debian's layout patches: the point
   # is a non-Debian (Fedora) layout.
-  in_root "$root" sh -c "cd /farm/ft && apt-get source --download-only -q python$ft_version"
+  # The newest version the mirror still serves (it may list a source it no longer has).
+  local version
+  for version in $(in_root "$root" apt-cache showsrc "python$ft_version" | sed -n 's/^Version: //p' | sort -rVu); do
+    rm -rf "$root/farm/ft"/*
+    in_root "$root" sh -c "cd /farm/ft && apt-get source --download-only -q python$ft_version=$version" && break
+    echo "python$ft_version $version: not on the mirror, trying an older source"
+  done
   local orig
   orig=$(cd "$root/farm/ft" && ls python"$ft_version"_*.orig.tar.*)
   echo "building $ft_name from $orig"
