@@ -260,9 +260,11 @@ recipe_freethreaded() {
   echo "building $ft_name from $orig"
   in_root "$root" sh -c "cd /farm/ft && mkdir src && tar -xf $orig -C src --strip-components=1"
   # Fedora's layout: prefix /usr, platlib and stdlib's extension modules under /usr/lib64,
-  # python3.Xt names; no PGO/LTO (time), static libpython (no library path to set up).
+  # python3.Xt names; no PGO/LTO, no test suite (time); static libpython (no library path to
+  # set up).
   in_root "$root" sh -c "cd /farm/ft/src && ./configure -q --prefix=/usr --libdir=/usr/lib64 \
     --with-platlibdir=lib64 --disable-gil --without-ensurepip --with-system-expat \
+    --disable-test-modules \
     && make -s -j$jobs && make -s altinstall DESTDIR=/farm/ft/dest"
   local dest=$root/farm/ft/dest
   # Keep what is free-threaded by name; drop what would overwrite Debian's files (man pages,
@@ -479,30 +481,35 @@ export cache mirror ft_version ft_name jobs top base_packages verify_script
 
 # -- main --------------------------------------------------------------------------------------
 
-if ! command -v debootstrap > /dev/null; then
-  say "installing debootstrap on the host"
-  DEBIAN_FRONTEND=noninteractive apt-get -o DPkg::Lock::Timeout=600 install -y -q debootstrap > /dev/null
-fi
-[ -x "$top/.venv/bin/rpm-pyconfig" ] || die "no .venv in $top: run scripts/setup.sh first"
-mkdir -p "$cache/logs/host"
-run_step host "rpmbuild -bs (coverage, generated MarkupSafe spec)" "$cache/logs/host/srpms.log" build_srpms ||
-  die "the SRPMs could not be built on the host: see $cache/logs/host/srpms.log"
+# All of it in one function: bash has read the whole script before running any of it, so an
+# edit of this file during a (long) run cannot change what the run does.
+main() {
+  if ! command -v debootstrap > /dev/null; then
+    say "installing debootstrap on the host"
+    DEBIAN_FRONTEND=noninteractive apt-get -o DPkg::Lock::Timeout=600 install -y -q debootstrap > /dev/null
+  fi
+  [ -x "$top/.venv/bin/rpm-pyconfig" ] || die "no .venv in $top: run scripts/setup.sh first"
+  mkdir -p "$cache/logs/host"
+  run_step host "rpmbuild -bs (coverage, generated MarkupSafe spec)" "$cache/logs/host/srpms.log" build_srpms ||
+    die "the SRPMs could not be built on the host: see $cache/logs/host/srpms.log"
 
-failed=0
-for suite in "${suites[@]}"; do
-  suite_start=$SECONDS
-  run_suite "$suite" || failed=1
-  [ -n "${result_time[$suite]:-}" ] || result_time[$suite]=$((SECONDS - suite_start))
-  unmount_below "$cache/roots/$suite/"
-done
+  failed=0
+  for suite in "${suites[@]}"; do
+    suite_start=$SECONDS
+    run_suite "$suite" || failed=1
+    [ -n "${result_time[$suite]:-}" ] || result_time[$suite]=$((SECONDS - suite_start))
+    unmount_below "$cache/roots/$suite/"
+  done
 
-printf '\n%-16s %-7s %-9s %-10s %-8s %6s  %s\n' DISTRIBUTION RPM RUNTIMES PACKAGES IMPORTS TIME RESULT
-for suite in "${suites[@]}"; do
-  printf '%-16s %-7s %-9s %-10s %-8s %5ss  %s\n' "$(label "$suite")" "${result_rpm[$suite]:--}" \
-    "${result_runtimes[$suite]:--}" "${result_packages[$suite]:--}" "${result_imports[$suite]:--}" \
-    "${result_time[$suite]}" "${result_status[$suite]}"
-done
-printf '\nPACKAGES: built/installed together; IMPORTS: checks passed (coverage with its tracer, markupsafe with its extension, per runtime)\n'
-printf '\nTimes (s):\n'
-sed 's/^/  /' "$times_file"
-exit "$failed"
+  printf '\n%-16s %-7s %-9s %-10s %-8s %6s  %s\n' DISTRIBUTION RPM RUNTIMES PACKAGES IMPORTS TIME RESULT
+  for suite in "${suites[@]}"; do
+    printf '%-16s %-7s %-9s %-10s %-8s %5ss  %s\n' "$(label "$suite")" "${result_rpm[$suite]:--}" \
+      "${result_runtimes[$suite]:--}" "${result_packages[$suite]:--}" "${result_imports[$suite]:--}" \
+      "${result_time[$suite]}" "${result_status[$suite]}"
+  done
+  printf '\nPACKAGES: built/installed together; IMPORTS: checks passed (coverage with its tracer, markupsafe with its extension, per runtime)\n'
+  printf '\nTimes (s):\n'
+  sed 's/^/  /' "$times_file"
+  return "$failed"
+}
+main; exit $?
