@@ -320,7 +320,7 @@ install_freethreaded() {
 build_srpms() {
   local out=$cache/host
   rm -rf "$out/registry" "$out/specs" "$out/rpmbuild"
-  mkdir -p "$out/registry" "$out/specs"
+  mkdir -p "$out/registry" "$out/specs" "$out/rpmbuild/tmp"
   "$top/.venv/bin/rpm-pyconfig" probe --all --write "$out/registry"
   "$top/.venv/bin/rpm-pyconfig" spec "$top/out/sources/MarkupSafe-2.1.5.tar.gz" \
     -o "$out/specs/python-markupsafe.spec"
@@ -328,7 +328,8 @@ build_srpms() {
   for spec in "$top/specs/python-coverage.spec" "$out/specs/python-markupsafe.spec"; do
     PATH=$top/.venv/bin:$PATH RPM_PYCONFIG_PATH=$out/registry \
       rpmbuild -bs --nodeps --load "$top/macros/macros.pyconfig" \
-      --define "_topdir $out/rpmbuild" --define "_sourcedir $top/out/sources" "$spec"
+      --define "_topdir $out/rpmbuild" --define "_tmppath $out/rpmbuild/tmp" \
+      --define "_sourcedir $top/out/sources" "$spec"
   done
 }
 
@@ -368,6 +369,20 @@ install_rpms() {
   rm -rf "$root/farm/inst" && mkdir -p "$root/farm/inst"
   in_root "$root" sh -c 'rpm -i --root /farm/inst --dbpath /var/lib/rpm --nodeps /farm/rpmbuild/RPMS/*/*.rpm'
   in_root "$root" rpm -qa --root /farm/inst --dbpath /var/lib/rpm | sort | sed 's/^/installed: /'
+  # --nodeps: the root's rpm database is empty (its Python comes from apt).  The Requires between
+  # the built packages themselves must still hold: rpm lists every unmet one of the whole set;
+  # those naming coverage or markupsafe are ours, and must be none.
+  rm -rf "$root/farm/deptest" && mkdir -p "$root/farm/deptest"
+  local unmet
+  unmet=$(in_root "$root" sh -c 'rpm -i --test --root /farm/deptest --dbpath /var/lib/rpm \
+    /farm/rpmbuild/RPMS/*/*.rpm 2>&1' | awk -F ' is needed by ' 'NF == 2 && tolower($1) ~ /coverage|markupsafe/')
+  rm -rf "$root/farm/deptest"
+  if [ -n "$unmet" ]; then
+    echo "Requires between the built packages that none of them provides:"
+    echo "$unmet"
+    return 1
+  fi
+  echo "every Requires between the built packages is provided by one of them"
 }
 
 # Run inside the root, once per runtime: NAME IMPLEMENTATION PYTHON SITELIB SITEARCH EXT_SUFFIX.
