@@ -159,11 +159,14 @@ def _run_check(args: argparse.Namespace) -> int:
         for problem in error.problems:
             print(problem)
         return EXIT_ERROR
+    from .installing import sharing_problems
+
     missing = [
         f"{rt.origin}: [runtime] interpreter: {rt.interpreter!r} is not an executable file"
         for rt in registry.runtimes
         if not os.access(rt.interpreter, os.X_OK) or os.path.isdir(rt.interpreter)
     ]
+    missing += [str(problem) for problem in sharing_problems(registry.runtimes)]
     for line in missing:
         print(line)
     if missing:

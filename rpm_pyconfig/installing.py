@@ -1,11 +1,15 @@
 """``%install`` for several runtimes: stage, byte-compile, split shared files, write file lists.
 
 Runtimes may share directories: Debian's CPython, its debug build and PyPy all use
-``/usr/lib/python3/dist-packages``.  Two subpackages must never ship the same path, so
-paths are claimed in runtime order: each runtime ships only what no earlier runtime
-ships (its own extension modules, its own bytecode, its renamed commands) and its
-subpackage requires the subpackage of the runtime that owns the rest.  ``file_owners``
-predicts that relation at parse time (for ``Requires:``); ``install`` enforces it.
+``/usr/lib/python3/dist-packages`` (Debian unstable puts seven runtimes there).  Two
+subpackages must never ship the same path, so each path is shipped by the first runtime,
+in order, that installs it, and every later runtime that installs it too requires that
+runtime's subpackage.  Runtimes that put the wheel into the same library directory install
+the same sources, data and ``.dist-info`` (shipped by the first of them) and, when their
+bytecode cache tags are equal (CPython and its debug build), the same bytecode (shipped by
+the first of that tag).  ``relies_on`` predicts that relation at parse time (for
+``Requires:``), ``sharing_problems`` finds registries that cannot build side by side (same
+extension suffix in one directory, same script suffix), and ``install`` enforces both.
 """
 
 from __future__ import annotations
@@ -18,31 +22,89 @@ import time
 from collections.abc import Callable, Sequence
 
 from ._files import write_atomically
-from .errors import ExecutionError, PyConfigError
+from .errors import ConfigError, ExecutionError, Problem, PyConfigError
 from .expression import escape_rpm
 from .runtime import Runtime
 
-__all__ = ["InstallResult", "file_owners", "install"]
+__all__ = ["InstallResult", "file_owners", "install", "relies_on", "sharing_problems"]
+
+
+def _libdir(runtime: Runtime, pure: bool) -> str:
+    """Where a wheel's library part goes: purelib for a pure wheel, else platlib."""
+    return runtime.purelib if pure else runtime.platlib
+
+
+def _relies(
+    runtimes: Sequence[Runtime], libdirs: Sequence[str]
+) -> dict[str, tuple[Runtime, ...]]:
+    """``relies_on`` for known library directories (``libdirs[i]`` of ``runtimes[i]``)."""
+    result: dict[str, tuple[Runtime, ...]] = {}
+    for index, runtime in enumerate(runtimes):
+        same_dir = [
+            earlier for earlier, lib in zip(runtimes[:index], libdirs) if lib == libdirs[index]
+        ]
+        found = same_dir[:1]  # the sources, data and .dist-info
+        found += [earlier for earlier in same_dir if earlier.cache_tag == runtime.cache_tag][:1]
+        result[runtime.name] = tuple(rt for rt in runtimes if rt in found)
+    return result
+
+
+def relies_on(
+    runtimes: Sequence[Runtime], *, pure: bool | None = None
+) -> dict[str, tuple[Runtime, ...]]:
+    """For each runtime name, the earlier runtimes whose subpackages ship files it installs too.
+
+    A path is shipped by the first runtime, in order, that installs it.  Runtimes that put
+    the wheel into the same library directory (purelib for a pure wheel, else platlib)
+    install the same sources, data and ``.dist-info`` (the first of them ships those), and
+    the same bytecode when their cache tags are equal (the first of that tag ships it).
+    ``pure``: the kind of the wheel; None (at parse time it is unknown) counts both kinds.
+    Runtimes come out in the given order, without duplicates.
+    """
+    kinds = (True, False) if pure is None else (pure,)
+    result: dict[str, tuple[Runtime, ...]] = {rt.name: () for rt in runtimes}
+    for kind in kinds:
+        found = _relies(runtimes, [_libdir(rt, kind) for rt in runtimes])
+        for name, earlier in found.items():
+            merged = set(result[name]) | set(earlier)
+            result[name] = tuple(rt for rt in runtimes if rt in merged)
+    return result
 
 
 def file_owners(runtimes: Sequence[Runtime]) -> dict[str, Runtime | None]:
-    """For each runtime name, the earlier runtime whose subpackage owns their shared files.
+    """For each runtime name, the first runtime of ``relies_on`` (the one whose subpackage
+    ships the sources it shares), or None when it ships its own."""
+    relied = relies_on(runtimes)
+    return {name: (earlier[0] if earlier else None) for name, earlier in relied.items()}
 
-    Two runtimes share files when they have a library directory in common; the first
-    of them in order owns the shared files.  None means the runtime owns its own.
+
+def sharing_problems(runtimes: Sequence[Runtime], *, bindir: str = "/usr/bin") -> list[Problem]:
+    """Why *runtimes* cannot install side by side, one problem per clash (empty: they can).
+
+    Two runtimes clash when they would install the same path and neither relies on the
+    other for it: extension modules of one suffix in one directory, or commands with one
+    script suffix.
     """
-    owners: dict[str, Runtime | None] = {}
-    for index, runtime in enumerate(runtimes):
-        mine = {runtime.purelib, runtime.platlib}
-        owners[runtime.name] = next(
-            (
-                earlier
-                for earlier in runtimes[:index]
-                if owners[earlier.name] is None and mine & {earlier.purelib, earlier.platlib}
-            ),
-            None,
-        )
-    return owners
+    problems: list[Problem] = []
+    extension: dict[tuple[str, str], Runtime] = {}
+    scripts: dict[str, Runtime] = {}
+    for runtime in runtimes:
+        key = (runtime.platlib, runtime.ext_suffix)
+        other = extension.setdefault(key, runtime)
+        if other is not runtime:
+            problems.append(Problem(runtime.origin, (
+                f"runtimes {other.name!r} and {runtime.name!r} both install extension modules "
+                f"named *{runtime.ext_suffix} into {runtime.platlib}: their subpackages would "
+                "ship the same files; give one of them its own platlib or leave it out"
+            )))
+        other = scripts.setdefault(runtime.script_suffix, runtime)
+        if other is not runtime:
+            problems.append(Problem(runtime.origin, (
+                f"runtimes {other.name!r} and {runtime.name!r} have the same script_suffix "
+                f"{runtime.script_suffix!r}: both would install the commands "
+                f"{bindir}/NAME{runtime.script_suffix}; give one of them another script_suffix"
+            )))
+    return problems
 
 
 class InstallResult:
@@ -81,19 +143,35 @@ def install(
     its interpreter, byte-compile with that interpreter, then copy every path no
     earlier runtime ships into *buildroot* and write ``FILELISTS/NAME.files``.
     """
-    owners = file_owners(runtimes)
-    # One mtime for every staged file: the pyc a sharing runtime compiles from its own copy
-    # of a .py must match the owner's copy, which is the one installed.
-    mtime = int(os.environ.get("SOURCE_DATE_EPOCH") or time.time())
-    claimed: dict[str, str] = {}  # path -> runtime name that ships it
-    results = []
-    for number, runtime in enumerate(runtimes, 1):
+    problems = sharing_problems(runtimes, bindir=bindir)
+    if problems:
+        raise ConfigError(problems)
+    libdirs = []
+    for runtime in runtimes:
         target = os.path.join(stage, runtime.name, "target")
         if not os.path.isdir(target):
             raise PyConfigError(
                 f"nothing staged for runtime {runtime.name!r}: {target} does not exist "
                 "(did the pip install step of %pyconfig_install run for it?)"
             )
+        libdirs.append(_libdir(runtime, _is_pure(target)))
+    relied = _relies(runtimes, libdirs)
+    predicted = relies_on(runtimes)  # what the subpackages' Requires: say
+    for runtime in runtimes:
+        unsaid = [rt.name for rt in relied[runtime.name] if rt not in predicted[runtime.name]]
+        if unsaid:
+            raise PyConfigError(
+                f"runtime {runtime.name!r} would rely on files of {', '.join(unsaid)} that its "
+                "subpackage does not require: their wheels differ in kind (pure or not) and "
+                "their library directories differ; build them in separate specs"
+            )
+    # One mtime for every staged file: the pyc a sharing runtime compiles from its own copy
+    # of a .py must match the shipped copy.
+    mtime = int(os.environ.get("SOURCE_DATE_EPOCH") or time.time())
+    claimed: dict[str, str] = {}  # path -> runtime name that ships it
+    results = []
+    for number, runtime in enumerate(runtimes, 1):
+        target = os.path.join(stage, runtime.name, "target")
         root = os.path.join(stage, runtime.name, "root")
         shutil.rmtree(root, ignore_errors=True)
         libdir = _arrange(runtime, target, root, bindir)
@@ -101,13 +179,14 @@ def install(
         _byte_compile(runtime, root, libdir)
         _rewrite_dist_info(root, libdir)
         _set_mtimes(root, mtime)  # the pycs, RECORD and INSTALLER too: reproducible payloads
-        owner = owners[runtime.name]
-        result = _ship(runtime, root, libdir, buildroot, claimed, owner, filelists)
+        earlier = relied[runtime.name]
+        result = _ship(runtime, root, libdir, buildroot, claimed, earlier, filelists)
         results.append(result)
         if progress is not None:
             shared = ""
-            if owner is not None and result.skipped:
-                shared = f", {result.skipped} shipped by {owner.name}"
+            if earlier and result.skipped:
+                names = " and ".join(rt.name for rt in earlier)
+                shared = f", {result.skipped} shipped by {names}"
             progress(
                 f"installed {runtime.name} ({number}/{len(runtimes)}): "
                 f"{len(result.files)} files{shared}"
@@ -241,7 +320,7 @@ def _ship(
     libdir: str,
     buildroot: str,
     claimed: dict[str, str],
-    owner: Runtime | None,
+    earlier: tuple[Runtime, ...],
     filelists: str,
 ) -> InstallResult:
     files, dirs, skipped = [], [], 0
@@ -257,11 +336,12 @@ def _ship(
             path = os.path.join(installed_dir, name)
             holder = claimed.get(path)
             if holder is not None:
-                if owner is None or holder != owner.name:
+                if holder not in {rt.name for rt in earlier}:
                     raise PyConfigError(
-                        f"runtimes {holder!r} and {runtime.name!r} both install {path}, but "
-                        f"{runtime.name!r} shares no library directory with {holder!r}; give "
-                        "them distinct directories or script suffixes in their drop-ins"
+                        f"runtimes {holder!r} and {runtime.name!r} both install {path}, and "
+                        f"{runtime.name!r}'s subpackage does not require {holder!r}'s (it "
+                        f"relies on {', '.join(rt.name for rt in earlier) or 'no other'}): give "
+                        "them distinct directories, extension or script suffixes in their drop-ins"
                     )
                 skipped += 1
                 continue

@@ -19,9 +19,9 @@ from typing import Any
 
 import jinja2
 
-from .errors import ExpressionError, PyConfigError
+from .errors import ConfigError, ExpressionError, PyConfigError
 from .expression import Expression, escape_rpm
-from .installing import file_owners
+from .installing import file_owners, relies_on, sharing_problems
 from .runtime import Runtime
 
 __all__ = ["SpecText", "TemplateError", "available_templates", "render"]
@@ -117,10 +117,15 @@ def render(
     """Render *template* for *runtimes* (already selected, in order).
 
     *template* is the name of a shipped template (``subpackages``) or the path of a
-    packager's own file.  Templates see ``runtimes``, ``owners`` (for each runtime
-    name, the runtime whose subpackage owns the files they share, or None) and every
-    entry of *values* as a top-level variable.
+    packager's own file.  Templates see ``runtimes``, ``relies_on`` (for each runtime
+    name, the earlier runtimes whose subpackages ship files it installs too), ``owners``
+    (the first of those, or None) and every entry of *values* as a top-level variable.
+    Runtimes that cannot install side by side raise ``ConfigError`` before anything is
+    rendered (``installing.sharing_problems``).
     """
+    problems = sharing_problems(runtimes)
+    if problems:
+        raise ConfigError(problems)
     env = _environment()
     name = template  # as messages call it: the file path, or the shipped NAME.j2
     try:
@@ -149,6 +154,7 @@ def render(
         context: dict[str, Any] = dict(values or {})
         context["runtimes"] = list(runtimes)
         context["owners"] = file_owners(runtimes)
+        context["relies_on"] = relies_on(runtimes)
         return compiled.render(context)
     except ExpressionError as error:
         raise TemplateError(f"template {name}: a value's @-expression is wrong: {error}") from None

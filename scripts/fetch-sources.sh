@@ -16,7 +16,7 @@ for line in "${wanted[@]}"; do
     name=${file%-*}; version=${file##*-}; version=${version%.tar.gz}
     tmp=$(mktemp -d)
     step "out/logs/fetch-$name.log" "fetch-sources: downloading $file ($number/${#wanted[@]})" \
-      .venv/bin/python -m pip download --disable-pip-version-check --no-deps --no-binary :all: \
+      .venv/bin/python -m pip download --disable-pip-version-check --no-deps --no-binary "$name" \
         -d "$tmp" "$name==$version"
     mv "$tmp/$file" "$target"
     rm -rf "$tmp"

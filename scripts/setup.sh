@@ -28,7 +28,11 @@ apt_packages=(
 optional_packages=(python3-exceptiongroup python3-tomli)
 
 installed() { dpkg-query -W -f='${Status}' "$1" 2>/dev/null | grep -q "install ok installed"; }
-has_candidate() { apt-cache policy "$1" 2>/dev/null | grep -q 'Candidate: [^(]'; }
+has_candidate() {  # not "| grep -q": with pipefail, apt-cache's SIGPIPE would say no
+  local policy
+  policy=$(apt-cache policy "$1" 2>/dev/null)
+  [[ $policy == *"Candidate: "[^\(]* ]]
+}
 
 missing=() optional=()
 for package in "${apt_packages[@]}"; do installed "$package" || missing+=("$package"); done

@@ -5,22 +5,77 @@ Nothing here mocks rpm: these helpers only build command lines and environments.
 
 from __future__ import annotations
 
+import functools
 import os
 import shutil
 import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
+from rpm_pyconfig.runtime import Runtime
+
 REPO = Path(__file__).resolve().parent.parent
 MACROS = REPO / "macros" / "macros.pyconfig"
 SOURCES = REPO / "out" / "sources"
 #: The directory holding the rpm-pyconfig command of the interpreter running the tests.
 TOOL_BIN = Path(sys.executable).parent
-INTERPRETERS = ("/usr/bin/python3.11", "/usr/bin/python3.11-dbg", "/usr/bin/pypy3")
+#: Under CI=true a missing tool or runtime a test needs is a failure, not a skip.
+STRICT = os.environ.get("CI") == "true"
 
 
 def have_rpm_tools() -> bool:
     return all(shutil.which(tool) for tool in ("rpmbuild", "rpmspec", "rpm"))
+
+
+def require(what: str, available: object) -> None:
+    """Skip the test when *what* is not *available*; under CI=true fail it instead."""
+    if available:
+        return
+    if STRICT:
+        pytest.fail(f"{what} is missing (CI=true: a missing tool or runtime is a failure)")
+    pytest.skip(f"{what} is missing")
+
+
+@functools.cache
+def machine_runtimes() -> tuple[Runtime, ...]:
+    """This machine's runtimes, found as ``rpm-pyconfig probe --all`` finds them (on PATH)."""
+    from rpm_pyconfig.probe import probe_all
+
+    runtimes, _skipped = probe_all(os.environ.get("PATH", os.defpath))
+    return tuple(runtimes)
+
+
+def main_runtime() -> Runtime:
+    """The default runtime: the distribution's python3."""
+    found = [rt for rt in machine_runtimes() if rt.default]
+    require("the distribution's python3 (a probed default runtime)", found)
+    return found[0]
+
+
+def debug_runtime() -> Runtime:
+    """The debug build of the main python3 (python3-dbg)."""
+    main = main_runtime()
+    found = [
+        rt
+        for rt in machine_runtimes()
+        if rt.debug and rt.implementation == "cpython" and rt.short_version == main.short_version
+    ]
+    require(f"a debug build of CPython {main.short_version} (python3-dbg)", found)
+    return found[0]
+
+
+def pypy_runtime() -> Runtime:
+    """The distribution's main PyPy (pypy3)."""
+    found = [rt for rt in machine_runtimes() if rt.implementation == "pypy"]
+    require("PyPy (pypy3)", found)
+    return found[0]
+
+
+def trio() -> tuple[Runtime, Runtime, Runtime]:
+    """python3, its debug build and pypy3: the runtimes the rpm tests build for."""
+    return main_runtime(), debug_runtime(), pypy_runtime()
 
 
 def tool_env(registry: Path | str | None, *, path: str | None = None) -> dict[str, str]:
@@ -69,19 +124,43 @@ def rpmbuild(
         f"_sourcedir {sourcedir}",
     ]
     if macros:
-        command[1:1] = ["--load", str(MACROS)]
+        command[1:1] = macros_options()
     return run([*command, str(spec)], env)
 
 
 def probe_registry(directory: Path) -> Path:
-    """A registry probed with the real tool from this machine's three interpreters."""
+    """A registry of python3, its debug build and pypy3, probed with the real tool.
+
+    The interpreters come from ``probe --all`` (``trio``); other runtimes of the machine
+    are left out so that the tests build the same three subpackages everywhere.
+    """
     directory.mkdir(parents=True, exist_ok=True)
+    interpreters = [runtime.interpreter for runtime in trio()]
     completed = run(
-        [str(TOOL_BIN / "rpm-pyconfig"), "probe", "--write", str(directory), *INTERPRETERS],
+        [str(TOOL_BIN / "rpm-pyconfig"), "probe", "--write", str(directory), *interpreters],
         tool_env(None),
     )
     assert completed.returncode == 0, completed.stderr
     return directory
+
+
+@functools.cache
+def rpm_macro_path() -> str:
+    """rpm's own macro path (``rpm --showrc``), which ``--macros`` replaces."""
+    completed = subprocess.run(["rpm", "--showrc"], stdout=subprocess.PIPE, text=True, check=True)
+    for line in completed.stdout.splitlines():
+        if line.startswith("Macro path: "):
+            return line[len("Macro path: ") :]
+    raise AssertionError("rpm --showrc names no 'Macro path'")
+
+
+def macros_options(macros: Path = MACROS) -> list[str]:
+    """``--macros PATH``: rpm's own macro path, then *macros* (macros.pyconfig).
+
+    ``--load FILE`` is lost on rpm >= 4.20 when rpmbuild re-reads its configuration for a
+    ``BuildArch: noarch`` spec; a file on the macro path is read every time.
+    """
+    return ["--macros", f"{rpm_macro_path()}:{macros}"]
 
 
 def rpm_query(package: Path, *query: str) -> list[str]:
@@ -93,3 +172,29 @@ def rpm_query(package: Path, *query: str) -> list[str]:
         check=True,
     )
     return completed.stdout.splitlines()
+
+
+def rpm_macro(name: str) -> str:
+    """The value of an rpm macro, empty when undefined."""
+    completed = subprocess.run(
+        ["rpm", "--eval", f"%{{?{name}}}"], stdout=subprocess.PIPE, text=True, check=True
+    )
+    return completed.stdout.strip()
+
+
+def debuginfo_packages(name: str, subpackages: list[str]) -> list[str]:
+    """The -debuginfo/-debugsource packages this rpm adds to an arch build (rpm >= 4.20 does).
+
+    Per its macros: none without ``_enable_debug_packages``; one per subpackage with
+    ``_debuginfo_subpackages``, else one for *name*; a -debugsource with
+    ``_debugsource_packages``.
+    """
+    if rpm_macro("_enable_debug_packages") not in ("1",):
+        return []
+    if rpm_macro("_debuginfo_subpackages") == "1":
+        packages = [f"{package}-debuginfo" for package in subpackages]
+    else:
+        packages = [f"{name}-debuginfo"]
+    if rpm_macro("_debugsource_packages") == "1":
+        packages.append(f"{name}-debugsource")
+    return packages

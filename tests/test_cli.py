@@ -18,6 +18,8 @@ from rpm_pyconfig import cli
 from rpm_pyconfig._arguments import build_parser
 from rpm_pyconfig.errors import UsageError
 from rpm_pyconfig.expression import TOKENS
+from rpm_pyconfig.registry import format_conf
+from tests.rpmtools import machine_runtimes, pypy_runtime
 
 REPO = Path(__file__).resolve().parent.parent
 SHIPPED = REPO / "etc" / "rpm-pyconfig.d"
@@ -36,6 +38,27 @@ soabi = pypy39-pp73
 ext_suffix = .pypy39-pp73-x86_64-linux-gnu.so
 cache_tag = pypy39
 """
+
+
+def machine_pypy_conf() -> str:
+    """What ``probe /usr/bin/pypy3`` prints on this machine (PyPy as ``probe --all`` finds it)."""
+    pypy = pypy_runtime()
+    return (
+        f"[runtime]\nname = pypy3\nimplementation = pypy\nversion = {pypy.version}\n"
+        f"interpreter = /usr/bin/pypy3\npackage_prefix = pypy3\npurelib = {pypy.purelib}\n"
+        f"platlib = {pypy.platlib}\nsoabi = {pypy.soabi}\next_suffix = {pypy.ext_suffix}\n"
+        f"cache_tag = {pypy.cache_tag}\n"
+    )
+
+
+@pytest.fixture
+def machine_registry(tmp_path: Path) -> Path:
+    """This machine's runtimes as ``probe --all --write`` would write them."""
+    directory = tmp_path / "machine"
+    directory.mkdir()
+    for runtime in machine_runtimes():
+        (directory / f"{runtime.name}.conf").write_text(format_conf(runtime), encoding="utf-8")
+    return directory
 
 
 def conf(name: str, interpreter: str, *, extra: str = "") -> str:
@@ -435,9 +458,12 @@ def test_show_an_unknown_name_suggests_one(
     )
 
 
-def test_check_ok(registry: Path, capsys: pytest.CaptureFixture[str]) -> None:
-    assert run(capsys, "--confdir", registry, "check") == (
-        0, "ok: 3 runtimes: python3 (default), python3-debug, pypy3\n", "",
+def test_check_ok(machine_registry: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    names = ", ".join(
+        f"{rt.name} (default)" if rt.default else rt.name for rt in machine_runtimes()
+    )
+    assert run(capsys, "--confdir", machine_registry, "check") == (
+        0, f"ok: {len(machine_runtimes())} runtimes: {names}\n", "",
     )
 
 
@@ -459,15 +485,34 @@ def test_check_reports_one_line_per_problem(
 
 
 def test_check_finds_a_missing_interpreter(
-    registry: Path, capsys: pytest.CaptureFixture[str]
+    machine_registry: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
+    registry = machine_registry
     (registry / "zz.conf").write_text(conf("zz", "/nonexistent/python3"), encoding="utf-8")
     (registry / "zy.conf").write_text(conf("zy", "/usr/lib"), encoding="utf-8")  # a directory
     assert run(capsys, "--confdir", registry, "check") == (1, (
         f"{registry / 'zy.conf'}: [runtime] interpreter: '/usr/lib' is not an executable file\n"
         f"{registry / 'zz.conf'}: [runtime] interpreter: '/nonexistent/python3' is not an "
         "executable file\n"
+        f"{registry / 'zz.conf'}: runtimes 'zy' and 'zz' both install extension modules named "
+        f"*.cpython-312-x86_64-linux-gnu.so into {SITE}: their subpackages would ship the same "
+        "files; give one of them its own platlib or leave it out\n"
     ), "")
+
+
+def test_check_finds_runtimes_that_cannot_install_side_by_side(
+    machine_registry: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    main = next(rt for rt in machine_runtimes() if rt.default)
+    twin = main.replace(name="twin", default=False, priority=99, origin="", script_suffix="-twin")
+    (machine_registry / "twin.conf").write_text(format_conf(twin), encoding="utf-8")
+    status, out, err = run(capsys, "--confdir", machine_registry, "check")
+    assert (status, err) == (1, "")
+    assert out == (
+        f"{machine_registry / 'twin.conf'}: runtimes {main.name!r} and 'twin' both install "
+        f"extension modules named *{main.ext_suffix} into {main.platlib}: their subpackages "
+        "would ship the same files; give one of them its own platlib or leave it out\n"
+    )
 
 
 def test_check_an_empty_registry(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
@@ -481,7 +526,7 @@ def test_check_an_empty_registry(tmp_path: Path, capsys: pytest.CaptureFixture[s
 
 
 def test_probe_prints_a_conf(capsys: pytest.CaptureFixture[str]) -> None:
-    assert run(capsys, "probe", "/usr/bin/pypy3") == (0, PYPY_CONF, "")
+    assert run(capsys, "probe", "/usr/bin/pypy3") == (0, machine_pypy_conf(), "")
 
 
 def test_probe_write_never_clobbers_without_force(
@@ -492,24 +537,24 @@ def test_probe_write_never_clobbers_without_force(
         0, "", f"wrote {target}\n",
     )
     header = (
-        "# Python runtime 'pypy3' for rpm-pyconfig: pypy 3.9.16 at /usr/bin/pypy3.\n"
-        "# Keys left out take their documented defaults.\n\n"
+        f"# Python runtime 'pypy3' for rpm-pyconfig: pypy {pypy_runtime().version} at "
+        "/usr/bin/pypy3.\n# Keys left out take their documented defaults.\n\n"
     )
-    assert target.read_text(encoding="utf-8") == header + PYPY_CONF
+    assert target.read_text(encoding="utf-8") == header + machine_pypy_conf()
     target.write_text("# mine\n", encoding="utf-8")
     assert run(capsys, "probe", "--write", tmp_path, "/usr/bin/pypy3") == (
         1, "", f"rpm-pyconfig: {target}: already exists (use --force to replace it)\n",
     )
     assert target.read_text(encoding="utf-8") == "# mine\n"
     assert run(capsys, "probe", "--write", tmp_path, "--force", "/usr/bin/pypy3")[0] == 0
-    assert target.read_text(encoding="utf-8") == header + PYPY_CONF
+    assert target.read_text(encoding="utf-8") == header + machine_pypy_conf()
     assert sorted(os.listdir(tmp_path)) == ["pypy3.conf"]  # no temporary file left
 
 
 def test_probe_with_a_name(capsys: pytest.CaptureFixture[str]) -> None:
     status, out, _err = run(capsys, "probe", "--name", "mypypy", "/usr/bin/pypy3")
     assert status == 0
-    assert out == PYPY_CONF.replace("name = pypy3", "name = mypypy")
+    assert out == machine_pypy_conf().replace("name = pypy3", "name = mypypy")
 
 
 # -- render ---------------------------------------------------------------------------------

@@ -17,10 +17,20 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from rpm_pyconfig.errors import ExecutionError, PyConfigError
-from rpm_pyconfig.installing import InstallResult, file_owners, install
+from rpm_pyconfig.installing import (
+    InstallResult,
+    file_owners,
+    install,
+    relies_on,
+    sharing_problems,
+)
+from rpm_pyconfig.registry import load_registry
 from rpm_pyconfig.runtime import Runtime
+from tests.rpmtools import main_runtime, trio
 
 SITE = "/usr/lib/python3/dist-packages"
 EPOCH = 1_600_000_000
@@ -29,11 +39,13 @@ INFO = "demo-1.0.dist-info"
 
 def runtime(name: str, *, default: bool = False, purelib: str = SITE, platlib: str = SITE,
             script_suffix: str = "") -> Runtime:
+    """A record: this machine's python3 (it byte-compiles for real) under another name."""
+    main = main_runtime()
     return Runtime(
-        name=name, implementation="cpython", version="3.11.2", interpreter="/usr/bin/python3.11",
+        name=name, implementation="cpython", version=main.version, interpreter=main.interpreter,
         package_prefix=name, purelib=purelib, platlib=platlib,
-        soabi="cpython-311-x86_64-linux-gnu", ext_suffix=".cpython-311-x86_64-linux-gnu.so",
-        cache_tag="cpython-311", default=default, script_suffix=script_suffix,
+        soabi=main.soabi, ext_suffix=main.ext_suffix,
+        cache_tag=main.cache_tag, default=default, script_suffix=script_suffix,
     )
 
 
@@ -99,26 +111,22 @@ def run_install(base: Path, runtimes: list[Runtime], **kwargs: object) -> Instal
 
 @pytest.fixture(scope="module")
 def three_runtimes() -> list[Runtime]:
-    cpython = Runtime(
-        name="python3.11", implementation="cpython", version="3.11.2",
-        interpreter="/usr/bin/python3.11", package_prefix="python3", purelib=SITE, platlib=SITE,
-        soabi="cpython-311-x86_64-linux-gnu", ext_suffix=".cpython-311-x86_64-linux-gnu.so",
-        cache_tag="cpython-311", default=True,
-    )
-    debug = Runtime(
-        name="python3.11-dbg", implementation="cpython", version="3.11.2",
-        interpreter="/usr/bin/python3.11-dbg", package_prefix="python3-dbg", purelib=SITE,
-        platlib=SITE, soabi="cpython-311d-x86_64-linux-gnu",
-        ext_suffix=".cpython-311d-x86_64-linux-gnu.so", cache_tag="cpython-311", abiflags="d",
-        debug=True, script_suffix="-dbg",
-    )
-    pypy = Runtime(
-        name="pypy3", implementation="pypy", version="3.9.16", interpreter="/usr/bin/pypy3",
-        package_prefix="pypy3", purelib=SITE, platlib=SITE, soabi="pypy39-pp73",
-        ext_suffix=".pypy39-pp73-x86_64-linux-gnu.so", cache_tag="pypy39",
-        script_suffix="-pypy3",
-    )
-    return [cpython, debug, pypy]
+    """python3, its debug build and pypy3 as probed here, under short test names."""
+    main, debug, pypy = trio()
+    for rt in (main, debug, pypy):
+        assert (rt.purelib, rt.platlib) == (SITE, SITE), rt  # Debian's shared site directory
+    return [
+        main.replace(name="python3.11", package_prefix="python3", default=True, script_suffix=""),
+        debug.replace(name="python3.11-dbg", package_prefix="python3-dbg", default=False,
+                      script_suffix="-dbg"),
+        pypy.replace(name="pypy3", package_prefix="pypy3", default=False, script_suffix="-pypy3"),
+    ]
+
+
+def tags() -> tuple[str, str, str, str, str]:
+    """Cache tag and extension suffixes of python3, its debug build, pypy3."""
+    main, debug, pypy = trio()
+    return main.cache_tag, main.ext_suffix, debug.ext_suffix, pypy.cache_tag, pypy.ext_suffix
 
 
 @pytest.fixture(scope="module")
@@ -139,7 +147,8 @@ def installed(
 
 
 def test_file_owners_first_sharer_owns() -> None:
-    a, b, c = runtime("a"), runtime("b"), runtime("c")
+    a, b = runtime("a"), runtime("b").replace(ext_suffix=".b.so")
+    c = runtime("c").replace(ext_suffix=".c.so", cache_tag="other-1")
     assert file_owners([a, b, c]) == {"a": None, "b": a, "c": a}
     assert file_owners([]) == {}
     assert file_owners([b]) == {"b": None}
@@ -155,18 +164,127 @@ def test_file_owners_distinct_directories() -> None:
     assert file_owners([a, b, c, d]) == {"a": None, "b": None, "c": b, "d": a}
 
 
-def test_file_owners_only_owners_own() -> None:
-    """A sharer never owns for a later runtime, even when it is the only one it shares with."""
-    a = runtime("a", purelib="/x", platlib="/x")
-    b = runtime("b", purelib="/x", platlib="/y")
-    c = runtime("c", purelib="/y", platlib="/y")
-    assert file_owners([a, b, c]) == {"a": None, "b": a, "c": None}
+# -- recorded registries in every sharing shape (tests/data/sharing) ---------------------------
+
+SHAPES = Path(__file__).parent / "data" / "sharing"
+#: shape -> runtime -> the runtimes whose subpackages it requires, worked out by hand from the
+#: rule: a path is shipped by the first runtime that installs it; runtimes with one library
+#: directory install the same sources, and the same bytecode when their cache tags are equal.
+RELIES_ON: dict[str, dict[str, list[str]]] = {
+    "one": {"python3": []},
+    "debian12": {"python3": [], "python3-debug": ["python3"], "pypy3": ["python3"]},
+    "debian-unstable": {
+        "python3": [], "python3.14": ["python3"], "python3.15": ["python3"],
+        "python3-debug": ["python3"], "python3.14-debug": ["python3", "python3.14"],
+        "python3.15-debug": ["python3", "python3.15"], "pypy3": ["python3"],
+    },
+    "owner-not-first": {
+        "pypy3": [], "python3-debug": ["pypy3"], "python3": ["pypy3", "python3-debug"],
+    },
+    "fedora": {
+        "python3": [], "python3.12": [], "python3-debug": ["python3"], "python3.13t": [],
+        "pypy3.10": [],
+    },
+    # a /x /x, b /x /y, c /y /y, d /y /z: a pure wheel of b goes to /x after a's; an arch
+    # wheel of c goes to /y after b's; a pure wheel of d goes to /y after c's.
+    "chain": {"a": [], "b": ["a"], "c": ["b"], "d": ["c"]},
+    "ten": {
+        "python3.10": [], "python3.11": ["python3.10"], "python3.12": ["python3.10"],
+        "python3.13": ["python3.10"], "python3.14": ["python3.10"],
+        "python3.12-debug": ["python3.10", "python3.12"],
+        "python3.13-debug": ["python3.10", "python3.13"],
+        "python3.14-debug": ["python3.10", "python3.14"],
+        "pypy3": ["python3.10"], "pypy3.10": ["python3.10"],
+    },
+}
+
+
+@pytest.mark.parametrize("shape", sorted(RELIES_ON))
+def test_recorded_shapes(shape: str) -> None:
+    registry = load_registry([str(SHAPES / shape)], explicit=True)
+    assert 1 <= len(registry.runtimes) <= 10
+    assert list(registry.names) == list(RELIES_ON[shape])  # the order the drop-ins give
+    found = relies_on(registry.runtimes)
+    assert {name: [rt.name for rt in earlier] for name, earlier in found.items()} == (
+        RELIES_ON[shape]
+    )
+    assert sharing_problems(registry.runtimes) == []
+
+
+def test_check_rejects_a_registry_that_cannot_install_side_by_side(tmp_path: Path) -> None:
+    for conf in (SHAPES / "debian12").glob("*.conf"):
+        (tmp_path / conf.name).write_text(conf.read_text(encoding="utf-8"), encoding="utf-8")
+    twin = (tmp_path / "python3-debug.conf").read_text(encoding="utf-8")
+    (tmp_path / "twin.conf").write_text(
+        # The same interpreter twice: same directory, extension suffix and script suffix.
+        twin.replace("name = python3-debug", "name = twin")
+        .replace("priority = 30", "priority = 31"),
+        encoding="utf-8",
+    )
+    registry = load_registry([str(tmp_path)], explicit=True)
+    assert [str(problem) for problem in sharing_problems(registry.runtimes)] == [
+        f"{tmp_path / 'twin.conf'}: runtimes 'python3-debug' and 'twin' both install extension "
+        f"modules named *.cpython-311d-x86_64-linux-gnu.so into {SITE}: their subpackages would "
+        "ship the same files; give one of them its own platlib or leave it out",
+        f"{tmp_path / 'twin.conf'}: runtimes 'python3-debug' and 'twin' have the same "
+        "script_suffix '-python3-debug': both would install the commands "
+        "/usr/bin/NAME-python3-debug; give one of them another script_suffix",
+    ]
+
+
+DIRS = ("/a", "/b", "/c")
+TAGS = ("cpython-312", "cpython-313", "pypy311")
+
+
+@st.composite
+def registries(draw: st.DrawFn) -> list[Runtime]:
+    """1 to 10 runtimes over three directories and three cache tags, in any order."""
+    count = draw(st.integers(1, 10))
+    runtimes = []
+    for index in range(count):
+        purelib, platlib = draw(st.sampled_from(DIRS)), draw(st.sampled_from(DIRS))
+        runtimes.append(runtime(f"r{index}").replace(
+            purelib=purelib, platlib=platlib, cache_tag=draw(st.sampled_from(TAGS)),
+            ext_suffix=f".r{index}.so", script_suffix=f"-r{index}",
+        ))
+    return runtimes
+
+
+def simulated_shippers(runtimes: list[Runtime], pure: bool) -> dict[str, set[str]]:
+    """Install a model project for each runtime in order, each path shipped by the first
+    runtime that installs it; return, per runtime, who ships the paths it installs."""
+    shipper: dict[str, str] = {}
+    relied: dict[str, set[str]] = {}
+    for rt in runtimes:
+        lib = rt.purelib if pure else rt.platlib
+        paths = [f"{lib}/demo/__init__.py", f"{lib}/demo-1.0.dist-info/RECORD",
+                 f"{lib}/demo/__pycache__/__init__.{rt.cache_tag}.pyc",
+                 f"/usr/bin/tool{rt.script_suffix}"]
+        if not pure:
+            paths.append(f"{lib}/demo/_speedups{rt.ext_suffix}")
+        relied[rt.name] = {shipper.setdefault(path, rt.name) for path in paths} - {rt.name}
+    return relied
+
+
+@given(registries(), st.booleans())
+@settings(max_examples=300, deadline=None)
+def test_relies_on_is_exactly_who_ships_the_shared_files(
+    runtimes: list[Runtime], pure: bool
+) -> None:
+    found = relies_on(runtimes, pure=pure)
+    assert {name: {rt.name for rt in earlier} for name, earlier in found.items()} == (
+        simulated_shippers(runtimes, pure)
+    )
+    either = relies_on(runtimes)  # parse time: both kinds
+    for name, earlier in found.items():
+        assert set(earlier) <= set(either[name])
 
 
 # -- one install for three runtimes ---------------------------------------------------------
 
 
 def test_owner_ships_sources_bytecode_and_dist_info(installed: Installed) -> None:
+    tag, suffix, _debug_suffix, _pypy_tag, _pypy_suffix = tags()
     assert installed.lines("python3.11") == [
         f"%dir {SITE}/demo",
         f"%dir {SITE}/demo/__pycache__",
@@ -174,13 +292,13 @@ def test_owner_ships_sources_bytecode_and_dist_info(installed: Installed) -> Non
         "/usr/bin/helper.sh",
         "/usr/bin/tool",
         f"{SITE}/top.py",
-        f"{SITE}/__pycache__/top.cpython-311.pyc",
+        f"{SITE}/__pycache__/top.{tag}.pyc",
         f'"{SITE}/demo/100%% data.txt"',
         f"{SITE}/demo/__init__.py",
-        f"{SITE}/demo/_speedups.cpython-311-x86_64-linux-gnu.so",
+        f"{SITE}/demo/_speedups{suffix}",
         f"{SITE}/demo/core.py",
-        f"{SITE}/demo/__pycache__/__init__.cpython-311.pyc",
-        f"{SITE}/demo/__pycache__/core.cpython-311.pyc",
+        f"{SITE}/demo/__pycache__/__init__.{tag}.pyc",
+        f"{SITE}/demo/__pycache__/core.{tag}.pyc",
         f"{SITE}/{INFO}/INSTALLER",
         f"%license {SITE}/{INFO}/LICENSE",
         f"{SITE}/{INFO}/METADATA",
@@ -194,18 +312,19 @@ def test_owner_ships_sources_bytecode_and_dist_info(installed: Installed) -> Non
 
 
 def test_sharers_ship_only_their_own_files(installed: Installed) -> None:
+    _tag, _suffix, debug_suffix, pypy_tag, pypy_suffix = tags()
     assert installed.lines("python3.11-dbg") == [
         "/usr/bin/helper.sh-dbg",
         "/usr/bin/tool-dbg",
-        f"{SITE}/demo/_speedups.cpython-311d-x86_64-linux-gnu.so",
+        f"{SITE}/demo/_speedups{debug_suffix}",
     ]
     assert installed.lines("pypy3") == [
         "/usr/bin/helper.sh-pypy3",
         "/usr/bin/tool-pypy3",
-        f"{SITE}/__pycache__/top.pypy39.pyc",
-        f"{SITE}/demo/_speedups.pypy39-pp73-x86_64-linux-gnu.so",
-        f"{SITE}/demo/__pycache__/__init__.pypy39.pyc",
-        f"{SITE}/demo/__pycache__/core.pypy39.pyc",
+        f"{SITE}/__pycache__/top.{pypy_tag}.pyc",
+        f"{SITE}/demo/_speedups{pypy_suffix}",
+        f"{SITE}/demo/__pycache__/__init__.{pypy_tag}.pyc",
+        f"{SITE}/demo/__pycache__/core.{pypy_tag}.pyc",
     ]
     assert installed.progress == [
         "installed python3.11 (1/3): 16 files",
@@ -241,13 +360,16 @@ def test_top_level_pycache_is_never_owned(installed: Installed) -> None:
 
 def test_commands_name_their_interpreter(installed: Installed) -> None:
     bindir = installed.buildroot / "usr" / "bin"
+    main, debug, pypy = trio()
     assert (bindir / "tool").read_text(encoding="utf-8") == (
-        "#!/usr/bin/python3.11\nimport demo\nprint(demo.VALUE)\n"
+        f"#!{main.interpreter}\nimport demo\nprint(demo.VALUE)\n"
     )
     assert (bindir / "tool-dbg").read_text(encoding="utf-8").startswith(
-        "#!/usr/bin/python3.11-dbg\n"
+        f"#!{debug.interpreter}\n"
     )
-    assert (bindir / "tool-pypy3").read_text(encoding="utf-8").startswith("#!/usr/bin/pypy3\n")
+    assert (bindir / "tool-pypy3").read_text(encoding="utf-8").startswith(
+        f"#!{pypy.interpreter}\n"
+    )
     assert (bindir / "helper.sh-pypy3").read_text(encoding="utf-8") == (
         "#!/bin/sh\necho helper\n"  # not a Python script: untouched
     )
@@ -260,17 +382,18 @@ def test_dist_info_is_rewritten_for_rpm(installed: Installed) -> None:
     ]
     assert (info / "INSTALLER").read_text(encoding="utf-8") == "rpm\n"
     rows = list(csv.reader(io.StringIO((info / "RECORD").read_text(encoding="utf-8"))))
+    tag, suffix, _debug_suffix, _pypy_tag, _pypy_suffix = tags()
     assert [row[0] for row in rows] == [
         "../../../bin/helper.sh",
         "../../../bin/tool",
         "top.py",
-        "__pycache__/top.cpython-311.pyc",
+        f"__pycache__/top.{tag}.pyc",
         "demo/100% data.txt",
         "demo/__init__.py",
-        "demo/_speedups.cpython-311-x86_64-linux-gnu.so",
+        f"demo/_speedups{suffix}",
         "demo/core.py",
-        "demo/__pycache__/__init__.cpython-311.pyc",
-        "demo/__pycache__/core.cpython-311.pyc",
+        f"demo/__pycache__/__init__.{tag}.pyc",
+        f"demo/__pycache__/core.{tag}.pyc",
         f"{INFO}/INSTALLER",
         f"{INFO}/LICENSE",
         f"{INFO}/METADATA",
@@ -327,8 +450,9 @@ def test_bytecode_is_fresh_for_the_installed_source(installed: Installed) -> Non
     """Each runtime's pyc matches the .py the owner installs and names its installed path."""
     site = installed.buildroot / SITE.lstrip("/")
     # SOURCE_DATE_EPOCH makes compileall write checked hash-based pycs (flags 3).
-    assert freshness("/usr/bin/python3.11", site, "core.cpython-311.pyc") == "True 3 True True\n"
-    assert freshness("/usr/bin/pypy3", site, "core.pypy39.pyc") == "True 3 True True\n"
+    main, _debug, pypy = trio()
+    assert freshness(main.interpreter, site, f"core.{main.cache_tag}.pyc") == "True 3 True True\n"
+    assert freshness(pypy.interpreter, site, f"core.{pypy.cache_tag}.pyc") == "True 3 True True\n"
 
 
 def test_timestamp_bytecode_of_a_sharer_matches_the_owners_source(
@@ -342,8 +466,10 @@ def test_timestamp_bytecode_of_a_sharer_matches_the_owners_source(
         stage_tree(tmp_path / "stage", rt, pure=True, extension=False, scripts=False)
     run_install(tmp_path, [cpython, pypy])
     site = tmp_path / "buildroot" / SITE.lstrip("/")
-    assert freshness("/usr/bin/python3.11", site, "core.cpython-311.pyc") == "True 0 True True\n"
-    assert freshness("/usr/bin/pypy3", site, "core.pypy39.pyc") == "True 0 True True\n"
+    assert freshness(cpython.interpreter, site, f"core.{cpython.cache_tag}.pyc") == (
+        "True 0 True True\n"
+    )
+    assert freshness(pypy.interpreter, site, f"core.{pypy.cache_tag}.pyc") == "True 0 True True\n"
 
 
 # -- layouts and failures ---------------------------------------------------------------------
@@ -366,7 +492,8 @@ def test_wheel_kind_chooses_the_library_directory(
 
 
 def test_a_sharer_with_nothing_of_its_own_gets_a_harmless_list(tmp_path: Path) -> None:
-    owner, sharer = runtime("a", default=True), runtime("b", script_suffix="-b")
+    owner = runtime("a", default=True)
+    sharer = runtime("b", script_suffix="-b").replace(ext_suffix=".b.so")
     for rt in (owner, sharer):
         stage_tree(tmp_path / "stage", rt, pure=True, extension=False, scripts=False)
     result = run_install(tmp_path, [owner, sharer])
@@ -382,10 +509,26 @@ def test_runtimes_sharing_nothing_may_not_install_the_same_path(tmp_path: Path) 
     with pytest.raises(PyConfigError) as caught:
         run_install(tmp_path, [one, two])
     assert str(caught.value) == (
-        "runtimes 'one' and 'two' both install /usr/bin/helper.sh, but 'two' shares no library "
-        "directory with 'one'; give them distinct directories or script suffixes in their "
-        "drop-ins"
+        "runtimes 'one' and 'two' have the same script_suffix '': both would install the "
+        "commands /usr/bin/NAME; give one of them another script_suffix"
     )
+    assert not (tmp_path / "buildroot").exists()  # refused before anything is copied
+
+
+def test_wheels_of_different_kinds_that_meet_in_a_directory_are_refused(tmp_path: Path) -> None:
+    """a's pure wheel and b's arch wheel both land in /x, which no Requires: can foresee."""
+    a = runtime("a", default=True, purelib="/x", platlib="/p")
+    b = runtime("b", purelib="/q", platlib="/x", script_suffix="-b").replace(ext_suffix=".b.so")
+    stage_tree(tmp_path / "stage", a, pure=True, extension=False)
+    stage_tree(tmp_path / "stage", b)
+    with pytest.raises(PyConfigError) as caught:
+        run_install(tmp_path, [a, b])
+    assert str(caught.value) == (
+        "runtime 'b' would rely on files of a that its subpackage does not require: their "
+        "wheels differ in kind (pure or not) and their library directories differ; build them "
+        "in separate specs"
+    )
+    assert not (tmp_path / "buildroot").exists()
 
 
 def test_byte_compile_failure_names_the_runtime(
@@ -397,7 +540,7 @@ def test_byte_compile_failure_names_the_runtime(
         run_install(tmp_path, [pypy])
     message = str(caught.value)
     assert message.startswith(
-        "byte-compiling for runtime 'pypy3' with /usr/bin/pypy3 failed (status 1):\n"
+        f"byte-compiling for runtime 'pypy3' with {pypy.interpreter} failed (status 1):\n"
     )
     assert f"{SITE}/demo/broken.py" in message or "broken.py" in message
     assert "SyntaxError" in message

@@ -14,14 +14,15 @@ from pathlib import Path
 import pytest
 
 from tests.rpmtools import (
-    MACROS,
     TOOL_BIN,
     have_rpm_tools,
+    macros_options,
     probe_registry,
     rpm_query,
     rpmbuild,
     run,
     tool_env,
+    trio,
 )
 
 pytestmark = [
@@ -29,7 +30,11 @@ pytestmark = [
     pytest.mark.skipif(not have_rpm_tools(), reason="rpm tools not installed"),
 ]
 
-THREE = "python3 /usr/bin/python3.11\npython3-debug /usr/bin/python3.11-dbg\npypy3 /usr/bin/pypy3\n"
+
+
+def three() -> str:
+    """``@confpkg @confbin`` of python3, python3-debug and pypy3 as probed here."""
+    return "".join(f"{rt.package_prefix} {rt.interpreter}\n" for rt in trio())
 
 
 @pytest.fixture(scope="module")
@@ -39,14 +44,14 @@ def registry(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 def rpm_eval(registry: Path | None, expression: str, *defines: str, path: str | None = None
              ) -> subprocess.CompletedProcess[str]:
-    command = ["rpm", "--load", str(MACROS)]
+    command = ["rpm", *macros_options()]
     for define in defines:
         command += ["--define", define]
     return run([*command, "--eval", expression], tool_env(registry, path=path))
 
 
 def rpmspec(registry: Path, spec: Path, *options: str) -> subprocess.CompletedProcess[str]:
-    return run(["rpmspec", "--load", str(MACROS), *options, str(spec)], tool_env(registry))
+    return run(["rpmspec", *macros_options(), *options, str(spec)], tool_env(registry))
 
 
 def spec_file(directory: Path, body: str, *, name: str = "python-demo", preamble: str = "") -> Path:
@@ -65,7 +70,7 @@ def spec_file(directory: Path, body: str, *, name: str = "python-demo", preamble
 
 def test_foreach(registry: Path) -> None:
     evaluated = rpm_eval(registry, "%{pyconfig_foreach:@confpkg @confbin}")
-    assert (evaluated.returncode, evaluated.stdout, evaluated.stderr) == (0, THREE + "\n", "")
+    assert (evaluated.returncode, evaluated.stdout, evaluated.stderr) == (0, three() + "\n", "")
 
 
 def test_foreach_keeps_lines_and_spec_syntax(registry: Path) -> None:
@@ -80,7 +85,8 @@ def test_foreach_keeps_lines_and_spec_syntax(registry: Path) -> None:
 
 
 def test_eval_uses_the_default_runtime(registry: Path) -> None:
-    assert rpm_eval(registry, "%{pyconfig_eval:@name @version}").stdout == "python3 3.11.2\n\n"
+    expected = f"python3 {trio()[0].version}\n\n"
+    assert rpm_eval(registry, "%{pyconfig_eval:@name @version}").stdout == expected
 
 
 def test_values_with_percent_come_out_literally(registry: Path, tmp_path: Path) -> None:
@@ -89,13 +95,14 @@ def test_values_with_percent_come_out_literally(registry: Path, tmp_path: Path) 
     conf = odd / "pypy3.conf"
     conf.write_text(
         conf.read_text(encoding="utf-8").replace(
-            "interpreter = /usr/bin/pypy3", "interpreter = /opt/100%{name}%%/pypy3"
+            f"interpreter = {trio()[2].interpreter}", "interpreter = /opt/100%{name}%%/pypy3"
         ),
         encoding="utf-8",
     )
     evaluated = rpm_eval(odd, "%{pyconfig_foreach:@confbin}", "name NAME")
+    main, debug, _pypy = trio()
     assert evaluated.stdout == (
-        "/usr/bin/python3.11\n/usr/bin/python3.11-dbg\n/opt/100%{name}%%/pypy3\n\n"
+        f"{main.interpreter}\n{debug.interpreter}\n/opt/100%{{name}}%%/pypy3\n\n"
     )
 
 
@@ -189,16 +196,25 @@ def test_subpackages_with_options_and_requires(registry: Path, tmp_path: Path) -
     spec = spec_file(tmp_path, SUBPACKAGES, preamble=REQUIRES)
     queried = rpmspec(registry, spec, "-q", "--qf", "%{name}:[ %{requirenevrs};]\\n")
     assert queried.returncode == 0, queried.stderr
-    assert queried.stdout.splitlines() == [  # rpm sorts dependencies
+    main, debug, _pypy = trio()
+
+    def requires(*items: str) -> str:  # rpm sorts dependencies
+        return "".join(f" {item};" for item in sorted(items))
+
+    assert queried.stdout.splitlines() == [
         "python-demo:",
-        "python3-demo: /usr/bin/python3; python(abi) = 3.11; python3dist(jinja2);",
-        "python3-debug-demo: /usr/bin/python3-debug; /usr/bin/python3.11-dbg; "
-        "python3-demo = 1.0-1; python3dist(jinja2);",
+        "python3-demo:"
+        + requires(
+            "/usr/bin/python3", f"python(abi) = {main.short_version}", "python3dist(jinja2)"
+        ),
+        "python3-debug-demo:"
+        + requires("/usr/bin/python3-debug", debug.interpreter, "python3-demo = 1.0-1",
+                   "python3dist(jinja2)"),
     ]
     provides = rpmspec(registry, spec, "-q", "--qf", "%{name}:[ %{providenevrs};]\\n")
-    assert provides.stdout.splitlines()[2] == (
-        "python3-debug-demo: python3-debug-demo = 1.0-1; python3.11dist(demo) = 1; "
-        "python3dist(demo) = 1;"
+    assert provides.stdout.splitlines()[2] == "python3-debug-demo:" + requires(
+        "python3-debug-demo = 1.0-1", f"python{main.short_version}dist(demo) = 1",
+        "python3dist(demo) = 1",
     )
 
 
@@ -311,7 +327,7 @@ def test_failing_exe_fails_the_build_naming_the_runtime(registry: Path, tmp_path
     built = rpmbuild(spec, tmp_path / "top", tool_env(registry), "-bb")
     assert built.returncode == 1
     assert (
-        "rpm-pyconfig: --exe failed for runtime 'python3-debug' (/usr/bin/python3.11-dbg): "
+        f"rpm-pyconfig: --exe failed for runtime 'python3-debug' ({trio()[1].interpreter}): "
         "command exited with status 1: test python3-debug != python3-debug"
     ) in built.stderr.splitlines()
     assert "(%build)" in built.stderr.splitlines()[-1]
@@ -326,6 +342,6 @@ def test_false_exe_fails_at_build_time_not_parse_time(registry: Path, tmp_path: 
     built = rpmbuild(spec, tmp_path / "top", tool_env(registry), "-bb")
     assert built.returncode == 1
     assert (
-        "rpm-pyconfig: --exe failed for runtime 'python3' (/usr/bin/python3.11): command exited "
-        "with status 1: false"
+        f"rpm-pyconfig: --exe failed for runtime 'python3' ({trio()[0].interpreter}): "
+        "command exited with status 1: false"
     ) in built.stderr.splitlines()

@@ -1,4 +1,5 @@
-"""Tests of rpm_pyconfig.probe: real interpreters on this Debian 12 machine, recorded answers."""
+"""Tests of rpm_pyconfig.probe: this machine's real interpreters (found by ``probe --all``,
+checked against what each interpreter says of itself), and recorded answers."""
 
 from __future__ import annotations
 
@@ -22,13 +23,64 @@ from rpm_pyconfig.probe import (
 )
 from rpm_pyconfig.registry import format_conf, load_registry
 from rpm_pyconfig.runtime import Runtime
+from tests.rpmtools import machine_runtimes
 
 ROOT = Path(__file__).parent.parent
 RECORDED = Path(__file__).parent / "data" / "probe"
-PYTHON = "/usr/bin/python3.11"
-PYTHON_DBG = "/usr/bin/python3.11-dbg"
-PYPY = "/usr/bin/pypy3"
 DEBIAN_SITE = "/usr/lib/python3/dist-packages"
+
+
+def _machine(wanted: str, missing: str) -> str:
+    """The interpreter of this machine's python3, its debug build or PyPy (from probe --all)."""
+    runtimes = machine_runtimes()
+    main = next((rt for rt in runtimes if rt.default), None)
+    for rt in runtimes:
+        if (
+            (wanted == "main" and rt.default)
+            or (wanted == "debug" and rt.debug and main and rt.short_version == main.short_version)
+            or (wanted == "pypy" and rt.implementation == "pypy")
+        ):
+            return rt.interpreter
+    return missing
+
+
+PYTHON = _machine("main", "/usr/bin/python3")
+PYTHON_DBG = _machine("debug", "/usr/bin/python3-dbg")
+PYPY = _machine("pypy", "/usr/bin/pypy3")
+
+#: What each interpreter says of itself, asked without the probe script.
+ORACLE = """\
+import json, sys, sysconfig
+v = sys.version_info
+print(json.dumps([sys.implementation.name, "%d.%d.%d" % v[:3], sysconfig.get_config_var("SOABI"),
+    sysconfig.get_config_var("EXT_SUFFIX"), sys.implementation.cache_tag,
+    getattr(sys, "abiflags", "")]))
+"""
+
+
+def expected(interpreter: str) -> Runtime:
+    """The runtime ``probe`` must find for this machine's *interpreter*: the interpreter's own
+    answers, Debian's site directory, and the naming rules of ``runtime_from_probe``."""
+    import subprocess
+
+    answer = subprocess.run([interpreter, "-I", "-c", ORACLE], capture_output=True, text=True,
+                            check=True).stdout
+    implementation, version, soabi, ext_suffix, cache_tag, abiflags = json.loads(answer)
+    short = ".".join(version.split(".")[:2])
+    debug = interpreter == PYTHON_DBG
+    name, priority = {PYTHON: ("python3", 10), PYTHON_DBG: ("python3-debug", 30),
+                      PYPY: ("pypy3", 50)}[interpreter]
+    dist = "pypy3" if implementation == "pypy" else "python3"
+    return Runtime(
+        name=name, implementation=implementation, version=version, interpreter=interpreter,
+        package_prefix=name, purelib=DEBIAN_SITE, platlib=DEBIAN_SITE, soabi=soabi,
+        ext_suffix=ext_suffix, cache_tag=cache_tag, abiflags=abiflags, debug=debug,
+        free_threaded=False, default=interpreter == PYTHON, priority=priority,
+        abi_requires=f"python(abi) = {short}" if interpreter == PYTHON else interpreter,
+        dist_prefix=dist, versioned_dist_prefix=f"{dist}.{short.split('.')[1]}"
+        if dist == "pypy3" else f"python{short}",
+        script_suffix="" if interpreter == PYTHON else f"-{name}", origin=f"probe:{interpreter}",
+    )
 
 
 def needs(*interpreters: str) -> pytest.MarkDecorator:
@@ -53,13 +105,14 @@ def script(directory: Path, name: str, body: str) -> str:
     return str(path)
 
 
-# The values rpm-facts.md measured on this machine.
+# The values rpm-facts.md measured on Debian 12: records for the tests that need one.
+D12_PYTHON, D12_PYTHON_DBG, D12_PYPY = "/usr/bin/python3.11", "/usr/bin/python3.11-dbg", PYPY
 EXPECTED = {
-    PYTHON: Runtime(
+    D12_PYTHON: Runtime(
         name="python3",
         implementation="cpython",
         version="3.11.2",
-        interpreter=PYTHON,
+        interpreter=D12_PYTHON,
         package_prefix="python3",
         purelib=DEBIAN_SITE,
         platlib=DEBIAN_SITE,
@@ -75,13 +128,13 @@ EXPECTED = {
         dist_prefix="python3",
         versioned_dist_prefix="python3.11",
         script_suffix="",
-        origin=f"probe:{PYTHON}",
+        origin=f"probe:{D12_PYTHON}",
     ),
-    PYTHON_DBG: Runtime(
+    D12_PYTHON_DBG: Runtime(
         name="python3-debug",
         implementation="cpython",
         version="3.11.2",
-        interpreter=PYTHON_DBG,
+        interpreter=D12_PYTHON_DBG,
         package_prefix="python3-debug",
         purelib=DEBIAN_SITE,
         platlib=DEBIAN_SITE,
@@ -93,17 +146,17 @@ EXPECTED = {
         free_threaded=False,
         default=False,
         priority=30,
-        abi_requires=PYTHON_DBG,
+        abi_requires=D12_PYTHON_DBG,
         dist_prefix="python3",
         versioned_dist_prefix="python3.11",
         script_suffix="-python3-debug",
-        origin=f"probe:{PYTHON_DBG}",
+        origin=f"probe:{D12_PYTHON_DBG}",
     ),
-    PYPY: Runtime(
+    "/usr/bin/pypy3": Runtime(
         name="pypy3",
         implementation="pypy",
         version="3.9.16",
-        interpreter=PYPY,
+        interpreter="/usr/bin/pypy3",
         package_prefix="pypy3",
         purelib=DEBIAN_SITE,
         platlib=DEBIAN_SITE,
@@ -115,11 +168,11 @@ EXPECTED = {
         free_threaded=False,
         default=False,
         priority=50,
-        abi_requires=PYPY,
+        abi_requires="/usr/bin/pypy3",
         dist_prefix="pypy3",
         versioned_dist_prefix="pypy3.9",
         script_suffix="-pypy3",
-        origin=f"probe:{PYPY}",
+        origin="probe:/usr/bin/pypy3",
     ),
 }
 
@@ -131,15 +184,15 @@ EXPECTED = {
 @pytest.mark.parametrize("interpreter", [PYTHON, PYTHON_DBG, PYPY])
 def test_probe_real_interpreter(interpreter: str) -> None:
     runtime = probe(interpreter)
-    assert runtime.as_dict() == EXPECTED[interpreter].as_dict()
-    assert runtime == EXPECTED[interpreter]
+    assert runtime.as_dict() == expected(interpreter).as_dict()
+    assert runtime == expected(interpreter)
 
 
 @needs(PYTHON)
 def test_probe_keeps_the_symlink_it_was_given() -> None:
     runtime = probe("/usr/bin/python3")
     assert (runtime.name, runtime.interpreter) == ("python3", "/usr/bin/python3")
-    assert runtime == EXPECTED[PYTHON].replace(
+    assert runtime == expected(PYTHON).replace(
         interpreter="/usr/bin/python3", origin="probe:/usr/bin/python3"
     )
 
@@ -147,7 +200,7 @@ def test_probe_keeps_the_symlink_it_was_given() -> None:
 @needs(PYPY)
 def test_probe_resolves_bare_names_on_path(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("PATH", "/usr/bin")
-    assert probe("pypy3") == EXPECTED[PYPY]
+    assert probe("pypy3") == expected("/usr/bin/pypy3")
 
 
 @needs(PYPY)
@@ -170,28 +223,42 @@ def test_probe_rejects_an_invalid_name() -> None:
     )
 
 
-@needs(PYTHON, PYTHON_DBG, PYPY)
-def test_recorded_debian_answers_are_current() -> None:
-    for name, interpreter in [
-        ("debian12-python3.11", PYTHON),
-        ("debian12-python3.11-dbg", PYTHON_DBG),
-        ("debian12-pypy3", PYPY),
-    ]:
-        assert run_probe_script(interpreter) == recorded(name)
+@pytest.mark.parametrize(
+    ("name", "interpreter"),
+    [("debian12-python3.11", PYTHON), ("debian12-python3.11-dbg", PYTHON_DBG),
+     ("debian12-pypy3", PYPY)],
+)
+def test_recorded_debian_answers_have_the_shape_of_live_ones(name: str, interpreter: str) -> None:
+    """The recorded Debian 12 answers are what this machine's interpreters answer, wherever
+    the machine runs the recorded version (Debian 12); elsewhere, the same keys and kinds."""
+    if not os.access(interpreter, os.X_OK):
+        pytest.skip(f"not installed: {interpreter}")
+    live, old = run_probe_script(interpreter), recorded(name)
+    assert {key: type(value) for key, value in live.items()} == {
+        key: type(value) for key, value in old.items()
+    }
+    if live["version"] == old["version"]:
+        old["executable"] = live["executable"]  # recorded from the versioned name
+        assert live == old
 
 
-PYENV = Path("/root/.pyenv/versions")
+def _probed_interpreters() -> list[str]:
+    return [rt.interpreter for rt in machine_runtimes()]
 
 
-@pytest.mark.parametrize("version", ["3.6", "3.7", "3.8", "3.9", "3.10", "3.12", "3.13"])
-def test_probe_script_runs_on_old_and_new_pythons(version: str) -> None:
-    found = sorted(PYENV.glob(f"{version}.*/bin/python{version}"))
-    if not found:
-        pytest.skip(f"no Python {version} under {PYENV}")
-    data = run_probe_script(str(found[0]))
-    assert str(data["version"]).startswith(f"{version}.")
-    assert data["implementation"] == "cpython"
-    assert data["cache_tag"] == f"cpython-{version.replace('.', '')}"
+@pytest.mark.parametrize("interpreter", _probed_interpreters())
+def test_probe_script_runs_on_every_probed_interpreter(interpreter: str) -> None:
+    """Every runtime ``probe --all`` finds here answers the script (3.9 to 3.15, PyPy)."""
+    data = run_probe_script(interpreter)
+    name, version, tag = data["implementation"], str(data["version"]), data["cache_tag"]
+    nodots = "".join(version.split(".")[:2])
+    assert tag == (f"cpython-{nodots}" if name == "cpython" else f"{name}{nodots}")
+    runtime = probe(interpreter)
+    assert (runtime.version, runtime.cache_tag) == (version, tag)
+
+
+def test_the_machine_has_runtimes_to_test() -> None:
+    assert machine_runtimes(), "probe --all found no runtime on PATH"
 
 
 # -- failures ------------------------------------------------------------------------------
@@ -483,7 +550,7 @@ def test_probe_all(tmp_path: Path) -> None:
     system.mkdir()
     other.mkdir()
     (system / "python3").symlink_to("/usr/bin/python3")
-    (system / "python3.11-dbg").symlink_to(PYTHON_DBG)
+    (system / "python3-dbg").symlink_to(PYTHON_DBG)
     (system / "pypy3").symlink_to(PYPY)
     # A wrapper: another file, the same runtime as python3 (dropped for the canonical name).
     wrapper = script(other, "python3.11", f'exec {PYTHON} "$@"')
@@ -491,10 +558,10 @@ def test_probe_all(tmp_path: Path) -> None:
     runtimes, skipped = probe_all(f"{system}:{other}")
     assert [(rt.name, rt.interpreter) for rt in runtimes] == [
         ("python3", f"{system}/python3"),
-        ("python3-debug", f"{system}/python3.11-dbg"),
+        ("python3-debug", f"{system}/python3-dbg"),
         ("pypy3", f"{system}/pypy3"),
     ]
-    assert runtimes[0] == EXPECTED[PYTHON].replace(
+    assert runtimes[0] == expected(PYTHON).replace(
         interpreter=f"{system}/python3", origin=f"probe:{system}/python3"
     )
     assert skipped == [
@@ -520,7 +587,7 @@ def test_probe_all_skips_virtual_environments_and_foreign_prefixes(tmp_path: Pat
 
 
 def test_write_conf_no_clobber_and_force(tmp_path: Path) -> None:
-    runtime = EXPECTED[PYPY]
+    runtime = EXPECTED["/usr/bin/pypy3"]
     path = write_conf(runtime, str(tmp_path))
     assert path == f"{tmp_path}/pypy3.conf"
     text = Path(path).read_text()
@@ -547,13 +614,13 @@ def test_write_conf_no_clobber_and_force(tmp_path: Path) -> None:
 def test_write_conf_refuses_a_dangling_symlink(tmp_path: Path) -> None:
     (tmp_path / "pypy3.conf").symlink_to("/dev/null")
     with pytest.raises(PyConfigError) as info:
-        write_conf(EXPECTED[PYPY], str(tmp_path))
+        write_conf(EXPECTED["/usr/bin/pypy3"], str(tmp_path))
     assert str(info.value) == f"{tmp_path}/pypy3.conf: already exists (use --force to replace it)"
 
 
 def test_write_conf_into_missing_directory(tmp_path: Path) -> None:
     with pytest.raises(PyConfigError) as info:
-        write_conf(EXPECTED[PYPY], str(tmp_path / "nope"))
+        write_conf(EXPECTED["/usr/bin/pypy3"], str(tmp_path / "nope"))
     assert (
         str(info.value) == f"{tmp_path}/nope: cannot write a file there: No such file or directory"
     )
@@ -561,7 +628,7 @@ def test_write_conf_into_missing_directory(tmp_path: Path) -> None:
 
 def test_write_conf_leaves_no_temporary_file_when_the_value_is_bad(tmp_path: Path) -> None:
     with pytest.raises(PyConfigError):
-        write_conf(EXPECTED[PYPY].replace(purelib="relative"), str(tmp_path))
+        write_conf(EXPECTED["/usr/bin/pypy3"].replace(purelib="relative"), str(tmp_path))
     assert listing(tmp_path) == []
 
 
@@ -569,7 +636,7 @@ def test_write_conf_leaves_no_temporary_file_when_linking_fails(tmp_path: Path) 
     # A directory where the file should go: os.link fails with EEXIST.
     (tmp_path / "pypy3.conf").mkdir()
     with pytest.raises(PyConfigError) as info:
-        write_conf(EXPECTED[PYPY], str(tmp_path), force=True)
+        write_conf(EXPECTED["/usr/bin/pypy3"], str(tmp_path), force=True)
     assert str(info.value) == f"{tmp_path}/pypy3.conf: cannot write: Is a directory"
     assert listing(tmp_path) == ["pypy3.conf"]
 
@@ -588,13 +655,18 @@ def test_probe_write_load_round_trip(tmp_path: Path) -> None:
     assert registry.default.name == "python3"
 
 
-@needs(PYTHON, PYTHON_DBG, PYPY)
-def test_shipped_example_drop_ins_match_this_machine() -> None:
+def test_shipped_example_drop_ins_are_debian_12s_probe_answers() -> None:
     shipped = ROOT / "etc" / "rpm-pyconfig.d"
     registry = load_registry([str(shipped)], explicit=True)
     assert registry.names == ("python3", "python3-debug", "pypy3")
+    answers = {"python3": "debian12-python3.11", "python3-debug": "debian12-python3.11-dbg",
+               "pypy3": "debian12-pypy3"}
     for runtime in registry:
-        probed = probe(runtime.interpreter)
+        probed = runtime_from_probe(
+            recorded(answers[runtime.name]), interpreter=runtime.interpreter,
+            is_main_python=runtime.name == "python3", is_main_pypy=runtime.name == "pypy3",
+            main_version="3.11",
+        )
         assert runtime == probed.replace(origin=f"{shipped}/{runtime.name}.conf")
     for path in registry.files:
         assert Path(path).read_text().startswith("# rpm-pyconfig runtime ")

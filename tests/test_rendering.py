@@ -12,7 +12,8 @@ from typing import Any
 
 import pytest
 
-from rpm_pyconfig.installing import file_owners
+from rpm_pyconfig.errors import ConfigError
+from rpm_pyconfig.installing import file_owners, relies_on
 from rpm_pyconfig.rendering import SpecText, TemplateError, available_templates, render
 from rpm_pyconfig.runtime import Runtime
 
@@ -208,7 +209,7 @@ def test_subpackages_owner(three: list[Runtime]) -> None:
         "%description -n python3-foo",
         "%{?_description}%{!?_description:%{summary}.}",
         "",
-        "Built for cpython 3.11.2: /usr/bin/python3.11.",
+        "Built for CPython 3.11.2.",
         "",
         "%files -n python3-foo -f _pyconfig/files/python3.11.files",
         "%doc README.md",
@@ -240,11 +241,12 @@ def test_subpackages_sharers_require_the_owner(three: list[Runtime]) -> None:
         "%package -n python3-dbg-foo",
         "Summary: %{summary}",
         "Requires: /usr/bin/python3.11-dbg",
-        f"# python3.11-dbg shares {SITE} with python3.11: that package ships the common files.",
+        "# python3.11-dbg installs files that python3.11's package ships (shared directory, "
+        "cache tag cpython-311).",
         "Requires: python3-foo = %{?epoch:%{epoch}:}%{version}-%{release}",
         "Provides: python3dist(foo) = 1",
     ]
-    assert "Built for cpython 3.11.2 (debug build): /usr/bin/python3.11-dbg." in debug
+    assert "Built for CPython 3.11.2, debug build." in debug
     pypy = stanza(text, "pypy3-foo")
     assert [line for line in pypy if line.startswith(("Requires:", "Provides:"))] == [
         "Requires: /usr/bin/pypy3",
@@ -312,20 +314,49 @@ def test_owners(cpython: Runtime, cpython_debug: Runtime, pypy: Runtime) -> None
     assert file_owners([cpython, cpython_debug, pypy]) == {
         "python3.11": None, "python3.11-dbg": cpython, "pypy3": cpython,
     }
-    # The first runtime of the selection owns: without CPython, the debug build does.
+    # The first runtime of the selection ships the sources: without CPython, the debug build.
     assert file_owners([cpython_debug, pypy]) == {"python3.11-dbg": None, "pypy3": cpython_debug}
     fedora = pypy.replace(
         purelib="/usr/lib/pypy3.9/site-packages", platlib="/usr/lib64/pypy3.9/site-packages"
     )
     assert file_owners([cpython, fedora]) == {"python3.11": None, "pypy3": None}
-    # One shared directory is enough; an owner is never itself a sharer.
     half = fedora.replace(name="half", platlib=SITE)
     assert file_owners([cpython, fedora, half]) == {
         "python3.11": None, "pypy3": None, "half": cpython,
     }
-    assert file_owners([fedora, half, cpython]) == {
-        "pypy3": None, "half": fedora, "python3.11": None,
+    # A chain: an arch wheel of half goes to SITE first, so python3.11 relies on half there.
+    assert relies_on([fedora, half, cpython]) == {
+        "pypy3": (), "half": (fedora,), "python3.11": (half,),
     }
+    assert relies_on([fedora, half, cpython], pure=True)["python3.11"] == ()
+
+
+def test_sharers_require_every_subpackage_they_rely_on(
+    cpython: Runtime, cpython_debug: Runtime, pypy: Runtime
+) -> None:
+    """PyPy first: it ships the sources; the debug build relies on it and on python3.11, the
+    first of its cache tag."""
+    text = render("subpackages", [pypy, cpython, cpython_debug], {"pkgname": "foo"})
+    requires = [line for line in stanza(text, "python3-dbg-foo") if line.startswith("Requires:")]
+    assert requires == [
+        "Requires: /usr/bin/python3.11-dbg",
+        "Requires: pypy3-foo = %{?epoch:%{epoch}:}%{version}-%{release}",
+        "Requires: python3-foo = %{?epoch:%{epoch}:}%{version}-%{release}",
+    ]
+
+
+def test_runtimes_that_cannot_install_side_by_side_are_refused(cpython: Runtime) -> None:
+    twin = cpython.replace(name="twin", default=False, origin="/etc/rpm-pyconfig.d/twin.conf")
+    with pytest.raises(ConfigError) as caught:
+        render("subpackages", [cpython, twin], {"pkgname": "foo"})
+    assert str(caught.value).splitlines() == [
+        "/etc/rpm-pyconfig.d/twin.conf: runtimes 'python3.11' and 'twin' both install extension "
+        f"modules named *{cpython.ext_suffix} into {SITE}: their subpackages would ship the same "
+        "files; give one of them its own platlib or leave it out",
+        "/etc/rpm-pyconfig.d/twin.conf: runtimes 'python3.11' and 'twin' have the same "
+        "script_suffix '': both would install the commands /usr/bin/NAME; give one of them "
+        "another script_suffix",
+    ]
 
 
 def test_owners_in_templates(three: list[Runtime], tmp_path: Path) -> None:

@@ -44,11 +44,14 @@ from tests.rpmtools import (
     REPO,
     SOURCES,
     TOOL_BIN,
+    debuginfo_packages,
     have_rpm_tools,
+    macros_options,
     probe_registry,
     rpm_query,
     run,
     tool_env,
+    trio,
 )
 
 if sys.version_info >= (3, 11):
@@ -67,13 +70,20 @@ SOURCE_DATE_EPOCH = str(
 )
 SITE = "/usr/lib/python3/dist-packages"
 PREFIXES = ("python3", "python3-debug", "pypy3")
-#: runtime package prefix -> (interpreter, extension suffix)
-INTERPRETERS = {
-    "python3": ("/usr/bin/python3.11", ".cpython-311-x86_64-linux-gnu.so"),
-    "python3-debug": ("/usr/bin/python3.11-dbg", ".cpython-311d-x86_64-linux-gnu.so"),
-    "pypy3": ("/usr/bin/pypy3", ".pypy39-pp73-x86_64-linux-gnu.so"),
-}
-SYSTEM_PYTHON = "/usr/bin/python3.11"
+
+
+def runtime_of(prefix: str) -> Runtime:
+    """The probed runtime (python3, its debug build, pypy3) whose package prefix is *prefix*."""
+    return {rt.package_prefix: rt for rt in trio()}[prefix]
+
+
+def language(runtime: Runtime) -> tuple[int, int]:
+    """(3, 11) for a runtime implementing Python 3.11."""
+    return int(runtime.major_version), int(runtime.minor_version)
+
+
+#: The distribution's Python, which builds the fixture sdists.
+SYSTEM_PYTHON = "/usr/bin/python3"
 
 _Test = TypeVar("_Test", bound=Callable[..., None])
 
@@ -252,11 +262,10 @@ def test_flit_project_imports_only_its_module(tmp_path: Path) -> None:
     assert read_metadata(tmp_path).import_names == ["_helper", "test_typing_ext"]
 
 
-def test_runtime_sharing_every_file_gets_a_valid_file_list(
-    tmp_path: Path, cpython: Runtime, cpython_debug: Runtime
-) -> None:
+def test_runtime_sharing_every_file_gets_a_valid_file_list(tmp_path: Path) -> None:
     """A pure project's debug-build subpackage ships nothing of its own, and rpm refuses an
     empty ``%files -f`` list: the list holds a line that ships nothing."""
+    cpython, cpython_debug = trio()[:2]  # they byte-compile for real
     stage = tmp_path / "stage"
     for runtime in (cpython, cpython_debug):
         target = stage / runtime.name / "target"
@@ -431,7 +440,7 @@ def _build(name: str, source: Path, topdir: Path, registry: Path, sourcedir: Pat
         build.problem = f"rpm-pyconfig spec failed ({made.returncode})"
         return build
     build.spec = specs[0]
-    built = run(["rpmbuild", "--load", str(MACROS), "-ba", "--nodeps",
+    built = run(["rpmbuild", *macros_options(), "-ba", "--nodeps",
                  "--define", f"_topdir {topdir}", "--define", f"_sourcedir {sourcedir}",
                  str(build.spec)], env)
     build.log += [built.stdout, built.stderr]
@@ -485,7 +494,7 @@ def _python(
 ) -> subprocess.CompletedProcess[str]:
     """Run *code* (or *command*) with a runtime's interpreter, seeing only *root*'s packages
     before the system's."""
-    interpreter = INTERPRETERS[prefix][0]
+    interpreter = runtime_of(prefix).interpreter
     env = {"PATH": "/usr/bin:/bin", "PYTHONPATH": f"{root}{SITE}", "PYTHONDONTWRITEBYTECODE": "1"}
     return subprocess.run(command or [interpreter, "-c", code], env=env, capture_output=True,
                           text=True, check=False)
@@ -534,8 +543,11 @@ def test_fixture_builds_installs_and_imports(
 ) -> None:
     build = fixture_builds[name]
     build.check()
-    assert sorted(build.packages) == FIXTURE_PACKAGES[name]
     module, distribution, version, evr, license_tag, arch = FIXTURE_FACTS[name]
+    expected = FIXTURE_PACKAGES[name]
+    if arch != "noarch":  # rpm >= 4.20 adds -debuginfo packages to arch builds
+        expected = sorted(expected + debuginfo_packages(f"python-{module}", expected))
+    assert sorted(build.packages) == expected
     for package, path in build.packages.items():
         tags = rpm_query(path, "--qf", "%{epoch}:%{version}|%{license}|%{arch}")
         expected_arch = "noarch" if "+" in package else arch  # extras are metapackages
@@ -571,12 +583,14 @@ def test_requires_follow_markers_per_runtime(
     # implementation_name == 'cpython': both CPython builds, never PyPy.
     assert "python3dist(ujson) >= 5.1" in python3 & debug
     assert not any("ujson" in item for item in pypy3)
-    # python_version < '3.10': PyPy 3.9 only, never CPython 3.11.
-    assert "pypy3dist(importlib-metadata) >= 4.6" in pypy3
-    assert not any("importlib-metadata" in item for item in python3 | debug)
+    # python_version < '3.10': only runtimes older than 3.10 (PyPy 3.9 on Debian 12).
+    for package, runtime in ((python3, runtime_of("python3")), (debug, runtime_of("python3-debug")),
+                             (pypy3, runtime_of("pypy3"))):
+        wanted = f"{runtime.dist_prefix}dist(importlib-metadata) >= 4.6"
+        assert (wanted in package) == (language(runtime) < (3, 10)), runtime.name
     assert packaging.format("python3dist") in python3 & debug
     assert packaging.format("pypy3dist") in pypy3
-    assert "python(abi) = 3.11" in python3
+    assert f"python(abi) = {runtime_of('python3').short_version}" in python3
     assert "python3-pure-markers-extras = 1.2.0~rc1-1" in debug & pypy3  # the shared files
 
 
@@ -596,8 +610,9 @@ def test_extras_are_packages_of_their_own(
         assert not any("colorama" in item for item in cli)  # platform_system == 'Windows'
         toml = set(rpm_query(build.packages[f"{prefix}-pure-markers-extras+toml"], "--requires"))
         assert f"{dist}(tomli-w) >= 1" in toml
-        # python_version < '3.11': only PyPy 3.9's toml extra needs tomli.
-        assert (f"{dist}(tomli) >= 1.1" in toml) == (prefix == "pypy3")
+        # python_version < '3.11': only older runtimes' toml extra needs tomli (PyPy 3.9).
+        older = language(runtime_of(prefix)) < (3, 11)
+        assert (f"{dist}(tomli) >= 1.1" in toml) == older, prefix
         provides = rpm_query(build.packages[f"{prefix}-pure-markers-extras+cli"], "--provides")
         assert f"{dist}(pure-markers-extras[cli]) = 1.2~rc1" in provides
         assert rpm_query(build.packages[f"{prefix}-pure-markers-extras+cli"], "-l") == [
@@ -615,7 +630,8 @@ def test_commands_run_with_their_own_runtime(
                                            ("python3-debug", "-python3-debug", "cpython"),
                                            ("pypy3", "-pypy3", "pypy")):
         command = build.root / "usr" / "bin" / f"pure-markers{suffix}"
-        assert command.read_text(encoding="utf-8").startswith(f"#!{INTERPRETERS[prefix][0]}\n")
+        shebang = f"#!{runtime_of(prefix).interpreter}\n"
+        assert command.read_text(encoding="utf-8").startswith(shebang)
         ran = _python(build.root, prefix, "", command=[str(command)])
         assert ran.returncode == 0, ran.stderr
         assert ran.stdout == f"hello, {implementation} 1.2.0rc1\n"
@@ -632,7 +648,7 @@ def test_each_runtime_loads_its_own_extension(
     for prefix in PREFIXES:
         ran = _python(build.root, prefix, code)
         assert ran.returncode == 0, (prefix, ran.stderr)
-        extension = f"{build.root}{SITE}/fastsum/_speedups{INTERPRETERS[prefix][1]}"
+        extension = f"{build.root}{SITE}/fastsum/_speedups{runtime_of(prefix).ext_suffix}"
         assert ran.stdout == f"{extension} 10\n", prefix
         files = rpm_query(build.packages[f"{prefix}-fastsum"], "-l")
         assert extension[len(str(build.root)):] in files
@@ -655,13 +671,58 @@ def test_static_and_dynamic_specs_build_the_same_files(
     assert "%pyconfig" not in static.spec.read_text(encoding="utf-8")
 
 
+@rpm_test
+def test_runtimes_sharing_one_directory_in_any_order_install_side_by_side(
+    fixture_sdists: dict[str, Path], tmp_path: Path
+) -> None:
+    """This machine's python3, its debug build and PyPy in one directory, PyPy first: PyPy's
+    package ships the sources, python3-debug's the bytecode of their common cache tag, and
+    python3's relies on both; every package installs beside the others and each interpreter
+    loads its own extension module."""
+    registry = probe_registry(tmp_path / "registry")
+    for name, priority in (("pypy3", 5), ("python3-debug", 6), ("python3", 7)):
+        conf = registry / f"{name}.conf"
+        lines = [line for line in conf.read_text(encoding="utf-8").splitlines()
+                 if not line.startswith("priority =")]
+        conf.write_text("\n".join([*lines, f"priority = {priority}", ""]), encoding="utf-8")
+    build = _build("reordered", DATA / "c-extension", tmp_path / "top", registry,
+                   fixture_sdists["c-extension"].parent)
+    build.check()
+    own = {prefix: f"{prefix}-fastsum" for prefix in ("pypy3", "python3-debug", "python3")}
+    relied = {
+        package: sorted(item.split(" ")[0] for item in rpm_query(build.packages[package],
+                                                                  "--requires")
+                        if item.split(" ")[0] in own.values())
+        for package in own.values()
+    }
+    assert relied == {
+        "pypy3-fastsum": [],
+        "python3-debug-fastsum": ["pypy3-fastsum"],
+        "python3-fastsum": ["pypy3-fastsum", "python3-debug-fastsum"],
+    }
+    files = {package: set(rpm_query(build.packages[package], "-l")) for package in own.values()}
+    assert f"{SITE}/fastsum/__init__.py" in files["pypy3-fastsum"]
+    tag = runtime_of("python3").cache_tag
+    assert f"{SITE}/fastsum/__pycache__/__init__.{tag}.pyc" in files["python3-debug-fastsum"]
+    assert not any(path.endswith(".py") for path in files["python3-fastsum"])
+    code = "import fastsum, fastsum._speedups as s\nprint(s.__file__, fastsum.total(range(5)))\n"
+    for prefix in own:
+        ran = _python(build.root, prefix, code)
+        assert ran.returncode == 0, (prefix, ran.stderr)
+        suffix = runtime_of(prefix).ext_suffix
+        assert ran.stdout == f"{build.root}{SITE}/fastsum/_speedups{suffix} 10\n", prefix
+
+
 def _rpmlint(
     build: Build, registry: Path, home: Path, *options: str
 ) -> subprocess.CompletedProcess[str]:
     """rpmlint with the repository's filters; rpm parses dynamic specs with our macros loaded
     (as from macros.d on a build host), the tool on PATH and the probed registry."""
     home.mkdir(exist_ok=True)
+    # rpm's per-user macro file: ~/.rpmmacros before rpm 4.19, ~/.config/rpm/macros since.
     shutil.copyfile(MACROS, home / ".rpmmacros")
+    (home / ".config" / "rpm").mkdir(parents=True, exist_ok=True)
+    shutil.copyfile(MACROS, home / ".config" / "rpm" / "macros")
     env = tool_env(registry)
     env["HOME"] = str(home)
     assert build.spec is not None
@@ -757,6 +818,8 @@ def test_pypi_project_builds_installs_and_imports(
     distribution, version = project.sdist[: -len(".tar.gz")].rsplit("-", 1)
     base = {f"{prefix}-{name}" for prefix in PREFIXES}
     assert base <= set(build.packages)
+    if not project.noarch:  # rpm >= 4.20 adds -debuginfo packages to arch builds
+        base |= set(debuginfo_packages(f"python-{name}", sorted(base)))
     assert all(package.partition("+")[0] in base for package in build.packages)
     arches = {path.parent.name for path in build.rpms}
     assert arches == ({"noarch"} if project.noarch else {"x86_64"})
@@ -790,7 +853,8 @@ def test_markupsafe_speedups_for_cpython_only(
     code = "import markupsafe._speedups as s\nprint(s.__file__)\n"
     for prefix in ("python3", "python3-debug"):
         ran = _python(build.root, prefix, code)
-        assert ran.stdout == f"{build.root}{SITE}/markupsafe/_speedups{INTERPRETERS[prefix][1]}\n"
+        suffix = runtime_of(prefix).ext_suffix
+        assert ran.stdout == f"{build.root}{SITE}/markupsafe/_speedups{suffix}\n"
     assert not any(f.endswith(".so") for f in rpm_query(build.packages["pypy3-markupsafe"], "-l"))
     ran = _python(build.root, "pypy3", "import markupsafe\nprint(markupsafe.escape('<'))\n")
     assert ran.stdout == "&lt;\n", ran.stderr

@@ -1,7 +1,7 @@
 """The specs of ``specs/`` built for real: rpmbuild, rpm -i --root, the interpreters, rpmlint.
 
-One module-scoped build of python-coverage.spec for the three runtimes of this machine
-(CPython 3.11, its debug build, PyPy 3.9) feeds the tests below.
+One module-scoped build of python-coverage.spec for python3, its debug build and pypy3 as
+``probe --all`` finds them on this machine feeds the tests below.
 """
 
 from __future__ import annotations
@@ -18,12 +18,15 @@ from tests.rpmtools import (
     REPO,
     SOURCES,
     TOOL_BIN,
+    debuginfo_packages,
     have_rpm_tools,
+    macros_options,
     probe_registry,
     rpm_query,
     rpmbuild,
     run,
     tool_env,
+    trio,
 )
 
 pytestmark = [
@@ -34,16 +37,19 @@ pytestmark = [
 COVERAGE_SPEC = REPO / "specs" / "python-coverage.spec"
 COVERAGE_SDIST = SOURCES / "coverage-7.10.7.tar.gz"
 SITE = "/usr/lib/python3/dist-packages"
-RUNTIMES = {
-    # name: (package, interpreter, extension suffix or None when no C tracer is built)
-    "python3": ("python3-coverage", "/usr/bin/python3.11", ".cpython-311-x86_64-linux-gnu.so"),
-    "python3-debug": (
-        "python3-debug-coverage",
-        "/usr/bin/python3.11-dbg",
-        ".cpython-311d-x86_64-linux-gnu.so",
-    ),
-    "pypy3": ("pypy3-coverage", "/usr/bin/pypy3", None),
-}
+
+
+def runtimes() -> dict[str, tuple[str, str, str | None]]:
+    """name: (package, interpreter, extension suffix or None when no C tracer is built)."""
+    return {
+        rt.name: (
+            f"{rt.package_prefix}-coverage",
+            rt.interpreter,
+            rt.ext_suffix if rt.implementation == "cpython" else None,
+        )
+        for rt in trio()
+    }
+
 DEMO = "def f(x):\n    if x:\n        return 1\n    return 2\n\n\nf(1)\n"
 
 
@@ -66,15 +72,33 @@ class Build:
         return sorted((self.topdir / "RPMS").glob("*/*.rpm"))
 
 
+def readme_build_command() -> str:
+    """README's documented ``macros=...`` + ``rpmbuild`` command lines, as the shell reads them."""
+    readme = (REPO / "README.md").read_text(encoding="utf-8")
+    block = next(
+        block for block in readme.split("```sh\n")[1:] if block.startswith("macros=")
+    ).split("```", 1)[0]
+    assert "rpmbuild -ba" in block and "--load" not in block
+    return block
+
+
 @pytest.fixture(scope="module")
 def coverage_build(tmp_path_factory: pytest.TempPathFactory) -> Build:
+    """python-coverage.spec built by README's own command, run by bash in a directory laid out
+    like the repository (out/registry: python3, its debug build, pypy3 as probed here)."""
     if not COVERAGE_SDIST.exists():
         pytest.fail(f"{COVERAGE_SDIST} is missing: run scripts/fetch-sources.sh (setup does)")
-    registry = probe_registry(tmp_path_factory.mktemp("registry"))
-    topdir = tmp_path_factory.mktemp("rpmbuild")
-    built = rpmbuild(COVERAGE_SPEC, topdir, tool_env(registry), "-ba")
+    work = tmp_path_factory.mktemp("readme")
+    registry = probe_registry(work / "out" / "registry")
+    (work / "out" / "sources").symlink_to(SOURCES)
+    for directory in ("macros", "specs"):
+        (work / directory).symlink_to(REPO / directory)
+    env = tool_env(None)
+    (work / "home").mkdir()
+    env["HOME"] = str(work / "home")  # rpm's default %_topdir: ~/rpmbuild
+    built = run(["bash", "-euo", "pipefail", "-c", readme_build_command()], env, cwd=work)
     assert built.returncode == 0, built.stdout[-3000:] + built.stderr[-3000:]
-    return Build(registry, topdir)
+    return Build(registry, work / "home" / "rpmbuild")
 
 
 @pytest.fixture(scope="module")
@@ -102,17 +126,16 @@ def installed_root(coverage_build: Build, tmp_path_factory: pytest.TempPathFacto
 
 def test_one_subpackage_per_runtime(coverage_build: Build) -> None:
     names = sorted(path.name for path in coverage_build.rpms)
-    assert names == [
-        "pypy3-coverage-7.10.7-1.x86_64.rpm",
-        "python3-coverage-7.10.7-1.x86_64.rpm",
-        "python3-debug-coverage-7.10.7-1.x86_64.rpm",
-    ]
+    packages = ["pypy3-coverage", "python3-coverage", "python3-debug-coverage"]
+    packages += debuginfo_packages("python-coverage", packages)  # rpm >= 4.20 builds them
+    assert names == sorted(f"{package}-7.10.7-1.x86_64.rpm" for package in packages)
 
 
 def test_dependencies_and_provides(coverage_build: Build) -> None:
     main = coverage_build.rpm("python3-coverage")
-    assert "python(abi) = 3.11" in rpm_query(main, "--requires")
-    assert {"python3dist(coverage) = 7.10.7", "python3.11dist(coverage) = 7.10.7"} <= set(
+    version = trio()[0].short_version
+    assert f"python(abi) = {version}" in rpm_query(main, "--requires")
+    assert {"python3dist(coverage) = 7.10.7", f"python{version}dist(coverage) = 7.10.7"} <= set(
         rpm_query(main, "--provides")
     )
     for sharer in ("python3-debug-coverage", "pypy3-coverage"):
@@ -125,17 +148,18 @@ def test_dependencies_and_provides(coverage_build: Build) -> None:
 def test_shared_site_directory_is_split_without_overlap(coverage_build: Build) -> None:
     files = {
         name: set(rpm_query(coverage_build.rpm(pkg), "-l"))
-        for name, (pkg, _, _) in RUNTIMES.items()
+        for name, (pkg, _, _) in runtimes().items()
     }
+    main, debug, pypy = trio()
     # No path is shipped twice (directories such as /usr/lib/.build-id may be shared by rpm itself).
     regular = {name: {f for f in paths if "/.build-id" not in f} for name, paths in files.items()}
     assert not regular["python3"] & regular["python3-debug"]
     assert not regular["python3"] & regular["pypy3"]
     assert not regular["python3-debug"] & regular["pypy3"]
-    assert f"{SITE}/coverage/tracer.cpython-311d-x86_64-linux-gnu.so" in files["python3-debug"]
+    assert f"{SITE}/coverage/tracer{debug.ext_suffix}" in files["python3-debug"]
     assert f"{SITE}/coverage/__init__.py" in files["python3"]
-    assert f"{SITE}/coverage/__pycache__/__init__.pypy39.pyc" in files["pypy3"]
-    assert f"{SITE}/coverage/__pycache__/__init__.cpython-311.pyc" in files["python3"]
+    assert f"{SITE}/coverage/__pycache__/__init__.{pypy.cache_tag}.pyc" in files["pypy3"]
+    assert f"{SITE}/coverage/__pycache__/__init__.{main.cache_tag}.pyc" in files["python3"]
     assert {"/usr/bin/coverage", "/usr/bin/coverage-pypy3", "/usr/bin/coverage-python3-debug"} <= (
         files["python3"] | files["pypy3"] | files["python3-debug"]
     )
@@ -144,7 +168,7 @@ def test_shared_site_directory_is_split_without_overlap(coverage_build: Build) -
 
 def test_all_subpackages_install_together_and_run(installed_root: Path, tmp_path: Path) -> None:
     (tmp_path / "demo.py").write_text(DEMO, encoding="utf-8")
-    for name, (_pkg, python, suffix) in RUNTIMES.items():
+    for name, (_pkg, python, suffix) in runtimes().items():
         env = {"PYTHONPATH": f"{installed_root}{SITE}", "PATH": "/usr/bin:/bin"}
         ran = subprocess.run(
             [python, "-m", "coverage", "run", "demo.py"],
@@ -181,13 +205,11 @@ def test_all_subpackages_install_together_and_run(installed_root: Path, tmp_path
 
 
 def test_commands_name_their_own_interpreter(installed_root: Path) -> None:
-    assert (installed_root / "usr/bin/coverage").read_text().startswith("#!/usr/bin/python3.11\n")
-    assert (
-        (installed_root / "usr/bin/coverage-python3-debug")
-        .read_text()
-        .startswith("#!/usr/bin/python3.11-dbg\n")
-    )
-    assert (installed_root / "usr/bin/coverage-pypy3").read_text().startswith("#!/usr/bin/pypy3\n")
+    main, debug, pypy = trio()
+    for command, runtime in (("coverage", main), ("coverage-python3-debug", debug),
+                             ("coverage-pypy3", pypy)):
+        text = (installed_root / "usr/bin" / command).read_text()
+        assert text.startswith(f"#!{runtime.interpreter}\n"), command
 
 
 def test_bytecode_of_every_runtime_is_fresh(installed_root: Path) -> None:
@@ -202,7 +224,7 @@ def test_bytecode_of_every_runtime_is_fresh(installed_root: Path) -> None:
         "mtime = int.from_bytes(data[8:12], 'little')\n"
         "print(flags, mtime == int(os.stat(src).st_mtime))\n"
     )
-    for python in ("/usr/bin/python3.11", "/usr/bin/pypy3"):
+    for python in (trio()[0].interpreter, trio()[2].interpreter):
         out = subprocess.run([python, "-c", checker], capture_output=True, text=True, check=True)
         flags, fresh = out.stdout.split()
         assert flags != "0" or fresh == "True", python
@@ -243,10 +265,9 @@ def test_rebuild_follows_the_build_machines_registry(coverage_build: Build, tmp_
     )
     assert rebuilt.returncode == 0, rebuilt.stderr[-3000:]
     names = sorted(p.name for p in (tmp_path / "top" / "RPMS").glob("*/*.rpm"))
-    assert names == [
-        "python3-coverage-7.10.7-1.x86_64.rpm",
-        "python3-debug-coverage-7.10.7-1.x86_64.rpm",
-    ]
+    packages = ["python3-coverage", "python3-debug-coverage"]
+    packages += debuginfo_packages("python-coverage", packages)
+    assert names == sorted(f"{package}-7.10.7-1.x86_64.rpm" for package in packages)
     before = rpm_query(coverage_build.rpm("python3-debug-coverage"), "-l")
     after = rpm_query(next((tmp_path / "top" / "RPMS").glob("*/python3-debug-*.rpm")), "-l")
     assert [f for f in after if ".build-id" not in f] == [f for f in before if ".build-id" not in f]
@@ -284,7 +305,7 @@ def test_tool_packages_itself(tmp_path: Path) -> None:
         "RPM_PYCONFIG_PATH": f"{root}/etc/rpm-pyconfig.d",
     }
     evaluated = subprocess.run(
-        ["rpm", "--load", str(macros), "--eval", "%{pyconfig_foreach:@confpkg @confbin}"],
+        ["rpm", *macros_options(macros), "--eval", "%{pyconfig_foreach:@confpkg @confbin}"],
         env=env,
         capture_output=True,
         text=True,
@@ -297,5 +318,5 @@ def test_tool_packages_itself(tmp_path: Path) -> None:
         "pypy3 /usr/bin/pypy3",
     ]
     command = (root / "usr/bin/rpm-pyconfig").read_text().splitlines()[0]
-    assert command == "#!/usr/bin/python3.11"
+    assert command == f"#!{trio()[0].interpreter}"
     assert TOOL_BIN not in Path(evaluated.stdout).parents  # the root's command ran, not ours
