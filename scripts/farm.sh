@@ -73,7 +73,18 @@ unmount_below() {
   awk -v p="$prefix" 'index($2, p) == 1 { print $2 }' /proc/mounts | sort -r |
     while read -r target; do umount "$target" 2>/dev/null || umount -l "$target"; done
 }
-case "$cache" in *[[:space:]]*) die "the cache directory must not contain blanks: '$cache'" ;; esac
+case "$cache" in
+  *[[:space:]]*) die "the cache directory must not contain blanks: '$cache'" ;;
+  /) die "the cache directory must not be /" ;;
+esac
+# rm -rf of a root only when nothing is mounted below it (a bind mount of /dev would be emptied).
+remove_root() {
+  unmount_below "$1/"
+  if awk -v p="$1/" 'index($2, p) == 1 { found = 1 } END { exit !found }' /proc/mounts; then
+    die "cannot unmount everything below $1: not removing it"
+  fi
+  rm -rf "$1"
+}
 step_pid=
 cleanup() {
   local status=$?
@@ -205,11 +216,11 @@ make_root() {
     say "[$suite] build root: cached ($root, recipe $recipe)"
     return 0
   fi
-  unmount_below "$root.new/"
-  rm -rf "$root.new"
+  remove_root "$root.new"
   run_step "$suite" "debootstrap + packages" "$cache/logs/$suite/root.log" recipe_root "$suite" "$root.new" || return
-  unmount_below "$root/"
-  rm -rf "$root" "$stamp"
+  remove_root "$root"
+  rm -f "$stamp"
+  unmount_below "$root.new/"
   mv "$root.new" "$root"
   echo "$recipe" > "$stamp"
 }
