@@ -188,8 +188,10 @@ base_packages="rpm rpm2cpio python3-rpm rpmlint debugedit file python3-packaging
   ca-certificates python3-dev python3-dbg python3-venv python3-pip python3-setuptools python3-wheel
   pypy3 pypy3-dev"
 recipe_root() {
-  local suite=$1 root=$2
+  local suite=$1 root=$2 start=$SECONDS
   debootstrap --variant=minbase --include=ca-certificates "$suite" "$root" "$mirror"
+  printf '%s\t%s\t%s\n' "$suite" "  debootstrap" $((SECONDS - start)) >> "$times_file"
+  start=$SECONDS
   printf 'Acquire::Check-Valid-Until "false";\nAcquire::Check-Date "false";\n' \
     > "$root/etc/apt/apt.conf.d/99farm"
   printf 'deb %s %s main\ndeb-src %s %s main\n' "$mirror" "$suite" "$mirror" "$suite" \
@@ -206,6 +208,7 @@ recipe_root() {
   in_root "$root" apt-get install -y -q --no-install-recommends $base_packages $versioned
   in_root "$root" apt-get clean
   unmount_below "$root/"
+  printf '%s\t%s\t%s\n' "$suite" "  apt-get install (rpm, compilers, runtimes)" $((SECONDS - start)) >> "$times_file"
 }
 
 make_root() {
@@ -217,7 +220,7 @@ make_root() {
     return 0
   fi
   remove_root "$root.new"
-  run_step "$suite" "debootstrap + packages" "$cache/logs/$suite/root.log" recipe_root "$suite" "$root.new" || return
+  run_step "$suite" "build root (debootstrap + apt-get install)" "$cache/logs/$suite/root.log" recipe_root "$suite" "$root.new" || return
   remove_root "$root"
   rm -f "$stamp"
   unmount_below "$root.new/"
@@ -503,7 +506,7 @@ run_suite() {
 
 # The steps run in a separate bash (run_step): they see these functions and settings.
 export -f $(declare -F | awk '{print $3}')
-export cache mirror ft_version ft_name jobs top base_packages verify_script
+export cache mirror ft_version ft_name jobs top base_packages verify_script times_file
 
 # -- main --------------------------------------------------------------------------------------
 
@@ -535,7 +538,7 @@ main() {
   done
   printf '\nPACKAGES: built/installed together; IMPORTS: checks passed (coverage with its tracer, markupsafe with its extension, per runtime)\n'
   printf '\nTimes (s):\n'
-  sed 's/^/  /' "$times_file"
+  awk -F '\t' '{ printf "  %-9s %-58s %6ss\n", $1, $2, $3 }' "$times_file"
   return "$failed"
 }
 main; exit $?
