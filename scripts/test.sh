@@ -32,3 +32,10 @@ done < <(RPM_PYCONFIG_PATH=out/registry .venv/bin/rpm-pyconfig --foreach --raw \
            --eval '@name @interpreter @implementation @short_version')
 echo "== unit tests ran under $ran other runtime(s)"
 echo "== pytest" && .venv/bin/python -m pytest "$@"
+
+# -- The farm (issue 8): the same SRPMs rebuilt in cached debootstrap build roots of the Debian
+# releases other than this machine's (the steps above cover this one): every runtime of each
+# root gets its subpackage, all install together, every interpreter runs its own.  Its table
+# and the time of each part end the output; logs are in /var/cache/rpm-pyconfig-farm/logs.
+echo "== farm: the Debian releases other than this machine's (scripts/farm.sh --skip-host)"
+bash scripts/farm.sh --skip-host

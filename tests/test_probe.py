@@ -439,6 +439,30 @@ def test_fedora_free_threaded() -> None:
     assert runtime.abi_requires == "/usr/bin/python3.13t"
 
 
+def test_free_threaded_build_of_the_farm() -> None:
+    """The free-threaded CPython scripts/farm.sh builds (Fedora's layout on Debian unstable):
+    unpatched sysconfig has only posix_prefix, whose /usr directories are its own."""
+    runtime = runtime_from_probe(
+        recorded("farm-sid-python3.13t"), interpreter="/usr/bin/python3.13t", main_version="3.14"
+    )
+    assert (runtime.name, runtime.package_prefix, runtime.priority, runtime.default) == (
+        "python3.13t",
+        "python3.13t",
+        40,
+        False,
+    )
+    assert (runtime.purelib, runtime.platlib) == (
+        "/usr/lib/python3.13t/site-packages",
+        "/usr/lib64/python3.13t/site-packages",
+    )
+    assert (runtime.free_threaded, runtime.debug, runtime.abiflags) == (True, False, "t")
+    assert (runtime.soabi, runtime.ext_suffix, runtime.cache_tag) == (
+        "cpython-313t-x86_64-linux-gnu",
+        ".cpython-313t-x86_64-linux-gnu.so",
+        "cpython-313",
+    )
+
+
 def test_other_cpython_and_pypy_names() -> None:
     other = runtime_from_probe(recorded("debian12-python3.11"), interpreter="/usr/bin/python3.11")
     assert (other.name, other.priority, other.default) == ("python3.11", 20, False)
