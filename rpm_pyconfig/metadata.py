@@ -108,6 +108,8 @@ class ProjectMetadata:
     origin: str
     #: Things a packager should check (missing scripts...); license ones are in ``license``.
     warnings: list[str] = field(default_factory=list)
+    #: Where each field came from (``FILE [project] urls``), for messages about its value.
+    origins: dict[str, str] = field(default_factory=dict)
 
     @property
     def rpm_version(self) -> RpmVersion:
@@ -763,6 +765,7 @@ def _finish(
         source_kind=kind,
         origin=origin,
         warnings=warnings,
+        origins=dict(where),
     )
 
 

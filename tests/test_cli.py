@@ -523,7 +523,8 @@ def test_render_a_template_file(
 ) -> None:
     template = tmp_path / "mine.j2"
     template.write_text(
-        "{% for rt in runtimes %}%global {{ rt.name | replace('-', '_') }} {{ greeting }} %{name}\n"
+        "{% for rt in runtimes %}%global {{ rt.name | replace('-', '_') | literal }} "
+        "{{ greeting | literal }} %{name}\n"
         "{% endfor %}",
         encoding="utf-8",
     )
@@ -531,6 +532,21 @@ def test_render_a_template_file(
         capsys, "--confdir", registry, "render", str(template), "--set", "greeting=100% sure",
         "--exclude", "pypy3",
     ) == (0, "%global python3 100%% sure %{name}\n%global python3_debug 100%% sure %{name}\n", "")
+
+
+def test_render_refuses_a_set_value_with_a_newline(
+    registry: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """A --set value must not start a new spec line (%post, say) where a template prints it."""
+    template = tmp_path / "mine.j2"
+    template.write_text("Summary: {{ greeting | literal }}\n", encoding="utf-8")
+    status, out, err = run(
+        capsys, "--confdir", registry, "render", str(template),
+        "--set", "greeting=x\n%post\necho INJECTED",
+    )
+    assert status == 1
+    assert out.startswith("%{error:") and out.count("\n") == 1  # only the error sentinel
+    assert "must not contain a newline, got 'x\\n%post\\necho INJECTED'" in err
 
 
 def test_render_unknown_template_suggests_one(
