@@ -36,6 +36,7 @@ from packaging.requirements import Requirement
 from packaging.specifiers import InvalidSpecifier, SpecifierSet
 from packaging.utils import canonicalize_name
 
+from rpm_pyconfig import spectext
 from rpm_pyconfig.dependencies import extras_of, parse_requirement
 from rpm_pyconfig.errors import MetadataError
 from rpm_pyconfig.licenses import LicenseResult, license_for
@@ -565,6 +566,11 @@ def _project_core(
         ):
             check.problem(label, f"expected an array of strings, got {requirements!r}")
             continue
+        try:
+            spectext.extra(extra, field=f"{where} [project] optional-dependencies")
+        except MetadataError as error:
+            check.problems.append(str(error))
+            continue
         core.provides_extra.append(extra)
         for item in requirements:
             req = parse_requirement(item, origin=f"{where} [project] {label}")
@@ -727,6 +733,8 @@ def _finish(
             raise MetadataError(
                 f"{where['requires_python']}: invalid specifier {core.requires_python!r}"
             ) from None
+    for extra in core.provides_extra:
+        spectext.extra(extra, field=where["provides_extra"])
     for item in core.requires_dist:
         parse_requirement(item, origin=where["requires_dist"])
     license_result = license_for(
