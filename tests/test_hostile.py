@@ -510,8 +510,8 @@ def test_fields_with_a_grammar_refuse_every_payload(
     ("top", "filename", "label"),
     [
         ("hostile-1.0 %(touch M)", None, "top directory"),
-        ("hostile-1.0\n%post\necho INJECTED", None, "top directory"),
-        ("..", None, "top directory"),
+        ("hostile-1.0\n%post\necho INJECTED", None, "member"),
+        ("..", None, "member"),
         ("hostile-1.0'$(id)'", None, "top directory"),
         (None, "hostile-%(touch M)-1.0.tar.gz", "sdist file name"),
         (None, "hostile-1.0 x.tar.gz", "sdist file name"),
