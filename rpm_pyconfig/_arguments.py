@@ -205,7 +205,9 @@ def _add_commands(commands: argparse._SubParsersAction[_Parser]) -> None:
     probe.add_argument(
         "--all", action="store_true", help="probe the distribution's interpreters found on PATH"
     )
-    probe.add_argument("--write", action=_Once, metavar="DIR", help="write DIR/NAME.conf instead of printing")
+    probe.add_argument(
+        "--write", action=_Once, metavar="DIR", help="write DIR/NAME.conf instead of printing"
+    )
     probe.add_argument("--force", action="store_true", help="replace existing files")
     probe.add_argument("--name", action=_Once, help="runtime name (with a single PYTHON)")
 
@@ -258,11 +260,15 @@ def _add_commands(commands: argparse._SubParsersAction[_Parser]) -> None:
         selection=True,
     )
     install.add_argument("--buildroot", action=_Once, required=True, help="rpm's %%{buildroot}")
-    install.add_argument("--bindir", action=_Once, default="/usr/bin", help="where commands go (%%{_bindir})")
+    install.add_argument(
+        "--bindir", action=_Once, default="/usr/bin", help="where commands go (%%{_bindir})"
+    )
     install.add_argument(
         "--stage",
         action=_Once,
         default="_pyconfig/stage",
         help="where the pip install step put STAGE/NAME/target",
     )
-    install.add_argument("--filelists", action=_Once, default="_pyconfig/files", help="where to write NAME.files")
+    install.add_argument(
+        "--filelists", action=_Once, default="_pyconfig/files", help="where to write NAME.files"
+    )

@@ -2,8 +2,8 @@
 
 Values are shell-quoted before they are substituted, so a path with a space cannot change
 the command; a value holding ``$``, a backquote, a backslash, a quote or a newline is
-refused, because inside double quotes no quoting would make it inert.  The child learns which runtime it runs for from
-``RPM_PYCONFIG_RUNTIME``.
+refused, because inside double quotes no quoting would make it inert.  The child learns
+which runtime it runs for from ``RPM_PYCONFIG_RUNTIME``.
 """
 
 from __future__ import annotations
