@@ -839,7 +839,7 @@ def _finish(
 ) -> ProjectMetadata:
     """Validate the collected fields and build the record."""
     where = core.origins
-    if not re.match(r"^([A-Z0-9]|[A-Z0-9][A-Z0-9._-]*[A-Z0-9])$", core.name, re.IGNORECASE):
+    if not re.match(r"^([A-Z0-9]|[A-Z0-9][A-Z0-9._-]*[A-Z0-9])\Z", core.name, re.IGNORECASE):
         raise MetadataError(f"{where['name']}: invalid project name {core.name!r}")
     parse_version(core.version, origin=where["version"])
     if core.requires_python:
