@@ -22,6 +22,7 @@ import zipfile
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 import pytest
 from hypothesis import HealthCheck, given, settings
@@ -417,7 +418,7 @@ FAMILIES = payloads(Path("/MARKER"), Path("/INCLUDE"))
 SAMPLE = {"directory": 2, "sdist": 1, "wheel": 1, "static": 99}
 
 
-def _kinds() -> list[object]:
+def _kinds() -> list[Any]:
     return [pytest.param(kind, SAMPLE[kind], id=f"{kind}-sample") for kind in sorted(SOURCES)] + [
         pytest.param(kind, 99, id=f"{kind}-every", marks=pytest.mark.property)
         for kind in sorted(SOURCES) if SAMPLE[kind] < 99
@@ -524,7 +525,10 @@ def test_fields_with_a_grammar_refuse_every_payload(
             assert any(label in message for label in labels), message
             declared = [payload, payload.strip(), canonicalize_name(f"x{payload}")[1:]]
             for value in declare(payload).values():
-                declared += [value] if isinstance(value, str) else list(value)
+                if isinstance(value, str):
+                    declared.append(value)
+                elif isinstance(value, (list, dict)):
+                    declared += list(value)
             shown = {repr(text) for text in declared} | {repr(text)[1:-1] for text in declared}
             assert any(text in message for text in shown), (payload, message)
             assert "Traceback" not in message
