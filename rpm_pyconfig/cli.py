@@ -150,26 +150,56 @@ def _run_show(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
-def _run_check(args: argparse.Namespace) -> int:
+def _checked_registry(args: argparse.Namespace) -> tuple[Registry | None, list[str]]:
+    """The registry and the problems ``check`` reports (``compile`` refuses the same)."""
     from .errors import ConfigError
 
     try:
         registry = _read_registry(args)
     except ConfigError as error:
-        for problem in error.problems:
-            print(problem)
-        return EXIT_ERROR
+        return None, [str(problem) for problem in error.problems]
     missing = [
         f"{rt.origin}: [runtime] interpreter: {rt.interpreter!r} is not an executable file"
         for rt in registry.runtimes
         if not os.access(rt.interpreter, os.X_OK) or os.path.isdir(rt.interpreter)
     ]
-    for line in missing:
+    return registry, missing
+
+
+def _run_check(args: argparse.Namespace) -> int:
+    registry, problems = _checked_registry(args)
+    for line in problems:
         print(line)
-    if missing:
+    if problems or registry is None:
         return EXIT_ERROR
     names = ", ".join(rt.name + (" (default)" if rt.default else "") for rt in registry.runtimes)
     print(f"ok: {len(registry.runtimes)} runtimes: {names}")
+    return EXIT_OK
+
+
+def _run_compile(args: argparse.Namespace) -> int:
+    from .compiled import DEFAULT_OUTPUT, fingerprint, lua_chunk, macros_file
+    from .registry import DEFAULT_SEARCH_PATH, load_registry, search_path
+
+    dirs, explicit = search_path(getattr(args, "confdir", None), os.environ)
+    prints = fingerprint(dirs)
+    if args.lua:  # the fallback of a spec parse: the registry as the other commands read it
+        registry = load_registry(dirs, explicit=explicit)
+        sys.stdout.write(lua_chunk(registry, prints, DEFAULT_SEARCH_PATH))
+        return EXIT_OK
+    checked, problems = _checked_registry(args)
+    if problems or checked is None:
+        raise PyConfigError("cannot compile the registry:\n" + "\n".join(problems))
+    chunk = lua_chunk(checked, prints, DEFAULT_SEARCH_PATH)
+    text = macros_file(chunk, origin=":".join(dirs))
+    output = args.output or DEFAULT_OUTPUT
+    if output == "-":
+        sys.stdout.write(text)
+        return EXIT_OK
+    from ._files import write_atomically
+
+    write_atomically(output, text.encode("utf-8"), replace=True)
+    print(f"wrote {output}: {len(checked.runtimes)} runtimes", file=sys.stderr)
     return EXIT_OK
 
 
@@ -337,6 +367,7 @@ _COMMANDS = {
     "list": _run_list,
     "show": _run_show,
     "check": _run_check,
+    "compile": _run_compile,
     "probe": _run_probe,
     "render": _run_render,
     "install": _run_install,
@@ -354,6 +385,8 @@ def main(argv: Sequence[str] | None = None, prog: str | None = None) -> int:
     try:
         words = sys.argv[1:] if argv is None else list(argv)
         args = _parse_fast(words)
+        if words == ["compile", "--lua"]:  # the fallback of a spec parse: no argparse
+            args = _FastArgs({"command": "compile", "lua": True, "output": None, "confdir": None})
         if args is None:
             from ._arguments import build_parser
 
@@ -412,7 +445,8 @@ def _fail(message: str, args: argparse.Namespace | None, status: int) -> int:
     # Inside a build scriptlet (rpm exports RPM_BUILD_ROOT there, never while parsing) the
     # exit status stops the build and stdout is only the build log: no sentinel there.
     in_scriptlet = "RPM_BUILD_ROOT" in os.environ
-    if command in _SPEC_FACING and not in_scriptlet and not _stdout_is_terminal():
+    spec_facing = command in _SPEC_FACING or getattr(args, "lua", False)
+    if spec_facing and not in_scriptlet and not _stdout_is_terminal():
         sys.stdout.write(rpm_error(f"rpm-pyconfig: {message}") + "\n")
         sys.stdout.flush()
     return status

@@ -1,0 +1,170 @@
+"""The compiled registry: the runtimes as Lua data, evaluated by rpm while it parses a spec.
+
+``rpm-pyconfig compile`` writes an rpm macros file defining ``%_pyconfig_compiled``: a Lua
+chunk made of ``pyconfig.lua`` (the parse-time evaluator) and the registry (every
+runtime's @-token values and ``--where`` variables) with a fingerprint of what it was
+compiled from: the search path, the ``*.conf`` names of every directory and the bytes of
+every drop-in.  ``macros.pyconfig`` loads it and, when the fingerprint does not match the
+files (or ``RPM_PYCONFIG_PATH`` names other directories), runs ``rpm-pyconfig compile
+--lua`` once instead, which prints the same chunk for the files as they are.
+
+This module is on the fallback path of spec parses: no jinja2, argparse or typing.
+"""
+
+from __future__ import annotations
+
+import os
+
+from .condition import variable_values, variable_kinds
+from .expression import TOKENS
+
+TYPE_CHECKING = False  # not typing's: importing typing costs ~7 ms per spec parse
+if TYPE_CHECKING:
+    from collections.abc import Sequence
+
+    from .registry import Registry
+
+__all__ = ["DEFAULT_OUTPUT", "MACRO", "Fingerprint", "fingerprint", "lua_chunk", "macros_file"]
+
+#: Where ``rpm-pyconfig compile`` writes by default: rpm loads every macros.d/macros.* file.
+DEFAULT_OUTPUT = "/usr/lib/rpm/macros.d/macros.pyconfig-registry"
+#: The macro whose expansion runs the chunk.
+MACRO = "_pyconfig_compiled"
+_SUFFIX = ".conf"
+#: Characters of Lua string literal per macro: rpm reads a definition into 16 kB.
+_PIECE = 12000
+
+
+class Fingerprint:
+    """What a registry was read from: directories, their drop-in names, the files' bytes."""
+
+    __slots__ = ("contents", "dirs", "listings")
+
+    def __init__(self, dirs: Sequence[str], listings: list[list[str] | None],
+                 contents: dict[str, bytes | None]) -> None:
+        #: The search path, in order.
+        self.dirs = tuple(dirs)
+        #: For each directory, its ``*.conf`` names (sorted), or None when it cannot be listed.
+        self.listings = listings
+        #: Every listed path and its bytes (None: unreadable; the registry then fails).
+        self.contents = contents
+
+
+def fingerprint(dirs: Sequence[str]) -> Fingerprint:
+    """Take the fingerprint of *dirs*; do it before reading the registry, so that a file
+    changed in between makes the result stale rather than wrong."""
+    listings: list[list[str] | None] = []
+    contents: dict[str, bytes | None] = {}
+    for directory in dirs:
+        try:
+            names = sorted(
+                name for name in os.listdir(directory)
+                if name.endswith(_SUFFIX) and not name.startswith(".")
+            )
+        except OSError:
+            listings.append(None)
+            continue
+        listings.append(names)
+        for name in names:
+            path = os.path.join(directory, name)
+            try:
+                with open(path, "rb") as stream:
+                    contents[path] = stream.read()
+            except OSError:
+                contents[path] = None
+    return Fingerprint(dirs, listings, contents)
+
+
+def _lua(value: str | bytes) -> str:
+    """A Lua string literal in ASCII, without braces (rpm counts them in ``%{lua:}``)."""
+    data = value.encode("utf-8") if isinstance(value, str) else value
+    out = ['"']
+    for byte in data:
+        if 32 <= byte < 127 and byte not in b'\\"{}':
+            out.append(chr(byte))
+        else:
+            out.append(f"\\{byte:03d}")
+    out.append('"')
+    return "".join(out)
+
+
+def _engine() -> str:
+    """pyconfig.lua, through the package's loader (works from a wheel, a zip or a tree)."""
+    spec = __spec__  # type: ignore[name-defined]  # noqa: F821 - set by the import system
+    path = os.path.join(os.path.dirname(spec.origin), "pyconfig.lua")
+    data: bytes = spec.loader.get_data(path)
+    return data.decode("utf-8")
+
+
+def _registry_data(registry: Registry, prints: Fingerprint, default_path: Sequence[str]) -> str:
+    lines = ["pyconfig.registry = {", " tokens = {"]
+    lines += [f"  [{_lua(name)}] = true," for name in sorted(TOKENS)]
+    lines.append(" },")
+    lines.append(" where_kinds = {")
+    lines += [f"  [{_lua(name)}] = {_lua(kind)}," for name, kind in variable_kinds().items()]
+    lines.append(" },")
+    lines.append(" default_path = {" + ", ".join(_lua(d) for d in default_path) + "},")
+    lines.append(" dirs = {")
+    for directory, names in zip(prints.dirs, prints.listings):
+        listed = "false" if names is None else "{" + ", ".join(_lua(n) for n in names) + "}"
+        lines.append(f"  {{path = {_lua(directory)}, names = {listed}}},")
+    lines.append(" },")
+    lines.append(" files = {")
+    for path, data in sorted(prints.contents.items()):
+        lines.append(f"  [{_lua(path)}] = {'false' if data is None else _lua(data)},")
+    lines.append(" },")
+    lines.append(" runtimes = {")
+    for runtime in registry.runtimes:
+        tokens = ", ".join(
+            f"[{_lua(name)}] = {_lua(getter(runtime))}" for name, (getter, _doc) in TOKENS.items()
+        )
+        values = ", ".join(f"[{_lua(name)}] = {_lua(value)}" for name, value in
+                           variable_values(runtime).items())
+        lines.append(f"  {{t = {{{tokens}}},")
+        lines.append(f"   v = {{{values}}}}},")
+    lines.append(" },")
+    lines.append("}")
+    return "\n".join(lines) + "\n"
+
+
+def lua_chunk(registry: Registry, prints: Fingerprint, default_path: Sequence[str]) -> str:
+    """The Lua chunk: the evaluator, then ``pyconfig.registry``."""
+    return _engine() + "\n" + _registry_data(registry, prints, default_path)
+
+
+def macros_file(chunk: str, *, origin: str) -> str:
+    """An rpm macros file defining ``%_pyconfig_compiled``, which runs *chunk*.
+
+    rpm reads a macro definition into a 16 kB buffer, so the chunk travels as Lua string
+    pieces of at most ``_PIECE`` characters, one macro each, joined and loaded by the last.
+    A backslash in a macros file escapes the next character: they are doubled.
+    """
+    pieces: list[str] = []
+    current: list[str] = []
+    size = 0
+    for byte in chunk.encode("utf-8"):
+        token = _lua(bytes([byte]))[1:-1]
+        if size + len(token) > _PIECE:
+            pieces.append("".join(current))
+            current, size = [], 0
+        current.append(token)
+        size += len(token)
+    pieces.append("".join(current))
+    lines = [
+        "# The compiled rpm-pyconfig registry: generated by `rpm-pyconfig compile`, never edit.",
+        f"# Compiled from {origin}.  macros.pyconfig checks it against the drop-ins on every",
+        "# parse and asks rpm-pyconfig instead when they differ.",
+    ]
+    names = []
+    for number, piece in enumerate(pieces, 1):
+        name = f"{MACRO}_{number}"
+        names.append(f"%{{{name}}}")
+        literal = '"' + piece.replace("\\", "\\\\") + '"'
+        lines.append(f"%{name} %{{lua:table.insert(pyconfig_compiled_pieces, {literal})}}")
+    lines.append(
+        f"%{MACRO} %{{lua:pyconfig_compiled_pieces = {{}}}}{''.join(names)}%{{lua:"
+        "local chunk = table.concat(pyconfig_compiled_pieces) "
+        "pyconfig_compiled_pieces = nil "
+        'assert(load(chunk, "compiled rpm-pyconfig registry"))()}'
+    )
+    return "\n".join(lines) + "\n"
