@@ -172,6 +172,9 @@ local function glob_pattern(glob)
         body = body:sub(2)
       end
       local set = {}
+      local function literal(char)
+        return char:find("%w") and char or "%" .. char
+      end
       local j = 1
       while j <= #body do
         local a, dash, b = body:sub(j, j), body:sub(j + 1, j + 1), body:sub(j + 2, j + 2)
@@ -179,10 +182,10 @@ local function glob_pattern(glob)
           if a > b then
             P.bail()
           end
-          set[#set + 1] = "%" .. a .. "-%" .. b
+          set[#set + 1] = literal(a) .. "-" .. literal(b)
           j = j + 3
         else
-          set[#set + 1] = "%" .. a
+          set[#set + 1] = literal(a)
           j = j + 1
         end
       end
@@ -1359,6 +1362,9 @@ end
 -- `tool SELECT --foreach --eval EXPR` (each=true) or `tool SELECT --eval EXPR`
 function P.foreach(select_text, expression, each)
   local o = P.parse_options(P.shell_words(select_text), false)
+  if expression:sub(1, 1) == "-" then
+    P.bail()  -- `--eval -x` is an option to argparse: the tool's usage error
+  end
   local parts = P.parse_expression(expression)
   local chosen = P.select(o)
   if not each then
