@@ -447,7 +447,7 @@ def _fail(message: str, args: argparse.Namespace | None, status: int) -> int:
     in_scriptlet = "RPM_BUILD_ROOT" in os.environ
     spec_facing = command in _SPEC_FACING or getattr(args, "lua", False)
     if spec_facing and not in_scriptlet and not _stdout_is_terminal():
-        sys.stdout.write(rpm_error(f"rpm-pyconfig: {message}") + "\n")
+        sys.stdout.write(stop_lines(f"rpm-pyconfig: {message}"))
         sys.stdout.flush()
     return status
 
@@ -457,6 +457,23 @@ def _stdout_is_terminal() -> bool:
         return os.isatty(sys.stdout.fileno())
     except (AttributeError, OSError, ValueError):
         return False
+
+
+def stop_lines(message: str) -> str:
+    """What a failing command prints on stdout so that rpm stops in both spec forms.
+
+    ``%{expand:%(rpm-pyconfig ...)}`` expands the ``%{error:...}`` line and stops with
+    *message*.  A plain ``%(rpm-pyconfig ...)`` inserts the text as it is; a line
+    ``%if rpm-pyconfig failed: ...`` is then a fatal parse error in every section (rpm
+    names the line, with the message's first line); a ``%{error:...}`` line alone would
+    stop only the preamble.  The guard comes first (output that starts a line) and last
+    (output inserted after text on the same line), its ``%`` doubled so that
+    ``%{expand:}`` cannot run anything from the message.
+    """
+    first = (message.splitlines() or [""])[0].removeprefix("rpm-pyconfig: ")
+    first = "".join(char if char.isprintable() else " " for char in first)
+    guard = "%if rpm-pyconfig failed: " + first.replace("%", "%%")
+    return f"{guard}\n{rpm_error(message)}\n{guard}\n"
 
 
 def rpm_error(message: str) -> str:

@@ -75,8 +75,8 @@ def run(capsys: pytest.CaptureFixture[str], *argv: str | Path) -> Run:
 
 
 def sentinel(message: str) -> str:
-    """What a spec-facing command prints on stdout when it fails (see test_rpm_error)."""
-    return cli.rpm_error(message) + "\n"
+    """What a spec-facing command prints on stdout when it fails (see test_stop_lines)."""
+    return cli.stop_lines(message)
 
 
 # -- the 2010 interface -------------------------------------------------------------------
@@ -228,9 +228,12 @@ def test_unknown_token_prints_the_sentinel(
 ) -> None:
     status, out, err = run(capsys, "--confdir", registry, "--foreach", "--eval", "@nme")
     assert status == 1
+    guard = "%if rpm-pyconfig failed: unknown token '@nme' (did you mean '@name'?)\n"
     assert out == (
-        '%{error:%{lua:print("rpm-pyconfig: unknown token \'@nme\' (did you mean \'@name\'?)'
+        guard
+        + '%{error:%{lua:print("rpm-pyconfig: unknown token \'@nme\' (did you mean \'@name\'?)'
         '\\n    @nme\\n    ~~~^")}}\n'
+        + guard
     )
     assert err == (
         "rpm-pyconfig: unknown token '@nme' (did you mean '@name'?)\n    @nme\n    ~~~^\n"
@@ -588,6 +591,15 @@ def test_rpm_error_escapes_what_rpm_or_lua_would_read() -> None:
         '%{error:%{lua:print("a\\123b\\125\\034c\\092d%\\123name\\125%%\\009e\\nf")}}'
     )
     assert cli.rpm_error("plain") == '%{error:%{lua:print("plain")}}'
+
+
+def test_stop_lines_guard_both_spec_forms() -> None:
+    """%if guards around %{error:}: the guard's % doubled, one line, the message's first."""
+    assert cli.stop_lines("rpm-pyconfig: bad %{x}\tvalue\n  ~~^") == (
+        "%if rpm-pyconfig failed: bad %%{x} value\n"
+        '%{error:%{lua:print("rpm-pyconfig: bad %\\123x\\125\\009value\\n  ~~^")}}\n'
+        "%if rpm-pyconfig failed: bad %%{x} value\n"
+    )
 
 
 def test_no_sentinel_on_a_terminal(
