@@ -11,9 +11,11 @@ since leaving a case to the tool costs a process per parse.
 from __future__ import annotations
 
 import contextlib
+import subprocess
 import io
 import os
 import shlex
+import shutil
 import tempfile
 from collections.abc import Iterator
 from pathlib import Path
@@ -454,3 +456,153 @@ def test_at_length(request: pytest.FixtureRequest) -> None:
         settings(max_examples=500, deadline=None, suppress_health_check=list(HealthCheck))(
             given(data=st.data())(lambda data, s=supported: check_batch(data, supported=s))
         )()
+
+
+# -- the macros with a compiled registry: processes per parse, staleness, failures --------------
+
+from tests.rpmtools import MACROS, REPO, TOOL_BIN, probe_registry  # noqa: E402
+
+COVERAGE = REPO / "specs" / "python-coverage.spec"
+# $ makes the Lua side leave every macro to the tool (and /bin/sh makes it match everything).
+FORCE_TOOL = "pyconfig_select --exclude \"${RPM_PYCONFIG_NO_SUCH_VARIABLE:-no-such-runtime}\""
+
+
+class Counted:
+    """rpm-pyconfig behind a wrapper on PATH that logs each call."""
+
+    def __init__(self, directory: Path) -> None:
+        self.bin = directory / "bin"
+        self.bin.mkdir()
+        self.log = directory / "calls.log"
+        self.log.touch()
+        wrapper = self.bin / "rpm-pyconfig"
+        wrapper.write_text(
+            f'#!/bin/sh\nprintf "%s\\n" "$*" >> {shlex.quote(str(self.log))}\n'
+            f'exec {shlex.quote(str(TOOL_BIN / "rpm-pyconfig"))} "$@"\n',
+            encoding="utf-8",
+        )
+        wrapper.chmod(0o755)
+
+    def rpmspec(self, registry: Path | str, compiled: Path | None, *options: str,
+                cwd: Path | None = None) -> tuple[subprocess.CompletedProcess[str], list[str]]:
+        self.log.write_text("")
+        loads = ["--load", str(MACROS)] + (["--load", str(compiled)] if compiled else [])
+        env = dict(os.environ, PATH=f"{self.bin}:/usr/bin:/bin", RPM_PYCONFIG_PATH=str(registry))
+        completed = run(["rpmspec", *loads, *options], env, cwd=cwd)
+        return completed, self.log.read_text().splitlines()
+
+
+@pytest.fixture(scope="module")
+def probed(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    return probe_registry(tmp_path_factory.mktemp("probed") / "registry")
+
+
+@pytest.fixture
+def setup(probed: Path, tmp_path: Path) -> tuple[Counted, Path, Path]:
+    """This machine's runtimes as drop-ins, compiled, and the counting wrapper."""
+    registry = tmp_path / "registry"
+    shutil.copytree(probed, registry)
+    compiled = tmp_path / "registry.macros"
+    compile_ = run([str(TOOL_BIN / "rpm-pyconfig"), "compile", "-o", str(compiled)],
+                   dict(os.environ, RPM_PYCONFIG_PATH=str(registry)))
+    assert compile_.returncode == 0, compile_.stderr
+    return Counted(tmp_path), registry, compiled
+
+
+def test_zero_processes_when_current_and_the_same_spec(setup: tuple[Counted, Path, Path]) -> None:
+    counted, registry, compiled = setup
+    lua, calls = counted.rpmspec(registry, compiled, "-P", str(COVERAGE))
+    assert lua.returncode == 0, lua.stderr
+    assert calls == []
+    stale, calls = counted.rpmspec(registry, None, "-P", str(COVERAGE))
+    assert calls == ["compile --lua"]
+    tool, calls = counted.rpmspec(registry, compiled, "-P", "--define", FORCE_TOOL, str(COVERAGE))
+    assert len(calls) == 5 and all(" render " in call for call in calls)  # the tool's path
+    # %install's own call and the spec's %check carry the selection they were given
+    selection = FORCE_TOOL.split(" ", 1)[1]
+    tool_text = tool.stdout.replace("--exclude=no-such-runtime", "").replace(selection, "")
+    assert lua.stdout == stale.stdout == tool_text
+    assert "%package -n pypy3-coverage" in lua.stdout
+
+
+def test_stale_registry_is_read_once_per_parse(setup: tuple[Counted, Path, Path],
+                                               tmp_path: Path) -> None:
+    counted, registry, compiled = setup
+    names = "%{pyconfig_foreach:@name}"
+    spec = tmp_path / "t.spec"
+    spec.write_text(f"Name: t\nVersion: 1\nRelease: 1\nSummary: s\nLicense: MIT\n"
+                    f"%description\n{names}\n%pyconfig_prep\n", encoding="utf-8")
+
+    def parse() -> tuple[list[str], list[str]]:
+        completed, calls = counted.rpmspec(registry, compiled, "-q", "--qf", "%{description}",
+                                           str(spec))
+        assert completed.returncode == 0, completed.stderr
+        return completed.stdout.split("\n\n")[0].split(), calls
+
+    assert parse() == (["python3", "python3-debug", "pypy3"], [])
+    pypy = registry / "pypy3.conf"
+    original = pypy.read_text()
+    pypy.write_text(original.replace("name = pypy3", "name = pypy4"))  # same size, new bytes
+    assert parse() == (["python3", "python3-debug", "pypy4"], ["compile --lua"])
+    pypy.write_text(original)
+    assert parse() == (["python3", "python3-debug", "pypy3"], [])  # current again
+    (registry / "python3-debug.conf").rename(registry / ".hidden.conf")
+    assert parse() == (["python3", "pypy3"], ["compile --lua"])
+    (registry / ".hidden.conf").rename(registry / "python3-debug.conf")
+    masks = tmp_path / "masks"
+    masks.mkdir()
+    (masks / "pypy3.conf").symlink_to("/dev/null")
+    completed, calls = counted.rpmspec(f"{registry}:{masks}", compiled, "-q", "--qf",
+                                       "%{description}", str(spec))
+    assert completed.stdout.split("\n\n")[0].split() == ["python3", "python3-debug"]
+    assert calls == ["compile --lua"]  # RPM_PYCONFIG_PATH names other directories
+
+
+@pytest.mark.parametrize(
+    ("body", "message"),
+    [
+        ("%{pyconfig_foreach:@nme}", "rpm-pyconfig: unknown token '@nme' (did you mean '@name'?)"),
+        ("%pyconfig_subpackages --where 'debug =='",
+         "rpm-pyconfig: expected a variable or a quoted string, got end of input"),
+        ("%pyconfig_subpackages --only nosuch",
+         "rpm-pyconfig: no runtime selected by --only 'nosuch': the registry has python3 "
+         "(dropped by --only 'nosuch'); python3-debug (dropped by --only 'nosuch'); pypy3 "
+         "(dropped by --only 'nosuch')"),
+        ("%global pyconfig_requires_dist foo; nosuch == 'x'\n%pyconfig_subpackages",
+         "rpm-pyconfig: template subpackages.j2: requires_dist: invalid requirement"),
+    ],
+)
+def test_failures_stop_with_the_tools_message(setup: tuple[Counted, Path, Path], tmp_path: Path,
+                                              body: str, message: str) -> None:
+    counted, registry, compiled = setup
+    spec = tmp_path / "t.spec"
+    spec.write_text(f"Name: t\nVersion: 1\nRelease: 1\nSummary: s\nLicense: MIT\n{body}\n"
+                    "%description\nd\n", encoding="utf-8")
+    completed, calls = counted.rpmspec(registry, compiled, "-P", str(spec))
+    assert completed.returncode == 1
+    assert completed.stderr.startswith(message)
+    assert len(calls) == 1  # Lua leaves the error to the tool, which reports it
+
+
+def test_broken_drop_in_stops_with_the_tools_message(setup: tuple[Counted, Path, Path]) -> None:
+    counted, registry, compiled = setup
+    (registry / "zz.conf").write_text("[runtime]\nimplementation = cpython\n", encoding="utf-8")
+    completed, calls = counted.rpmspec(registry, compiled, "-P", str(COVERAGE))
+    assert completed.returncode == 1
+    assert completed.stderr.startswith(f"rpm-pyconfig: {registry / 'zz.conf'}:1: missing required")
+    assert calls == ["compile --lua"]
+
+
+def test_a_file_named_prep_in_the_working_directory_changes_nothing(
+    setup: tuple[Counted, Path, Path], tmp_path: Path
+) -> None:
+    counted, registry, compiled = setup
+    work = tmp_path / "work"
+    work.mkdir()
+    (work / "prep").write_text("hijacked\n", encoding="utf-8")
+    for loaded, options in ((compiled, ()), (None, ()), (compiled, ("--define", FORCE_TOOL))):
+        completed, _calls = counted.rpmspec(registry, loaded, "-P", *options, str(COVERAGE),
+                                            cwd=work)
+        assert completed.returncode == 0, completed.stderr
+        assert "hijacked" not in completed.stdout
+        assert "cp -a -t _pyconfig/src/pypy3" in completed.stdout
