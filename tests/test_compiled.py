@@ -569,7 +569,7 @@ def test_stale_registry_is_read_once_per_parse(setup: tuple[Counted, Path, Path]
          "(dropped by --only 'nosuch'); python3-debug (dropped by --only 'nosuch'); pypy3 "
          "(dropped by --only 'nosuch')"),
         ("%global pyconfig_requires_dist foo; nosuch == 'x'\n%pyconfig_subpackages",
-         "rpm-pyconfig: template subpackages.j2: requires_dist: invalid requirement"),
+         "rpm-pyconfig: requires_dist: invalid requirement"),
     ],
 )
 def test_failures_stop_with_the_tools_message(setup: tuple[Counted, Path, Path], tmp_path: Path,
