@@ -178,7 +178,7 @@ def _run_check(args: argparse.Namespace) -> int:
 
 
 def _run_compile(args: argparse.Namespace) -> int:
-    from .compiled import DEFAULT_OUTPUT, fingerprint, lua_chunk, macros_file
+    from .compiled import DEFAULT_OUTPUT, bytecode, fingerprint, lua_chunk, macros_file
     from .registry import DEFAULT_SEARCH_PATH, load_registry, search_path
 
     dirs, explicit = search_path(getattr(args, "confdir", None), os.environ)
@@ -191,14 +191,15 @@ def _run_compile(args: argparse.Namespace) -> int:
     if problems or checked is None:
         raise PyConfigError("cannot compile the registry:\n" + "\n".join(problems))
     chunk = lua_chunk(checked, prints, DEFAULT_SEARCH_PATH)
-    text = macros_file(chunk, origin=":".join(dirs))
+    text = macros_file(chunk, origin=":".join(dirs), compiled=bytecode(chunk))
     output = args.output or DEFAULT_OUTPUT
     if output == "-":
-        sys.stdout.write(text)
+        sys.stdout.flush()
+        sys.stdout.buffer.write(text)
         return EXIT_OK
     from ._files import write_atomically
 
-    write_atomically(output, text.encode("utf-8"), replace=True)
+    write_atomically(output, text, replace=True)
     print(f"wrote {output}: {len(checked.runtimes)} runtimes", file=sys.stderr)
     return EXIT_OK
 

@@ -69,6 +69,9 @@ end
 
 -- escape_rpm: values printed into spec text.
 local function E(text)
+  if not text:find("%", 1, true) then
+    return text
+  end
   return (text:gsub("%%", "%%%%"))
 end
 P.escape_rpm = E
@@ -227,7 +230,18 @@ end
 -- A version as {epoch, release = {...}, pre = {letter, n} | nil, post = n | nil,
 -- dev = n | nil}; nil when *text* is not one of the forms handled here (no local part, no
 -- leading v, no surrounding spaces).
+local parse_version_uncached
+local versions_seen = {}
 local function parse_version(text)
+  local v = versions_seen[text]
+  if v == nil then
+    v = parse_version_uncached(text) or false
+    versions_seen[text] = v
+  end
+  return v or nil
+end
+
+parse_version_uncached = function(text)
   local s = text:lower()
   local pos = 1
   local v = {epoch = 0, release = {}}
@@ -292,25 +306,13 @@ local function parse_version(text)
 end
 P.parse_version = parse_version
 
-local function trimmed(release)
-  local n = #release
-  while n > 0 and release[n] == 0 do
-    n = n - 1
-  end
-  local out = {}
-  for i = 1, n do
-    out[i] = release[i]
-  end
-  return out
-end
-
 -- packaging's _cmpkey, as a list of numbers compared in order.
 local PRE_RANK = {a = 0, b = 1, rc = 2}
 local function compare(a, b)
   if a.epoch ~= b.epoch then
     return a.epoch < b.epoch and -1 or 1
   end
-  local ra, rb = trimmed(a.release), trimmed(b.release)
+  local ra, rb = a.release, b.release  -- missing parts count as 0: 3.11 == 3.11.0
   for i = 1, math.max(#ra, #rb) do
     local x, y = ra[i] or 0, rb[i] or 0
     if x ~= y then
@@ -351,7 +353,15 @@ local function is_prerelease(v)
 end
 
 local function base_equal(a, b)
-  return compare({epoch = a.epoch, release = a.release}, {epoch = b.epoch, release = b.release}) == 0
+  if a.epoch ~= b.epoch then
+    return false
+  end
+  for i = 1, math.max(#a.release, #b.release) do
+    if (a.release[i] or 0) ~= (b.release[i] or 0) then
+      return false
+    end
+  end
+  return true
 end
 
 -- Specifier(op .. text).contains(candidate, prereleases=True) for the forms handled here;
@@ -690,6 +700,17 @@ function P.parse_marker(source)
 end
 
 function P.marker_environment(runtime, extra)
+  extra = extra or ""
+  runtime.environments = runtime.environments or {}
+  local env = runtime.environments[extra]
+  if not env then
+    env = P.new_marker_environment(runtime, extra)
+    runtime.environments[extra] = env
+  end
+  return env
+end
+
+function P.new_marker_environment(runtime, extra)
   local t = runtime.t
   return {
     implementation_name = t.implementation,
@@ -701,7 +722,7 @@ function P.marker_environment(runtime, extra)
     python_full_version = t.version,
     python_version = t.short_version,
     sys_platform = "linux",
-    extra = extra or "",
+    extra = extra,
   }
 end
 
@@ -914,30 +935,75 @@ local function specifier_dependency(name, specs)
   return "(" .. table.concat(terms, " with ") .. ")"
 end
 
--- rendering._dist_requires: sorted rpm dependencies of PEP 508 *lines* for one runtime.
-function P.dist_requires(lines, runtime, extra)
+-- The requirements of *lines* (one per line, blank and # lines skipped), parsed once.
+local function requirements_of(lines)
+  P._requirements = P._requirements or {}
+  local found = P._requirements[lines]
+  if found then
+    return found
+  end
   plain(lines)
-  local requirements = {}
+  found = {}
   for line in (lines .. "\n"):gmatch("([^\n]*)\n") do
     line = strip(line)
     if line ~= "" and line:sub(1, 1) ~= "#" then
-      requirements[#requirements + 1] = line
+      local req = P.parse_requirement(line)
+      local extras = {}
+      for _, e in ipairs(req.extras) do
+        extras[#extras + 1] = canonical(e)
+      end
+      req.extras = sorted_unique(extras)
+      req.dependencies = {}  -- dist prefix -> its rpm dependencies
+      found[#found + 1] = req
     end
   end
+  P._requirements[lines] = found
+  return found
+end
+
+local function requirement_dependencies(req, prefix)
+  local deps = req.dependencies[prefix]
+  if deps then
+    return deps
+  end
+  deps = {}
+  local name = prefix .. "dist(" .. canonical(req.name)
+  if #req.extras > 0 then
+    for _, e in ipairs(req.extras) do
+      deps[#deps + 1] = specifier_dependency(name .. "[" .. e .. "])", req.specs)
+    end
+  else
+    deps[1] = specifier_dependency(name .. ")", req.specs)
+  end
+  req.dependencies[prefix] = deps
+  return deps
+end
+
+-- rendering._dist_requires: sorted rpm dependencies of PEP 508 *lines* for one runtime.
+local requires_seen = {}
+function P.dist_requires(lines, runtime, extra)
+  -- a pure function of these: runtimes of one version and implementation share the answer
+  local t = runtime.t
+  local key = table.concat({lines, extra or "\0", t.dist_prefix, t.implementation, t.version,
+                            t.short_version, t.platform_python_implementation}, "\1")
+  local found = requires_seen[key]
+  if not found then
+    found = P.dist_requires_uncached(lines, runtime, extra)
+    requires_seen[key] = found
+  end
+  return found
+end
+
+function P.dist_requires_uncached(lines, runtime, extra)
+  local requirements = requirements_of(lines)
   if #requirements == 0 then
     return {}
   end
-  P._requirements = P._requirements or {}
   local wanted = extra and canonical(extra)
   local base_env = P.marker_environment(runtime, "")
   local extra_env = wanted and P.marker_environment(runtime, wanted) or base_env
   local found = {}
-  for _, line in ipairs(requirements) do
-    local req = P._requirements[line]
-    if not req then
-      req = P.parse_requirement(line)
-      P._requirements[line] = req
-    end
+  for _, req in ipairs(requirements) do
     local selected
     if not req.marker then
       selected = wanted == nil
@@ -950,24 +1016,13 @@ function P.dist_requires(lines, runtime, extra)
       end
     end
     if selected then
-      local prefix = runtime.t.dist_prefix
-      local extras = {}
-      for _, e in ipairs(req.extras) do
-        extras[#extras + 1] = canonical(e)
-      end
-      extras = sorted_unique(extras)
-      local names = {}
-      if #extras > 0 then
-        for _, e in ipairs(extras) do
-          names[#names + 1] = prefix .. "dist(" .. canonical(req.name) .. "[" .. e .. "])"
-        end
-      else
-        names[1] = prefix .. "dist(" .. canonical(req.name) .. ")"
-      end
-      for _, name in ipairs(names) do
-        found[#found + 1] = specifier_dependency(name, req.specs)
+      for _, dep in ipairs(requirement_dependencies(req, runtime.t.dist_prefix)) do
+        found[#found + 1] = dep
       end
     end
+  end
+  if #found < 2 then
+    return found
   end
   return sorted_unique(found)
 end
