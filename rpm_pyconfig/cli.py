@@ -178,7 +178,9 @@ def _run_check(args: argparse.Namespace) -> int:
 
 
 def _run_compile(args: argparse.Namespace) -> int:
-    from .compiled import DEFAULT_OUTPUT, bytecode, fingerprint, lua_chunk, macros_file
+    from .compiled import (
+        DEFAULT_OUTPUT, bytecode, bytecode_path, fingerprint, lua_chunk, macros_file,
+    )
     from .registry import DEFAULT_SEARCH_PATH, load_registry, search_path
 
     dirs, explicit = search_path(getattr(args, "confdir", None), os.environ)
@@ -190,15 +192,26 @@ def _run_compile(args: argparse.Namespace) -> int:
     checked, problems = _checked_registry(args)
     if problems or checked is None:
         raise PyConfigError("cannot compile the registry:\n" + "\n".join(problems))
-    chunk = lua_chunk(checked, prints, DEFAULT_SEARCH_PATH)
-    text = macros_file(chunk, origin=":".join(dirs), compiled=bytecode(chunk))
     output = args.output or DEFAULT_OUTPUT
+    origin = ":".join(dirs)
+    from ._files import write_atomically
+
+    compiled = None
+    if output != "-":
+        stamp = os.urandom(8).hex()
+        chunk = lua_chunk(checked, prints, DEFAULT_SEARCH_PATH, stamp=stamp)
+        compiled = bytecode(chunk)
+        if compiled is not None:
+            side = bytecode_path(output)
+            write_atomically(side, compiled[0], replace=True)
+            text = macros_file(chunk, origin=origin, bytecode_file=(side, compiled[1], stamp))
+    if compiled is None:
+        chunk = lua_chunk(checked, prints, DEFAULT_SEARCH_PATH)
+        text = macros_file(chunk, origin=origin)
     if output == "-":
         sys.stdout.flush()
         sys.stdout.buffer.write(text)
         return EXIT_OK
-    from ._files import write_atomically
-
     write_atomically(output, text, replace=True)
     print(f"wrote {output}: {len(checked.runtimes)} runtimes", file=sys.stderr)
     return EXIT_OK
