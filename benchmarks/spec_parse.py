@@ -138,8 +138,8 @@ def main() -> int:
                         "-o", str(generated)], check=True, stderr=subprocess.DEVNULL)
         specs = {"python-coverage.spec": REPO / "specs" / "python-coverage.spec",
                  "generated (markers, extras)": generated}
-        print(f"rpm {subprocess.run(['rpm', '--version'], capture_output=True, text=True).stdout.split()[-1]}, "
-              f"medians of {runs} runs of rpmspec -P, in ms")
+        version = subprocess.run(["rpm", "--version"], capture_output=True, text=True).stdout
+        print(f"rpm {version.split()[-1]}, medians of {runs} runs of rpmspec -P, in ms")
         print(f"{'spec':28} {'runtimes':>8} {'static':>11} {'zero-fork':>11} {'ratio':>11} "
               f"{'fallback':>11} {'ratio':>11}   processes per parse: static / zero-fork / "
               "fallback (rpm-pyconfig calls; all execve)")
@@ -163,7 +163,8 @@ def main() -> int:
                 static = ["rpmspec", "-P", str(static_spec)]
                 s_t, z_t, f_t = median_ms([(static, env), (zero, env), (fallback, env)], runs)
                 zero_times[(label, count)] = z_t
-                counts = [processes(command, env, log, work) for command in (static, zero, fallback)]
+                counts = [processes(command, env, log, work)
+                          for command in (static, zero, fallback)]
 
                 def pair(a: float, b: float) -> str:
                     return f"{a:5.1f}/{b:5.1f}"

@@ -179,12 +179,14 @@ def _add_commands(commands: argparse._SubParsersAction[_Parser]) -> None:
         "-o",
         "--output",
         metavar="FILE",
-        help="where to write (default: /usr/lib/rpm/macros.d/macros.pyconfig-registry; - for stdout)",
+        help="where to write (default: /usr/lib/rpm/macros.d/macros.pyconfig-registry; "
+        "- for stdout)",
     )
     compiled.add_argument(
         "--lua",
         action="store_true",
-        help="print the bare Lua chunk on stdout (what macros.pyconfig runs when the file is stale)",
+        help="print the bare Lua chunk on stdout (what macros.pyconfig runs when the "
+        "file is stale)",
     )
 
     probe = commands.add_parser(

@@ -179,7 +179,12 @@ def _run_check(args: argparse.Namespace) -> int:
 
 def _run_compile(args: argparse.Namespace) -> int:
     from .compiled import (
-        DEFAULT_OUTPUT, bytecode, bytecode_path, fingerprint, lua_chunk, macros_file,
+        DEFAULT_OUTPUT,
+        bytecode,
+        bytecode_path,
+        fingerprint,
+        lua_chunk,
+        macros_file,
     )
     from .registry import DEFAULT_SEARCH_PATH, load_registry, search_path
 
@@ -400,7 +405,9 @@ def main(argv: Sequence[str] | None = None, prog: str | None = None) -> int:
         words = sys.argv[1:] if argv is None else list(argv)
         args = _parse_fast(words)
         if words == ["compile", "--lua"]:  # the fallback of a spec parse: no argparse
-            args = _FastArgs({"command": "compile", "lua": True, "output": None, "confdir": None})
+            args = _FastArgs(  # type: ignore[assignment]
+                {"command": "compile", "lua": True, "output": None, "confdir": None}
+            )
         if args is None:
             from ._arguments import build_parser
 

@@ -117,9 +117,10 @@ def render(
     """Render *template* for *runtimes* (already selected, in order).
 
     *template* is the name of a shipped template (``subpackages``) or the path of a
-    packager's own file (``./prep`` for a file that has a shipped template's name).  Templates see ``runtimes``, ``owners`` (for each runtime
-    name, the runtime whose subpackage owns the files they share, or None) and every
-    entry of *values* as a top-level variable.
+    packager's own file (``./prep`` for a file that has a shipped template's name).
+    Templates see ``runtimes``, ``owners`` (for each runtime name, the runtime whose
+    subpackage owns the files they share, or None) and every entry of *values* as a
+    top-level variable.
     """
     env = _environment()
     name = template  # as messages call it: the file path, or the shipped NAME.j2

@@ -11,11 +11,11 @@ since leaving a case to the tool costs a process per parse.
 from __future__ import annotations
 
 import contextlib
-import subprocess
 import io
 import os
 import shlex
 import shutil
+import subprocess
 import tempfile
 from collections.abc import Iterator
 from pathlib import Path
@@ -172,18 +172,20 @@ def tool(argv: list[str]) -> tuple[int, str, str]:
 
 EXECUTABLES = ["/bin/sh", "/usr/bin/env", "/bin/true", "/bin/false"]
 HOSTILE = st.lists(
-    st.sampled_from(list("aZ09 %{}()'\"\\$`;:,.-_@#!*?[]\t") + ["é", "%%", "%{x}"]),
+    st.sampled_from([*"aZ09 %{}()'\"\\$`;:,.-_@#!*?[]\t", "é", "%%", "%{x}"]),
     max_size=12,
 ).map("".join)
 SITES = ["/usr/lib/python3/dist-packages", "/usr/lib64/python3.11/site-packages",
          "/opt/site", "/usr/lib/pypy3.9/site-packages"]
 
 
+RUNTIME_NAMES = st.from_regex(r"[a-z][a-z0-9]{0,3}([._+-][a-z0-9]{1,3})?", fullmatch=True)
+
+
 @st.composite
 def runtimes(draw: st.DrawFn) -> list[Runtime]:
     count = draw(st.integers(1, 5))
-    names = draw(st.lists(st.from_regex(r"[a-z][a-z0-9]{0,3}([._+-][a-z0-9]{1,3})?", fullmatch=True),
-                          min_size=count, max_size=count, unique=True))
+    names = draw(st.lists(RUNTIME_NAMES, min_size=count, max_size=count, unique=True))
     default = draw(st.integers(0, count - 1))
     out = []
     for index, name in enumerate(names):
@@ -432,7 +434,8 @@ def check_batch(data: st.DataObject, *, supported: bool) -> None:
 # Each example is a real rpmspec run: no shrinking (the failing case is in the message).
 SETTINGS_PROFILE = settings(max_examples=25, deadline=None,
                             phases=[Phase.explicit, Phase.reuse, Phase.generate],
-                            suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
+                            suppress_health_check=[HealthCheck.too_slow,
+                                                   HealthCheck.data_too_large])
 
 
 @SETTINGS_PROFILE

@@ -494,7 +494,9 @@ def test_shipped_names_never_read_the_working_directory(
     write(tmp_path / name, "hijacked\n")
     shipped = render(name, three)
     assert "hijacked" not in shipped
-    assert shipped.startswith("rm -rf _pyconfig/src/python3.11 && mkdir -p _pyconfig/src/python3.11\n")
+    assert shipped.startswith(
+        "rm -rf _pyconfig/src/python3.11 && mkdir -p _pyconfig/src/python3.11\n"
+    )
     assert render(f".{os.sep}{name}", three) == "hijacked\n"  # asked for as a path: the file
 
 
