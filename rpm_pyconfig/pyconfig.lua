@@ -1030,7 +1030,7 @@ end
 -- -- selection --------------------------------------------------------------------------
 
 -- Shell words of the options a macro was given, for the forms that need no shell: plain
--- words, '...', "..." without $ ` \; anything else (globs the shell would expand, $VAR,
+-- words, '...', "..." without $ ` \ (/bin/sh has no ! history); anything else (globs the shell would expand, $VAR,
 -- redirections) goes to the tool and its /bin/sh.
 function P.shell_words(text)
   local out, pos = {}, 1
@@ -1055,7 +1055,7 @@ function P.shell_words(text)
           P.bail()
         end
         local inner = text:sub(pos + 1, close - 1)
-        if inner:find("[$`\\!]") then
+        if inner:find("[$`\\]") then
           P.bail()
         end
         word[#word + 1] = inner

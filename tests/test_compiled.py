@@ -336,6 +336,13 @@ SETTINGS = st.fixed_dictionaries({
     "build_requires": REQUIREMENT_LINES,
     "version_evr": st.sampled_from(["", "1.0", "2:1.0.0~rc1", "1.10.0^post1", "007.0"]),
 })
+def double_quoted(words: list[str]) -> str:
+    """What a packager writes: "..." around words with spaces or quotes, else as they are."""
+    return " ".join(f'"{word}"' if set(word) & set(" '*?[") and '"' not in word else
+                    shlex.quote(word) for word in words)
+
+
+QUOTINGS = [shlex.join, double_quoted]
 TEMPLATES = st.sampled_from(["subpackages", "buildrequires", "prep", "build", "install", "check"])
 
 
@@ -397,7 +404,8 @@ def check_batch(data: st.DataObject, *, supported: bool) -> None:
                 select = data.draw(SELECTIONS)
                 expr = data.draw(EXPRESSIONS if supported else WILD_EXPRESSIONS)
                 each = data.draw(st.booleans())
-                cases.append({"kind": "eval", "select": shlex.join(select), "expr": expr,
+                quoting = data.draw(st.sampled_from(QUOTINGS))
+                cases.append({"kind": "eval", "select": quoting(select), "expr": expr,
                               "each": each})
                 expected.append(python_eval(confdir, select, expr, each))
             elif kind == "render":
