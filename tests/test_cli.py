@@ -756,6 +756,32 @@ def test_spec_parse_path_imports_little(registry: Path) -> None:
     assert not roots & forbidden, sorted(roots & forbidden)
 
 
+@pytest.mark.skipif(
+    sys.implementation.name != "cpython", reason="-X importtime is CPython's (PyPy ignores it)"
+)
+def test_compile_fallback_path_imports_little(registry: Path) -> None:
+    """`compile --lua`, the one call of a parse without a current compiled registry, keeps
+    the per-parse import budget: no argparse, jinja2, packaging, typing & co."""
+    completed = subprocess.run(
+        [sys.executable, "-S", "-X", "importtime", "-m", "rpm_pyconfig", "compile", "--lua"],
+        capture_output=True, text=True, cwd=REPO,
+        env=dict(os.environ, PYTHONPATH=str(REPO), RPM_PYCONFIG_PATH=str(registry)),
+        check=False,
+    )
+    assert completed.returncode == 0, completed.stderr
+    assert "pyconfig.registry = {" in completed.stdout
+    modules = {
+        line.rsplit("|", 1)[1].strip()
+        for line in completed.stderr.splitlines()
+        if line.startswith("import time:") and "|" in line
+    }
+    assert {"rpm_pyconfig.compiled", "rpm_pyconfig.registry"} <= modules
+    forbidden = {"argparse", "jinja2", "packaging", "typing", "dataclasses", "shutil",
+                 "subprocess", "tempfile"}
+    roots = {module.split(".")[0] for module in modules}
+    assert not roots & forbidden, sorted(roots & forbidden)
+
+
 def test_no_sentinel_inside_a_build_scriptlet(
     capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch, tmp_path: Path
 ) -> None:
