@@ -460,13 +460,24 @@ def test_lua_never_answers_differently(data: st.DataObject) -> None:
 
 @pytest.mark.property
 def test_at_length(request: pytest.FixtureRequest) -> None:
-    """500 batches of each kind (minutes): run with ``-m property``."""
+    """300 batches of each kind (minutes): run with ``-m property``."""
     if "property" not in request.config.getoption("markexpr", ""):
         pytest.skip("long hypothesis run: select it with -m property")
-    for supported in (True, False):
-        settings(max_examples=500, deadline=None, suppress_health_check=list(HealthCheck))(
-            given(data=st.data())(lambda data, s=supported: check_batch(data, supported=s))
-        )()
+    profile = settings(max_examples=300, deadline=None, suppress_health_check=list(HealthCheck),
+                       phases=[Phase.explicit, Phase.reuse, Phase.generate])
+
+    @profile
+    @given(data=st.data())
+    def supported(data: st.DataObject) -> None:
+        check_batch(data, supported=True)
+
+    @profile
+    @given(data=st.data())
+    def wild(data: st.DataObject) -> None:
+        check_batch(data, supported=False)
+
+    supported()
+    wild()
 
 
 # -- the macros with a compiled registry: processes per parse, staleness, failures --------------
