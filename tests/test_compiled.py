@@ -628,3 +628,45 @@ def test_a_file_named_prep_in_the_working_directory_changes_nothing(
         assert completed.returncode == 0, completed.stderr
         assert "hijacked" not in completed.stdout
         assert "cp -a -t _pyconfig/src/pypy3" in completed.stdout
+
+
+def test_bytecode_of_another_lua_or_compile_is_never_run(setup: tuple[Counted, Path, Path],
+                                                          tmp_path: Path) -> None:
+    """The bytecode file is rpm's own: another Lua version, or a bytecode file written by
+    another compile (its stamp), leaves the registry unloaded and the tool answers once."""
+    counted, registry, compiled = setup
+    side = Path(f"{compiled}.luac")
+    assert side.is_file()
+    text = compiled.read_text(encoding="ascii")
+    assert text.count("_VERSION == ") == 1
+    other_lua = tmp_path / "other-lua.macros"
+    other_lua.write_text(text.replace('_VERSION == "', '_VERSION == "Not '), encoding="ascii")
+    expected, calls = counted.rpmspec(registry, compiled, "-P", str(COVERAGE))
+    assert calls == []
+    completed, calls = counted.rpmspec(registry, other_lua, "-P", str(COVERAGE))
+    assert (completed.stdout, calls) == (expected.stdout, ["compile --lua"])
+    again = run([str(TOOL_BIN / "rpm-pyconfig"), "compile", "-o", str(tmp_path / "again.macros")],
+                dict(os.environ, RPM_PYCONFIG_PATH=str(registry)))
+    assert again.returncode == 0, again.stderr
+    shutil.copy(tmp_path / "again.macros.luac", side)  # same registry, another stamp
+    completed, calls = counted.rpmspec(registry, compiled, "-P", str(COVERAGE))
+    assert (completed.stdout, calls) == (expected.stdout, ["compile --lua"])
+    side.unlink()
+    completed, calls = counted.rpmspec(registry, compiled, "-P", str(COVERAGE))
+    assert (completed.stdout, calls) == (expected.stdout, ["compile --lua"])
+
+
+def test_compile_refuses_what_check_refuses(setup: tuple[Counted, Path, Path],
+                                            tmp_path: Path) -> None:
+    _counted, registry, _compiled = setup
+    conf = registry / "pypy3.conf"
+    conf.write_text(conf.read_text().replace("/usr/bin/pypy3", "/nonexistent/pypy3"))
+    output = tmp_path / "refused.macros"
+    env = dict(os.environ, RPM_PYCONFIG_PATH=str(registry))
+    checked = run([str(TOOL_BIN / "rpm-pyconfig"), "check"], env)
+    refused = run([str(TOOL_BIN / "rpm-pyconfig"), "compile", "-o", str(output)], env)
+    assert checked.returncode == refused.returncode == 1
+    problem = f"{conf}: [runtime] interpreter: '/nonexistent/pypy3' is not an executable file"
+    assert checked.stdout == problem + "\n"
+    assert refused.stderr == f"rpm-pyconfig: cannot compile the registry:\n{problem}\n"
+    assert not output.exists()
