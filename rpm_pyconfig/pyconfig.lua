@@ -1,8 +1,9 @@
 -- rpm-pyconfig's parse-time evaluator, run by rpm's Lua while it parses a spec.
 --
 -- `rpm-pyconfig compile` appends the registry (pyconfig.registry) to this file and writes
--- both as one rpm macros file; `rpm-pyconfig compile --lua` prints the same chunk, which is
--- what macros.pyconfig loads when the compiled file is missing or stale.  The Python code
+-- the chunk as rpm's Lua bytecode beside a small macros file that loads it (or, without rpm
+-- at hand, as source inside the macros file); `rpm-pyconfig compile --lua` prints the same
+-- chunk, which is what macros.pyconfig loads when the compiled file is missing or stale.  The Python code
 -- stays the reference: this file answers only inputs it understands exactly, and calls
 -- pyconfig.bail() for anything else (an error, an unusual form), upon which the macro runs
 -- the tool as before, so every message is the tool's own.  tests/test_compiled.py holds
