@@ -600,7 +600,10 @@ function P.parse_where(source)
     if left[1] ~= "var" then
       variable, literal = right, left
     end
-    local name = variable[2]
+    local name = variable[2]:gsub("%.", "_")
+    if name == "python_implementation" then  -- packaging's legacy spelling
+      name = "platform_python_implementation"
+    end
     local kind = kinds[name]
     if not kind then
       P.bail()
@@ -612,8 +615,27 @@ function P.parse_where(source)
       end
       return string_test(op, left == variable, name, value)
     end
-    if kind ~= "version" or op == "===" then
+    if kind ~= "version" then
       P.bail()
+    end
+    if op == "===" then  -- PEP 440 arbitrary equality: the strings, ignoring case
+      if value:find("[\128-\255]") then
+        P.bail()
+      end
+      if left == literal then
+        local lowered = value:lower()
+        return function(env)
+          return lowered == strip(env[name]):lower()
+        end
+      end
+      local arbitrary = value:match("^%s*([^%s;)]*)%s*$")
+      if not arbitrary then
+        P.bail()
+      end
+      arbitrary = arbitrary:lower()
+      return function(env)
+        return env[name]:lower() == arbitrary
+      end
     end
     local spec_text, candidate_of
     if right == literal then

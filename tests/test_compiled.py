@@ -260,6 +260,11 @@ COMPARISONS = st.one_of(
               st.booleans()),
     st.builds(_side, st.sampled_from(["debug", "free_threaded", "default"]),
               st.sampled_from(["==", "!="]), st.sampled_from(["true", "false"]), st.just(False)),
+    st.builds(_side, st.sampled_from(VERSION_VARIABLES), st.just("==="),
+              st.one_of(VERSIONS, st.sampled_from(["3.11.2", "3.11.2RC1", " 3.9.0 ", "x"])),
+              st.booleans()),
+    st.builds(_side, st.sampled_from(["platform.python_implementation", "python_implementation"]),
+              st.sampled_from(["==", "!="]), st.sampled_from(["CPython", "PyPy"]), st.booleans()),
 )
 
 
