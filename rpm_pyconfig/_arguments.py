@@ -29,6 +29,7 @@ so that a failure stops the build with this tool's message."""
 _EPILOG = """\
 commands (rpm-pyconfig COMMAND --help for details):
   list, show NAME, check     inspect and validate the runtime registry
+  compile                    the registry as rpm Lua data, for parse-time macros
   probe PYTHON... | --all    describe live interpreters as drop-in conf files
   render TEMPLATE            render a multi-runtime spec template
   install                    install built wheels into the buildroot (used by %pyconfig_install)
@@ -220,6 +221,24 @@ def _add_commands(commands: argparse._SubParsersAction[_Parser]) -> None:
     show.add_argument("--json", action="store_true", help="print JSON")
 
     command("check", "Validate the registry: exit 0 when usable, 1 with one line per problem.")
+    compiled = command(
+        "compile",
+        "Validate the registry as check does and write it as an rpm macros file that "
+        "macros.pyconfig evaluates in rpm's Lua, without starting a process per spec parse.",
+    )
+    compiled.add_argument(
+        "-o",
+        "--output",
+        metavar="FILE",
+        help="where to write (default: /usr/lib/rpm/macros.d/macros.pyconfig-registry; "
+        "- for stdout)",
+    )
+    compiled.add_argument(
+        "--lua",
+        action="store_true",
+        help="print the bare Lua chunk on stdout (what macros.pyconfig runs when the "
+        "file is stale)",
+    )
 
     probe = commands.add_parser(
         "probe",

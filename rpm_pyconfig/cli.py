@@ -150,15 +150,14 @@ def _run_show(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
-def _run_check(args: argparse.Namespace) -> int:
+def _checked_registry(args: argparse.Namespace) -> tuple[Registry | None, list[str]]:
+    """The registry and the problems ``check`` reports (``compile`` refuses the same)."""
     from .errors import ConfigError
 
     try:
         registry = _read_registry(args)
     except ConfigError as error:
-        for problem in error.problems:
-            print(problem)
-        return EXIT_ERROR
+        return None, [str(problem) for problem in error.problems]
     from .installing import sharing_problems
 
     missing = [
@@ -167,12 +166,62 @@ def _run_check(args: argparse.Namespace) -> int:
         if not os.access(rt.interpreter, os.X_OK) or os.path.isdir(rt.interpreter)
     ]
     missing += [str(problem) for problem in sharing_problems(registry.runtimes)]
-    for line in missing:
+    return registry, missing
+
+
+def _run_check(args: argparse.Namespace) -> int:
+    registry, problems = _checked_registry(args)
+    for line in problems:
         print(line)
-    if missing:
+    if problems or registry is None:
         return EXIT_ERROR
     names = ", ".join(rt.name + (" (default)" if rt.default else "") for rt in registry.runtimes)
     print(f"ok: {len(registry.runtimes)} runtimes: {names}")
+    return EXIT_OK
+
+
+def _run_compile(args: argparse.Namespace) -> int:
+    from .compiled import (
+        DEFAULT_OUTPUT,
+        bytecode,
+        bytecode_path,
+        fingerprint,
+        lua_chunk,
+        macros_file,
+    )
+    from .registry import DEFAULT_SEARCH_PATH, load_registry, search_path
+
+    dirs, explicit = search_path(getattr(args, "confdir", None), os.environ)
+    prints = fingerprint(dirs)
+    if args.lua:  # the fallback of a spec parse: the registry as the other commands read it
+        registry = load_registry(dirs, explicit=explicit)
+        sys.stdout.write(lua_chunk(registry, prints, DEFAULT_SEARCH_PATH))
+        return EXIT_OK
+    checked, problems = _checked_registry(args)
+    if problems or checked is None:
+        raise PyConfigError("cannot compile the registry:\n" + "\n".join(problems))
+    output = args.output or DEFAULT_OUTPUT
+    origin = ":".join(dirs)
+    from ._files import write_atomically
+
+    compiled = None
+    if output != "-":
+        stamp = os.urandom(8).hex()
+        chunk = lua_chunk(checked, prints, DEFAULT_SEARCH_PATH, stamp=stamp)
+        compiled = bytecode(chunk)
+        if compiled is not None:
+            side = bytecode_path(output)
+            write_atomically(side, compiled[0], replace=True)
+            text = macros_file(chunk, origin=origin, bytecode_file=(side, compiled[1], stamp))
+    if compiled is None:
+        chunk = lua_chunk(checked, prints, DEFAULT_SEARCH_PATH)
+        text = macros_file(chunk, origin=origin)
+    if output == "-":
+        sys.stdout.flush()
+        sys.stdout.buffer.write(text)
+        return EXIT_OK
+    write_atomically(output, text, replace=True)
+    print(f"wrote {output}: {len(checked.runtimes)} runtimes", file=sys.stderr)
     return EXIT_OK
 
 
@@ -340,6 +389,7 @@ _COMMANDS = {
     "list": _run_list,
     "show": _run_show,
     "check": _run_check,
+    "compile": _run_compile,
     "probe": _run_probe,
     "render": _run_render,
     "install": _run_install,
@@ -357,6 +407,10 @@ def main(argv: Sequence[str] | None = None, prog: str | None = None) -> int:
     try:
         words = sys.argv[1:] if argv is None else list(argv)
         args = _parse_fast(words)
+        if words == ["compile", "--lua"]:  # the fallback of a spec parse: no argparse
+            args = _FastArgs(  # type: ignore[assignment]
+                {"command": "compile", "lua": True, "output": None, "confdir": None}
+            )
         if args is None:
             from ._arguments import build_parser
 
@@ -415,8 +469,9 @@ def _fail(message: str, args: argparse.Namespace | None, status: int) -> int:
     # Inside a build scriptlet (rpm exports RPM_BUILD_ROOT there, never while parsing) the
     # exit status stops the build and stdout is only the build log: no sentinel there.
     in_scriptlet = "RPM_BUILD_ROOT" in os.environ
-    if command in _SPEC_FACING and not in_scriptlet and not _stdout_is_terminal():
-        sys.stdout.write(rpm_error(f"rpm-pyconfig: {message}") + "\n")
+    spec_facing = command in _SPEC_FACING or getattr(args, "lua", False)
+    if spec_facing and not in_scriptlet and not _stdout_is_terminal():
+        sys.stdout.write(stop_lines(f"rpm-pyconfig: {message}"))
         sys.stdout.flush()
     return status
 
@@ -426,6 +481,23 @@ def _stdout_is_terminal() -> bool:
         return os.isatty(sys.stdout.fileno())
     except (AttributeError, OSError, ValueError):
         return False
+
+
+def stop_lines(message: str) -> str:
+    """What a failing command prints on stdout so that rpm stops in both spec forms.
+
+    ``%{expand:%(rpm-pyconfig ...)}`` expands the ``%{error:...}`` line and stops with
+    *message*.  A plain ``%(rpm-pyconfig ...)`` inserts the text as it is; a line
+    ``%if rpm-pyconfig failed: ...`` is then a fatal parse error in every section (rpm
+    names the line, with the message's first line); a ``%{error:...}`` line alone would
+    stop only the preamble.  The guard comes first (output that starts a line) and last
+    (output inserted after text on the same line), its ``%`` doubled so that
+    ``%{expand:}`` cannot run anything from the message.
+    """
+    first = (message.splitlines() or [""])[0].removeprefix("rpm-pyconfig: ")
+    first = "".join(char if char.isprintable() else " " for char in first)
+    guard = "%if rpm-pyconfig failed: " + first.replace("%", "%%")
+    return f"{guard}\n{rpm_error(message)}\n{guard}\n"
 
 
 def rpm_error(message: str) -> str:

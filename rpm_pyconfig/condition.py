@@ -52,7 +52,7 @@ if TYPE_CHECKING:
     Version = tuple[tuple[int, ...], "tuple[int, int] | None"]
     Matcher = Callable[[Version], bool]
 
-__all__ = ["VARIABLES", "Condition"]
+__all__ = ["VARIABLES", "Condition", "variable_kinds", "variable_values"]
 
 
 # -- the variables -----------------------------------------------------------------------
@@ -88,6 +88,16 @@ _VARIABLES: dict[str, tuple[Getter, str, str]] = {
 
 #: Every variable a condition can use: name -> one-line doc.
 VARIABLES: Mapping[str, str] = {name: doc for name, (_, _, doc) in _VARIABLES.items()}
+
+def variable_values(runtime: Runtime) -> dict[str, str]:
+    """Every variable's value for *runtime* (what the compiled registry carries)."""
+    return {name: get(runtime) for name, (get, _kind, _doc) in _VARIABLES.items()}
+
+
+def variable_kinds() -> dict[str, str]:
+    """Every variable's kind: ``version``, ``text`` or ``bool``."""
+    return {name: kind for name, (_get, kind, _doc) in _VARIABLES.items()}
+
 
 # Legacy spellings packaging accepts (after replacing '.' with '_').
 _ALIASES = {"python_implementation": "platform_python_implementation"}

@@ -131,11 +131,11 @@ def render(
     """Render *template* for *runtimes* (already selected, in order).
 
     *template* is the name of a shipped template (``subpackages``) or the path of a
-    packager's own file.  Templates see ``runtimes``, ``relies_on`` (for each runtime
-    name, the earlier runtimes whose subpackages ship files it installs too), ``owners``
-    (the first of those, or None) and every entry of *values* as a top-level variable.
-    Runtimes that cannot install side by side raise ``ConfigError`` before anything is
-    rendered (``installing.sharing_problems``).
+    packager's own file (``./prep`` for a file that has a shipped template's name).
+    Templates see ``runtimes``, ``relies_on`` (for each runtime name, the earlier runtimes
+    whose subpackages ship files it installs too), ``owners`` (the first of those, or None)
+    and every entry of *values* as a top-level variable.  Runtimes that cannot install side
+    by side raise ``ConfigError`` before anything is rendered (``installing.sharing_problems``).
     """
     problems = sharing_problems(runtimes)
     if problems:
@@ -143,7 +143,11 @@ def render(
     env = _environment()
     name = template  # as messages call it: the file path, or the shipped NAME.j2
     try:
-        if os.sep in template or os.path.isfile(template):
+        shipped_name = template if template.endswith(_SUFFIX) else template + _SUFFIX
+        is_shipped = os.sep not in template and _load_shipped(shipped_name) is not None
+        # A shipped name never means a file of the working directory (a file called
+        # `prep` there must not replace %pyconfig_prep): write ./prep for that one.
+        if not is_shipped and (os.sep in template or os.path.isfile(template)):
             try:
                 with open(template, encoding="utf-8") as source:
                     compiled = env.from_string(source.read())

@@ -98,8 +98,8 @@ def run(capsys: pytest.CaptureFixture[str], *argv: str | Path) -> Run:
 
 
 def sentinel(message: str) -> str:
-    """What a spec-facing command prints on stdout when it fails (see test_rpm_error)."""
-    return cli.rpm_error(message) + "\n"
+    """What a spec-facing command prints on stdout when it fails (see test_stop_lines)."""
+    return cli.stop_lines(message)
 
 
 # -- the 2010 interface -------------------------------------------------------------------
@@ -251,9 +251,12 @@ def test_unknown_token_prints_the_sentinel(
 ) -> None:
     status, out, err = run(capsys, "--confdir", registry, "--foreach", "--eval", "@nme")
     assert status == 1
+    guard = "%if rpm-pyconfig failed: unknown token '@nme' (did you mean '@name'?)\n"
     assert out == (
-        '%{error:%{lua:print("rpm-pyconfig: unknown token \'@nme\' (did you mean \'@name\'?)'
+        guard
+        + '%{error:%{lua:print("rpm-pyconfig: unknown token \'@nme\' (did you mean \'@name\'?)'
         '\\n    @nme\\n    ~~~^")}}\n'
+        + guard
     )
     assert err == (
         "rpm-pyconfig: unknown token '@nme' (did you mean '@name'?)\n    @nme\n    ~~~^\n"
@@ -707,6 +710,15 @@ def test_rpm_error_escapes_what_rpm_or_lua_would_read() -> None:
     assert cli.rpm_error("plain") == '%{error:%{lua:print("plain")}}'
 
 
+def test_stop_lines_guard_both_spec_forms() -> None:
+    """%if guards around %{error:}: the guard's % doubled, one line, the message's first."""
+    assert cli.stop_lines("rpm-pyconfig: bad %{x}\tvalue\n  ~~^") == (
+        "%if rpm-pyconfig failed: bad %%{x} value\n"
+        '%{error:%{lua:print("rpm-pyconfig: bad %\\123x\\125\\009value\\n  ~~^")}}\n'
+        "%if rpm-pyconfig failed: bad %%{x} value\n"
+    )
+
+
 def test_no_sentinel_on_a_terminal(
     registry: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
@@ -857,6 +869,32 @@ def test_spec_parse_path_imports_little(registry: Path) -> None:
     }
     assert {"rpm_pyconfig.cli", "rpm_pyconfig.registry", "rpm_pyconfig.expression"} <= modules
     forbidden = {"argparse", "jinja2", "packaging", "typing", "dataclasses", "shutil"}
+    roots = {module.split(".")[0] for module in modules}
+    assert not roots & forbidden, sorted(roots & forbidden)
+
+
+@pytest.mark.skipif(
+    sys.implementation.name != "cpython", reason="-X importtime is CPython's (PyPy ignores it)"
+)
+def test_compile_fallback_path_imports_little(registry: Path) -> None:
+    """`compile --lua`, the one call of a parse without a current compiled registry, keeps
+    the per-parse import budget: no argparse, jinja2, packaging, typing & co."""
+    completed = subprocess.run(
+        [sys.executable, "-S", "-X", "importtime", "-m", "rpm_pyconfig", "compile", "--lua"],
+        capture_output=True, text=True, cwd=REPO,
+        env=dict(os.environ, PYTHONPATH=str(REPO), RPM_PYCONFIG_PATH=str(registry)),
+        check=False,
+    )
+    assert completed.returncode == 0, completed.stderr
+    assert "pyconfig.registry = {" in completed.stdout
+    modules = {
+        line.rsplit("|", 1)[1].strip()
+        for line in completed.stderr.splitlines()
+        if line.startswith("import time:") and "|" in line
+    }
+    assert {"rpm_pyconfig.compiled", "rpm_pyconfig.registry"} <= modules
+    forbidden = {"argparse", "jinja2", "packaging", "typing", "dataclasses", "shutil",
+                 "subprocess", "tempfile"}
     roots = {module.split(".")[0] for module in modules}
     assert not roots & forbidden, sorted(roots & forbidden)
 

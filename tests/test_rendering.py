@@ -532,3 +532,29 @@ def test_wheel_ships_templates_and_py_typed(tmp_path: Path) -> None:
         assert "rpm_pyconfig/py.typed" in members
         entry_points = archive.read("rpm_pyconfig-0.1.0.dist-info/entry_points.txt").decode()
         assert "[console_scripts]\nrpm-pyconfig = rpm_pyconfig.cli:" in entry_points
+
+
+# -- names against files ------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("name", ["prep", "prep.j2"])
+def test_shipped_names_never_read_the_working_directory(
+    name: str, three: list[Runtime], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A file called `prep` where rpm runs must not replace %pyconfig_prep."""
+    monkeypatch.chdir(tmp_path)
+    write(tmp_path / name, "hijacked\n")
+    shipped = render(name, three)
+    assert "hijacked" not in shipped
+    assert shipped.startswith(
+        "rm -rf _pyconfig/src/python3.11 && mkdir -p _pyconfig/src/python3.11\n"
+    )
+    assert render(f".{os.sep}{name}", three) == "hijacked\n"  # asked for as a path: the file
+
+
+def test_other_names_still_find_files_of_the_working_directory(
+    three: list[Runtime], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.chdir(tmp_path)
+    write(tmp_path / "mine.j2", "{{ runtimes | length }}\n")
+    assert render("mine.j2", three) == "3\n"

@@ -320,3 +320,34 @@ def test_tool_packages_itself(tmp_path: Path) -> None:
     command = (root / "usr/bin/rpm-pyconfig").read_text().splitlines()[0]
     assert command == f"#!{trio()[0].interpreter}"
     assert TOOL_BIN not in Path(evaluated.stdout).parents  # the root's command ran, not ours
+
+
+def test_tool_package_compiles_the_registry_in_file_triggers(tmp_path: Path) -> None:
+    """The package's file triggers on the drop-in directories run `rpm-pyconfig compile`;
+    the compiled files are its %ghost files, and rpm then needs no process to parse."""
+    spec = REPO / "specs" / "rpm-pyconfig.spec"
+    made = run(["bash", str(REPO / "scripts" / "make-source-tarball.sh")], tool_env(None))
+    assert made.returncode == 0, made.stderr
+    registry = probe_registry(tmp_path / "registry")
+    built = rpmbuild(spec, tmp_path / "top", tool_env(registry), "-bb")
+    assert built.returncode == 0, built.stderr[-3000:]
+    package = tmp_path / "top" / "RPMS" / "noarch" / "rpm-pyconfig-0.1.0-1.noarch.rpm"
+    triggers = "\n".join(rpm_query(package, "--filetriggers"))
+    compile_line = ("env -u RPM_PYCONFIG_PATH /usr/bin/rpm-pyconfig compile -o "
+                    "/usr/lib/rpm/macros.d/macros.pyconfig-registry")
+    directories = "/etc/rpm-pyconfig.d, /usr/lib/rpm-pyconfig.d"
+    assert f"transfiletriggerin scriptlet (using /bin/sh) -- {directories}" in triggers
+    assert f"transfiletriggerpostun scriptlet (using /bin/sh) -- {directories}" in triggers
+    assert triggers.count(compile_line) == 2
+    listed = rpm_query(package, "-l")
+    assert "/usr/lib/rpm/macros.d/macros.pyconfig-registry" in listed
+    assert "/usr/lib/rpm/macros.d/pyconfig-registry.luac" in listed
+    # What the trigger runs, for a registry at hand; then rpm parses without the tool.
+    compiled = tmp_path / "macros.pyconfig-registry"
+    done = run([str(TOOL_BIN / "rpm-pyconfig"), "compile", "-o", str(compiled)],
+               tool_env(registry))
+    assert done.returncode == 0, done.stderr
+    env = tool_env(registry, path="/usr/bin:/bin")  # no rpm-pyconfig on PATH at all
+    evaluated = run(["rpm", "--load", str(REPO / "macros" / "macros.pyconfig"), "--load",
+                     str(compiled), "--eval", "%{pyconfig_foreach:@confpkg}"], env)
+    assert (evaluated.returncode, evaluated.stdout) == (0, "python3\npython3-debug\npypy3\n\n")

@@ -1,0 +1,192 @@
+"""Cost of parsing a spec that uses the macros, against the same spec's static expansion.
+
+For specs/python-coverage.spec and a generated spec with markers and extras
+(tests/data/specgen/pure-markers-extras), with 3, 8 and 100 runtimes, prints from one run
+the median wall time of ``rpmspec -P``
+
+* of the spec's own expansion saved as a static file (the floor: rpm alone),
+* with a current compiled registry (zero-fork mode),
+* without it (fork-fallback mode: ``rpm-pyconfig compile --lua`` once),
+
+their ratios, and the processes each parse starts: calls of rpm-pyconfig (a counting
+wrapper on PATH) and every execve (strace, when installed), the static parse's own shown
+for comparison.  Targets: zero-fork <= 1.2 x static with 3 and 8 runtimes, 100 runtimes
+<= 1.5 x the 3-runtime time; fallback: one call, <= 3 x static.  Exit status 1 when a
+target is missed (judged on the better of wall and CPU time, the
+latter for machines shared with other work).  Usage: python benchmarks/spec_parse.py [RUNS]
+"""
+
+from __future__ import annotations
+
+import os
+import resource
+import shlex
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parent.parent
+MACROS = REPO / "macros" / "macros.pyconfig"
+TOOL = Path(sys.executable).parent / "rpm-pyconfig"
+COUNTS = (3, 8, 100)
+
+CONF = """\
+[runtime]
+name = {name}
+implementation = {implementation}
+version = {version}
+interpreter = {interpreter}
+package_prefix = {name}
+purelib = {site}
+platlib = {site}
+soabi = {soabi}
+ext_suffix = .{soabi}.so
+cache_tag = {soabi}
+debug = {debug}
+default = {default}
+priority = {index}
+"""
+
+
+def make_registry(directory: Path, count: int) -> None:
+    """*count* runtimes: CPython, debug and PyPy-like ones, some sharing a site directory."""
+    directory.mkdir()
+    for index in range(count):
+        kind = index % 3
+        minor = 9 + index % 6
+        name = ("python3", "python3-debug", "pypy3")[kind] + (f"-{index:03d}" if index > 2 else "")
+        (directory / f"{name}.conf").write_text(CONF.format(
+            name=name,
+            implementation=("cpython", "cpython", "pypy")[kind],
+            version=f"3.{minor}.{index % 4}",
+            interpreter=sys.executable,
+            site=f"/usr/lib/python3.{minor}/site-packages",
+            soabi=f"{('cpython', 'cpython', 'pypy')[kind]}-3{minor}{'d' if kind == 1 else ''}",
+            debug="true" if kind == 1 else "false",
+            default="true" if index == 0 else "false",
+            index=index,
+        ), encoding="utf-8")
+
+
+def environment(registry: Path, path_prefix: Path) -> dict[str, str]:
+    env = dict(os.environ)
+    env["PATH"] = f"{path_prefix}:{TOOL.parent}:{env.get('PATH', '/usr/bin:/bin')}"
+    env["RPM_PYCONFIG_PATH"] = str(registry)
+    return env
+
+
+def counting_wrapper(directory: Path) -> Path:
+    """A directory with an rpm-pyconfig that logs its calls, then runs the real one."""
+    directory.mkdir()
+    log = directory / "calls.log"
+    wrapper = directory / "rpm-pyconfig"
+    wrapper.write_text(f'#!/bin/sh\necho x >> {shlex.quote(str(log))}\n'
+                       f'exec {shlex.quote(str(TOOL))} "$@"\n', encoding="utf-8")
+    wrapper.chmod(0o755)
+    return log
+
+
+def median_ms(commands: list[tuple[list[str], dict[str, str]]], runs: int
+              ) -> list[tuple[float, float]]:
+    """Median wall and CPU time (user + system, children included) of each command.
+
+    Runs are interleaved so that drift hits all alike; CPU time is what to read on a
+    machine shared with other work, where wall time mostly measures waiting.
+    """
+    samples: list[list[tuple[float, float]]] = [[] for _ in commands]
+    for _ in range(runs):
+        for (command, env), times in zip(commands, samples):
+            before = resource.getrusage(resource.RUSAGE_CHILDREN)
+            start = time.perf_counter()
+            subprocess.run(command, env=env, check=True, stdout=subprocess.DEVNULL,
+                           stderr=subprocess.DEVNULL)
+            wall = time.perf_counter() - start
+            after = resource.getrusage(resource.RUSAGE_CHILDREN)
+            cpu = (after.ru_utime - before.ru_utime + after.ru_stime - before.ru_stime)
+            times.append((wall, cpu))
+    return [(statistics.median(w for w, _ in times) * 1000,
+             statistics.median(c for _, c in times) * 1000) for times in samples]
+
+
+def processes(command: list[str], env: dict[str, str], log: Path, work: Path) -> tuple[int, str]:
+    """rpm-pyconfig calls of one parse, and every execve but rpmspec's own (strace)."""
+    log.write_text("")
+    subprocess.run(command, env=env, check=True, stdout=subprocess.DEVNULL)
+    calls = len(log.read_text().splitlines())
+    if not shutil.which("strace"):
+        return calls, "n/a"
+    trace = work / "strace.out"
+    subprocess.run(["strace", "-f", "-qq", "-e", "trace=execve", "-o", str(trace), *command],
+                   env=env, check=True, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    execs = sum(1 for line in trace.read_text().splitlines() if "execve(" in line
+                and "= 0" in line)
+    return calls, str(execs - 1)
+
+
+def main() -> int:
+    runs = int(sys.argv[1]) if len(sys.argv) > 1 else 10
+    failed = False
+    with tempfile.TemporaryDirectory() as name:
+        work = Path(name)
+        log = counting_wrapper(work / "bin")
+        generated = work / "python-markers.spec"
+        subprocess.run([str(TOOL), "spec", str(REPO / "tests/data/specgen/pure-markers-extras"),
+                        "-o", str(generated)], check=True, stderr=subprocess.DEVNULL)
+        specs = {"python-coverage.spec": REPO / "specs" / "python-coverage.spec",
+                 "generated (markers, extras)": generated}
+        version = subprocess.run(["rpm", "--version"], capture_output=True, text=True).stdout
+        print(f"rpm {version.split()[-1]}, medians of {runs} runs of rpmspec -P, in ms")
+        print(f"{'spec':28} {'runtimes':>8} {'static':>11} {'zero-fork':>11} {'ratio':>11} "
+              f"{'fallback':>11} {'ratio':>11}   processes per parse: static / zero-fork / "
+              "fallback (rpm-pyconfig calls; all execve)")
+        print(f"{'':28} {'':>8}" + " {:>11}".format("wall/cpu") * 5)
+        zero_times: dict[tuple[str, int], tuple[float, float]] = {}
+        for label, spec in specs.items():
+            for count in COUNTS:
+                registry = work / f"registry-{count}-{abs(hash(label))}"
+                make_registry(registry, count)
+                env = environment(registry, work / "bin")
+                compiled = work / f"compiled-{count}.macros"
+                subprocess.run([str(TOOL), "compile", "-o", str(compiled)], env=env, check=True,
+                               stderr=subprocess.DEVNULL)
+                loads = ["--load", str(MACROS)]
+                zero = ["rpmspec", "-P", *loads, "--load", str(compiled), str(spec)]
+                fallback = ["rpmspec", "-P", *loads, str(spec)]
+                expanded = subprocess.run(zero, env=env, check=True, capture_output=True,
+                                          text=True).stdout
+                static_spec = work / f"static-{count}.spec"
+                static_spec.write_text(expanded.replace("%", "%%"), encoding="utf-8")
+                static = ["rpmspec", "-P", str(static_spec)]
+                s_t, z_t, f_t = median_ms([(static, env), (zero, env), (fallback, env)], runs)
+                zero_times[(label, count)] = z_t
+                counts = [processes(command, env, log, work)
+                          for command in (static, zero, fallback)]
+
+                def pair(a: float, b: float) -> str:
+                    return f"{a:5.1f}/{b:5.1f}"
+
+                z_ratio = (z_t[0] / s_t[0], z_t[1] / s_t[1])
+                f_ratio = (f_t[0] / s_t[0], f_t[1] / s_t[1])
+                print(f"{label:28} {count:>8} {pair(*s_t):>11} {pair(*z_t):>11} "
+                      f"{z_ratio[0]:5.2f}/{z_ratio[1]:5.2f} {pair(*f_t):>11} "
+                      f"{f_ratio[0]:5.2f}/{f_ratio[1]:5.2f}   "
+                      + " / ".join(f"{calls}; {execs}" for calls, execs in counts))
+                if count in (3, 8) and min(z_ratio) > 1.2:
+                    failed = True
+                if min(f_ratio) > 3.0 or counts[1][0] != 0 or counts[2][0] != 1:
+                    failed = True
+        for label in specs:
+            wall, cpu = (zero_times[(label, 100)][i] / zero_times[(label, 3)][i] for i in (0, 1))
+            print(f"{label}: zero-fork 100 runtimes = {wall:.2f}/{cpu:.2f} x 3 runtimes "
+                  "(wall/cpu; target <= 1.5)")
+            failed = failed or min(wall, cpu) > 1.5
+    print("targets:", "missed" if failed else "met")
+    return 1 if failed else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,258 @@
+"""The compiled registry: the runtimes as Lua data, evaluated by rpm while it parses a spec.
+
+``rpm-pyconfig compile`` writes an rpm macros file defining ``%_pyconfig_compiled``: a Lua
+chunk made of ``pyconfig.lua`` (the parse-time evaluator) and the registry (every
+runtime's @-token values and ``--where`` variables) with a fingerprint of what it was
+compiled from: the search path, the ``*.conf`` names of every directory and the bytes of
+every drop-in.  ``macros.pyconfig`` loads it and, when the fingerprint does not match the
+files (or ``RPM_PYCONFIG_PATH`` names other directories), runs ``rpm-pyconfig compile
+--lua`` once instead, which prints the same chunk for the files as they are.
+
+This module is on the fallback path of spec parses: no jinja2, argparse or typing.
+"""
+
+from __future__ import annotations
+
+import os
+
+from .condition import variable_kinds, variable_values
+from .errors import PyConfigError
+from .expression import TOKENS
+
+TYPE_CHECKING = False  # not typing's: importing typing costs ~7 ms per spec parse
+if TYPE_CHECKING:
+    from collections.abc import Sequence
+
+    from .registry import Registry
+
+__all__ = [
+    "DEFAULT_OUTPUT", "MACRO", "Fingerprint", "bytecode", "bytecode_path", "fingerprint",
+    "lua_chunk", "macros_file",
+]
+
+#: Where ``rpm-pyconfig compile`` writes by default: rpm loads every macros.d/macros.* file.
+DEFAULT_OUTPUT = "/usr/lib/rpm/macros.d/macros.pyconfig-registry"
+#: The macro whose expansion runs the chunk.
+MACRO = "_pyconfig_compiled"
+_SUFFIX = ".conf"
+#: Characters of Lua string literal per macro: rpm reads a definition into 16 kB.
+_PIECE = 12000
+
+
+class Fingerprint:
+    """What a registry was read from: directories, their drop-in names, the files' bytes."""
+
+    __slots__ = ("contents", "dirs", "listings")
+
+    def __init__(self, dirs: Sequence[str], listings: list[list[str] | None],
+                 contents: dict[str, bytes | None]) -> None:
+        #: The search path, in order.
+        self.dirs = tuple(dirs)
+        #: For each directory, its ``*.conf`` names (sorted), or None when it cannot be listed.
+        self.listings = listings
+        #: Every listed path and its bytes (None: unreadable; the registry then fails).
+        self.contents = contents
+
+
+def fingerprint(dirs: Sequence[str]) -> Fingerprint:
+    """Take the fingerprint of *dirs*; do it before reading the registry, so that a file
+    changed in between makes the result stale rather than wrong."""
+    listings: list[list[str] | None] = []
+    contents: dict[str, bytes | None] = {}
+    for directory in dirs:
+        try:
+            names = sorted(
+                name for name in os.listdir(directory)
+                if name.endswith(_SUFFIX) and not name.startswith(".")
+            )
+        except OSError:
+            listings.append(None)
+            continue
+        listings.append(names)
+        for name in names:
+            path = os.path.join(directory, name)
+            try:
+                with open(path, "rb") as stream:
+                    contents[path] = stream.read()
+            except OSError:
+                contents[path] = None
+    return Fingerprint(dirs, listings, contents)
+
+
+def _lua(value: str | bytes) -> str:
+    """A Lua string literal in ASCII, without braces (rpm counts them in ``%{lua:}``)."""
+    data = value.encode("utf-8") if isinstance(value, str) else value
+    out = ['"']
+    for byte in data:
+        if 32 <= byte < 127 and byte not in b'\\"{}':
+            out.append(chr(byte))
+        else:
+            out.append(f"\\{byte:03d}")
+    out.append('"')
+    return "".join(out)
+
+
+def _engine() -> str:
+    """pyconfig.lua, through the package's loader (works from a wheel, a zip or a tree;
+    importlib.resources would cost 15 ms on the fallback path of a spec parse)."""
+    origin, loader = __spec__.origin, __spec__.loader
+    get_data = getattr(loader, "get_data", None)
+    if origin is None or get_data is None:
+        raise PyConfigError("cannot find pyconfig.lua beside rpm_pyconfig/compiled.py")
+    data: bytes = get_data(os.path.join(os.path.dirname(origin), "pyconfig.lua"))
+    return data.decode("utf-8")
+
+
+def _registry_data(registry: Registry, prints: Fingerprint, default_path: Sequence[str],
+                   stamp: str) -> str:
+    lines = ["pyconfig.registry = {", f" stamp = {_lua(stamp)},", " tokens = {"]
+    lines += [f"  [{_lua(name)}] = true," for name in sorted(TOKENS)]
+    lines.append(" },")
+    lines.append(" where_kinds = {")
+    lines += [f"  [{_lua(name)}] = {_lua(kind)}," for name, kind in variable_kinds().items()]
+    lines.append(" },")
+    lines.append(" default_path = {" + ", ".join(_lua(d) for d in default_path) + "},")
+    lines.append(" dirs = {")
+    for directory, names in zip(prints.dirs, prints.listings):
+        listed = "false" if names is None else "{" + ", ".join(_lua(n) for n in names) + "}"
+        lines.append(f"  {{path = {_lua(directory)}, names = {listed}}},")
+    lines.append(" },")
+    lines.append(" files = {")
+    for path, data in sorted(prints.contents.items()):
+        lines.append(f"  [{_lua(path)}] = {'false' if data is None else _lua(data)},")
+    lines.append(" },")
+    lines.append(" runtimes = {")
+    for runtime in registry.runtimes:
+        tokens = ", ".join(
+            f"[{_lua(name)}] = {_lua(getter(runtime))}" for name, (getter, _doc) in TOKENS.items()
+        )
+        values = ", ".join(f"[{_lua(name)}] = {_lua(value)}" for name, value in
+                           variable_values(runtime).items())
+        lines.append(f"  {{t = {{{tokens}}},")
+        lines.append(f"   v = {{{values}}}}},")
+    lines.append(" },")
+    lines.append("}")
+    return "\n".join(lines) + "\n"
+
+
+def _minified(source: str) -> str:
+    """*source* without comment lines, blank lines and indentation: rpm compiles the chunk
+    on every parse, and its time goes with its size (pyconfig.lua has no long strings)."""
+    lines = (line.strip() for line in source.splitlines())
+    return "\n".join(line for line in lines if line and not line.startswith("--")) + "\n"
+
+
+def lua_chunk(registry: Registry, prints: Fingerprint, default_path: Sequence[str],
+              *, stamp: str = "") -> str:
+    """The Lua chunk: the evaluator, then ``pyconfig.registry`` (with *stamp*, which the
+    macros file checks so that it never runs a bytecode file written for another one)."""
+    return _minified(_engine()) + _registry_data(registry, prints, default_path, stamp)
+
+
+def bytecode_path(output: str) -> str:
+    """Where the bytecode of the macros file *output* goes: beside it, but never named
+    ``macros.*`` (rpm reads every macros.d/macros.* file as macros)."""
+    directory, name = os.path.split(output)
+    if name.startswith("macros."):
+        return os.path.join(directory, name[len("macros."):] + ".luac")
+    return output + ".luac"
+
+
+#: Bytes written as ``\\ddd`` in the pieces: what ends a Lua string or line, and what rpm's
+#: macros-file reader counts or escapes (braces, parentheses after %, %, backslash).
+_ESCAPED = frozenset(b'\x00\n\r"\\{}%()')
+
+
+def _pieces(data: bytes) -> list[str]:
+    """*data* as Lua string literal contents of at most ``_PIECE`` characters each."""
+    pieces: list[str] = []
+    current: list[str] = []
+    size = 0
+    for byte in data:
+        token = f"\\{byte:03d}" if byte in _ESCAPED else chr(byte)
+        if size + len(token) > _PIECE:
+            pieces.append("".join(current))
+            current, size = [], 0
+        current.append(token)
+        size += len(token)
+    pieces.append("".join(current))
+    return pieces
+
+
+def bytecode(chunk: str, *, rpm: str = "rpm") -> tuple[bytes, str] | None:
+    """*chunk* compiled by rpm's own Lua (``string.dump``), and that Lua's ``_VERSION``.
+
+    Loading bytecode takes a tenth of the time of compiling the source on every parse.
+    None when rpm cannot do it; the source then serves.
+    """
+    import subprocess
+    import tempfile
+
+    with tempfile.TemporaryDirectory() as work:
+        source, target = os.path.join(work, "chunk.lua"), os.path.join(work, "chunk.luac")
+        with open(source, "w", encoding="utf-8") as stream:
+            stream.write(chunk)
+        script = (
+            f"%{{lua:local f = assert(io.open({_lua(source)}, 'rb')) "
+            "local text = f:read('a') f:close() "
+            "local fn = assert(load(text, 'compiled rpm-pyconfig registry')) "
+            f"local out = assert(io.open({_lua(target)}, 'wb')) "
+            "out:write(string.dump(fn, true)) out:close() print(_VERSION)}"
+        )
+        try:
+            done = subprocess.run([rpm, "--eval", script], capture_output=True, text=True,
+                                  check=False)
+            with open(target, "rb") as stream:
+                data = stream.read()
+        except OSError:
+            return None
+        version = done.stdout.strip()
+        if done.returncode != 0 or not version.startswith("Lua ") or not data:
+            return None
+        return data, version
+
+
+def macros_file(chunk: str, *, origin: str, bytecode_file: tuple[str, str, str] | None = None
+                ) -> bytes:
+    """An rpm macros file defining ``%_pyconfig_compiled``, which runs *chunk*.
+
+    With *bytecode_file* (path, Lua ``_VERSION``, stamp) it loads rpm's own bytecode of the
+    chunk from that file instead (``bytecode()``): a tenth of the time of compiling the
+    source, and no large macro to read.  When the file is missing, another Lua reads it or
+    its stamp differs, the registry stays unloaded and the macros ask the tool.
+    Otherwise the source travels in the file itself, as Lua string pieces of at most
+    ``_PIECE`` characters (rpm reads a definition into a 16 kB buffer), one macro each,
+    joined and loaded by the last.  A backslash in a macros file escapes the next
+    character: they are doubled.
+    """
+    lines = [
+        "# The compiled rpm-pyconfig registry: generated by `rpm-pyconfig compile`, never edit.",
+        f"# Compiled from {origin!a}.  macros.pyconfig checks it against the drop-ins on every",
+        "# parse and asks rpm-pyconfig instead when they differ.",
+    ]
+    if bytecode_file is not None:
+        path, version, stamp = bytecode_file
+        body = (
+            f"if _VERSION == {_lua(version)} then "
+            f"local f = io.open({_lua(path)}, 'rb') "
+            "if f then local data = f:read('a') f:close() "
+            "local fn = load(data, 'compiled rpm-pyconfig registry', 'b') "
+            "if fn then fn() "
+            f"if not (pyconfig.registry and pyconfig.registry.stamp == {_lua(stamp)}) then "
+            "pyconfig.registry = nil end end end end"
+        )
+        lines.append(f"%{MACRO} %{{lua:{body.replace(chr(92), chr(92) * 2)}}}")
+        return ("\n".join(lines) + "\n").encode("ascii")
+    names = []
+    for number, piece in enumerate(_pieces(chunk.encode("utf-8")), 1):
+        name = f"{MACRO}_{number}"
+        names.append(f"%{{{name}}}")
+        literal = '"' + piece.replace("\\", "\\\\") + '"'
+        lines.append(f"%{name} %{{lua:table.insert(pyconfig_compiled_pieces, {literal})}}")
+    lines.append(
+        f"%{MACRO} %{{lua:pyconfig_compiled_pieces = {{}}}}{''.join(names)}%{{lua:"
+        "local chunk = table.concat(pyconfig_compiled_pieces) "
+        "pyconfig_compiled_pieces = nil "
+        'assert(load(chunk, "compiled rpm-pyconfig registry", "t"))()}'
+    )
+    return ("\n".join(lines) + "\n").encode("ascii")

@@ -1,0 +1,1594 @@
+-- rpm-pyconfig's parse-time evaluator, run by rpm's Lua while it parses a spec.
+--
+-- `rpm-pyconfig compile` appends the registry (pyconfig.registry) to this file and writes
+-- the chunk as rpm's Lua bytecode beside a small macros file that loads it (or, without rpm
+-- at hand, as source inside the macros file); `rpm-pyconfig compile --lua` prints the same
+-- chunk, which is what macros.pyconfig loads when the compiled file is missing or stale.  The Python code
+-- stays the reference: this file answers only inputs it understands exactly, and calls
+-- pyconfig.bail() for anything else (an error, an unusual form), upon which the macro runs
+-- the tool as before, so every message is the tool's own.  tests/test_compiled.py holds
+-- both evaluators to the same bytes.
+--
+-- Written for rpm's Lua 5.3/5.4 and embedded in a macros file: braces in strings are
+-- written \123 and \125, so that rpm's search for the end of %{lua:} is not fooled.
+
+pyconfig = pyconfig or {}
+local P = pyconfig
+local BAIL = setmetatable({}, {__tostring = function() return "pyconfig: not handled in Lua" end})
+P.BAIL = BAIL
+
+function P.bail()
+  error(BAIL, 0)
+end
+
+-- Strings compare by bytes (Python compares code points; UTF-8 keeps that order).  Lua's
+-- own < on strings uses the locale (strcoll), which rpm sets.
+local function byte_less(a, b)
+  local n = math.min(#a, #b)
+  for i = 1, n do
+    local x, y = a:byte(i), b:byte(i)
+    if x ~= y then
+      return x < y
+    end
+  end
+  return #a < #b
+end
+P.byte_less = byte_less
+
+local function sorted_unique(list)
+  local seen, out = {}, {}
+  for _, item in ipairs(list) do
+    if not seen[item] then
+      seen[item] = true
+      out[#out + 1] = item
+    end
+  end
+  table.sort(out, byte_less)
+  return out
+end
+
+-- Text the Python side splits or strips with str methods: bail on anything where Python's
+-- idea of whitespace (Unicode, \x1c-\x1f) differs from Lua's.
+local function plain(text)
+  if text:find("[\128-\255\r\11\12\28-\31]") then
+    P.bail()
+  end
+  return text
+end
+
+local function strip(text)
+  return (text:gsub("^%s+", ""):gsub("%s+$", ""))
+end
+
+local function words(text)
+  local out = {}
+  for word in plain(text):gmatch("%S+") do
+    out[#out + 1] = word
+  end
+  return out
+end
+
+-- escape_rpm: values printed into spec text.
+local function E(text)
+  if not text:find("%", 1, true) then
+    return text
+  end
+  return (text:gsub("%%", "%%%%"))
+end
+P.escape_rpm = E
+
+-- spectext.line: one line of literal text on a spec line expanded once.  Python refuses
+-- control characters (the tool says so); Lua also leaves non-ASCII text to the tool, whose
+-- idea of "printable" it does not share.
+local function L(text)
+  if text:find("[%z\1-\8\10-\31\127-\255]") then
+    P.bail()
+  end
+  return (E(text):gsub("\\", "\\%%{?nil}"))
+end
+P.literal = L
+
+-- shlex.quote
+local function Q(text)
+  if text == "" then
+    return "''"
+  end
+  if not text:find("[^%w@%%+=:,./_-]") then
+    return text
+  end
+  return "'" .. text:gsub("'", "'\"'\"'") .. "'"
+end
+P.shell_quote = Q
+
+-- PEP 503 names: canonicalize_name
+local function canonical(name)
+  return (name:gsub("[-_.]+", "-"):lower())
+end
+
+-- -- @-expressions --------------------------------------------------------------------
+
+-- A list of literal strings and {token} tables; bail on anything that is not a valid
+-- expression (the tool then reports it with its caret).
+function P.parse_expression(source)
+  local tokens = P.registry.tokens
+  local parts, text, pos = {}, {}, 1
+  while pos <= #source do
+    local at = source:find("@", pos, true)
+    if not at then
+      text[#text + 1] = source:sub(pos)
+      break
+    end
+    text[#text + 1] = source:sub(pos, at - 1)
+    local nxt = source:sub(at + 1, at + 1)
+    local name, after
+    if nxt == "@" then
+      text[#text + 1] = "@"
+      pos = at + 2
+    else
+      if nxt == "\123" then
+        name = source:match("^[A-Za-z_][A-Za-z0-9_]*", at + 2)
+        if not name or source:sub(at + 2 + #name, at + 2 + #name) ~= "\125" then
+          P.bail()
+        end
+        after = at + 3 + #name
+      else
+        name = source:match("^[A-Za-z_][A-Za-z0-9_]*", at + 1)
+        if not name then
+          P.bail()
+        end
+        after = at + 1 + #name
+      end
+      if not tokens[name] then
+        P.bail()
+      end
+      parts[#parts + 1] = table.concat(text)
+      text = {}
+      parts[#parts + 1] = {name}
+      pos = after
+    end
+  end
+  parts[#parts + 1] = table.concat(text)
+  return parts
+end
+
+function P.evaluate(parts, runtime, escape)
+  local out = {}
+  for i, part in ipairs(parts) do
+    if type(part) == "table" then
+      local value = runtime.t[part[1]]
+      out[i] = escape and escape(value) or value
+    else
+      out[i] = part
+    end
+  end
+  return table.concat(out)
+end
+
+-- -- globs (fnmatch.fnmatchcase) ------------------------------------------------------
+
+local function glob_pattern(glob)
+  local out, i = {"^"}, 1
+  while i <= #glob do
+    local c = glob:sub(i, i)
+    if c == "*" then
+      out[#out + 1] = ".*"
+    elseif c == "?" then
+      out[#out + 1] = "."
+    elseif c == "[" then
+      local close = glob:find("]", i + 2, true)
+      local body = close and glob:sub(i + 1, close - 1)
+      -- Only plain sets ([abc], [!a-z]) of names' characters; the rest goes to the tool.
+      if not body or not body:match("^!?[A-Za-z0-9_.+-]+$") or body:find("^!?%-") or
+         body:find("%-$") then
+        P.bail()
+      end
+      local negate = body:sub(1, 1) == "!"
+      if negate then
+        body = body:sub(2)
+      end
+      local set = {}
+      local function literal(char)
+        return char:find("%w") and char or "%" .. char
+      end
+      local j = 1
+      while j <= #body do
+        local a, dash, b = body:sub(j, j), body:sub(j + 1, j + 1), body:sub(j + 2, j + 2)
+        if dash == "-" and b ~= "" then
+          if a > b then
+            P.bail()
+          end
+          set[#set + 1] = literal(a) .. "-" .. literal(b)
+          j = j + 3
+        else
+          set[#set + 1] = literal(a)
+          j = j + 1
+        end
+      end
+      out[#out + 1] = "[" .. (negate and "^" or "") .. table.concat(set) .. "]"
+      i = close
+    else
+      out[#out + 1] = "%" .. c
+      if c:find("%w") then
+        out[#out] = c
+      end
+    end
+    i = i + 1
+  end
+  out[#out + 1] = "$"
+  return table.concat(out)
+end
+
+local function glob_match(name, glob)
+  if glob:find("[\128-\255]") then
+    P.bail()
+  end
+  return name:find(glob_pattern(glob)) ~= nil
+end
+
+-- -- versions (PEP 440), for --where and markers ------------------------------------------
+
+local PRE = {alpha = "a", a = "a", beta = "b", b = "b", preview = "rc", pre = "rc", c = "rc",
+             rc = "rc"}
+local PRE_WORDS = {"alpha", "a", "beta", "b", "preview", "pre", "c", "rc"}
+local POST_WORDS = {"post", "rev", "r"}
+
+local function number(digits)
+  if #digits > 15 then
+    P.bail()
+  end
+  return tonumber(digits)
+end
+
+-- A version as {epoch, release = {...}, pre = {letter, n} | nil, post = n | nil,
+-- dev = n | nil}; nil when *text* is not one of the forms handled here (no local part, no
+-- leading v, no surrounding spaces).
+local parse_version_uncached
+local versions_seen = {}
+local function parse_version(text)
+  local v = versions_seen[text]
+  if v == nil then
+    v = parse_version_uncached(text) or false
+    versions_seen[text] = v
+  end
+  return v or nil
+end
+
+parse_version_uncached = function(text)
+  local s = text:lower()
+  local pos = 1
+  local v = {epoch = 0, release = {}}
+  local epoch, after = s:match("^(%d+)!()", pos)
+  if epoch then
+    v.epoch = number(epoch)
+    pos = after
+  end
+  local first, after1 = s:match("^(%d+)()", pos)
+  if not first then
+    return nil
+  end
+  v.release[1] = number(first)
+  pos = after1
+  while true do
+    local part, after2 = s:match("^%.(%d+)()", pos)
+    if not part then
+      break
+    end
+    v.release[#v.release + 1] = number(part)
+    pos = after2
+  end
+  local function suffix(words_list)
+    local sep = s:match("^[-_.]?", pos)
+    for _, word in ipairs(words_list) do
+      if s:sub(pos + #sep, pos + #sep + #word - 1) == word then
+        local p = pos + #sep + #word
+        local sep2 = s:match("^[-_.]?", p)
+        local digits = s:match("^%d*", p + #sep2)
+        if digits == "" then
+          sep2 = ""
+        end
+        return word, digits, p + #sep2 + #digits
+      end
+    end
+  end
+  local word, digits, nextpos = suffix(PRE_WORDS)
+  if word then
+    v.pre = {PRE[word], digits == "" and 0 or number(digits)}
+    pos = nextpos
+  end
+  local implicit, after3 = s:match("^%-(%d+)()", pos)
+  if implicit then
+    v.post = number(implicit)
+    pos = after3
+  else
+    word, digits, nextpos = suffix(POST_WORDS)
+    if word then
+      v.post = digits == "" and 0 or number(digits)
+      pos = nextpos
+    end
+  end
+  word, digits, nextpos = suffix({"dev"})
+  if word then
+    v.dev = digits == "" and 0 or number(digits)
+    pos = nextpos
+  end
+  if pos <= #s then
+    return nil
+  end
+  return v
+end
+P.parse_version = parse_version
+
+-- packaging's _cmpkey, as a list of numbers compared in order.
+local PRE_RANK = {a = 0, b = 1, rc = 2}
+local function compare(a, b)
+  if a.epoch ~= b.epoch then
+    return a.epoch < b.epoch and -1 or 1
+  end
+  local ra, rb = a.release, b.release  -- missing parts count as 0: 3.11 == 3.11.0
+  for i = 1, math.max(#ra, #rb) do
+    local x, y = ra[i] or 0, rb[i] or 0
+    if x ~= y then
+      return x < y and -1 or 1
+    end
+  end
+  local function pre_key(v)
+    if not v.pre and not v.post and v.dev then
+      return -1, 0
+    end
+    if not v.pre then
+      return 9, 0
+    end
+    return PRE_RANK[v.pre[1]], v.pre[2]
+  end
+  local pa1, pa2 = pre_key(a)
+  local pb1, pb2 = pre_key(b)
+  if pa1 ~= pb1 then
+    return pa1 < pb1 and -1 or 1
+  end
+  if pa2 ~= pb2 then
+    return pa2 < pb2 and -1 or 1
+  end
+  local posta, postb = a.post or -1, b.post or -1
+  if posta ~= postb then
+    return posta < postb and -1 or 1
+  end
+  local deva, devb = a.dev or math.huge, b.dev or math.huge
+  if deva ~= devb then
+    return deva < devb and -1 or 1
+  end
+  return 0
+end
+P.compare_versions = compare
+
+local function is_prerelease(v)
+  return v.pre ~= nil or v.dev ~= nil
+end
+
+local function base_equal(a, b)
+  if a.epoch ~= b.epoch then
+    return false
+  end
+  for i = 1, math.max(#a.release, #b.release) do
+    if (a.release[i] or 0) ~= (b.release[i] or 0) then
+      return false
+    end
+  end
+  return true
+end
+
+-- Specifier(op .. text).contains(candidate, prereleases=True) for the forms handled here;
+-- bail when the specifier is not one (the tool decides what it means).
+local function specifier_contains(op, text, candidate)
+  local wildcard = text:match("^(%d+[%.%d]*)%.%*$")
+  if wildcard then
+    if (op ~= "==" and op ~= "!=") or wildcard:find("%.%.") or wildcard:find("%.$") then
+      P.bail()
+    end
+    local prefix = parse_version(wildcard)
+    if candidate.epoch ~= 0 then
+      return op == "!="
+    end
+    local match = true
+    for i, part in ipairs(prefix.release) do
+      if (candidate.release[i] or 0) ~= part then
+        match = false
+      end
+    end
+    -- packaging pads the candidate's release, then compares its pre/post/dev too only when
+    -- the prefix has them (it never has here).
+    if op == "==" then
+      return match
+    end
+    return not match
+  end
+  if op == "===" then
+    P.bail()
+  end
+  local spec = text:find("^%d") and parse_version(text)
+  if not spec then
+    P.bail()
+  end
+  local c = compare(candidate, spec)
+  if op == "==" then
+    return c == 0
+  elseif op == "!=" then
+    return c ~= 0
+  elseif op == "<=" then
+    return c <= 0
+  elseif op == ">=" then
+    return c >= 0
+  elseif op == "<" then
+    if c >= 0 then
+      return false
+    end
+    if not is_prerelease(spec) and is_prerelease(candidate) and base_equal(candidate, spec) then
+      return false
+    end
+    return true
+  elseif op == ">" then
+    if c <= 0 then
+      return false
+    end
+    if not spec.post and candidate.post and base_equal(candidate, spec) then
+      return false
+    end
+    return true
+  elseif op == "~=" then
+    if #spec.release < 2 or spec.epoch ~= 0 then
+      P.bail()
+    end
+    if c < 0 then
+      return false
+    end
+    for i = 1, #spec.release - 1 do
+      if (candidate.release[i] or 0) ~= spec.release[i] then
+        return false
+      end
+    end
+    return true
+  end
+  P.bail()
+end
+
+-- -- --where conditions (rpm_pyconfig.condition) ----------------------------------------
+
+-- Tokens of a condition or marker: {kind, text}; kinds: ( ) str op and or not in var
+local function lex(source)
+  local out, pos = {}, 1
+  while true do
+    pos = source:match("^[ \t\n]*()", pos)
+    if pos > #source then
+      break
+    end
+    local c = source:sub(pos, pos)
+    if c == "(" or c == ")" then
+      out[#out + 1] = {c, c}
+      pos = pos + 1
+    elseif c == "'" or c == '"' then
+      local close = source:find(c, pos + 1, true)
+      if not close then
+        P.bail()
+      end
+      out[#out + 1] = {"str", source:sub(pos + 1, close - 1)}
+      pos = close + 1
+    else
+      local op = source:match("^===", pos) or source:match("^[=~!<>]=", pos) or
+                 source:match("^[<>]", pos)
+      if op then
+        out[#out + 1] = {"op", op}
+        pos = pos + #op
+      else
+        local word = source:match("^[A-Za-z_][A-Za-z0-9_.]*", pos)
+        if not word then
+          P.bail()
+        end
+        if word == "and" or word == "or" or word == "not" or word == "in" then
+          out[#out + 1] = {word, word}
+        else
+          out[#out + 1] = {"var", word}
+        end
+        pos = pos + #word
+      end
+    end
+  end
+  return out
+end
+
+-- A recursive-descent parser shared by conditions and markers: *comparison(l, op, r)*
+-- gives the test of one comparison (a function of the environment).
+local function parse_logic(source, comparison)
+  local toks = lex(source)
+  local i = 1
+  local function peek()
+    return toks[i] and toks[i][1]
+  end
+  local parse_or
+  local function atom()
+    if peek() == "(" then
+      i = i + 1
+      local inner = parse_or()
+      if peek() ~= ")" then
+        P.bail()
+      end
+      i = i + 1
+      return inner
+    end
+    local left = toks[i]
+    if not left or (left[1] ~= "var" and left[1] ~= "str") then
+      P.bail()
+    end
+    i = i + 1
+    local op
+    if peek() == "op" or peek() == "in" then
+      op = toks[i][2]
+      i = i + 1
+    elseif peek() == "not" and toks[i + 1] and toks[i + 1][1] == "in" then
+      op = "not in"
+      i = i + 2
+    else
+      P.bail()
+    end
+    local right = toks[i]
+    if not right or (right[1] ~= "var" and right[1] ~= "str") then
+      P.bail()
+    end
+    i = i + 1
+    return comparison(left, op, right)
+  end
+  local function parse_and()
+    local tests = {atom()}
+    while peek() == "and" do
+      i = i + 1
+      tests[#tests + 1] = atom()
+    end
+    return function(env)
+      for _, test in ipairs(tests) do
+        if not test(env) then
+          return false
+        end
+      end
+      return true
+    end
+  end
+  parse_or = function()
+    local tests = {parse_and()}
+    while peek() == "or" do
+      i = i + 1
+      tests[#tests + 1] = parse_and()
+    end
+    return function(env)
+      for _, test in ipairs(tests) do
+        if test(env) then
+          return true
+        end
+      end
+      return false
+    end
+  end
+  local test = parse_or()
+  if i <= #toks then
+    P.bail()
+  end
+  return test
+end
+
+local function string_test(op, variable_first, name, value)
+  return function(env)
+    local actual = env[name]
+    if op == "==" then
+      return actual == value
+    elseif op == "!=" then
+      return actual ~= value
+    end
+    local needle, haystack = actual, value
+    if not variable_first then
+      needle, haystack = value, actual
+    end
+    local found = haystack:find(needle, 1, true) ~= nil
+    if op == "in" then
+      return found
+    end
+    return not found
+  end
+end
+
+-- The simple versions --where compares: release numbers and an a/b/rc pre-release.
+local function where_version(text)
+  local v = parse_version(text)
+  if not v or v.post or v.dev or v.epoch ~= 0 or not text:match("^%d[%d.]*%l*%d*$") then
+    return nil
+  end
+  return v
+end
+
+function P.parse_where(source)
+  local kinds = P.registry.where_kinds
+  return parse_logic(source, function(left, op, right)
+    if (left[1] == "var") == (right[1] == "var") then
+      P.bail()
+    end
+    local variable, literal = left, right
+    if left[1] ~= "var" then
+      variable, literal = right, left
+    end
+    local name = variable[2]:gsub("%.", "_")
+    if name == "python_implementation" then  -- packaging's legacy spelling
+      name = "platform_python_implementation"
+    end
+    local kind = kinds[name]
+    if not kind then
+      P.bail()
+    end
+    local value = literal[2]
+    if op == "in" or op == "not in" or (kind ~= "version" and (op == "==" or op == "!=")) then
+      if kind == "bool" and (op == "==" or op == "!=") and value ~= "true" and value ~= "false" then
+        P.bail()
+      end
+      return string_test(op, left == variable, name, value)
+    end
+    if kind ~= "version" then
+      P.bail()
+    end
+    if op == "===" then  -- PEP 440 arbitrary equality: the strings, ignoring case
+      if value:find("[\128-\255]") then
+        P.bail()
+      end
+      if left == literal then
+        local lowered = value:lower()
+        return function(env)
+          return lowered == strip(env[name]):lower()
+        end
+      end
+      local arbitrary = value:match("^%s*([^%s;)]*)%s*$")
+      if not arbitrary then
+        P.bail()
+      end
+      arbitrary = arbitrary:lower()
+      return function(env)
+        return env[name]:lower() == arbitrary
+      end
+    end
+    local spec_text, candidate_of
+    if right == literal then
+      if not where_version(value) and not value:match("^%d[%d.]*%.%*$") then
+        P.bail()
+      end
+      return function(env)
+        local candidate = where_version(env[name])
+        if not candidate then
+          P.bail()
+        end
+        return specifier_contains(op, value, candidate)
+      end
+    end
+    local candidate = where_version(value)
+    if not candidate then
+      P.bail()
+    end
+    return function(env)
+      if not where_version(env[name]) then
+        P.bail()
+      end
+      return specifier_contains(op, env[name], candidate)
+    end
+  end)
+end
+
+-- -- PEP 508 markers (packaging.markers, as rpm_pyconfig.dependencies calls it) ----------
+
+local MARKER_VERSION_KEYS = {python_version = true, python_full_version = true,
+                             implementation_version = true}
+local MARKER_KEYS = {python_version = true, python_full_version = true,
+                     implementation_version = true, implementation_name = true,
+                     platform_python_implementation = true, os_name = true,
+                     sys_platform = true, platform_system = true, platform_machine = true,
+                     extra = true}
+
+local function marker_comparison(left, op, right)
+  local lvar, rvar = left[1] == "var", right[1] == "var"
+  if (lvar and not MARKER_KEYS[left[2]]) or (rvar and not MARKER_KEYS[right[2]]) or
+     (lvar and rvar) or (not lvar and not rvar) then
+    P.bail()
+  end
+  local key = lvar and left[2] or right[2]
+  local literal = lvar and right[2] or left[2]
+  if key == "extra" then
+    if op ~= "==" and op ~= "!=" then
+      P.bail()  -- packaging releases disagree on normalising other comparisons
+    end
+    literal = canonical(literal)
+  end
+  return function(env)
+    local lhs, rhs
+    if lvar then
+      lhs, rhs = env[key], literal
+    else
+      lhs, rhs = literal, env[key]
+    end
+    if MARKER_VERSION_KEYS[key] and op ~= "in" and op ~= "not in" then
+      if op == "===" or rhs:find("%s") then
+        P.bail()
+      end
+      local candidate = parse_version(lhs)
+      local wildcard = rhs:match("^%d[%d.]*%.%*$")
+      local spec = parse_version(rhs)
+      if not candidate or (not spec and not wildcard) or not rhs:find("^%d") or
+         (wildcard and op ~= "==" and op ~= "!=") or (op == "~=" and #spec.release < 2) then
+        P.bail()
+      end
+      return specifier_contains(op, rhs, candidate)
+    end
+    if op == "==" then
+      return lhs == rhs
+    elseif op == "!=" then
+      return lhs ~= rhs
+    elseif op == "in" then
+      return rhs:find(lhs, 1, true) ~= nil
+    elseif op == "not in" then
+      return rhs:find(lhs, 1, true) == nil
+    end
+    -- ordering of names and ~=/=== on them: packaging versions disagree; the tool decides
+    P.bail()
+  end
+end
+
+function P.parse_marker(source)
+  return parse_logic(source, marker_comparison)
+end
+
+function P.marker_environment(runtime, extra)
+  extra = extra or ""
+  runtime.environments = runtime.environments or {}
+  local env = runtime.environments[extra]
+  if not env then
+    env = P.new_marker_environment(runtime, extra)
+    runtime.environments[extra] = env
+  end
+  return env
+end
+
+function P.new_marker_environment(runtime, extra)
+  local t = runtime.t
+  return {
+    implementation_name = t.implementation,
+    implementation_version = t.version,
+    os_name = "posix",
+    platform_machine = P.machine(),
+    platform_python_implementation = t.platform_python_implementation,
+    platform_system = "Linux",
+    python_full_version = t.version,
+    python_version = t.short_version,
+    sys_platform = "linux",
+    extra = extra,
+  }
+end
+
+function P.machine()
+  if not P._machine then
+    local ok, machine = pcall(posix.uname, "%m")
+    if not ok or type(machine) ~= "string" or machine == "" then
+      P.bail()
+    end
+    P._machine = machine
+  end
+  return P._machine
+end
+
+-- -- PEP 508 requirements as rpm dependencies (rpm_pyconfig.dependencies) ---------------
+
+local RANK = {[">="] = 0, [">"] = 1, ["~="] = 2, ["=="] = 3, ["==="] = 4, ["!="] = 5,
+              ["<="] = 6, ["<"] = 7}
+
+local function release_string(release, trim)
+  local parts = {}
+  for i, n in ipairs(release) do
+    parts[i] = n
+  end
+  if trim then
+    while #parts > 1 and parts[#parts] == 0 do
+      parts[#parts] = nil
+    end
+  end
+  for i, n in ipairs(parts) do
+    parts[i] = string.format("%d", n)
+  end
+  return table.concat(parts, ".")
+end
+
+local function dependency_version(v)
+  local text = release_string(v.release, true)
+  if v.pre then
+    text = text .. "~" .. v.pre[1] .. string.format("%d", v.pre[2])
+  end
+  if v.post then
+    text = text .. "^post" .. string.format("%d", v.post)
+  end
+  if v.dev then
+    text = text .. "~~dev" .. string.format("%d", v.dev)
+  end
+  if v.epoch ~= 0 then
+    text = string.format("%d", v.epoch) .. ":" .. text
+  end
+  return text
+end
+
+local function evr(epoch, release)
+  local text = release_string(release, true)
+  if epoch ~= 0 then
+    return string.format("%d", epoch) .. ":" .. text
+  end
+  return text
+end
+
+local function bump(release)
+  local out = {}
+  for i, n in ipairs(release) do
+    out[i] = n
+  end
+  out[#out] = out[#out] + 1
+  return out
+end
+
+local function convert(name, op, text)
+  if op == "===" then
+    P.bail()
+  end
+  local wildcard = text:match("^(.*)%.%*$")
+  if wildcard then
+    local prefix = parse_version(wildcard)
+    if not prefix or prefix.pre or prefix.post or prefix.dev or (op ~= "==" and op ~= "!=") then
+      P.bail()
+    end
+    local lower, upper = evr(prefix.epoch, prefix.release), evr(prefix.epoch, bump(prefix.release))
+    if op == "==" then
+      return {name .. " >= " .. lower, name .. " < " .. upper}
+    end
+    return {"(" .. name .. " < " .. lower .. " or " .. name .. " >= " .. upper .. ")"}
+  end
+  local v = parse_version(text)
+  local version = dependency_version(v)
+  if op == "~=" then
+    local head = {}
+    for i = 1, #v.release - 1 do
+      head[i] = v.release[i]
+    end
+    return {name .. " >= " .. version, name .. " < " .. evr(v.epoch, bump(head))}
+  elseif op == "==" then
+    return {name .. " = " .. version}
+  elseif op == "!=" then
+    return {"(" .. name .. " < " .. version .. " or " .. name .. " > " .. version .. ")"}
+  elseif op == "<" then
+    if is_prerelease(v) then
+      return {name .. " < " .. version}
+    end
+    return {name .. " < " .. version .. "~~"}
+  elseif op == ">" then
+    if not v.post and not v.dev then
+      return {name .. " > " .. version .. ".0"}
+    end
+    return {name .. " > " .. version}
+  end
+  return {name .. " " .. op .. " " .. version}
+end
+
+-- One requirement line: {name, extras = {...}, specs = {{op, version}...}, marker = test|nil}
+function P.parse_requirement(line)
+  local name, pos = line:match("^([A-Za-z0-9][A-Za-z0-9._-]*)()")
+  if not name or name:find("[._-]$") then
+    P.bail()
+  end
+  local req = {name = name, extras = {}, specs = {}}
+  pos = line:match("^[ \t]*()", pos)
+  if line:sub(pos, pos) == "[" then
+    local close = line:find("]", pos, true)
+    if not close then
+      P.bail()
+    end
+    local body = line:sub(pos + 1, close - 1)
+    if not body:match("^[ \t]*$") then
+      for item in (body .. ","):gmatch("([^,]*),") do
+        local extra = item:match("^[ \t]*([A-Za-z0-9][A-Za-z0-9._-]*)[ \t]*$")
+        if not extra or extra:find("[._-]$") then
+          P.bail()
+        end
+        req.extras[#req.extras + 1] = extra
+      end
+    end
+    pos = line:match("^[ \t]*()", close + 1)
+  end
+  local rest = line:sub(pos)
+  local spec_text, marker_text = rest, nil
+  local semicolon = rest:find(";", 1, true)
+  if semicolon then
+    spec_text, marker_text = rest:sub(1, semicolon - 1), rest:sub(semicolon + 1)
+  end
+  spec_text = strip(spec_text)
+  if spec_text:sub(1, 1) == "(" then
+    if spec_text:sub(-1) ~= ")" then
+      P.bail()
+    end
+    spec_text = strip(spec_text:sub(2, -2))
+  end
+  if spec_text ~= "" then
+    for item in (spec_text .. ","):gmatch("([^,]*),") do
+      local op, version = item:match("^[ \t]*([=~!<>]=?=?)[ \t]*([A-Za-z0-9.!*_-]+)[ \t]*$")
+      if not op or not RANK[op] or op == "===" then
+        P.bail()
+      end
+      local wildcard = version:match("^(.*)%.%*$")
+      local v = parse_version(wildcard or version)
+      if not v or not version:find("^%d") or (wildcard and op ~= "==" and op ~= "!=") or
+         (op == "~=" and #v.release < 2) or version:find("%*", 1, true) and not wildcard then
+        P.bail()
+      end
+      req.specs[#req.specs + 1] = {op, version, v}
+    end
+  end
+  if marker_text then
+    if strip(marker_text) == "" then
+      P.bail()
+    end
+    req.marker = P.parse_marker(marker_text)
+  end
+  return req
+end
+
+local function specifier_dependency(name, specs)
+  local order = {}
+  for i, spec in ipairs(specs) do
+    order[i] = {spec, i}
+  end
+  table.sort(order, function(a, b)
+    local c = compare(a[1][3], b[1][3])
+    if c ~= 0 then
+      return c < 0
+    end
+    if RANK[a[1][1]] ~= RANK[b[1][1]] then
+      return RANK[a[1][1]] < RANK[b[1][1]]
+    end
+    return a[2] < b[2]
+  end)
+  -- Equal keys: Python's order is that of a set; the same text is fine, anything else is not.
+  for i = 2, #order do
+    local a, b = order[i - 1][1], order[i][1]
+    if compare(a[3], b[3]) == 0 and a[1] == b[1] and a[2] ~= b[2] then
+      P.bail()
+    end
+  end
+  local terms, seen = {}, {}
+  for _, entry in ipairs(order) do
+    for _, term in ipairs(convert(name, entry[1][1], entry[1][2])) do
+      if not seen[term] then
+        seen[term] = true
+        terms[#terms + 1] = term
+      end
+    end
+  end
+  if #terms == 0 then
+    return name
+  elseif #terms == 1 then
+    return terms[1]
+  end
+  return "(" .. table.concat(terms, " with ") .. ")"
+end
+
+-- The requirements of *lines* (one per line, blank and # lines skipped), parsed once.
+local function requirements_of(lines)
+  P._requirements = P._requirements or {}
+  local found = P._requirements[lines]
+  if found then
+    return found
+  end
+  plain(lines)
+  found = {}
+  for line in (lines .. "\n"):gmatch("([^\n]*)\n") do
+    line = strip(line)
+    if line ~= "" and line:sub(1, 1) ~= "#" then
+      local req = P.parse_requirement(line)
+      local extras = {}
+      for _, e in ipairs(req.extras) do
+        extras[#extras + 1] = canonical(e)
+      end
+      req.extras = sorted_unique(extras)
+      req.dependencies = {}  -- dist prefix -> its rpm dependencies
+      found[#found + 1] = req
+    end
+  end
+  P._requirements[lines] = found
+  return found
+end
+
+local function requirement_dependencies(req, prefix)
+  local deps = req.dependencies[prefix]
+  if deps then
+    return deps
+  end
+  deps = {}
+  local name = prefix .. "dist(" .. canonical(req.name)
+  if #req.extras > 0 then
+    for _, e in ipairs(req.extras) do
+      deps[#deps + 1] = specifier_dependency(name .. "[" .. e .. "])", req.specs)
+    end
+  else
+    deps[1] = specifier_dependency(name .. ")", req.specs)
+  end
+  req.dependencies[prefix] = deps
+  return deps
+end
+
+-- rendering._dist_requires: sorted rpm dependencies of PEP 508 *lines* for one runtime.
+local requires_seen = {}
+function P.dist_requires(lines, runtime, extra)
+  -- a pure function of these: runtimes of one version and implementation share the answer
+  local t = runtime.t
+  local key = table.concat({lines, extra or "\0", t.dist_prefix, t.implementation, t.version,
+                            t.short_version, t.platform_python_implementation}, "\1")
+  local found = requires_seen[key]
+  if not found then
+    found = P.dist_requires_uncached(lines, runtime, extra)
+    requires_seen[key] = found
+  end
+  return found
+end
+
+function P.dist_requires_uncached(lines, runtime, extra)
+  local requirements = requirements_of(lines)
+  if #requirements == 0 then
+    return {}
+  end
+  local wanted = extra and canonical(extra)
+  local base_env = P.marker_environment(runtime, "")
+  local extra_env = wanted and P.marker_environment(runtime, wanted) or base_env
+  local found = {}
+  for _, req in ipairs(requirements) do
+    local selected
+    if not req.marker then
+      selected = wanted == nil
+    else
+      local in_base = req.marker(base_env)
+      if wanted == nil then
+        selected = in_base
+      else
+        selected = not in_base and req.marker(extra_env)
+      end
+    end
+    if selected then
+      for _, dep in ipairs(requirement_dependencies(req, runtime.t.dist_prefix)) do
+        found[#found + 1] = dep
+      end
+    end
+  end
+  if #found < 2 then
+    return found
+  end
+  return sorted_unique(found)
+end
+
+-- -- selection --------------------------------------------------------------------------
+
+-- Shell words of the options a macro was given, for the forms that need no shell: plain
+-- words, '...', "..." without $ ` \ (/bin/sh has no ! history); anything else (globs the shell would expand, $VAR,
+-- redirections) goes to the tool and its /bin/sh.
+function P.shell_words(text)
+  local out, pos = {}, 1
+  while true do
+    pos = text:match("^[ \t\n]*()", pos)
+    if pos > #text then
+      return out
+    end
+    local word = {}
+    while pos <= #text do
+      local c = text:sub(pos, pos)
+      if c == "'" then
+        local close = text:find("'", pos + 1, true)
+        if not close then
+          P.bail()
+        end
+        word[#word + 1] = text:sub(pos + 1, close - 1)
+        pos = close + 1
+      elseif c == '"' then
+        local close = text:find('"', pos + 1, true)
+        if not close then
+          P.bail()
+        end
+        local inner = text:sub(pos + 1, close - 1)
+        if inner:find("[$`\\]") then
+          P.bail()
+        end
+        word[#word + 1] = inner
+        pos = close + 1
+      elseif c:find("[ \t\n]") then
+        break
+      elseif c:find("[$`\\|&;<>()*?%[#~{}=]") and not (c == "=" and #word > 0) then
+        P.bail()
+      else
+        local run = text:match("^[^ \t\n'\"$`\\|&;<>()*?%[#~{}]+", pos)
+        word[#word + 1] = run
+        pos = pos + #run
+      end
+    end
+    out[#out + 1] = table.concat(word)
+  end
+end
+
+-- Selection options (--only, --exclude, --where) and, for render, --set KEY=VALUE.
+function P.parse_options(list, allow_set)
+  local o = {only = {}, exclude = {}, where = nil, values = {}, order = {}}
+  local i = 1
+  while i <= #list do
+    local w = list[i]
+    local option, value = w:match("^(%-%-[a-z]+)=(.*)$")
+    if not option then
+      option = w
+      value = list[i + 1]
+      if value == nil or value:sub(1, 1) == "-" then
+        P.bail()
+      end
+      i = i + 1
+    end
+    i = i + 1
+    if option == "--only" or option == "--exclude" then
+      local key = option:sub(3)
+      table.insert(o[key], value)
+      o.order[key] = true
+    elseif option == "--where" and o.where == nil then
+      o.where = value
+      o.order.where = true
+    elseif option == "--set" and allow_set then
+      local key, sep, v = value:match("^([^=]*)(=?)(.*)$")
+      if sep == "" or not key:match("^[A-Za-z_][A-Za-z0-9_]*$") then
+        P.bail()
+      end
+      o.values[key] = v
+    else
+      P.bail()
+    end
+  end
+  return o
+end
+
+-- The runtimes the options select, in order; bail when they select none (the tool's
+-- message says which filter dropped what).
+function P.select(o)
+  local where = o.where and P.parse_where(o.where)
+  local chosen = {}
+  for _, rt in ipairs(P.registry.runtimes) do
+    local keep = true
+    if #o.only > 0 then
+      keep = false
+      for _, glob in ipairs(o.only) do
+        if glob_match(rt.t.name, glob) then
+          keep = true
+        end
+      end
+    end
+    for _, glob in ipairs(o.exclude) do
+      if keep and glob_match(rt.t.name, glob) then
+        keep = false
+      end
+    end
+    if keep and where then
+      keep = where(rt.v)
+    end
+    if keep then
+      chosen[#chosen + 1] = rt
+    end
+  end
+  if #chosen == 0 then
+    P.bail()
+  end
+  return chosen
+end
+
+-- installing.relies_on (pure unknown: both kinds of wheel counted)
+function P.relies_on(runtimes)
+  local merged = {}
+  for _, kind in ipairs({"purelib", "platlib"}) do
+    for index, rt in ipairs(runtimes) do
+      local mine = rt.t[kind]
+      local first, tagged
+      for j = 1, index - 1 do
+        local earlier = runtimes[j]
+        if earlier.t[kind] == mine then
+          first = first or j
+          if not tagged and earlier.t.cache_tag == rt.t.cache_tag then
+            tagged = j
+          end
+        end
+      end
+      merged[index] = merged[index] or {}
+      if first then merged[index][first] = true end
+      if tagged then merged[index][tagged] = true end
+    end
+  end
+  local result = {}
+  for index, rt in ipairs(runtimes) do
+    local list = {}
+    for j = 1, index - 1 do
+      if merged[index][j] then
+        list[#list + 1] = runtimes[j]
+      end
+    end
+    result[rt.t.name] = list
+  end
+  return result
+end
+
+-- installing.sharing_problems: a registry that cannot build is the tool's to explain
+function P.check_sharing(runtimes)
+  local extension, scripts = {}, {}
+  for _, rt in ipairs(runtimes) do
+    local key = rt.t.platlib .. "\0" .. rt.t.ext_suffix
+    if extension[key] or scripts[rt.t.script_suffix] then
+      P.bail()
+    end
+    extension[key] = true
+    scripts[rt.t.script_suffix] = true
+  end
+end
+
+-- -- the stanzas of the shipped templates (templates/*.j2, rendered by Jinja in Python) ----
+
+local S = {}
+P.stanzas = S
+
+function S.prep(runtimes)
+  local out = {}
+  for _, rt in ipairs(runtimes) do
+    local src = L(Q(rt.t.srcdir))
+    out[#out + 1] = "rm -rf " .. src .. " && mkdir -p " .. src .. "\n" ..
+      "find . -mindepth 1 -maxdepth 1 ! -name _pyconfig -exec cp -a -t " .. src ..
+      " \123\125 + || exit 1\n"
+  end
+  return table.concat(out)
+end
+
+function S.build(runtimes)
+  local out = {}
+  for i, rt in ipairs(runtimes) do
+    local t = rt.t
+    out[#out + 1] = "echo " .. L(Q("rpm-pyconfig: building a wheel for " .. t.name .. " (" ..
+      i .. "/" .. #runtimes .. ")")) .. " >&2\n" ..
+      "rm -rf _pyconfig/wheels/" .. L(Q(t.name)) .. "\n" ..
+      "(cd " .. L(Q(t.srcdir)) .. " && " .. L(Q(t.interpreter)) ..
+      " -m pip wheel --no-deps --no-build-isolation --no-index --no-cache-dir" ..
+      " --disable-pip-version-check --wheel-dir ../../wheels/" .. L(Q(t.name)) ..
+      " .) || exit 1\n"
+  end
+  return table.concat(out)
+end
+
+function S.install(runtimes, values)
+  if values.embed_registry ~= nil and values.embed_registry ~= "" then
+    P.bail()
+  end
+  local out = {}
+  for _, rt in ipairs(runtimes) do
+    local t = rt.t
+    out[#out + 1] = "rm -rf _pyconfig/stage/" .. L(Q(t.name)) .. "\n" ..
+      L(Q(t.interpreter)) .. " -m pip install --no-deps --no-index --no-compile --no-cache-dir" ..
+      " --disable-pip-version-check --root-user-action=ignore --target _pyconfig/stage/" ..
+      L(Q(t.name)) .. "/target _pyconfig/wheels/" .. L(Q(t.name)) .. "/*.whl || exit 1\n"
+  end
+  out[#out + 1] = L(Q(values.tool)) .. " " .. L(values.selection_args) ..
+    " install --buildroot \"%\123buildroot\125\" --bindir \"%\123_bindir\125\" || exit 1\n"
+  return table.concat(out)
+end
+
+function S.check(runtimes, values)
+  local out = {}
+  local modules = words(values.modules)
+  for _, rt in ipairs(runtimes) do
+    local t = rt.t
+    for _, module in ipairs(modules) do
+      out[#out + 1] = "PYTHONDONTWRITEBYTECODE=1 PYTHONPATH=\"%\123buildroot\125\"" ..
+        L(Q(t.purelib)) .. ":\"%\123buildroot\125\"" .. L(Q(t.platlib)) .. " " ..
+        L(Q(t.interpreter)) .. " -s -c " .. L(Q("import " .. module)) .. " || \123 echo " ..
+        L(Q("rpm-pyconfig: cannot import " .. module .. " with " .. t.name .. " (" ..
+            t.interpreter .. ")")) .. " >&2; exit 1; \125\n"
+    end
+  end
+  return table.concat(out)
+end
+
+function S.buildrequires(runtimes, values)
+  local out, seen = {}, {}
+  for _, rt in ipairs(runtimes) do
+    local deps = {L(rt.t.dist_prefix .. "dist(pip)")}
+    for _, d in ipairs(P.dist_requires(values.build_requires or "", rt)) do
+      deps[#deps + 1] = L(d)
+    end
+    for _, d in ipairs(deps) do
+      if not seen[d] then
+        seen[d] = true
+        out[#out + 1] = "BuildRequires: " .. d .. "\n"
+      end
+    end
+  end
+  return table.concat(out)
+end
+
+-- versions.trim_rpm_version
+local function trim_release(text)
+  plain(text)
+  local epoch, colon, version = text:match("^(.*)(:)(.-)$")
+  if not epoch then
+    epoch, colon, version = "", "", text
+  end
+  local head = version:match("^%d+")
+  if not head then
+    return text
+  end
+  local pos = #head + 1
+  while true do
+    local part = version:match("^%.%d+", pos)
+    if not part then
+      break
+    end
+    head = head .. part
+    pos = pos + #part
+  end
+  local release = {}
+  for part in head:gmatch("%d+") do
+    release[#release + 1] = number(part)
+  end
+  return epoch .. colon .. release_string(release, true) .. version:sub(pos)
+end
+
+function S.subpackages(runtimes, values)
+  local pkgname = values.pkgname
+  if pkgname == nil then
+    P.bail()
+  end
+  local distname = values.distname or pkgname
+  -- spectext.name: anything else is the tool's to refuse
+  if not (distname:match("^[A-Za-z0-9]$") or distname:match("^[A-Za-z0-9][A-Za-z0-9._-]*[A-Za-z0-9]$")) then
+    P.bail()
+  end
+  local dist = L(canonical(distname))
+  local provided = "%\123?epoch:%\123epoch\125:\125%\123version\125"
+  if values.version_evr ~= nil and values.version_evr ~= "" then
+    provided = L(trim_release(values.version_evr))
+  end
+  local dependencies = values.requires_dist or ""
+  local relies = P.relies_on(runtimes)
+  local summary = "%\123summary\125"
+  if values.summary ~= nil and values.summary ~= "" then
+    summary = L(values.summary)
+  end
+  local each = {}
+  for item in ((values.requires_each or "") .. ","):gmatch("([^,]*),") do
+    plain(item)
+    if strip(item) ~= "" then
+      each[#each + 1] = P.parse_expression(strip(item))
+    end
+  end
+  local extras = words(values.extras or "")
+  local doc = values.doc
+  local evr_tail = " = %\123?epoch:%\123epoch\125:\125%\123version\125-%\123release\125\n"
+  local out = {}
+  local function add(text)
+    out[#out + 1] = text
+  end
+  for _, rt in ipairs(runtimes) do
+    local t = rt.t
+    local package = L(t.package_prefix .. "-" .. pkgname)
+    add("%package -n " .. package .. "\n")
+    add("Summary: " .. summary .. "\n")
+    add("Requires: " .. L(t.abi_requires) .. "\n")
+    for _, earlier in ipairs(relies[t.name]) do
+      add("# " .. L(t.name) .. " installs files that " .. L(earlier.t.name) ..
+          "'s package ships (shared directory")
+      if earlier.t.cache_tag == t.cache_tag then
+        add(", cache tag " .. L(earlier.t.cache_tag))
+      end
+      add(").\n")
+      add("Requires: " .. L(earlier.t.package_prefix .. "-" .. pkgname) .. evr_tail)
+    end
+    add("Provides: " .. L(t.dist_prefix) .. "dist(" .. dist .. ") = " .. provided .. "\n")
+    add("Provides: " .. L(t.versioned_dist_prefix) .. "dist(" .. dist .. ") = " ..
+        provided .. "\n")
+    for _, expression in ipairs(each) do
+      add("Requires: " .. L(P.evaluate(expression, rt)) .. "\n")
+    end
+    for _, d in ipairs(P.dist_requires(dependencies, rt)) do
+      add("Requires: " .. L(d) .. "\n")
+    end
+    add("\n%description -n " .. package .. "\n")
+    add("%\123?_description\125%\123!?_description:%\123summary\125.\125\n\n")
+    add("Built for " .. L(t.platform_python_implementation) .. " " .. L(t.version))
+    if t.debug == "1" then
+      add(", debug build")
+    end
+    if t.free_threaded == "1" then
+      add(", free-threaded build")
+    end
+    add(".\n\n")
+    add("%files -n " .. package .. " -f _pyconfig/files/" .. L(t.name) .. ".files\n")
+    if doc ~= nil and doc ~= "" then
+      add("%doc " .. L(doc) .. "\n")
+    end
+    add("\n")
+    for _, raw_extra in ipairs(extras) do
+      local extra = L(raw_extra)
+      local sub = package .. "+" .. extra
+      add("%package -n " .. sub .. "\n")
+      add("Summary: Dependencies of the " .. extra .. " extra of " .. package .. "\n")
+      add("BuildArch: noarch\n")
+      add("Requires: " .. package .. evr_tail)
+      add("Provides: " .. L(t.dist_prefix) .. "dist(" .. dist .. "[" .. extra .. "]) = " ..
+          provided .. "\n")
+      add("Provides: " .. L(t.versioned_dist_prefix) .. "dist(" .. dist .. "[" .. extra ..
+          "]) = " .. provided .. "\n")
+      for _, d in ipairs(P.dist_requires(dependencies, rt, extra)) do
+        add("Requires: " .. L(d) .. "\n")
+      end
+      add("\n%description -n " .. sub .. "\n")
+      add("This package brings in the dependencies of the " .. extra .. " extra of\n")
+      add(package .. ".\nIt ships no files.\n\n")
+      add("%files -n " .. sub .. "\n\n")
+    end
+  end
+  return table.concat(out)
+end
+
+-- cli._selection_args: the selection options for the command %install runs later.
+local function selection_args(o)
+  local passed = {}
+  for _, glob in ipairs(o.only) do
+    passed[#passed + 1] = Q("--only=" .. glob)
+  end
+  for _, glob in ipairs(o.exclude) do
+    passed[#passed + 1] = Q("--exclude=" .. glob)
+  end
+  if o.where then
+    passed[#passed + 1] = Q("--where=" .. o.where)
+  end
+  return table.concat(passed, " ")
+end
+
+-- -- entry points: the text a macro prints, or bail ----------------------------------------
+
+-- The options of `tool SELECT render TEMPLATE VALUES ARGS`: argparse lets the
+-- subcommand's selection options replace the main ones; when both give the same kind,
+-- the tool decides.
+local function merged_options(select_text, args_text)
+  local main = P.parse_options(P.shell_words(select_text), false)
+  local sub = P.parse_options(P.shell_words(args_text), true)
+  for _, key in ipairs({"only", "exclude", "where"}) do
+    if main.order[key] and sub.order[key] then
+      P.bail()
+    end
+    if sub.order[key] then
+      main[key] = sub[key]
+    end
+  end
+  main.values = sub.values
+  return main
+end
+
+-- settings: {name = value} of %pyconfig_* settings (as macros.pyconfig passes with --set)
+function P.render(template, select_text, args_text, settings)
+  local stanza = S[template]
+  if not stanza then
+    P.bail()
+  end
+  local o = merged_options(select_text, args_text)
+  local values = {}
+  for key, value in pairs(settings) do
+    values[key] = value
+  end
+  for key, value in pairs(o.values) do
+    values[key] = value
+  end
+  values.tool = values.tool or "rpm-pyconfig"
+  values.selection_args = values.selection_args or selection_args(o)
+  for _, required in ipairs({"modules"}) do
+    if template == "check" and values[required] == nil then
+      P.bail()
+    end
+  end
+  local runtimes = P.select(o)
+  P.check_sharing(runtimes)
+  return stanza(runtimes, values)
+end
+
+-- `tool SELECT --foreach --eval EXPR` (each=true) or `tool SELECT --eval EXPR`
+function P.foreach(select_text, expression, each)
+  local o = P.parse_options(P.shell_words(select_text), false)
+  if expression:sub(1, 1) == "-" then
+    P.bail()  -- `--eval -x` is an option to argparse: the tool's usage error
+  end
+  local parts = P.parse_expression(expression)
+  local chosen = P.select(o)
+  if not each then
+    local pick = chosen[1]
+    for _, rt in ipairs(chosen) do
+      if rt.t.default == "1" then
+        pick = rt
+        break
+      end
+    end
+    chosen = {pick}
+  end
+  local out = {}
+  for i, rt in ipairs(chosen) do
+    out[i] = P.evaluate(parts, rt, E) .. "\n"
+  end
+  return table.concat(out)
+end
+
+-- -- is the registry current? ------------------------------------------------------------
+
+local function conf_names(directory)
+  local ok, entries = pcall(posix.dir, directory)
+  if not ok or entries == nil then
+    return nil
+  end
+  local names = {}
+  for _, name in ipairs(entries) do
+    if name:sub(-5) == ".conf" and name:sub(1, 1) ~= "." then
+      names[#names + 1] = name
+    end
+  end
+  table.sort(names, byte_less)
+  return names
+end
+
+local function read_file(path)
+  local file = io.open(path, "rb")
+  if not file then
+    return nil
+  end
+  local ok, data = pcall(file.read, file, "a")
+  file:close()
+  if not ok then
+    return nil
+  end
+  return data
+end
+
+-- Whether the drop-in files and RPM_PYCONFIG_PATH are what the registry was compiled from:
+-- the same search path, the same *.conf names in every directory, the same bytes in each
+-- file that counts.  No process is started.
+function P.current()
+  local R = P.registry
+  if not R then
+    return false
+  end
+  local dirs = {}
+  for entry in (os.getenv("RPM_PYCONFIG_PATH") or ""):gmatch("[^:]+") do
+    dirs[#dirs + 1] = entry
+  end
+  if #dirs == 0 then
+    dirs = R.default_path
+  end
+  if #dirs ~= #R.dirs then
+    return false
+  end
+  for i, directory in ipairs(R.dirs) do
+    if dirs[i] ~= directory.path then
+      return false
+    end
+    local names = conf_names(directory.path)
+    if (names == nil) ~= (directory.names == false) then
+      return false
+    end
+    if names then
+      if #names ~= #directory.names then
+        return false
+      end
+      for j, name in ipairs(names) do
+        if name ~= directory.names[j] then
+          return false
+        end
+      end
+    end
+  end
+  for path, content in pairs(R.files) do
+    if read_file(path) ~= content then
+      return false
+    end
+  end
+  return true
+end

@@ -1,0 +1,683 @@
+"""The compiled registry: rpm's Lua (through the real rpmspec) against the Python code.
+
+Each hypothesis example writes a random registry as drop-ins, compiles it with the real
+command, and runs a batch of random cases in one ``rpmspec -P``: @-expressions with
+selections, ``--where`` conditions, PEP 508 markers (also against ``packaging.markers``),
+requirement lists and the shipped stanzas.  Where Lua answers, its bytes must be the
+Python ones; for the forms a spec writes (the ``SUPPORTED`` strategies) it must answer,
+since leaving a case to the tool costs a process per parse.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import io
+import os
+import shlex
+import shutil
+import subprocess
+import tempfile
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+from hypothesis import HealthCheck, Phase, given, settings
+from hypothesis import strategies as st
+from packaging.markers import Marker
+from packaging.utils import canonicalize_name
+
+from rpm_pyconfig.cli import main
+from rpm_pyconfig.compiled import _lua
+from rpm_pyconfig.condition import Condition
+from rpm_pyconfig.dependencies import marker_environment
+from rpm_pyconfig.errors import PyConfigError
+from rpm_pyconfig.registry import format_conf, load_registry
+from rpm_pyconfig.rendering import _dist_requires
+from rpm_pyconfig.runtime import Runtime
+from tests.rpmtools import have_rpm_tools, run
+
+pytestmark = [
+    pytest.mark.rpm,
+    pytest.mark.skipif(not have_rpm_tools(), reason="rpm tools not installed"),
+]
+
+BAIL = object()  # Lua left the case to the tool
+
+
+# -- running cases in rpm's Lua -------------------------------------------------------------
+
+DRIVER = r"""
+rpm.expand("%{_pyconfig_compiled}")
+local P = pyconfig
+local out = assert(io.open(OUTPUT, "wb"))
+local function per_runtime(f)
+  local r = {}
+  for _, rt in ipairs(P.registry.runtimes) do
+    r[#r + 1] = f(rt)
+  end
+  return table.concat(r, "\0")
+end
+for _, c in ipairs(CASES) do
+  local ok, res = pcall(function()
+    if c.kind == "eval" then
+      return P.foreach(c.select, c.expr, c.each)
+    elseif c.kind == "render" then
+      return P.render(c.template, c.select, c.args, c.settings)
+    elseif c.kind == "where" then
+      local test = P.parse_where(c.src)
+      return per_runtime(function(rt) return test(rt.v) and "1" or "0" end)
+    elseif c.kind == "marker" then
+      local test = P.parse_marker(c.src)
+      return per_runtime(function(rt)
+        return test(P.marker_environment(rt, c.extra)) and "1" or "0"
+      end)
+    elseif c.kind == "requires" then
+      return per_runtime(function(rt)
+        return table.concat(P.dist_requires(c.lines, rt, c.extra), "\n")
+      end)
+    end
+    error("unknown case " .. c.kind)
+  end)
+  if ok then
+    out:write("R ", #res, "\n", res, "\n")
+  elseif res == P.BAIL then
+    out:write("B 0\n\n")
+  else
+    res = tostring(res)
+    out:write("E ", #res, "\n", res, "\n")
+  end
+end
+out:close()
+"""
+
+
+def _lua_value(value: object) -> str:
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if value is None:
+        return "nil"
+    if isinstance(value, dict):
+        return "{" + ", ".join(f"[{_lua(k)}] = {_lua_value(v)}" for k, v in value.items()) + "}"
+    return _lua(str(value))
+
+
+def lua_results(compiled: Path, cases: list[dict[str, Any]], workdir: Path) -> list[object]:
+    """Run *cases* in one rpmspec parse; each result is text, BAIL, or raises on a Lua error."""
+    output = workdir / "results"
+    cases_lua = ",\n".join(
+        "{" + ", ".join(f"{key} = {_lua_value(value)}" for key, value in case.items()) + "}"
+        for case in cases
+    )
+    driver = workdir / "driver.lua"
+    driver.write_text(
+        f"local OUTPUT = {_lua(str(output))}\nlocal CASES = {{\n{cases_lua}\n}}\n{DRIVER}",
+        encoding="utf-8",
+    )
+    spec = workdir / "cases.spec"
+    spec.write_text(
+        f'%{{lua: dofile("{driver}")}}\nName: cases\nVersion: 1\nRelease: 1\nSummary: s\n'
+        "License: MIT\n\n%description\nd\n",
+        encoding="utf-8",
+    )
+    completed = run(["rpmspec", "-P", "--load", str(compiled), str(spec)], dict(os.environ))
+    assert completed.returncode == 0, completed.stderr
+    data = output.read_bytes()
+    results: list[object] = []
+    position = 0
+    while position < len(data):
+        header_end = data.index(b"\n", position)
+        kind, size = data[position:header_end].split(b" ")
+        body = data[header_end + 1 : header_end + 1 + int(size)]
+        position = header_end + 2 + int(size)
+        if kind == b"E":
+            raise AssertionError(f"Lua error: {body.decode()}")
+        results.append(BAIL if kind == b"B" else body.decode("utf-8"))
+    assert len(results) == len(cases)
+    return results
+
+
+@contextlib.contextmanager
+def registry_dir(runtimes: list[Runtime]) -> Iterator[tuple[Path, Path]]:
+    """Drop-ins for *runtimes* and the registry compiled from them by the real command."""
+    with tempfile.TemporaryDirectory() as name:
+        directory = Path(name)
+        confdir = directory / "conf.d"
+        confdir.mkdir()
+        for runtime in runtimes:
+            (confdir / f"{runtime.name}.conf").write_text(format_conf(runtime), encoding="utf-8")
+        compiled = directory / "registry.macros"
+        saved = os.environ.get("RPM_PYCONFIG_PATH")
+        os.environ["RPM_PYCONFIG_PATH"] = str(confdir)  # as rpm's children see it
+        try:
+            status, _out, err = tool(["compile", "-o", str(compiled)])
+            assert status == 0, err
+            yield confdir, compiled
+        finally:
+            if saved is None:
+                del os.environ["RPM_PYCONFIG_PATH"]
+            else:
+                os.environ["RPM_PYCONFIG_PATH"] = saved
+
+
+def tool(argv: list[str]) -> tuple[int, str, str]:
+    """The command in this process: status, stdout, stderr."""
+    out, err = io.StringIO(), io.StringIO()
+    with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
+        status = main(argv)
+    return status, out.getvalue(), err.getvalue()
+
+
+# -- strategies -----------------------------------------------------------------------------
+
+EXECUTABLES = ["/bin/sh", "/usr/bin/env", "/bin/true", "/bin/false"]
+HOSTILE = st.lists(
+    st.sampled_from([*"aZ09 %{}()'\"\\$`;:,.-_@#!*?[]\t", "é", "%%", "%{x}"]),
+    max_size=12,
+).map("".join)
+SITES = ["/usr/lib/python3/dist-packages", "/usr/lib64/python3.11/site-packages",
+         "/opt/site", "/usr/lib/pypy3.9/site-packages"]
+
+
+RUNTIME_NAMES = st.from_regex(r"[a-z][a-z0-9]{0,3}([._+-][a-z0-9]{1,3})?", fullmatch=True)
+
+
+@st.composite
+def runtimes(draw: st.DrawFn) -> list[Runtime]:
+    count = draw(st.integers(1, 5))
+    names = draw(st.lists(RUNTIME_NAMES, min_size=count, max_size=count, unique=True))
+    default = draw(st.integers(0, count - 1))
+    out = []
+    extensions: set[tuple[str, str]] = set()  # (platlib, ext_suffix): a registry that builds
+    for index, name in enumerate(names):
+        implementation = draw(st.sampled_from(["cpython", "pypy", "graalpy", "rustpython"]))
+        minor = draw(st.integers(6, 15))
+        pre = draw(st.sampled_from(["", "", "", "rc1", "a2", "b1"]))
+        version = f"3.{minor}.{draw(st.integers(0, 12))}{pre}"
+        purelib = draw(st.sampled_from(SITES))
+        platlib = draw(st.sampled_from([purelib, *SITES]))
+        ext_suffix = draw(st.sampled_from([".so", ".cpython-311d-x86_64-linux-gnu.so"]))
+        if (platlib, ext_suffix) in extensions:  # installing.sharing_problems refuses a clash
+            ext_suffix = f".{name}.so"
+        extensions.add((platlib, ext_suffix))
+        out.append(Runtime(
+            name=name,
+            implementation=implementation,
+            version=version,
+            interpreter=draw(st.sampled_from(EXECUTABLES)),
+            package_prefix=draw(st.sampled_from(["python3", "pypy3", name, "py-" + name])),
+            purelib=purelib,
+            platlib=platlib,
+            soabi=draw(st.sampled_from(["cpython-311-x86_64-linux-gnu", "pypy39-pp73", "x"])),
+            ext_suffix=ext_suffix,
+            cache_tag=draw(st.sampled_from(["cpython-311", "pypy39", "x-1"])),
+            abiflags=draw(st.sampled_from(["", "d", "t"])),
+            debug=draw(st.booleans()),
+            free_threaded=draw(st.booleans()),
+            default=index == default,
+            priority=draw(st.integers(0, 99)),
+            abi_requires=draw(st.sampled_from(["", "python(abi) = 3.x %{x} 100%"])),
+            # one unsuffixed command set at most (sharing_problems)
+            script_suffix=draw(st.sampled_from(["", "-" + name])) if index == 0 else "-" + name,
+        ))
+    return out
+
+
+TOKENS = ["confbin", "confpkg", "confsrcdir", "conf_sitelib", "name", "version", "debug",
+          "abi_requires", "short_version", "platform_python_implementation", "dist_prefix"]
+EXPRESSIONS = st.lists(
+    st.one_of(
+        HOSTILE.map(lambda text: text.replace("@", "@@")),
+        st.sampled_from(TOKENS).map("@{}".format),
+        st.sampled_from(TOKENS).map("@{{{}}}".format),
+        st.just("\n"),
+        st.just("%package -n @confpkg-foo\n"),
+    ),
+    max_size=8,
+).map("".join)
+WILD_EXPRESSIONS = st.one_of(EXPRESSIONS, HOSTILE, st.sampled_from(["@", "@{", "@nosuch", "@{x"]))
+
+GLOBS = st.sampled_from(["*", "p*", "py*", "?y*", "[pq]*", "[!p]*", "*3", "nomatch", "a.b"])
+VERSION_VARIABLES = ["python_version", "python_full_version", "implementation_version"]
+TEXT_VARIABLES = ["implementation_name", "platform_python_implementation", "name",
+                  "package_prefix", "abiflags", "soabi", "cache_tag"]
+VERSIONS = st.builds(
+    "{}{}".format,
+    st.lists(st.integers(0, 16), min_size=1, max_size=3).map(lambda p: ".".join(map(str, p))),
+    st.sampled_from(["", "", "rc1", "a1", "b2"]),
+)
+
+
+def _side(variable: str, op: str, value: str, flip: bool) -> str:
+    return f"'{value}' {op} {variable}" if flip else f"{variable} {op} '{value}'"
+
+
+COMPARISONS = st.one_of(
+    st.builds(_side, st.sampled_from(VERSION_VARIABLES),
+              st.sampled_from(["<", "<=", "==", "!=", ">=", ">"]), VERSIONS, st.booleans()),
+    st.builds(_side, st.sampled_from(VERSION_VARIABLES), st.just("~="),
+              VERSIONS.filter(lambda v: "." in v.rstrip("abrc0123456789") or v.count(".") >= 1),
+              st.just(False)),
+    st.builds(_side, st.sampled_from(VERSION_VARIABLES), st.sampled_from(["==", "!="]),
+              st.lists(st.integers(0, 12), min_size=1, max_size=2).map(
+                  lambda p: ".".join(map(str, p)) + ".*"), st.just(False)),
+    st.builds(_side, st.sampled_from(TEXT_VARIABLES), st.sampled_from(["==", "!=", "in", "not in"]),
+              st.sampled_from(["cpython", "pypy", "CPython", "PyPy", "py", "d", "", "x-1"]),
+              st.booleans()),
+    st.builds(_side, st.sampled_from(["debug", "free_threaded", "default"]),
+              st.sampled_from(["==", "!="]), st.sampled_from(["true", "false"]), st.just(False)),
+    st.builds(_side, st.sampled_from(VERSION_VARIABLES), st.just("==="),
+              st.one_of(VERSIONS, st.sampled_from(["3.11.2", "3.11.2RC1", " 3.9.0 ", "x"])),
+              st.booleans()),
+    st.builds(_side, st.sampled_from(["platform.python_implementation", "python_implementation"]),
+              st.sampled_from(["==", "!="]), st.sampled_from(["CPython", "PyPy"]), st.booleans()),
+)
+
+
+def _logic(children: st.SearchStrategy[str]) -> st.SearchStrategy[str]:
+    return st.one_of(
+        st.builds("{} and {}".format, children, children),
+        st.builds("{} or {}".format, children, children),
+        children.map("({})".format),
+    )
+
+
+CONDITIONS = st.recursive(COMPARISONS, _logic, max_leaves=5)
+WILD_CONDITIONS = st.one_of(
+    CONDITIONS,
+    st.sampled_from(["python_version >= 3", "name < 'x'", "debug == 'yes'", "nosuch == 'x'",
+                     "(name == 'x'", "python_version === '3.11'", "python_version >= '3.*'",
+                     "'a' == 'b'", "os_name == 'posix'"]),
+)
+
+MARKER_COMPARISONS = st.one_of(
+    st.builds(_side, st.sampled_from(["python_version", "python_full_version"]),
+              st.sampled_from(["<", "<=", "==", "!=", ">=", ">"]), VERSIONS, st.booleans()),
+    st.builds(_side, st.sampled_from(["implementation_name", "platform_python_implementation",
+                                      "sys_platform", "os_name", "platform_system",
+                                      "platform_machine"]),
+              st.sampled_from(["==", "!=", "in", "not in"]),
+              st.sampled_from(["cpython", "PyPy", "linux", "posix", "Linux", "x86_64", "win32"]),
+              st.booleans()),
+    st.builds(_side, st.just("extra"), st.just("=="),
+              st.sampled_from(["cli", "CLI", "te_st", "te-st"]), st.booleans()),
+)
+MARKERS = st.recursive(MARKER_COMPARISONS, _logic, max_leaves=4)
+SPECIFIERS = st.one_of(
+    st.builds("{}{}".format, st.sampled_from([">=", "<=", "<", ">", "==", "!="]),
+              st.builds("{}{}{}{}".format,
+                        st.sampled_from(["", "", "1!"]),
+                        st.lists(st.integers(0, 12), min_size=1, max_size=4).map(
+                            lambda p: ".".join(map(str, p))),
+                        st.sampled_from(["", "", "rc1", "a2", "b0", ".post1", ".dev3"]),
+                        st.sampled_from(["", "", ".post2", ".dev1"]))),
+    st.builds("~={}.{}".format, st.integers(0, 9), st.integers(0, 9)),
+    st.builds("=={}.*".format, st.lists(st.integers(0, 9), min_size=1, max_size=3).map(
+        lambda p: ".".join(map(str, p)))),
+    st.builds("!={}.*".format, st.integers(0, 9)),
+)
+REQUIREMENTS = st.builds(
+    "{}{}{}{}".format,
+    st.sampled_from(["foo", "Foo_Bar", "zope.interface", "a-b", "x"]),
+    st.sampled_from(["", "", "[cli]", "[Extra_One, two]"]),
+    st.lists(SPECIFIERS, max_size=3).map(",".join).map(lambda s: f" {s}" if s else ""),
+    st.one_of(st.just(""), MARKERS.map("; {}".format)),
+)
+REQUIREMENT_LINES = st.lists(st.one_of(REQUIREMENTS, st.just("# a comment"), st.just("")),
+                             max_size=5).map("\n".join)
+EXTRAS = st.sampled_from([None, "cli", "CLI", "te_st", "other"])
+
+SELECTIONS = st.builds(
+    lambda only, exclude, where: [
+        *[f"--only={glob}" for glob in only],
+        *[word for glob in exclude for word in ("--exclude", glob)],
+        *(["--where", where] if where else []),
+    ],
+    st.lists(GLOBS, max_size=2),
+    st.lists(GLOBS, max_size=2),
+    st.one_of(st.none(), CONDITIONS),
+)
+SETTINGS = st.fixed_dictionaries({
+    "pkgname": st.sampled_from(["foo", "foo-bar", "x%y"]),
+    "doc": st.sampled_from(["", "README.md", "a b"]),
+    "modules": st.sampled_from(["", "foo", "foo bar._x", " a\tb "]),
+    "requires_each": st.sampled_from(["", "@{dist_prefix}dist(a), b", " , x ,", "100%"]),
+    "requires_dist": REQUIREMENT_LINES,
+    "extras": st.sampled_from(["", "cli", "cli te_st"]),
+    "build_requires": REQUIREMENT_LINES,
+    "version_evr": st.sampled_from(["", "1.0", "2:1.0.0~rc1", "1.10.0^post1", "007.0"]),
+})
+def double_quoted(words: list[str]) -> str:
+    """What a packager writes: "..." around words with spaces or quotes, else as they are."""
+    return " ".join(f'"{word}"' if set(word) & set(" '*?[") and '"' not in word else
+                    shlex.quote(word) for word in words)
+
+
+QUOTINGS = [shlex.join, double_quoted]
+TEMPLATES = st.sampled_from(["subpackages", "buildrequires", "prep", "build", "install", "check"])
+
+
+# -- the Python side ------------------------------------------------------------------------
+
+
+def python_eval(confdir: Path, select: list[str], expr: str, each: bool) -> object:
+    argv = [*select, *(["--foreach"] if each else []), "--eval", expr]
+    status, out, _err = tool(argv)
+    return out if status == 0 else BAIL
+
+
+def python_render(confdir: Path, case: dict[str, Any]) -> object:
+    values = [f"--set={key}={value}" for key, value in case["settings"].items()]
+    argv = [*shlex.split(case["select"]), "render", case["template"], *values,
+            *shlex.split(case["args"])]
+    status, out, _err = tool(argv)
+    return out if status == 0 else BAIL
+
+
+def python_where(registry: list[Runtime], source: str) -> object:
+    try:
+        condition = Condition.parse(source)
+        return "\0".join("1" if condition.evaluate(rt) else "0" for rt in registry)
+    except PyConfigError:
+        return BAIL
+
+
+def packaging_marker(registry: list[Runtime], source: str, extra: str | None) -> object:
+    try:
+        marker = Marker(source)
+        return "\0".join(
+            "1" if marker.evaluate(marker_environment(rt, extra=extra or "")) else "0"
+            for rt in registry
+        )
+    except ValueError:
+        return BAIL
+
+
+def python_requires(registry: list[Runtime], lines: str, extra: str | None) -> object:
+    try:
+        return "\0".join("\n".join(_dist_requires(lines, rt, extra)) for rt in registry)
+    except PyConfigError:
+        return BAIL
+
+
+# -- the property ---------------------------------------------------------------------------
+
+
+def check_batch(data: st.DataObject, *, supported: bool) -> None:
+    registry_runtimes = data.draw(runtimes())
+    with registry_dir(registry_runtimes) as (confdir, compiled):
+        ordered = list(load_registry([str(confdir)], explicit=True).runtimes)
+        cases: list[dict[str, Any]] = []
+        expected: list[object] = []
+        for _ in range(data.draw(st.integers(8, 16))):
+            kind = data.draw(st.sampled_from(["eval", "render", "where", "marker", "requires"]))
+            if kind == "eval":
+                select = data.draw(SELECTIONS)
+                expr = data.draw(EXPRESSIONS if supported else WILD_EXPRESSIONS)
+                each = data.draw(st.booleans())
+                quoting = data.draw(st.sampled_from(QUOTINGS))
+                cases.append({"kind": "eval", "select": quoting(select), "expr": expr,
+                              "each": each})
+                expected.append(python_eval(confdir, select, expr, each))
+            elif kind == "render":
+                case = {"kind": "render", "template": data.draw(TEMPLATES),
+                        "select": shlex.join(data.draw(SELECTIONS)),
+                        "args": shlex.join(data.draw(SELECTIONS)) if not supported else "",
+                        "settings": data.draw(SETTINGS)}
+                cases.append(case)
+                expected.append(python_render(confdir, case))
+            elif kind == "where":
+                source = data.draw(CONDITIONS if supported else WILD_CONDITIONS)
+                cases.append({"kind": "where", "src": source})
+                expected.append(python_where(ordered, source))
+            elif kind == "marker":
+                source, extra = data.draw(MARKERS), data.draw(EXTRAS)
+                cases.append({"kind": "marker", "src": source,
+                              "extra": canonicalize_name(extra) if extra else ""})
+                expected.append(packaging_marker(ordered, source, extra))
+            else:
+                lines, extra = data.draw(REQUIREMENT_LINES), data.draw(EXTRAS)
+                cases.append({"kind": "requires", "lines": lines, "extra": extra})
+                expected.append(python_requires(ordered, lines, extra))
+        with tempfile.TemporaryDirectory() as work:
+            got = lua_results(compiled, cases, Path(work))
+    for case, lua, python in zip(cases, got, expected):
+        if lua is BAIL:
+            # Lua leaves errors to the tool; a supported form that Python answers must not be.
+            assert not (supported and python is not BAIL), f"Lua left to the tool: {case}"
+            continue
+        assert python is not BAIL, f"Lua answered what the tool rejects: {case} -> {lua!r}"
+        assert lua == python, f"{case}\nLua:\n{lua}\nPython:\n{python}"
+
+
+# Each example is a real rpmspec run: no shrinking (the failing case is in the message).
+SETTINGS_PROFILE = settings(max_examples=25, deadline=None,
+                            phases=[Phase.explicit, Phase.reuse, Phase.generate],
+                            suppress_health_check=[HealthCheck.too_slow,
+                                                   HealthCheck.data_too_large])
+
+
+@SETTINGS_PROFILE
+@given(data=st.data())
+def test_lua_equals_python_for_what_specs_write(data: st.DataObject) -> None:
+    check_batch(data, supported=True)
+
+
+@SETTINGS_PROFILE
+@given(data=st.data())
+def test_lua_never_answers_differently(data: st.DataObject) -> None:
+    check_batch(data, supported=False)
+
+
+@pytest.mark.property
+def test_at_length(request: pytest.FixtureRequest) -> None:
+    """300 batches of each kind (minutes): run with ``-m property``."""
+    if "property" not in request.config.getoption("markexpr", ""):
+        pytest.skip("long hypothesis run: select it with -m property")
+    profile = settings(max_examples=300, deadline=None, suppress_health_check=list(HealthCheck),
+                       phases=[Phase.explicit, Phase.reuse, Phase.generate])
+
+    @profile
+    @given(data=st.data())
+    def supported(data: st.DataObject) -> None:
+        check_batch(data, supported=True)
+
+    @profile
+    @given(data=st.data())
+    def wild(data: st.DataObject) -> None:
+        check_batch(data, supported=False)
+
+    supported()
+    wild()
+
+
+# -- the macros with a compiled registry: processes per parse, staleness, failures --------------
+
+from tests.rpmtools import MACROS, REPO, TOOL_BIN, probe_registry  # noqa: E402
+
+COVERAGE = REPO / "specs" / "python-coverage.spec"
+# $ makes the Lua side leave every macro to the tool (and /bin/sh makes it match everything).
+FORCE_TOOL = "pyconfig_select --exclude \"${RPM_PYCONFIG_NO_SUCH_VARIABLE:-no-such-runtime}\""
+
+
+class Counted:
+    """rpm-pyconfig behind a wrapper on PATH that logs each call."""
+
+    def __init__(self, directory: Path) -> None:
+        self.bin = directory / "bin"
+        self.bin.mkdir()
+        self.log = directory / "calls.log"
+        self.log.touch()
+        wrapper = self.bin / "rpm-pyconfig"
+        wrapper.write_text(
+            f'#!/bin/sh\nprintf "%s\\n" "$*" >> {shlex.quote(str(self.log))}\n'
+            f'exec {shlex.quote(str(TOOL_BIN / "rpm-pyconfig"))} "$@"\n',
+            encoding="utf-8",
+        )
+        wrapper.chmod(0o755)
+
+    def rpmspec(self, registry: Path | str, compiled: Path | None, *options: str,
+                cwd: Path | None = None) -> tuple[subprocess.CompletedProcess[str], list[str]]:
+        self.log.write_text("")
+        loads = ["--load", str(MACROS)] + (["--load", str(compiled)] if compiled else [])
+        env = dict(os.environ, PATH=f"{self.bin}:/usr/bin:/bin", RPM_PYCONFIG_PATH=str(registry))
+        completed = run(["rpmspec", *loads, *options], env, cwd=cwd)
+        return completed, self.log.read_text().splitlines()
+
+
+@pytest.fixture(scope="module")
+def probed(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    return probe_registry(tmp_path_factory.mktemp("probed") / "registry")
+
+
+@pytest.fixture
+def setup(probed: Path, tmp_path: Path) -> tuple[Counted, Path, Path]:
+    """This machine's runtimes as drop-ins, compiled, and the counting wrapper."""
+    registry = tmp_path / "registry"
+    shutil.copytree(probed, registry)
+    compiled = tmp_path / "registry.macros"
+    compile_ = run([str(TOOL_BIN / "rpm-pyconfig"), "compile", "-o", str(compiled)],
+                   dict(os.environ, RPM_PYCONFIG_PATH=str(registry)))
+    assert compile_.returncode == 0, compile_.stderr
+    return Counted(tmp_path), registry, compiled
+
+
+def test_zero_processes_when_current_and_the_same_spec(setup: tuple[Counted, Path, Path]) -> None:
+    counted, registry, compiled = setup
+    lua, calls = counted.rpmspec(registry, compiled, "-P", str(COVERAGE))
+    assert lua.returncode == 0, lua.stderr
+    assert calls == []
+    stale, calls = counted.rpmspec(registry, None, "-P", str(COVERAGE))
+    assert calls == ["compile --lua"]
+    tool, calls = counted.rpmspec(registry, compiled, "-P", "--define", FORCE_TOOL, str(COVERAGE))
+    assert len(calls) == 5 and all(" render " in call for call in calls)  # the tool's path
+    # %install's own call and the spec's %check carry the selection they were given
+    selection = FORCE_TOOL.split(" ", 1)[1]
+    tool_text = tool.stdout.replace("--exclude=no-such-runtime", "").replace(selection, "")
+    assert lua.stdout == stale.stdout == tool_text
+    assert "%package -n pypy3-coverage" in lua.stdout
+
+
+def test_stale_registry_is_read_once_per_parse(setup: tuple[Counted, Path, Path],
+                                               tmp_path: Path) -> None:
+    counted, registry, compiled = setup
+    names = "%{pyconfig_foreach:@name}"
+    spec = tmp_path / "t.spec"
+    spec.write_text(f"Name: t\nVersion: 1\nRelease: 1\nSummary: s\nLicense: MIT\n"
+                    f"%description\n{names}\n%pyconfig_prep\n", encoding="utf-8")
+
+    def parse() -> tuple[list[str], list[str]]:
+        completed, calls = counted.rpmspec(registry, compiled, "-q", "--qf", "%{description}",
+                                           str(spec))
+        assert completed.returncode == 0, completed.stderr
+        return completed.stdout.split("\n\n")[0].split(), calls
+
+    assert parse() == (["python3", "python3-debug", "pypy3"], [])
+    pypy = registry / "pypy3.conf"
+    original = pypy.read_text()
+    pypy.write_text(original.replace("name = pypy3", "name = pypy4"))  # same size, new bytes
+    assert parse() == (["python3", "python3-debug", "pypy4"], ["compile --lua"])
+    pypy.write_text(original)
+    assert parse() == (["python3", "python3-debug", "pypy3"], [])  # current again
+    (registry / "python3-debug.conf").rename(registry / ".hidden.conf")
+    assert parse() == (["python3", "pypy3"], ["compile --lua"])
+    (registry / ".hidden.conf").rename(registry / "python3-debug.conf")
+    masks = tmp_path / "masks"
+    masks.mkdir()
+    (masks / "pypy3.conf").symlink_to("/dev/null")
+    completed, calls = counted.rpmspec(f"{registry}:{masks}", compiled, "-q", "--qf",
+                                       "%{description}", str(spec))
+    assert completed.stdout.split("\n\n")[0].split() == ["python3", "python3-debug"]
+    assert calls == ["compile --lua"]  # RPM_PYCONFIG_PATH names other directories
+
+
+@pytest.mark.parametrize(
+    ("body", "message"),
+    [
+        ("%{pyconfig_foreach:@nme}", "rpm-pyconfig: unknown token '@nme' (did you mean '@name'?)"),
+        ("%pyconfig_subpackages --where 'debug =='",
+         "rpm-pyconfig: expected a variable or a quoted string, got end of input"),
+        ("%pyconfig_subpackages --only nosuch",
+         "rpm-pyconfig: no runtime selected by --only 'nosuch': the registry has python3 "
+         "(dropped by --only 'nosuch'); python3-debug (dropped by --only 'nosuch'); pypy3 "
+         "(dropped by --only 'nosuch')"),
+        ("%global pyconfig_requires_dist foo; nosuch == 'x'\n%pyconfig_subpackages",
+         "rpm-pyconfig: requires_dist: invalid requirement"),
+    ],
+)
+def test_failures_stop_with_the_tools_message(setup: tuple[Counted, Path, Path], tmp_path: Path,
+                                              body: str, message: str) -> None:
+    counted, registry, compiled = setup
+    spec = tmp_path / "t.spec"
+    spec.write_text(f"Name: t\nVersion: 1\nRelease: 1\nSummary: s\nLicense: MIT\n{body}\n"
+                    "%description\nd\n", encoding="utf-8")
+    completed, calls = counted.rpmspec(registry, compiled, "-P", str(spec))
+    assert completed.returncode == 1
+    assert completed.stderr.startswith(message)
+    assert len(calls) == 1  # Lua leaves the error to the tool, which reports it
+
+
+def test_broken_drop_in_stops_with_the_tools_message(setup: tuple[Counted, Path, Path]) -> None:
+    counted, registry, compiled = setup
+    (registry / "zz.conf").write_text("[runtime]\nimplementation = cpython\n", encoding="utf-8")
+    completed, calls = counted.rpmspec(registry, compiled, "-P", str(COVERAGE))
+    assert completed.returncode == 1
+    assert completed.stderr.startswith(f"rpm-pyconfig: {registry / 'zz.conf'}:1: missing required")
+    assert calls == ["compile --lua"]
+
+
+def test_a_file_named_prep_in_the_working_directory_changes_nothing(
+    setup: tuple[Counted, Path, Path], tmp_path: Path
+) -> None:
+    counted, registry, compiled = setup
+    work = tmp_path / "work"
+    work.mkdir()
+    (work / "prep").write_text("hijacked\n", encoding="utf-8")
+    for loaded, options in ((compiled, ()), (None, ()), (compiled, ("--define", FORCE_TOOL))):
+        completed, _calls = counted.rpmspec(registry, loaded, "-P", *options, str(COVERAGE),
+                                            cwd=work)
+        assert completed.returncode == 0, completed.stderr
+        assert "hijacked" not in completed.stdout
+        assert "cp -a -t _pyconfig/src/pypy3" in completed.stdout
+
+
+def test_bytecode_of_another_lua_or_compile_is_never_run(setup: tuple[Counted, Path, Path],
+                                                          tmp_path: Path) -> None:
+    """The bytecode file is rpm's own: another Lua version, or a bytecode file written by
+    another compile (its stamp), leaves the registry unloaded and the tool answers once."""
+    counted, registry, compiled = setup
+    side = Path(f"{compiled}.luac")
+    assert side.is_file()
+    text = compiled.read_text(encoding="ascii")
+    assert text.count("_VERSION == ") == 1
+    other_lua = tmp_path / "other-lua.macros"
+    other_lua.write_text(text.replace('_VERSION == "', '_VERSION == "Not '), encoding="ascii")
+    expected, calls = counted.rpmspec(registry, compiled, "-P", str(COVERAGE))
+    assert calls == []
+    completed, calls = counted.rpmspec(registry, other_lua, "-P", str(COVERAGE))
+    assert (completed.stdout, calls) == (expected.stdout, ["compile --lua"])
+    again = run([str(TOOL_BIN / "rpm-pyconfig"), "compile", "-o", str(tmp_path / "again.macros")],
+                dict(os.environ, RPM_PYCONFIG_PATH=str(registry)))
+    assert again.returncode == 0, again.stderr
+    shutil.copy(tmp_path / "again.macros.luac", side)  # same registry, another stamp
+    completed, calls = counted.rpmspec(registry, compiled, "-P", str(COVERAGE))
+    assert (completed.stdout, calls) == (expected.stdout, ["compile --lua"])
+    side.unlink()
+    completed, calls = counted.rpmspec(registry, compiled, "-P", str(COVERAGE))
+    assert (completed.stdout, calls) == (expected.stdout, ["compile --lua"])
+
+
+def test_compile_refuses_what_check_refuses(setup: tuple[Counted, Path, Path],
+                                            tmp_path: Path) -> None:
+    _counted, registry, _compiled = setup
+    conf = registry / "pypy3.conf"
+    conf.write_text(conf.read_text().replace("/usr/bin/pypy3", "/nonexistent/pypy3"))
+    output = tmp_path / "refused.macros"
+    env = dict(os.environ, RPM_PYCONFIG_PATH=str(registry))
+    checked = run([str(TOOL_BIN / "rpm-pyconfig"), "check"], env)
+    refused = run([str(TOOL_BIN / "rpm-pyconfig"), "compile", "-o", str(output)], env)
+    assert checked.returncode == refused.returncode == 1
+    problem = f"{conf}: [runtime] interpreter: '/nonexistent/pypy3' is not an executable file"
+    assert checked.stdout == problem + "\n"
+    assert refused.stderr == f"rpm-pyconfig: cannot compile the registry:\n{problem}\n"
+    assert not output.exists()
