@@ -287,6 +287,33 @@ def _compile(env: _Env, scheme: dict[str, str]) -> None:
         )
 
 
+def _hardlink_same_bytecode(scheme: dict[str, str]) -> None:
+    """Optimised bytecode equal to the level below becomes a hard link to it, as Fedora does.
+
+    Most modules have no docstrings or asserts to drop, so the three files are the same.
+    """
+    for key in ("purelib", "platlib"):
+        for directory, _dirs, files in os.walk(scheme[key]):
+            if os.path.basename(directory) != "__pycache__":
+                continue
+            for name in sorted(files):
+                if ".opt-" in name or not name.endswith(".pyc"):
+                    continue
+                stem = os.path.join(directory, name)[: -len(".pyc")]
+                levels = [stem + ".pyc", stem + ".opt-1.pyc", stem + ".opt-2.pyc"]
+                seen: dict[bytes, str] = {}
+                for path in levels:
+                    if not os.path.isfile(path):
+                        continue
+                    with open(path, "rb") as handle:
+                        data = handle.read()
+                    if data in seen:
+                        os.unlink(path)
+                        os.link(seen[data], path)
+                    else:
+                        seen[data] = path
+
+
 def _pycs_of(installed: _Installed) -> list[str]:
     found = []
     for path in installed.files:
@@ -355,6 +382,7 @@ def install(
     if not any(_dist_name(i.dist_info) == _canonical(app) for i in everything):
         raise EnvError(f"no wheel of the application {app!r} among {len(wheels)} wheels")
     _compile(layout, scheme)
+    _hardlink_same_bytecode(scheme)
     for installed in everything:
         _write_record(installed)
     wanted = commands or app_commands
@@ -375,6 +403,11 @@ def install(
         os.makedirs(os.path.dirname(link), exist_ok=True)
         target = os.path.join(current, relative_bin, command)
         os.symlink(os.path.relpath(target, bindir), link)
+    # Now that nothing runs it from the buildroot any more: relative, so it means the same
+    # in any root (absolute while building, because the buildroot has no interpreter).
+    python = layout.staged(layout.python)
+    os.unlink(python)
+    os.symlink(os.path.relpath(layout.interpreter, os.path.dirname(layout.python)), python)
     return wanted
 
 
@@ -461,7 +494,7 @@ def check(*, root: str, env: str, bindir: str, commands: list[str]) -> list[str]
             target = os.readlink(path)
             if marker in target.encode():
                 problems.append(f"{shown}: symlink names the buildroot: {target}")
-            if os.path.isabs(target) and shown != layout.python:
+            if os.path.isabs(target):
                 problems.append(f"{shown}: absolute symlink {target} (relative ones survive --root)")
             continue
         with open(path, "rb") as handle:
@@ -483,10 +516,12 @@ def check(*, root: str, env: str, bindir: str, commands: list[str]) -> list[str]
                 _check_bytecode(path, layout, problems)
         if path.endswith(".dist-info" + os.sep + "RECORD"):
             _check_record(path, layout, problems)
-    for command in commands:
-        link = layout.staged(os.path.join(bindir, command))
+    staged_bin = layout.staged(bindir)
+    present = sorted(os.listdir(staged_bin)) if os.path.isdir(staged_bin) else []
+    for command in sorted(set(commands) | set(present)):
+        link = os.path.join(staged_bin, command)
         if not os.path.islink(link):
-            problems.append(f"{os.path.join(bindir, command)}: missing command")
+            problems.append(f"{os.path.join(bindir, command)}: missing, or not a link into {env}")
             continue
         resolved = os.path.realpath(link)
         if not resolved.startswith(staged_env + os.sep) or not os.access(resolved, os.X_OK):
@@ -494,10 +529,15 @@ def check(*, root: str, env: str, bindir: str, commands: list[str]) -> list[str]
                 f"{os.path.join(bindir, command)}: does not lead to an executable of {env}"
             )
     python = layout.staged(layout.python)
-    if os.path.realpath(python) != os.path.realpath(sys.executable):
+    installed = os.path.normpath(
+        os.path.join(os.path.dirname(layout.python), os.readlink(python))
+        if os.path.islink(python)
+        else "(not a link)"
+    )
+    if installed != sys.executable:
         problems.append(
-            f"{layout.python}: leads to {os.path.realpath(python)}, not to the runtime "
-            f"{os.path.realpath(sys.executable)} that built the environment"
+            f"{layout.python}: leads to {installed} once installed, not to the runtime "
+            f"{sys.executable} that built the environment"
         )
     return problems
 
