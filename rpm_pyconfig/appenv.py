@@ -195,6 +195,15 @@ def _rewrite_shebang(data: bytes, python: str) -> bytes:
     return f"#!{python}".encode() + newline + rest
 
 
+def _disarm_shebang(data: bytes) -> bytes:
+    """A module's ``#!`` line (not executable, never run) becomes a comment on the same line.
+
+    Lines keep their numbers (tracebacks, a coding cookie on line 2), and no non-executable
+    file claims an interpreter.
+    """
+    return b"# " + data[2:]
+
+
 class _Installed:
     """Files written for one distribution: staged path -> content, for RECORD."""
 
@@ -258,6 +267,8 @@ def _install_wheel(wheel: str, env: _Env, scheme: dict[str, str]) -> tuple[_Inst
                 target = _inside(site, member, wheel)
             if executable:
                 data = _rewrite_shebang(data, env.python)
+            elif data.startswith(b"#!") and _PYTHON_SHEBANG.match(data):
+                data = _disarm_shebang(data)
             _write(target, data, executable)
             installed.files.append(target)
         for command, module, attrs in _entry_points(
@@ -274,7 +285,11 @@ def _install_wheel(wheel: str, env: _Env, scheme: dict[str, str]) -> tuple[_Inst
 
 
 def _compile(env: _Env, scheme: dict[str, str]) -> None:
-    """Bytecode for the final paths, at every optimisation level (nothing written at run time)."""
+    """Bytecode for the final paths, at every optimisation level (nothing written at run time).
+
+    Equal levels stay separate files, never hard links: rpm writes hard-linked files at the
+    end of the payload, after the ``current`` link, which must come last (measured).
+    """
     for key in ("purelib", "platlib"):
         compileall.compile_dir(
             scheme[key],
@@ -285,33 +300,6 @@ def _compile(env: _Env, scheme: dict[str, str]) -> None:
             invalidation_mode=compileall.py_compile.PycInvalidationMode.CHECKED_HASH,
             workers=1,
         )
-
-
-def _hardlink_same_bytecode(scheme: dict[str, str]) -> None:
-    """Optimised bytecode equal to the level below becomes a hard link to it, as Fedora does.
-
-    Most modules have no docstrings or asserts to drop, so the three files are the same.
-    """
-    for key in ("purelib", "platlib"):
-        for directory, _dirs, files in os.walk(scheme[key]):
-            if os.path.basename(directory) != "__pycache__":
-                continue
-            for name in sorted(files):
-                if ".opt-" in name or not name.endswith(".pyc"):
-                    continue
-                stem = os.path.join(directory, name)[: -len(".pyc")]
-                levels = [stem + ".pyc", stem + ".opt-1.pyc", stem + ".opt-2.pyc"]
-                seen: dict[bytes, str] = {}
-                for path in levels:
-                    if not os.path.isfile(path):
-                        continue
-                    with open(path, "rb") as handle:
-                        data = handle.read()
-                    if data in seen:
-                        os.unlink(path)
-                        os.link(seen[data], path)
-                    else:
-                        seen[data] = path
 
 
 def _pycs_of(installed: _Installed) -> list[str]:
@@ -382,7 +370,6 @@ def install(
     if not any(_dist_name(i.dist_info) == _canonical(app) for i in everything):
         raise EnvError(f"no wheel of the application {app!r} among {len(wheels)} wheels")
     _compile(layout, scheme)
-    _hardlink_same_bytecode(scheme)
     for installed in everything:
         _write_record(installed)
     wanted = commands or app_commands

@@ -305,6 +305,11 @@ def _description(artifact: Artifact, runtime: Runtime, count: int) -> str:
     )
 
 
+def _capitalized(text: str) -> str:
+    text = text.strip()
+    return text[:1].upper() + text[1:]
+
+
 def _config_items(configs: Sequence[str]) -> list[tuple[str, str]]:
     items = []
     for item in configs:
@@ -404,7 +409,8 @@ def generate_app_spec(
         "package": package,
         "rpm_version": version,
         "release": release,
-        "summary": spec_text(str(main.metadata.get("summary", "")).rstrip(".") or main.name),
+        "summary": spec_text(_capitalized(str(main.metadata.get("summary", "")).rstrip("."))
+                             or main.name),
         "license": spec_text(license_expr),
         "url": url if _URL.match(url) and "%" not in url else "",
         "description": SpecText("\n".join(
