@@ -426,7 +426,7 @@ def _run_task(built: Built, root: Root, version: str, tmp: Path) -> None:
         assert done.returncode == 0, done.stderr
         assert done.stdout.strip() == "RPM 1,2 &lt;b&gt;"
         env_python = f"/usr/lib/{built.app}/current/bin/python"
-        done = root.command(env_python, "-c", "import markupsafe._speedups as s; print(s.__file__)")
+        done = root.command(env_python, "-c", "import os, markupsafe._speedups as s; print(os.path.realpath(s.__file__))")
         assert done.returncode == 0, done.stderr
         assert done.stdout.startswith(f"/usr/lib/{built.app}/{version}-1/lib/")
 
