@@ -27,6 +27,7 @@ import io
 import json
 import marshal
 import os
+import py_compile
 import re
 import stat
 import subprocess
@@ -78,9 +79,7 @@ def _env_paths(python: str) -> dict[str, str]:
         "p['prefix'] = sys.prefix; p['base'] = sys.base_prefix; "
         "print(json.dumps(p))"
     )
-    done = subprocess.run(
-        [python, "-I", "-c", code], capture_output=True, text=True, check=False
-    )
+    done = subprocess.run([python, "-I", "-c", code], capture_output=True, text=True, check=False)
     if done.returncode != 0:
         raise EnvError(f"{python}: cannot start the environment's interpreter: {done.stderr}")
     paths: dict[str, str] = json.loads(done.stdout)
@@ -110,7 +109,7 @@ class _Env:
         if os.path.lexists(staged_env):
             raise EnvError(f"{self.env}: already exists in the buildroot")
         os.makedirs(os.path.join(staged_env, "bin"))
-        version = "%d.%d.%d" % sys.version_info[:3]
+        version = ".".join(str(part) for part in sys.version_info[:3])
         home = os.path.dirname(self.interpreter)
         with open(os.path.join(staged_env, "pyvenv.cfg"), "w", encoding="utf-8") as cfg:
             cfg.write(
@@ -132,7 +131,9 @@ class _Env:
                 raise EnvError(f"the environment's {key} {path} is outside {staged_env}")
             scheme[key] = path
         # pip's place for headers in an environment (sysconfig's "include" is the runtime's)
-        scheme["include"] = os.path.join(staged_env, "include", "site", "python%d.%d" % sys.version_info[:2])
+        scheme["include"] = os.path.join(
+            staged_env, "include", "site", "python{}.{}".format(*sys.version_info[:2])
+        )
         return scheme
 
 
@@ -182,13 +183,16 @@ def _script(python: str, module: str, attrs: str) -> bytes:
         f"from {module} import {head}\n"
         'if __name__ == "__main__":\n'
         '    if sys.argv[0].endswith("-script.py"):\n'
-        "        sys.argv[0] = sys.argv[0][: -len(\"-script.py\")]\n"
+        '        sys.argv[0] = sys.argv[0][: -len("-script.py")]\n'
         f"    sys.exit({call}())\n"
-    ).encode("utf-8")
+    ).encode()
 
 
 def _rewrite_shebang(data: bytes, python: str) -> bytes:
-    """A python shebang (``#!python``, ``env python``, any path) becomes *python*; first line only."""
+    """A python shebang (``#!python``, ``env python``, any path) becomes *python*.
+
+    Only the first line changes: nothing is inserted above it.
+    """
     if not _PYTHON_SHEBANG.match(data):
         return data
     _, newline, rest = data.partition(b"\n")
@@ -296,8 +300,8 @@ def _compile(env: _Env, scheme: dict[str, str]) -> None:
             quiet=1,
             stripdir=env.root,
             prependdir="/",
-            optimize=[0, 1, 2],
-            invalidation_mode=compileall.py_compile.PycInvalidationMode.CHECKED_HASH,
+            optimize=[0, 1, 2],  # type: ignore[arg-type]  # a list since 3.9, typeshed says int
+            invalidation_mode=py_compile.PycInvalidationMode.CHECKED_HASH,
             workers=1,
         )
 
@@ -482,7 +486,9 @@ def check(*, root: str, env: str, bindir: str, commands: list[str]) -> list[str]
             if marker in target.encode():
                 problems.append(f"{shown}: symlink names the buildroot: {target}")
             if os.path.isabs(target):
-                problems.append(f"{shown}: absolute symlink {target} (relative ones survive --root)")
+                problems.append(
+                    f"{shown}: absolute symlink {target} (relative ones survive --root)"
+                )
             continue
         with open(path, "rb") as handle:
             data = handle.read()
@@ -498,9 +504,13 @@ def check(*, root: str, env: str, bindir: str, commands: list[str]) -> list[str]
                 )
             if re.match(rb"^#!\s*\S*/env\b", first):
                 problems.append(f"{shown}: 'env' shebang {first.decode(errors='replace')!r}")
-        if path.endswith(".py") and (path + os.sep).startswith(staged_env + os.sep):
-            if f"{os.sep}__pycache__{os.sep}" not in path and stat.S_ISREG(mode):
-                _check_bytecode(path, layout, problems)
+        if (
+            path.endswith(".py")
+            and path.startswith(staged_env + os.sep)
+            and f"{os.sep}__pycache__{os.sep}" not in path
+            and stat.S_ISREG(mode)
+        ):
+            _check_bytecode(path, layout, problems)
         if path.endswith(".dist-info" + os.sep + "RECORD"):
             _check_record(path, layout, problems)
     staged_bin = layout.staged(bindir)
@@ -573,8 +583,14 @@ def main(argv: list[str] | None = None) -> int:
         if words[0] == "install":
             options = _options(
                 words[1:],
-                {"root": False, "env": False, "current": False, "bindir": False,
-                 "app": False, "command": True},
+                {
+                    "root": False,
+                    "env": False,
+                    "current": False,
+                    "bindir": False,
+                    "app": False,
+                    "command": True,
+                },
             )
             linked = install(
                 root=_one(options, "root"),
@@ -585,8 +601,10 @@ def main(argv: list[str] | None = None) -> int:
                 app=_one(options, "app"),
                 commands=options.get("command", []),
             )
-            print(f"appenv: {_one(options, 'env')}: {len(options[''])} wheels, "
-                  f"commands: {' '.join(linked)}")
+            print(
+                f"appenv: {_one(options, 'env')}: {len(options[''])} wheels, "
+                f"commands: {' '.join(linked)}"
+            )
             return 0
         options = _options(
             words[1:], {"root": False, "env": False, "bindir": False, "command": True}
@@ -605,8 +623,10 @@ def main(argv: list[str] | None = None) -> int:
     if len(problems) > _SHOWN:
         print(f"appenv: error: ... and {len(problems) - _SHOWN} more", file=sys.stderr)
     if problems:
-        print(f"appenv: {len(problems)} problems: the payload is not what gets installed",
-              file=sys.stderr)
+        print(
+            f"appenv: {len(problems)} problems: the payload is not what gets installed",
+            file=sys.stderr,
+        )
         return 1
     print("appenv: check passed: no buildroot path, shebangs, bytecode, RECORD, links")
     return 0

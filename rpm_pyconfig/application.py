@@ -40,8 +40,8 @@ from .runtime import Runtime
 __all__ = [
     "DEFAULT_PREFIX",
     "AppSpec",
-    "Artifact",
     "ApplicationError",
+    "Artifact",
     "generate_app_spec",
     "resolve_closure",
     "spec_text",
@@ -137,7 +137,9 @@ def _pip_env(*, offline: bool) -> dict[str, str]:
     return env
 
 
-def _run_pip(runtime: Runtime, words: list[str], *, offline: bool) -> subprocess.CompletedProcess[str]:
+def _run_pip(
+    runtime: Runtime, words: list[str], *, offline: bool
+) -> subprocess.CompletedProcess[str]:
     return subprocess.run(
         [runtime.interpreter, "-m", "pip", *words],
         env=_pip_env(offline=offline),
@@ -183,7 +185,12 @@ def resolve_closure(
     with tempfile.TemporaryDirectory(prefix="rpm-pyconfig-app-") as scratch:
         report_path = os.path.join(scratch, "report.json")
         dry_run = [
-            "install", "--dry-run", "--ignore-installed", "--quiet", "--report", report_path,
+            "install",
+            "--dry-run",
+            "--ignore-installed",
+            "--quiet",
+            "--report",
+            report_path,
         ]
         done = _run_pip(runtime, [*dry_run, *local, *common], offline=True)
         if done.returncode != 0:  # not everything is in the cache yet: fetch, then again
@@ -271,9 +278,9 @@ def _combined_license(expressions: list[str]) -> str:
     return " AND ".join(f"({e})" if " " in e else e for e in unique)
 
 
-def _build_requires(artifacts: list[Artifact], runtime: Runtime, warnings: list[str]) -> tuple[
-    list[str], bool
-]:
+def _build_requires(
+    artifacts: list[Artifact], runtime: Runtime, warnings: list[str]
+) -> tuple[list[str], bool]:
     """``BuildRequires`` of the sdists' build backends for *runtime*, and whether C is built."""
     from .dependencies import runtime_requires
     from .metadata import read_metadata
@@ -288,11 +295,15 @@ def _build_requires(artifacts: list[Artifact], runtime: Runtime, warnings: list[
             meta = read_metadata(artifact.path)
             requires, has_ext = meta.build_requires, meta.has_ext_modules
         except PyConfigError as error:
-            warnings.append(f"{artifact.filename}: build requirements unknown ({error}); "
-                            "assuming setuptools and C code")
+            warnings.append(
+                f"{artifact.filename}: build requirements unknown ({error}); "
+                "assuming setuptools and C code"
+            )
             requires, has_ext = ["setuptools>=40.8.0", "wheel"], True
         compiled = compiled or has_ext
-        found.update(runtime_requires(requires, runtime, origin=f"{artifact.filename} build-system"))
+        found.update(
+            runtime_requires(requires, runtime, origin=f"{artifact.filename} build-system")
+        )
     return sorted(found), compiled
 
 
@@ -378,7 +389,9 @@ def generate_app_spec(
     )
     main = next((a for a in artifacts if a.canonical_name == wanted), None)
     if main is None:
-        raise ApplicationError(f"{app_name}: not in the resolved closure" + (f" of {lock}" if lock else ""))
+        raise ApplicationError(
+            f"{app_name}: not in the resolved closure" + (f" of {lock}" if lock else "")
+        )
     if not os.path.isfile(app) and not Requirement(app).specifier.contains(
         main.version, prereleases=True
     ):
@@ -409,14 +422,17 @@ def generate_app_spec(
         "package": package,
         "rpm_version": version,
         "release": release,
-        "summary": spec_text(_capitalized(str(main.metadata.get("summary", "")).rstrip("."))
-                             or main.name),
+        "summary": spec_text(
+            _capitalized(str(main.metadata.get("summary", "")).rstrip(".")) or main.name
+        ),
         "license": spec_text(license_expr),
         "url": url if _URL.match(url) and "%" not in url else "",
-        "description": SpecText("\n".join(
-            spec_text(line)
-            for line in textwrap.wrap(_description(main, runtime, len(artifacts)), 79)
-        )),
+        "description": SpecText(
+            "\n".join(
+                spec_text(line)
+                for line in textwrap.wrap(_description(main, runtime, len(artifacts)), 79)
+            )
+        ),
         "runtime": runtime,
         "prefix": prefix,
         "main": main,
@@ -462,4 +478,3 @@ def _source_url(artifact: Artifact) -> str:
         "https://files.pythonhosted.org/packages/source/"
         f"{artifact.name[0]}/{artifact.name}/{artifact.filename}"
     )
-

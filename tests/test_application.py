@@ -83,8 +83,13 @@ def test_spec_text_escapes_macros_and_folds_lines() -> None:
 
 
 def test_artifact_names_are_checked(tmp_path: Path) -> None:
-    good = dict(name="foo", version="1.0", path=str(tmp_path / "foo-1.0.tar.gz"),
-                sha256="0" * 64, metadata={})
+    good = {
+        "name": "foo",
+        "version": "1.0",
+        "path": str(tmp_path / "foo-1.0.tar.gz"),
+        "sha256": "0" * 64,
+        "metadata": {},
+    }
     assert Artifact(**good).canonical_name == "foo"  # type: ignore[arg-type]
     for key, value in [
         ("name", "foo%{lua:x}"),
@@ -110,7 +115,9 @@ def _wheel(directory: Path) -> Path:
         "demo_app/module.py": "#!/usr/bin/env python\n# -*- coding: utf-8 -*-\nX = 1\n",
         "demo_app-1.0.data/scripts/demo-legacy": "#!python\nprint('legacy')\n",
         "demo_app-1.0.dist-info/METADATA": "Metadata-Version: 2.1\nName: demo-app\nVersion: 1.0\n",
-        "demo_app-1.0.dist-info/WHEEL": "Wheel-Version: 1.0\nRoot-Is-Purelib: true\nTag: py3-none-any\n",
+        "demo_app-1.0.dist-info/WHEEL": (
+            "Wheel-Version: 1.0\nRoot-Is-Purelib: true\nTag: py3-none-any\n"
+        ),
         "demo_app-1.0.dist-info/entry_points.txt": "[console_scripts]\ndemo = demo_app:main\n",
     }
     with zipfile.ZipFile(path, "w") as archive:
@@ -128,7 +135,9 @@ def _appenv(runtime: Runtime, *words: str) -> subprocess.CompletedProcess[str]:
     """The helper as the spec runs it: the runtime's interpreter, isolated, the file itself."""
     return subprocess.run(
         [runtime.interpreter, "-I", appenv.__file__, *words],
-        capture_output=True, text=True, check=False,
+        capture_output=True,
+        text=True,
+        check=False,
     )
 
 
@@ -136,9 +145,21 @@ def _appenv(runtime: Runtime, *words: str) -> subprocess.CompletedProcess[str]:
 def built_env(tmp_path: Path, runtime: Runtime) -> tuple[Path, str]:
     root = tmp_path / "buildroot"
     env = "/usr/lib/demo/1.0-1"
-    done = _appenv(runtime, "install", "--root", str(root), "--env", env, "--current",
-                   "/usr/lib/demo/current", "--bindir", "/usr/bin", "--app", "demo-app",
-                   str(_wheel(tmp_path)))
+    done = _appenv(
+        runtime,
+        "install",
+        "--root",
+        str(root),
+        "--env",
+        env,
+        "--current",
+        "/usr/lib/demo/current",
+        "--bindir",
+        "/usr/bin",
+        "--app",
+        "demo-app",
+        str(_wheel(tmp_path)),
+    )
     assert done.returncode == 0, done.stderr
     return root, env
 
@@ -162,7 +183,9 @@ def test_appenv_install_writes_the_environment_for_its_final_path(
         "# /usr/bin/env python\n# -*- coding: utf-8 -*-\nX = 1\n"
     )
     # the first line stays the first: nothing inserted above a shebang or __future__
-    assert (site / "demo_app" / "__init__.py").read_text().startswith('"""Demo."""\nfrom __future__')
+    assert (
+        (site / "demo_app" / "__init__.py").read_text().startswith('"""Demo."""\nfrom __future__')
+    )
     assert os.readlink(root / "usr/bin/demo") == "../lib/demo/current/bin/demo"
     assert os.readlink(root / "usr/lib/demo/current") == "1.0-1"
     link = os.readlink(staged / "bin" / "python")
@@ -193,7 +216,10 @@ def test_appenv_check_names_every_broken_file(
     assert f"{env}/leak.txt: contains the buildroot path" in errors
     assert f"shebang '#!/usr/bin/env python' is not '#!{env}/bin/python'" in errors
     assert f"{env}/lib/" in errors and "demo_app/tool.py does not match its hash" in errors
-    assert "__init__.cpython" in errors and "not checked-hash bytecode of the installed source" in errors
+    assert (
+        "__init__.cpython" in errors
+        and "not checked-hash bytecode of the installed source" in errors
+    )
     assert "/usr/bin/stray: absolute symlink /usr/bin/true" in errors
 
 
@@ -204,9 +230,21 @@ def test_appenv_refuses_wheel_members_outside_the_environment(
     with zipfile.ZipFile(wheel, "w") as archive:
         archive.writestr("evil-1.0.dist-info/WHEEL", "Root-Is-Purelib: true\n")
         archive.writestr("../../../../etc/evil", "x")
-    done = _appenv(runtime, "install", "--root", str(tmp_path / "r"), "--env", "/usr/lib/e/1",
-                   "--current", "/usr/lib/e/current", "--bindir", "/usr/bin", "--app", "evil",
-                   str(wheel))
+    done = _appenv(
+        runtime,
+        "install",
+        "--root",
+        str(tmp_path / "r"),
+        "--env",
+        "/usr/lib/e/1",
+        "--current",
+        "/usr/lib/e/current",
+        "--bindir",
+        "/usr/bin",
+        "--app",
+        "evil",
+        str(wheel),
+    )
     assert done.returncode == 1
     assert "would be written outside" in done.stderr
     assert not (tmp_path / "etc").exists()
@@ -217,11 +255,24 @@ def test_appenv_refuses_wheel_members_outside_the_environment(
 
 def _generate(app: str, version: str, registry_dir: Path, out: Path, *extra: str) -> Path:
     spec = out / f"{app}-{version}.spec"
-    status = main([
-        "app", f"{app}=={version}", "--confdir", str(registry_dir),
-        "-r", str(DATA / f"{app}-{version}.txt"), "--sources", str(CACHE),
-        "--license", LICENSES[app], "-o", str(spec), "--force", *extra,
-    ])
+    status = main(
+        [
+            "app",
+            f"{app}=={version}",
+            "--confdir",
+            str(registry_dir),
+            "-r",
+            str(DATA / f"{app}-{version}.txt"),
+            "--sources",
+            str(CACHE),
+            "--license",
+            LICENSES[app],
+            "-o",
+            str(spec),
+            "--force",
+            *extra,
+        ]
+    )
     assert status == 0
     return spec
 
@@ -229,8 +280,9 @@ def _generate(app: str, version: str, registry_dir: Path, out: Path, *extra: str
 class Built:
     """Both versions of one application, built: spec and RPM paths, and build times."""
 
-    def __init__(self, app: str, specs: dict[str, Path], rpms: dict[str, Path],
-                 seconds: dict[str, float]) -> None:
+    def __init__(
+        self, app: str, specs: dict[str, Path], rpms: dict[str, Path], seconds: dict[str, float]
+    ) -> None:
         self.app = app
         self.command = APPS[app][0]
         self.old, self.new = APPS[app][1], APPS[app][2]
@@ -254,8 +306,16 @@ def built(
         topdir = out / f"top-{version}"
         start = time.monotonic()
         completed = run(
-            ["rpmbuild", "-bb", "--nodeps", "--define", f"_topdir {topdir}",
-             "--define", f"_sourcedir {CACHE}", str(specs[version])],
+            [
+                "rpmbuild",
+                "-bb",
+                "--nodeps",
+                "--define",
+                f"_topdir {topdir}",
+                "--define",
+                f"_sourcedir {CACHE}",
+                str(specs[version]),
+            ],
             tool_env(registry_dir),
         )
         seconds[version] = time.monotonic() - start
@@ -291,7 +351,10 @@ def test_payload_order_switches_current_last(built: Built) -> None:
     """rpm writes files in payload order: the new environment is whole before ``current`` moves."""
     listing = subprocess.run(
         f"rpm2cpio {built.rpms[built.new]} | cpio -t --quiet",
-        shell=True, capture_output=True, text=True, check=True,
+        shell=True,
+        capture_output=True,
+        text=True,
+        check=True,
     ).stdout.splitlines()
     prefix = f"./usr/lib/{built.app}/"
     env_files = [i for i, name in enumerate(listing) if name.startswith(prefix + built.new)]
@@ -317,7 +380,8 @@ set -e
 root=$1 upper=$2 work=$3 merged=$4; shift 4
 for dir in usr etc; do
   mkdir -p "$upper/$dir" "$work/$dir" "$merged/$dir" "$root/$dir"
-  mount -t overlay overlay -o "lowerdir=$root/$dir:/$dir,upperdir=$upper/$dir,workdir=$work/$dir" "$merged/$dir"
+  layers="lowerdir=$root/$dir:/$dir,upperdir=$upper/$dir,workdir=$work/$dir"
+  mount -t overlay overlay -o "$layers" "$merged/$dir"
 done
 mkdir -p "$merged/dev" "$merged/proc" "$merged/tmp"
 mount --rbind /dev "$merged/dev"
@@ -367,8 +431,9 @@ class Root:
         self.runs = 0
 
     def rpm(self, *words: str) -> subprocess.CompletedProcess[str]:
-        return run(["rpm", "--root", str(self.path), "--dbpath", "/var/lib/rpm", *words],
-                   dict(os.environ))
+        return run(
+            ["rpm", "--root", str(self.path), "--dbpath", "/var/lib/rpm", *words], dict(os.environ)
+        )
 
     def command(self, *argv: str, stdin: str = "") -> subprocess.CompletedProcess[str]:
         """Run *argv* chrooted; the upper layer of this run must stay empty."""
@@ -376,9 +441,25 @@ class Root:
         base = self.scratch / f"run{self.runs}"
         upper, work, merged = base / "upper", base / "work", base / "merged"
         completed = subprocess.run(
-            ["unshare", "--mount", "--propagation", "private", "sh", "-c", _CHROOT, "sh",
-             str(self.path), str(upper), str(work), str(merged), *argv],
-            input=stdin, capture_output=True, text=True, check=False,
+            [
+                "unshare",
+                "--mount",
+                "--propagation",
+                "private",
+                "sh",
+                "-c",
+                _CHROOT,
+                "sh",
+                str(self.path),
+                str(upper),
+                str(work),
+                str(merged),
+                *argv,
+            ],
+            input=stdin,
+            capture_output=True,
+            text=True,
+            check=False,
         )
         written = [str(p.relative_to(upper)) for p in upper.rglob("*") if not p.is_dir()]
         assert not written, f"running {argv} wrote {written}"
@@ -418,15 +499,20 @@ def _run_task(built: Built, root: Root, version: str, tmp: Path) -> None:
         assert "F401 'os' imported but unused" in done.stdout
     else:
         done = root.command(
-            "/bin/sh", "-c",
+            "/bin/sh",
+            "-c",
             "printf '{{ name | upper }} {{ items | join(\",\") }} {{ html | e }}' > /tmp/t.j2 && "
-            "printf '{\"name\": \"rpm\", \"items\": [1, 2], \"html\": \"<b>\"}' > /tmp/d.json && "
+            'printf \'{"name": "rpm", "items": [1, 2], "html": "<b>"}\' > /tmp/d.json && '
             f"/usr/bin/{built.command} /tmp/t.j2 /tmp/d.json",
         )
         assert done.returncode == 0, done.stderr
         assert done.stdout.strip() == "RPM 1,2 &lt;b&gt;"
         env_python = f"/usr/lib/{built.app}/current/bin/python"
-        done = root.command(env_python, "-c", "import os, markupsafe._speedups as s; print(os.path.realpath(s.__file__))")
+        done = root.command(
+            env_python,
+            "-c",
+            "import os, markupsafe._speedups as s; print(os.path.realpath(s.__file__))",
+        )
         assert done.returncode == 0, done.stderr
         assert done.stdout.startswith(f"/usr/lib/{built.app}/{version}-1/lib/")
 
@@ -447,9 +533,23 @@ def test_install_run_upgrade_erase(built: Built, root: Root, tmp_path: Path) -> 
     # upgrade while the command runs in a loop: every run must succeed
     scratch = tmp_path / "loop"
     looper = subprocess.Popen(
-        ["unshare", "--mount", "--propagation", "private", "sh", "-c", _LOOP, "sh",
-         str(root.path), str(scratch), f"/usr/bin/{built.command}", "--version"],
-        stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+        [
+            "unshare",
+            "--mount",
+            "--propagation",
+            "private",
+            "sh",
+            "-c",
+            _LOOP,
+            "sh",
+            str(root.path),
+            str(scratch),
+            f"/usr/bin/{built.command}",
+            "--version",
+        ],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
     )
     time.sleep(1.0)
     done = root.rpm("-U", "--nodeps", str(built.rpms[new]))
@@ -470,7 +570,11 @@ def test_install_run_upgrade_erase(built: Built, root: Root, tmp_path: Path) -> 
 
     assert root.rpm("-q", built.app).stdout.strip().startswith(f"{built.app}-{new}-")
     assert config.read_text() == "# changed by the administrator\n"  # %config(noreplace)
-    assert root.rpm("-V", "--nodeps", built.app).stdout.split() == ["S.5....T.", "c", str(config)[len(str(root.path)):]]
+    assert root.rpm("-V", "--nodeps", built.app).stdout.split() == [
+        "S.5....T.",
+        "c",
+        str(config)[len(str(root.path)) :],
+    ]
     new_files = set(root.files())
     owned = set(root.rpm("-ql", built.app).stdout.split())
     assert new_files - owned == set(), "files no package owns"
@@ -493,4 +597,3 @@ def test_build_times_are_reported(built: Built) -> None:
         size = built.rpms[version].stat().st_size
         print(f"{built.app} {version}: rpmbuild {seconds:.1f} s, RPM {size / 1024:.0f} KiB")
     assert set(built.seconds) == {built.old, built.new}
-
