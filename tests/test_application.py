@@ -278,7 +278,7 @@ def _generate(app: str, version: str, registry_dir: Path, out: Path, *extra: str
 
 
 class Built:
-    """Both versions of one application, built: spec and RPM paths, and build times."""
+    """Both versions of one application, built without network: specs, RPMs, build times."""
 
     def __init__(
         self, app: str, specs: dict[str, Path], rpms: dict[str, Path], seconds: dict[str, float]
@@ -289,6 +289,14 @@ class Built:
         self.specs = specs
         self.rpms = rpms
         self.seconds = seconds
+
+
+def _offline() -> list[str]:
+    """A command prefix that runs without any network (a new, empty network namespace)."""
+    probe = subprocess.run(["unshare", "--net", "true"], capture_output=True, check=False)
+    if probe.returncode != 0:
+        _missing("cannot create a network namespace (unshare --net)")
+    return ["unshare", "--net"]
 
 
 @pytest.fixture(scope="module", params=sorted(APPS))
@@ -307,6 +315,7 @@ def built(
         start = time.monotonic()
         completed = run(
             [
+                *_offline(),
                 "rpmbuild",
                 "-bb",
                 "--nodeps",
@@ -597,3 +606,108 @@ def test_build_times_are_reported(built: Built) -> None:
         size = built.rpms[version].stat().st_size
         print(f"{built.app} {version}: rpmbuild {seconds:.1f} s, RPM {size / 1024:.0f} KiB")
     assert set(built.seconds) == {built.old, built.new}
+
+
+@pytest.mark.rpm
+def test_generation_from_the_cache_needs_no_network(built: Built, registry_dir: Path) -> None:
+    """Once the sources are in the cache, regenerating the spec touches no network at all."""
+    spec = built.specs[built.new]
+    completed = run(
+        [
+            *_offline(),
+            str(TOOL_BIN / "rpm-pyconfig"),
+            "app",
+            f"{built.app}=={built.new}",
+            "--confdir",
+            str(registry_dir),
+            "-r",
+            str(DATA / f"{built.app}-{built.new}.txt"),
+            "--sources",
+            str(CACHE),
+            "--license",
+            LICENSES[built.app],
+            "--config",
+            f"{DATA / 'site.conf'}=/etc/{built.app}/site.conf",
+            "-o",
+            "-",
+        ],
+        tool_env(registry_dir),
+    )
+    assert completed.returncode == 0, completed.stderr
+    assert completed.stdout == spec.read_text()
+
+
+def _sdist(directory: Path, name: str, summary: str, url: str) -> Path:
+    """A small setuptools sdist whose metadata says what we like."""
+    import io
+    import tarfile
+
+    base = f"{name}-1.0"
+    files = {
+        "pyproject.toml": (
+            '[build-system]\nrequires = ["setuptools"]\nbuild-backend = "setuptools.build_meta"\n'
+        ),
+        "setup.py": (
+            "from setuptools import setup\n"
+            f"setup(name={name!r}, version='1.0', description={summary!r}, url={url!r},\n"
+            f"      py_modules=[{name!r}], license='MIT',\n"
+            f"      entry_points={{'console_scripts': ['{name} = {name}:main']}})\n"
+        ),
+        f"{name}.py": "def main():\n    print('hello')\n",
+        "PKG-INFO": f"Metadata-Version: 2.1\nName: {name}\nVersion: 1.0\n",
+    }
+    path = directory / f"{base}.tar.gz"
+    with tarfile.open(path, "w:gz") as tar:
+        for member, text in files.items():
+            data = text.encode()
+            info = tarfile.TarInfo(f"{base}/{member}")
+            info.size = len(data)
+            tar.addfile(info, io.BytesIO(data))
+    return path
+
+
+@pytest.mark.rpm
+def test_metadata_never_becomes_spec_syntax(
+    tmp_path: Path, registry_dir: Path, runtime: Runtime
+) -> None:
+    if not have_rpm_tools():
+        _missing("rpmspec not installed")
+    summary = "Evil %{lua:error('x')} %(touch PWNED) %%{_bindir} 100%"
+    sdist = _sdist(tmp_path, "evilapp", summary, "https://example.org/%{_bindir}")
+    sources = tmp_path / "sources"
+    spec = tmp_path / "evilapp.spec"
+    assert (
+        main(
+            [
+                "app",
+                str(sdist),
+                "--confdir",
+                str(registry_dir),
+                "--sources",
+                str(sources),
+                "-o",
+                str(spec),
+            ]
+        )
+        == 0
+    )
+    text = spec.read_text()
+    assert "URL:" not in text  # a URL with % is dropped, not escaped into something else
+    parsed = run(
+        [
+            "rpmspec",
+            "-q",
+            "--srpm",
+            "--qf",
+            "%{summary}\\n",
+            "--define",
+            f"_sourcedir {sources}",
+            str(spec),
+        ],
+        dict(os.environ),
+        cwd=tmp_path,
+    )
+    assert parsed.returncode == 0, parsed.stderr
+    assert parsed.stdout == summary + "\n"
+    assert not (tmp_path / "PWNED").exists()
+    assert f"Requires:       {runtime.interpreter}" in text
