@@ -408,6 +408,7 @@ def generate_app_spec(
         from .licenses import canonicalize_expression
 
         license_expr, _notes = canonicalize_expression(license, origin="--license")
+    stdlib = _stdlib(runtime)
     helper = os.path.join(sources, HELPER)
     helper_text = resources.files("rpm_pyconfig").joinpath("appenv.py").read_bytes()
     write_atomically(helper, helper_text, replace=True, mode=0o644)
@@ -434,6 +435,7 @@ def generate_app_spec(
             )
         ),
         "runtime": runtime,
+        "stdlib": stdlib,
         "prefix": prefix,
         "main": main,
         "artifacts": artifacts,
@@ -456,6 +458,28 @@ def generate_app_spec(
             shutil.copy2(source, target)
     text = render("app", [runtime], values)
     return AppSpec(text=text, name=package, artifacts=artifacts, helper=helper, warnings=warnings)
+
+
+def _stdlib(runtime: Runtime) -> str:
+    """The runtime's standard library directory, asked from the runtime itself.
+
+    The environment's layout (``lib/pythonX.Y``, ``lib/pypyX.Y``) belongs to one language
+    version; where ``abi_requires`` is only an interpreter path (PyPy, debug builds), requiring
+    this versioned directory is what turns a version change into a dependency problem.
+    """
+    done = subprocess.run(
+        [runtime.interpreter, "-I", "-c", "import sysconfig; print(sysconfig.get_path('stdlib'))"],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    path = os.path.normpath(done.stdout.strip())
+    if done.returncode != 0 or not _PATH.match(path):
+        raise ApplicationError(
+            f"{runtime.origin}: {runtime.interpreter} does not tell its standard library "
+            f"directory: {done.stderr.strip() or done.stdout.strip()!r}"
+        )
+    return path
 
 
 def write_app_spec(spec: AppSpec, path: str, *, force: bool = False) -> None:

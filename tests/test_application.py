@@ -348,6 +348,9 @@ def test_payload_dependencies(built: Built, runtime: Runtime) -> None:
     }
     assert runtime.interpreter in requires
     assert runtime.abi_requires in requires
+    stdlib = [r for r in requires if r.startswith("/usr/lib") and "/bin/" not in r]
+    x_y = ".".join(runtime.version.split(".")[:2])
+    assert len(stdlib) == 1 and stdlib[0].endswith(x_y)  # /usr/lib/python3.11
     assert not [r for r in requires if "dist(" in r]
     files = rpm_query(rpm, "-l")
     assert f"/usr/bin/{built.command}" in files
@@ -711,3 +714,49 @@ def test_metadata_never_becomes_spec_syntax(
     assert parsed.stdout == summary + "\n"
     assert not (tmp_path / "PWNED").exists()
     assert f"Requires:       {runtime.interpreter}" in text
+
+
+@pytest.mark.rpm
+def test_application_for_another_runtime(registry_dir: Path, root: Root, tmp_path: Path) -> None:
+    """The runtime is the registry's choice: flake8 for another probed runtime (PyPy here)."""
+    if not have_rpm_tools():
+        _missing("rpmbuild/rpm not installed")
+    runtimes = load_registry([str(registry_dir)], explicit=True).runtimes
+    others = sorted(
+        (rt for rt in runtimes if not rt.default),
+        key=lambda rt: (rt.implementation == "cpython", rt.debug, rt.name),
+    )
+    if not others:
+        pytest.skip("this machine has one runtime")
+    other = others[0]
+    name = f"flake8-{other.name}"
+    spec = _generate(
+        "flake8", "7.1.1", registry_dir, tmp_path, "--runtime", other.name, "--name", name
+    )
+    topdir = tmp_path / "top"
+    completed = run(
+        [
+            *_offline(),
+            "rpmbuild",
+            "-bb",
+            "--nodeps",
+            "--define",
+            f"_topdir {topdir}",
+            "--define",
+            f"_sourcedir {CACHE}",
+            str(spec),
+        ],
+        tool_env(registry_dir),
+    )
+    assert completed.returncode == 0, completed.stdout[-3000:] + completed.stderr[-3000:]
+    (rpm,) = topdir.glob("RPMS/*/*.rpm")
+    assert other.interpreter in rpm_query(rpm, "--requires")
+    assert root.rpm("-i", "--nodeps", str(rpm)).returncode == 0
+    done = root.command("/usr/bin/flake8", "--version")
+    assert done.returncode == 0, done.stderr
+    assert f"{other.platform_python_implementation} {other.version}" in done.stdout
+    done = root.command("/usr/bin/flake8", "-", stdin="import os\n")
+    assert "F401 'os' imported but unused" in done.stdout
+    assert root.rpm("-V", "--nodeps", name).stdout == ""
+    assert root.rpm("-e", name).returncode == 0
+    assert root.files() == []
