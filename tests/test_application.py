@@ -760,3 +760,116 @@ def test_application_for_another_runtime(registry_dir: Path, root: Root, tmp_pat
     assert root.rpm("-V", "--nodeps", name).stdout == ""
     assert root.rpm("-e", name).returncode == 0
     assert root.files() == []
+
+
+_STUB = """\
+Name:           {name}
+Version:        1
+Release:        1
+Summary:        Stand-in for what the operating system provides
+License:        MIT
+BuildArch:      noarch
+{provides}
+
+%description
+Stand-in for the runtime and system libraries, for dependency resolution only.
+
+%install
+{install}
+
+%files
+{files}
+"""
+
+
+def _stub(name: str, provides: list[str], paths: list[tuple[str, bool]], out: Path) -> Path:
+    """A noarch package providing *provides* and owning *paths* ((path, is_directory))."""
+    install = "\n".join(
+        f"mkdir -p %{{buildroot}}{p}"
+        if is_dir
+        else f"mkdir -p %{{buildroot}}{os.path.dirname(p)} && touch %{{buildroot}}{p}"
+        for p, is_dir in paths
+    )
+    files = "\n".join(f"%dir {p}" if is_dir else p for p, is_dir in paths)
+    spec = out / f"{name}.spec"
+    spec.write_text(
+        _STUB.format(
+            name=name,
+            provides="\n".join(f"Provides:       {p}" for p in provides),
+            install=install or "true",
+            files=files,
+        )
+    )
+    completed = run(
+        ["rpmbuild", "-bb", "--define", f"_topdir {out / 'top'}", str(spec)], dict(os.environ)
+    )
+    assert completed.returncode == 0, completed.stderr
+    (rpm,) = (out / "top").glob(f"RPMS/noarch/{name}-1-1.noarch.rpm")
+    return rpm
+
+
+def _dnf_install(repo: Path, root: Path, package: str) -> subprocess.CompletedProcess[str]:
+    created = run(["createrepo_c", "-q", str(repo)], dict(os.environ))
+    assert created.returncode == 0, created.stderr
+    return run(
+        [
+            "dnf",
+            "-y",
+            "-q",
+            "--installroot",
+            str(root),
+            "--releasever",
+            "1",
+            "--setopt=reposdir=/dev/null",
+            "--setopt=cachedir=" + str(root.parent / "cache"),
+            f"--repofrompath=apps,{repo}",
+            "--nogpgcheck",
+            "install",
+            package,
+        ],
+        dict(os.environ),
+    )
+
+
+@pytest.mark.rpm
+def test_dnf_resolves_the_runtime_and_refuses_another_minor_version(
+    built: Built, runtime: Runtime, tmp_path: Path
+) -> None:
+    """Real resolution: the package installs where its runtime is, and not with X.Y+1."""
+    if not shutil.which("dnf") or not shutil.which("createrepo_c"):
+        _missing("dnf/createrepo_c not installed")
+    rpm = built.rpms[built.new]
+    requires = [r for r in rpm_query(rpm, "--requires") if not r.startswith("rpmlib(")]
+    own = set(rpm_query(rpm, "-l"))
+    major, minor = runtime.version.split(".")[:2]
+    x_y, next_x_y = f"{major}.{minor}", f"{major}.{int(minor) + 1}"
+    (stdlib,) = [r for r in requires if r.startswith("/") and r.endswith(x_y) and r not in own]
+    runtime_deps = {runtime.interpreter, runtime.abi_requires, stdlib}
+    system = [r for r in requires if r not in runtime_deps and r not in own]
+    stubs = tmp_path / "stubs"
+    stubs.mkdir()
+    base = _stub("stub-system", system, [], stubs)
+    abi = [runtime.abi_requires] if runtime.abi_requires != runtime.interpreter else []
+    same = _stub("stub-runtime", abi, [(runtime.interpreter, False), (stdlib, True)], stubs)
+    next_abi = [a.replace(x_y, next_x_y) for a in abi]
+    newer = _stub(
+        "stub-runtime-next",
+        next_abi,
+        [(runtime.interpreter, False), (stdlib.replace(x_y, next_x_y), True)],
+        stubs,
+    )
+    for name, runtime_rpm, ok in (("good", same, True), ("next", newer, False)):
+        repo = tmp_path / f"repo-{name}"
+        repo.mkdir()
+        for path in (rpm, base, runtime_rpm):
+            shutil.copy(path, repo)
+        root = tmp_path / f"root-{name}"
+        root.mkdir()
+        done = _dnf_install(repo, root, built.app)
+        if ok:
+            assert done.returncode == 0, done.stdout + done.stderr
+            assert (root / "usr/bin" / built.command).is_symlink()
+        else:
+            assert done.returncode != 0
+            missing = runtime.abi_requires if abi else stdlib
+            assert f"nothing provides {missing}" in done.stdout + done.stderr
