@@ -281,7 +281,10 @@ def _combined_license(expressions: list[str]) -> str:
 def _build_requires(
     artifacts: list[Artifact], runtime: Runtime, warnings: list[str]
 ) -> tuple[list[str], bool]:
-    """``BuildRequires`` of the sdists' build backends for *runtime*, and whether C is built."""
+    """``BuildRequires`` of the sdists' build backends for *runtime*, and whether C is built.
+
+    Wheels are not built: an arch-specific wheel makes the package arch-specific, not gcc.
+    """
     from .dependencies import runtime_requires
     from .metadata import read_metadata
 
@@ -289,7 +292,6 @@ def _build_requires(
     compiled = False
     for artifact in artifacts:
         if artifact.is_wheel:
-            compiled = compiled or not artifact.filename.endswith("-any.whl")
             continue
         try:
             meta = read_metadata(artifact.path)
@@ -408,6 +410,7 @@ def generate_app_spec(
         from .licenses import canonicalize_expression
 
         license_expr, _notes = canonicalize_expression(license, origin="--license")
+    binary_so = any(a.is_wheel and not a.filename.endswith("-any.whl") for a in artifacts)
     stdlib = _stdlib(runtime)
     helper = os.path.join(sources, HELPER)
     helper_text = resources.files("rpm_pyconfig").joinpath("appenv.py").read_bytes()
@@ -446,7 +449,7 @@ def generate_app_spec(
         "helper_sha256": hashlib.sha256(helper_text).hexdigest(),
         "build_requires": build_requires,
         "compiled": compiled,
-        "binary_so": any(a.is_wheel and not a.filename.endswith("-any.whl") for a in artifacts),
+        "binary_so": binary_so,
         "commands": list(commands),
         "configs": [(os.path.basename(s), t) for s, t in config_items],
         "warnings": [spec_text(w) for w in warnings],

@@ -873,3 +873,71 @@ def test_dnf_resolves_the_runtime_and_refuses_another_minor_version(
             assert done.returncode != 0
             missing = runtime.abi_requires if abi else stdlib
             assert f"nothing provides {missing}" in done.stdout + done.stderr
+
+
+@pytest.mark.rpm
+def test_allowed_wheel_is_shipped_byte_for_byte(
+    registry_dir: Path, root: Root, tmp_path: Path, runtime: Runtime
+) -> None:
+    """``--binary``: a manylinux wheel's extension module reaches the payload untouched."""
+    if not have_rpm_tools():
+        _missing("rpmbuild/rpm not installed")
+    spec = tmp_path / "jinja2-cli.spec"
+    status = main(
+        [
+            "app",
+            "jinja2-cli==0.8.2",
+            "--confdir",
+            str(registry_dir),
+            "-r",
+            str(DATA / "jinja2-cli-wheel.txt"),
+            "--binary",
+            "MarkupSafe",
+            "--sources",
+            str(CACHE),
+            "--license",
+            LICENSES["jinja2-cli"],
+            "-o",
+            str(spec),
+        ]
+    )
+    assert status == 0
+    text = spec.read_text()
+    assert "%global __requires_exclude_from ^%{pyapp_root}/" in text
+    assert "BuildRequires:  gcc" not in text and "BuildArch" not in text
+    (wheel,) = CACHE.glob(f"MarkupSafe-3.0.2-cp{runtime.version_nodots[:3]}*-manylinux*.whl")
+    topdir = tmp_path / "top"
+    completed = run(
+        [
+            *_offline(),
+            "rpmbuild",
+            "-bb",
+            "--nodeps",
+            "--define",
+            f"_topdir {topdir}",
+            "--define",
+            f"_sourcedir {CACHE}",
+            str(spec),
+        ],
+        tool_env(registry_dir),
+    )
+    assert completed.returncode == 0, completed.stdout[-3000:] + completed.stderr[-3000:]
+    (rpm,) = topdir.glob("RPMS/*/*.rpm")
+    assert not [
+        r
+        for r in rpm_query(rpm, "--requires")
+        if "(" in r and "rpmlib(" not in r and "python(abi)" not in r
+    ], "a generated requirement from the environment"
+    assert root.rpm("-i", "--nodeps", str(rpm)).returncode == 0
+    with zipfile.ZipFile(wheel) as archive:
+        (member,) = [n for n in archive.namelist() if n.endswith(".so")]
+        original = archive.read(member)
+    (installed,) = root.path.glob(f"usr/lib/jinja2-cli/0.8.2-1/lib/*/site-packages/{member}")
+    assert installed.read_bytes() == original
+    done = root.command(
+        "/usr/lib/jinja2-cli/current/bin/python",
+        "-c",
+        "import markupsafe._speedups, markupsafe; print(markupsafe.escape('<'))",
+    )
+    assert done.returncode == 0, done.stderr
+    assert done.stdout == "&lt;\n"
