@@ -31,6 +31,7 @@ from rpm_pyconfig.application import (
     spec_text,
 )
 from rpm_pyconfig.cli import main
+from rpm_pyconfig.probe import probe_all, write_conf
 from rpm_pyconfig.registry import load_registry
 from rpm_pyconfig.runtime import Runtime
 
@@ -59,11 +60,10 @@ def _missing(reason: str) -> None:
 def registry_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """The machine's interpreters, probed (never a hard-coded path)."""
     directory = tmp_path_factory.mktemp("registry")
-    completed = run(
-        [str(TOOL_BIN / "rpm-pyconfig"), "probe", "--all", "--write", str(directory)],
-        tool_env(None),
-    )
-    assert completed.returncode == 0, completed.stderr
+    runtimes, _skipped = probe_all(os.environ.get("PATH", os.defpath))
+    assert runtimes, "no Python runtime found on PATH"
+    for found in runtimes:
+        write_conf(found, str(directory))
     return directory
 
 
