@@ -29,6 +29,7 @@ import textwrap
 from collections.abc import Mapping, Sequence
 from importlib import resources
 from typing import Any
+from urllib.parse import unquote, urlsplit
 
 from . import __version__
 from ._files import write_atomically
@@ -114,6 +115,13 @@ class Artifact:
     @property
     def canonical_name(self) -> str:
         return _canonical(self.name)
+
+    @property
+    def rpm_version(self) -> str:
+        """The version as rpm compares it (``1!2.0rc1`` -> ``1:2.0~rc1``); raises if not PEP 440."""
+        from .versions import dependency_version
+
+        return dependency_version(self.version, origin=f"{self.name} version")
 
 
 def _sha256(path: str) -> str:
@@ -210,7 +218,7 @@ def resolve_closure(
         url = str(item.get("download_info", {}).get("url", ""))
         if not url.startswith("file://"):
             raise ApplicationError(f"{metadata.get('name')}: pip chose {url}, not a local file")
-        path = os.path.realpath(url[len("file://") :].replace("%2B", "+").replace("%21", "!"))
+        path = os.path.realpath(unquote(urlsplit(url).path))
         if os.path.isdir(path):
             raise ApplicationError(
                 f"{path}: a project directory is not a source file; give its sdist "
@@ -220,6 +228,8 @@ def resolve_closure(
             target = os.path.join(sources, os.path.basename(path))
             if not os.path.exists(target):
                 shutil.copy2(path, target)
+            elif _sha256(target) != _sha256(path):
+                raise ApplicationError(f"{target}: differs from {path}, which pip resolved")
             path = target
         artifacts.append(
             Artifact(
