@@ -249,7 +249,9 @@ def _add_commands(commands: argparse._SubParsersAction[_Parser]) -> None:
         "environment: every sdist (and allowed wheel) is downloaded now into the sources "
         "directory and becomes a hash-checked Source; rpmbuild then works offline.",
     )
-    app.add_argument("app", metavar="APP", help="a requirement (httpie==3.2.2) or an sdist")
+    app.add_argument(
+        "app", metavar="APP", help="a requirement (httpie==3.2.2), an sdist or a project directory"
+    )
     app.add_argument(
         "-r",
         "--requirements",

@@ -377,6 +377,8 @@ def install(
     for installed in everything:
         _write_record(installed)
     wanted = commands or app_commands
+    if not wanted:
+        raise EnvError(f"{app} has no commands: name the ones to link with --command")
     available = sorted(os.listdir(scheme["scripts"]))
     for command in wanted:
         if not _COMMAND.match(command) or command not in available:

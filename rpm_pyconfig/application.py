@@ -362,7 +362,8 @@ def generate_app_spec(
 ) -> AppSpec:
     """Resolve and fetch *app*'s closure for *runtime*, then write its spec text.
 
-    *app* is a requirement (``httpie==3.2.2``) or an sdist; *lock* a requirements file
+    *app* is a requirement (``httpie==3.2.2``), an sdist or a project directory (whose
+    sdist its build backend makes, into *sources*); *lock* a requirements file
     with hashes; *name* the package name (default: the application's canonical name);
     the environment goes to ``PREFIX/NAME/VERSION-RELEASE`` with ``PREFIX/NAME/current``
     pointing at it; *commands* replaces the application's own commands in ``%{_bindir}``;
@@ -380,9 +381,10 @@ def generate_app_spec(
     for command in commands:
         _checked(_RPM_NAME, command, "--command")
     config_items = _config_items(configs)
+    given = app
+    if os.path.isdir(app):
+        app = _build_sdist(app, runtime, sources)
     if os.path.isfile(app):
-        sources_dir = os.path.realpath(sources)
-        os.makedirs(sources_dir, exist_ok=True)
         from .metadata import read_metadata
 
         app_name = read_metadata(app).name
@@ -432,7 +434,7 @@ def generate_app_spec(
             url = candidate.strip()
     values = {
         "tool_version": __version__,
-        "app": spec_text(app),
+        "app": spec_text(given),
         "package": package,
         "rpm_version": version,
         "release": release,
@@ -452,7 +454,11 @@ def generate_app_spec(
         "prefix": prefix,
         "main": main,
         "artifacts": artifacts,
-        "source_urls": {a.filename: _source_url(a) for a in artifacts},
+        # a local sdist (given as a file or directory) is no PyPI file: its name alone
+        "source_urls": {
+            a.filename: a.filename if a is main and os.path.isfile(app) else _source_url(a)
+            for a in artifacts
+        },
         "sdists": [a for a in artifacts if not a.is_wheel],
         "wheels": [a for a in artifacts if a.is_wheel],
         "helper": HELPER,
@@ -471,6 +477,43 @@ def generate_app_spec(
             shutil.copy2(source, target)
     text = render("app", [runtime], values)
     return AppSpec(text=text, name=package, artifacts=artifacts, helper=helper, warnings=warnings)
+
+
+_BUILD_SDIST = """\
+import importlib, sys
+module, _, attribute = sys.argv[1].partition(":")
+backend = importlib.import_module(module)
+for name in filter(None, attribute.split(".")):
+    backend = getattr(backend, name)
+print(backend.build_sdist(sys.argv[2]))
+"""
+
+
+def _build_sdist(directory: str, runtime: Runtime, sources: str) -> str:
+    """The sdist of a project *directory*, built by its backend from the runtime's packages.
+
+    The spec's Source is that sdist (into *sources*, replacing an older build of it), so
+    the build never reads the directory.
+    """
+    from .metadata import read_metadata
+
+    backend = read_metadata(directory).build_backend
+    os.makedirs(sources, exist_ok=True)
+    with tempfile.TemporaryDirectory(prefix="rpm-pyconfig-sdist-") as scratch:
+        done = subprocess.run(
+            [runtime.interpreter, "-I", "-c", _BUILD_SDIST, backend, scratch],
+            cwd=directory,
+            capture_output=True,
+            text=True,
+            check=False,
+        )
+        built = done.stdout.strip().splitlines()[-1:] if done.returncode == 0 else []
+        if not built or not os.path.isfile(os.path.join(scratch, built[0])):
+            tail = "\n".join((done.stderr or done.stdout).strip().splitlines()[-15:])
+            raise ApplicationError(f"{directory}: {backend} could not build an sdist:\n{tail}")
+        target = os.path.join(sources, os.path.basename(built[0]))
+        shutil.copyfile(os.path.join(scratch, built[0]), target)
+    return target
 
 
 def _stdlib(runtime: Runtime) -> str:

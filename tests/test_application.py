@@ -941,3 +941,57 @@ def test_allowed_wheel_is_shipped_byte_for_byte(
     )
     assert done.returncode == 0, done.stderr
     assert done.stdout == "&lt;\n"
+
+
+@pytest.mark.rpm
+def test_project_directory_becomes_its_sdist(tmp_path: Path, registry_dir: Path) -> None:
+    """A project directory: its backend makes the sdist, which is the Source rpmbuild uses."""
+    if not have_rpm_tools():
+        _missing("rpmbuild/rpm not installed")
+    project = tmp_path / "project"
+    (project / "dirapp").mkdir(parents=True)
+    (project / "dirapp" / "__init__.py").write_text("def main():\n    print('dirapp 2.0')\n")
+    (project / "pyproject.toml").write_text(
+        '[build-system]\nrequires = ["setuptools>=61"]\nbuild-backend = "setuptools.build_meta"\n'
+        '[project]\nname = "dirapp"\nversion = "2.0"\ndescription = "A directory"\n'
+        'license = {text = "MIT"}\n[project.scripts]\ndirapp = "dirapp:main"\n'
+    )
+    sources = tmp_path / "sources"
+    spec = tmp_path / "dirapp.spec"
+    assert (
+        main(
+            [
+                "app",
+                str(project),
+                "--confdir",
+                str(registry_dir),
+                "--sources",
+                str(sources),
+                "--license",
+                "MIT",
+                "-o",
+                str(spec),
+            ]
+        )
+        == 0
+    )
+    assert "Source1:        dirapp-2.0.tar.gz\n" in spec.read_text()
+    assert (sources / "dirapp-2.0.tar.gz").is_file()
+    topdir = tmp_path / "top"
+    completed = run(
+        [
+            *_offline(),
+            "rpmbuild",
+            "-bb",
+            "--nodeps",
+            "--define",
+            f"_topdir {topdir}",
+            "--define",
+            f"_sourcedir {sources}",
+            str(spec),
+        ],
+        tool_env(registry_dir),
+    )
+    assert completed.returncode == 0, completed.stdout[-3000:] + completed.stderr[-3000:]
+    (rpm,) = topdir.glob("RPMS/noarch/dirapp-2.0-1.noarch.rpm")
+    assert "/usr/bin/dirapp" in rpm_query(rpm, "-l")
