@@ -30,11 +30,12 @@ import os
 import py_compile
 import re
 import stat
+import struct
 import subprocess
 import sys
 import zipfile
 
-__all__ = ["EnvError", "check", "install", "main"]
+__all__ = ["EnvError", "check", "elf_rpaths", "install", "main"]
 
 # The tail of a wheel file name: NAME-VERSION(-BUILD)?-PY-ABI-PLATFORM.whl (PEP 427).
 _WHEEL_NAME = re.compile(
@@ -475,6 +476,37 @@ def _check_bytecode(source: str, env: _Env, problems: list[str]) -> None:
             problems.append(f"{shown}: compiled for {filename}, not {env.final(source)}")
 
 
+def elf_rpaths(data: bytes) -> list[str]:
+    """The DT_RPATH and DT_RUNPATH entries of an ELF file (``[]`` for anything else)."""
+    if data[:4] != b"\x7fELF" or data[4] not in (1, 2) or data[5] not in (1, 2):
+        return []
+    wide, order = data[4] == 2, "<" if data[5] == 1 else ">"
+    try:
+        if wide:
+            (shoff,) = struct.unpack_from(order + "Q", data, 0x28)
+            shentsize, shnum = struct.unpack_from(order + "HH", data, 0x3A)
+            header, dyn = order + "IIQQQQIIQQ", order + "qQ"
+        else:
+            (shoff,) = struct.unpack_from(order + "I", data, 0x20)
+            shentsize, shnum = struct.unpack_from(order + "HH", data, 0x2E)
+            header, dyn = order + "IIIIIIIIII", order + "iI"
+        sections = [struct.unpack_from(header, data, shoff + i * shentsize) for i in range(shnum)]
+        found = []
+        for _name, kind, _flags, _addr, offset, size, link, _info, _align, _entsize in sections:
+            if kind != 6:  # SHT_DYNAMIC
+                continue
+            strings = sections[link][4]
+            step = struct.calcsize(dyn)
+            for position in range(offset, offset + size, step):
+                tag, value = struct.unpack_from(dyn, data, position)
+                if tag in (15, 29):  # DT_RPATH, DT_RUNPATH
+                    end = data.index(b"\0", strings + value)
+                    found += data[strings + value : end].decode(errors="replace").split(":")
+        return found
+    except (struct.error, IndexError, ValueError):
+        return ["(unreadable dynamic section)"]
+
+
 def check(*, root: str, env: str, bindir: str, commands: list[str]) -> list[str]:
     """Every problem of the buildroot *root* holding environment *env*, as one line each."""
     layout = _Env(root, env, "/")
@@ -496,6 +528,9 @@ def check(*, root: str, env: str, bindir: str, commands: list[str]) -> list[str]
             data = handle.read()
         if marker in data:
             problems.append(f"{shown}: contains the buildroot path {root}")
+        for entry in elf_rpaths(data):
+            if not entry.startswith("$ORIGIN") and not entry.startswith(layout.env + "/"):
+                problems.append(f"{shown}: rpath {entry!r} leads outside the environment")
         mode = os.stat(path).st_mode
         if data.startswith(b"#!") and mode & 0o111:
             first = data.split(b"\n", 1)[0]

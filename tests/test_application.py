@@ -995,3 +995,27 @@ def test_project_directory_becomes_its_sdist(tmp_path: Path, registry_dir: Path)
     assert completed.returncode == 0, completed.stdout[-3000:] + completed.stderr[-3000:]
     (rpm,) = topdir.glob("RPMS/noarch/dirapp-2.0-1.noarch.rpm")
     assert "/usr/bin/dirapp" in rpm_query(rpm, "-l")
+
+
+def test_appenv_check_refuses_rpaths_outside_the_environment(
+    built_env: tuple[Path, str], runtime: Runtime, tmp_path: Path
+) -> None:
+    if not shutil.which("gcc"):
+        _missing("gcc not installed")
+    root, env = built_env
+    site = next((root / env.lstrip("/")).glob("lib/*/site-packages"))
+    source = tmp_path / "ext.c"
+    source.write_text("int answer(void) { return 42; }\n")
+    for name, rpath in (("inside.so", "$ORIGIN/../lib"), ("outside.so", "/tmp/build/lib")):
+        compiled = subprocess.run(
+            ["gcc", "-shared", "-fPIC", f"-Wl,-rpath,{rpath}", "-o", str(site / name), str(source)],
+            capture_output=True,
+            text=True,
+            check=False,
+        )
+        assert compiled.returncode == 0, compiled.stderr
+        assert appenv.elf_rpaths((site / name).read_bytes()) == [rpath]
+    done = _check(runtime, root, env)
+    assert done.returncode == 1
+    assert "outside.so: rpath '/tmp/build/lib' leads outside the environment" in done.stderr
+    assert "inside.so" not in done.stderr
