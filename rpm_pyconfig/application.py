@@ -179,8 +179,9 @@ def resolve_closure(
     The runtime's own pip resolves (so markers are its own) with ``--ignore-installed``
     (what the system has installed is no part of a private environment), sdists only
     except for the distributions named in *binary*.  Files already in *sources* with the
-    right hashes are reused: with a *lock* file (hashes required) nothing is downloaded
-    again.  Build backends come from the runtime's installed packages, as in ``rpmbuild``.
+    right hashes are reused: with a *lock* file (hashes required) the network is not used
+    at all once the cache has every file; without one, pip asks the index for versions.
+    Build backends come from the runtime's installed packages, as in ``rpmbuild``.
     """
     os.makedirs(sources, exist_ok=True)
     formats = ["--no-binary", ":all:"]
@@ -200,8 +201,10 @@ def resolve_closure(
             "--report",
             report_path,
         ]
-        done = _run_pip(runtime, [*dry_run, *local, *common], offline=True)
-        if done.returncode != 0:  # not everything is in the cache yet: fetch, then again
+        # With a lock the cache answers alone when it has every pinned file; without one,
+        # the index decides the versions (the cache must not pin old ones by accident).
+        done = _run_pip(runtime, [*dry_run, *local, *common], offline=True) if lock else None
+        if done is None or done.returncode != 0:  # fetch what is missing, then resolve
             fetched = _run_pip(
                 runtime, ["download", "--quiet", "--dest", sources, *common], offline=False
             )
