@@ -61,6 +61,7 @@ _FILE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._+!-]*\.(tar\.gz|tar\.bz2|tar\.xz|tg
 _PATH = re.compile(r"^(/[A-Za-z0-9._+-]+)+$")
 _URL = re.compile(r"^https?://[A-Za-z0-9._~:/?#@!$&'()*+,;=-]+$")
 _SHA256 = re.compile(r"^[0-9a-f]{64}$")
+_RELEASE = re.compile(r"^[0-9][A-Za-z0-9._]*$")
 
 
 class ApplicationError(PyConfigError):
@@ -77,9 +78,21 @@ def spec_text(value: str) -> SpecText:
     return SpecText(escape_rpm(line))
 
 
+_EXPECTED = {
+    _NAME: "a distribution name (letters, digits, '.', '_', '-')",
+    _RPM_NAME: "letters, digits and '.', '_', '+', '-', starting with a letter or digit",
+    _FILE: "an sdist or wheel file name of letters, digits and '.', '_', '+', '!', '-'",
+    _PATH: "an absolute path of letters, digits and '.', '_', '+', '-'",
+    _SHA256: "64 lowercase hexadecimal digits",
+    _RELEASE: "a digit, then letters, digits, '.' and '_'",
+}
+
+
 def _checked(pattern: re.Pattern[str], value: str, what: str) -> str:
+    """*value* if it matches the grammar *pattern* (so it cannot be spec syntax), else an error."""
     if not pattern.match(value) or "%" in value:
-        raise ApplicationError(f"{what}: {value!r} is not valid here")
+        expected = _EXPECTED.get(pattern, f"text matching {pattern.pattern}")
+        raise ApplicationError(f"{what}: {value!r} is not valid: want {expected}")
     return value
 
 
@@ -380,7 +393,7 @@ def generate_app_spec(
     from .versions import rpm_version
 
     _checked(_PATH, prefix, "--prefix")
-    _checked(re.compile(r"^[0-9][A-Za-z0-9._]*$"), release, "--release")
+    _checked(_RELEASE, release, "--release")
     for command in commands:
         _checked(_RPM_NAME, command, "--command")
     config_items = _config_items(configs)

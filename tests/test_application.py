@@ -1019,3 +1019,42 @@ def test_appenv_check_refuses_rpaths_outside_the_environment(
     assert done.returncode == 1
     assert "outside.so: rpath '/tmp/build/lib' leads outside the environment" in done.stderr
     assert "inside.so" not in done.stderr
+
+
+@pytest.mark.parametrize(
+    ("option", "value", "message"),
+    [
+        (
+            "--prefix",
+            "relative/dir",
+            "--prefix: 'relative/dir' is not valid: want an absolute path",
+        ),
+        ("--prefix", "/usr/lib/%{x}", "--prefix: '/usr/lib/%{x}' is not valid"),
+        ("--release", "1%{?dist}", "--release: '1%{?dist}' is not valid: want a digit"),
+        ("--command", "a b", "--command: 'a b' is not valid"),
+    ],
+)
+def test_options_are_checked_before_anything_is_fetched(
+    option: str,
+    value: str,
+    message: str,
+    registry_dir: Path,
+    tmp_path: Path,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    sources = tmp_path / "sources"
+    status = main(
+        [
+            "app",
+            "flake8==7.1.1",
+            "--confdir",
+            str(registry_dir),
+            "--sources",
+            str(sources),
+            option,
+            value,
+        ]
+    )
+    assert status == 1
+    assert message in capsys.readouterr().err
+    assert not sources.exists()
