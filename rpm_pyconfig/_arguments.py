@@ -34,6 +34,7 @@ commands (rpm-pyconfig COMMAND --help for details):
   render TEMPLATE            render a multi-runtime spec template
   install                    install built wheels into the buildroot (used by %pyconfig_install)
   spec SOURCE                generate a multi-runtime spec from a project's metadata
+  app APP                    one application and its dependency closure as one RPM spec
 
 registry: *.conf drop-ins in /usr/lib/rpm-pyconfig.d then /etc/rpm-pyconfig.d, replaced by
 --confdir DIR (repeatable) or RPM_PYCONFIG_PATH=DIR:DIR (specs use the variable)."""
@@ -319,3 +320,80 @@ def _add_commands(commands: argparse._SubParsersAction[_Parser]) -> None:
     install.add_argument(
         "--filelists", action=_Once, default="_pyconfig/files", help="where to write NAME.files"
     )
+
+    app = command(
+        "app",
+        "Write NAME.spec for one application and its whole dependency closure in a private "
+        "environment: every sdist (and allowed wheel) is downloaded now into the sources "
+        "directory and becomes a hash-checked Source; rpmbuild then works offline.",
+    )
+    app.add_argument(
+        "app", metavar="APP", help="a requirement (httpie==3.2.2), an sdist or a project directory"
+    )
+    app.add_argument(
+        "-r",
+        "--requirements",
+        action=_Once,
+        metavar="FILE",
+        help="lock file: the whole closure pinned with --hash (pip's --require-hashes)",
+    )
+    app.add_argument(
+        "--runtime",
+        action=_Once,
+        metavar="NAME",
+        help="runtime of the registry (default: the default one)",
+    )
+    app.add_argument("--name", action=_Once, help="package name (default: the application's name)")
+    app.add_argument(
+        "--prefix",
+        action=_Once,
+        default="/usr/lib",
+        metavar="DIR",
+        help="the environment goes to DIR/NAME/VERSION-RELEASE, DIR/NAME/current links to it "
+        "(default: /usr/lib)",
+    )
+    app.add_argument("--release", action=_Once, default="1", help="Release: (default 1)")
+    app.add_argument(
+        "--license",
+        action=_Once,
+        metavar="SPDX",
+        help="License: of the whole (default: every bundled distribution's license, AND-ed)",
+    )
+    app.add_argument(
+        "--command",
+        action="append",
+        default=[],
+        dest="commands",
+        metavar="CMD",
+        help="command linked into %%{_bindir} (repeatable; default: the application's own)",
+    )
+    app.add_argument(
+        "--binary",
+        action="append",
+        default=[],
+        metavar="DIST",
+        help="allow a wheel for distribution DIST (repeatable; default: sdists only)",
+    )
+    app.add_argument(
+        "--config",
+        action="append",
+        default=[],
+        metavar="FILE=/etc/PATH",
+        help="install FILE as %%config(noreplace) PATH (repeatable)",
+    )
+    app.add_argument(
+        "--sources",
+        action=_Once,
+        default=".",
+        metavar="DIR",
+        help="where the Sources go (rpm's %%{_sourcedir}); files with the right hash are "
+        "reused (default: .)",
+    )
+    app.add_argument(
+        "-o",
+        "--output",
+        action=_Once,
+        metavar="FILE",
+        help="where to write (default: ./NAME.spec; - for stdout)",
+    )
+    app.add_argument("--force", action="store_true", help="replace an existing FILE")

@@ -296,6 +296,43 @@ def _run_spec(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def _run_app(args: argparse.Namespace) -> int:
+    from .application import generate_app_spec, write_app_spec
+    from .errors import SelectionError
+
+    registry = _read_registry(args)
+    runtime = registry.default if args.runtime is None else registry.get(args.runtime)
+    if runtime is None:
+        raise SelectionError(
+            f"no runtime named {args.runtime!r}; the registry has {', '.join(registry.names)}"
+        )
+    spec = generate_app_spec(
+        args.app,
+        runtime,
+        sources=args.sources,
+        lock=args.requirements,
+        name=args.name,
+        prefix=args.prefix,
+        release=args.release,
+        commands=args.commands,
+        binary=args.binary,
+        configs=args.config,
+        license=args.license,
+    )
+    for warning in spec.warnings:
+        print(f"rpm-pyconfig: warning: {warning}", file=sys.stderr)
+    if args.output == "-":
+        sys.stdout.write(spec.text)
+        return EXIT_OK
+    path = args.output or spec.filename
+    write_app_spec(spec, path, force=args.force)
+    print(
+        f"wrote {path}: {len(spec.artifacts)} distributions, sources in {args.sources}",
+        file=sys.stderr,
+    )
+    return EXIT_OK
+
+
 def _run_install(args: argparse.Namespace) -> int:
     from .installing import install
 
@@ -394,6 +431,7 @@ _COMMANDS = {
     "render": _run_render,
     "install": _run_install,
     "spec": _run_spec,
+    "app": _run_app,
 }
 
 # Commands whose stdout a spec reads through %{expand:%(...)}: on failure they also print

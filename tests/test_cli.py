@@ -658,7 +658,7 @@ def test_render_unknown_template_suggests_one(
 ) -> None:
     message = (
         "rpm-pyconfig: no template 'subpackges' (did you mean 'subpackages'?); shipped templates: "
-        "build, buildrequires, check, install, prep, spec, subpackages; or give the path of a "
+        "app, build, buildrequires, check, install, prep, spec, subpackages; or give the path of a "
         "template file"
     )
     assert run(capsys, "--confdir", registry, "render", "subpackges") == (

@@ -20,7 +20,7 @@ from rpm_pyconfig.runtime import Runtime
 
 REPO = Path(__file__).resolve().parent.parent
 SITE = "/usr/lib/python3/dist-packages"
-SHIPPED = ["build", "buildrequires", "check", "install", "prep", "spec", "subpackages"]
+SHIPPED = ["app", "build", "buildrequires", "check", "install", "prep", "spec", "subpackages"]
 
 
 @pytest.fixture
@@ -519,6 +519,7 @@ def test_wheel_ships_templates_and_py_typed(tmp_path: Path) -> None:
         templates = sorted(m for m in members if m.startswith("rpm_pyconfig/templates/"))
         assert templates == [
             "rpm_pyconfig/templates/__init__.py",
+            "rpm_pyconfig/templates/app.j2",
             "rpm_pyconfig/templates/build.j2",
             "rpm_pyconfig/templates/buildrequires.j2",
             "rpm_pyconfig/templates/check.j2",
@@ -530,6 +531,8 @@ def test_wheel_ships_templates_and_py_typed(tmp_path: Path) -> None:
         for name in templates:
             assert archive.read(name) == (REPO / "templates" / name.rsplit("/", 1)[1]).read_bytes()
         assert "rpm_pyconfig/py.typed" in members
+        # the build-time helper that application specs copy into their source RPM
+        assert "rpm_pyconfig/appenv.py" in members
         entry_points = archive.read("rpm_pyconfig-0.1.0.dist-info/entry_points.txt").decode()
         assert "[console_scripts]\nrpm-pyconfig = rpm_pyconfig.cli:" in entry_points
 
