@@ -53,6 +53,7 @@ __all__ = [
     "PackageResult",
     "Step",
     "build_chain",
+    "find_macros",
     "plan",
 ]
 
@@ -506,6 +507,24 @@ def _strings(value: object) -> list[str]:
 
 def _sha256(path: Path) -> str:
     return hashlib.sha256(path.read_bytes()).hexdigest()
+
+
+def find_macros(given: str | None) -> Path | None:
+    """The macros file to load: *given*, or None when rpm has ``macros.pyconfig`` already."""
+    if given:
+        path = Path(given).resolve()
+        if not path.is_file():
+            raise PyConfigError(f"{given}: no such macros file")
+        return path
+    completed = subprocess.run(
+        ["rpm", "--eval", "%{?pyconfig_tool}"], capture_output=True, text=True, check=False
+    )
+    if not completed.stdout.strip():
+        raise PyConfigError(
+            "rpm has no rpm-pyconfig macros: install macros.pyconfig into rpm's macros.d, "
+            "or pass --macros FILE"
+        )
+    return None
 
 
 def _default_macro_path() -> str:

@@ -56,6 +56,7 @@ __all__ = [
     "Reused",
     "Sdist",
     "SdistSource",
+    "SdistSources",
     "read_requirements",
     "resolve",
 ]
@@ -149,6 +150,23 @@ class LocalSdists(SdistSource):
 
     def describe(self) -> str:
         return str(self.directory)
+
+
+class SdistSources(SdistSource):
+    """Several sources, asked in order: the first that has a satisfying sdist wins."""
+
+    def __init__(self, sources: Sequence[SdistSource]) -> None:
+        self.sources = list(sources)
+
+    def find(self, name: NormalizedName, specifier: SpecifierSet) -> Sdist | None:
+        for source in self.sources:
+            found = source.find(name, specifier)
+            if found is not None:
+                return found
+        return None
+
+    def describe(self) -> str:
+        return ", ".join(source.describe() for source in self.sources)
 
 
 class PipSdists(SdistSource):

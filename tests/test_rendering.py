@@ -156,7 +156,8 @@ def test_check(three: list[Runtime]) -> None:
     assert lines[6] == (
         "(cd _pyconfig/check && PYTHONDONTWRITEBYTECODE=1 "
         f'PYTHONPATH="%{{buildroot}}"{SITE}:"%{{buildroot}}"{SITE}'
-        f'%{{?pyconfig_deps_root::"%{{pyconfig_deps_root}}"{SITE}:"%{{pyconfig_deps_root}}"{SITE}}} '
+        f'%{{?pyconfig_deps_root::"%{{pyconfig_deps_root}}"{SITE}:'
+        f'"%{{pyconfig_deps_root}}"{SITE}}} '
         "/usr/bin/pypy3 -s -c 'import foo.bar') || { echo 'rpm-pyconfig: cannot import foo.bar "
         "with pypy3 (/usr/bin/pypy3)' >&2; exit 1; }"
     )
