@@ -38,8 +38,6 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
-from packaging.utils import NormalizedName
-
 from ._files import write_atomically
 from .errors import PyConfigError
 from .resolving import ChainProject, Closure
@@ -82,7 +80,7 @@ class ChainBuildError(PyConfigError):
 class Step:
     """One build: a project, normally or as a bootstrap without ``%check``."""
 
-    name: NormalizedName
+    name: str
     bootstrap: bool = False
 
 
@@ -104,7 +102,7 @@ def plan(closure: Closure) -> list[Step]:
                         + _describe_cycle(projects, members)
                     )
         built: set[str] = set()
-        bootstrapped: list[NormalizedName] = []
+        bootstrapped: list[str] = []
         for name in members:
             waits = {dep for dep in projects[name].needs if dep in inside and dep != name}
             if waits - built:
@@ -117,17 +115,17 @@ def plan(closure: Closure) -> list[Step]:
     return steps
 
 
-def _components(projects: Mapping[NormalizedName, ChainProject]) -> list[list[NormalizedName]]:
+def _components(projects: Mapping[str, ChainProject]) -> list[list[str]]:
     """Strongly connected components, each after every component it needs (Tarjan)."""
     index: dict[str, int] = {}
     low: dict[str, int] = {}
-    stack: list[NormalizedName] = []
+    stack: list[str] = []
     on_stack: set[str] = set()
-    found: list[list[NormalizedName]] = []
+    found: list[list[str]] = []
 
-    def visit(name: NormalizedName) -> None:
+    def visit(name: str) -> None:
         # Iterative depth-first search: chains can be deeper than Python's recursion limit.
-        work: list[tuple[NormalizedName, list[NormalizedName]]] = []
+        work: list[tuple[str, list[str]]] = []
         index[name] = low[name] = len(index)
         stack.append(name)
         on_stack.add(name)
@@ -149,7 +147,7 @@ def _components(projects: Mapping[NormalizedName, ChainProject]) -> list[list[No
                 parent = work[-1][0]
                 low[parent] = min(low[parent], low[node])
             if low[node] == index[node]:
-                component: list[NormalizedName] = []
+                component: list[str] = []
                 while True:
                     member = stack.pop()
                     on_stack.discard(member)
@@ -165,7 +163,7 @@ def _components(projects: Mapping[NormalizedName, ChainProject]) -> list[list[No
 
 
 def _describe_cycle(
-    projects: Mapping[NormalizedName, ChainProject], members: Sequence[NormalizedName]
+    projects: Mapping[str, ChainProject], members: Sequence[str]
 ) -> str:
     """``a -(build)-> b -(run)-> a``: one path around the cycle."""
     inside = set(members)
@@ -419,6 +417,10 @@ class _Builder:
                 os.path.abspath(directory) for directory in self.settings.confdirs
             )
         env["TMPDIR"] = str(self.tmp)
+        # Build backends ask git which files are ignored (poetry-core excludes them, hatch-vcs and
+        # setuptools-scm take versions from tags): a chain kept inside some checkout must not
+        # see that checkout.  Measured: textual built in a git-ignored out/ shipped no modules.
+        env["GIT_CEILING_DIRECTORIES"] = str(self.top)
         env["PYTHONDONTWRITEBYTECODE"] = "1"
         env.pop("PYTHONPATH", None)
         with log.open("w", encoding="utf-8") as stream:

@@ -364,7 +364,7 @@ class ChainProject:
     #: Runtimes that need it.
     runtimes: set[str] = field(default_factory=set)
     #: Projects of the chain it needs built first: name -> "build" or "run".
-    needs: dict[NormalizedName, str] = field(default_factory=dict)
+    needs: dict[str, str] = field(default_factory=dict)
     #: Who asked for it, e.g. ``rich (markdown-it-py>=2.2.0)``.
     wanted_by: set[str] = field(default_factory=set)
 
@@ -382,10 +382,10 @@ class Reused:
 class Closure:
     """The projects to build (by name, in discovery order) and what was reused."""
 
-    projects: dict[NormalizedName, ChainProject]
+    projects: dict[str, ChainProject]
     reused: list[Reused]
     #: The requested top-level project names.
-    top: list[NormalizedName]
+    top: list[str]
 
 
 def read_requirements(path: str | os.PathLike[str]) -> list[str]:
@@ -472,7 +472,7 @@ class _Walk:
         self.provided = provided
         self.host = host
         self.specifiers = specifiers
-        self.projects: dict[NormalizedName, ChainProject] = {}
+        self.projects: dict[str, ChainProject] = {}
         self.reused: list[Reused] = []
         self.restart = False
         self._done: set[tuple[NormalizedName, str, frozenset[str]]] = set()

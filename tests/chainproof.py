@@ -30,9 +30,12 @@ from rpm_pyconfig.runtime import Runtime
 _HOST_LIBRARY_PREFIXES = ("lib", "ld-linux", "rtld(")
 
 
-def _run(command: Sequence[str], **options: object) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(list(command), capture_output=True, text=True, check=False,
-                          **options)  # type: ignore[call-overload, no-any-return]
+def _run(
+    command: Sequence[str], *, env: dict[str, str] | None = None, cwd: str | None = None
+) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        list(command), capture_output=True, text=True, check=False, env=env, cwd=cwd
+    )
 
 
 def _query(paths: Sequence[Path], what: str) -> set[str]:
@@ -145,9 +148,12 @@ def prove(
     modules: Sequence[str],
 ) -> list[str]:
     """Stubs, dnf install of every runtime's package of *projects*, imports; the lines said."""
+    repo, work = repo.resolve(), work.resolve()
     stubs = build_stubs(runtimes, repo, work)
     root = work / "root"
-    packages = [f"{runtime.package_prefix}-{project}" for project in projects for runtime in runtimes]
+    packages = [
+        f"{runtime.package_prefix}-{project}" for project in projects for runtime in runtimes
+    ]
     dnf_install({"chain": repo, "stubs": stubs}, root, packages)
     said = [f"dnf installed {' '.join(packages)} into {root} (no --nodeps)"]
     for runtime in runtimes:
