@@ -270,6 +270,7 @@ def build_chain(
 
 _PHASE = re.compile(r"^Executing\((%\w+)\)")
 _WROTE = re.compile(r"^Wrote: (\S+)$")
+_PLAIN = re.compile(r"^[A-Za-z0-9._+/@=,-]+$")
 
 
 class _Builder:
@@ -278,6 +279,14 @@ class _Builder:
         self.settings = settings
         self.progress = progress
         top = settings.directory.resolve()
+        for what, value in [("chain directory", str(top)),
+                            *[("runtime name", name) for name in settings.all_runtimes]]:
+            # Both end up in rpm --define values and in shell lines of the specs' scriptlets.
+            if not _PLAIN.match(value):
+                raise PyConfigError(
+                    f"{what} {value!r}: only letters, digits and . _ + - / @ = , are allowed "
+                    "(it is written into rpm macros and shell commands)"
+                )
         self.top = top
         self.root = top / "root"
         self.repo = top / "repo"

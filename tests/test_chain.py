@@ -269,3 +269,20 @@ def test_chain_stops_at_a_failure(
     assert "no_such_backend" in log.read_text(encoding="utf-8")
     report = (tmp_path / "chain" / "report.txt").read_text(encoding="utf-8")
     assert "chainfix-broken  1.0" in report and "FAILED (%build)" in report
+
+
+def test_chain_directory_must_be_plain(
+    sdists: Path, runtimes: list[Runtime], tmp_path: Path
+) -> None:
+    from rpm_pyconfig.chain import ChainSettings, build_chain
+    from rpm_pyconfig.errors import PyConfigError
+
+    closure = _closure(sdists, runtimes)
+    hostile = tmp_path / 'x"$(touch pwned)'
+    with pytest.raises(PyConfigError) as raised:
+        build_chain(closure, plan(closure), ChainSettings(directory=hostile))
+    assert str(raised.value) == (
+        f"chain directory {str(hostile)!r}: only letters, digits and . _ + - / @ = , are "
+        "allowed (it is written into rpm macros and shell commands)"
+    )
+    assert not hostile.exists()
