@@ -47,6 +47,26 @@ class _Parser(argparse.ArgumentParser):
         return self.formatter_class(prog=self.prog, width=_terminal_width())  # type: ignore[call-arg]
 
 
+class _Once(argparse.Action):
+    """A single-value option given twice is an error, not silently the last one."""
+
+    def __call__(
+        self,
+        parser: argparse.ArgumentParser,
+        namespace: argparse.Namespace,
+        values: object,
+        option_string: str | None = None,
+    ) -> None:
+        seen = self.__dict__.setdefault("_seen_in", set())
+        if id(namespace) in seen:
+            raise UsageError(
+                f"{option_string or self.dest} given twice ({getattr(namespace, self.dest)!r} "
+                f"and {values!r}); give it once"
+            )
+        seen.add(id(namespace))
+        setattr(namespace, self.dest, values)
+
+
 def _terminal_width() -> int:
     try:
         columns = (
@@ -88,6 +108,7 @@ def _add_selection_options(parser: argparse.ArgumentParser, *, sub: bool) -> Non
     )
     group.add_argument(
         "--where",
+        action=_Once,
         metavar="CONDITION",
         default=one,
         help="keep runtimes for which the PEP 508-style CONDITION holds, "
@@ -131,12 +152,14 @@ def build_parser(prog: str | None) -> argparse.ArgumentParser:
     action = loop.add_mutually_exclusive_group()
     action.add_argument(
         "--eval",
+        action=_Once,
         metavar="EXPR",
         help="print EXPR with @tokens replaced, once per runtime; without "
         "--foreach, for the default runtime",
     )
     action.add_argument(
         "--exe",
+        action=_Once,
         metavar="CMD",
         help="run CMD through /bin/sh once per runtime (values shell-quoted); "
         "stop at the first failure",
@@ -183,9 +206,11 @@ def _add_commands(commands: argparse._SubParsersAction[_Parser]) -> None:
     probe.add_argument(
         "--all", action="store_true", help="probe the distribution's interpreters found on PATH"
     )
-    probe.add_argument("--write", metavar="DIR", help="write DIR/NAME.conf instead of printing")
+    probe.add_argument(
+        "--write", action=_Once, metavar="DIR", help="write DIR/NAME.conf instead of printing"
+    )
     probe.add_argument("--force", action="store_true", help="replace existing files")
-    probe.add_argument("--name", help="runtime name (with a single PYTHON)")
+    probe.add_argument("--name", action=_Once, help="runtime name (with a single PYTHON)")
 
     render = command(
         "render",
@@ -216,6 +241,7 @@ def _add_commands(commands: argparse._SubParsersAction[_Parser]) -> None:
     spec.add_argument(
         "-o",
         "--output",
+        action=_Once,
         metavar="FILE",
         help="where to write (default: ./python-NAME.spec; - for stdout)",
     )
@@ -285,11 +311,16 @@ def _add_commands(commands: argparse._SubParsersAction[_Parser]) -> None:
         "runtime, and write one %files list per runtime (the last step of %pyconfig_install).",
         selection=True,
     )
-    install.add_argument("--buildroot", required=True, help="rpm's %%{buildroot}")
-    install.add_argument("--bindir", default="/usr/bin", help="where commands go (%%{_bindir})")
+    install.add_argument("--buildroot", action=_Once, required=True, help="rpm's %%{buildroot}")
+    install.add_argument(
+        "--bindir", action=_Once, default="/usr/bin", help="where commands go (%%{_bindir})"
+    )
     install.add_argument(
         "--stage",
+        action=_Once,
         default="_pyconfig/stage",
         help="where the pip install step put STAGE/NAME/target",
     )
-    install.add_argument("--filelists", default="_pyconfig/files", help="where to write NAME.files")
+    install.add_argument(
+        "--filelists", action=_Once, default="_pyconfig/files", help="where to write NAME.files"
+    )

@@ -2,13 +2,20 @@
 
 A hidden temporary file in the same directory is written and fsynced, then linked into
 place (which fails if the file exists: no clobbering, no race) or, when replacing is
-allowed, renamed over it; the directory is fsynced last.  No temporary file survives.
+allowed, renamed over it; the directory is fsynced last.  Only a regular file is ever
+replaced (never a device, a FIFO, a directory or a symlink).  No temporary file survives,
+not even SIGTERM or SIGINT during the write: they are turned into an exception while it
+lasts, and delivered again once the file is gone.
 """
 
 from __future__ import annotations
 
+import contextlib
 import os
+import signal
+import stat
 import tempfile
+from collections.abc import Iterator
 
 from .errors import PyConfigError
 
@@ -22,7 +29,69 @@ def write_atomically(path: str, data: bytes, *, replace: bool, mode: int = 0o644
     """
     if not replace and os.path.lexists(path):
         raise PyConfigError(f"{path}: already exists (use --force to replace it)")
+    _check_replaceable(path)
     directory = os.path.dirname(os.path.abspath(path))
+    with _signals_raise():
+        _write(path, directory, data, replace=replace, mode=mode)
+    _fsync_directory(directory)
+
+
+def _check_replaceable(path: str) -> None:
+    try:
+        info = os.lstat(path)
+    except FileNotFoundError:
+        return
+    except OSError as exc:
+        raise PyConfigError(f"{path}: cannot write: {exc.strerror}") from None
+    if not stat.S_ISREG(info.st_mode):
+        raise PyConfigError(
+            f"{path}: exists and is not a regular file (a directory, a symlink, a device or "
+            "a FIFO); refusing to replace it"
+        )
+
+
+class _Interrupted(KeyboardInterrupt):
+    """A signal arrived during a write; the signal number travels along."""
+
+    def __init__(self, signum: int) -> None:
+        super().__init__(signum)
+        self.signum = signum
+
+
+@contextlib.contextmanager
+def _signals_raise() -> Iterator[None]:
+    """While writing, SIGTERM and SIGINT raise instead of killing, so ``finally`` removes the
+    temporary file; afterwards the signal's own action runs (SIGTERM still terminates)."""
+    watched = (signal.SIGTERM, signal.SIGINT, signal.SIGHUP)
+    previous = {}
+
+    def handler(signum: int, _frame: object) -> None:
+        raise _Interrupted(signum)
+
+    try:
+        for signum in watched:
+            previous[signum] = signal.signal(signum, handler)
+    except ValueError:  # not the main thread: signals cannot be caught here
+        for signum, old in previous.items():
+            signal.signal(signum, old)
+        yield
+        return
+    try:
+        yield
+    except _Interrupted as interrupted:
+        for signum, old in previous.items():
+            signal.signal(signum, old)
+        previous = {}
+        if interrupted.signum == signal.SIGINT:
+            raise KeyboardInterrupt from None
+        os.kill(os.getpid(), interrupted.signum)  # the old action: usually termination
+        raise PyConfigError(f"interrupted by signal {interrupted.signum}") from None
+    finally:
+        for signum, old in previous.items():
+            signal.signal(signum, old)
+
+
+def _write(path: str, directory: str, data: bytes, *, replace: bool, mode: int) -> None:
     try:
         fd, temporary = tempfile.mkstemp(
             prefix=f".{os.path.basename(path)}.", suffix=".tmp", dir=directory
@@ -49,7 +118,6 @@ def write_atomically(path: str, data: bytes, *, replace: bool, mode: int = 0o644
     finally:
         if os.path.lexists(temporary):
             os.unlink(temporary)
-    _fsync_directory(directory)
 
 
 def _fsync_directory(directory: str) -> None:

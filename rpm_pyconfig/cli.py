@@ -442,7 +442,7 @@ def main(argv: Sequence[str] | None = None, prog: str | None = None) -> int:
         return _fail(f"usage error: {error}", args, EXIT_USAGE)
     except PyConfigError as error:
         status = getattr(error, "returncode", EXIT_ERROR) or EXIT_ERROR
-        return _fail(str(error), args, status if 0 < status < 126 else EXIT_ERROR)
+        return _fail(str(error), args, status if 0 < status < 256 else EXIT_ERROR)
     except KeyboardInterrupt:
         return _fail("interrupted", args, 130)
     except BrokenPipeError:

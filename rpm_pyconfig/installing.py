@@ -12,17 +12,18 @@ from __future__ import annotations
 
 import contextlib
 import os
+import re
 import shutil
+import stat
 import subprocess
 import time
 from collections.abc import Callable, Sequence
 
 from ._files import write_atomically
 from .errors import ExecutionError, PyConfigError
-from .expression import escape_rpm
 from .runtime import Runtime
 
-__all__ = ["InstallResult", "file_owners", "install"]
+__all__ = ["InstallResult", "file_owners", "filelist_path", "install"]
 
 
 def file_owners(runtimes: Sequence[Runtime]) -> dict[str, Runtime | None]:
@@ -87,13 +88,64 @@ def install(
     mtime = int(os.environ.get("SOURCE_DATE_EPOCH") or time.time())
     claimed: dict[str, str] = {}  # path -> runtime name that ships it
     results = []
-    for number, runtime in enumerate(runtimes, 1):
+    _check_places(runtimes, stage, buildroot)
+    created: list[str] = []  # what this call added to the buildroot, to undo on failure
+    try:
+        for number, runtime in enumerate(runtimes, 1):
+            result = _install_one(runtime, stage, buildroot, filelists, bindir, mtime,
+                                  claimed, owners[runtime.name], created)
+            results.append(result)
+            if progress is not None:
+                owner = owners[runtime.name]
+                shared = ""
+                if owner is not None and result.skipped:
+                    shared = f", {result.skipped} shipped by {owner.name}"
+                progress(
+                    f"installed {runtime.name} ({number}/{len(runtimes)}): "
+                    f"{len(result.files)} files{shared}"
+                )
+    except BaseException:
+        _undo(created)
+        raise
+    return results
+
+
+def _check_places(runtimes: Sequence[Runtime], stage: str, buildroot: str) -> None:
+    """Everything that can be checked before the buildroot is touched."""
+    if os.path.lexists(buildroot) and not os.path.isdir(buildroot):
+        raise PyConfigError(f"--buildroot {buildroot}: exists and is not a directory")
+    for runtime in runtimes:
         target = os.path.join(stage, runtime.name, "target")
-        if not os.path.isdir(target):
+        if not os.path.isdir(target) or os.path.islink(target):
             raise PyConfigError(
                 f"nothing staged for runtime {runtime.name!r}: {target} does not exist "
                 "(did the pip install step of %pyconfig_install run for it?)"
             )
+
+
+def _undo(created: list[str]) -> None:
+    """Remove, newest first, the files and directories an install added to the buildroot."""
+    for path in reversed(created):
+        with contextlib.suppress(OSError):
+            if os.path.isdir(path) and not os.path.islink(path):
+                os.rmdir(path)
+            else:
+                os.unlink(path)
+
+
+def _install_one(
+    runtime: Runtime,
+    stage: str,
+    buildroot: str,
+    filelists: str,
+    bindir: str,
+    mtime: int,
+    claimed: dict[str, str],
+    owner: Runtime | None,
+    created: list[str],
+) -> InstallResult:
+    try:
+        target = os.path.join(stage, runtime.name, "target")
         root = os.path.join(stage, runtime.name, "root")
         shutil.rmtree(root, ignore_errors=True)
         libdir = _arrange(runtime, target, root, bindir)
@@ -101,18 +153,12 @@ def install(
         _byte_compile(runtime, root, libdir)
         _rewrite_dist_info(root, libdir)
         _set_mtimes(root, mtime)  # the pycs, RECORD and INSTALLER too: reproducible payloads
-        owner = owners[runtime.name]
-        result = _ship(runtime, root, libdir, buildroot, claimed, owner, filelists)
-        results.append(result)
-        if progress is not None:
-            shared = ""
-            if owner is not None and result.skipped:
-                shared = f", {result.skipped} shipped by {owner.name}"
-            progress(
-                f"installed {runtime.name} ({number}/{len(runtimes)}): "
-                f"{len(result.files)} files{shared}"
-            )
-    return results
+        return _ship(runtime, root, libdir, buildroot, claimed, owner, filelists, created)
+    except OSError as error:
+        where = f" ({error.filename})" if error.filename else ""
+        raise PyConfigError(
+            f"installing runtime {runtime.name!r} failed{where}: {error.strerror or error}"
+        ) from None
 
 
 def _is_pure(target: str) -> bool:
@@ -139,8 +185,9 @@ def _arrange(runtime: Runtime, target: str, root: str, bindir: str) -> str:
             os.makedirs(root + bindir, exist_ok=True)
             for script in sorted(os.listdir(source)):
                 dest = os.path.join(root + bindir, script + runtime.script_suffix)
-                shutil.copy2(os.path.join(source, script), dest)
-                _fix_shebang(dest, runtime.interpreter)
+                shutil.copy2(os.path.join(source, script), dest, follow_symlinks=False)
+                if not os.path.islink(dest):  # a link is shipped as one, never followed
+                    _fix_shebang(dest, runtime.interpreter)
         elif os.path.isdir(source) and not os.path.islink(source):
             shutil.copytree(source, os.path.join(dest_lib, entry), symlinks=True)
         else:
@@ -213,6 +260,8 @@ def _rewrite_dist_info(root: str, libdir: str) -> None:
     for leftover in ("direct_url.json", "REQUESTED"):
         with contextlib.suppress(FileNotFoundError):
             os.unlink(os.path.join(dist_info, leftover))
+    with contextlib.suppress(FileNotFoundError):  # rewritten: never through a symlink
+        os.unlink(os.path.join(dist_info, "INSTALLER"))
     with open(os.path.join(dist_info, "INSTALLER"), "w", encoding="utf-8") as installer:
         installer.write("rpm\n")
     record = os.path.join(dist_info, "RECORD")
@@ -222,7 +271,7 @@ def _rewrite_dist_info(root: str, libdir: str) -> None:
         for name in sorted(names):
             path = os.path.join(directory, name)
             relative = os.path.relpath(path, root + libdir)
-            if path == record:
+            if path == record or os.path.islink(path):  # a link has no content to hash
                 rows.append((relative, "", ""))
                 continue
             with open(path, "rb") as content:
@@ -231,6 +280,8 @@ def _rewrite_dist_info(root: str, libdir: str) -> None:
             rows.append((relative, "sha256=" + digest.decode(), str(len(data))))
     out = io.StringIO()
     csv.writer(out, lineterminator="\n").writerows(rows)
+    with contextlib.suppress(FileNotFoundError):
+        os.unlink(record)
     with open(record, "w", encoding="utf-8") as record_file:
         record_file.write(out.getvalue())
 
@@ -243,8 +294,13 @@ def _ship(
     claimed: dict[str, str],
     owner: Runtime | None,
     filelists: str,
+    created: list[str],
 ) -> InstallResult:
     files, dirs, skipped = [], [], 0
+    if not os.path.lexists(buildroot):
+        os.makedirs(buildroot)
+        created.append(buildroot)
+    top = os.path.realpath(buildroot)
     for directory, subdirs, names in os.walk(root):
         subdirs.sort()
         installed_dir = directory[len(root) :] or "/"
@@ -268,12 +324,20 @@ def _ship(
             claimed[path] = runtime.name
             files.append(path)
             dest = buildroot + path
-            os.makedirs(os.path.dirname(dest), exist_ok=True)
+            _make_parents(os.path.dirname(dest), top, created)
+            if os.path.lexists(dest):  # a re-run: replace a file, never write through a link
+                if not stat.S_ISREG(os.lstat(dest).st_mode):
+                    raise PyConfigError(
+                        f"{dest}: already in the buildroot and not a regular file (a link, a "
+                        "directory...); refusing to replace it"
+                    )
+                os.unlink(dest)
             shutil.copy2(os.path.join(directory, name), dest, follow_symlinks=False)
+            created.append(dest)
     os.makedirs(filelists, exist_ok=True)
     filelist = os.path.join(filelists, f"{runtime.name}.files")
-    lines = [f"%dir {_quote(d)}" for d in dirs]
-    lines += [("%license " if _is_license(f) else "") + _quote(f) for f in files]
+    lines = [f"%dir {filelist_path(d)}" for d in dirs]
+    lines += [("%license " if _is_license(f) else "") + filelist_path(f) for f in files]
     if not lines:
         # Everything is shipped by the owner (a pure project's debug build): rpm rejects an
         # empty %files -f list, and %defattr is a line that ships nothing.
@@ -295,7 +359,56 @@ def _owns_dir(installed_dir: str, libdir: str) -> bool:
     return installed_dir.startswith(libdir + "/") and installed_dir != libdir + "/__pycache__"
 
 
-def _quote(path: str) -> str:
-    """A path as an rpm file-list line: macros escaped, spaces quoted."""
-    text = escape_rpm(path)
+def _make_parents(directory: str, top: str, created: list[str]) -> None:
+    """Create *directory* below the buildroot *top*, never through a symlink that leads out."""
+    missing = []
+    probe = directory
+    while not os.path.lexists(probe):
+        missing.append(probe)
+        probe = os.path.dirname(probe)
+    real = os.path.realpath(probe)
+    if os.path.commonpath([real, top]) != top or not os.path.isdir(real):
+        raise PyConfigError(
+            f"{probe}: leads out of the buildroot or is no directory (to {real}); refusing to "
+            "write through it"
+        )
+    for path in reversed(missing):
+        os.mkdir(path)
+        created.append(path)
+
+
+#: Characters rpm's %files parser treats as glob syntax, or which could start a directive
+#: (%attr, %config...) after the line's macro expansion: written as one-character globs.
+_FILELIST_SPECIAL = re.compile(r"[%*?\[\]{}]")
+
+
+def filelist_path(path: str) -> str:
+    """*path* as rpm 4.18's ``%files -f`` parser needs it to mean exactly that file.
+
+    rpm expands macros on each line, finds ``%attr(``, ``%config``... anywhere in it (even
+    inside quotes), splits it at blanks unless the name is in double quotes (which it cannot
+    escape), and globs names with ``*?[]{}``, splitting the pattern at blanks popt-style.
+    So ``%`` and glob characters become one-character globs (``[%%]`` matches ``%``: no
+    directive survives the expansion), with a backslash before blanks and single quotes
+    for popt; names with blanks are quoted; names with a newline, a control character (rpm
+    refuses tabs too), a double quote, a backslash, or both braces (glob's brace expansion
+    ignores brackets and escapes: ``{a,b}`` would package ``a`` and ``b``) are refused.
+    """
+    if not path.isprintable() or '"' in path or "\\" in path or ("{" in path and "}" in path):
+        raise PyConfigError(
+            f"cannot list {path!r} in an rpm %files list: newlines, control characters, "
+            "double quotes, backslashes and a '{' with a '}' (rpm expands braces even in "
+            "brackets) in file names are refused"
+        )
+    try:
+        path.encode("utf-8")
+    except UnicodeEncodeError:
+        raise PyConfigError(
+            f"cannot list {path!r} in an rpm %files list: the name is not UTF-8"
+        ) from None
+    text = path
+    if _FILELIST_SPECIAL.search(path):
+        # A glob: rpmGlob splits the pattern popt-style, so blanks and quotes need a backslash.
+        text = _FILELIST_SPECIAL.sub(lambda match: f"[{match.group()}]", path).replace("%", "%%")
+        text = re.sub(r"([\s'])", r"\\\1", text)
     return f'"{text}"' if any(c.isspace() for c in text) else text

@@ -21,12 +21,15 @@ from __future__ import annotations
 import configparser
 import email.parser
 import email.policy
+import lzma
 import os
 import posixpath
 import re
+import stat
 import sys
 import tarfile
 import zipfile
+import zlib
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -36,6 +39,7 @@ from packaging.requirements import Requirement
 from packaging.specifiers import InvalidSpecifier, SpecifierSet
 from packaging.utils import canonicalize_name
 
+from rpm_pyconfig import spectext
 from rpm_pyconfig.dependencies import extras_of, parse_requirement
 from rpm_pyconfig.errors import MetadataError
 from rpm_pyconfig.licenses import LicenseResult, license_for
@@ -108,6 +112,8 @@ class ProjectMetadata:
     origin: str
     #: Things a packager should check (missing scripts...); license ones are in ``license``.
     warnings: list[str] = field(default_factory=list)
+    #: Where each field came from (``FILE [project] urls``), for messages about its value.
+    origins: dict[str, str] = field(default_factory=dict, compare=False, repr=False)
 
     @property
     def rpm_version(self) -> RpmVersion:
@@ -119,6 +125,15 @@ class ProjectMetadata:
 
 _TAR_SUFFIXES = (".tar.gz", ".tgz", ".tar.bz2", ".tbz2", ".tar.xz", ".txz", ".tar")
 
+#: Limits on what an archive may hold: beyond them it is refused, not read into memory.
+MAX_MEMBERS = 100_000
+#: Total size of the members once unpacked.
+MAX_TOTAL_SIZE = 1 << 30
+#: Unpacked size over archive size, for archives that unpack to more than 64 MiB.
+MAX_RATIO = 100
+#: Any one file read (metadata, readme, license).
+MAX_FILE_SIZE = 16 << 20
+
 
 def read_metadata(source: str | os.PathLike[str]) -> ProjectMetadata:
     """Read the metadata of a project directory, an sdist or a wheel (see the module doc)."""
@@ -127,6 +142,8 @@ def read_metadata(source: str | os.PathLike[str]) -> ProjectMetadata:
         raise MetadataError(f"{path}: no such file or directory")
     if path.is_dir():
         return _from_tree(_DirTree(path), kind="directory", source_file="")
+    if not path.is_file():
+        raise MetadataError(f"{path}: not a regular file")
     lower = path.name.lower()
     try:
         if lower.endswith(".whl"):
@@ -138,7 +155,8 @@ def read_metadata(source: str | os.PathLike[str]) -> ProjectMetadata:
         if lower.endswith(".zip"):
             with zipfile.ZipFile(path) as archive:
                 return _from_tree(_ZipTree(path, archive), kind="sdist", source_file=path.name)
-    except (tarfile.TarError, zipfile.BadZipFile, EOFError, OSError) as error:
+    except (tarfile.TarError, zipfile.BadZipFile, EOFError, OSError, zlib.error,
+            lzma.LZMAError) as error:
         raise MetadataError(f"{path}: cannot read the archive: {error}") from None
     raise MetadataError(
         f"{path}: not a project directory, an sdist (.tar.gz, .zip) or a wheel (.whl)"
@@ -173,13 +191,29 @@ class _DirTree(_Tree):
         return str(self.root / relpath) if relpath else str(self.root)
 
     def read(self, relpath: str) -> bytes | None:
+        """A regular file inside the project (symlinks are followed only within it), of
+        bounded size; None when there is none.  Never blocks on a FIFO or a device."""
         target = self.root / relpath
-        if not target.is_file():
+        if not target.exists():
             return None
+        real = os.path.realpath(target)
+        top = os.path.realpath(self.root)
+        if os.path.commonpath([real, top]) != top:
+            raise MetadataError(f"{target}: is outside the project (it leads to {real})")
         try:
-            return target.read_bytes()
+            fd = os.open(real, os.O_RDONLY | os.O_NONBLOCK | os.O_CLOEXEC)
         except OSError as error:
             raise MetadataError(f"{target}: cannot read: {error.strerror}") from None
+        with os.fdopen(fd, "rb") as stream:
+            info = os.fstat(fd)
+            if stat.S_ISDIR(info.st_mode):
+                return None
+            if not stat.S_ISREG(info.st_mode):
+                raise MetadataError(f"{target}: not a regular file")
+            data = stream.read(MAX_FILE_SIZE + 1)
+        if len(data) > MAX_FILE_SIZE:
+            raise MetadataError(f"{target}: larger than {MAX_FILE_SIZE} bytes")
+        return data
 
     def names(self) -> list[str]:
         if self._names is None:
@@ -225,28 +259,113 @@ def _normalised(name: str) -> str:
     return name[2:] if name.startswith("./") else name
 
 
+def _check_member_name(path: Path, name: str) -> None:
+    """Refuse what would unpack outside the tree: absolute names, ``..``, odd characters."""
+    parts = name.replace("\\", "/").split("/")
+    if name.startswith("/") or ".." in parts or not name.isprintable():
+        raise MetadataError(f"{path}: member {name!r} would unpack outside the tree or has "
+                            "control characters in its name; refusing the archive")
+
+
+class _Budget:
+    """Counts members and unpacked bytes against the limits, while listing an archive."""
+
+    def __init__(self, path: Path) -> None:
+        self.path = path
+        self.members = 0
+        self.total = 0
+        self.packed = max(path.stat().st_size, 1)
+
+    def add(self, size: int) -> None:
+        self.members += 1
+        self.total += max(size, 0)
+        if self.members > MAX_MEMBERS:
+            raise MetadataError(f"{self.path}: more than {MAX_MEMBERS} members; refusing it")
+        if self.total > MAX_TOTAL_SIZE:
+            raise MetadataError(
+                f"{self.path}: unpacks to more than {MAX_TOTAL_SIZE} bytes; refusing it"
+            )
+        if self.total > 64 << 20 and self.total > MAX_RATIO * self.packed:
+            raise MetadataError(
+                f"{self.path}: unpacks to more than {MAX_RATIO} times its size "
+                f"({self.packed} bytes); refusing it as a decompression bomb"
+            )
+
+
 class _TarTree(_ArchiveTree):
     def __init__(self, path: Path, tar: tarfile.TarFile) -> None:
         self.tar = tar
-        files = {_normalised(m.name): m.name for m in tar.getmembers() if m.isfile()}
-        super().__init__(path, files)
+        budget = _Budget(path)
+        files: dict[str, tarfile.TarInfo] = {}
+        while True:
+            member = tar.next()
+            if member is None:
+                break
+            budget.add(member.size)
+            _check_member_name(path, member.name)
+            if member.isdev() or member.isfifo():
+                raise MetadataError(f"{path}: member {member.name!r} is a device or a FIFO; "
+                                    "refusing the archive")
+            if member.issym() or member.islnk():
+                _check_link(path, member)
+            if member.isfile():
+                files[_normalised(member.name)] = member
+        self.infos = files
+        super().__init__(path, {name: name for name in files})
 
     def read(self, relpath: str) -> bytes | None:
-        member = self.members.get(relpath)
-        handle = self.tar.extractfile(member) if member is not None else None
-        return handle.read() if handle is not None else None
+        name = self.members.get(relpath)
+        if name is None:
+            return None
+        member = self.infos[name]
+        if member.size > MAX_FILE_SIZE:
+            raise MetadataError(f"{self.where(relpath)}: larger than {MAX_FILE_SIZE} bytes")
+        handle = self.tar.extractfile(member)
+        return handle.read(MAX_FILE_SIZE) if handle is not None else None
+
+
+def _check_link(path: Path, member: tarfile.TarInfo) -> None:
+    """A link must stay inside the tree: relative, and not climbing above its top."""
+    target = member.linkname
+    base = posixpath.dirname(member.name) if member.issym() else ""
+    resolved = posixpath.normpath(posixpath.join(base, target))
+    if target.startswith("/") or resolved == ".." or resolved.startswith("../"):
+        raise MetadataError(f"{path}: member {member.name!r} links to {target!r}, outside the "
+                            "tree; refusing the archive")
 
 
 class _ZipTree(_ArchiveTree):
     def __init__(self, path: Path, archive: zipfile.ZipFile) -> None:
         self.archive = archive
+        _check_zip(path, archive)
         super().__init__(
             path, {_normalised(n): n for n in archive.namelist() if not n.endswith("/")}
         )
 
     def read(self, relpath: str) -> bytes | None:
         member = self.members.get(relpath)
-        return None if member is None else self.archive.read(member)
+        return None if member is None else _zip_read(self.archive, member, self.where(relpath))
+
+
+def _check_zip(path: Path, archive: zipfile.ZipFile) -> None:
+    """Members, sizes and names of a zip (an sdist or a wheel) within the limits."""
+    budget = _Budget(path)
+    for info in archive.infolist():
+        budget.add(info.file_size)
+        _check_member_name(path, info.filename)
+        kind = stat.S_IFMT(info.external_attr >> 16)  # 0: no type recorded (a plain file)
+        if kind and kind not in (stat.S_IFREG, stat.S_IFDIR):
+            raise MetadataError(f"{path}: member {info.filename!r} is not a regular file or "
+                                "a directory (a link, a device, a FIFO); refusing the archive")
+
+
+def _zip_read(archive: zipfile.ZipFile, name: str, where: str) -> bytes:
+    """One member, never more than MAX_FILE_SIZE bytes whatever its header claims."""
+    with archive.open(name) as stream:
+        data = stream.read(MAX_FILE_SIZE + 1)
+    if len(data) > MAX_FILE_SIZE:
+        raise MetadataError(f"{where}: larger than {MAX_FILE_SIZE} bytes")
+    return data
 
 
 # -- the fields both pyproject.toml and PKG-INFO supply --------------------------------------
@@ -269,7 +388,7 @@ class _Core:
     classifiers: list[str] = field(default_factory=list)
     urls: dict[str, str] = field(default_factory=dict)
     #: Field name -> where it came from, for error messages.
-    origins: dict[str, str] = field(default_factory=dict)
+    origins: dict[str, str] = field(default_factory=dict, compare=False, repr=False)
 
 
 #: ``[project] dynamic`` entries PKG-INFO can fill in, and the ``_Core`` fields they cover.
@@ -563,6 +682,11 @@ def _project_core(
         ):
             check.problem(label, f"expected an array of strings, got {requirements!r}")
             continue
+        try:
+            spectext.extra(extra, field=f"{where} [project] optional-dependencies")
+        except MetadataError as error:
+            check.problems.append(str(error))
+            continue
         core.provides_extra.append(extra)
         for item in requirements:
             req = parse_requirement(item, origin=f"{where} [project] {label}")
@@ -715,7 +839,7 @@ def _finish(
 ) -> ProjectMetadata:
     """Validate the collected fields and build the record."""
     where = core.origins
-    if not re.match(r"^([A-Z0-9]|[A-Z0-9][A-Z0-9._-]*[A-Z0-9])$", core.name, re.IGNORECASE):
+    if not re.match(r"^([A-Z0-9]|[A-Z0-9][A-Z0-9._-]*[A-Z0-9])\Z", core.name, re.IGNORECASE):
         raise MetadataError(f"{where['name']}: invalid project name {core.name!r}")
     parse_version(core.version, origin=where["version"])
     if core.requires_python:
@@ -725,6 +849,8 @@ def _finish(
             raise MetadataError(
                 f"{where['requires_python']}: invalid specifier {core.requires_python!r}"
             ) from None
+    for extra in core.provides_extra:
+        spectext.extra(extra, field=where["provides_extra"])
     for item in core.requires_dist:
         parse_requirement(item, origin=where["requires_dist"])
     license_result = license_for(
@@ -763,6 +889,7 @@ def _finish(
         source_kind=kind,
         origin=origin,
         warnings=warnings,
+        origins=dict(where),
     )
 
 
@@ -939,6 +1066,7 @@ def _tree_has_ext_modules(
 
 
 def _from_wheel(archive: zipfile.ZipFile, path: Path) -> ProjectMetadata:
+    _check_zip(path, archive)
     members = archive.namelist()
     dist_infos = sorted(
         {m.split("/")[0] for m in members
@@ -957,7 +1085,7 @@ def _from_wheel(archive: zipfile.ZipFile, path: Path) -> ProjectMetadata:
 
     def read(name: str) -> bytes | None:
         member = f"{dist_info}/{name}"
-        return archive.read(member) if member in members else None
+        return _zip_read(archive, member, where(name)) if member in members else None
 
     metadata = read("METADATA")
     assert metadata is not None  # the dist-info was chosen for having one

@@ -22,7 +22,9 @@ Every problem in every file is collected and raised once as a ``ConfigError``.
 from __future__ import annotations
 
 import configparser
+import errno
 import os
+import stat
 
 from rpm_pyconfig.errors import ConfigError, Problem
 from rpm_pyconfig.runtime import FIELDS, Field, Runtime
@@ -299,19 +301,48 @@ def _read(path: str, problems: list[Problem]) -> str | None:
     return text[1:] if text.startswith("\ufeff") else text
 
 
+#: A drop-in is a few hundred bytes; anything much larger is not one.
+MAX_DROPIN_SIZE = 1 << 20
+
+
 def _read_bytes(path: str) -> bytes:
     """The whole file, with plain system calls: half the cost of a buffered file object,
-    which a registry of a hundred drop-ins pays on every spec parse."""
-    descriptor = os.open(path, os.O_RDONLY | os.O_CLOEXEC)
+    which a registry of a hundred drop-ins pays on every spec parse.
+
+    Only a regular file of at most MAX_DROPIN_SIZE bytes is read, or /dev/null (a mask):
+    opened without blocking, so a FIFO cannot hang a spec parse, nor /dev/zero fill memory.
+    """
+    descriptor = os.open(path, os.O_RDONLY | os.O_CLOEXEC | os.O_NONBLOCK)
     try:
+        info = os.fstat(descriptor)
+        if stat.S_ISDIR(info.st_mode):
+            raise IsADirectoryError(errno.EISDIR, "is a directory", path)
+        if not stat.S_ISREG(info.st_mode):
+            if stat.S_ISCHR(info.st_mode) and info.st_rdev == os.stat(os.devnull).st_rdev:
+                return b""
+            raise _NotRegularError(path)
         chunks: list[bytes] = []
+        size = 0
         while True:
             chunk = os.read(descriptor, 65536)
             if not chunk:
                 return b"".join(chunks)
+            size += len(chunk)
+            if size > MAX_DROPIN_SIZE:
+                raise _TooLargeError(path)
             chunks.append(chunk)
     finally:
         os.close(descriptor)
+
+
+class _NotRegularError(OSError):
+    def __init__(self, path: str) -> None:
+        super().__init__(errno.EINVAL, "not a regular file (a FIFO, a device, a socket?)", path)
+
+
+class _TooLargeError(OSError):
+    def __init__(self, path: str) -> None:
+        super().__init__(errno.EFBIG, f"larger than {MAX_DROPIN_SIZE} bytes", path)
 
 
 def _parse(parser: _Parser, path: str, text: str, problems: list[Problem]) -> _Entry | None:
@@ -491,11 +522,21 @@ def _convert(field: Field, value: str) -> object:
     return value
 
 
+#: Characters a shell reads even inside double quotes, and quotes: never in a path that
+#: --exe and the templates put on a command line (no quoting would make them inert there).
+_SHELL_ACTIVE = frozenset("$`\\\"'")
+
+
 def _check_path(value: str) -> str:
     if not value.startswith("/"):
         raise _InvalidValueError(f"must be an absolute path, got {value!r}")
     if " " in value:
         raise _InvalidValueError(f"must not contain spaces, got {value!r}")
+    if _SHELL_ACTIVE.intersection(value):
+        raise _InvalidValueError(
+            f"must not contain $, `, \\ or quotes (a shell reads them even inside "
+            f"quotes), got {value!r}"
+        )
     if ".." in value.split("/"):
         raise _InvalidValueError(f"must not contain '..', got {value!r}")
     normal = os.path.normpath(value)

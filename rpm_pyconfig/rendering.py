@@ -1,47 +1,51 @@
 """The one Jinja environment: multi-runtime spec stanzas from templates.
 
 Templates ship inside the package (``rpm_pyconfig.templates``) and are loaded as
-resources.  Rendered text is spec text that rpm expands again, so every value a
-template prints is %-escaped on the way out (``finalize``); literal template text is
-not, so templates can still write ``%{version}``.  A macro's output is template text
-whose values are escaped already: print it as ``{{ m() | spec_text }}`` so that neither
-its literal text nor its values are escaped again.  A missing value is an error
+resources.  Rendered text is spec text that rpm expands again, so a template may print
+only :class:`~rpm_pyconfig.spectext.SpecText` (and integers): ``finalize`` refuses plain
+strings, and the filters ``literal`` (one line of text, made inert) and ``sh`` (one shell
+word) are how a value becomes spec text.  Literal template text is the template's own
+syntax, so templates can still write ``%{version}``.  A missing value is an error
 (``StrictUndefined``), never an empty string in a spec.
 """
 
 from __future__ import annotations
 
 import os
-import shlex
 from collections.abc import Mapping, Sequence
 from importlib import resources
 from typing import Any
 
 import jinja2
 
+from . import spectext
 from .errors import ExpressionError, PyConfigError
-from .expression import Expression, escape_rpm
+from .expression import Expression
 from .installing import file_owners
 from .runtime import Runtime
+from .spectext import SpecText
 
 __all__ = ["SpecText", "TemplateError", "available_templates", "render"]
 
 _SUFFIX = ".j2"
 
 
-class SpecText(str):
-    """A value that is already spec syntax (``%{pypi_version}``): printed without escaping."""
-
-    __slots__ = ()
+class TemplateError(PyConfigError):
+    """A template is missing, broken, needs a value nobody gave it, or prints plain text."""
 
 
 def _finalize(value: object) -> str:
-    """Escape what templates print for rpm, except values that are spec syntax on purpose."""
-    return value if isinstance(value, SpecText) else escape_rpm(str(value))
-
-
-class TemplateError(PyConfigError):
-    """A template is missing, broken, or needs a value nobody gave it."""
+    """Let through only spec text and integers: a plain string must say how it is safe."""
+    if isinstance(value, SpecText):
+        return value
+    if isinstance(value, int) and not isinstance(value, bool):
+        return str(value)
+    if isinstance(value, jinja2.Undefined):
+        return str(value)  # StrictUndefined: raises the error that names the missing value
+    raise TemplateError(
+        f"a template prints the plain value {value!r}: pass it through a filter that makes "
+        "it spec text ('| literal' for text, '| sh' for a shell word)"
+    )
 
 
 def _load_shipped(name: str) -> str | None:
@@ -60,24 +64,35 @@ def _environment() -> jinja2.Environment:
         lstrip_blocks=True,
         finalize=_finalize,
     )
-    env.filters["sh"] = lambda value: shlex.quote(str(value))
-    env.filters["spec_text"] = SpecText
+    env.filters["sh"] = lambda value: spectext.shell(value)
+    env.filters["literal"] = lambda value: spectext.line(value)
     env.filters["at"] = lambda text, runtime: Expression.parse(str(text)).evaluate(runtime)
+    env.filters["provided_evr"] = _provided_evr
     env.filters["dist_requires"] = _dist_requires
     env.filters["conf"] = _conf
-    env.filters["trim_release"] = _trim_release
     env.filters["canonical"] = _canonical
     return env
 
 
-def _conf(runtime: Runtime) -> str:
+def _conf(runtime: Runtime) -> SpecText:
     """The runtime as a drop-in with every key written, so nothing is derived on loading."""
     from .registry import format_conf
 
-    return format_conf(runtime, complete=True)
+    return spectext.block(format_conf(runtime, complete=True).rstrip("\n"),
+                          field=f"runtime {runtime.name}")
 
 
-def _dist_requires(lines: str, runtime: Runtime, extra: str | None = None) -> list[str]:
+def _provided_evr(version_evr: object) -> SpecText:
+    """The ``[E:]V`` of the pythonXdist() provides: the package's own version, trimmed like
+    converted requirements (1.0 -> 1), or without one the spec's ``%{version}``."""
+    if version_evr:
+        from .versions import trim_rpm_version
+
+        return spectext.line(trim_rpm_version(str(version_evr)), field="version_evr")
+    return spectext.syntax("%{?epoch:%{epoch}:}%{version}")
+
+
+def _dist_requires(lines: str, runtime: Runtime, extra: str | None = None) -> list[SpecText]:
     """rpm dependencies of PEP 508 *lines* (one per line) for one runtime and extra."""
     requirements = [line.strip() for line in str(lines).splitlines()]
     requirements = [line for line in requirements if line and not line.startswith("#")]
@@ -85,20 +100,19 @@ def _dist_requires(lines: str, runtime: Runtime, extra: str | None = None) -> li
         return []
     from .dependencies import runtime_requires
 
-    return runtime_requires(requirements, runtime, extra=extra, origin="requires_dist")
+    return [
+        spectext.line(dependency, field="requires_dist")
+        for dependency in runtime_requires(requirements, runtime, extra=extra,
+                                           origin="requires_dist")
+    ]
 
 
-def _canonical(name: str) -> str:
+def _canonical(name: str) -> SpecText:
     """PEP 503's name, as every generated ``pythonXdist()`` requirement spells it."""
     from packaging.utils import canonicalize_name
 
-    return str(canonicalize_name(str(name)))
-
-
-def _trim_release(evr: str) -> str:
-    from .versions import trim_rpm_version
-
-    return trim_rpm_version(str(evr))
+    return spectext.name(str(canonicalize_name(spectext.name(str(name), field="distname"))),
+                         field="distname")
 
 
 def available_templates() -> list[str]:

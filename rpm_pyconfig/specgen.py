@@ -11,15 +11,15 @@ from __future__ import annotations
 
 import datetime
 import os
-import textwrap
 from collections.abc import Sequence
 
-from . import __version__
+from . import __version__, spectext
 from ._files import write_atomically
 from .errors import PyConfigError
 from .metadata import ProjectMetadata, read_metadata
-from .rendering import SpecText, render
+from .rendering import render
 from .runtime import Runtime
+from .spectext import SpecText
 
 __all__ = ["GeneratedSpec", "generate_spec", "write_spec"]
 
@@ -58,9 +58,11 @@ def generate_spec(
     meta = read_metadata(source)
     if static and not runtimes:
         raise PyConfigError("a static spec needs at least one runtime")
-    pkgname = meta.canonical_name
-    archive = _with_version_macro(_archive_name(meta), meta.version)
-    archive_dir = _with_version_macro(_archive_dir(meta), meta.version)
+    origins = meta.origins
+    where = meta.origin
+    pkgname = spectext.name(meta.canonical_name, field=origins.get("name", where))
+    pypi_name = spectext.name(meta.name, field=origins.get("name", where))
+    pypi_version = spectext.version(meta.version, field=origins.get("version", where))
     warnings = list(meta.license.warnings) + list(meta.warnings)
     if meta.has_ext_modules:
         warnings.append(
@@ -71,21 +73,45 @@ def generate_spec(
         warnings.append(
             "no importable module found: set pyconfig_modules for %check by hand"
         )
+    summary = _one_line(meta.summary, origins.get("summary", where)) or (
+        f"The {meta.name} Python project"
+    )
+    requires_field = origins.get("requires_dist", where)
+    build_field = f"{where} [build-system] requires"
+    source_name = os.path.basename(os.fspath(source).rstrip("/")) or os.fspath(source)
     values = {
         "meta": meta,
         "pkgname": pkgname,
-        "modules": " ".join(meta.import_names) or pkgname.replace("-", "_"),
-        "extras": " ".join(meta.extras),
-        "requires_dist": "\n".join(meta.requires_dist),
-        "build_requires": "\n".join(meta.build_requires),
+        "pypi_name": pypi_name,
+        "pypi_version": pypi_version,
+        "modules": spectext.join(
+            [spectext.name(module, field=f"{where} import names")
+             for module in meta.import_names or [pkgname.replace("-", "_")]],
+            " ",
+        ),
+        "extras": spectext.join(
+            [spectext.extra(extra, field=origins.get("provides_extra", where))
+             for extra in meta.extras],
+            " ",
+        ),
+        "requires_dist": spectext.expand_lines(meta.requires_dist, field=requires_field),
+        "build_requires": spectext.expand_lines(meta.build_requires, field=build_field),
         "rpm_version": meta.rpm_version,
         "version_evr": meta.rpm_version.evr,
-        "summary": _one_line(meta.summary) or f"The {meta.name} Python project",
-        "description": _description(meta),
-        "source_url": SpecText(_source_url(meta, archive)),
-        "source_name": os.path.basename(os.fspath(source).rstrip("/")) or os.fspath(source),
-        "archive_dir": SpecText(archive_dir),
-        "warnings": warnings,
+        "summary": spectext.line(summary, field=origins.get("summary", where)),
+        "summary_macro": spectext.define_value(summary, field=origins.get("summary", where)),
+        "description": _description(summary, meta.name, origins.get("summary", where)),
+        "license": spectext.license_expression(
+            meta.license.expression, field=origins.get("license_expression", where)
+        ),
+        "url": spectext.url(meta.homepage, field=origins.get("urls", where))
+        if meta.homepage else "",
+        "source_url": _source_url(meta, pypi_name),
+        "source_name": spectext.line(source_name, field="source path"),
+        "source_comment": spectext.comment(source_name),
+        "source_kind": spectext.line(meta.source_kind),
+        "archive_dir": _archive_dir(meta),
+        "warnings": [spectext.comment(warning) for warning in warnings],
         "static": static,
         "embed_registry": static,
         "tool": "rpm-pyconfig",
@@ -117,29 +143,56 @@ def _archive_name(meta: ProjectMetadata) -> str:
     return f"{meta.canonical_name.replace('-', '_')}-{meta.version}.tar.gz"
 
 
-def _archive_dir(meta: ProjectMetadata) -> str:
+def _archive_dir(meta: ProjectMetadata) -> SpecText:
     """The directory the sdist unpacks to: read from the sdist, else PEP 625's ``NAME-V``."""
-    return meta.source_dir or f"{meta.canonical_name.replace('-', '_')}-{meta.version}"
+    raw = meta.source_dir or f"{meta.canonical_name.replace('-', '_')}-{meta.version}"
+    return _with_version_macro(
+        spectext.filename(raw, field=f"{meta.origin}: top directory"), meta.version
+    )
 
 
-def _with_version_macro(text: str, version: str) -> str:
-    """``foo-1.0.tar.gz`` -> ``foo-%{pypi_version}.tar.gz``: the spec names the version once."""
+def _with_version_macro(text: SpecText, version: str) -> SpecText:
+    """``foo-1.0.tar.gz`` -> ``foo-%{pypi_version}.tar.gz``: the spec names the version once.
+
+    *text* is a checked file name, so its pieces are spec text too."""
     head, found, tail = text.rpartition(f"-{version}")
     if found and (not tail or tail.startswith(".")):
-        return f"{head}-%{{pypi_version}}{tail}"
+        return spectext.syntax(f"{head}-%{{pypi_version}}{tail}")
     return text
 
 
-def _source_url(meta: ProjectMetadata, archive: str) -> str:
+def _source_url(meta: ProjectMetadata, name: SpecText) -> SpecText:
     """PyPI's stable URL of an sdist: /packages/source/INITIAL/NAME/FILE."""
-    return f"https://files.pythonhosted.org/packages/source/{meta.name[0]}/{meta.name}/{archive}"
+    archive = _with_version_macro(
+        spectext.filename(_archive_name(meta), field=f"{meta.origin}: sdist file name"),
+        meta.version,
+    )
+    return spectext.syntax(
+        f"https://files.pythonhosted.org/packages/source/{name[0]}/{name}/{archive}"
+    )
 
 
-def _one_line(text: str) -> str:
+def _one_line(text: str, field: str) -> str:
+    """The summary on one line: blanks and line breaks become one space.  Other control
+    characters are refused (NUL, escape sequences...)."""
+    spectext.line(text.replace("\n", " ").replace("\r", " ").replace("\t", " "), field=field)
     return " ".join(text.split()).rstrip(".")
 
 
-def _description(meta: ProjectMetadata) -> str:
-    """The summary as a paragraph: a README is no package description, and may hold markup."""
-    summary = _one_line(meta.summary).rstrip("\\") or meta.name
-    return "\n".join(textwrap.wrap(summary + ".", width=79))
+def _description(summary: str, name: str, field: str) -> SpecText:
+    """The summary as a paragraph: a README is no package description, and may hold markup.
+
+    After the expansion rpm reads these lines as spec lines, so a word that starts with
+    ``%`` or ``#`` never starts one: it stays on the line before; when the summary itself
+    starts so, the paragraph starts with the project's name.
+    """
+    words = (summary + ".").split(" ")
+    if words[0].startswith(("%", "#")):
+        words.insert(0, name + ":")
+    lines: list[str] = []
+    for word in words:
+        if lines and (len(lines[-1]) + 1 + len(word) <= 79 or word.startswith(("%", "#"))):
+            lines[-1] += " " + word
+        else:
+            lines.append(word)
+    return spectext.define_lines(lines, field=field, value=summary)

@@ -259,6 +259,34 @@ def test_exe_runs_per_runtime_and_passes_the_exit_status(
     assert (out, err) == (sentinel(message), message + "\n")
 
 
+@pytest.mark.parametrize("status", [1, 2, 126, 127, 255])
+def test_exe_passes_every_exit_status_through(
+    registry: Path, capsys: pytest.CaptureFixture[str], status: int
+) -> None:
+    """README: --exe exits with the failing command's status, 127 (not found) included."""
+    assert run(capsys, "--confdir", registry, "--exe", f"exit {status}")[0] == status
+
+
+@pytest.mark.parametrize(
+    "argv",
+    [
+        ["--where", "debug == 'true'", "--where", "debug == 'false'", "--foreach", "--eval", "x"],
+        ["--where=a == 'b'", "--where=c == 'd'", "--foreach", "--eval", "x"],
+        ["--foreach", "--eval", "a", "--eval", "b"],
+        ["--foreach", "--exe", "a", "--exe", "b"],
+        ["spec", "x", "-o", "a", "-o", "b"],
+        ["install", "--buildroot", "a", "--buildroot", "b"],
+        ["list", "--where", "debug == 'true'", "--where", "debug == 'false'"],
+    ],
+)
+def test_single_value_options_given_twice_are_usage_errors(
+    registry: Path, capsys: pytest.CaptureFixture[str], argv: list[str]
+) -> None:
+    status, _out, err = run(capsys, "--confdir", registry, *argv)
+    assert status == 2
+    assert "given twice" in err
+
+
 def test_exe_without_foreach_runs_for_the_default(
     registry: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
@@ -523,7 +551,8 @@ def test_render_a_template_file(
 ) -> None:
     template = tmp_path / "mine.j2"
     template.write_text(
-        "{% for rt in runtimes %}%global {{ rt.name | replace('-', '_') }} {{ greeting }} %{name}\n"
+        "{% for rt in runtimes %}%global {{ rt.name | replace('-', '_') | literal }} "
+        "{{ greeting | literal }} %{name}\n"
         "{% endfor %}",
         encoding="utf-8",
     )
@@ -531,6 +560,21 @@ def test_render_a_template_file(
         capsys, "--confdir", registry, "render", str(template), "--set", "greeting=100% sure",
         "--exclude", "pypy3",
     ) == (0, "%global python3 100%% sure %{name}\n%global python3_debug 100%% sure %{name}\n", "")
+
+
+def test_render_refuses_a_set_value_with_a_newline(
+    registry: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """A --set value must not start a new spec line (%post, say) where a template prints it."""
+    template = tmp_path / "mine.j2"
+    template.write_text("Summary: {{ greeting | literal }}\n", encoding="utf-8")
+    status, out, err = run(
+        capsys, "--confdir", registry, "render", str(template),
+        "--set", "greeting=x\n%post\necho INJECTED",
+    )
+    assert status == 1
+    assert out.startswith("%{error:") and out.count("\n") == 1  # only the error sentinel
+    assert "must not contain a newline, got 'x\\n%post\\necho INJECTED'" in err
 
 
 def test_render_unknown_template_suggests_one(

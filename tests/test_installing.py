@@ -19,8 +19,9 @@ from pathlib import Path
 import pytest
 
 from rpm_pyconfig.errors import ExecutionError, PyConfigError
-from rpm_pyconfig.installing import InstallResult, file_owners, install
+from rpm_pyconfig.installing import InstallResult, file_owners, filelist_path, install
 from rpm_pyconfig.runtime import Runtime
+from tests.rpmtools import have_rpm_tools
 
 SITE = "/usr/lib/python3/dist-packages"
 EPOCH = 1_600_000_000
@@ -175,7 +176,7 @@ def test_owner_ships_sources_bytecode_and_dist_info(installed: Installed) -> Non
         "/usr/bin/tool",
         f"{SITE}/top.py",
         f"{SITE}/__pycache__/top.cpython-311.pyc",
-        f'"{SITE}/demo/100%% data.txt"',
+        f'"{SITE}/demo/100[%%]\\ data.txt"',
         f"{SITE}/demo/__init__.py",
         f"{SITE}/demo/_speedups.cpython-311-x86_64-linux-gnu.so",
         f"{SITE}/demo/core.py",
@@ -446,3 +447,132 @@ def test_reinstall_replaces_the_previous_tree(tmp_path: Path) -> None:
         filelists=str(tmp_path / "files2"),
     )
     assert f"{SITE}/demo/core.py" not in second[0].files  # the old staged root is gone
+
+
+# -- path safety ------------------------------------------------------------------------------
+
+HOSTILE_NAMES = [
+    "100% data.txt", "a b.txt", "star*.txt", "what?.txt", "[br].txt",
+    "%attr(4755,root,root) x.txt", "%config y.txt", "%dir z.txt", "%lang(de) w.txt",
+    "%caps(cap_net_raw=p) v.txt", "%verify(not md5) u.txt", "%dev(c,1,3) t.txt",
+    "%%doubled.txt", "#hash.txt", "semi;colon.txt", "it's.txt", "%(id).txt", "it's %.txt",
+    "a{", "}b", "%{c",
+]
+
+
+@pytest.mark.parametrize("name", ["new\nline.txt", "tab\there.txt", "{a,b}", "%{name}",
+                                  'dq".txt', "back\\slash.txt", "nul\x01.txt", "bad\udcff.txt"])
+def test_filelist_refuses_names_rpm_cannot_take(name: str) -> None:
+    with pytest.raises(PyConfigError, match="cannot list") as caught:
+        filelist_path(f"/usr/lib/x/{name}")
+    assert repr(f"/usr/lib/x/{name}") in str(caught.value)
+
+
+@pytest.mark.rpm
+def test_filelist_names_are_packaged_literally(tmp_path: Path) -> None:
+    """rpmbuild packs exactly the hostile names, with their own modes: no %attr, no glob."""
+    if not have_rpm_tools():
+        if os.environ.get("CI") == "true":
+            pytest.fail("rpmbuild is missing (CI=true)")
+        pytest.skip("rpmbuild not installed")
+    base = "/usr/share/hostile"
+    (tmp_path / "names").write_bytes(b"\0".join(n.encode() for n in HOSTILE_NAMES))
+    (tmp_path / "files.list").write_text(
+        f"%dir {filelist_path(base)}\n"
+        + "".join(filelist_path(f"{base}/{name}") + "\n" for name in HOSTILE_NAMES),
+        encoding="utf-8",
+    )
+    spec = tmp_path / "names.spec"
+    spec.write_text(
+        "Name: names\nVersion: 1\nRelease: 1\nSummary: s\nLicense: MIT\nBuildArch: noarch\n"
+        "%description\nd\n%install\n"
+        f"mkdir -p %{{buildroot}}{base}\n"
+        f"cd %{{buildroot}}{base} && xargs -0 -a {tmp_path}/names touch\n"
+        # decoys a glob would catch: a wrong match shows up in the package
+        f"cd %{{buildroot}}{base} && touch stara.txt b.txt whatX.txt\n"
+        f"%files -f {tmp_path}/files.list\n",
+        encoding="utf-8",
+    )
+    built = subprocess.run(
+        ["rpmbuild", "-bb", "--define", f"_topdir {tmp_path / 'top'}",
+         "--define", "_unpackaged_files_terminate_build 0", str(spec)],
+        capture_output=True, text=True, check=False,
+    )
+    assert built.returncode == 0, built.stderr
+    package = next((tmp_path / "top" / "RPMS").rglob("names-1-1.noarch.rpm"))
+    listing = subprocess.run(
+        ["rpm", "-qp", "--qf", "[%{FILEMODES:perms} %{FILENAMES}\n]", str(package)],
+        capture_output=True, text=True, check=True,
+    ).stdout.splitlines()
+    assert sorted(line.split(" ", 1)[1] for line in listing) == sorted(
+        [base] + [f"{base}/{name}" for name in HOSTILE_NAMES]
+    )
+    assert all(line.startswith(("-rw-r--r--", "drwxr-xr-x")) for line in listing), listing
+
+
+def test_a_buildroot_that_is_a_file_is_an_error(tmp_path: Path) -> None:
+    rt = runtime("python3", default=True)
+    stage_tree(tmp_path / "stage", rt, scripts=False)
+    (tmp_path / "buildroot").write_text("not a directory\n", encoding="utf-8")
+    with pytest.raises(PyConfigError, match="exists and is not a directory"):
+        run_install(tmp_path, [rt])
+
+
+def tree(root: Path) -> dict[str, str]:
+    return {
+        str(path.relative_to(root)): "link" if path.is_symlink() else
+        "dir" if path.is_dir() else path.read_text(encoding="utf-8")
+        for path in sorted(root.rglob("*"))
+    }
+
+
+def test_a_missing_stage_leaves_the_buildroot_as_it_was(
+    tmp_path: Path, three_runtimes: list[Runtime]
+) -> None:
+    cpython, _debug, pypy = three_runtimes
+    stage_tree(tmp_path / "stage", cpython, scripts=False)
+    (tmp_path / "buildroot" / "etc").mkdir(parents=True)
+    (tmp_path / "buildroot" / "etc" / "kept").write_text("x\n", encoding="utf-8")
+    before = tree(tmp_path / "buildroot")
+    with pytest.raises(PyConfigError, match="nothing staged"):
+        run_install(tmp_path, [cpython, pypy])
+    assert tree(tmp_path / "buildroot") == before
+
+
+def test_a_failure_midway_undoes_what_was_installed(tmp_path: Path) -> None:
+    one = runtime("one", default=True, purelib="/opt/one", platlib="/opt/one")
+    two = runtime("two", purelib="/opt/two", platlib="/opt/two")
+    for rt in (one, two):
+        stage_tree(tmp_path / "stage", rt, extension=False)
+    (tmp_path / "buildroot").mkdir()
+    with pytest.raises(PyConfigError, match="both install"):
+        run_install(tmp_path, [one, two])
+    assert tree(tmp_path / "buildroot") == {}
+
+
+def test_symlinks_in_the_buildroot_are_never_written_through(tmp_path: Path) -> None:
+    rt = runtime("python3", default=True, purelib="/opt/site", platlib="/opt/site")
+    stage_tree(tmp_path / "stage", rt, scripts=False)
+    outside = tmp_path / "outside"
+    outside.mkdir()
+    (tmp_path / "buildroot" / "opt").mkdir(parents=True)
+    (tmp_path / "buildroot" / "opt" / "site").symlink_to(outside)
+    with pytest.raises(PyConfigError, match="leads out of the buildroot"):
+        run_install(tmp_path, [rt])
+    assert list(outside.iterdir()) == []
+
+
+def test_staged_symlinks_are_shipped_as_links_never_followed(tmp_path: Path) -> None:
+    rt = runtime("python3", default=True)
+    target = stage_tree(tmp_path / "stage", rt, scripts=False, extension=False)
+    secret = tmp_path / "secret"
+    secret.write_text("#!/usr/bin/python\nsecret\n", encoding="utf-8")
+    (target / "bin").mkdir()
+    (target / "bin" / "evil").symlink_to(secret)
+    (target / "demo" / "leak.txt").symlink_to(secret)
+    result = run_install(tmp_path, [rt])
+    shipped = tmp_path / "buildroot" / "usr" / "bin" / "evil"
+    assert shipped.is_symlink() and os.readlink(shipped) == str(secret)
+    assert secret.read_text(encoding="utf-8") == "#!/usr/bin/python\nsecret\n"  # not rewritten
+    assert (tmp_path / "buildroot" / SITE[1:] / "demo" / "leak.txt").is_symlink()
+    assert "/usr/bin/evil" in result.results["python3"].files

@@ -68,6 +68,20 @@ def test_foreach(registry: Path) -> None:
     assert (evaluated.returncode, evaluated.stdout, evaluated.stderr) == (0, THREE + "\n", "")
 
 
+def test_foreach_and_eval_take_an_expression_starting_with_dashes(registry: Path) -> None:
+    """%{pyconfig_foreach:--with-python=@confbin} is a configure option, not ours."""
+    evaluated = rpm_eval(registry, "%{pyconfig_foreach:--with-python=@confbin}")
+    assert evaluated.returncode == 0, evaluated.stderr
+    assert evaluated.stdout.splitlines()[0] == "--with-python=/usr/bin/python3.11"
+    assert len(evaluated.stdout.split()) == 3
+    single = rpm_eval(registry, "%{pyconfig_eval:--x=@confpkg}")
+    assert (single.returncode, single.stdout.strip()) == (0, "--x=python3")
+    line = rpm_eval(registry, "%{pyconfig_exe:echo --x=@confpkg}").stdout.strip()
+    ran = run(["/bin/sh", "-c", line.replace("rpm-pyconfig", str(TOOL_BIN / "rpm-pyconfig"), 1)],
+              tool_env(registry))
+    assert (ran.returncode, ran.stdout.splitlines()[0]) == (0, "--x=python3")
+
+
 def test_foreach_keeps_lines_and_spec_syntax(registry: Path) -> None:
     evaluated = rpm_eval(
         registry, "%{pyconfig_foreach:%%{?nosuch:x}%%{!?nosuch:@name}\n  @@ 100%%}"
@@ -131,11 +145,11 @@ def test_exe_is_a_shell_line(registry: Path) -> None:
         registry, "%{pyconfig_exe:test -x @confbin}", "pyconfig_select --only 'python3*'"
     )
     assert evaluated.stdout == (
-        "rpm-pyconfig --only 'python3*' --foreach --exe 'test -x @confbin' || exit 1\n"
+        "rpm-pyconfig --only 'python3*' --foreach --exe='test -x @confbin' || exit 1\n"
     )
     quoted = rpm_eval(registry, "%{pyconfig_exe:echo 'it''s'}")
     assert quoted.stdout == (
-        "rpm-pyconfig  --foreach --exe 'echo '\\''it'\\'''\\''s'\\''' || exit 1\n"
+        "rpm-pyconfig  --foreach --exe='echo '\\''it'\\'''\\''s'\\''' || exit 1\n"
     )
     # The line is sound shell: run it with /bin/sh as %build would.
     line = quoted.stdout.strip().replace("rpm-pyconfig", str(TOOL_BIN / "rpm-pyconfig"), 1)

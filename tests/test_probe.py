@@ -570,7 +570,10 @@ def test_write_conf_leaves_no_temporary_file_when_linking_fails(tmp_path: Path) 
     (tmp_path / "pypy3.conf").mkdir()
     with pytest.raises(PyConfigError) as info:
         write_conf(EXPECTED[PYPY], str(tmp_path), force=True)
-    assert str(info.value) == f"{tmp_path}/pypy3.conf: cannot write: Is a directory"
+    assert str(info.value) == (
+        f"{tmp_path}/pypy3.conf: exists and is not a regular file (a directory, a symlink, "
+        "a device or a FIFO); refusing to replace it"
+    )
     assert listing(tmp_path) == ["pypy3.conf"]
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import string
 import tempfile
 import time
@@ -815,3 +816,50 @@ def _timed(function: Callable[[], object]) -> float:
     start = time.perf_counter()
     function()
     return time.perf_counter() - start
+
+
+# -- hostile drop-ins -----------------------------------------------------------------------
+
+
+def test_a_fifo_drop_in_does_not_hang(tmp_path: Path) -> None:
+    """A FIFO named x.conf used to block every spec parse forever."""
+    write(tmp_path, {"good.conf": conf()})
+    os.mkfifo(tmp_path / "x.conf")
+    started = time.monotonic()
+    assert problems_of([tmp_path]) == (
+        f"{tmp_path}/x.conf: cannot read file: not a regular file (a FIFO, a device, a socket?)"
+    )
+    assert time.monotonic() - started < 5
+
+
+def test_a_drop_in_linked_to_dev_zero_is_refused(tmp_path: Path) -> None:
+    write(tmp_path, {"good.conf": conf()})
+    (tmp_path / "zero.conf").symlink_to("/dev/zero")
+    assert "zero.conf: cannot read file: not a regular file" in problems_of([tmp_path])
+
+
+def test_a_huge_drop_in_is_refused(tmp_path: Path) -> None:
+    write(tmp_path, {"big.conf": conf() + "#" * (2 << 20) + "\n"})
+    assert problems_of([tmp_path]) == f"{tmp_path}/big.conf: cannot read file: larger than " \
+        "1048576 bytes"
+
+
+def test_dev_null_still_masks(tmp_path: Path) -> None:
+    write(tmp_path / "a", {"x.conf": conf()})
+    (tmp_path / "b").mkdir()
+    (tmp_path / "b" / "x.conf").symlink_to(os.devnull)
+    write(tmp_path / "b", {"y.conf": conf(replace={"name": "y"})})
+    assert [rt.name for rt in load(tmp_path / "a", tmp_path / "b").runtimes] == ["y"]
+
+
+@pytest.mark.parametrize(
+    "path", ["/opt/$(touch${IFS}x)/python3", "/opt/`id`/python3", "/opt/it's/python3",
+             '/opt/"q"/python3', "/opt/back\\slash/python3", "/opt/$HOME/python3"],
+)
+def test_paths_with_shell_syntax_are_refused(tmp_path: Path, path: str) -> None:
+    """--exe substitutes paths into shell commands, also inside double quotes."""
+    write(tmp_path, {"x.conf": conf(replace={"interpreter": path})})
+    assert problems_of([tmp_path]) == (
+        f"{tmp_path}/x.conf:4 [runtime] interpreter: must not contain $, `, \\ or quotes (a "
+        f"shell reads them even inside quotes), got {path!r}"
+    )

@@ -12,8 +12,10 @@ from typing import Any
 
 import pytest
 
+from rpm_pyconfig import spectext
+from rpm_pyconfig.errors import PyConfigError
 from rpm_pyconfig.installing import file_owners
-from rpm_pyconfig.rendering import SpecText, TemplateError, available_templates, render
+from rpm_pyconfig.rendering import TemplateError, available_templates, render
 from rpm_pyconfig.runtime import Runtime
 
 REPO = Path(__file__).resolve().parent.parent
@@ -360,8 +362,8 @@ def test_owners(cpython: Runtime, cpython_debug: Runtime, pypy: Runtime) -> None
 def test_owners_in_templates(three: list[Runtime], tmp_path: Path) -> None:
     template = write(
         tmp_path / "owners.j2",
-        "{% for rt in runtimes %}{{ rt.name }}: {{ owners[rt.name].name if owners[rt.name] "
-        "else '-' }}\n{% endfor %}",
+        "{% for rt in runtimes %}{{ rt.name | literal }}: {{ (owners[rt.name].name if "
+        "owners[rt.name] else '-') | literal }}\n{% endfor %}",
     )
     assert render(template, three) == (
         "python3.11: -\npython3.11-dbg: python3.11\npypy3: python3.11\n"
@@ -374,27 +376,47 @@ def test_owners_in_templates(three: list[Runtime], tmp_path: Path) -> None:
 def test_values_are_escaped_but_template_text_is_not(pypy: Runtime, tmp_path: Path) -> None:
     template = write(
         tmp_path / "t.j2",
-        "%{name} 100% {{ value }} {{ '%{literal}' }} {{ spec }} {{ number }}\n"
-        "{% for rt in runtimes %}{{ rt.interpreter }} {{ rt.interpreter | sh }}{% endfor %}\n",
+        "%{name} 100% {{ value | literal }} {{ '%{literal}' | literal }} {{ spec }} {{ number }}\n"
+        "{% for rt in runtimes %}{{ rt.interpreter | literal }} {{ rt.interpreter | sh }}"
+        "{% endfor %}\n",
     )
     odd = pypy.replace(interpreter="/opt/100%/py py")
     assert render(
         template, [odd],
-        {"value": "50%", "spec": SpecText("%{pypi_version}"), "number": 7},
+        {"value": "50%", "spec": spectext.syntax("%{pypi_version}"), "number": 7},
     ) == "%{name} 100% 50%% %%{literal} %{pypi_version} 7\n/opt/100%%/py py '/opt/100%%/py py'"
 
 
-def test_spec_text_filter(pypy: Runtime, tmp_path: Path) -> None:
-    template = write(
-        tmp_path / "t.j2",
-        "{% macro m() %}%{x} {{ v }}{% endmacro %}{{ m() }}|{{ m() | spec_text }}\n",
-    )
-    assert render(template, [pypy], {"v": "1%"}) == "%%{x} 1%%%%|%{x} 1%%\n"
+@pytest.mark.parametrize(
+    "body",
+    [
+        "{{ v }}",  # a plain string
+        "{% macro m() %}%{x} {{ v | literal }}{% endmacro %}{{ m() }}",  # a macro's output
+        "{{ ('a' | literal) ~ v }}",  # concatenation makes a plain string again
+        "{{ runtimes[0].name }}",
+    ],
+)
+def test_plain_strings_are_refused(pypy: Runtime, tmp_path: Path, body: str) -> None:
+    """By construction: a template prints spec text only, never a value it forgot to filter."""
+    template = write(tmp_path / "t.j2", body + "\n")
+    with pytest.raises(TemplateError, match="prints the plain value"):
+        render(template, [pypy], {"v": "1%"})
+
+
+@pytest.mark.parametrize("value", ["a\nb", "a\x00b", "a\rb", "\x1b[0m"])
+def test_literal_refuses_line_breaks_and_control_characters(
+    pypy: Runtime, tmp_path: Path, value: str
+) -> None:
+    """render --set values with a newline must not start a new spec line."""
+    template = write(tmp_path / "t.j2", "Summary: {{ v | literal }}\n")
+    with pytest.raises(PyConfigError, match="must not contain"):
+        render(template, [pypy], {"v": value})
+
 
 
 def test_at_filter(pypy: Runtime, tmp_path: Path) -> None:
     template = write(
-        tmp_path / "t.j2", "{{ '@{dist_prefix}dist(x) @@ @confbin' | at(runtimes[0]) }}\n"
+        tmp_path / "t.j2", "{{ '@{dist_prefix}dist(x) @@ @confbin' | at(runtimes[0]) | literal }}\n"
     )
     assert render(template, [pypy]) == "pypy3dist(x) @ /usr/bin/pypy3\n"
     bad = write(tmp_path / "bad.j2", "{{ '@nme' | at(runtimes[0]) }}\n")

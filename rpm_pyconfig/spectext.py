@@ -1,0 +1,258 @@
+"""Spec-safe text: the one place where a value becomes part of an rpm spec.
+
+Everything a template or the spec generator prints into a spec is a :class:`SpecText`, and
+only the functions of this module make one.  Each takes a value and either checks it
+against the grammar of its field (names, versions, extras, URLs, file names) or makes it
+inert for the exact number of times rpm expands the spot where it lands; anything else is a
+:class:`~rpm_pyconfig.errors.MetadataError` naming the field and the value.
+
+What rpm 4.18 does with a spec line (measured; see ``tests/test_hostile.py``):
+
+* the line is scanned for ``\\``, ``%{``, ``%(`` and ``%[``: a backslash hides the next
+  character from that scan and a backslash at the end of a line continues it;
+* the line is macro-expanded; every expansion turns ``%%`` into ``%``;
+* after expansion, a line that starts (after blanks) with ``%if``, ``%endif``,
+  ``%include``... is a directive, one that starts with a section keyword (``%post``) is a
+  section, and in ``%description`` one that starts with ``#`` is a comment;
+* a ``%global`` body is expanded when it is defined and again where it is used; inside it,
+  ``\\x`` stands for ``x``; ``%{expand:X}`` expands ``X`` twice, and finds its end by
+  counting braces, where a backslash hides the next character.
+
+Hence the landing spots and their expansions:
+
+==============================================  ==========  ===============================
+spot                                            expansions  producer
+==============================================  ==========  ===============================
+a tag, a comment, a scriptlet line              1           :func:`line`, :func:`shell`
+``%global NAME \\`` + lines, used as ``%NAME``   2           :func:`define_lines`
+``%global NAME %{expand:`` + lines, read back   3           :func:`expand_lines`
+by ``rpm.expand()`` in the macros' Lua
+==============================================  ==========  ===============================
+"""
+
+from __future__ import annotations
+
+import re
+import shlex
+from collections.abc import Iterable
+
+from .errors import MetadataError
+
+__all__ = [
+    "SpecText",
+    "block",
+    "comment",
+    "define_lines",
+    "define_value",
+    "expand_lines",
+    "extra",
+    "filename",
+    "join",
+    "license_expression",
+    "line",
+    "name",
+    "shell",
+    "syntax",
+    "url",
+    "version",
+]
+
+
+class SpecText(str):
+    """Text that may go into a spec as it is.  Only this module's functions make one."""
+
+    __slots__ = ()
+
+
+#: What stands between a backslash and the next character on a line expanded once: it
+#: expands to nothing, and keeps rpm's line scan from pairing the backslash with a ``%``
+#: (which would open a macro the scan never sees closed) or with the newline.
+_BACKSLASH_GUARD = "%{?nil}"
+
+#: A line that starts with one of these is no plain text after expansion.
+_LINE_STARTS = ("%", "#")
+
+
+def _where(field: str) -> str:
+    return f"{field}: " if field else ""
+
+
+def _refuse(field: str, value: str, reason: str) -> MetadataError:
+    return MetadataError(f"{_where(field)}{reason}, got {value!r}")
+
+
+def _check_printable(value: str, field: str, *, newlines: bool = False) -> None:
+    for char in value:
+        if char == "\n" and newlines:
+            continue
+        if not char.isprintable() and char != "\t":
+            what = "a newline" if char in "\n\r\x0b\x0c\x85\u2028\u2029" else "control characters"
+            raise _refuse(field, value, f"must not contain {what}")
+
+
+def _escape(value: str, expansions: int) -> str:
+    return value.replace("%", "%" * (2**expansions))
+
+
+def syntax(text: str) -> SpecText:
+    """Spec syntax written by this project's own code (``%{pypi_version}``), never a value."""
+    return SpecText(text)
+
+
+def join(parts: Iterable[SpecText], separator: str = "") -> SpecText:
+    """Spec texts joined (the separator is our own syntax: a space, a newline)."""
+    items = list(parts)
+    for part in items:
+        if not isinstance(part, SpecText):
+            raise TypeError(f"not spec text: {part!r}")
+    return SpecText(separator.join(items))
+
+
+def line(value: object, *, field: str = "") -> SpecText:
+    """*value* as literal text on one spec line expanded once (a tag, a comment, a scriptlet).
+
+    A newline or control character is refused; ``%`` is doubled and a backslash guarded,
+    so the line scan and the expansion give back exactly *value*.
+    """
+    if isinstance(value, SpecText):
+        return value
+    if isinstance(value, bool) or not isinstance(value, (str, int)):
+        raise TypeError(f"{_where(field)}not text: {value!r}")
+    text = str(value)
+    _check_printable(text, field)
+    return SpecText(_escape(text, 1).replace("\\", "\\" + _BACKSLASH_GUARD))
+
+
+def comment(value: str) -> SpecText:
+    """Our own message (which may quote any value) as the text of a ``#`` comment line.
+
+    rpm expands macros in comments too.  Control characters are shown as ``\\xNN``.
+    """
+    shown = "".join(
+        char if char.isprintable() or char == " " else f"\\x{ord(char):02x}" for char in value
+    )
+    return line(shown)
+
+
+def block(text: str, *, field: str = "") -> SpecText:
+    """Several lines (a heredoc in a scriptlet), each as :func:`line`; none may start with
+    ``%`` (after expansion rpm would read a directive or a section there)."""
+    lines = text.split("\n")
+    for item in lines:
+        if item.lstrip(" \t").startswith("%"):
+            raise _refuse(field, text, f"a line must not start with '%': {item!r}")
+    return SpecText("\n".join(line(item, field=field) for item in lines))
+
+
+def shell(value: object, *, field: str = "") -> SpecText:
+    """*value* as one shell word (``shlex.quote``) on a scriptlet line expanded once."""
+    text = str(value)
+    _check_printable(text, field)
+    return line(shlex.quote(text), field=field)
+
+
+def _check_line_starts(lines: list[str], field: str, value: str) -> None:
+    for text in lines:
+        if text.lstrip(" \t").startswith(_LINE_STARTS):
+            raise _refuse(
+                field,
+                value,
+                "a line must not start with '%' or '#' (rpm would read a directive, "
+                f"a section or a comment): {text!r}",
+            )
+
+
+def define_value(value: str, *, field: str = "") -> SpecText:
+    """One line as the body of ``%global NAME VALUE``, read back by the macros'
+    ``rpm.expand("%{?NAME}")``: expanded twice; a backslash in a body escapes the next
+    character, so it is doubled."""
+    _check_printable(value, field)
+    return SpecText(_escape(value, 2).replace("\\", "\\\\"))
+
+
+def define_lines(lines: list[str], *, field: str = "", value: str = "") -> SpecText:
+    """The body of ``%global NAME \\`` + *lines*, used as ``%NAME``: expanded twice.
+
+    After the use the lines are spec lines again: none may start with ``%`` or ``#``.
+    """
+    shown = value or "\n".join(lines)
+    _check_line_starts(lines, field, shown)
+    out = []
+    for text in lines:
+        _check_printable(text, field)
+        out.append(_escape(text, 2).replace("\\", "\\\\"))
+    return SpecText("\\\n".join(out))
+
+
+#: Characters that rpm's brace matching or a define body would read as syntax.
+_EXPAND_FORBIDDEN = re.compile(r"[\\{}]")
+
+
+def expand_lines(lines: list[str], *, field: str = "") -> SpecText:
+    """The body of ``%global NAME %{expand:`` + *lines* + ``}``, read back by the macros'
+    ``rpm.expand("%{?NAME}")``: expanded three times.  Backslashes and braces are refused."""
+    out = []
+    for text in lines:
+        _check_printable(text, field)
+        if _EXPAND_FORBIDDEN.search(text):
+            raise _refuse(field, text, "must not contain '\\', '{' or '}'")
+        out.append(_escape(text, 3))
+    return SpecText("\n".join(out))
+
+
+# -- field grammars --------------------------------------------------------------------------
+
+_NAME = re.compile(r"^([A-Za-z0-9]|[A-Za-z0-9][A-Za-z0-9._-]*[A-Za-z0-9])\Z")
+_VERSION = re.compile(r"^[A-Za-z0-9.!+_-]+\Z")
+_FILENAME = re.compile(r"^[A-Za-z0-9_+][A-Za-z0-9._+!-]*\Z")
+#: RFC 3986 characters; ``%`` only as a percent-encoding.
+_URL = re.compile(r"^https?://[A-Za-z0-9\-._~:/?#\[\]@!$&'()*+,;=]*(%[0-9A-Fa-f]{2}[A-Za-z0-9\-._~:/?#\[\]@!$&'()*+,;=]*)*\Z")
+
+
+def name(value: str, *, field: str = "") -> SpecText:
+    """A project (or package) name: PEP 508's ASCII letters, digits, ``.``, ``_``, ``-``."""
+    if not _NAME.match(value):
+        raise _refuse(field, value, "invalid project name (ASCII letters, digits, '.', '_', "
+                      "'-', starting and ending with a letter or digit)")
+    return SpecText(value)
+
+
+def extra(value: str, *, field: str = "") -> SpecText:
+    """An extra's name: the grammar of a project name (PEP 685)."""
+    if not _NAME.match(value):
+        raise _refuse(field, value, "invalid extra name (ASCII letters, digits, '.', '_', "
+                      "'-', starting and ending with a letter or digit)")
+    return SpecText(value)
+
+
+def version(value: str, *, field: str = "") -> SpecText:
+    """A version as the project spells it, which PEP 440 has accepted: no blanks."""
+    if not _VERSION.match(value):
+        raise _refuse(field, value, "invalid version (PEP 440, without blanks)")
+    return SpecText(value)
+
+
+def filename(value: str, *, field: str = "") -> SpecText:
+    """A file or directory name (an sdist's, its top directory): no path, no shell syntax."""
+    if not _FILENAME.match(value) or value in (".", ".."):
+        raise _refuse(field, value, "must be a plain file name of ASCII letters, digits, "
+                      "'.', '_', '+', '!' and '-'")
+    return SpecText(value)
+
+
+_LICENSE = re.compile(r"^[A-Za-z0-9.+:()-]+( [A-Za-z0-9.+:()-]+)*\Z")
+
+
+def license_expression(value: str, *, field: str = "") -> SpecText:
+    """An SPDX license expression (identifiers, ``AND``/``OR``/``WITH``, parentheses)."""
+    if not _LICENSE.match(value):
+        raise _refuse(field, value, "invalid license expression for the License tag")
+    return SpecText(value)
+
+
+def url(value: str, *, field: str = "") -> SpecText:
+    """An http(s) URL of RFC 3986 characters (``%`` only in percent-encodings), one line."""
+    if not _URL.match(value):
+        raise _refuse(field, value, "must be an http(s) URL of RFC 3986 characters "
+                      "(no blanks, quotes, braces or backslashes; '%' only as %XX)")
+    return line(value, field=field)
