@@ -247,14 +247,16 @@ class Provided:
         return None
 
     @classmethod
-    def from_rpmdb(cls, *, root: str | None = None) -> Provided:
-        """What the rpm database of this machine (or of *root*) provides."""
+    def from_rpmdb(cls, *, root: str | None = None, dbpath: str | None = None) -> Provided:
+        """What the rpm database of this machine (or of *root*, at *dbpath* in it) provides."""
         provided = cls()
         if shutil.which("rpm") is None:
             return provided
         command = ["rpm", "-qa", "--qf", r"[%{PROVIDENAME}\t%{PROVIDEVERSION}\t%{NAME}\n]"]
         if root:
             command[1:1] = ["--root", root]
+        if dbpath:
+            command[1:1] = ["--dbpath", dbpath]
         completed = subprocess.run(command, capture_output=True, text=True, check=False)
         if completed.returncode != 0:
             raise ResolutionError(f"rpm -qa failed: {completed.stderr.strip()}")

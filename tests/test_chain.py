@@ -17,6 +17,7 @@ import subprocess
 from pathlib import Path
 
 import pytest
+from packaging.specifiers import SpecifierSet
 from packaging.utils import canonicalize_name
 
 from rpm_pyconfig.chain import CycleError, Step, plan
@@ -286,3 +287,15 @@ def test_chain_directory_must_be_plain(
         "allowed (it is written into rpm macros and shell commands)"
     )
     assert not hostile.exists()
+
+
+@pytest.mark.rpm
+@needs_tools
+def test_rpm_database_provides(built: Built) -> None:
+    """What an rpm database holds counts as provided: here, the chain's own root."""
+    provided = Provided.from_rpmdb(root=str(built.directory / "root"), dbpath="/var/lib/rpm")
+    default = next(r for r in built.runtimes if r.default)
+    assert provided.match(f"{default.dist_prefix}dist(chainfix-base)", SpecifierSet(">=1")) == (
+        f"{default.package_prefix}-chainfix-base (rpm database of {built.directory / 'root'})"
+    )
+    assert provided.match(f"{default.dist_prefix}dist(chainfix-base)", SpecifierSet(">1")) is None
