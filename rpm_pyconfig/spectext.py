@@ -165,9 +165,12 @@ def _check_line_starts(lines: list[str], field: str, value: str) -> None:
 def define_value(value: str, *, field: str = "") -> SpecText:
     """One line as the body of ``%global NAME VALUE``, read back by the macros'
     ``rpm.expand("%{?NAME}")``: expanded twice; a backslash in a body escapes the next
-    character, so it is doubled."""
+    character, so it is doubled, and a leading ``{`` gets one."""
     _check_printable(value, field)
-    return SpecText(_escape(value, 2).replace("\\", "\\\\"))
+    text = _escape(value, 2).replace("\\", "\\\\")
+    # A body that starts with "{" is read up to the matching "}" (rpm's "{...}" grouping):
+    # a backslash keeps the brace literal.
+    return SpecText("\\" + text if text.startswith("{") else text)
 
 
 def define_lines(lines: list[str], *, field: str = "", value: str = "") -> SpecText:

@@ -22,13 +22,13 @@ import zipfile
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from packaging.utils import canonicalize_name
 
-from rpm_pyconfig import spectext
 from rpm_pyconfig.errors import MetadataError, PyConfigError
 from rpm_pyconfig.registry import format_conf, load_registry
 from rpm_pyconfig.runtime import Runtime
@@ -43,13 +43,15 @@ SCRIPTLET_TAGS = (
     "PREINPROG", "POSTINPROG", "PREUNPROG", "POSTUNPROG", "PRETRANSPROG", "POSTTRANSPROG",
 )
 SCRIPTLET_ARRAYS = ("TRIGGERSCRIPTS", "FILETRIGGERSCRIPTS", "TRANSFILETRIGGERSCRIPTS")
+SEP = "@@|@@"
 QUERY = (
-    "%{NAME}|"
-    + "|".join(f"%{{{tag}}}" for tag in SCRIPTLET_TAGS)
-    + "|"
-    + "|".join(f"[%{{{tag}}}]" for tag in SCRIPTLET_ARRAYS)
+    f"%{{NAME}}{SEP}%{{SUMMARY}}{SEP}"
+    + SEP.join(f"%{{{tag}}}" for tag in SCRIPTLET_TAGS)
+    + SEP
+    + SEP.join(f"[%{{{tag}}}]" for tag in SCRIPTLET_ARRAYS)
     + "\\n"
 )
+PREFIXES = ("python", "python3", "python3-debug", "pypy3")
 
 
 def rpm_required() -> None:
@@ -309,20 +311,27 @@ class Rpm:
     def check(self, cases: list[Case], marker: Path) -> None:
         """rpmspec -P, rpmspec -q of every scriptlet tag, rpmbuild -bs, then the SRPMs."""
         specs = [str(case.spec) for case in cases]
-        parsed = run(["rpmspec", "-P", *self.options(), *specs], self.env)
+        parsed = run(["rpmspec", "-P", *self.options(), *specs], self.env, cwd=self.tmp)
         assert parsed.returncode == 0, parsed.stderr
         assert not marker.exists(), "rpmspec -P ran a payload"
-        query = run(["rpmspec", "-q", "--qf", QUERY, *self.options(), *specs], self.env)
+        query = run(["rpmspec", "-q", "--qf", QUERY, *self.options(), *specs], self.env,
+                    cwd=self.tmp)
         assert query.returncode == 0, query.stderr
         assert not marker.exists(), "rpmspec -q ran a payload"
-        lines = query.stdout.splitlines()
-        assert len(lines) >= len(cases)
+        summaries = {
+            f"{prefix}-{canonicalize_name(case.project.name)}": case.expected_summary
+            for case in cases for prefix in PREFIXES
+        }
+        lines = query.stdout.split("\n")[:-1]
+        assert len(lines) == len(summaries), query.stdout  # every runtime's subpackage
         for line in lines:
-            _name, *scripts = line.split("|")
+            name, summary, *scripts = line.split(SEP)
             assert all(s in ("(none)", "") for s in scripts), line
+            assert summary == summaries[name], (name, summary)  # subpackages too
         for case in cases:
             self.check_probe(case)
-        built = run(["rpmbuild", "-bs", "--nodeps", *self.options(), *specs], self.env)
+        built = run(["rpmbuild", "-bs", "--nodeps", *self.options(), *specs], self.env,
+                    cwd=self.tmp)
         assert built.returncode == 0, built.stderr
         assert not marker.exists(), "rpmbuild -bs ran a payload"
         for case in cases:
@@ -356,7 +365,7 @@ class Rpm:
         flat = " ".join(description.split())
         assert flat.endswith(case.expected_summary + "."), (description, case.expected_summary)
         if case.project.homepage is not None:
-            assert url == case.project.homepage
+            assert url == case.project.homepage, (url, case.project.homepage)
         assert changelog.startswith("- Spec generated from ")
         assert source.endswith(".tar.gz") and "%" not in source, source
 
@@ -404,15 +413,26 @@ def literal_project(payload: str, name: str) -> Project:
 
 FAMILIES = payloads(Path("/MARKER"), Path("/INCLUDE"))
 
-#: Source kinds whose specs go through rpm with every payload; the others (whose specs the
-#: same generator writes from the same record) with the first payload of each family.
-EVERY_PAYLOAD = ("directory", "static")
+#: How many payloads of each family go through rpm per source kind in the default run (static
+#: specs parse fast: all of them); ``-m property`` runs every payload for every kind.
+SAMPLE = {"directory": 2, "sdist": 1, "wheel": 1, "static": 99}
+
+
+def _kinds() -> list[Any]:
+    return [pytest.param(kind, SAMPLE[kind], id=f"{kind}-sample") for kind in sorted(SOURCES)] + [
+        pytest.param(kind, 99, id=f"{kind}-every", marks=pytest.mark.property)
+        for kind in sorted(SOURCES) if SAMPLE[kind] < 99
+    ]
 
 
 @pytest.mark.rpm
-@pytest.mark.parametrize("kind", sorted(SOURCES))
-def test_payloads_come_out_literally_or_run_nowhere(tmp_path: Path, kind: str) -> None:
+@pytest.mark.parametrize(("kind", "per_family"), _kinds())
+def test_payloads_come_out_literally_or_run_nowhere(
+    tmp_path: Path, kind: str, per_family: int, request: pytest.FixtureRequest
+) -> None:
     """One project per payload, every accepting field loaded with it, through rpm."""
+    if per_family > SAMPLE[kind] and "property" not in request.config.getoption("markexpr", ""):
+        pytest.skip("every payload through rpm (minutes): select it with -m property")
     rpm_required()
     marker = tmp_path / "MARKER"
     include = tmp_path / "include.spec"
@@ -421,7 +441,7 @@ def test_payloads_come_out_literally_or_run_nowhere(tmp_path: Path, kind: str) -
     cases = []
     for family, values in payloads(marker, include).items():
         for index, payload in enumerate(values):
-            if index and kind not in EVERY_PAYLOAD:
+            if index >= per_family:
                 continue
             name = f"hostile-{family}-{index}"
             project = literal_project(payload, name)
@@ -454,6 +474,9 @@ REFUSING_FIELDS: dict[str, tuple[Callable[[str], dict[str, object]], tuple[str, 
     "requirement-name": (lambda p: {"requires": [f"foo{p}"]}, ("dependencies", "Requires-Dist")),
     "direct-url-brace": (lambda p: {"requires": [f"foo @ https://e.com/{{{p}"]},
                          ("dependencies", "Requires-Dist")),
+    # marker strings the %{expand:} landing spot cannot carry: braces, backslashes, controls
+    "marker": (lambda p: {"requires": [f'foo; platform_machine == "{p}"']},
+               ("dependencies", "Requires-Dist")),
 }
 
 
@@ -461,6 +484,8 @@ def _refusal_applies(field_name: str, payload: str) -> bool:
     """Payloads a field's grammar lets through (they are tested as literals elsewhere)."""
     if field_name in ("name", "version", "extra", "requirement-name", "direct-url-brace"):
         return True
+    if field_name == "marker":
+        return not marker_value_accepts(payload) and '"' not in payload
     if field_name == "homepage":
         return not all(c.isalnum() or c in "-._~:/?#[]@!$&'()*+,;=" for c in payload) or (
             "%" in payload
@@ -498,12 +523,17 @@ def test_fields_with_a_grammar_refuse_every_payload(
                 generate(kind, source)
             message = str(caught.value)
             assert any(label in message for label in labels), message
-            shown = {repr(text)[1:-1] for text in (payload, payload.strip(),
-                                                   canonicalize_name(f"x{payload}")[1:])}
+            declared = [payload, payload.strip(), canonicalize_name(f"x{payload}")[1:]]
+            for value in declare(payload).values():
+                if isinstance(value, str):
+                    declared.append(value)
+                elif isinstance(value, (list, dict)):
+                    declared += list(value)
+            shown = {repr(text) for text in declared} | {repr(text)[1:-1] for text in declared}
             assert any(text in message for text in shown), (payload, message)
             assert "Traceback" not in message
             count += 1
-    assert count > 20
+    assert count > (10 if field_name == "marker" else 20)
 
 
 @pytest.mark.parametrize(
@@ -561,51 +591,27 @@ def test_summary_control_characters_are_refused(tmp_path: Path) -> None:
         assert repr(f"s{payload}") in str(caught.value)
 
 
-# -- the landing spots, measured ----------------------------------------------------------------
-
-
-@pytest.mark.rpm
-def test_expansions_of_each_landing_spot(tmp_path: Path) -> None:
-    """Each producer's escaping meets exactly the expansions rpm applies where it lands."""
-    rpm_required()
-    text = "100% %{x} %(y) \\ a\\%{ b\\"
-    spec = tmp_path / "spots.spec"
-    probe = tmp_path / "spots.out"
-    spec.write_text(
-        "Name: spots\nVersion: 1\nRelease: 1\nLicense: MIT\n"
-        f"Summary: {spectext.line(text)}\n"
-        f"%global one {spectext.define_value(text)}\n"
-        f"%global many %{{expand:\n{spectext.expand_lines(['a 100%', 'b %(x) %%'])}}}\n"
-        f"%global _description \\\n{spectext.define_lines([text, 'more ' + text])}\n"
-        "%description %_description\n"
-        "%{lua: local f = io.open(rpm.expand('%{probe}'), 'w'); "
-        "f:write(rpm.expand('%{one}'), '\\0', rpm.expand('%{many}')); f:close()}\n",
-        encoding="utf-8",
-    )
-    got = run(["rpmspec", "-q", "--qf", "%{SUMMARY}@@SEP@@%{DESCRIPTION}", "--define",
-               f"probe {probe}", str(spec)], dict(os.environ))
-    assert got.returncode == 0, got.stderr
-    summary, description = got.stdout.split("@@SEP@@")
-    assert summary == text  # a tag: 1 expansion
-    assert description == f"{text}\nmore {text}"  # %global + %_description: 2
-    one, many = probe.read_text(encoding="utf-8").split("\0")
-    assert one == text  # %global, then rpm.expand: 2
-    assert many == "\na 100%\nb %(x) %%"  # %global %{expand:}, then rpm.expand: 3
-
-
 # -- hypothesis: rpm as the oracle ------------------------------------------------------------
+
+_URL_PATHS = st.lists(
+    st.sampled_from([*"-._~:/?#[]@!$&'()*+,;=az09", "%25", "%7B", "%7D", "%0A", "%28"]),
+    max_size=16,
+).map("".join)
+
 
 _RPM_ALPHABET = st.sampled_from([*"%{}()[]\\#:?!-*@$'\"` \nxyz0SOURCElua", "%post", "%if"])
 _TEXTS = st.lists(_RPM_ALPHABET, min_size=1, max_size=24).map("".join)
 
 
 @pytest.mark.rpm
-@settings(max_examples=6, deadline=None,
+@settings(max_examples=3, deadline=None,
           suppress_health_check=[HealthCheck.function_scoped_fixture])
-@given(summaries=st.lists(_TEXTS, min_size=8, max_size=8))
+@given(summaries=st.lists(_TEXTS, min_size=6, max_size=6),
+       urls=st.lists(_URL_PATHS, min_size=6, max_size=6))
 def test_any_summary_comes_out_literally(tmp_path_factory: pytest.TempPathFactory,
-                                         summaries: list[str]) -> None:
-    """Eight summaries per rpm run; each comes out as written (blanks normalised) or is refused."""
+                                         summaries: list[str], urls: list[str]) -> None:
+    """Six projects per rpm run; each summary, marker and URL comes out as written (blanks
+    normalised) or is refused."""
     rpm_required()
     tmp = tmp_path_factory.mktemp("hyp")
     marker = tmp / "MARKER"
@@ -615,7 +621,8 @@ def test_any_summary_comes_out_literally(tmp_path_factory: pytest.TempPathFactor
         name = f"hyp-{index}"
         project = Project(payload=summary, name=name, summary=summary,
                           requires=[f'foo; platform_machine == "{summary}"']
-                          if marker_value_accepts(summary) else [])
+                          if marker_value_accepts(summary) else [],
+                          homepage=f"https://example.com/{urls[index]}")
         source = make_directory(project, tmp / "src" / name)
         try:
             text = generate("directory", source)
@@ -628,3 +635,31 @@ def test_any_summary_comes_out_literally(tmp_path_factory: pytest.TempPathFactor
                           _summary_as_written(summary, name)))
     if cases:
         rpm.check(cases, marker)
+
+
+@pytest.mark.rpm
+def test_hostile_source_names_come_out_literally(tmp_path: Path) -> None:
+    """The wheel's file name and the project directory's name land in a comment and in the
+    changelog (expanded once): literal there, and nothing runs."""
+    rpm_required()
+    marker = tmp_path / "MARKER"  # rpm runs in tmp_path: the payloads' relative name
+    rpm = Rpm(tmp_path)
+    hostile = "x %(touch MARKER) %{lua:os.execute('touch MARKER')} \\"
+    cases = []
+    for kind, index in (("wheel", 0), ("directory", 1)):
+        name = f"hostile-source-{index}"
+        project = Project(payload=hostile, name=name, summary="s")
+        if kind == "wheel":
+            source = make_wheel(project, tmp_path / "w", filename=f"{hostile}.whl")
+        else:
+            source = make_directory(project, tmp_path / "d" / hostile)
+        spec = tmp_path / f"{name}.spec"
+        rpm.write(generate(kind, source), spec)
+        cases.append(Case("source-name", kind, project, spec, "s"))
+    rpm.check(cases, marker)
+    for case in cases:
+        changelog = run(["rpmspec", "-q", "--srpm", "--qf", "[%{CHANGELOGTEXT}]",
+                         *rpm.options(), str(case.spec)], rpm.env, cwd=tmp_path)
+        expected = f"{hostile}.whl" if case.kind == "wheel" else hostile
+        assert changelog.stdout == f"- Spec generated from {expected}", changelog.stderr
+    assert not marker.exists()

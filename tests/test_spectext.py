@@ -1,0 +1,111 @@
+"""Tests of rpm_pyconfig.spectext: each producer against what rpm 4.18 really does."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import pytest
+
+from rpm_pyconfig import spectext
+from rpm_pyconfig.errors import MetadataError
+from tests.rpmtools import have_rpm_tools, run
+
+TEXT = "100% %{x} %(y) \\ a\\%{ b\\"
+
+
+def test_line_doubles_percent_and_guards_backslashes() -> None:
+    assert spectext.line("50% %{x} a\\b") == "50%% %%{x} a\\%{?nil}b"
+    assert isinstance(spectext.line("x"), spectext.SpecText)
+    assert spectext.line(spectext.syntax("%{version}")) == "%{version}"  # already spec text
+
+
+@pytest.mark.parametrize("value", ["a\nb", "a\rb", "a\x00b", "\x1b[0m", "a\u2028b"])
+def test_line_refuses_line_breaks_and_control_characters(value: str) -> None:
+    with pytest.raises(MetadataError) as caught:
+        spectext.line(value, field="F [project] description")
+    assert str(caught.value).startswith("F [project] description: must not contain")
+    assert str(caught.value).endswith(f"got {value!r}")
+
+
+def test_define_lines_refuses_lines_rpm_would_read_as_syntax() -> None:
+    for bad in ("%post", "  %if 1", "# comment", "\t#x"):
+        with pytest.raises(MetadataError, match="must not start with '%' or '#'"):
+            spectext.define_lines(["ok", bad], field="F")
+
+
+@pytest.mark.parametrize("value", ["a\\b", "{x", "x}"])
+def test_expand_lines_refuses_what_brace_matching_reads(value: str) -> None:
+    with pytest.raises(MetadataError, match="must not contain"):
+        spectext.expand_lines(["ok", value], field="F")
+
+
+@pytest.mark.parametrize(
+    ("check", "good", "bad"),
+    [
+        (spectext.name, ["a", "A.b_c-9"], ["", "-a", "a-", "a b", "a\n", "a%b", "ä"]),
+        (spectext.extra, ["cli", "a-b"], ["a b", "x%(id)", "a{"]),
+        (spectext.version, ["1.0", "1!2.0.post1+local"], ["1.0 ", "1.0\n", "1%2"]),
+        (spectext.filename, ["x-1.0.tar.gz", "x-1!2.tar.gz"], ["..", ".", "a/b", "a b", "-x",
+                                                              "a'b", "a$(id)"]),
+        (spectext.url, ["https://e.com/a%20b?q=1#f", "http://e.com"],
+         ["https://e.com/a b", "https://e.com/%", "https://e.com/%zz", "ftp://e.com",
+          "https://e.com/{x}", "https://e.com/a\\b", "https://e.com/\n%post"]),
+        (spectext.license_expression, ["MIT", "(MIT OR Apache-2.0) AND BSD-3-Clause"],
+         ["MIT %(id)", "MIT\n", "MIT  OR X", "a{"]),
+    ],
+)
+def test_field_grammars(check: object, good: list[str], bad: list[str]) -> None:
+    for value in good:
+        assert check(value, field="F") == spectext.line(value)  # type: ignore[operator]
+    for value in bad:
+        with pytest.raises(MetadataError) as caught:
+            check(value, field="F")  # type: ignore[operator]
+        assert str(caught.value).startswith("F: ") and repr(value) in str(caught.value)
+
+
+def test_comment_shows_control_characters() -> None:
+    assert spectext.comment("a\nb %x") == "a\\%{?nil}x0ab %%x"
+
+
+def test_join_takes_only_spec_text() -> None:
+    assert spectext.join([spectext.line("a"), spectext.line("b")], " ") == "a b"
+    with pytest.raises(TypeError):
+        spectext.join(["plain"])  # type: ignore[list-item]
+
+
+@pytest.mark.rpm
+def test_expansions_of_each_landing_spot(tmp_path: Path) -> None:
+    """Each producer's escaping meets exactly the expansions rpm applies where it lands."""
+    if not have_rpm_tools():
+        if os.environ.get("CI") == "true":
+            pytest.fail("rpmspec is missing (CI=true)")
+        pytest.skip("rpmspec not installed")
+    spec = tmp_path / "spots.spec"
+    probe = tmp_path / "spots.out"
+    hostile_comment = spectext.comment(f"c %(touch {tmp_path}/MARKER) \\")
+    spec.write_text(
+        "Name: spots\nVersion: 1\nRelease: 1\nLicense: MIT\n"
+        f"Summary: {spectext.line(TEXT)}\n"
+        f"%global one {spectext.define_value(TEXT)}\n"
+        f"%global braced {spectext.define_value('{x} %{y} }')}\n"
+        f"%global many %{{expand:\n{spectext.expand_lines(['a 100%', 'b %(x) %%'])}}}\n"
+        f"%global _description \\\n{spectext.define_lines([TEXT, 'more ' + TEXT])}\n"
+        "%description %_description\n"
+        f"# {hostile_comment}\n"
+        "%{lua: local f = io.open(rpm.expand('%{probe}'), 'w'); "
+        "f:write(rpm.expand('%{one}'), '\\0', rpm.expand('%{many}'), '\\0', "
+        "rpm.expand('%{braced}')); f:close()}\n",
+        encoding="utf-8",
+    )
+    got = run(["rpmspec", "-q", "--qf", "%{SUMMARY}@@SEP@@%{DESCRIPTION}", "--define",
+               f"probe {probe}", str(spec)], dict(os.environ))
+    assert got.returncode == 0, got.stderr
+    summary, description = got.stdout.split("@@SEP@@")
+    assert summary == TEXT  # a tag: 1 expansion
+    assert description == f"{TEXT}\nmore {TEXT}"  # %global + %_description: 2
+    one, many, braced = probe.read_text(encoding="utf-8").split("\0")
+    assert one == TEXT  # %global, then rpm.expand: 2
+    assert braced == "{x} %{y} }"  # a leading brace is no {...} grouping
+    assert many == "\na 100%\nb %(x) %%"  # %global %{expand:}, then rpm.expand: 3
+    assert not (tmp_path / "MARKER").exists()  # comments are expanded once, inertly
