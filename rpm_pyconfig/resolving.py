@@ -252,13 +252,14 @@ class Provided:
         provided = cls()
         if shutil.which("rpm") is None:
             return provided
-        command = ["rpm", "-qa", "--qf", r"[%{PROVIDENAME}\t%{PROVIDEVERSION}\t%{NAME}\n]"]
+        command = ["rpm", "-qa"]
         if root:
-            command[1:1] = ["--root", root]
-        if dbpath:
-            command[1:1] = ["--dbpath", dbpath]
+            command += ["--root", root]
+        if dbpath:  # after --root: rpm takes it as a path inside the root then
+            command += ["--dbpath", dbpath]
+        command += ["--qf", r"[%{PROVIDENAME}\t%{PROVIDEVERSION}\t%{=NAME}\n]"]
         completed = subprocess.run(command, capture_output=True, text=True, check=False)
-        if completed.returncode != 0:
+        if completed.returncode != 0 or "error:" in completed.stderr:
             raise ResolutionError(f"rpm -qa failed: {completed.stderr.strip()}")
         origin = f"rpm database{' of ' + root if root else ''}"
         for line in completed.stdout.splitlines():
