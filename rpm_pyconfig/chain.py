@@ -37,6 +37,7 @@ import time
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
+from typing import NoReturn
 
 from ._files import write_atomically
 from .errors import PyConfigError
@@ -474,7 +475,7 @@ class _Builder:
     def _fail(
         self, project: ChainProject, version: str, runtimes: list[str], phase: str, log: Path,
         detail: str,
-    ) -> None:
+    ) -> NoReturn:
         self.results.append(PackageResult(
             package=project.name, version=version, runtimes=runtimes,
             result=f"FAILED ({phase})", seconds=0.0, log=str(log),
