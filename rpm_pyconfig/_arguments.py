@@ -35,6 +35,7 @@ commands (rpm-pyconfig COMMAND --help for details):
   install                    install built wheels into the buildroot (used by %pyconfig_install)
   spec SOURCE                generate a multi-runtime spec from a project's metadata
   app APP                    one application and its dependency closure as one RPM spec
+  chain REQUIREMENT...       build a project and its dependencies into one repository
 
 registry: *.conf drop-ins in /usr/lib/rpm-pyconfig.d then /etc/rpm-pyconfig.d, replaced by
 --confdir DIR (repeatable) or RPM_PYCONFIG_PATH=DIR:DIR (specs use the variable)."""
@@ -300,6 +301,57 @@ def _add_commands(commands: argparse._SubParsersAction[_Parser]) -> None:
         "while parsing)",
     )
     spec.add_argument("--force", action="store_true", help="replace an existing FILE")
+
+    chain = command(
+        "chain",
+        "Build the dependency closure of requirements (or sdists) for every runtime of the "
+        "registry, in order, into one repository of RPMs and SRPMs; what the target already "
+        "provides is reused.  Resumable: run it again to continue.",
+    )
+    chain.add_argument(
+        "requirements", nargs="*", metavar="REQUIREMENT",
+        help="PEP 508 requirement (textual==0.62.0, rich[jupyter]) or path of an sdist",
+    )
+    chain.add_argument(
+        "-r", "--requirement", action="append", default=[], metavar="FILE", dest="files",
+        help="requirements file (repeatable)",
+    )
+    chain.add_argument(
+        "-c", "--constraint", action="append", default=[], metavar="SPEC",
+        help="narrow a project's versions without requiring it, e.g. 'pygments<2.18'",
+    )
+    chain.add_argument(
+        "--sdists", action="append", default=[], metavar="DIR",
+        help="directory of sdists to take projects from, offline (repeatable; searched first)",
+    )
+    chain.add_argument(
+        "--download", action=_Once, metavar="CACHE",
+        help="download missing sdists with pip into CACHE/SHA256/FILE (reused next time)",
+    )
+    chain.add_argument(
+        "--repo", action="append", default=[], metavar="DIR",
+        help="a repository (createrepo_c) whose packages the target has: reused, not built",
+    )
+    chain.add_argument(
+        "--no-rpmdb", action="store_true",
+        help="do not reuse what this machine's rpm database provides",
+    )
+    chain.add_argument(
+        "--no-host", action="store_true",
+        help="build every build requirement, even those the runtimes' interpreters have",
+    )
+    chain.add_argument(
+        "-o", "--output", action=_Once, metavar="DIR", default="chain",
+        help="the chain's directory: specs, logs, root, repo, report (default: ./chain)",
+    )
+    chain.add_argument(
+        "--macros", action=_Once, metavar="FILE",
+        help="macros.pyconfig to load (default: the one installed in rpm's macros.d)",
+    )
+    chain.add_argument(
+        "--plan", action="store_true",
+        help="print the build order and what is reused; build nothing",
+    )
 
     install = command(
         "install",

@@ -333,6 +333,69 @@ def _run_app(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def _run_chain(args: argparse.Namespace) -> int:
+    from pathlib import Path
+
+    from .chain import ChainSettings, build_chain, find_macros, plan
+    from .resolving import (
+        HostDistributions,
+        LocalSdists,
+        PipSdists,
+        Provided,
+        SdistSource,
+        SdistSources,
+        read_requirements,
+        resolve,
+    )
+
+    registry = _read_registry(args)
+    requirements = list(args.requirements)
+    for name in args.files:
+        requirements += read_requirements(name)
+    if not requirements:
+        raise UsageError("chain needs a REQUIREMENT, an sdist or -r FILE")
+    sources: list[SdistSource] = [LocalSdists(directory) for directory in args.sdists]
+    if args.download:
+        sources.append(PipSdists(args.download, pip=(sys.executable, "-m", "pip")))
+    if not sources:
+        raise UsageError("say where sdists come from: --sdists DIR and/or --download CACHE")
+    provided = Provided() if args.no_rpmdb else Provided.from_rpmdb()
+    for repo in args.repo:
+        provided.add_repository(repo)
+    host = None if args.no_host else HostDistributions(registry.runtimes)
+    closure = resolve(
+        requirements, registry.runtimes, SdistSources(sources), provided=provided, host=host,
+        constraints=args.constraint,
+    )
+    steps = plan(closure)
+    print(f"rpm-pyconfig: chain of {len(closure.projects)} projects, {len(steps)} builds, "
+          f"for {', '.join(r.name for r in registry.runtimes)}", file=sys.stderr)
+    for entry in sorted({f"{r.requirement} [{r.runtime}]: {r.by}" for r in closure.reused}):
+        print(f"rpm-pyconfig: reused {entry}", file=sys.stderr)
+    if args.plan:
+        for number, step in enumerate(steps, 1):
+            project = closure.projects[step.name]
+            how = " (bootstrap, without %check)" if step.bootstrap else ""
+            print(f"{number}. {project.name} {project.sdist.version} "
+                  f"[{', '.join(sorted(project.runtimes))}]{how}")
+        return EXIT_OK
+    tool_bin = Path(sys.executable).parent
+    settings = ChainSettings(
+        directory=Path(args.output),
+        confdirs=list(registry.dirs) if getattr(args, "confdir", None) or
+        os.environ.get("RPM_PYCONFIG_PATH") else (),
+        macros=find_macros(args.macros),
+        tool_bin=tool_bin if (tool_bin / "rpm-pyconfig").exists() else None,
+        all_runtimes=[runtime.name for runtime in registry.runtimes],
+    )
+    report = build_chain(
+        closure, steps, settings,
+        progress=lambda message: print(f"rpm-pyconfig: {message}", file=sys.stderr, flush=True),
+    )
+    sys.stdout.write(report.table())
+    return EXIT_OK
+
+
 def _run_install(args: argparse.Namespace) -> int:
     from .installing import install
 
@@ -432,6 +495,7 @@ _COMMANDS = {
     "install": _run_install,
     "spec": _run_spec,
     "app": _run_app,
+    "chain": _run_chain,
 }
 
 # Commands whose stdout a spec reads through %{expand:%(...)}: on failure they also print

@@ -84,7 +84,9 @@ def test_build(three: list[Runtime]) -> None:
     assert lines[6:] == [
         "echo 'rpm-pyconfig: building a wheel for pypy3 (3/3)' >&2",
         "rm -rf _pyconfig/wheels/pypy3",
-        "(cd _pyconfig/src/pypy3 && /usr/bin/pypy3 -m pip wheel --no-deps --no-build-isolation "
+        "(cd _pyconfig/src/pypy3 && %{?pyconfig_deps_root:PYTHONPATH=\"%{pyconfig_deps_root}\""
+        f'{SITE}:"%{{pyconfig_deps_root}}"{SITE}${{PYTHONPATH:+:$PYTHONPATH}} }}'
+        "/usr/bin/pypy3 -m pip wheel --no-deps --no-build-isolation "
         "--no-index --no-cache-dir --disable-pip-version-check --wheel-dir ../../wheels/pypy3 .) "
         "|| exit 1",
     ]
@@ -150,13 +152,18 @@ def test_install_with_the_registry_embedded(pypy: Runtime) -> None:
 
 def test_check(three: list[Runtime]) -> None:
     lines = render("check", three, {"modules": "foo foo.bar"}).splitlines()
-    assert len(lines) == 6
-    assert lines[5] == (
-        f'PYTHONDONTWRITEBYTECODE=1 PYTHONPATH="%{{buildroot}}"{SITE}:"%{{buildroot}}"{SITE} '
-        "/usr/bin/pypy3 -s -c 'import foo.bar' || { echo 'rpm-pyconfig: cannot import foo.bar "
+    # An empty working directory: a flat-layout source tree must not be what gets imported.
+    assert len(lines) == 7
+    assert lines[0] == "mkdir -p _pyconfig/check || exit 1"
+    assert lines[6] == (
+        "(cd _pyconfig/check && PYTHONDONTWRITEBYTECODE=1 "
+        f'PYTHONPATH="%{{buildroot}}"{SITE}:"%{{buildroot}}"{SITE}'
+        f'%{{?pyconfig_deps_root::"%{{pyconfig_deps_root}}"{SITE}:'
+        f'"%{{pyconfig_deps_root}}"{SITE}}} '
+        "/usr/bin/pypy3 -s -c 'import foo.bar') || { echo 'rpm-pyconfig: cannot import foo.bar "
         "with pypy3 (/usr/bin/pypy3)' >&2; exit 1; }"
     )
-    assert [line.split(" -s -c ")[1].split(" ||")[0] for line in lines] == [
+    assert [line.split(" -s -c ")[1].split(")")[0] for line in lines[1:]] == [
         "'import foo'", "'import foo.bar'"
     ] * 3
 
@@ -175,6 +182,28 @@ def test_buildrequires(three: list[Runtime]) -> None:
     )
     assert render("buildrequires", three) == (
         "BuildRequires: python3dist(pip)\nBuildRequires: pypy3dist(pip)\n"
+    )
+
+
+def test_buildrequires_for_check(three: list[Runtime]) -> None:
+    """%check imports the project, so its run-time requirements (per runtime, no extras) are
+    build dependencies too, unless the spec is built --without check."""
+    text = render(
+        "buildrequires", three,
+        {"build_requires": "hatchling",
+         "requires_dist": "hatchling\nrich>=13\ntyping-extensions; python_version < '3.11'\n"
+                          "pytest; extra == 'test'"},
+    )
+    assert text == (
+        "BuildRequires: python3dist(pip)\n"
+        "BuildRequires: python3dist(hatchling)\n"
+        "BuildRequires: pypy3dist(pip)\n"
+        "BuildRequires: pypy3dist(hatchling)\n"
+        "%if ! %{without check}\n"
+        "BuildRequires: python3dist(rich) >= 13\n"
+        "BuildRequires: pypy3dist(rich) >= 13\n"
+        "BuildRequires: pypy3dist(typing-extensions)\n"
+        "%endif\n"
     )
 
 

@@ -1,0 +1,4 @@
+import platform
+
+assert platform.python_implementation() == "CPython", "chainfix-cpy is for CPython only"
+VALUE = "cpy"

@@ -1,0 +1,3 @@
+import chainfix_base
+
+VALUE = "fancy+" + chainfix_base.VALUE

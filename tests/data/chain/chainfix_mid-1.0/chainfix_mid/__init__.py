@@ -1,0 +1,3 @@
+import chainfix_base
+
+VALUE = "mid+" + chainfix_base.VALUE

@@ -1,0 +1,7 @@
+import chainfix_pong
+
+VALUE = "ping"
+
+
+def partner():
+    return chainfix_pong.VALUE

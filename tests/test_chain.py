@@ -1,0 +1,301 @@
+"""Tests of rpm_pyconfig.chain: order and cycles, then the fixture chain built for real.
+
+The integration tests build tests/data/chain's eight projects with ``rpm-pyconfig chain``
+(real rpmbuild, the probed interpreters of this machine), prove with dnf that the top
+package installs with every requirement resolved (tests/chainproof.py), rerun the chain
+(everything kept), reuse its repository, and stop at a broken project.  About five minutes
+on two busy cores.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import io
+import json
+import shutil
+import subprocess
+from pathlib import Path
+
+import pytest
+from packaging.specifiers import SpecifierSet
+from packaging.utils import canonicalize_name
+
+from rpm_pyconfig.chain import CycleError, Step, plan
+from rpm_pyconfig.cli import main
+from rpm_pyconfig.registry import load_registry
+from rpm_pyconfig.resolving import ChainProject, Closure, LocalSdists, Provided, resolve
+from rpm_pyconfig.runtime import Runtime
+from tests.chainfixtures import make_sdist, make_sdists
+from tests.chainproof import prove
+from tests.rpmtools import MACROS, TOOL_BIN, have_rpm_tools, rpm_query, run, tool_env
+
+# -- order ------------------------------------------------------------------------------------
+
+
+def _closure(sdists: Path, runtimes: list[Runtime]) -> Closure:
+    provided = Provided()
+    for prefix in ("python3", "pypy3"):
+        provided.add(f"{prefix}dist(setuptools)", "66.1.1", f"{prefix}-setuptools", "test")
+    return resolve(["chainfix-top"], runtimes, LocalSdists(sdists), provided=provided)
+
+
+@pytest.fixture(scope="module")
+def sdists(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    return make_sdists(tmp_path_factory.mktemp("sdists"))
+
+
+@pytest.fixture
+def runtimes(cpython: Runtime, cpython_debug: Runtime, pypy: Runtime) -> list[Runtime]:
+    return [cpython, cpython_debug, pypy]
+
+
+def test_plan_bootstraps_the_run_time_cycle(sdists: Path, runtimes: list[Runtime]) -> None:
+    steps = plan(_closure(sdists, runtimes))
+    names: list[str] = [step.name for step in steps]
+    # Every build after what it needs; ping first without %check, pong, ping again.
+    assert steps[names.index("chainfix-ping"):names.index("chainfix-ping") + 3] == [
+        Step(canonicalize_name("chainfix-ping"), bootstrap=True),
+        Step(canonicalize_name("chainfix-pong")),
+        Step(canonicalize_name("chainfix-ping")),
+    ]
+    assert names[-1] == "chainfix-top"
+    assert names.index("chainfix-backend") < names.index("chainfix-top")
+    assert names.index("chainfix-base") < names.index("chainfix-mid") < names.index("chainfix-top")
+    assert names.index("chainfix-fancy") < names.index("chainfix-top")
+    assert len(steps) == 9
+
+
+def test_plan_refuses_a_build_requirement_cycle(sdists: Path, runtimes: list[Runtime]) -> None:
+    closure = _closure(sdists, runtimes)
+    # Make the backend need the top project to build: no bootstrap can break that.
+    backend = closure.projects[canonicalize_name("chainfix-backend")]
+    backend.needs[canonicalize_name("chainfix-top")] = "build"
+    with pytest.raises(CycleError) as raised:
+        plan(closure)
+    assert str(raised.value) == (
+        "dependency cycle through build requirements, no bootstrap possible: "
+        "chainfix-backend -(build)-> chainfix-top -(build)-> chainfix-backend"
+    )
+
+
+def test_plan_of_independent_projects_is_sorted(sdists: Path, runtimes: list[Runtime]) -> None:
+    closure = _closure(sdists, runtimes)
+    base = closure.projects[canonicalize_name("chainfix-base")]
+    only = Closure({base.name: base, **{
+        name: ChainProject(name=name, sdist=base.sdist, metadata=base.metadata)
+        for name in (canonicalize_name("zz"), canonicalize_name("aa"))
+    }}, [], [base.name])
+    assert [step.name for step in plan(only)] == ["aa", "chainfix-base", "zz"]
+
+
+# -- the fixture chain, built -----------------------------------------------------------------
+
+needs_tools = pytest.mark.skipif(
+    not (have_rpm_tools() and shutil.which("createrepo_c") and shutil.which("dnf")),
+    reason="rpmbuild, createrepo_c and dnf are needed",
+)
+
+
+class Built:
+    def __init__(self, directory: Path, registry: Path, status: int, out: str, err: str) -> None:
+        self.directory = directory
+        self.registry = registry
+        self.status = status
+        self.out = out
+        self.err = err
+        self.runtimes = load_registry([str(registry)], explicit=True).runtimes
+
+
+def _chain(arguments: list[str], registry: Path, capsys: pytest.CaptureFixture[str]
+           ) -> tuple[int, str, str]:
+    status = main(["--confdir", str(registry), "chain", "--macros", str(MACROS), *arguments])
+    captured = capsys.readouterr()
+    return status, captured.out, captured.err
+
+
+@pytest.fixture(scope="module")
+def registry(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """This machine's runtimes, probed (never a fixed list)."""
+    directory = tmp_path_factory.mktemp("registry")
+    completed = run([str(TOOL_BIN / "rpm-pyconfig"), "probe", "--all", "--write", str(directory)],
+                    tool_env(None))
+    assert completed.returncode == 0, completed.stderr
+    return directory
+
+
+@pytest.fixture(scope="module")
+def built(
+    sdists: Path, registry: Path, tmp_path_factory: pytest.TempPathFactory
+) -> Built:
+    directory = tmp_path_factory.mktemp("chain") / "chain"
+    out, err = io.StringIO(), io.StringIO()
+    with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
+        status = main([
+            "--confdir", str(registry), "chain", "--macros", str(MACROS), "--no-rpmdb",
+            "--sdists", str(sdists), "-o", str(directory), "chainfix-top",
+        ])
+    return Built(directory, registry, status, out.getvalue(), err.getvalue())
+
+
+@pytest.mark.rpm
+@needs_tools
+def test_chain_builds_everything_in_order(built: Built) -> None:
+    assert built.status == 0, built.err
+    report = json.loads((built.directory / "report.json").read_text(encoding="utf-8"))
+    rows = [(item["package"], item["result"]) for item in report["results"]]
+    assert rows[-4:] == [
+        ("chainfix-ping", "bootstrap"), ("chainfix-pong", "built"),
+        ("chainfix-ping", "built"), ("chainfix-top", "built"),
+    ]
+    assert {name for name, _ in rows} == {
+        "chainfix-backend", "chainfix-base", "chainfix-cpy", "chainfix-fancy", "chainfix-mid",
+        "chainfix-ping", "chainfix-pong", "chainfix-top",
+    }
+    assert all(result in {"built", "bootstrap"} for _, result in rows)
+    for item in report["results"]:
+        assert Path(item["log"]).is_file()
+        assert Path(item["srpm"]).is_file()
+    # Progress per package on stderr, the table on stdout.
+    assert "[9/9] chainfix-top 1.0: built in" in built.err
+    assert built.out.startswith("PACKAGE ")
+    assert (built.directory / "repo" / "repodata" / "repomd.xml").is_file()
+    # Nothing in the root but what the chain installed.
+    assert sorted(p.name for p in (built.directory / "root").iterdir()) == ["usr", "var"]
+
+
+@pytest.mark.rpm
+@needs_tools
+def test_chain_markers_and_build_dependencies(built: Built) -> None:
+    repo = built.directory / "repo"
+    rpms = {p.name.rsplit("-1.0-", 1)[0]: p for p in repo.rglob("*.rpm")}
+    cpython = [r for r in built.runtimes if r.implementation == "cpython"]
+    others = [r for r in built.runtimes if r.implementation != "cpython"]
+    # chainfix-cpy is built for the CPython runtimes only: a marker says only they need it.
+    for runtime in cpython:
+        assert f"{runtime.package_prefix}-chainfix-cpy" in rpms
+        requires = rpm_query(rpms[f"{runtime.package_prefix}-chainfix-top"], "--requires")
+        assert f"{runtime.dist_prefix}dist(chainfix-cpy)" in requires
+        assert f"{runtime.dist_prefix}dist(chainfix-mid[fancy]) >= 1" in requires
+    for runtime in others:
+        assert f"{runtime.package_prefix}-chainfix-cpy" not in rpms
+        requires = rpm_query(rpms[f"{runtime.package_prefix}-chainfix-top"], "--requires")
+        assert not [line for line in requires if "chainfix-cpy" in line]
+    # The SRPM declares the build backend plugin and what %check imports.
+    srpm = next(repo.glob("SRPMS/python-chainfix-top-*.src.rpm"))
+    build_requires = rpm_query(srpm, "--requires")
+    for runtime in built.runtimes:
+        assert f"{runtime.dist_prefix}dist(chainfix-backend)" in build_requires
+        assert f"{runtime.dist_prefix}dist(chainfix-ping)" in build_requires
+    # The backend plugin built in the chain is the one that built chainfix-top.
+    default = next(r for r in built.runtimes if r.default)
+    files = rpm_query(rpms[f"{default.package_prefix}-chainfix-top"], "--list")
+    assert any(line.endswith("/chainfix_top/built_by.py") for line in files)
+
+
+@pytest.mark.rpm
+@needs_tools
+def test_dnf_installs_the_top_package_without_nodeps(built: Built, tmp_path: Path) -> None:
+    said = prove(
+        built.runtimes, built.directory / "repo", tmp_path, ["chainfix-top"],
+        ["chainfix_top", "chainfix_cpy@cpython"],
+    )
+    root = tmp_path / "root"
+    assert said[0].startswith("dnf installed ")
+    for runtime in built.runtimes:
+        assert f"{runtime.name}: import chainfix_top -> {root}" in "\n".join(said)
+        completed = subprocess.run(
+            [runtime.interpreter, "-S", "-c", "import chainfix_top; print(chainfix_top.VALUE)"],
+            env={"PYTHONPATH": f"{root}{runtime.purelib}:{root}{runtime.platlib}"},
+            capture_output=True, text=True, check=True, cwd="/",
+        )
+        cpy = "'cpy'" if runtime.implementation == "cpython" else "None"
+        assert completed.stdout.strip() == (
+            f"('mid+base', 'fancy+base', 'pong', {cpy}, 'chainfix-backend')"
+        )
+
+
+@pytest.mark.rpm
+@needs_tools
+def test_chain_resumes_and_reuses(
+    built: Built, sdists: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    status, out, err = _chain(
+        ["--no-rpmdb", "--sdists", str(sdists), "-o", str(built.directory), "chainfix-top"],
+        built.registry, capsys,
+    )
+    assert status == 0, err
+    assert "[1/9]" in err and "already built (full), kept" in err
+    report = json.loads((built.directory / "report.json").read_text(encoding="utf-8"))
+    assert {item["result"] for item in report["results"]} == {"kept"}
+    # Another chain that the first one's repository already satisfies builds nothing.
+    status, out, err = _chain(
+        ["--no-rpmdb", "--repo", str(built.directory / "repo"), "--sdists", str(sdists),
+         "-o", str(built.directory.parent / "again"), "--plan", "chainfix-mid[fancy]"],
+        built.registry, capsys,
+    )
+    assert status == 0, err
+    assert out == ""
+    default = next(r for r in built.runtimes if r.default)
+    assert (f"rpm-pyconfig: reused chainfix-mid[fancy] [{default.name}]: "
+            f"{default.package_prefix}-chainfix-mid (repository {built.directory / 'repo'})"
+            ) in err
+
+
+@pytest.mark.rpm
+@needs_tools
+def test_chain_stops_at_a_failure(
+    built: Built, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    project = tmp_path / "src" / "chainfix_broken-1.0"
+    project.mkdir(parents=True)
+    (project / "chainfix_broken").mkdir()
+    (project / "chainfix_broken" / "__init__.py").write_text("", encoding="utf-8")
+    (project / "PKG-INFO").write_text(
+        "Metadata-Version: 2.1\nName: chainfix-broken\nVersion: 1.0\nSummary: broken\n"
+        "License: MIT\nRequires-Dist: chainfix-base\n\n", encoding="utf-8",
+    )
+    (project / "pyproject.toml").write_text(
+        '[build-system]\nrequires = []\nbuild-backend = "no_such_backend"\n', encoding="utf-8"
+    )
+    sdists = tmp_path / "sdists"
+    make_sdist(project, sdists)
+    status, _, err = _chain(
+        ["--no-rpmdb", "--repo", str(built.directory / "repo"), "--sdists", str(sdists),
+         "-o", str(tmp_path / "chain"), "chainfix-broken"],
+        built.registry, capsys,
+    )
+    log = tmp_path / "chain" / "logs" / "chainfix-broken.log"
+    assert status == 1
+    assert f"rpm-pyconfig: chainfix-broken: failed in %build; log: {log}\n" in err
+    assert "no_such_backend" in log.read_text(encoding="utf-8")
+    report = (tmp_path / "chain" / "report.txt").read_text(encoding="utf-8")
+    assert "chainfix-broken  1.0" in report and "FAILED (%build)" in report
+
+
+def test_chain_directory_must_be_plain(
+    sdists: Path, runtimes: list[Runtime], tmp_path: Path
+) -> None:
+    from rpm_pyconfig.chain import ChainSettings, build_chain
+    from rpm_pyconfig.errors import PyConfigError
+
+    closure = _closure(sdists, runtimes)
+    hostile = tmp_path / 'x"$(touch pwned)'
+    with pytest.raises(PyConfigError) as raised:
+        build_chain(closure, plan(closure), ChainSettings(directory=hostile))
+    assert str(raised.value) == (
+        f"chain directory {str(hostile)!r}: only letters, digits and . _ + - / @ = , are "
+        "allowed (it is written into rpm macros and shell commands)"
+    )
+    assert not hostile.exists()
+
+
+@pytest.mark.rpm
+@needs_tools
+def test_rpm_database_provides(built: Built) -> None:
+    """What an rpm database holds counts as provided: here, the chain's own root."""
+    provided = Provided.from_rpmdb(root=str(built.directory / "root"), dbpath="/var/lib/rpm")
+    default = next(r for r in built.runtimes if r.default)
+    assert provided.match(f"{default.dist_prefix}dist(chainfix-base)", SpecifierSet(">=1")) == (
+        f"{default.package_prefix}-chainfix-base (rpm database of {built.directory / 'root'})"
+    )
+    assert provided.match(f"{default.dist_prefix}dist(chainfix-base)", SpecifierSet(">1")) is None

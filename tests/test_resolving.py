@@ -1,0 +1,119 @@
+"""Tests of rpm_pyconfig.resolving: the closure per runtime, from the fixture sdists."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from packaging.specifiers import SpecifierSet
+
+from rpm_pyconfig.resolving import (
+    LocalSdists,
+    Provided,
+    ResolutionError,
+    read_requirements,
+    resolve,
+)
+from rpm_pyconfig.runtime import Runtime
+from tests.chainfixtures import make_sdists
+
+
+@pytest.fixture(scope="module")
+def sdists(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    return make_sdists(tmp_path_factory.mktemp("sdists"))
+
+
+def build_tools() -> Provided:
+    """setuptools, as an RPM distribution would have it (every fixture builds with it)."""
+    provided = Provided()
+    for prefix in ("python3", "pypy3"):
+        provided.add(f"{prefix}dist(setuptools)", "66.1.1", f"{prefix}-setuptools", "test")
+    return provided
+
+
+@pytest.fixture
+def runtimes(cpython: Runtime, cpython_debug: Runtime, pypy: Runtime) -> list[Runtime]:
+    return [cpython, cpython_debug, pypy]
+
+
+def test_closure_markers_extras_build_requirements(sdists: Path, runtimes: list[Runtime]) -> None:
+    closure = resolve(["chainfix-top"], runtimes, LocalSdists(sdists), provided=build_tools())
+    projects = closure.projects
+    assert sorted(projects) == [
+        "chainfix-backend", "chainfix-base", "chainfix-cpy", "chainfix-fancy", "chainfix-mid",
+        "chainfix-ping", "chainfix-pong", "chainfix-top",
+    ]
+    assert closure.top == ["chainfix-top"]
+    # platform_python_implementation == "CPython": not for PyPy.
+    assert projects["chainfix-cpy"].runtimes == {"python3.11", "python3.11-dbg"}
+    assert projects["chainfix-base"].runtimes == {"python3.11", "python3.11-dbg", "pypy3"}
+    # The extra chainfix-mid[fancy] pulls chainfix-fancy in, for the project that asked for
+    # it (top's %check waits for it), not for chainfix-mid (that would make a cycle).
+    assert projects["chainfix-top"].needs == {
+        "chainfix-mid": "run", "chainfix-fancy": "run", "chainfix-cpy": "run",
+        "chainfix-ping": "run", "chainfix-backend": "build",
+    }
+    assert projects["chainfix-mid"].needs == {"chainfix-base": "run"}
+    assert projects["chainfix-fancy"].wanted_by == {
+        'chainfix-top (chainfix-fancy; extra == "fancy")'
+    }
+    assert {r.requirement for r in closure.reused} == {"setuptools>=61"}
+
+
+def test_missing_sdist_names_who_asked(sdists: Path, runtimes: list[Runtime]) -> None:
+    with pytest.raises(ResolutionError) as raised:
+        resolve(["chainfix-mid"], runtimes, LocalSdists(sdists), provided=build_tools(),
+                constraints=["chainfix-base>=2"])
+    assert str(raised.value) == (
+        f"no sdist of chainfix-base satisfies >=1.0,>=2 in {sdists} (asked by: constraint "
+        "chainfix-base>=2; chainfix-mid (chainfix-base>=1.0))"
+    )
+
+
+def test_constraints_narrow_versions(sdists: Path, runtimes: list[Runtime]) -> None:
+    with pytest.raises(ResolutionError, match="constraint chainfix-base<1"):
+        resolve(["chainfix-base"], runtimes, LocalSdists(sdists), constraints=["chainfix-base<1"])
+
+
+def test_sdist_paths_as_requirements(sdists: Path, runtimes: list[Runtime]) -> None:
+    closure = resolve(
+        [str(sdists / "chainfix_mid-1.0.tar.gz")], runtimes, LocalSdists(sdists),
+        provided=build_tools(),
+    )
+    assert sorted(closure.projects) == ["chainfix-base", "chainfix-mid"]
+    assert closure.top == ["chainfix-mid"]
+
+
+def test_build_requirement_nobody_has(sdists: Path, runtimes: list[Runtime]) -> None:
+    """Without the build machine's interpreters or an RPM, setuptools must be built too."""
+    with pytest.raises(ResolutionError, match=r"no sdist of setuptools satisfies >=61 in "):
+        resolve(["chainfix-base"], runtimes, LocalSdists(sdists))
+
+
+def test_provided_packages_are_reused(sdists: Path, runtimes: list[Runtime]) -> None:
+    provided = build_tools()
+    for prefix in ("python3", "pypy3"):
+        provided.add(f"{prefix}dist(chainfix-base)", "1", f"{prefix}-chainfix-base", "test")
+    closure = resolve(["chainfix-mid"], runtimes, LocalSdists(sdists), provided=provided)
+    assert sorted(closure.projects) == ["chainfix-mid"]
+    reused = {(r.requirement, r.runtime, r.by) for r in closure.reused}
+    assert ("chainfix-base>=1.0", "pypy3", "pypy3-chainfix-base (test)") in reused
+    assert ("setuptools>=61", "python3.11", "python3-setuptools (test)") in reused
+    # A version that does not satisfy the specifier is no reuse.
+    old = Provided()
+    old.add("python3dist(chainfix-base)", "0.9", "python3-chainfix-base", "test")
+    assert old.match("python3dist(chainfix-base)", SpecifierSet(">=1.0")) is None
+
+
+def test_read_requirements(tmp_path: Path) -> None:
+    (tmp_path / "more.txt").write_text("rich>=13  # pretty\n", encoding="utf-8")
+    (tmp_path / "req.txt").write_text(
+        "# top\ntextual==0.62.0\n\n-r more.txt\njinja2; python_version >= '3.8'\n",
+        encoding="utf-8",
+    )
+    assert read_requirements(tmp_path / "req.txt") == [
+        "textual==0.62.0", "rich>=13", "jinja2; python_version >= '3.8'"
+    ]
+    (tmp_path / "bad.txt").write_text("ok\n--index-url x\n", encoding="utf-8")
+    with pytest.raises(ResolutionError, match=r"bad.txt:2: unsupported option '--index-url x'"):
+        read_requirements(tmp_path / "bad.txt")
