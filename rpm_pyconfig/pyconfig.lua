@@ -1250,7 +1250,9 @@ function S.build(runtimes)
     out[#out + 1] = "echo " .. L(Q("rpm-pyconfig: building a wheel for " .. t.name .. " (" ..
       i .. "/" .. #runtimes .. ")")) .. " >&2\n" ..
       "rm -rf _pyconfig/wheels/" .. L(Q(t.name)) .. "\n" ..
-      "(cd " .. L(Q(t.srcdir)) .. " && " .. L(Q(t.interpreter)) ..
+      "(cd " .. L(Q(t.srcdir)) .. " && %\123?pyconfig_deps_root:PYTHONPATH=\"%\123pyconfig_deps_root\125\"" ..
+      L(Q(t.purelib)) .. ":\"%\123pyconfig_deps_root\125\"" .. L(Q(t.platlib)) ..
+      "$\123PYTHONPATH:+:$PYTHONPATH\125 \125" .. L(Q(t.interpreter)) ..
       " -m pip wheel --no-deps --no-build-isolation --no-index --no-cache-dir" ..
       " --disable-pip-version-check --wheel-dir ../../wheels/" .. L(Q(t.name)) ..
       " .) || exit 1\n"
@@ -1278,12 +1280,18 @@ end
 function S.check(runtimes, values)
   local out = {}
   local modules = words(values.modules)
+  if #runtimes > 0 then
+    out[#out + 1] = "mkdir -p _pyconfig/check || exit 1\n"
+  end
   for _, rt in ipairs(runtimes) do
     local t = rt.t
     for _, module in ipairs(modules) do
-      out[#out + 1] = "PYTHONDONTWRITEBYTECODE=1 PYTHONPATH=\"%\123buildroot\125\"" ..
-        L(Q(t.purelib)) .. ":\"%\123buildroot\125\"" .. L(Q(t.platlib)) .. " " ..
-        L(Q(t.interpreter)) .. " -s -c " .. L(Q("import " .. module)) .. " || \123 echo " ..
+      local purelib, platlib = L(Q(t.purelib)), L(Q(t.platlib))
+      out[#out + 1] = "(cd _pyconfig/check && PYTHONDONTWRITEBYTECODE=1 PYTHONPATH=\"%\123buildroot\125\"" ..
+        purelib .. ":\"%\123buildroot\125\"" .. platlib ..
+        "%\123?pyconfig_deps_root::\"%\123pyconfig_deps_root\125\"" .. purelib ..
+        ":\"%\123pyconfig_deps_root\125\"" .. platlib .. "\125 " ..
+        L(Q(t.interpreter)) .. " -s -c " .. L(Q("import " .. module)) .. ") || \123 echo " ..
         L(Q("rpm-pyconfig: cannot import " .. module .. " with " .. t.name .. " (" ..
             t.interpreter .. ")")) .. " >&2; exit 1; \125\n"
     end
@@ -1304,6 +1312,24 @@ function S.buildrequires(runtimes, values)
         out[#out + 1] = "BuildRequires: " .. d .. "\n"
       end
     end
+  end
+  -- the run-time requirements %check imports, unless built --without check
+  local checked, listed = {}, {}
+  for _, rt in ipairs(runtimes) do
+    for _, d in ipairs(P.dist_requires(values.requires_dist or "", rt)) do
+      local text = L(d)
+      if not seen[text] and not listed[text] then
+        listed[text] = true
+        checked[#checked + 1] = text
+      end
+    end
+  end
+  if #checked > 0 then
+    out[#out + 1] = "%if ! %\123without check\125\n"
+    for _, d in ipairs(checked) do
+      out[#out + 1] = "BuildRequires: " .. d .. "\n"
+    end
+    out[#out + 1] = "%endif\n"
   end
   return table.concat(out)
 end
