@@ -34,8 +34,9 @@ from urllib.parse import unquote, urlsplit
 from . import __version__
 from ._files import write_atomically
 from .errors import PyConfigError
-from .expression import escape_rpm
-from .rendering import SpecText, render
+from . import spectext
+from .rendering import render
+from .spectext import SpecText
 from .runtime import Runtime
 
 __all__ = [
@@ -75,7 +76,22 @@ def spec_text(value: str) -> SpecText:
     section and ``%`` a macro, so neither survives.
     """
     line = " ".join("".join(c if c.isprintable() else " " for c in value).split())
-    return SpecText(escape_rpm(line))
+    return spectext.line(line)
+
+
+def _description_lines(text: str) -> SpecText:
+    """*text* wrapped into %description lines (expanded once): no line may start with ``%``
+    or ``#`` (after expansion rpm would read a directive, a section or a comment there), so
+    such a word stays on the line before it."""
+    lines: list[str] = []
+    for item in textwrap.wrap(" ".join(text.split()), 79):
+        if lines and item.startswith(("%", "#")):
+            lines[-1] += " " + item
+        else:
+            lines.append(item)
+    if lines and lines[0].startswith(("%", "#")):
+        lines[0] = "- " + lines[0]
+    return spectext.join([spec_text(item) for item in lines], "\n")
 
 
 _EXPECTED = {
@@ -459,12 +475,9 @@ def generate_app_spec(
         ),
         "license": spec_text(license_expr),
         "url": url if _URL.match(url) and "%" not in url else "",
-        "description": SpecText(
-            "\n".join(
-                spec_text(line)
-                for line in textwrap.wrap(_description(main, runtime, len(artifacts)), 79)
-            )
-        ),
+        "description": _description_lines(_description(main, runtime, len(artifacts))),
+        "pyapp_python": spectext.define_value(runtime.interpreter, field="interpreter"),
+        "pyapp_root": spectext.define_value(f"{prefix}/{package}", field="--prefix"),
         "runtime": runtime,
         "stdlib": stdlib,
         "prefix": prefix,
