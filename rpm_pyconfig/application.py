@@ -31,13 +31,12 @@ from importlib import resources
 from typing import Any
 from urllib.parse import unquote, urlsplit
 
-from . import __version__
+from . import __version__, spectext
 from ._files import write_atomically
 from .errors import PyConfigError
-from . import spectext
 from .rendering import render
-from .spectext import SpecText
 from .runtime import Runtime
+from .spectext import SpecText
 
 __all__ = [
     "DEFAULT_PREFIX",
