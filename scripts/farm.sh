@@ -389,7 +389,7 @@ install_rpms() {
   rm -rf "$root/farm/deptest" && mkdir -p "$root/farm/deptest"
   local unmet
   unmet=$(in_root "$root" sh -c 'rpm -i --test --root /farm/deptest --dbpath /var/lib/rpm \
-    /farm/rpmbuild/RPMS/*/*.rpm 2>&1' | awk -F ' is needed by ' 'NF == 2 && tolower($1) ~ /coverage|markupsafe/')
+    /farm/rpmbuild/RPMS/*/*.rpm 2>&1; true' | awk -F ' is needed by ' 'NF == 2 && tolower($1) ~ /coverage|markupsafe/')
   rm -rf "$root/farm/deptest"
   if [ -n "$unmet" ]; then
     echo "Requires between the built packages that none of them provides:"
