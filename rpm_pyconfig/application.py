@@ -496,6 +496,7 @@ def generate_app_spec(
         "binary_so": binary_so,
         "commands": list(commands),
         "configs": [(os.path.basename(s), t) for s, t in config_items],
+        "config_sha256": [_sha256(s) for s, _t in config_items],
         "warnings": [spec_text(w) for w in warnings],
         "changelog_date": (changelog_date or _today()).strftime("%a %b %d %Y"),
     }

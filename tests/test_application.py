@@ -14,6 +14,7 @@ writable upper layer records anything the run writes (there must be nothing).
 
 from __future__ import annotations
 
+import hashlib
 import os
 import shutil
 import subprocess
@@ -356,6 +357,8 @@ def test_payload_dependencies(built: Built, runtime: Runtime) -> None:
     assert f"/usr/bin/{built.command}" in files
     assert not [f for f in files if f.startswith("/usr/bin/") and f != f"/usr/bin/{built.command}"]
     assert rpm_query(rpm, "-c") == [f"/etc/{built.app}/site.conf"]
+    conf_sha256 = hashlib.sha256((DATA / "site.conf").read_bytes()).hexdigest()
+    assert f"{conf_sha256}  %{{SOURCE100}}\n" in built.specs[built.new].read_text()
 
 
 @pytest.mark.rpm
