@@ -242,8 +242,8 @@ def test_broken_registry_stops_subpackages(registry: Path, tmp_path: Path) -> No
     assert lines[1] == (
         "error: lua script failed: rpm-pyconfig failed (exit 1, its message is above): "
         "rpm-pyconfig  render subpackages --set 'pkgname=demo' --set 'summary=' --set 'doc=' "
-        "--set 'modules=demo' --set 'requires_each=' --set 'requires_dist=' --set 'extras=' --set 'build_requires=' "
-        "--set 'version_evr=1.0' --exclude 'pypy*'"
+        "--set 'modules=demo' --set 'requires_each=' --set 'requires_dist=' --set 'extras=' "
+        "--set 'build_requires=' --set 'version_evr=1.0' --exclude 'pypy*'"
     )
     assert not queried.stdout
 
