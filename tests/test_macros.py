@@ -172,7 +172,7 @@ def test_eval_failure_stops_rpm(registry: Path) -> None:
         "    @nme\n"
         "    ~~~^\n"
         "error: lua script failed: rpm-pyconfig failed (exit 1, its message is above): "
-        "rpm-pyconfig  --foreach --eval '@nme'\n"
+        "rpm-pyconfig  --foreach --eval='@nme'\n"
     )
 
 
