@@ -157,9 +157,10 @@ def parse_requirement(requirement: RequirementLike, *, origin: str = "") -> Requ
         return requirement
     try:
         return Requirement(requirement)
-    except InvalidRequirement as error:
+    except (InvalidRequirement, SyntaxError, ValueError) as error:
+        # packaging 23 (Debian 12) lets ast's SyntaxError out for a newline in a marker string
         where = f"{origin}: " if origin else ""
-        reason = str(error).splitlines()[0]
+        reason = (str(error).splitlines() or [type(error).__name__])[0]
         raise MetadataError(f"{where}invalid requirement {requirement!r}: {reason}") from None
 
 

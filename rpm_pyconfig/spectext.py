@@ -6,7 +6,8 @@ against the grammar of its field (names, versions, extras, URLs, file names) or 
 inert for the exact number of times rpm expands the spot where it lands; anything else is a
 :class:`~rpm_pyconfig.errors.MetadataError` naming the field and the value.
 
-What rpm 4.18 does with a spec line (measured; see ``tests/test_hostile.py``):
+What rpm 4.18 does with a spec line (measured by ``tests/test_spectext.py`` and
+``tests/test_hostile.py``):
 
 * the line is scanned for ``\\``, ``%{``, ``%(`` and ``%[``: a backslash hides the next
   character from that scan and a backslash at the end of a line continues it;
@@ -15,8 +16,9 @@ What rpm 4.18 does with a spec line (measured; see ``tests/test_hostile.py``):
   ``%include``... is a directive, one that starts with a section keyword (``%post``) is a
   section, and in ``%description`` one that starts with ``#`` is a comment;
 * a ``%global`` body is expanded when it is defined and again where it is used; inside it,
-  ``\\x`` stands for ``x``; ``%{expand:X}`` expands ``X`` twice, and finds its end by
-  counting braces, where a backslash hides the next character.
+  ``\\x`` stands for ``x``, and a body starting with ``{`` ends at the matching ``}``;
+  ``%{expand:X}`` expands ``X`` twice, and finds its end by counting braces, where a
+  backslash hides the next character.
 
 Hence the landing spots and their expansions:
 
@@ -25,6 +27,8 @@ spot                                            expansions  producer
 ==============================================  ==========  ===============================
 a tag, a comment, a scriptlet line              1           :func:`line`, :func:`shell`
 ``%global NAME \\`` + lines, used as ``%NAME``   2           :func:`define_lines`
+``%global NAME VALUE``, read back by            2           :func:`define_value`
+``rpm.expand()`` in the macros' Lua
 ``%global NAME %{expand:`` + lines, read back   3           :func:`expand_lines`
 by ``rpm.expand()`` in the macros' Lua
 ==============================================  ==========  ===============================

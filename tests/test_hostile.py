@@ -406,7 +406,7 @@ def literal_project(payload: str, name: str) -> Project:
         classifiers=[f"License :: {payload}", f"Topic :: {payload}"],
         keywords=[payload],
         readme=f"R {payload}",
-        scripts={"hostile-cmd": "hostile:main"},
+        scripts={f"cmd {payload}": "hostile:main"},
         homepage="https://example.com/a%20b?q=1&r=%25",
     )
 
@@ -450,6 +450,7 @@ def test_payloads_come_out_literally_or_run_nowhere(
                 project.classifiers = project.keywords = []
             if kind == "wheel":
                 project.build_requires = []  # a wheel has no build requirements
+                project.scripts = {"hostile-cmd": "hostile:main"}  # entry_points.txt is INI
             source = SOURCES[kind](project, tmp_path / "src" / name)
             text = generate(kind, source)
             assert str(marker) not in text or "%%" in text or payload not in text

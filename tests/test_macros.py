@@ -165,7 +165,7 @@ def test_eval_failure_stops_rpm(registry: Path) -> None:
         "    @nme\n"
         "    ~~~^\n"
         "error: lua script failed: rpm-pyconfig failed (exit 1, its message is above): "
-        "rpm-pyconfig  --foreach --eval '@nme'\n"
+        "rpm-pyconfig  --foreach --eval='@nme'\n"
     )
 
 
@@ -241,9 +241,9 @@ def test_broken_registry_stops_subpackages(registry: Path, tmp_path: Path) -> No
     )
     assert lines[1] == (
         "error: lua script failed: rpm-pyconfig failed (exit 1, its message is above): "
-        "rpm-pyconfig  render subpackages --set 'pkgname=demo' --set 'doc=' --set 'modules=demo' "
-        "--set 'requires_each=' --set 'requires_dist=' --set 'extras=' --set 'build_requires=' "
-        "--set 'version_evr=1.0' --exclude 'pypy*'"
+        "rpm-pyconfig  render subpackages --set 'pkgname=demo' --set 'summary=' --set 'doc=' "
+        "--set 'modules=demo' --set 'requires_each=' --set 'requires_dist=' --set 'extras=' "
+        "--set 'build_requires=' --set 'version_evr=1.0' --exclude 'pypy*'"
     )
     assert not queried.stdout
 
