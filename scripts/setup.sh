@@ -23,6 +23,8 @@ apt_packages=(
                                                # generated specs of real projects use (offline)
   python3-jinja2 python3-pytest python3-hypothesis  # the unit tests under the other runtimes (PyPy)
   gcc make git ca-certificates
+  dnf createrepo-c                             # real dependency resolution: chain and app proofs
+  debootstrap                                  # the farm's build roots of other Debian releases
 )
 # Only where the distribution has them: backports pytest needs on Python < 3.11 (PyPy 3.9).
 optional_packages=(python3-exceptiongroup python3-tomli)
