@@ -475,6 +475,9 @@ def filelist_path(path: str) -> str:
     for popt; names with blanks are quoted; names with a newline, a control character (rpm
     refuses tabs too), a double quote, a backslash, or both braces (glob's brace expansion
     ignores brackets and escapes: ``{a,b}`` would package ``a`` and ``b``) are refused.
+    rpm 4.20 and later take a quoted name literally (no glob), so a name that needs both
+    the glob form (``%`` or a glob character) and quoting (a blank or a single quote) has
+    no spelling every rpm reads the same way: it is refused too (measured on 4.18 and 4.20).
     """
     if not path.isprintable() or '"' in path or "\\" in path or ("{" in path and "}" in path):
         raise PyConfigError(
@@ -489,6 +492,12 @@ def filelist_path(path: str) -> str:
             f"cannot list {path!r} in an rpm %files list: the name is not UTF-8"
         ) from None
     text = path
+    if _FILELIST_SPECIAL.search(path) and re.search(r"[\s']", path):
+        raise PyConfigError(
+            f"cannot list {path!r} in an rpm %files list: a name with a blank or a single "
+            "quote and one of % * ? [ ] { } reads differently on rpm 4.18 (a glob split at "
+            "blanks) and rpm 4.20+ (a quoted name taken literally)"
+        )
     if _FILELIST_SPECIAL.search(path):
         # A glob: rpmGlob splits the pattern popt-style, so blanks and quotes need a backslash.
         text = _FILELIST_SPECIAL.sub(lambda match: f"[{match.group()}]", path).replace("%", "%%")

@@ -16,7 +16,9 @@ SITE = "/usr/lib/python3/dist-packages"
 
 #: Skips that are by design, never for want of something: long runs chosen by a marker, and
 #: what one implementation cannot do (PyPy has no -X importtime).
-DESIGNED_SKIPS: tuple[str, ...] = ("long hypothesis run", "-X importtime is CPython's")
+DESIGNED_SKIPS: tuple[str, ...] = (
+    "long hypothesis run", "every payload through rpm (minutes)", "-X importtime is CPython's",
+)
 #: Under a distribution's own interpreter (the unit-test runs outside .venv) the distribution
 #: decides these, and the .venv run covers them.
 DISTRIBUTION_SKIPS = ("the rpm Python bindings", "packaging < 24.2")

@@ -853,11 +853,13 @@ def test_dnf_resolves_the_runtime_and_refuses_another_minor_version(
     stubs.mkdir()
     base = _stub("stub-system", system, [], stubs)
     abi = [runtime.abi_requires] if runtime.abi_requires != runtime.interpreter else []
-    same = _stub("stub-runtime", abi, [(runtime.interpreter, False), (stdlib, True)], stubs)
+    # The directory is provided explicitly too: dnf5 (Debian 13) reads no filelists by default.
+    same = _stub("stub-runtime", [*abi, stdlib], [(runtime.interpreter, False), (stdlib, True)],
+                 stubs)
     next_abi = [a.replace(x_y, next_x_y) for a in abi]
     newer = _stub(
         "stub-runtime-next",
-        next_abi,
+        [*next_abi, stdlib.replace(x_y, next_x_y)],
         [(runtime.interpreter, False), (stdlib.replace(x_y, next_x_y), True)],
         stubs,
     )
