@@ -26,6 +26,7 @@ project whose sdist and spec are unchanged and whose packages exist).  The repos
 
 from __future__ import annotations
 
+import datetime
 import hashlib
 import json
 import os
@@ -306,6 +307,7 @@ class _Builder:
             if isinstance(loaded, dict):
                 self.state = loaded
         self.results: list[PackageResult] = []
+        self.dates: dict[str, datetime.date] = {}  # project -> its spec's changelog date
 
     # -- the loop --------------------------------------------------------------------------
 
@@ -360,7 +362,10 @@ class _Builder:
             sha256=project.sdist.sha256, spec_sha256=spec_sha,
         )
         self.results.append(result)
-        self.state[project.name] = {**asdict(result), "bootstrap": step.bootstrap}
+        self.state[project.name] = {
+            **asdict(result), "bootstrap": step.bootstrap,
+            "changelog_date": self.dates[project.name].isoformat(),
+        }
         write_atomically(
             str(self.state_path),
             (json.dumps(self.state, indent=2, sort_keys=True) + "\n").encode(),
@@ -389,7 +394,13 @@ class _Builder:
         target = sources / project.sdist.path.name
         if not target.exists() or _sha256(target) != project.sdist.sha256:
             shutil.copyfile(project.sdist.path, target)
-        spec = generate_spec(target)
+        # The date of the spec's changelog entry is the first build's: a chain resumed on
+        # another day regenerates the same spec, so what built stays built.
+        dated = self.state.get(project.name, {}).get("changelog_date")
+        day = datetime.date.fromisoformat(dated) if isinstance(dated, str) else None
+        day = day or self.dates.setdefault(project.name, datetime.date.today())
+        self.dates[project.name] = day
+        spec = generate_spec(target, changelog_date=day)
         path = self.top / "specs" / spec.filename
         write_atomically(str(path), spec.text.encode("utf-8"), replace=True)
         return path
