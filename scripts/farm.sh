@@ -338,10 +338,12 @@ build_srpms() {
   "$top/.venv/bin/rpm-pyconfig" probe --all --write "$out/registry"
   "$top/.venv/bin/rpm-pyconfig" spec "$top/out/sources/MarkupSafe-2.1.5.tar.gz" \
     -o "$out/specs/python-markupsafe.spec"
-  local spec
+  # The macros file joins rpm's own macro path: rpm >= 4.20 forgets --load for noarch specs.
+  local spec macros
+  macros="$(rpm --showrc | sed -n 's/^Macro path: //p'):$top/macros/macros.pyconfig"
   for spec in "$top/specs/python-coverage.spec" "$out/specs/python-markupsafe.spec"; do
     PATH=$top/.venv/bin:$PATH RPM_PYCONFIG_PATH=$out/registry \
-      rpmbuild -bs --nodeps --load "$top/macros/macros.pyconfig" \
+      rpmbuild -bs --nodeps --macros "$macros" \
       --define "_topdir $out/rpmbuild" --define "_tmppath $out/rpmbuild/tmp" \
       --define "_sourcedir $top/out/sources" "$spec"
   done
