@@ -22,6 +22,7 @@ import hashlib
 import json
 import os
 import re
+import shlex
 import shutil
 import subprocess
 import tempfile
@@ -55,13 +56,13 @@ DEFAULT_PREFIX = "/usr/lib"
 #: The helper's file name inside the source RPM.
 HELPER = "rpm-pyconfig-appenv.py"
 
-_NAME = re.compile(r"^[A-Za-z0-9]([A-Za-z0-9._-]*[A-Za-z0-9])?$")  # PEP 508 names
-_RPM_NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._+-]*$")
-_FILE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._+!-]*\.(tar\.gz|tar\.bz2|tar\.xz|tgz|zip|whl)$")
-_PATH = re.compile(r"^(/[A-Za-z0-9._+-]+)+$")
-_URL = re.compile(r"^https?://[A-Za-z0-9._~:/?#@!$&'()*+,;=-]+$")
-_SHA256 = re.compile(r"^[0-9a-f]{64}$")
-_RELEASE = re.compile(r"^[0-9][A-Za-z0-9._]*$")
+_NAME = re.compile(r"^[A-Za-z0-9]([A-Za-z0-9._-]*[A-Za-z0-9])?\Z")  # PEP 508 names
+_RPM_NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._+-]*\Z")
+_FILE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._+!-]*\.(tar\.gz|tar\.bz2|tar\.xz|tgz|zip|whl)\Z")
+_PATH = re.compile(r"^(/[A-Za-z0-9._+-]+)+\Z")
+_URL = re.compile(r"^https?://[A-Za-z0-9._~:/?#@!$&'()*+,;=-]+\Z")
+_SHA256 = re.compile(r"^[0-9a-f]{64}\Z")
+_RELEASE = re.compile(r"^[0-9][A-Za-z0-9._]*\Z")
 
 
 class ApplicationError(PyConfigError):
@@ -475,7 +476,8 @@ def generate_app_spec(
         "license": spec_text(license_expr),
         "url": url if _URL.match(url) and "%" not in url else "",
         "description": _description_lines(_description(main, runtime, len(artifacts))),
-        "pyapp_python": spectext.define_value(runtime.interpreter, field="interpreter"),
+        "pyapp_python": spectext.define_value(shlex.quote(runtime.interpreter),
+                                             field="interpreter"),
         "pyapp_root": spectext.define_value(f"{prefix}/{package}", field="--prefix"),
         "runtime": runtime,
         "stdlib": stdlib,

@@ -272,7 +272,7 @@ def build_chain(
 
 _PHASE = re.compile(r"^Executing\((%\w+)\)")
 _WROTE = re.compile(r"^Wrote: (\S+)$")
-_PLAIN = re.compile(r"^[A-Za-z0-9._+/@=,-]+$")
+_PLAIN = re.compile(r"^[A-Za-z0-9._+/@=,-]+\Z")
 
 
 class _Builder:

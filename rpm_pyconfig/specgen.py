@@ -85,7 +85,7 @@ def generate_spec(
         "pypi_name": pypi_name,
         "pypi_version": pypi_version,
         "modules": spectext.join(
-            [spectext.name(module, field=f"{where} import names")
+            [spectext.module(module, field=f"{where} import names")
              for module in meta.import_names or [pkgname.replace("-", "_")]],
             " ",
         ),

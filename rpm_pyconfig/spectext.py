@@ -54,6 +54,7 @@ __all__ = [
     "join",
     "license_expression",
     "line",
+    "module",
     "name",
     "shell",
     "syntax",
@@ -210,6 +211,7 @@ def expand_lines(lines: list[str], *, field: str = "") -> SpecText:
 # -- field grammars --------------------------------------------------------------------------
 
 _NAME = re.compile(r"^([A-Za-z0-9]|[A-Za-z0-9][A-Za-z0-9._-]*[A-Za-z0-9])\Z")
+_MODULE = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*(\.[A-Za-z_][A-Za-z0-9_]*)*\Z")
 _VERSION = re.compile(r"^[A-Za-z0-9.!+_-]+\Z")
 _FILENAME = re.compile(r"^[A-Za-z0-9_+][A-Za-z0-9._+!-]*\Z")
 #: RFC 3986 characters; ``%`` only as a percent-encoding.
@@ -221,6 +223,14 @@ def name(value: str, *, field: str = "") -> SpecText:
     if not _NAME.match(value):
         raise _refuse(field, value, "invalid project name (ASCII letters, digits, '.', '_', "
                       "'-', starting and ending with a letter or digit)")
+    return SpecText(value)
+
+
+def module(value: str, *, field: str = "") -> SpecText:
+    """An import name (``_pytest``, ``zope.interface``): ASCII Python identifiers, dotted."""
+    if not _MODULE.match(value):
+        raise _refuse(field, value, "invalid import name (ASCII letters, digits and '_', "
+                      "not starting with a digit, joined by '.')")
     return SpecText(value)
 
 

@@ -33,12 +33,24 @@ rpms=(out/rpmbuild/RPMS/*/*.rpm)
 
 echo "== installing ${#rpms[@]} RPMs together into out/root" >&2
 rm -rf out/root && mkdir -p out/root
-rpm -i --root "$top/out/root" --dbpath /var/lib/rpm --nodeps "${rpms[@]}" 2>&1 | grep -v -i -e alien -e 'assuming you know' || true
+# rpm's own status counts (a file conflict between subpackages must fail); grep only hides
+# Debian's "use alien" notice.
+installed=0
+rpm -i --root "$top/out/root" --dbpath /var/lib/rpm --nodeps "${rpms[@]}" > out/logs/rpm-install.log 2>&1 ||
+  installed=$?
+grep -v -i -e alien -e 'assuming you know' out/logs/rpm-install.log >&2 || true
+if ((installed)); then
+  echo "build-coverage: rpm -i of the built packages failed (exit $installed)" >&2
+  exit 1
+fi
 
 demo=$(mktemp -d)
 printf 'def f(x):\n    if x:\n        return 1\n    return 2\n\nf(1)\n' > "$demo/demo.py"
 printf '\n%-15s %-24s %6s  %-12s %s\n' RUNTIME PACKAGE FILES "C TRACER" "coverage report (expect 80%)"
 failed=0
+# Captured first: the status of a process substitution would go unchecked.
+runtimes=$(rpm-pyconfig --foreach --raw --eval '@name @confpkg @confbin @conf_sitearch @ext_suffix @implementation')
+[ -n "$runtimes" ] || { echo "build-coverage: the registry names no runtime" >&2; exit 1; }
 while read -r name prefix python sitearch suffix implementation; do
   rpm_file=$(ls out/rpmbuild/RPMS/*/"$prefix"-coverage-[0-9]*.rpm)
   files=$(rpm -qpl "$rpm_file" 2>/dev/null | wc -l)
@@ -51,7 +63,7 @@ while read -r name prefix python sitearch suffix implementation; do
   if [ "$report" != "80%" ] || { [ "$implementation" = cpython ] && [ "$tracer" != yes ]; }; then
     failed=1
   fi
-done < <(rpm-pyconfig --foreach --raw --eval '@name @confpkg @confbin @conf_sitearch @ext_suffix @implementation')
+done <<< "$runtimes"
 rm -rf "$demo"
 echo
 echo "RPMs: ${rpms[*]}"

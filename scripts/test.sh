@@ -15,6 +15,10 @@ echo "== mypy" && .venv/bin/mypy
 # is named; under CI=true that fails the run.
 venv_runtime=$(.venv/bin/python -c 'import sys; print(sys.implementation.name, "%d.%d" % sys.version_info[:2])')
 ran=0
+# Captured first: the status of a process substitution would go unchecked.
+runtimes=$(RPM_PYCONFIG_PATH=out/registry .venv/bin/rpm-pyconfig --foreach --raw \
+             --eval '@name @interpreter @implementation @short_version')
+[ -n "$runtimes" ] || { echo "test.sh: the probed registry names no runtime" >&2; exit 1; }
 while read -r name interpreter implementation short_version; do
   if [ "$implementation $short_version" = "$venv_runtime" ]; then
     echo "== unit tests under $name ($interpreter): $implementation $short_version, as .venv: covered below"
@@ -28,8 +32,7 @@ while read -r name interpreter implementation short_version; do
   echo "== unit tests under $name ($interpreter, $implementation $short_version), without the rpm tests"
   "$interpreter" -m pytest -q -p no:cacheprovider -m "not rpm"
   ran=$((ran + 1))
-done < <(RPM_PYCONFIG_PATH=out/registry .venv/bin/rpm-pyconfig --foreach --raw \
-           --eval '@name @interpreter @implementation @short_version')
+done <<< "$runtimes"
 echo "== unit tests ran under $ran other runtime(s)"
 echo "== pytest" && .venv/bin/python -m pytest "$@"
 

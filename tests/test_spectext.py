@@ -109,3 +109,14 @@ def test_expansions_of_each_landing_spot(tmp_path: Path) -> None:
     assert braced == "{x} %{y} }"  # a leading brace is no {...} grouping
     assert many == "\na 100%\nb %(x) %%"  # %global %{expand:}, then rpm.expand: 3
     assert not (tmp_path / "MARKER").exists()  # comments are expanded once, inertly
+
+
+@pytest.mark.parametrize("module", ["_pytest", "zope.interface", "a", "A_1.b_2"])
+def test_module_takes_import_names(module: str) -> None:
+    assert spectext.module(module, field="import names") == module
+
+
+@pytest.mark.parametrize("module", ["9x", "a-b", "a..b", "a.", "%{x}", "a\n", "é"])
+def test_module_refuses_what_is_no_import_name(module: str) -> None:
+    with pytest.raises(MetadataError, match="invalid import name"):
+        spectext.module(module, field="import names")
