@@ -37,6 +37,7 @@ from ._files import write_atomically
 from .errors import PyConfigError
 from .rendering import render
 from .runtime import Runtime
+from .specgen import changelog_today
 from .spectext import SpecText
 
 __all__ = [
@@ -500,7 +501,7 @@ def generate_app_spec(
         "configs": [(os.path.basename(s), t) for s, t in config_items],
         "config_sha256": [_sha256(s) for s, _t in config_items],
         "warnings": [spec_text(w) for w in warnings],
-        "changelog_date": (changelog_date or _today()).strftime("%a %b %d %Y"),
+        "changelog_date": (changelog_date or changelog_today()).strftime("%a %b %d %Y"),
     }
     for source, _target in config_items:
         target = os.path.join(sources, os.path.basename(source))
@@ -572,13 +573,6 @@ def _stdlib(runtime: Runtime) -> str:
 def write_app_spec(spec: AppSpec, path: str, *, force: bool = False) -> None:
     """Write *spec* to *path* whole or not at all; never replace a file unless *force*."""
     write_atomically(path, spec.text.encode("utf-8"), replace=force)
-
-
-def _today() -> datetime.date:
-    epoch = os.environ.get("SOURCE_DATE_EPOCH")
-    if epoch and epoch.isdigit():
-        return datetime.datetime.fromtimestamp(int(epoch), tz=datetime.timezone.utc).date()
-    return datetime.date.today()
 
 
 def _source_url(artifact: Artifact) -> str:

@@ -43,7 +43,7 @@ from typing import NoReturn
 from ._files import write_atomically
 from .errors import PyConfigError
 from .resolving import ChainProject, Closure
-from .specgen import generate_spec
+from .specgen import changelog_today, generate_spec
 
 __all__ = [
     "ChainBuildError",
@@ -398,7 +398,7 @@ class _Builder:
         # another day regenerates the same spec, so what built stays built.
         dated = self.state.get(project.name, {}).get("changelog_date")
         day = datetime.date.fromisoformat(dated) if isinstance(dated, str) else None
-        day = day or self.dates.setdefault(project.name, datetime.date.today())
+        day = day or self.dates.setdefault(project.name, changelog_today())
         self.dates[project.name] = day
         spec = generate_spec(target, changelog_date=day)
         path = self.top / "specs" / spec.filename

@@ -21,7 +21,7 @@ from .rendering import render
 from .runtime import Runtime
 from .spectext import SpecText
 
-__all__ = ["GeneratedSpec", "generate_spec", "write_spec"]
+__all__ = ["GeneratedSpec", "changelog_today", "generate_spec", "write_spec"]
 
 
 class GeneratedSpec:
@@ -117,7 +117,7 @@ def generate_spec(
         "tool": "rpm-pyconfig",
         "tool_version": __version__,
         "selection_args": selection_args,
-        "changelog_date": (changelog_date or _today()).strftime("%a %b %d %Y"),
+        "changelog_date": (changelog_date or changelog_today()).strftime("%a %b %d %Y"),
     }
     text = render("spec", runtimes if static else (), values)
     return GeneratedSpec(text, f"python-{pkgname}.spec", warnings, meta)
@@ -128,7 +128,7 @@ def write_spec(spec: GeneratedSpec, path: str, *, force: bool = False) -> None:
     write_atomically(path, spec.text.encode("utf-8"), replace=force)
 
 
-def _today() -> datetime.date:
+def changelog_today() -> datetime.date:
     """The changelog date: SOURCE_DATE_EPOCH when set, for reproducible output."""
     epoch = os.environ.get("SOURCE_DATE_EPOCH")
     if epoch and epoch.isdigit():
