@@ -277,7 +277,7 @@ def _run_render(args: argparse.Namespace) -> int:
 
 
 def _run_spec(args: argparse.Namespace) -> int:
-    from .specgen import generate_spec, write_spec
+    from .specgen import generate_spec
 
     runtimes: tuple[Runtime, ...] = ()
     passed = ""
@@ -285,19 +285,27 @@ def _run_spec(args: argparse.Namespace) -> int:
         runtimes = _selected(args)
         passed = _selection_args(args)
     spec = generate_spec(args.source, static=args.static, runtimes=runtimes, selection_args=passed)
-    for warning in spec.warnings:
-        print(f"rpm-pyconfig: warning: {warning}", file=sys.stderr)
-    if args.output == "-":
-        sys.stdout.write(spec.text)
-        return EXIT_OK
-    path = args.output or spec.filename
-    write_spec(spec, path, force=args.force)
-    print(f"wrote {path}", file=sys.stderr)
+    path = _emit_spec(spec.text, spec.warnings, args.output or spec.filename, force=args.force)
+    if path is not None:
+        print(f"wrote {path}", file=sys.stderr)
     return EXIT_OK
 
 
+def _emit_spec(text: str, warnings: Sequence[str], path: str, *, force: bool) -> str | None:
+    """Print the warnings, then write *text* to *path* whole (``-``: stdout, None returned)."""
+    from ._files import write_atomically
+
+    for warning in warnings:
+        print(f"rpm-pyconfig: warning: {warning}", file=sys.stderr)
+    if path == "-":
+        sys.stdout.write(text)
+        return None
+    write_atomically(path, text.encode("utf-8"), replace=force)
+    return path
+
+
 def _run_app(args: argparse.Namespace) -> int:
-    from .application import generate_app_spec, write_app_spec
+    from .application import generate_app_spec
     from .errors import SelectionError
 
     registry = _read_registry(args)
@@ -319,13 +327,9 @@ def _run_app(args: argparse.Namespace) -> int:
         configs=args.config,
         license=args.license,
     )
-    for warning in spec.warnings:
-        print(f"rpm-pyconfig: warning: {warning}", file=sys.stderr)
-    if args.output == "-":
-        sys.stdout.write(spec.text)
+    path = _emit_spec(spec.text, spec.warnings, args.output or spec.filename, force=args.force)
+    if path is None:
         return EXIT_OK
-    path = args.output or spec.filename
-    write_app_spec(spec, path, force=args.force)
     print(
         f"wrote {path}: {len(spec.artifacts)} distributions, sources in {args.sources}",
         file=sys.stderr,
