@@ -1,4 +1,4 @@
-"""Writing a file whole or not at all: drop-ins, generated specs, %files lists.
+"""Files written whole or not at all (drop-ins, generated specs, %files lists), and read digests.
 
 A hidden temporary file in the same directory is written and fsynced, then linked into
 place (which fails if the file exists: no clobbering, no race) or, when replacing is
@@ -11,6 +11,7 @@ lasts, and delivered again once the file is gone.
 from __future__ import annotations
 
 import contextlib
+import hashlib
 import os
 import signal
 import stat
@@ -19,7 +20,16 @@ from collections.abc import Iterator
 
 from .errors import PyConfigError
 
-__all__ = ["write_atomically"]
+__all__ = ["sha256_of", "write_atomically"]
+
+
+def sha256_of(path: str | os.PathLike[str]) -> str:
+    """The hex SHA-256 of a file, read in blocks (sdists and wheels can be large)."""
+    digest = hashlib.sha256()
+    with open(path, "rb") as stream:
+        for block in iter(lambda: stream.read(1 << 20), b""):
+            digest.update(block)
+    return digest.hexdigest()
 
 
 def write_atomically(path: str, data: bytes, *, replace: bool, mode: int = 0o644) -> None:

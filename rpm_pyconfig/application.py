@@ -33,7 +33,7 @@ from typing import Any
 from urllib.parse import unquote, urlsplit
 
 from . import __version__, spectext
-from ._files import write_atomically
+from ._files import sha256_of, write_atomically
 from .errors import PyConfigError
 from .rendering import render
 from .runtime import Runtime
@@ -63,6 +63,7 @@ _FILE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._+!-]*\.(tar\.gz|tar\.bz2|tar\.xz|tg
 _PATH = re.compile(r"^(/[A-Za-z0-9._+-]+)+\Z")
 _URL = re.compile(r"^https?://[A-Za-z0-9._~:/?#@!$&'()*+,;=-]+\Z")
 _SHA256 = re.compile(r"^[0-9a-f]{64}\Z")
+_ERE_SPECIAL = frozenset(".[]()*+?{}|^$")
 _RELEASE = re.compile(r"^[0-9][A-Za-z0-9._]*\Z")
 
 
@@ -153,13 +154,6 @@ class Artifact:
 
         return dependency_version(self.version, origin=f"{self.name} version")
 
-
-def _sha256(path: str) -> str:
-    digest = hashlib.sha256()
-    with open(path, "rb") as handle:
-        for block in iter(lambda: handle.read(1 << 20), b""):
-            digest.update(block)
-    return digest.hexdigest()
 
 
 def _pip_env(*, offline: bool) -> dict[str, str]:
@@ -261,7 +255,7 @@ def resolve_closure(
             target = os.path.join(sources, os.path.basename(path))
             if not os.path.exists(target):
                 shutil.copy2(path, target)
-            elif _sha256(target) != _sha256(path):
+            elif sha256_of(target) != sha256_of(path):
                 raise ApplicationError(f"{target}: differs from {path}, which pip resolved")
             path = target
         artifacts.append(
@@ -269,7 +263,7 @@ def resolve_closure(
                 name=str(metadata.get("name", "")),
                 version=str(metadata.get("version", "")),
                 path=path,
-                sha256=_sha256(path),
+                sha256=sha256_of(path),
                 metadata=metadata,
             )
         )
@@ -480,6 +474,12 @@ def generate_app_spec(
         "pyapp_python": spectext.define_value(shlex.quote(runtime.interpreter),
                                              field="interpreter"),
         "pyapp_root": spectext.define_value(f"{prefix}/{package}", field="--prefix"),
+        # rpm reads the *_exclude_from values as POSIX extended regular expressions:
+        # "." and "+" (allowed in a prefix) are bracketed to stand for themselves.
+        "pyapp_root_regex": spectext.define_value(
+            "".join(f"[{c}]" if c in _ERE_SPECIAL else c for c in f"{prefix}/{package}"),
+            field="--prefix",
+        ),
         "runtime": runtime,
         "stdlib": stdlib,
         "prefix": prefix,
@@ -499,7 +499,7 @@ def generate_app_spec(
         "binary_so": binary_so,
         "commands": list(commands),
         "configs": [(os.path.basename(s), t) for s, t in config_items],
-        "config_sha256": [_sha256(s) for s, _t in config_items],
+        "config_sha256": [sha256_of(s) for s, _t in config_items],
         "warnings": [spec_text(w) for w in warnings],
         "changelog_date": (changelog_date or changelog_today()).strftime("%a %b %d %Y"),
     }

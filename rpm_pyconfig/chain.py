@@ -27,7 +27,6 @@ project whose sdist and spec are unchanged and whose packages exist).  The repos
 from __future__ import annotations
 
 import datetime
-import hashlib
 import json
 import os
 import re
@@ -40,7 +39,7 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import NoReturn
 
-from ._files import write_atomically
+from ._files import sha256_of, write_atomically
 from .errors import PyConfigError
 from .resolving import ChainProject, Closure
 from .specgen import changelog_today, generate_spec
@@ -335,7 +334,7 @@ class _Builder:
         except PyConfigError as error:
             write_atomically(str(log), f"{error}\n".encode(), replace=True)
             self._fail(project, version, runtimes, "spec generation", log, str(error))
-        spec_sha = _sha256(spec_path)
+        spec_sha = sha256_of(spec_path)
         previous = self.state.get(project.name)
         if self._still_built(previous, project.sdist.sha256, spec_sha, step.bootstrap):
             assert previous is not None
@@ -392,7 +391,7 @@ class _Builder:
         sources = self.top / "sources" / project.name
         sources.mkdir(parents=True, exist_ok=True)
         target = sources / project.sdist.path.name
-        if not target.exists() or _sha256(target) != project.sdist.sha256:
+        if not target.exists() or sha256_of(target) != project.sdist.sha256:
             shutil.copyfile(project.sdist.path, target)
         # The date of the spec's changelog entry is the first build's: a chain resumed on
         # another day regenerates the same spec, so what built stays built.
@@ -527,9 +526,6 @@ class _Builder:
 def _strings(value: object) -> list[str]:
     return [str(item) for item in value] if isinstance(value, list) else []
 
-
-def _sha256(path: Path) -> str:
-    return hashlib.sha256(path.read_bytes()).hexdigest()
 
 
 def find_macros(given: str | None) -> Path | None:

@@ -22,7 +22,6 @@ specifiers known so far; no sdist satisfying them all is an error naming who ask
 from __future__ import annotations
 
 import gzip
-import hashlib
 import json
 import lzma
 import os
@@ -40,6 +39,7 @@ from packaging.specifiers import SpecifierSet
 from packaging.utils import NormalizedName, canonicalize_name
 from packaging.version import InvalidVersion, Version
 
+from ._files import sha256_of
 from .dependencies import marker_environment, parse_requirement
 from .errors import PyConfigError
 from .metadata import ProjectMetadata, read_metadata
@@ -84,13 +84,6 @@ class Sdist:
     #: Its SHA-256, hex.
     sha256: str
 
-
-def sha256_of(path: Path) -> str:
-    digest = hashlib.sha256()
-    with path.open("rb") as stream:
-        for block in iter(lambda: stream.read(1 << 20), b""):
-            digest.update(block)
-    return digest.hexdigest()
 
 
 def _sdist_name_version(filename: str) -> tuple[NormalizedName, Version] | None:
@@ -338,13 +331,24 @@ class HostDistributions:
                 [runtime.interpreter, "-s", "-c", _HOST_QUERY],
                 capture_output=True, text=True, check=False, cwd="/",
             )
+            # A runtime that cannot list its distributions would silently reuse nothing and
+            # rebuild what the machine already has: an error, naming the interpreter.
+            try:
+                if completed.returncode != 0:
+                    status = f"exit status {completed.returncode}"
+                    raise ValueError(completed.stderr.strip() or status)
+                listed = json.loads(completed.stdout)
+            except ValueError as error:
+                raise ResolutionError(
+                    f"{runtime.name}: {runtime.interpreter} could not list its installed "
+                    f"distributions: {error}"
+                ) from None
             found: dict[NormalizedName, Version] = {}
-            if completed.returncode == 0:
-                for name, version in json.loads(completed.stdout):
-                    try:
-                        found.setdefault(canonicalize_name(name), Version(version))
-                    except InvalidVersion:
-                        continue
+            for name, version in listed:
+                try:
+                    found.setdefault(canonicalize_name(name), Version(version))
+                except InvalidVersion:
+                    continue
             self._installed[runtime.name] = found
 
     def match(self, runtime: Runtime, name: NormalizedName, specifier: SpecifierSet) -> str | None:

@@ -1067,3 +1067,41 @@ def test_options_are_checked_before_anything_is_fetched(
     assert status == 1
     assert message in capsys.readouterr().err
     assert not sources.exists()
+
+
+@pytest.mark.rpm
+def test_exclude_regexes_match_the_prefix_literally(
+    tmp_path: Path, registry_dir: Path, runtime: Runtime
+) -> None:
+    """rpm reads __provides_exclude_from as a POSIX ERE: "+" and "." in a prefix are literal."""
+    if not have_rpm_tools():
+        _missing("rpmspec not installed")
+    sdist = _sdist(tmp_path, "plusapp", "Plus", "https://example.org/")
+    spec = tmp_path / "plusapp.spec"
+    prefix = "/opt/c++.apps"
+    status = main(
+        ["app", str(sdist), "--confdir", str(registry_dir), "--prefix", prefix,
+         "--sources", str(tmp_path / "sources"), "-o", str(spec)]
+    )
+    assert status == 0
+    # What rpm's dependency generator reads, printed by rpm itself after the whole spec.
+    with spec.open("a") as stream:
+        stream.write("%{warn:FROM=%{__provides_exclude_from}}\n%{warn:REQ=%{__requires_exclude}}\n")
+    parsed = run(["rpmspec", "-P", str(spec)], dict(os.environ), cwd=tmp_path)
+    assert parsed.returncode == 0, parsed.stderr
+    values = dict(
+        line.split(": ", 1)[1].split("=", 1) for line in parsed.stderr.splitlines() if "=" in line
+    )
+    def ere(regex: str, text: str) -> bool:
+        """Matched as rpm does: a POSIX extended regular expression (grep -E is one)."""
+        return subprocess.run(["grep", "-Eq", "--", regex], input=text, text=True).returncode == 0
+
+    assert ere(values["FROM"], f"{prefix}/plusapp/1.0-1/lib/x.py")
+    assert not ere(values["FROM"], "/opt/cc.apps/plusapp/1.0-1/lib/x.py")
+    assert not ere(values["FROM"], "/opt/cXXapps/plusapp/1.0-1/lib/x.py")
+    for generated in (f"{runtime.dist_prefix}dist(flake8)", "python3.11dist(x)", "pypy3.9dist(x)",
+                      "pypy3dist(x)", "(python3dist(x) >= 1 with python3dist(x) < 2)",
+                      "python(abi) = 3.11"):
+        assert ere(values["REQ"], generated), generated
+    for kept in ("bundled(python3dist(x))", "libc.so.6()(64bit)", "/usr/bin/python3"):
+        assert not ere(values["REQ"], kept), kept

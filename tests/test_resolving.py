@@ -6,8 +6,10 @@ from pathlib import Path
 
 import pytest
 from packaging.specifiers import SpecifierSet
+from packaging.utils import canonicalize_name
 
 from rpm_pyconfig.resolving import (
+    HostDistributions,
     LocalSdists,
     Provided,
     ResolutionError,
@@ -16,6 +18,7 @@ from rpm_pyconfig.resolving import (
 )
 from rpm_pyconfig.runtime import Runtime
 from tests.chainfixtures import make_sdists
+from tests.rpmtools import main_runtime
 
 
 @pytest.fixture(scope="module")
@@ -117,3 +120,30 @@ def test_read_requirements(tmp_path: Path) -> None:
     (tmp_path / "bad.txt").write_text("ok\n--index-url x\n", encoding="utf-8")
     with pytest.raises(ResolutionError, match=r"bad.txt:2: unsupported option '--index-url x'"):
         read_requirements(tmp_path / "bad.txt")
+
+
+@pytest.mark.parametrize(
+    ("script", "reason"),
+    [("echo broken >&2; exit 3", "broken"), ("echo 'not json'", "Expecting value")],
+)
+def test_host_runtime_that_cannot_list_is_an_error(
+    tmp_path: Path, cpython: Runtime, script: str, reason: str
+) -> None:
+    """A runtime that cannot list its distributions would silently reuse nothing."""
+    interpreter = tmp_path / "python-broken"
+    interpreter.write_text(f"#!/bin/sh\n{script}\n")
+    interpreter.chmod(0o755)
+    with pytest.raises(ResolutionError) as caught:
+        HostDistributions([cpython.replace(interpreter=str(interpreter))])
+    message = str(caught.value)
+    assert message.startswith(f"{cpython.name}: {interpreter} could not list its installed")
+    assert reason in message
+
+
+def test_host_distributions_of_a_real_interpreter() -> None:
+    """The distribution's python3 lists python3-packaging, which setup.sh installs for rpm."""
+    runtime = main_runtime()
+    host = HostDistributions([runtime])
+    found = host.match(runtime, canonicalize_name("packaging"), SpecifierSet(">=0"))
+    assert found is not None and found.startswith("packaging ")
+    assert host.match(runtime, canonicalize_name("no-such-project-x"), SpecifierSet("")) is None
