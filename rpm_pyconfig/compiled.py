@@ -24,6 +24,7 @@ if TYPE_CHECKING:
     from collections.abc import Sequence
 
     from .registry import Registry
+    from .runtime import Runtime
 
 __all__ = [
     "DEFAULT_OUTPUT", "MACRO", "Fingerprint", "bytecode", "bytecode_path", "fingerprint",
@@ -93,14 +94,37 @@ def _lua(value: str | bytes) -> str:
 
 
 def _engine() -> str:
-    """pyconfig.lua, through the package's loader (works from a wheel, a zip or a tree;
-    importlib.resources would cost 15 ms on the fallback path of a spec parse)."""
+    """pyconfig.lua and the generated pyconfig_stanzas.lua, through the package's loader
+    (works from a wheel, a zip or a tree; importlib.resources would cost 15 ms on the
+    fallback path of a spec parse)."""
     origin, loader = __spec__.origin, __spec__.loader
     get_data = getattr(loader, "get_data", None)
     if origin is None or get_data is None:
         raise PyConfigError("cannot find pyconfig.lua beside rpm_pyconfig/compiled.py")
-    data: bytes = get_data(os.path.join(os.path.dirname(origin), "pyconfig.lua"))
-    return data.decode("utf-8")
+    folder = os.path.dirname(origin)
+    data: bytes = get_data(os.path.join(folder, "pyconfig.lua"))
+    stanzas: bytes = get_data(os.path.join(folder, "pyconfig_stanzas.lua"))
+    return data.decode("utf-8") + stanzas.decode("utf-8")
+
+
+#: What templates read of a runtime besides its fields (rendering passes Runtime objects).
+_PROPERTIES = ("major_version", "minor_version", "micro_version", "short_version",
+               "version_nodots", "platform_python_implementation", "srcdir")
+
+
+def _attributes(runtime: Runtime) -> str:
+    """The runtime's attributes as Lua table fields, for the generated stanzas."""
+    fields = []
+    for name in (*type(runtime).__slots__, *_PROPERTIES):
+        value = getattr(runtime, name)
+        if isinstance(value, bool):
+            text = "true" if value else "false"
+        elif isinstance(value, int):
+            text = str(value)
+        else:
+            text = _lua(value)
+        fields.append(f"[{_lua(name)}] = {text}")
+    return ", ".join(fields)
 
 
 def _registry_data(registry: Registry, prints: Fingerprint, default_path: Sequence[str],
@@ -129,7 +153,8 @@ def _registry_data(registry: Registry, prints: Fingerprint, default_path: Sequen
         values = ", ".join(f"[{_lua(name)}] = {_lua(value)}" for name, value in
                            variable_values(runtime).items())
         lines.append(f"  {{t = {{{tokens}}},")
-        lines.append(f"   v = {{{values}}}}},")
+        lines.append(f"   v = {{{values}}},")
+        lines.append(f"   a = {{{_attributes(runtime)}}}}},")
     lines.append(" },")
     lines.append("}")
     return "\n".join(lines) + "\n"

@@ -361,7 +361,7 @@ TEMPLATES = st.sampled_from(["subpackages", "buildrequires", "prep", "build", "i
 
 
 def python_eval(confdir: Path, select: list[str], expr: str, each: bool) -> object:
-    argv = [*select, *(["--foreach"] if each else []), "--eval", expr]
+    argv = [*select, *(["--foreach"] if each else []), f"--eval={expr}"]  # as the macros
     status, out, _err = tool(argv)
     return out if status == 0 else BAIL
 
