@@ -21,14 +21,14 @@ from .expression import TOKENS
 
 TYPE_CHECKING = False  # not typing's: importing typing costs ~7 ms per spec parse
 if TYPE_CHECKING:
-    from collections.abc import Sequence
+    from collections.abc import Callable, Sequence
 
     from .registry import Registry
     from .runtime import Runtime
 
 __all__ = [
-    "DEFAULT_OUTPUT", "MACRO", "Fingerprint", "bytecode", "bytecode_path", "fingerprint",
-    "lua_chunk", "macros_file",
+    "DEFAULT_OUTPUT", "MACRO", "Fingerprint", "bytecode", "bytecode_path", "engine_files",
+    "fallback_chunk", "fingerprint", "lua_chunk", "macros_file",
 ]
 
 #: Where ``rpm-pyconfig compile`` writes by default: rpm loads every macros.d/macros.* file.
@@ -36,6 +36,8 @@ DEFAULT_OUTPUT = "/usr/lib/rpm/macros.d/macros.pyconfig-registry"
 #: The macro whose expansion runs the chunk.
 MACRO = "_pyconfig_compiled"
 _SUFFIX = ".conf"
+#: The engine's files, beside this module (see engine_files()).
+_ENGINE = ("pyconfig.lua", "pyconfig_stanzas.lua", "__init__.py")
 #: Characters of Lua string literal per macro: rpm reads a definition into 16 kB.
 _PIECE = 12000
 
@@ -56,8 +58,12 @@ class Fingerprint:
 
 
 def fingerprint(dirs: Sequence[str]) -> Fingerprint:
-    """Take the fingerprint of *dirs*; do it before reading the registry, so that a file
-    changed in between makes the result stale rather than wrong."""
+    """Take the fingerprint of *dirs* and of the engine (``engine_files()``); do it before
+    reading the registry, so that a file changed in between makes the result stale rather
+    than wrong.  Files are read as the registry reads them: only regular files (and
+    /dev/null, a mask), opened without blocking, so a FIFO never hangs a spec parse."""
+    from .registry import _read_bytes
+
     listings: list[list[str] | None] = []
     contents: dict[str, bytes | None] = {}
     for directory in dirs:
@@ -71,18 +77,41 @@ def fingerprint(dirs: Sequence[str]) -> Fingerprint:
             continue
         listings.append(names)
         for name in names:
-            path = os.path.join(directory, name)
-            try:
-                with open(path, "rb") as stream:
-                    contents[path] = stream.read()
-            except OSError:
-                contents[path] = None
+            contents[os.path.join(directory, name)] = _read_or_none(_read_bytes, name, directory)
+    for path in engine_files():
+        contents[path] = _read_or_none(_read_bytes, os.path.basename(path), os.path.dirname(path))
     return Fingerprint(dirs, listings, contents)
+
+
+def _read_or_none(read: Callable[[str], bytes], name: str, directory: str) -> bytes | None:
+    try:
+        return read(os.path.join(directory, name))
+    except OSError:
+        return None
+
+
+def engine_files() -> list[str]:
+    """The files whose bytes make the engine: its Lua, and ``__init__.py`` (the package
+    version).  A compiled registry records them, so an upgraded tool makes it stale.
+    Empty when the package is not plain files (a zip): the registry is then never current."""
+    origin = __spec__.origin
+    if origin is None or not os.path.isfile(origin):
+        return []
+    folder = os.path.dirname(os.path.abspath(origin))
+    return [os.path.join(folder, name) for name in _ENGINE]
+
+
+_UNSAFE = frozenset('\\"{}')
 
 
 def _lua(value: str | bytes) -> str:
     """A Lua string literal in ASCII, without braces (rpm counts them in ``%{lua:}``)."""
-    data = value.encode("utf-8") if isinstance(value, str) else value
+    if isinstance(value, str):
+        if value.isascii() and value.isprintable() and not _UNSAFE.intersection(value):
+            return f'"{value}"'  # the common case, at a fraction of the cost
+        data = value.encode("utf-8")
+    else:
+        data = value
     out = ['"']
     for byte in data:
         if 32 <= byte < 127 and byte not in b'\\"{}':
@@ -127,23 +156,13 @@ def _attributes(runtime: Runtime) -> str:
     return ", ".join(fields)
 
 
-def _registry_data(registry: Registry, prints: Fingerprint, default_path: Sequence[str],
-                   stamp: str) -> str:
-    lines = ["pyconfig.registry = {", f" stamp = {_lua(stamp)},", " tokens = {"]
+def _registry_data(registry: Registry) -> str:
+    """``pyconfig.registry``: what the evaluator reads (tokens, ``--where`` kinds, runtimes)."""
+    lines = ["pyconfig.registry = {", " tokens = {"]
     lines += [f"  [{_lua(name)}] = true," for name in sorted(TOKENS)]
     lines.append(" },")
     lines.append(" where_kinds = {")
     lines += [f"  [{_lua(name)}] = {_lua(kind)}," for name, kind in variable_kinds().items()]
-    lines.append(" },")
-    lines.append(" default_path = {" + ", ".join(_lua(d) for d in default_path) + "},")
-    lines.append(" dirs = {")
-    for directory, names in zip(prints.dirs, prints.listings):
-        listed = "false" if names is None else "{" + ", ".join(_lua(n) for n in names) + "}"
-        lines.append(f"  {{path = {_lua(directory)}, names = {listed}}},")
-    lines.append(" },")
-    lines.append(" files = {")
-    for path, data in sorted(prints.contents.items()):
-        lines.append(f"  [{_lua(path)}] = {'false' if data is None else _lua(data)},")
     lines.append(" },")
     lines.append(" runtimes = {")
     for runtime in registry.runtimes:
@@ -160,6 +179,22 @@ def _registry_data(registry: Registry, prints: Fingerprint, default_path: Sequen
     return "\n".join(lines) + "\n"
 
 
+def _fingerprint_data(prints: Fingerprint, default_path: Sequence[str]) -> str:
+    """What ``P.current()`` compares with the files as they are."""
+    r = "pyconfig.registry"
+    lines = [f"{r}.default_path = {{" + ", ".join(_lua(d) for d in default_path) + "}",
+             f"{r}.dirs = {{"]
+    for directory, names in zip(prints.dirs, prints.listings):
+        listed = "false" if names is None else "{" + ", ".join(_lua(n) for n in names) + "}"
+        lines.append(f"  {{path = {_lua(directory)}, names = {listed}}},")
+    lines.append("}")
+    lines.append(f"{r}.files = {{")
+    for path, data in sorted(prints.contents.items()):
+        lines.append(f"  [{_lua(path)}] = {'false' if data is None else _lua(data)},")
+    lines.append("}")
+    return "\n".join(lines) + "\n"
+
+
 def _minified(source: str) -> str:
     """*source* without comment lines, blank lines and indentation: rpm compiles the chunk
     on every parse, and its time goes with its size (pyconfig.lua has no long strings)."""
@@ -167,11 +202,35 @@ def _minified(source: str) -> str:
     return "\n".join(line for line in lines if line and not line.startswith("--")) + "\n"
 
 
-def lua_chunk(registry: Registry, prints: Fingerprint, default_path: Sequence[str],
-              *, stamp: str = "") -> str:
-    """The Lua chunk: the evaluator, then ``pyconfig.registry`` (with *stamp*, which the
-    macros file checks so that it never runs a bytecode file written for another one)."""
-    return _minified(_engine()) + _registry_data(registry, prints, default_path, stamp)
+def lua_chunk(registry: Registry, prints: Fingerprint, default_path: Sequence[str]
+              ) -> tuple[str, str]:
+    """The Lua chunk of a compiled registry and its stamp.
+
+    The chunk is the evaluator, ``pyconfig.registry`` and the fingerprint of what it was
+    compiled from (drop-ins and engine files), then the stamp: a hash of all that, which
+    the macros file checks so that it never runs a bytecode file written for another
+    chunk.  The same files give the same bytes.
+    """
+    import hashlib
+
+    body = (_minified(_engine()) + _registry_data(registry)
+            + _fingerprint_data(prints, default_path))
+    stamp = hashlib.sha256(body.encode("utf-8")).hexdigest()[:32]
+    return body + f"pyconfig.registry.stamp = {_lua(stamp)}\n", stamp
+
+
+def fallback_chunk(registry: Registry) -> str:
+    """What ``compile --lua`` prints for the one call of a spec parse without a current
+    compiled registry: the evaluator, loaded by rpm from this package's own files (no
+    40 kB through a pipe, no minifying), and ``pyconfig.registry`` without a fingerprint
+    (nobody checks it: it lives for that parse only)."""
+    files = engine_files()
+    if files:
+        loads = " ".join(f"assert(loadfile({_lua(path)}))()" for path in files[:2])
+        engine = f"pyconfig = pyconfig or {{}}\n{loads}\n"
+    else:  # not plain files (a zip): the source travels through the pipe
+        engine = _minified(_engine())
+    return engine + _registry_data(registry)
 
 
 def bytecode_path(output: str) -> str:

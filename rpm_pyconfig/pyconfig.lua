@@ -1653,7 +1653,23 @@ local function conf_names(directory)
   return names
 end
 
+-- The same device and inode: /dev/null (a masked drop-in) is read as empty.
+local function is_null_device(path)
+  local dev, ino = posix.stat(path, "dev"), posix.stat(path, "ino")
+  return dev ~= nil and dev == posix.stat("/dev/null", "dev") and
+         ino == posix.stat("/dev/null", "ino")
+end
+
+-- A file's bytes, as the registry reads them: only a regular file is opened (io.open
+-- would block on a FIFO and read a device forever), /dev/null is empty, the rest nil.
 local function read_file(path)
+  local kind = posix.stat(path, "type")
+  if kind ~= "regular" then
+    if kind == "character device" and is_null_device(path) then
+      return ""
+    end
+    return nil
+  end
   local file = io.open(path, "rb")
   if not file then
     return nil
@@ -1665,6 +1681,7 @@ local function read_file(path)
   end
   return data
 end
+P.read_file = read_file
 
 -- Whether the drop-in files and RPM_PYCONFIG_PATH are what the registry was compiled from:
 -- the same search path, the same *.conf names in every directory, the same bytes in each
