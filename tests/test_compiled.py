@@ -27,8 +27,8 @@ from hypothesis import strategies as st
 from packaging.markers import Marker
 from packaging.utils import canonicalize_name
 
-from rpm_pyconfig.cli import main
 from rpm_pyconfig import __version__
+from rpm_pyconfig.cli import main
 from rpm_pyconfig.compiled import _lua, engine_files, fingerprint, lua_chunk, macros_file
 from rpm_pyconfig.condition import Condition
 from rpm_pyconfig.dependencies import marker_environment
