@@ -1500,7 +1500,19 @@ function J.append(list, item)
 end
 
 -- the filters of rendering._environment
+-- Spec text is immutable: the same value gives the same object (a template quotes a
+-- runtime's directories again and again, for every runtime).
+local quoted, literals = {}, {}
+
 function J.sh(value)
+  if type(value) == "string" then
+    local found = quoted[value]
+    if not found then
+      found = J.spec(L(Q(value)))
+      quoted[value] = found
+    end
+    return found
+  end
   return J.spec(L(Q(J.text(value))))
 end
 
@@ -1509,7 +1521,12 @@ function J.literal(value)
     return value
   end
   if type(value) == "string" then
-    return J.spec(L(value))
+    local found = literals[value]
+    if not found then
+      found = J.spec(L(value))
+      literals[value] = found
+    end
+    return found
   elseif is_integer(value) then
     return J.spec(string.format("%d", value))
   end
@@ -1610,7 +1627,9 @@ function P.render(template, select_text, args_text, settings)
   local runtimes = P.select(o)
   P.check_sharing(runtimes)
   ctx.runtimes = runtimes
-  ctx.relies_on = P.relies_on(runtimes)
+  if P.template_reads[template].relies_on then  -- quadratic in the runtimes: when read
+    ctx.relies_on = P.relies_on(runtimes)
+  end
   return stanza(ctx)
 end
 
