@@ -43,18 +43,22 @@ _PIECE = 12000
 
 
 class Fingerprint:
-    """What a registry was read from: directories, their drop-in names, the files' bytes."""
+    """What a registry was read from: directories, their drop-in names, the files' bytes,
+    and the engine's files."""
 
-    __slots__ = ("contents", "dirs", "listings")
+    __slots__ = ("contents", "dirs", "listings", "stats")
 
     def __init__(self, dirs: Sequence[str], listings: list[list[str] | None],
-                 contents: dict[str, bytes | None]) -> None:
+                 contents: dict[str, bytes | None],
+                 stats: dict[str, tuple[int, int] | None] | None = None) -> None:
         #: The search path, in order.
         self.dirs = tuple(dirs)
         #: For each directory, its ``*.conf`` names (sorted), or None when it cannot be listed.
         self.listings = listings
         #: Every listed path and its bytes (None: unreadable; the registry then fails).
         self.contents = contents
+        #: Size and mtime (whole seconds) of files compared by those only (see engine_files()).
+        self.stats = stats or {}
 
 
 def fingerprint(dirs: Sequence[str]) -> Fingerprint:
@@ -78,9 +82,18 @@ def fingerprint(dirs: Sequence[str]) -> Fingerprint:
         listings.append(names)
         for name in names:
             contents[os.path.join(directory, name)] = _read_or_none(_read_bytes, name, directory)
+    stats: dict[str, tuple[int, int] | None] = {}
     for path in engine_files():
-        contents[path] = _read_or_none(_read_bytes, os.path.basename(path), os.path.dirname(path))
-    return Fingerprint(dirs, listings, contents)
+        if path.endswith(".lua"):
+            try:
+                info = os.stat(path)
+                stats[path] = (info.st_size, int(info.st_mtime))
+            except OSError:
+                stats[path] = None
+        else:
+            contents[path] = _read_or_none(_read_bytes, os.path.basename(path),
+                                           os.path.dirname(path))
+    return Fingerprint(dirs, listings, contents, stats)
 
 
 def _read_or_none(read: Callable[[str], bytes], name: str, directory: str) -> bytes | None:
@@ -91,9 +104,12 @@ def _read_or_none(read: Callable[[str], bytes], name: str, directory: str) -> by
 
 
 def engine_files() -> list[str]:
-    """The files whose bytes make the engine: its Lua, and ``__init__.py`` (the package
-    version).  A compiled registry records them, so an upgraded tool makes it stale.
-    Empty when the package is not plain files (a zip): the registry is then never current."""
+    """The engine's files: its Lua (the evaluator, the generated stanzas), then
+    ``__init__.py`` (the package version).  A compiled registry records the bytes of
+    ``__init__.py`` and the size and mtime of the Lua files (their 60 kB compared on every
+    parse would cost more than the rest of the check), so an upgraded or edited tool
+    makes it stale.  Empty when the package is not plain files (a zip): then only the
+    drop-ins count."""
     origin = __spec__.origin
     if origin is None or not os.path.isfile(origin):
         return []
@@ -187,6 +203,11 @@ def _fingerprint_data(prints: Fingerprint, default_path: Sequence[str]) -> str:
     for directory, names in zip(prints.dirs, prints.listings):
         listed = "false" if names is None else "{" + ", ".join(_lua(n) for n in names) + "}"
         lines.append(f"  {{path = {_lua(directory)}, names = {listed}}},")
+    lines.append("}")
+    lines.append(f"{r}.stats = {{")
+    for path, stat in sorted(prints.stats.items()):
+        recorded = "false" if stat is None else f"{{size = {stat[0]}, mtime = {stat[1]}}}"
+        lines.append(f"  [{_lua(path)}] = {recorded},")
     lines.append("}")
     lines.append(f"{r}.files = {{")
     for path, data in sorted(prints.contents.items()):

@@ -1704,7 +1704,8 @@ P.read_file = read_file
 
 -- Whether the drop-in files and RPM_PYCONFIG_PATH are what the registry was compiled from:
 -- the same search path, the same *.conf names in every directory, the same bytes in each
--- file that counts.  No process is started.
+-- file that counts, and the engine's files as they were (compiled.engine_files()).  No
+-- process is started.
 function P.current()
   local R = P.registry
   if not R then
@@ -1741,6 +1742,12 @@ function P.current()
   end
   for path, content in pairs(R.files) do
     if read_file(path) ~= content then
+      return false
+    end
+  end
+  for path, recorded in pairs(R.stats or {}) do  -- the engine's Lua files
+    if not recorded or posix.stat(path, "size") ~= recorded.size or
+       posix.stat(path, "mtime") ~= recorded.mtime then
       return false
     end
   end

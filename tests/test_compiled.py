@@ -712,8 +712,9 @@ def _compiled_in_process(registry: Path, target: Path, extra: str = "") -> Path:
 def test_an_upgraded_engine_makes_the_registry_stale(setup: tuple[Counted, Path, Path],
                                                      tmp_path: Path,
                                                      monkeypatch: pytest.MonkeyPatch) -> None:
-    """The fingerprint holds the engine's files (its Lua, __init__.py and so the package
-    version): a registry compiled by another version of the tool is never used."""
+    """The fingerprint holds the engine's files (__init__.py and so the package version by
+    content, its Lua by size and mtime): a registry compiled by another version of the
+    tool, or before its Lua was edited, is never used."""
     counted, registry, _compiled = setup
     engine = engine_files()
     assert [Path(path).name for path in engine] == [
@@ -735,6 +736,14 @@ def test_an_upgraded_engine_makes_the_registry_stale(setup: tuple[Counted, Path,
     completed, calls = counted.rpmspec(registry, compiled, "-P", str(COVERAGE))
     assert (completed.stdout, calls) == (expected.stdout, ["compile --lua"])
     init.unlink()
+    completed, calls = counted.rpmspec(registry, compiled, "-P", str(COVERAGE))
+    assert (completed.stdout, calls) == (expected.stdout, ["compile --lua"])
+    shutil.copy(engine[2], init)
+    compiled = _compiled_in_process(registry, tmp_path / "c.macros")
+    completed, calls = counted.rpmspec(registry, compiled, "-P", str(COVERAGE))
+    assert (completed.stdout, calls) == (expected.stdout, [])
+    lua = Path(copies[0])
+    lua.write_text(lua.read_text(encoding="utf-8") + "-- edited\n", encoding="utf-8")
     completed, calls = counted.rpmspec(registry, compiled, "-P", str(COVERAGE))
     assert (completed.stdout, calls) == (expected.stdout, ["compile --lua"])
 
