@@ -1,12 +1,15 @@
 """The compiled registry: the runtimes as Lua data, evaluated by rpm while it parses a spec.
 
 ``rpm-pyconfig compile`` writes an rpm macros file defining ``%_pyconfig_compiled``: a Lua
-chunk made of ``pyconfig.lua`` (the parse-time evaluator) and the registry (every
-runtime's @-token values and ``--where`` variables) with a fingerprint of what it was
-compiled from: the search path, the ``*.conf`` names of every directory and the bytes of
-every drop-in.  ``macros.pyconfig`` loads it and, when the fingerprint does not match the
-files (or ``RPM_PYCONFIG_PATH`` names other directories), runs ``rpm-pyconfig compile
---lua`` once instead, which prints the same chunk for the files as they are.
+chunk made of the parse-time evaluator (``pyconfig.lua``, and ``pyconfig_stanzas.lua``,
+generated from the shipped templates by ``stanzas.py``), the registry (every runtime's
+@-token values, ``--where`` variables and attributes) and a fingerprint of what it was
+compiled from: the search path, the ``*.conf`` names of every directory, the bytes of every
+drop-in and the engine's own files (``engine_files()``: an upgraded tool makes it stale).
+Its stamp is a hash of all that: the same files give the same bytes.  ``macros.pyconfig``
+loads it and, when the fingerprint does not match the files (or ``RPM_PYCONFIG_PATH``
+names other directories), runs ``rpm-pyconfig compile --lua`` once instead, which prints
+only the registry and has rpm load the evaluator from this package's files.
 
 This module is on the fallback path of spec parses: no jinja2, argparse or typing.
 """

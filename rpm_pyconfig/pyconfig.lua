@@ -1,13 +1,16 @@
 -- rpm-pyconfig's parse-time evaluator, run by rpm's Lua while it parses a spec.
 --
--- `rpm-pyconfig compile` appends the registry (pyconfig.registry) to this file and writes
--- the chunk as rpm's Lua bytecode beside a small macros file that loads it (or, without rpm
--- at hand, as source inside the macros file); `rpm-pyconfig compile --lua` prints the same
--- chunk, which is what macros.pyconfig loads when the compiled file is missing or stale.  The Python code
--- stays the reference: this file answers only inputs it understands exactly, and calls
--- pyconfig.bail() for anything else (an error, an unusual form), upon which the macro runs
--- the tool as before, so every message is the tool's own.  tests/test_compiled.py holds
--- both evaluators to the same bytes.
+-- `rpm-pyconfig compile` appends pyconfig_stanzas.lua (the shipped templates translated
+-- by rpm_pyconfig/stanzas.py: never edit it) and the registry (pyconfig.registry) to this
+-- file and writes the chunk as rpm's Lua bytecode beside a small macros file that loads it
+-- (or, without rpm at hand, as source inside the macros file); `rpm-pyconfig compile
+-- --lua`, which macros.pyconfig runs when the compiled file is missing or stale, prints the
+-- registry and has rpm load this file and the stanzas from the package.  The Python code
+-- and the Jinja templates stay the reference: this file answers only inputs it understands
+-- exactly, and calls pyconfig.bail() for anything else (an error, an unusual form), upon
+-- which the macro runs the tool as before, so every message is the tool's own.  Any other
+-- Lua error is a bug, and macros.pyconfig stops the parse saying so.  tests/test_compiled.py
+-- holds both evaluators to the same bytes.
 --
 -- Written for rpm's Lua 5.3/5.4 and embedded in a macros file: braces in strings are
 -- written \123 and \125, so that rpm's search for the end of %{lua:} is not fooled.
@@ -1180,34 +1183,36 @@ function P.select(o)
   return chosen
 end
 
--- installing.relies_on (pure unknown: both kinds of wheel counted)
+-- installing.relies_on (pure unknown: both kinds of wheel counted): for each runtime, the
+-- first earlier one with the same directory, and the first with the same directory and
+-- cache tag; linear (a spec with 100 runtimes asks on every parse)
 function P.relies_on(runtimes)
   local merged = {}
+  for index = 1, #runtimes do
+    merged[index] = {}
+  end
   for _, kind in ipairs({"purelib", "platlib"}) do
+    local first_of, tagged_of = {}, {}
     for index, rt in ipairs(runtimes) do
       local mine = rt.t[kind]
-      local first, tagged
-      for j = 1, index - 1 do
-        local earlier = runtimes[j]
-        if earlier.t[kind] == mine then
-          first = first or j
-          if not tagged and earlier.t.cache_tag == rt.t.cache_tag then
-            tagged = j
-          end
-        end
-      end
-      merged[index] = merged[index] or {}
+      local tag = mine .. "\0" .. rt.t.cache_tag
+      local first, tagged = first_of[mine], tagged_of[tag]
       if first then merged[index][first] = true end
       if tagged then merged[index][tagged] = true end
+      first_of[mine] = first or index
+      tagged_of[tag] = tagged or index
     end
   end
   local result = {}
   for index, rt in ipairs(runtimes) do
+    local earlier = {}
+    for j in pairs(merged[index]) do
+      earlier[#earlier + 1] = j
+    end
+    table.sort(earlier)
     local list = {}
-    for j = 1, index - 1 do
-      if merged[index][j] then
-        list[#list + 1] = runtimes[j]
-      end
+    for i, j in ipairs(earlier) do
+      list[i] = runtimes[j]
     end
     result[rt.t.name] = list
   end
