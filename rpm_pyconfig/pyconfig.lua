@@ -17,6 +17,9 @@
 
 pyconfig = pyconfig or {}
 local P = pyconfig
+-- What macros.pyconfig expects of this file: it treats a compiled registry of another API
+-- (written by an older tool) as stale.
+P.API = 2
 local BAIL = setmetatable({}, {__tostring = function() return "pyconfig: not handled in Lua" end})
 P.BAIL = BAIL
 

@@ -803,3 +803,15 @@ def test_a_fifo_or_device_drop_in_never_blocks(setup: tuple[Counted, Path, Path]
     assert completed.returncode == 1
     assert "not a regular file" in completed.stderr
     assert counted.log.read_text().splitlines() == ["compile --lua"]
+
+
+def test_a_registry_compiled_by_an_older_tool_is_stale(setup: tuple[Counted, Path, Path],
+                                                      tmp_path: Path) -> None:
+    """An evaluator of another API (an older tool's compiled file, which knows nothing of
+    the macros' current calls) is never run: the macros ask the tool once instead."""
+    counted, registry, compiled = setup
+    expected, calls = counted.rpmspec(registry, compiled, "-P", str(COVERAGE))
+    assert calls == []
+    older = _compiled_in_process(registry, tmp_path / "older.macros", "pyconfig.API = nil\n")
+    completed, calls = counted.rpmspec(registry, older, "-P", str(COVERAGE))
+    assert (completed.stdout, calls) == (expected.stdout, ["compile --lua"])
