@@ -1,33 +1,50 @@
 #!/usr/bin/env bash
-# The compiled registry in other rpm versions: build roots of the farm (Debian 13's rpm 4.20,
-# unstable's rpm 6.1), used read-only except for ROOT/tmp/pyc.  The tool is not installed in
-# a root: the host compiles the registries, and two stand-ins of rpm-pyconfig replay the host
-# tool's output (a failure, and `compile --lua`) while counting their calls.
-#   - every 2010-form spec (plain %() and %{expand:%()}, in every section) must stop (rc 1);
-#   - zero-fork parses must start no tool process and give the fallback parse's text;
-#   - medians of 15 wall-time runs: zero-fork against the static expansion, 3/8/100 runtimes.
-# Usage (as root, from the worktree with .venv set up): benchmarks/farm_check.sh ROOT...
+# The compiled registry in the farm's build roots (Debian 13's rpm 4.20, unstable's rpm 6.1),
+# with this checkout installed there the way scripts/farm.sh installs it (/farm/src, its
+# .venv made by an earlier farm run).  The cached roots stay untouched: each runs as an
+# overlay (the root read-only below, the changes in a scratch directory, removed after).
+#   - every 2010-form spec (plain %() and %{expand:%()}, in every section) must stop (rc 1)
+#     with the tool's own message;
+#   - the compiled registry's own tests (tests/test_compiled.py, the fast ones);
+#   - benchmarks/spec_parse.py RUNS: zero-fork and fallback against the static expansion.
+# Usage (as root): benchmarks/farm_check.sh [-n RUNS] SUITE...   (SUITE: trixie, sid, ...)
+# Environment: RPM_PYCONFIG_FARM_CACHE (default /var/cache/rpm-pyconfig-farm), TMPDIR.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-tool=$PWD/.venv/bin/rpm-pyconfig
-work=/tmp/pyc  # the same path on the host and in the roots: the fingerprint records paths
-rm -rf "$work" && mkdir -p "$work"/bin-fail "$work"/bin-chunk
-cp macros/macros.pyconfig specs/python-coverage.spec "$work"/
-"$tool" spec tests/data/specgen/pure-markers-extras -o "$work"/gen.spec 2>/dev/null
-for n in 3 8 100; do
-  .venv/bin/python -c "
+runs=10
+if [ "${1:-}" = -n ]; then runs=$2; shift 2; fi
+[ $# -gt 0 ] || { echo "usage: $0 [-n RUNS] SUITE..." >&2; exit 2; }
+[ "$(id -u)" = 0 ] || { echo "$0: must run as root (mount, chroot)" >&2; exit 2; }
+cache=${RPM_PYCONFIG_FARM_CACHE:-/var/cache/rpm-pyconfig-farm}
+scratch=$(mktemp -d "${TMPDIR:-/var/tmp}/rpm-pyconfig-farm-check.XXXXXX")
+merged=""
+unmount() {
+  [ -n "$merged" ] || return 0
+  local dir
+  for dir in dev/pts dev proc; do
+    if mountpoint -q "$merged/$dir"; then umount "$merged/$dir" || umount -l "$merged/$dir"; fi
+  done
+  if mountpoint -q "$merged"; then umount "$merged" || umount -l "$merged"; fi
+  merged=""
+}
+cleanup() {
+  unmount
+  # only when nothing is mounted below it any more (a bind mount of /dev would be emptied)
+  if ! awk -v p="$scratch/" 'index($2, p) == 1 { found = 1 } END { exit !found }' /proc/mounts
+  then rm -rf "$scratch"; fi
+}
+trap cleanup EXIT
+
+inside=$(cat <<'EOF'
+set -uo pipefail
+cd /farm/src
+echo "== $(rpm --version), $(rpm --eval '%{lua:print(_VERSION)}'), $(python3 --version)"
+.venv/bin/python -c "
 import sys; sys.path.insert(0, 'benchmarks'); from pathlib import Path; import spec_parse
-spec_parse.make_registry(Path('$work/r$n'), $n)"
-  RPM_PYCONFIG_PATH=$work/r$n "$tool" compile -o "$work/bc$n.macros" 2>/dev/null
-done
-RPM_PYCONFIG_PATH=$work/r3 "$tool" compile --lua > "$work"/chunk.lua
-RPM_PYCONFIG_PATH=$work/r3 "$tool" --foreach --eval '%package -n @confpgk-x' \
-  > "$work"/fail.out 2> "$work"/fail.err || true
-printf '#!/bin/sh\ncat %s/fail.err >&2\ncat %s/fail.out\nexit 1\n' "$work" "$work" > "$work"/bin-fail/rpm-pyconfig
-printf '#!/bin/sh\necho "$*" >> %s/calls.log\ncat %s/chunk.lua\n' "$work" "$work" > "$work"/bin-chunk/rpm-pyconfig
-chmod +x "$work"/bin-*/rpm-pyconfig
+spec_parse.make_registry(Path('/tmp/farm-check-registry'), 3)"
+export RPM_PYCONFIG_PATH=/tmp/farm-check-registry PATH=/farm/src/.venv/bin:/usr/bin:/bin
 for form in plain expand; do
-  for section in preamble description build install files midline; do
+  for section in preamble midline description build install files; do
     call="%(rpm-pyconfig --foreach --eval '%%package -n @confpgk-x')"
     [ "$form" = expand ] && call="%{expand:$call}"
     case $section in
@@ -38,42 +55,37 @@ for form in plain expand; do
       install) body=$'%description\nd\n%install\necho hi\n'"$call"$'\n' ;;
       files) body=$'%description\nd\n%files\n'"$call"$'\n' ;;
     esac
-    printf 'Name: t\nVersion: 1\nRelease: 1\nSummary: s\nLicense: MIT\n%s\n%%changelog\n' "$body" \
-      > "$work/f2010-$form-$section.spec"
+    printf 'Name: t\nVersion: 1\nRelease: 1\nSummary: s\nLicense: MIT\n%s\n%%changelog\n' \
+      "$body" > /tmp/f2010.spec
+    rpmspec -P /tmp/f2010.spec > /dev/null 2> /tmp/f2010.err && rc=0 || rc=$?
+    grep -q "unknown token '@confpgk'" /tmp/f2010.err && said=", the tool's message" || said=", NO MESSAGE"
+    echo "2010 form, $form, $section: rc=$rc$said"
   done
 done
-cat > "$work"/inside.sh <<'EOF'
-#!/bin/bash
-cd /tmp/pyc
-now() { date +%s%N; }
-echo "== $(rpm --version), $(rpm --eval '%{lua:print(_VERSION)}')"
-for f in f2010-*.spec; do
-  PATH=/tmp/pyc/bin-fail:/usr/bin:/bin rpmspec -P "$f" >/dev/null 2>err.txt && rc=0 || rc=$?
-  echo "$f rc=$rc $(grep -m1 '^error' err.txt | cut -c1-80)"
-done
-export RPM_PYCONFIG_PATH=/tmp/pyc/r3
-: > calls.log
-PATH=/tmp/pyc/bin-chunk:/usr/bin:/bin rpmspec -P --load macros.pyconfig python-coverage.spec > fallback.out
-echo "fallback parse: tool calls $(wc -l < calls.log)"
-for spec in python-coverage.spec gen.spec; do for n in 3 8 100; do
-  export RPM_PYCONFIG_PATH=/tmp/pyc/r$n
-  : > calls.log
-  PATH=/tmp/pyc/bin-chunk:/usr/bin:/bin rpmspec -P --load macros.pyconfig --load bc$n.macros $spec > zero.out
-  same=""
-  if [ "$spec$n" = python-coverage.spec3 ]; then cmp -s zero.out fallback.out && same=", same text as the fallback parse" || same=", DIFFERS from the fallback parse"; fi
-  sed 's/%/%%/g' zero.out > static.spec
-  s=(); z=()
-  for i in $(seq 15); do
-    t=$(now); rpmspec -P static.spec >/dev/null 2>&1; s+=($(( $(now) - t )))
-    t=$(now); PATH=/tmp/pyc/bin-chunk:/usr/bin:/bin rpmspec -P --load macros.pyconfig --load bc$n.macros $spec >/dev/null 2>&1; z+=($(( $(now) - t )))
-  done
-  ms=$(printf '%s\n' "${s[@]}" | sort -n | sed -n 8p); mz=$(printf '%s\n' "${z[@]}" | sort -n | sed -n 8p)
-  awk -v spec="$spec" -v n="$n" -v s="$ms" -v z="$mz" -v calls="$(wc -l < calls.log)" -v same="$same" \
-    'BEGIN { printf "%s %3d runtimes: static %6.1f ms, zero-fork %6.1f ms, ratio %.2f, tool calls %d%s\n", spec, n, s / 1e6, z / 1e6, z / s, calls, same }' 
-done; done
+.venv/bin/python -m pytest -q -p no:cacheprovider tests/test_compiled.py tests/test_stanzas.py \
+  -k 'not lua_equals and not never_answers' 2>&1 | tail -1
+.venv/bin/python benchmarks/spec_parse.py "$RUNS"
 EOF
-chmod +x "$work"/inside.sh
-for root in "$@"; do
-  rm -rf "$root/tmp/pyc" && cp -a "$work" "$root/tmp/pyc"
-  chroot "$root" /tmp/pyc/inside.sh
+)
+
+status=0
+for suite in "$@"; do
+  lower=$cache/roots/$suite
+  [ -x "$lower/farm/src/.venv/bin/python" ] || {
+    echo "$0: $lower has no /farm/src/.venv: run scripts/farm.sh for $suite first" >&2
+    status=1; continue; }
+  base=$scratch/$suite
+  mkdir -p "$base/upper" "$base/work" "$base/merged"
+  merged=$base/merged
+  mount -t overlay overlay -o "lowerdir=$lower,upperdir=$base/upper,workdir=$base/work" "$merged"
+  mount --bind /proc "$merged/proc"
+  mount --bind /dev "$merged/dev"
+  mount --bind /dev/pts "$merged/dev/pts"
+  # this checkout as farm.sh copies it: tracked and untracked files, not ignored ones
+  find "$merged/farm/src" -mindepth 1 -maxdepth 1 ! -name .venv ! -name out -exec rm -rf {} +
+  git ls-files -z --cached --others --exclude-standard | xargs -0 cp -d --parents -t "$merged/farm/src"
+  chroot "$merged" /usr/bin/env -i HOME=/root LANG=C.UTF-8 RUNS="$runs" \
+    /bin/bash -c "$inside" || status=1
+  unmount
 done
+exit $status

@@ -181,6 +181,15 @@ def _run_check(args: argparse.Namespace) -> int:
 
 
 def _run_compile(args: argparse.Namespace) -> int:
+    from .registry import DEFAULT_SEARCH_PATH, load_registry, search_path
+
+    dirs, explicit = search_path(getattr(args, "confdir", None), os.environ)
+    if args.lua:  # the fallback of a spec parse: the registry as the other commands read it
+        from .compiled import fallback_chunk
+
+        registry = load_registry(dirs, explicit=explicit)
+        sys.stdout.write(fallback_chunk(registry))
+        return EXIT_OK
     from .compiled import (
         DEFAULT_OUTPUT,
         bytecode,
@@ -189,14 +198,8 @@ def _run_compile(args: argparse.Namespace) -> int:
         lua_chunk,
         macros_file,
     )
-    from .registry import DEFAULT_SEARCH_PATH, load_registry, search_path
 
-    dirs, explicit = search_path(getattr(args, "confdir", None), os.environ)
     prints = fingerprint(dirs)
-    if args.lua:  # the fallback of a spec parse: the registry as the other commands read it
-        registry = load_registry(dirs, explicit=explicit)
-        sys.stdout.write(lua_chunk(registry, prints, DEFAULT_SEARCH_PATH))
-        return EXIT_OK
     checked, problems = _checked_registry(args)
     if problems or checked is None:
         raise PyConfigError("cannot compile the registry:\n" + "\n".join(problems))
@@ -204,17 +207,15 @@ def _run_compile(args: argparse.Namespace) -> int:
     origin = ":".join(dirs)
     from ._files import write_atomically
 
+    chunk, stamp = lua_chunk(checked, prints, DEFAULT_SEARCH_PATH)
     compiled = None
     if output != "-":
-        stamp = os.urandom(8).hex()
-        chunk = lua_chunk(checked, prints, DEFAULT_SEARCH_PATH, stamp=stamp)
         compiled = bytecode(chunk)
         if compiled is not None:
             side = bytecode_path(output)
             write_atomically(side, compiled[0], replace=True)
             text = macros_file(chunk, origin=origin, bytecode_file=(side, compiled[1], stamp))
     if compiled is None:
-        chunk = lua_chunk(checked, prints, DEFAULT_SEARCH_PATH)
         text = macros_file(chunk, origin=origin)
     if output == "-":
         sys.stdout.flush()

@@ -1,12 +1,15 @@
 """The compiled registry: the runtimes as Lua data, evaluated by rpm while it parses a spec.
 
 ``rpm-pyconfig compile`` writes an rpm macros file defining ``%_pyconfig_compiled``: a Lua
-chunk made of ``pyconfig.lua`` (the parse-time evaluator) and the registry (every
-runtime's @-token values and ``--where`` variables) with a fingerprint of what it was
-compiled from: the search path, the ``*.conf`` names of every directory and the bytes of
-every drop-in.  ``macros.pyconfig`` loads it and, when the fingerprint does not match the
-files (or ``RPM_PYCONFIG_PATH`` names other directories), runs ``rpm-pyconfig compile
---lua`` once instead, which prints the same chunk for the files as they are.
+chunk made of the parse-time evaluator (``pyconfig.lua``, and ``pyconfig_stanzas.lua``,
+generated from the shipped templates by ``stanzas.py``), the registry (every runtime's
+@-token values, ``--where`` variables and attributes) and a fingerprint of what it was
+compiled from: the search path, the ``*.conf`` names of every directory, the bytes of every
+drop-in and the engine's own files (``engine_files()``: an upgraded tool makes it stale).
+Its stamp is a hash of all that: the same files give the same bytes.  ``macros.pyconfig``
+loads it and, when the fingerprint does not match the files (or ``RPM_PYCONFIG_PATH``
+names other directories), runs ``rpm-pyconfig compile --lua`` once instead, which prints
+only the registry and has rpm load the evaluator from this package's files.
 
 This module is on the fallback path of spec parses: no jinja2, argparse or typing.
 """
@@ -21,13 +24,14 @@ from .expression import TOKENS
 
 TYPE_CHECKING = False  # not typing's: importing typing costs ~7 ms per spec parse
 if TYPE_CHECKING:
-    from collections.abc import Sequence
+    from collections.abc import Callable, Sequence
 
     from .registry import Registry
+    from .runtime import Runtime
 
 __all__ = [
-    "DEFAULT_OUTPUT", "MACRO", "Fingerprint", "bytecode", "bytecode_path", "fingerprint",
-    "lua_chunk", "macros_file",
+    "DEFAULT_OUTPUT", "MACRO", "Fingerprint", "bytecode", "bytecode_path", "engine_files",
+    "fallback_chunk", "fingerprint", "lua_chunk", "macros_file",
 ]
 
 #: Where ``rpm-pyconfig compile`` writes by default: rpm loads every macros.d/macros.* file.
@@ -35,28 +39,38 @@ DEFAULT_OUTPUT = "/usr/lib/rpm/macros.d/macros.pyconfig-registry"
 #: The macro whose expansion runs the chunk.
 MACRO = "_pyconfig_compiled"
 _SUFFIX = ".conf"
+#: The engine's files, beside this module (see engine_files()).
+_ENGINE = ("pyconfig.lua", "pyconfig_stanzas.lua", "__init__.py")
 #: Characters of Lua string literal per macro: rpm reads a definition into 16 kB.
 _PIECE = 12000
 
 
 class Fingerprint:
-    """What a registry was read from: directories, their drop-in names, the files' bytes."""
+    """What a registry was read from: directories, their drop-in names, the files' bytes,
+    and the engine's files."""
 
-    __slots__ = ("contents", "dirs", "listings")
+    __slots__ = ("contents", "dirs", "listings", "stats")
 
     def __init__(self, dirs: Sequence[str], listings: list[list[str] | None],
-                 contents: dict[str, bytes | None]) -> None:
+                 contents: dict[str, bytes | None],
+                 stats: dict[str, tuple[int, int] | None] | None = None) -> None:
         #: The search path, in order.
         self.dirs = tuple(dirs)
         #: For each directory, its ``*.conf`` names (sorted), or None when it cannot be listed.
         self.listings = listings
         #: Every listed path and its bytes (None: unreadable; the registry then fails).
         self.contents = contents
+        #: Size and mtime (whole seconds) of files compared by those only (see engine_files()).
+        self.stats = stats or {}
 
 
 def fingerprint(dirs: Sequence[str]) -> Fingerprint:
-    """Take the fingerprint of *dirs*; do it before reading the registry, so that a file
-    changed in between makes the result stale rather than wrong."""
+    """Take the fingerprint of *dirs* and of the engine (``engine_files()``); do it before
+    reading the registry, so that a file changed in between makes the result stale rather
+    than wrong.  Files are read as the registry reads them: only regular files (and
+    /dev/null, a mask), opened without blocking, so a FIFO never hangs a spec parse."""
+    from .registry import _read_bytes
+
     listings: list[list[str] | None] = []
     contents: dict[str, bytes | None] = {}
     for directory in dirs:
@@ -70,18 +84,53 @@ def fingerprint(dirs: Sequence[str]) -> Fingerprint:
             continue
         listings.append(names)
         for name in names:
-            path = os.path.join(directory, name)
+            contents[os.path.join(directory, name)] = _read_or_none(_read_bytes, name, directory)
+    stats: dict[str, tuple[int, int] | None] = {}
+    for path in engine_files():
+        if path.endswith(".lua"):
             try:
-                with open(path, "rb") as stream:
-                    contents[path] = stream.read()
+                info = os.stat(path)
+                stats[path] = (info.st_size, int(info.st_mtime))
             except OSError:
-                contents[path] = None
-    return Fingerprint(dirs, listings, contents)
+                stats[path] = None
+        else:
+            contents[path] = _read_or_none(_read_bytes, os.path.basename(path),
+                                           os.path.dirname(path))
+    return Fingerprint(dirs, listings, contents, stats)
+
+
+def _read_or_none(read: Callable[[str], bytes], name: str, directory: str) -> bytes | None:
+    try:
+        return read(os.path.join(directory, name))
+    except OSError:
+        return None
+
+
+def engine_files() -> list[str]:
+    """The engine's files: its Lua (the evaluator, the generated stanzas), then
+    ``__init__.py`` (the package version).  A compiled registry records the bytes of
+    ``__init__.py`` and the size and mtime of the Lua files (their 60 kB compared on every
+    parse would cost more than the rest of the check), so an upgraded or edited tool
+    makes it stale.  Empty when the package is not plain files (a zip): then only the
+    drop-ins count."""
+    origin = __spec__.origin
+    if origin is None or not os.path.isfile(origin):
+        return []
+    folder = os.path.dirname(os.path.abspath(origin))
+    return [os.path.join(folder, name) for name in _ENGINE]
+
+
+_UNSAFE = frozenset('\\"{}')
 
 
 def _lua(value: str | bytes) -> str:
     """A Lua string literal in ASCII, without braces (rpm counts them in ``%{lua:}``)."""
-    data = value.encode("utf-8") if isinstance(value, str) else value
+    if isinstance(value, str):
+        if value.isascii() and value.isprintable() and not _UNSAFE.intersection(value):
+            return f'"{value}"'  # the common case, at a fraction of the cost
+        data = value.encode("utf-8")
+    else:
+        data = value
     out = ['"']
     for byte in data:
         if 32 <= byte < 127 and byte not in b'\\"{}':
@@ -93,33 +142,46 @@ def _lua(value: str | bytes) -> str:
 
 
 def _engine() -> str:
-    """pyconfig.lua, through the package's loader (works from a wheel, a zip or a tree;
-    importlib.resources would cost 15 ms on the fallback path of a spec parse)."""
+    """pyconfig.lua and the generated pyconfig_stanzas.lua, through the package's loader
+    (works from a wheel, a zip or a tree; importlib.resources would cost 15 ms on the
+    fallback path of a spec parse)."""
     origin, loader = __spec__.origin, __spec__.loader
     get_data = getattr(loader, "get_data", None)
     if origin is None or get_data is None:
         raise PyConfigError("cannot find pyconfig.lua beside rpm_pyconfig/compiled.py")
-    data: bytes = get_data(os.path.join(os.path.dirname(origin), "pyconfig.lua"))
-    return data.decode("utf-8")
+    folder = os.path.dirname(origin)
+    data: bytes = get_data(os.path.join(folder, "pyconfig.lua"))
+    stanzas: bytes = get_data(os.path.join(folder, "pyconfig_stanzas.lua"))
+    return data.decode("utf-8") + stanzas.decode("utf-8")
 
 
-def _registry_data(registry: Registry, prints: Fingerprint, default_path: Sequence[str],
-                   stamp: str) -> str:
-    lines = ["pyconfig.registry = {", f" stamp = {_lua(stamp)},", " tokens = {"]
+#: What templates read of a runtime besides its fields (rendering passes Runtime objects).
+_PROPERTIES = ("major_version", "minor_version", "micro_version", "short_version",
+               "version_nodots", "platform_python_implementation", "srcdir")
+
+
+def _attributes(runtime: Runtime) -> str:
+    """The runtime's attributes as Lua table fields, for the generated stanzas."""
+    fields = []
+    for name in (*type(runtime).__slots__, *_PROPERTIES):
+        value = getattr(runtime, name)
+        if isinstance(value, bool):
+            text = "true" if value else "false"
+        elif isinstance(value, int):
+            text = str(value)
+        else:
+            text = _lua(value)
+        fields.append(f"[{_lua(name)}] = {text}")
+    return ", ".join(fields)
+
+
+def _registry_data(registry: Registry) -> str:
+    """``pyconfig.registry``: what the evaluator reads (tokens, ``--where`` kinds, runtimes)."""
+    lines = ["pyconfig.registry = {", " tokens = {"]
     lines += [f"  [{_lua(name)}] = true," for name in sorted(TOKENS)]
     lines.append(" },")
     lines.append(" where_kinds = {")
     lines += [f"  [{_lua(name)}] = {_lua(kind)}," for name, kind in variable_kinds().items()]
-    lines.append(" },")
-    lines.append(" default_path = {" + ", ".join(_lua(d) for d in default_path) + "},")
-    lines.append(" dirs = {")
-    for directory, names in zip(prints.dirs, prints.listings):
-        listed = "false" if names is None else "{" + ", ".join(_lua(n) for n in names) + "}"
-        lines.append(f"  {{path = {_lua(directory)}, names = {listed}}},")
-    lines.append(" },")
-    lines.append(" files = {")
-    for path, data in sorted(prints.contents.items()):
-        lines.append(f"  [{_lua(path)}] = {'false' if data is None else _lua(data)},")
     lines.append(" },")
     lines.append(" runtimes = {")
     for runtime in registry.runtimes:
@@ -129,8 +191,30 @@ def _registry_data(registry: Registry, prints: Fingerprint, default_path: Sequen
         values = ", ".join(f"[{_lua(name)}] = {_lua(value)}" for name, value in
                            variable_values(runtime).items())
         lines.append(f"  {{t = {{{tokens}}},")
-        lines.append(f"   v = {{{values}}}}},")
+        lines.append(f"   v = {{{values}}},")
+        lines.append(f"   a = {{{_attributes(runtime)}}}}},")
     lines.append(" },")
+    lines.append("}")
+    return "\n".join(lines) + "\n"
+
+
+def _fingerprint_data(prints: Fingerprint, default_path: Sequence[str]) -> str:
+    """What ``P.current()`` compares with the files as they are."""
+    r = "pyconfig.registry"
+    lines = [f"{r}.default_path = {{" + ", ".join(_lua(d) for d in default_path) + "}",
+             f"{r}.dirs = {{"]
+    for directory, names in zip(prints.dirs, prints.listings):
+        listed = "false" if names is None else "{" + ", ".join(_lua(n) for n in names) + "}"
+        lines.append(f"  {{path = {_lua(directory)}, names = {listed}}},")
+    lines.append("}")
+    lines.append(f"{r}.stats = {{")
+    for path, stat in sorted(prints.stats.items()):
+        recorded = "false" if stat is None else f"{{size = {stat[0]}, mtime = {stat[1]}}}"
+        lines.append(f"  [{_lua(path)}] = {recorded},")
+    lines.append("}")
+    lines.append(f"{r}.files = {{")
+    for path, data in sorted(prints.contents.items()):
+        lines.append(f"  [{_lua(path)}] = {'false' if data is None else _lua(data)},")
     lines.append("}")
     return "\n".join(lines) + "\n"
 
@@ -142,11 +226,35 @@ def _minified(source: str) -> str:
     return "\n".join(line for line in lines if line and not line.startswith("--")) + "\n"
 
 
-def lua_chunk(registry: Registry, prints: Fingerprint, default_path: Sequence[str],
-              *, stamp: str = "") -> str:
-    """The Lua chunk: the evaluator, then ``pyconfig.registry`` (with *stamp*, which the
-    macros file checks so that it never runs a bytecode file written for another one)."""
-    return _minified(_engine()) + _registry_data(registry, prints, default_path, stamp)
+def lua_chunk(registry: Registry, prints: Fingerprint, default_path: Sequence[str]
+              ) -> tuple[str, str]:
+    """The Lua chunk of a compiled registry and its stamp.
+
+    The chunk is the evaluator, ``pyconfig.registry`` and the fingerprint of what it was
+    compiled from (drop-ins and engine files), then the stamp: a hash of all that, which
+    the macros file checks so that it never runs a bytecode file written for another
+    chunk.  The same files give the same bytes.
+    """
+    import hashlib
+
+    body = (_minified(_engine()) + _registry_data(registry)
+            + _fingerprint_data(prints, default_path))
+    stamp = hashlib.sha256(body.encode("utf-8")).hexdigest()[:32]
+    return body + f"pyconfig.registry.stamp = {_lua(stamp)}\n", stamp
+
+
+def fallback_chunk(registry: Registry) -> str:
+    """What ``compile --lua`` prints for the one call of a spec parse without a current
+    compiled registry: the evaluator, loaded by rpm from this package's own files (no
+    40 kB through a pipe, no minifying), and ``pyconfig.registry`` without a fingerprint
+    (nobody checks it: it lives for that parse only)."""
+    files = engine_files()
+    if files:
+        loads = " ".join(f"assert(loadfile({_lua(path)}))()" for path in files[:2])
+        engine = f"pyconfig = pyconfig or {{}}\n{loads}\n"
+    else:  # not plain files (a zip): the source travels through the pipe
+        engine = _minified(_engine())
+    return engine + _registry_data(registry)
 
 
 def bytecode_path(output: str) -> str:

@@ -1,19 +1,25 @@
 -- rpm-pyconfig's parse-time evaluator, run by rpm's Lua while it parses a spec.
 --
--- `rpm-pyconfig compile` appends the registry (pyconfig.registry) to this file and writes
--- the chunk as rpm's Lua bytecode beside a small macros file that loads it (or, without rpm
--- at hand, as source inside the macros file); `rpm-pyconfig compile --lua` prints the same
--- chunk, which is what macros.pyconfig loads when the compiled file is missing or stale.  The Python code
--- stays the reference: this file answers only inputs it understands exactly, and calls
--- pyconfig.bail() for anything else (an error, an unusual form), upon which the macro runs
--- the tool as before, so every message is the tool's own.  tests/test_compiled.py holds
--- both evaluators to the same bytes.
+-- `rpm-pyconfig compile` appends pyconfig_stanzas.lua (the shipped templates translated
+-- by rpm_pyconfig/stanzas.py: never edit it) and the registry (pyconfig.registry) to this
+-- file and writes the chunk as rpm's Lua bytecode beside a small macros file that loads it
+-- (or, without rpm at hand, as source inside the macros file); `rpm-pyconfig compile
+-- --lua`, which macros.pyconfig runs when the compiled file is missing or stale, prints the
+-- registry and has rpm load this file and the stanzas from the package.  The Python code
+-- and the Jinja templates stay the reference: this file answers only inputs it understands
+-- exactly, and calls pyconfig.bail() for anything else (an error, an unusual form), upon
+-- which the macro runs the tool as before, so every message is the tool's own.  Any other
+-- Lua error is a bug, and macros.pyconfig stops the parse saying so.  tests/test_compiled.py
+-- holds both evaluators to the same bytes.
 --
 -- Written for rpm's Lua 5.3/5.4 and embedded in a macros file: braces in strings are
 -- written \123 and \125, so that rpm's search for the end of %{lua:} is not fooled.
 
 pyconfig = pyconfig or {}
 local P = pyconfig
+-- What macros.pyconfig expects of this file: it treats a compiled registry of another API
+-- (written by an older tool) as stale.
+P.API = 2
 local BAIL = setmetatable({}, {__tostring = function() return "pyconfig: not handled in Lua" end})
 P.BAIL = BAIL
 
@@ -1180,34 +1186,36 @@ function P.select(o)
   return chosen
 end
 
--- installing.relies_on (pure unknown: both kinds of wheel counted)
+-- installing.relies_on (pure unknown: both kinds of wheel counted): for each runtime, the
+-- first earlier one with the same directory, and the first with the same directory and
+-- cache tag; linear (a spec with 100 runtimes asks on every parse)
 function P.relies_on(runtimes)
   local merged = {}
+  for index = 1, #runtimes do
+    merged[index] = {}
+  end
   for _, kind in ipairs({"purelib", "platlib"}) do
+    local first_of, tagged_of = {}, {}
     for index, rt in ipairs(runtimes) do
       local mine = rt.t[kind]
-      local first, tagged
-      for j = 1, index - 1 do
-        local earlier = runtimes[j]
-        if earlier.t[kind] == mine then
-          first = first or j
-          if not tagged and earlier.t.cache_tag == rt.t.cache_tag then
-            tagged = j
-          end
-        end
-      end
-      merged[index] = merged[index] or {}
+      local tag = mine .. "\0" .. rt.t.cache_tag
+      local first, tagged = first_of[mine], tagged_of[tag]
       if first then merged[index][first] = true end
       if tagged then merged[index][tagged] = true end
+      first_of[mine] = first or index
+      tagged_of[tag] = tagged or index
     end
   end
   local result = {}
   for index, rt in ipairs(runtimes) do
+    local earlier = {}
+    for j in pairs(merged[index]) do
+      earlier[#earlier + 1] = j
+    end
+    table.sort(earlier)
     local list = {}
-    for j = 1, index - 1 do
-      if merged[index][j] then
-        list[#list + 1] = runtimes[j]
-      end
+    for i, j in ipairs(earlier) do
+      list[i] = runtimes[j]
     end
     result[rt.t.name] = list
   end
@@ -1225,113 +1233,6 @@ function P.check_sharing(runtimes)
     extension[key] = true
     scripts[rt.t.script_suffix] = true
   end
-end
-
--- -- the stanzas of the shipped templates (templates/*.j2, rendered by Jinja in Python) ----
-
-local S = {}
-P.stanzas = S
-
-function S.prep(runtimes)
-  local out = {}
-  for _, rt in ipairs(runtimes) do
-    local src = L(Q(rt.t.srcdir))
-    out[#out + 1] = "rm -rf " .. src .. " && mkdir -p " .. src .. "\n" ..
-      "find . -mindepth 1 -maxdepth 1 ! -name _pyconfig -exec cp -a -t " .. src ..
-      " \123\125 + || exit 1\n"
-  end
-  return table.concat(out)
-end
-
-function S.build(runtimes)
-  local out = {}
-  for i, rt in ipairs(runtimes) do
-    local t = rt.t
-    out[#out + 1] = "echo " .. L(Q("rpm-pyconfig: building a wheel for " .. t.name .. " (" ..
-      i .. "/" .. #runtimes .. ")")) .. " >&2\n" ..
-      "rm -rf _pyconfig/wheels/" .. L(Q(t.name)) .. "\n" ..
-      "(cd " .. L(Q(t.srcdir)) .. " && %\123?pyconfig_deps_root:PYTHONPATH=\"%\123pyconfig_deps_root\125\"" ..
-      L(Q(t.purelib)) .. ":\"%\123pyconfig_deps_root\125\"" .. L(Q(t.platlib)) ..
-      "$\123PYTHONPATH:+:$PYTHONPATH\125 \125" .. L(Q(t.interpreter)) ..
-      " -m pip wheel --no-deps --no-build-isolation --no-index --no-cache-dir" ..
-      " --disable-pip-version-check --wheel-dir ../../wheels/" .. L(Q(t.name)) ..
-      " .) || exit 1\n"
-  end
-  return table.concat(out)
-end
-
-function S.install(runtimes, values)
-  if values.embed_registry ~= nil and values.embed_registry ~= "" then
-    P.bail()
-  end
-  local out = {}
-  for _, rt in ipairs(runtimes) do
-    local t = rt.t
-    out[#out + 1] = "rm -rf _pyconfig/stage/" .. L(Q(t.name)) .. "\n" ..
-      L(Q(t.interpreter)) .. " -m pip install --no-deps --no-index --no-compile --no-cache-dir" ..
-      " --disable-pip-version-check --root-user-action=ignore --target _pyconfig/stage/" ..
-      L(Q(t.name)) .. "/target _pyconfig/wheels/" .. L(Q(t.name)) .. "/*.whl || exit 1\n"
-  end
-  out[#out + 1] = L(Q(values.tool)) .. " " .. L(values.selection_args) ..
-    " install --buildroot \"%\123buildroot\125\" --bindir \"%\123_bindir\125\" || exit 1\n"
-  return table.concat(out)
-end
-
-function S.check(runtimes, values)
-  local out = {}
-  local modules = words(values.modules)
-  if #runtimes > 0 then
-    out[#out + 1] = "mkdir -p _pyconfig/check || exit 1\n"
-  end
-  for _, rt in ipairs(runtimes) do
-    local t = rt.t
-    for _, module in ipairs(modules) do
-      local purelib, platlib = L(Q(t.purelib)), L(Q(t.platlib))
-      out[#out + 1] = "(cd _pyconfig/check && PYTHONDONTWRITEBYTECODE=1 PYTHONPATH=\"%\123buildroot\125\"" ..
-        purelib .. ":\"%\123buildroot\125\"" .. platlib ..
-        "%\123?pyconfig_deps_root::\"%\123pyconfig_deps_root\125\"" .. purelib ..
-        ":\"%\123pyconfig_deps_root\125\"" .. platlib .. "\125 " ..
-        L(Q(t.interpreter)) .. " -s -c " .. L(Q("import " .. module)) .. ") || \123 echo " ..
-        L(Q("rpm-pyconfig: cannot import " .. module .. " with " .. t.name .. " (" ..
-            t.interpreter .. ")")) .. " >&2; exit 1; \125\n"
-    end
-  end
-  return table.concat(out)
-end
-
-function S.buildrequires(runtimes, values)
-  local out, seen = {}, {}
-  for _, rt in ipairs(runtimes) do
-    local deps = {L(rt.t.dist_prefix .. "dist(pip)")}
-    for _, d in ipairs(P.dist_requires(values.build_requires or "", rt)) do
-      deps[#deps + 1] = L(d)
-    end
-    for _, d in ipairs(deps) do
-      if not seen[d] then
-        seen[d] = true
-        out[#out + 1] = "BuildRequires: " .. d .. "\n"
-      end
-    end
-  end
-  -- the run-time requirements %check imports, unless built --without check
-  local checked, listed = {}, {}
-  for _, rt in ipairs(runtimes) do
-    for _, d in ipairs(P.dist_requires(values.requires_dist or "", rt)) do
-      local text = L(d)
-      if not seen[text] and not listed[text] then
-        listed[text] = true
-        checked[#checked + 1] = text
-      end
-    end
-  end
-  if #checked > 0 then
-    out[#out + 1] = "%if ! %\123without check\125\n"
-    for _, d in ipairs(checked) do
-      out[#out + 1] = "BuildRequires: " .. d .. "\n"
-    end
-    out[#out + 1] = "%endif\n"
-  end
-  return table.concat(out)
 end
 
 -- versions.trim_rpm_version
@@ -1361,101 +1262,323 @@ local function trim_release(text)
   return epoch .. colon .. release_string(release, true) .. version:sub(pos)
 end
 
-function S.subpackages(runtimes, values)
-  local pkgname = values.pkgname
-  if pkgname == nil then
-    P.bail()
+-- -- the Jinja operations of the shipped templates ----------------------------------------
+--
+-- pyconfig_stanzas.lua is generated from templates/*.j2 (rpm_pyconfig/stanzas.py): each
+-- shipped stanza is one Lua function of the template context that calls these.  Values
+-- are Lua strings, numbers, booleans and lists, runtimes ({t, v, a}: a holds the Runtime's
+-- attributes) and spec text: {s = TEXT} tables, what spectext's SpecText is in Python, so
+-- that `literal` leaves spec text alone and printing refuses plain strings, as there.
+
+local J = {}
+P.jinja = J
+local SPEC = {}
+
+function J.spec(text)
+  return setmetatable({s = text}, SPEC)
+end
+
+local function is_spec(value)
+  return getmetatable(value) == SPEC
+end
+
+local function is_integer(value)
+  return math.type(value) == "integer"
+end
+
+-- str(value)
+function J.text(value)
+  local kind = type(value)
+  if kind == "string" then
+    return value
+  elseif is_spec(value) then
+    return value.s
+  elseif is_integer(value) then
+    return string.format("%d", value)
+  elseif kind == "boolean" then
+    return value and "True" or "False"
   end
-  local distname = values.distname or pkgname
-  -- spectext.name: anything else is the tool's to refuse
-  if not (distname:match("^[A-Za-z0-9]$") or distname:match("^[A-Za-z0-9][A-Za-z0-9._-]*[A-Za-z0-9]$")) then
-    P.bail()
+  P.bail()
+end
+
+-- {{ value }}: rendering._finalize lets through spec text and integers only
+function J.output(value)
+  if is_spec(value) then
+    return value.s
+  elseif is_integer(value) then
+    return string.format("%d", value)
   end
-  local dist = L(canonical(distname))
-  local provided = "%\123?epoch:%\123epoch\125:\125%\123version\125"
-  if values.version_evr ~= nil and values.version_evr ~= "" then
-    provided = L(trim_release(values.version_evr))
+  P.bail()
+end
+
+function J.get(ctx, name)
+  local value = ctx[name]
+  if value == nil then
+    P.bail()  -- StrictUndefined: the tool names the missing value
   end
-  local dependencies = values.requires_dist or ""
-  local relies = P.relies_on(runtimes)
-  local summary = "%\123summary\125"
-  if values.summary ~= nil and values.summary ~= "" then
-    summary = L(values.summary)
+  return value
+end
+
+function J.default(ctx, name, fallback)
+  local value = ctx[name]
+  if value == nil then
+    return fallback
   end
-  local each = {}
-  for item in ((values.requires_each or "") .. ","):gmatch("([^,]*),") do
-    plain(item)
-    if strip(item) ~= "" then
-      each[#each + 1] = P.parse_expression(strip(item))
+  return value
+end
+
+function J.attr(object, name)
+  local value
+  if type(object) == "table" and not is_spec(object) then
+    if object.a then
+      value = object.a[name]
+    else
+      value = object[name]
     end
   end
-  local extras = words(values.extras or "")
-  local doc = values.doc
-  local evr_tail = " = %\123?epoch:%\123epoch\125:\125%\123version\125-%\123release\125\n"
+  if value == nil then
+    P.bail()
+  end
+  return value
+end
+
+function J.item(object, key)
+  local value
+  if type(object) == "table" and not is_spec(object) and not object.a then
+    if is_integer(key) then
+      value = object[key + 1]
+    else
+      value = object[J.text(key)]
+    end
+  end
+  if value == nil then
+    P.bail()
+  end
+  return value
+end
+
+function J.list(value)
+  if type(value) ~= "table" or is_spec(value) or value.a then
+    P.bail()  -- iterating a string or a runtime: not something the templates do
+  end
+  return value
+end
+
+function J.new_list(...)
+  return {...}
+end
+
+function J.concat(...)
+  local parts = {}
+  for i = 1, select("#", ...) do
+    parts[i] = J.text((select(i, ...)))
+  end
+  return table.concat(parts)
+end
+
+function J.truth(value)
+  if value == nil or value == false or value == "" or value == 0 then
+    return false
+  elseif is_spec(value) then
+    return value.s ~= ""
+  elseif type(value) == "table" then
+    return next(value) ~= nil
+  end
+  return true
+end
+
+-- a and b (b only evaluated when a is true, as in Python)
+function J.both(a, b)
+  if J.truth(a) then
+    return b()
+  end
+  return a
+end
+
+function J.choose(test, yes, no)
+  if test then
+    return yes()
+  end
+  return no()
+end
+
+local function plain_value(value)
+  if is_spec(value) then
+    return value.s
+  end
+  return value
+end
+
+function J.eq(a, b)
+  a, b = plain_value(a), plain_value(b)
+  if type(a) == "table" or type(b) == "table" or type(a) == "boolean" or
+     type(b) == "boolean" then
+    P.bail()
+  end
+  return a == b
+end
+
+function J.ne(a, b)
+  return not J.eq(a, b)
+end
+
+function J.contains(item, container)
+  if type(container) == "table" and not is_spec(container) and not container.a then
+    if container[1] == nil and next(container) ~= nil then
+      return container[J.text(item)] ~= nil  -- a mapping: its keys
+    end
+    for _, element in ipairs(container) do
+      if J.eq(element, item) then
+        return true
+      end
+    end
+    return false
+  end
+  local haystack, needle = plain_value(container), plain_value(item)
+  if type(haystack) ~= "string" or type(needle) ~= "string" then
+    P.bail()
+  end
+  return haystack:find(needle, 1, true) ~= nil
+end
+
+function J.not_contains(item, container)
+  return not J.contains(item, container)
+end
+
+function J.add(a, b)
+  if type(a) == "table" and type(b) == "table" and not is_spec(a) and not is_spec(b) and
+     not a.a and not b.a then
+    local out = {}
+    for _, x in ipairs(a) do
+      out[#out + 1] = x
+    end
+    for _, x in ipairs(b) do
+      out[#out + 1] = x
+    end
+    return out
+  end
+  if is_integer(a) and is_integer(b) then
+    return a + b
+  end
+  a, b = plain_value(a), plain_value(b)
+  if type(a) == "string" and type(b) == "string" then
+    return a .. b
+  end
+  P.bail()
+end
+
+-- str methods: split(), split(SEP), strip(); list.append
+function J.split(value, separator)
+  local text = plain_value(value)
+  if type(text) ~= "string" then
+    P.bail()
+  end
+  if separator == nil then
+    return words(text)
+  end
+  separator = plain_value(separator)
+  if type(separator) ~= "string" or separator == "" then
+    P.bail()
+  end
+  local out, pos = {}, 1
+  while true do
+    local at = text:find(separator, pos, true)
+    if not at then
+      out[#out + 1] = text:sub(pos)
+      return out
+    end
+    out[#out + 1] = text:sub(pos, at - 1)
+    pos = at + #separator
+  end
+end
+
+function J.strip(value)
+  local text = plain_value(value)
+  if type(text) ~= "string" then
+    P.bail()
+  end
+  return strip(plain(text))
+end
+
+function J.append(list, item)
+  if type(list) ~= "table" or is_spec(list) or list.a then
+    P.bail()
+  end
+  list[#list + 1] = item
+end
+
+-- the filters of rendering._environment
+-- Spec text is immutable: the same value gives the same object (a template quotes a
+-- runtime's directories again and again, for every runtime).
+local quoted, literals = {}, {}
+
+function J.sh(value)
+  if type(value) == "string" then
+    local found = quoted[value]
+    if not found then
+      found = J.spec(L(Q(value)))
+      quoted[value] = found
+    end
+    return found
+  end
+  return J.spec(L(Q(J.text(value))))
+end
+
+function J.literal(value)
+  if is_spec(value) then
+    return value
+  end
+  if type(value) == "string" then
+    local found = literals[value]
+    if not found then
+      found = J.spec(L(value))
+      literals[value] = found
+    end
+    return found
+  elseif is_integer(value) then
+    return J.spec(string.format("%d", value))
+  end
+  P.bail()
+end
+
+function J.at(text, runtime)
+  if type(runtime) ~= "table" or not runtime.t then
+    P.bail()
+  end
+  return P.evaluate(P.parse_expression(J.text(text)), runtime)
+end
+
+function J.dist_requires(lines, runtime, extra)
+  if type(runtime) ~= "table" or not runtime.t then
+    P.bail()
+  end
   local out = {}
-  local function add(text)
-    out[#out + 1] = text
+  for i, dependency in ipairs(P.dist_requires(J.text(lines), runtime,
+                                              extra ~= nil and J.text(extra) or nil)) do
+    out[i] = J.spec(L(dependency))
   end
-  for _, rt in ipairs(runtimes) do
-    local t = rt.t
-    local package = L(t.package_prefix .. "-" .. pkgname)
-    add("%package -n " .. package .. "\n")
-    add("Summary: " .. summary .. "\n")
-    add("Requires: " .. L(t.abi_requires) .. "\n")
-    for _, earlier in ipairs(relies[t.name]) do
-      add("# " .. L(t.name) .. " installs files that " .. L(earlier.t.name) ..
-          "'s package ships (shared directory")
-      if earlier.t.cache_tag == t.cache_tag then
-        add(", cache tag " .. L(earlier.t.cache_tag))
-      end
-      add(").\n")
-      add("Requires: " .. L(earlier.t.package_prefix .. "-" .. pkgname) .. evr_tail)
-    end
-    add("Provides: " .. L(t.dist_prefix) .. "dist(" .. dist .. ") = " .. provided .. "\n")
-    add("Provides: " .. L(t.versioned_dist_prefix) .. "dist(" .. dist .. ") = " ..
-        provided .. "\n")
-    for _, expression in ipairs(each) do
-      add("Requires: " .. L(P.evaluate(expression, rt)) .. "\n")
-    end
-    for _, d in ipairs(P.dist_requires(dependencies, rt)) do
-      add("Requires: " .. L(d) .. "\n")
-    end
-    add("\n%description -n " .. package .. "\n")
-    add("%\123?_description\125%\123!?_description:%\123summary\125.\125\n\n")
-    add("Built for " .. L(t.platform_python_implementation) .. " " .. L(t.version))
-    if t.debug == "1" then
-      add(", debug build")
-    end
-    if t.free_threaded == "1" then
-      add(", free-threaded build")
-    end
-    add(".\n\n")
-    add("%files -n " .. package .. " -f _pyconfig/files/" .. L(t.name) .. ".files\n")
-    if doc ~= nil and doc ~= "" then
-      add("%doc " .. L(doc) .. "\n")
-    end
-    add("\n")
-    for _, raw_extra in ipairs(extras) do
-      local extra = L(raw_extra)
-      local sub = package .. "+" .. extra
-      add("%package -n " .. sub .. "\n")
-      add("Summary: Dependencies of the " .. extra .. " extra of " .. package .. "\n")
-      add("BuildArch: noarch\n")
-      add("Requires: " .. package .. evr_tail)
-      add("Provides: " .. L(t.dist_prefix) .. "dist(" .. dist .. "[" .. extra .. "]) = " ..
-          provided .. "\n")
-      add("Provides: " .. L(t.versioned_dist_prefix) .. "dist(" .. dist .. "[" .. extra ..
-          "]) = " .. provided .. "\n")
-      for _, d in ipairs(P.dist_requires(dependencies, rt, extra)) do
-        add("Requires: " .. L(d) .. "\n")
-      end
-      add("\n%description -n " .. sub .. "\n")
-      add("This package brings in the dependencies of the " .. extra .. " extra of\n")
-      add(package .. ".\nIt ships no files.\n\n")
-      add("%files -n " .. sub .. "\n\n")
-    end
+  return out
+end
+
+function J.canonical(value)
+  local name = J.text(value)
+  -- spectext.name: anything else is the tool's to refuse
+  if not (name:match("^[A-Za-z0-9]$") or name:match("^[A-Za-z0-9][A-Za-z0-9._-]*[A-Za-z0-9]$")) then
+    P.bail()
   end
-  return table.concat(out)
+  return J.spec(canonical(name))
+end
+
+-- rendering._provided_evr
+function J.provided_evr(value)
+  if J.truth(value) then
+    return J.spec(L(trim_release(J.text(value))))
+  end
+  return J.spec("%\123?epoch:%\123epoch\125:\125%\123version\125")
+end
+
+function J.conf()
+  P.bail()  -- embedded registries are for static specs (`spec --static`), rendered by Python
 end
 
 -- cli._selection_args: the selection options for the command %install runs later.
@@ -1495,36 +1618,32 @@ end
 
 -- settings: {name = value} of %pyconfig_* settings (as macros.pyconfig passes with --set)
 function P.render(template, select_text, args_text, settings)
-  local stanza = S[template]
+  local stanza = P.templates[template]
   if not stanza then
     P.bail()
   end
   local o = merged_options(select_text, args_text)
-  local values = {}
+  local ctx = {}
   for key, value in pairs(settings) do
-    values[key] = value
+    ctx[key] = value
   end
   for key, value in pairs(o.values) do
-    values[key] = value
+    ctx[key] = value
   end
-  values.tool = values.tool or "rpm-pyconfig"
-  values.selection_args = values.selection_args or selection_args(o)
-  for _, required in ipairs({"modules"}) do
-    if template == "check" and values[required] == nil then
-      P.bail()
-    end
-  end
+  ctx.tool = ctx.tool or "rpm-pyconfig"
+  ctx.selection_args = ctx.selection_args or selection_args(o)
   local runtimes = P.select(o)
   P.check_sharing(runtimes)
-  return stanza(runtimes, values)
+  ctx.runtimes = runtimes
+  if P.template_reads[template].relies_on then  -- quadratic in the runtimes: when read
+    ctx.relies_on = P.relies_on(runtimes)
+  end
+  return stanza(ctx)
 end
 
 -- `tool SELECT --foreach --eval EXPR` (each=true) or `tool SELECT --eval EXPR`
 function P.foreach(select_text, expression, each)
   local o = P.parse_options(P.shell_words(select_text), false)
-  if expression:sub(1, 1) == "-" then
-    P.bail()  -- `--eval -x` is an option to argparse: the tool's usage error
-  end
   local parts = P.parse_expression(expression)
   local chosen = P.select(o)
   if not each then
@@ -1561,7 +1680,23 @@ local function conf_names(directory)
   return names
 end
 
+-- The same device and inode: /dev/null (a masked drop-in) is read as empty.
+local function is_null_device(path)
+  local dev, ino = posix.stat(path, "dev"), posix.stat(path, "ino")
+  return dev ~= nil and dev == posix.stat("/dev/null", "dev") and
+         ino == posix.stat("/dev/null", "ino")
+end
+
+-- A file's bytes, as the registry reads them: only a regular file is opened (io.open
+-- would block on a FIFO and read a device forever), /dev/null is empty, the rest nil.
 local function read_file(path)
+  local kind = posix.stat(path, "type")
+  if kind ~= "regular" then
+    if kind == "character device" and is_null_device(path) then
+      return ""
+    end
+    return nil
+  end
   local file = io.open(path, "rb")
   if not file then
     return nil
@@ -1573,10 +1708,12 @@ local function read_file(path)
   end
   return data
 end
+P.read_file = read_file
 
 -- Whether the drop-in files and RPM_PYCONFIG_PATH are what the registry was compiled from:
 -- the same search path, the same *.conf names in every directory, the same bytes in each
--- file that counts.  No process is started.
+-- file that counts, and the engine's files as they were (compiled.engine_files()).  No
+-- process is started.
 function P.current()
   local R = P.registry
   if not R then
@@ -1613,6 +1750,12 @@ function P.current()
   end
   for path, content in pairs(R.files) do
     if read_file(path) ~= content then
+      return false
+    end
+  end
+  for path, recorded in pairs(R.stats or {}) do  -- the engine's Lua files
+    if not recorded or posix.stat(path, "size") ~= recorded.size or
+       posix.stat(path, "mtime") ~= recorded.mtime then
       return false
     end
   end

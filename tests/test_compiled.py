@@ -27,8 +27,9 @@ from hypothesis import strategies as st
 from packaging.markers import Marker
 from packaging.utils import canonicalize_name
 
+from rpm_pyconfig import __version__
 from rpm_pyconfig.cli import main
-from rpm_pyconfig.compiled import _lua
+from rpm_pyconfig.compiled import _lua, engine_files, fingerprint, lua_chunk, macros_file
 from rpm_pyconfig.condition import Condition
 from rpm_pyconfig.dependencies import marker_environment
 from rpm_pyconfig.errors import PyConfigError
@@ -361,7 +362,7 @@ TEMPLATES = st.sampled_from(["subpackages", "buildrequires", "prep", "build", "i
 
 
 def python_eval(confdir: Path, select: list[str], expr: str, each: bool) -> object:
-    argv = [*select, *(["--foreach"] if each else []), "--eval", expr]
+    argv = [*select, *(["--foreach"] if each else []), f"--eval={expr}"]  # as the macros
     status, out, _err = tool(argv)
     return out if status == 0 else BAIL
 
@@ -656,10 +657,13 @@ def test_bytecode_of_another_lua_or_compile_is_never_run(setup: tuple[Counted, P
     assert calls == []
     completed, calls = counted.rpmspec(registry, other_lua, "-P", str(COVERAGE))
     assert (completed.stdout, calls) == (expected.stdout, ["compile --lua"])
+    other = tmp_path / "other-registry"
+    shutil.copytree(registry, other)
+    (other / "pypy3.conf").unlink()
     again = run([str(TOOL_BIN / "rpm-pyconfig"), "compile", "-o", str(tmp_path / "again.macros")],
-                dict(os.environ, RPM_PYCONFIG_PATH=str(registry)))
+                dict(os.environ, RPM_PYCONFIG_PATH=str(other)))
     assert again.returncode == 0, again.stderr
-    shutil.copy(tmp_path / "again.macros.luac", side)  # same registry, another stamp
+    shutil.copy(tmp_path / "again.macros.luac", side)  # another registry's chunk and stamp
     completed, calls = counted.rpmspec(registry, compiled, "-P", str(COVERAGE))
     assert (completed.stdout, calls) == (expected.stdout, ["compile --lua"])
     side.unlink()
@@ -681,3 +685,133 @@ def test_compile_refuses_what_check_refuses(setup: tuple[Counted, Path, Path],
     assert checked.stdout == problem + "\n"
     assert refused.stderr == f"rpm-pyconfig: cannot compile the registry:\n{problem}\n"
     assert not output.exists()
+
+
+def test_compile_is_deterministic(setup: tuple[Counted, Path, Path], tmp_path: Path) -> None:
+    """The same drop-ins and engine give the same bytes: the stamp is the content's hash."""
+    _counted, registry, compiled = setup
+    again = tmp_path / "again.macros"
+    done = run([str(TOOL_BIN / "rpm-pyconfig"), "compile", "-o", str(again)],
+               dict(os.environ, RPM_PYCONFIG_PATH=str(registry)))
+    assert done.returncode == 0, done.stderr
+    # the macros files differ only in the name of their bytecode file
+    assert again.read_bytes().replace(str(again).encode(), str(compiled).encode()) \
+        == compiled.read_bytes()
+    assert Path(f"{again}.luac").read_bytes() == Path(f"{compiled}.luac").read_bytes()
+
+
+def _compiled_in_process(registry: Path, target: Path, extra: str = "") -> Path:
+    """A source-form compiled registry of *registry* written by this process (with Lua
+    *extra* appended to its chunk), as `compile -o` writes it without rpm's bytecode."""
+    loaded = load_registry([str(registry)], explicit=True)
+    chunk, _stamp = lua_chunk(loaded, fingerprint([str(registry)]), [str(registry)])
+    target.write_bytes(macros_file(chunk + extra, origin=str(registry)))
+    return target
+
+
+def test_an_upgraded_engine_makes_the_registry_stale(setup: tuple[Counted, Path, Path],
+                                                     tmp_path: Path,
+                                                     monkeypatch: pytest.MonkeyPatch) -> None:
+    """The fingerprint holds the engine's files (__init__.py and so the package version by
+    content, its Lua by size and mtime): a registry compiled by another version of the
+    tool, or before its Lua was edited, is never used."""
+    counted, registry, _compiled = setup
+    engine = engine_files()
+    assert [Path(path).name for path in engine] == [
+        "pyconfig.lua", "pyconfig_stanzas.lua", "__init__.py"]
+    assert f'__version__ = "{__version__}"' in Path(engine[2]).read_text(encoding="utf-8")
+    copy = tmp_path / "engine"
+    copy.mkdir()
+    copies = [str(copy / Path(path).name) for path in engine]
+    for path, target in zip(engine, copies):
+        shutil.copy(path, target)
+    monkeypatch.setattr("rpm_pyconfig.compiled.engine_files", lambda: copies)
+    compiled = _compiled_in_process(registry, tmp_path / "c.macros")
+    expected, calls = counted.rpmspec(registry, compiled, "-P", str(COVERAGE))
+    assert expected.returncode == 0, expected.stderr
+    assert calls == []
+    init = Path(copies[2])
+    init.write_text(init.read_text(encoding="utf-8").replace(__version__, "99.0"),
+                    encoding="utf-8")  # the package upgraded in place
+    completed, calls = counted.rpmspec(registry, compiled, "-P", str(COVERAGE))
+    assert (completed.stdout, calls) == (expected.stdout, ["compile --lua"])
+    init.unlink()
+    completed, calls = counted.rpmspec(registry, compiled, "-P", str(COVERAGE))
+    assert (completed.stdout, calls) == (expected.stdout, ["compile --lua"])
+    shutil.copy(engine[2], init)
+    compiled = _compiled_in_process(registry, tmp_path / "c.macros")
+    completed, calls = counted.rpmspec(registry, compiled, "-P", str(COVERAGE))
+    assert (completed.stdout, calls) == (expected.stdout, [])
+    lua = Path(copies[0])
+    lua.write_text(lua.read_text(encoding="utf-8") + "-- edited\n", encoding="utf-8")
+    completed, calls = counted.rpmspec(registry, compiled, "-P", str(COVERAGE))
+    assert (completed.stdout, calls) == (expected.stdout, ["compile --lua"])
+
+
+def test_a_bug_of_the_evaluator_stops_the_parse(setup: tuple[Counted, Path, Path],
+                                                 tmp_path: Path) -> None:
+    """Only a deliberate bail (P.BAIL) asks the tool; any other Lua error is a bug that
+    stops the parse with a message naming it, and never hides behind the tool."""
+    counted, registry, _compiled = setup
+    sabotage = ("local real = pyconfig.evaluate\n"
+                "pyconfig.evaluate = function(parts, runtime, escape)\n"
+                "  if runtime.t.name == 'pypy3' then local broken = nil return broken.field end\n"
+                "  return real(parts, runtime, escape)\nend\n")
+    compiled = _compiled_in_process(registry, tmp_path / "c.macros", sabotage)
+    spec = tmp_path / "t.spec"
+    spec.write_text("Name: t\nVersion: 1\nRelease: 1\nSummary: s\nLicense: MIT\n"
+                    "%description\n%{pyconfig_foreach:@name}\n", encoding="utf-8")
+    completed, calls = counted.rpmspec(registry, compiled, "-P", str(spec))
+    assert completed.returncode != 0
+    assert "rpm-pyconfig: internal error in the Lua evaluator of the compiled registry " \
+           "(a bug, please report it):" in completed.stderr
+    assert "attempt to index a nil value" in completed.stderr
+    assert calls == []
+    assert "pypy3" not in completed.stdout
+    bail = compiled.read_bytes().replace(b"local broken = nil return broken.field",
+                                         b"pyconfig.bail()")
+    compiled.write_bytes(bail)  # a deliberate bail: the tool answers, the parse goes on
+    completed, calls = counted.rpmspec(registry, compiled, "-P", str(spec))
+    assert completed.returncode == 0, completed.stderr
+    assert calls == ["--foreach --eval=@name"]
+    assert "python3\npython3-debug\npypy3\n" in completed.stdout
+
+
+def test_a_fifo_or_device_drop_in_never_blocks(setup: tuple[Counted, Path, Path],
+                                               tmp_path: Path) -> None:
+    """A drop-in replaced by a FIFO (or a device): neither the Lua check nor the Python
+    fingerprint opens it for reading (that would block the parse forever)."""
+    counted, registry, compiled = setup
+    pypy = registry / "pypy3.conf"
+    pypy.unlink()
+    os.mkfifo(pypy)
+    prints = fingerprint([str(registry)])  # returns: the FIFO is not opened for reading
+    assert prints.contents[str(pypy)] is None
+    loads = ["--load", str(MACROS), "--load", str(compiled)]
+    env = dict(os.environ, PATH=f"{counted.bin}:/usr/bin:/bin", RPM_PYCONFIG_PATH=str(registry))
+    counted.log.write_text("")
+    completed = subprocess.run(["rpmspec", *loads, "-P", str(COVERAGE)], env=env, text=True,
+                               capture_output=True, timeout=60, check=False)
+    assert completed.returncode == 1
+    assert f"{pypy}" in completed.stderr and "not a regular file" in completed.stderr
+    assert counted.log.read_text().splitlines() == ["compile --lua"]
+    pypy.unlink()
+    pypy.symlink_to("/dev/zero")  # a device other than /dev/null (a mask) is no drop-in
+    counted.log.write_text("")
+    completed = subprocess.run(["rpmspec", *loads, "-P", str(COVERAGE)], env=env, text=True,
+                               capture_output=True, timeout=60, check=False)
+    assert completed.returncode == 1
+    assert "not a regular file" in completed.stderr
+    assert counted.log.read_text().splitlines() == ["compile --lua"]
+
+
+def test_a_registry_compiled_by_an_older_tool_is_stale(setup: tuple[Counted, Path, Path],
+                                                      tmp_path: Path) -> None:
+    """An evaluator of another API (an older tool's compiled file, which knows nothing of
+    the macros' current calls) is never run: the macros ask the tool once instead."""
+    counted, registry, compiled = setup
+    expected, calls = counted.rpmspec(registry, compiled, "-P", str(COVERAGE))
+    assert calls == []
+    older = _compiled_in_process(registry, tmp_path / "older.macros", "pyconfig.API = nil\n")
+    completed, calls = counted.rpmspec(registry, older, "-P", str(COVERAGE))
+    assert (completed.stdout, calls) == (expected.stdout, ["compile --lua"])
