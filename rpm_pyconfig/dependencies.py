@@ -64,7 +64,7 @@ from packaging.utils import canonicalize_name
 from packaging.version import InvalidVersion, Version
 
 from rpm_pyconfig.errors import MetadataError
-from rpm_pyconfig.runtime import Runtime
+from rpm_pyconfig.runtime import Runtime, marker_values
 from rpm_pyconfig.versions import dependency_version, release_string
 
 __all__ = [
@@ -79,7 +79,6 @@ __all__ = [
 
 RequirementLike = Union[str, Requirement]
 
-#: ``platform.python_implementation()`` for each ``sys.implementation.name``.
 #: Order of operators at the same version, lower bounds first.
 _OPERATOR_RANK = {">=": 0, ">": 1, "~=": 2, "==": 3, "===": 4, "!=": 5, "<=": 6, "<": 7}
 
@@ -120,18 +119,13 @@ def marker_environment(
     ``platform_version`` are the build host's.
     """
     uname = os.uname()
-    implementation = runtime.implementation
     return {
-        "implementation_name": implementation,
-        "implementation_version": runtime.version,
+        **marker_values(runtime),
         "os_name": "posix",
         "platform_machine": platform_machine if platform_machine is not None else uname.machine,
-        "platform_python_implementation": runtime.platform_python_implementation,
         "platform_release": uname.release,
         "platform_system": "Linux",
         "platform_version": uname.version,
-        "python_full_version": runtime.version,
-        "python_version": runtime.short_version,
         "sys_platform": "linux",
         "extra": canonicalize_name(extra) if extra else "",
     }

@@ -16,7 +16,12 @@ __all__ = [
     "PyConfigError",
     "SelectionError",
     "UsageError",
+    "close_match",
 ]
+
+TYPE_CHECKING = False  # not typing's: this module is on the spec-parse path
+if TYPE_CHECKING:
+    from collections.abc import Iterable
 
 
 class PyConfigError(Exception):
@@ -122,3 +127,13 @@ class UsageError(PyConfigError):
 
 class MetadataError(PyConfigError):
     """A project's metadata (pyproject.toml, PKG-INFO, METADATA) is missing or wrong."""
+
+
+def close_match(word: str, choices: Iterable[str]) -> str | None:
+    """The one of *choices* that *word* is most likely a typo of, or None: the "did you
+    mean" of every message.  ``difflib`` costs milliseconds, so it is imported only here,
+    on error paths."""
+    import difflib
+
+    matches = difflib.get_close_matches(word, list(choices), n=1)
+    return matches[0] if matches else None

@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import re
 
+from ._record import Record
 from ._tokenizer import Tokenizer
 from .runtime import FIELDS
 
@@ -39,11 +40,6 @@ def escape_rpm(value: str) -> str:
 
 
 # -- the tokens --------------------------------------------------------------------------
-
-def platform_python_implementation(runtime: Runtime) -> str:
-    """What ``platform.python_implementation()`` says in *runtime*: CPython, PyPy, ..."""
-    return runtime.platform_python_implementation
-
 
 def _field_getter(key: str, kind: str) -> Getter:
     """Read conf key *key*; booleans become ``1``/``0`` so they work in rpm's ``%if``."""
@@ -84,7 +80,7 @@ def _build_tokens() -> dict[str, tuple[Getter, str]]:
         "srcdir": (lambda rt: rt.srcdir,
                    "This runtime's copy of the sources, relative to the unpacked tree."),
         "platform_python_implementation": (
-            platform_python_implementation,
+            lambda rt: rt.platform_python_implementation,
             "CPython, PyPy, ...: platform_python_implementation in PEP 508 markers.",
         ),
     })
@@ -112,10 +108,11 @@ _RULES = {
 _LITERAL_AT_HINT = "(write '@@' for a literal '@')"
 
 
-class Expression:
+class Expression(Record):
     """A parsed @-expression; immutable, and cheap to evaluate many times."""
 
     __slots__ = ("_getters", "_parts", "source", "tokens")
+    _compared = ("source",)
 
     #: The text as given.
     source: str
@@ -151,10 +148,12 @@ class Expression:
         if text:
             parts.append("".join(text))
 
-        object.__setattr__(self, "source", source)
-        object.__setattr__(self, "tokens", tuple(used))
-        object.__setattr__(self, "_parts", tuple(parts))
-        object.__setattr__(self, "_getters", tuple(getters))
+        self._fill({
+            "source": source,
+            "tokens": tuple(used),
+            "_parts": tuple(parts),
+            "_getters": tuple(getters),
+        })
 
     @classmethod
     def parse(cls, text: str) -> Expression:
@@ -171,20 +170,6 @@ class Expression:
             for index, get in self._getters:
                 parts[index] = escape(get(runtime))
         return "".join(parts)
-
-    def __setattr__(self, key: str, value: object) -> None:
-        raise AttributeError(f"Expression is immutable: cannot set {key!r}")
-
-    def __delattr__(self, key: str) -> None:
-        raise AttributeError(f"Expression is immutable: cannot delete {key!r}")
-
-    def __eq__(self, other: object) -> bool:
-        if not isinstance(other, Expression):
-            return NotImplemented
-        return self.source == other.source
-
-    def __hash__(self) -> int:
-        return hash(self.source)
 
     def __repr__(self) -> str:
         return f"Expression({self.source!r})"

@@ -26,8 +26,18 @@ import errno
 import os
 import stat
 
+from rpm_pyconfig._record import Record
 from rpm_pyconfig.errors import ConfigError, Problem
-from rpm_pyconfig.runtime import FIELDS, Field, Runtime
+from rpm_pyconfig.runtime import (
+    FIELDS,
+    SECTION,
+    Field,
+    InvalidValueError,
+    Runtime,
+    check_value,
+    convert,
+    validate_raw,
+)
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:  # no typing import at run time: this module is on the hot path
@@ -49,30 +59,14 @@ __all__ = [
 DEFAULT_SEARCH_PATH = ("/usr/lib/rpm-pyconfig.d", "/etc/rpm-pyconfig.d")
 #: Colon-separated directory list that replaces ``DEFAULT_SEARCH_PATH``.
 ENV_VAR = "RPM_PYCONFIG_PATH"
-#: The one section of a drop-in.
-SECTION = "runtime"
 #: The command that writes drop-ins for this machine's interpreters.
 PROBE_HINT = "rpm-pyconfig probe --all --write /etc/rpm-pyconfig.d"
 
 _FIELDS = {field.name: field for field in FIELDS}
-_REQUIRED = {field.name: None for field in FIELDS if field.required}  # ordered set
 _SUFFIX = ".conf"
 # A section name configparser can never read (lines are split at newlines), so no
 # drop-in can ever fill the parser's DEFAULT section.
 _NO_DEFAULT_SECTION = "\n"
-_BOOLEANS = {
-    "true": True, "yes": True, "on": True, "1": True,
-    "false": False, "no": False, "off": False, "0": False,
-}  # fmt: skip
-# Runtime's keyword defaults: what an absent optional key means.
-_RUNTIME_DEFAULTS: dict[str, object] = Runtime.__init__.__kwdefaults__ or {}
-_DEFAULT_PRIORITY = _RUNTIME_DEFAULTS["priority"]
-# Words Fedora's macros use for our keys, for the did-you-mean of unknown keys.
-_ALIASES = {"sitelib": ["purelib"], "sitearch": ["platlib"], "executable": ["interpreter"]}
-_DIGITS = "0123456789"
-_LOWER = "abcdefghijklmnopqrstuvwxyz"
-_RPMNAME_CHARS = _LOWER + _LOWER.upper() + _DIGITS + "._+-"
-_IDENTIFIER_CHARS = _LOWER + _DIGITS + "_"
 
 
 # -- search path ---------------------------------------------------------------------------
@@ -101,13 +95,14 @@ def search_path(
 # -- the registry --------------------------------------------------------------------------
 
 
-class Registry:
+class Registry(Record):
     """The validated set of runtimes.  Immutable.
 
     ``runtimes`` are ordered by ``(priority, name)``; exactly one of them is ``default``.
     """
 
     __slots__ = ("_by_name", "default", "dirs", "files", "masked", "runtimes")
+    _compared = ("runtimes", "dirs", "files", "masked")
 
     #: Every runtime, ordered by (priority, name).
     runtimes: tuple[Runtime, ...]
@@ -148,8 +143,7 @@ class Registry:
             "masked": tuple(masked),
             "runtimes": ordered,
         }
-        for key, value in values.items():
-            object.__setattr__(self, key, value)
+        self._fill(values)
 
     @property
     def names(self) -> tuple[str, ...]:
@@ -168,12 +162,6 @@ class Registry:
 
     def __len__(self) -> int:
         return len(self.runtimes)
-
-    def __setattr__(self, key: str, value: object) -> None:
-        raise AttributeError(f"Registry is immutable: cannot set {key!r}")
-
-    def __delattr__(self, key: str) -> None:
-        raise AttributeError(f"Registry is immutable: cannot delete {key!r}")
 
     def __repr__(self) -> str:
         return f"Registry({list(self.names)!r}, default={self.default.name!r})"
@@ -206,10 +194,6 @@ class _Entry:
         self.name = name
         self.values = values
         self.default_marked = default_marked
-
-
-class _InvalidValueError(Exception):
-    """A value failed its kind check; the argument is the user-facing message."""
 
 
 def load_registry(dirs: Iterable[str] = DEFAULT_SEARCH_PATH, *, explicit: bool = False) -> Registry:
@@ -372,27 +356,10 @@ def _parse(parser: _Parser, path: str, text: str, problems: list[Problem]) -> _E
                 problems.append(Problem(path, "no [runtime] section"))
             return None
 
-    values: dict[str, object] = {}
     raw_values = dict(parser.items(SECTION, raw=True))
-    for key, raw in raw_values.items():
-        field = _FIELDS.get(key)
-        if field is None:
-            problems.append(Problem(_where(path, text, SECTION, key), _unknown_key(key)))
-            continue
-        try:
-            values[key] = _convert(field, raw)
-        except _InvalidValueError as exc:
-            problems.append(Problem(_where(path, text, SECTION, key), str(exc)))
-
-    if not raw_values.keys() >= _REQUIRED.keys():
-        missing = [key for key in _REQUIRED if key not in raw_values]
-        plural = "s" if len(missing) > 1 else ""
-        problems.append(
-            Problem(
-                _where(path, text, SECTION),
-                f"missing required key{plural} in [runtime]: {', '.join(missing)}",
-            )
-        )
+    values, found = validate_raw(raw_values)
+    for key, message in found:
+        problems.append(Problem(_where(path, text, SECTION, key), message))
 
     name = values.get("name")
     if not name:
@@ -400,8 +367,8 @@ def _parse(parser: _Parser, path: str, text: str, problems: list[Problem]) -> _E
             return None  # an invalid name, already reported
         name = os.path.basename(path)[: -len(_SUFFIX)]
         try:
-            _convert(_FIELDS["name"], name)
-        except _InvalidValueError as exc:
+            convert(_FIELDS["name"], name)
+        except InvalidValueError as exc:
             problems.append(
                 Problem(path, f"the file name is not a valid runtime name ({exc}); set 'name ='")
             )
@@ -442,20 +409,15 @@ def _resolve(entries: list[_Entry], problems: list[Problem]) -> list[Runtime]:
 
     # Unmarked, the first in order is the default (Registry orders the runtimes themselves).
     default = marked[0] if marked else min(unique, key=_entry_order, default=None)
-    runtimes: list[Runtime] = []
-    for entry in unique:
-        values = entry.values
-        is_default = entry is default
-        values["default"] = is_default
-        if "script_suffix" not in values:
-            values["script_suffix"] = "" if is_default else f"-{entry.name}"
-        runtimes.append(Runtime(origin=entry.path, **values))  # type: ignore[arg-type]
-    return runtimes
+    return [
+        Runtime.from_valid({**entry.values, "default": entry is default}, origin=entry.path)
+        for entry in unique
+    ]
 
 
 def _entry_order(entry: _Entry) -> tuple[object, str]:
     """``_order`` of the runtime an entry will become."""
-    return (entry.values.get("priority", _DEFAULT_PRIORITY), entry.name)
+    return (entry.values.get("priority", _FIELDS["priority"].default), entry.name)
 
 
 def _empty_message(dirs: list[str]) -> str:
@@ -463,100 +425,7 @@ def _empty_message(dirs: list[str]) -> str:
     return f"no Python runtime is defined in {where}; hint: run '{PROBE_HINT}'"
 
 
-# -- values --------------------------------------------------------------------------------
-
-
-def _convert(field: Field, value: str) -> object:
-    """The typed value of ``field`` written as ``value``; raise ``_InvalidValueError`` if wrong."""
-    if not value.isprintable():
-        if "\n" in value:
-            raise _InvalidValueError(
-                f"must be a single line (is the next line indented by mistake?), got {value!r}"
-            )
-        raise _InvalidValueError(f"must not contain control characters, got {value!r}")
-    kind = field.kind
-    if kind == "path":
-        return _check_path(value)
-    if kind == "bool":
-        flag = _BOOLEANS.get(value.lower())
-        if flag is None:
-            raise _InvalidValueError(
-                f"must be true or false (or yes/no, on/off, 1/0), got {value!r}"
-            )
-        return flag
-    if kind == "int":
-        digits = value[1:] if value[:1] in ("+", "-") else value
-        if not (digits.isascii() and digits.isdigit()):
-            raise _InvalidValueError(f"must be a decimal integer, got {value!r}")
-        return int(value)
-    if not value:
-        if field.required:
-            raise _InvalidValueError("must not be empty")
-        if kind in ("rpmname", "word", "flags", "text"):
-            return value
-    if kind == "rpmname":
-        if value.strip(_RPMNAME_CHARS) or value.startswith("-"):
-            raise _InvalidValueError(
-                f"must contain only letters, digits and '._+-' and not start with '-', "
-                f"got {value!r}"
-            )
-    elif kind == "identifier":
-        if value.strip(_IDENTIFIER_CHARS) or value[0] not in _LOWER:
-            raise _InvalidValueError(
-                f"must be a lowercase identifier (a-z, then a-z, 0-9 or _), got {value!r}"
-            )
-    elif kind == "version":
-        if not _is_version(value):
-            raise _InvalidValueError(
-                f"must be a version like 3.11 or 3.11.2, optionally followed by a "
-                f"pre-release like rc1, got {value!r}"
-            )
-    elif kind == "word":
-        if " " in value:
-            raise _InvalidValueError(f"must be a single word without spaces, got {value!r}")
-    elif kind == "flags":
-        if not (value.isascii() and value.isalpha()):
-            raise _InvalidValueError(f"must contain only letters, got {value!r}")
-    elif kind != "text":  # pragma: no cover - guards FIELDS against typos
-        raise AssertionError(f"unknown kind {kind!r} of key {field.name!r}")
-    return value
-
-
-#: Characters a shell reads even inside double quotes, and quotes: never in a path that
-#: --exe and the templates put on a command line (no quoting would make them inert there).
-_SHELL_ACTIVE = frozenset("$`\\\"'")
-
-
-def _check_path(value: str) -> str:
-    if not value.startswith("/"):
-        raise _InvalidValueError(f"must be an absolute path, got {value!r}")
-    if " " in value:
-        raise _InvalidValueError(f"must not contain spaces, got {value!r}")
-    if _SHELL_ACTIVE.intersection(value):
-        raise _InvalidValueError(
-            f"must not contain $, `, \\ or quotes (a shell reads them even inside "
-            f"quotes), got {value!r}"
-        )
-    if ".." in value.split("/"):
-        raise _InvalidValueError(f"must not contain '..', got {value!r}")
-    normal = os.path.normpath(value)
-    if normal != value or value.startswith("//"):
-        raise _InvalidValueError(f"must be a normalised path like {normal!r}, got {value!r}")
-    return value
-
-
-def _is_version(value: str) -> bool:
-    """``N.N`` or ``N.N.N``, optionally followed by ``aN``, ``bN`` or ``rcN``."""
-    release = value
-    for tag in ("rc", "a", "b"):
-        index = value.find(tag)
-        if index != -1:
-            release, serial = value[:index], value[index + len(tag) :]
-            if not (serial.isascii() and serial.isdigit()):
-                return False
-            break
-    parts = release.split(".")
-    return 2 <= len(parts) <= 3 and all(part.isascii() and part.isdigit() for part in parts)
+# -- writing -------------------------------------------------------------------------------
 
 
 def _format_value(value: object) -> str:
@@ -570,30 +439,17 @@ def _format_value(value: object) -> str:
 def check_runtime(runtime: Runtime) -> list[Problem]:
     """Problems that keep ``runtime`` from being written to, and read back from, a drop-in.
 
-    The same kind checks as ``load_registry``, plus values that would not survive the
-    trip (surrounding whitespace).  Origins read ``ORIGIN [runtime] KEY``.
+    The same checks as ``load_registry``, plus values that would not survive the trip
+    (surrounding whitespace).  Origins read ``ORIGIN [runtime] KEY``.
     """
-    problems: list[Problem] = []
     origin = runtime.origin or f"runtime {runtime.name!r}"
+    problems: list[Problem] = []
     for field in FIELDS:
         value = getattr(runtime, field.name)
-        if field.kind == "bool" and not isinstance(value, bool):
-            message: str | None = f"must be a bool, got {value!r}"
-        elif field.kind == "int" and (isinstance(value, bool) or not isinstance(value, int)):
-            message = f"must be an int, got {value!r}"
-        elif field.kind not in ("bool", "int") and not isinstance(value, str):
-            message = f"must be a str, got {value!r}"
-        else:
-            text = _format_value(value)
-            message = None
-            try:
-                _convert(field, text)
-            except _InvalidValueError as exc:
-                message = str(exc)
-            if message is None and text != text.strip():
-                message = f"must not start or end with whitespace, got {text!r}"
-            if message is None and field.name == "name" and not text:
-                message = "must not be empty"
+        message = check_value(field, value)
+        text = _format_value(value)
+        if message is None and text != text.strip():
+            message = f"must not start or end with whitespace, got {text!r}"
         if message is not None:
             problems.append(Problem(f"{origin} [{SECTION}] {field.name}", message))
     return problems
@@ -631,25 +487,13 @@ def format_conf(runtime: Runtime, *, header: str | None = None, complete: bool =
 
 def _derivable(runtime: Runtime, field: Field) -> bool:
     """Whether loading would give ``field`` its value even if the drop-in left it out."""
-    key = field.name
-    value = getattr(runtime, key)
-    if key == "script_suffix":
-        return bool(value == ("" if runtime.default else f"-{runtime.name}"))
-    if field.required or key == "name":
+    if field.required or field.name == "name":
         return False
-    implied = runtime.replace(**{key: _RUNTIME_DEFAULTS[key]})
-    return bool(getattr(implied, key) == value)
+    implied = runtime.replace(**{field.name: None})
+    return bool(getattr(implied, field.name) == getattr(runtime, field.name))
 
 
 # -- error reporting (never on the happy path) ---------------------------------------------
-
-
-def _unknown_key(key: str) -> str:
-    import difflib
-
-    matches = _ALIASES.get(key) or difflib.get_close_matches(key, list(_FIELDS), n=1)
-    hint = f", did you mean {matches[0]!r}?" if matches else ""
-    return f"unknown key {key!r}{hint}"
 
 
 def _line_of(text: str, section: str | None = None, key: str | None = None) -> int | None:

@@ -701,8 +701,13 @@ def test_format_conf_refuses_what_would_not_load_back() -> None:
         "got ' x'",
     ]
     assert check_runtime(PYPY) == []
-    assert [str(p) for p in check_runtime(PYPY.replace(name="", priority="5"))] == [
+    assert [str(p) for p in check_runtime(PYPY.replace(name=""))] == [
         "runtime '' [runtime] name: must not be empty",
+    ]
+    # A value of the wrong type never makes a Runtime at all.
+    with pytest.raises(ConfigError) as info:
+        PYPY.replace(name="", priority="5")
+    assert [str(p) for p in info.value.problems] == [
         "runtime '' [runtime] priority: must be an int, got '5'",
     ]
 
