@@ -226,8 +226,8 @@ def _run_compile(args: argparse.Namespace) -> int:
 
 
 def _run_probe(args: argparse.Namespace) -> int:
+    from .dropin import format_conf
     from .probe import probe, probe_all, write_conf
-    from .registry import format_conf
 
     if args.all == bool(args.interpreters):
         raise UsageError("probe: give either PYTHON... or --all")

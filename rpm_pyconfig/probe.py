@@ -28,8 +28,8 @@ from collections.abc import Mapping
 from concurrent.futures import ThreadPoolExecutor
 
 from rpm_pyconfig._files import write_atomically
+from rpm_pyconfig.dropin import check_runtime, format_conf
 from rpm_pyconfig.errors import ConfigError, ProbeError
-from rpm_pyconfig.registry import check_runtime, format_conf
 from rpm_pyconfig.runtime import Runtime, parse_version
 
 __all__ = [

@@ -1,19 +1,15 @@
-"""Find, read, merge and validate the runtime drop-ins (``*.conf``) into one registry.
+"""Find the runtime drop-ins (``*.conf``) on the search path and merge them into one registry.
 
-Each drop-in describes one runtime in a single ``[runtime]`` section whose keys are
-``runtime.FIELDS``.  Directories are searched in order (distribution, then administrator);
-a later directory's file replaces an earlier one with the same file name, and an empty
-(or whitespace-only) file, e.g. a symlink to ``/dev/null``, masks it.
+Directories are searched in order (distribution, then administrator); a later
+directory's file replaces an earlier one with the same file name, and an empty (or
+whitespace-only) file, e.g. a symlink to ``/dev/null``, masks it.  Each file is read by
+``dropin`` (the file format) and its values checked by ``runtime``; this module adds
+the rules across files: unique names, at most one ``default = true``, and the first
+runtime in order as the default when none is marked.
 
-Values are taken literally after stripping: no interpolation, no inline comments, one
-line each.  An empty value means the empty string; ``name``, ``abi_requires``,
-``dist_prefix`` and ``versioned_dist_prefix`` are derived when empty or absent, while
-``script_suffix =`` really means "no suffix".
-
-This module is on the hot path (every spec parse), so it imports only ``os``,
-``configparser`` and our own light modules; ``difflib`` is imported lazily on error
-paths, and line numbers are found by scanning the text only when a problem needs one.
-Every problem in every file is collected and raised once as a ``ConfigError``.
+This module is on the hot path (every spec parse), so it imports only ``os`` and our own
+light modules.  Every problem in every file is collected and raised once as a
+``ConfigError``.
 """
 
 # Paths are plain strings throughout (Runtime fields are str) and pathlib costs
@@ -21,23 +17,14 @@ Every problem in every file is collected and raised once as a ``ConfigError``.
 
 from __future__ import annotations
 
-import configparser
 import errno
 import os
 import stat
 
 from rpm_pyconfig._record import Record
+from rpm_pyconfig.dropin import SUFFIX, Dropin, Reader
 from rpm_pyconfig.errors import ConfigError, Problem
-from rpm_pyconfig.runtime import (
-    FIELDS,
-    SECTION,
-    Field,
-    InvalidValueError,
-    Runtime,
-    check_value,
-    convert,
-    validate_raw,
-)
+from rpm_pyconfig.runtime import FIELDS, Runtime
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:  # no typing import at run time: this module is on the hot path
@@ -47,10 +34,7 @@ __all__ = [
     "DEFAULT_SEARCH_PATH",
     "ENV_VAR",
     "PROBE_HINT",
-    "SECTION",
     "Registry",
-    "check_runtime",
-    "format_conf",
     "load_registry",
     "search_path",
 ]
@@ -62,11 +46,7 @@ ENV_VAR = "RPM_PYCONFIG_PATH"
 #: The command that writes drop-ins for this machine's interpreters.
 PROBE_HINT = "rpm-pyconfig probe --all --write /etc/rpm-pyconfig.d"
 
-_FIELDS = {field.name: field for field in FIELDS}
-_SUFFIX = ".conf"
-# A section name configparser can never read (lines are split at newlines), so no
-# drop-in can ever fill the parser's DEFAULT section.
-_NO_DEFAULT_SECTION = "\n"
+_DEFAULT_PRIORITY = next(field.default for field in FIELDS if field.name == "priority")
 
 
 # -- search path ---------------------------------------------------------------------------
@@ -174,28 +154,6 @@ def _order(runtime: Runtime) -> tuple[int, str]:
 # -- loading -------------------------------------------------------------------------------
 
 
-class _Parser(configparser.RawConfigParser):
-    """Keys are case-sensitive: ``Name`` is an unknown key, not ``name``."""
-
-    def optionxform(self, optionstr: str) -> str:
-        return optionstr
-
-
-class _Entry:
-    """One drop-in that parsed: its text (for line numbers on error) and typed values."""
-
-    __slots__ = ("default_marked", "name", "path", "text", "values")
-
-    def __init__(
-        self, path: str, text: str, name: str, values: dict[str, object], default_marked: bool
-    ) -> None:
-        self.path = path
-        self.text = text
-        self.name = name
-        self.values = values
-        self.default_marked = default_marked
-
-
 def load_registry(dirs: Iterable[str] = DEFAULT_SEARCH_PATH, *, explicit: bool = False) -> Registry:
     """Read every ``*.conf`` in ``dirs`` (see ``search_path``) into a ``Registry``.
 
@@ -207,14 +165,8 @@ def load_registry(dirs: Iterable[str] = DEFAULT_SEARCH_PATH, *, explicit: bool =
     dirs = list(dirs)
     problems: list[Problem] = []
     searched, paths = _discover(dirs, explicit, problems)
-    parser = _Parser(
-        strict=True,
-        empty_lines_in_values=False,
-        interpolation=None,
-        default_section=_NO_DEFAULT_SECTION,
-        delimiters=("=",),
-    )
-    entries: list[_Entry] = []
+    reader = Reader()
+    entries: list[Dropin] = []
     files: list[str] = []
     masked: list[str] = []
     for path in paths:
@@ -225,7 +177,7 @@ def load_registry(dirs: Iterable[str] = DEFAULT_SEARCH_PATH, *, explicit: bool =
             masked.append(path)
             continue
         files.append(path)
-        entry = _parse(parser, path, text, problems)
+        entry = reader.parse(path, text, problems)
         if entry is not None:
             entries.append(entry)
     runtimes = _resolve(entries, problems)
@@ -257,7 +209,7 @@ def _discover(
             continue
         searched.append(directory)
         for name in names:
-            if name.endswith(_SUFFIX) and not name.startswith("."):
+            if name.endswith(SUFFIX) and not name.startswith("."):
                 chosen[name] = os.path.join(directory, name)
     return searched, [chosen[name] for name in sorted(chosen)]
 
@@ -329,78 +281,29 @@ class _TooLargeError(OSError):
         super().__init__(errno.EFBIG, f"larger than {MAX_DROPIN_SIZE} bytes", path)
 
 
-def _parse(parser: _Parser, path: str, text: str, problems: list[Problem]) -> _Entry | None:
-    """Parse and validate one drop-in; None when it has any problem."""
-    for section in parser.sections():
-        parser.remove_section(section)
-    try:
-        parser.read_string(text, source=path)
-    except configparser.Error as exc:
-        problems.extend(_syntax_problems(exc, path, text))
-        return None
-
-    before = len(problems)
-    sections = parser.sections()
-    if sections != [SECTION]:
-        for section in sections:
-            if section != SECTION:
-                hint = ", did you mean [runtime]?" if section.lower() == SECTION else ""
-                problems.append(
-                    Problem(
-                        _where(path, text, section),
-                        f"unknown section [{section}]{hint} (a drop-in has only [runtime])",
-                    )
-                )
-        if SECTION not in sections:
-            if len(problems) == before:
-                problems.append(Problem(path, "no [runtime] section"))
-            return None
-
-    raw_values = dict(parser.items(SECTION, raw=True))
-    values, found = validate_raw(raw_values)
-    for key, message in found:
-        problems.append(Problem(_where(path, text, SECTION, key), message))
-
-    name = values.get("name")
-    if not name:
-        if "name" in raw_values and "name" not in values:
-            return None  # an invalid name, already reported
-        name = os.path.basename(path)[: -len(_SUFFIX)]
-        try:
-            convert(_FIELDS["name"], name)
-        except InvalidValueError as exc:
-            problems.append(
-                Problem(path, f"the file name is not a valid runtime name ({exc}); set 'name ='")
-            )
-    if len(problems) != before:
-        return None
-    assert isinstance(name, str)
-    values["name"] = name
-    return _Entry(path, text, name, values, values.get("default") is True)
-
-
-def _resolve(entries: list[_Entry], problems: list[Problem]) -> list[Runtime]:
-    """Cross-file checks, then default and script_suffix resolution."""
-    first: dict[str, _Entry] = {}
-    unique: list[_Entry] = []
+def _resolve(entries: list[Dropin], problems: list[Problem]) -> list[Runtime]:
+    """Cross-file checks, then which runtime is the default."""
+    first: dict[str, Dropin] = {}
+    unique: list[Dropin] = []
     for entry in entries:
         other = first.get(entry.name)
         if other is not None:
-            line = _line_of(entry.text, SECTION, "name")
-            where = f"{entry.path}:{line} [{SECTION}] name" if line else entry.path
             problems.append(
-                Problem(where, f"runtime name {entry.name!r} is already used by {other.path}")
+                Problem(
+                    entry.where("name"),
+                    f"runtime name {entry.name!r} is already used by {other.path}",
+                )
             )
             continue
         first[entry.name] = entry
         unique.append(entry)
 
-    marked = [entry for entry in unique if entry.default_marked]
+    marked = [entry for entry in unique if entry.marks_default]
     if len(marked) > 1:
         listing = ", ".join(f"{entry.name} ({entry.path})" for entry in marked)
         problems.append(
             Problem(
-                _where(marked[1].path, marked[1].text, SECTION, "default"),
+                marked[1].where("default"),
                 f"more than one runtime is marked default: {listing}; mark only one",
             )
         )
@@ -415,9 +318,9 @@ def _resolve(entries: list[_Entry], problems: list[Problem]) -> list[Runtime]:
     ]
 
 
-def _entry_order(entry: _Entry) -> tuple[object, str]:
+def _entry_order(entry: Dropin) -> tuple[object, str]:
     """``_order`` of the runtime an entry will become."""
-    return (entry.values.get("priority", _FIELDS["priority"].default), entry.name)
+    return (entry.values.get("priority", _DEFAULT_PRIORITY), entry.name)
 
 
 def _empty_message(dirs: list[str]) -> str:
@@ -425,136 +328,3 @@ def _empty_message(dirs: list[str]) -> str:
     return f"no Python runtime is defined in {where}; hint: run '{PROBE_HINT}'"
 
 
-# -- writing -------------------------------------------------------------------------------
-
-
-def _format_value(value: object) -> str:
-    if value is True:
-        return "true"
-    if value is False:
-        return "false"
-    return str(value)
-
-
-def check_runtime(runtime: Runtime) -> list[Problem]:
-    """Problems that keep ``runtime`` from being written to, and read back from, a drop-in.
-
-    The same checks as ``load_registry``, plus values that would not survive the trip
-    (surrounding whitespace).  Origins read ``ORIGIN [runtime] KEY``.
-    """
-    origin = runtime.origin or f"runtime {runtime.name!r}"
-    problems: list[Problem] = []
-    for field in FIELDS:
-        value = getattr(runtime, field.name)
-        message = check_value(field, value)
-        text = _format_value(value)
-        if message is None and text != text.strip():
-            message = f"must not start or end with whitespace, got {text!r}"
-        if message is not None:
-            problems.append(Problem(f"{origin} [{SECTION}] {field.name}", message))
-    return problems
-
-
-def format_conf(runtime: Runtime, *, header: str | None = None, complete: bool = False) -> str:
-    """The text of a drop-in that loads back to ``runtime`` (apart from ``origin``).
-
-    Keys are written in ``FIELDS`` order; ``name`` and the required keys always, optional
-    keys only where they differ from what loading would derive without them (so
-    ``default`` appears only as ``default = true``, and ``script_suffix`` only when it is
-    not ``''`` for the default runtime / ``-NAME`` for the others).  With ``complete`` every
-    key is written, so no value is derived from the other drop-ins (a static spec embeds
-    its runtimes this way); only ``default`` still falls to the first runtime when none
-    is marked.  ``header`` becomes a ``#`` comment block.  Raises
-    ``ConfigError`` if a value cannot be written (see ``check_runtime``).
-    """
-    problems = check_runtime(runtime)
-    if problems:
-        raise ConfigError(problems)
-    lines: list[str] = []
-    if header:
-        lines.extend(f"# {line}".rstrip() for line in header.splitlines())
-        lines.append("")
-    lines.append(f"[{SECTION}]")
-    for field in FIELDS:
-        key = field.name
-        value = getattr(runtime, key)
-        if not complete and _derivable(runtime, field):
-            continue
-        text = _format_value(value)
-        lines.append(f"{key} = {text}" if text else f"{key} =")
-    return "\n".join(lines) + "\n"
-
-
-def _derivable(runtime: Runtime, field: Field) -> bool:
-    """Whether loading would give ``field`` its value even if the drop-in left it out."""
-    if field.required or field.name == "name":
-        return False
-    implied = runtime.replace(**{field.name: None})
-    return bool(getattr(implied, field.name) == getattr(runtime, field.name))
-
-
-# -- error reporting (never on the happy path) ---------------------------------------------
-
-
-def _line_of(text: str, section: str | None = None, key: str | None = None) -> int | None:
-    """The line where ``[section]`` (or ``key`` inside it) is written, found by scanning
-    the text the way configparser reads it; None if not found."""
-    header = configparser.RawConfigParser.SECTCRE
-    in_section = False
-    for lineno, line in enumerate(text.split("\n"), 1):
-        stripped = line.strip()
-        if not stripped or stripped[0] in "#;":
-            continue
-        match = header.match(stripped)
-        if match:
-            in_section = match.group("header") == section
-            if in_section and key is None:
-                return lineno
-            continue
-        if in_section and key is not None and stripped.split("=", 1)[0].strip() == key:
-            return lineno
-    return None
-
-
-def _where(path: str, text: str, section: str, key: str | None = None) -> str:
-    """``PATH:LINE [section] KEY`` for a key, ``PATH:LINE`` for a section header."""
-    line = _line_of(text, section, key)
-    origin = path if line is None else f"{path}:{line}"
-    return origin if key is None else f"{origin} [{section}] {key}"
-
-
-def _syntax_problems(exc: configparser.Error, path: str, text: str) -> list[Problem]:
-    lines = text.split("\n")
-
-    def shown(lineno: int) -> str:
-        return repr(lines[lineno - 1].strip()) if 0 < lineno <= len(lines) else "''"
-
-    if isinstance(exc, configparser.DuplicateOptionError):
-        first = _line_of(text, exc.section, exc.option)
-        return [
-            Problem(
-                f"{path}:{exc.lineno} [{exc.section}] {exc.option}",
-                f"duplicate key {exc.option!r} (first set on line {first})",
-            )
-        ]
-    if isinstance(exc, configparser.DuplicateSectionError):
-        first = _line_of(text, exc.section)
-        return [
-            Problem(
-                f"{path}:{exc.lineno}",
-                f"duplicate section [{exc.section}] (first on line {first})",
-            )
-        ]
-    if isinstance(exc, configparser.MissingSectionHeaderError):
-        return [
-            Problem(
-                f"{path}:{exc.lineno}",
-                f"expected the [runtime] section header first, got {shown(exc.lineno)}",
-            )
-        ]
-    if isinstance(exc, configparser.ParsingError):
-        return [
-            Problem(f"{path}:{lineno}", f"expected 'key = value', got {shown(lineno)}")
-            for lineno, _ in exc.errors
-        ]
-    return [Problem(path, f"cannot parse: {exc}")]  # pragma: no cover - future configparser

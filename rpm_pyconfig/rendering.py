@@ -76,7 +76,7 @@ def _environment() -> jinja2.Environment:
 
 def _conf(runtime: Runtime) -> SpecText:
     """The runtime as a drop-in with every key written, so nothing is derived on loading."""
-    from .registry import format_conf
+    from .dropin import format_conf
 
     return spectext.block(format_conf(runtime, complete=True).rstrip("\n"),
                           field=f"runtime {runtime.name}")

@@ -16,9 +16,9 @@ from hypothesis import strategies as st
 
 from rpm_pyconfig import cli
 from rpm_pyconfig._arguments import build_parser
+from rpm_pyconfig.dropin import format_conf
 from rpm_pyconfig.errors import UsageError
 from rpm_pyconfig.expression import TOKENS
-from rpm_pyconfig.registry import format_conf
 from tests.rpmtools import machine_runtimes, pypy_runtime
 
 REPO = Path(__file__).resolve().parent.parent

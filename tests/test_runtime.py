@@ -143,6 +143,21 @@ def test_validate_raw_converts_every_kind() -> None:
     assert values["abiflags"] == ""
 
 
+def test_every_field_kind_is_checked() -> None:
+    kinds = {field.kind for field in FIELDS}
+    assert kinds == {
+        "rpmname",
+        "identifier",
+        "version",
+        "path",
+        "word",
+        "flags",
+        "bool",
+        "int",
+        "text",
+    }
+
+
 # -- defaults and derivations --------------------------------------------------------------
 
 
