@@ -15,7 +15,7 @@ from __future__ import annotations
 import os
 import sys
 
-from .errors import PyConfigError, UsageError
+from .errors import PyConfigError, UsageError, close_match
 
 TYPE_CHECKING = False  # not typing's: importing typing costs ~7 ms per spec parse
 if TYPE_CHECKING:
@@ -131,10 +131,8 @@ def _run_show(args: argparse.Namespace) -> int:
     registry = _read_registry(args)
     runtime = registry.default if args.name is None else registry.get(args.name)
     if runtime is None:
-        import difflib
-
-        close = difflib.get_close_matches(args.name, registry.names, n=1)
-        hint = f" (did you mean {close[0]!r}?)" if close else ""
+        close = close_match(args.name, registry.names)
+        hint = f" (did you mean {close!r}?)" if close else ""
         raise SelectionError(
             f"no runtime named {args.name!r}{hint}; the registry has {', '.join(registry.names)}"
         )
@@ -538,10 +536,9 @@ def main(argv: Sequence[str] | None = None, prog: str | None = None) -> int:
         build_parser(prog).print_help()
         return EXIT_USAGE
     except UsageError as error:
-        return _fail(f"usage error: {error}", args, EXIT_USAGE)
+        return _fail(f"usage error: {error}", args, error.exit_status)
     except PyConfigError as error:
-        status = getattr(error, "returncode", EXIT_ERROR) or EXIT_ERROR
-        return _fail(str(error), args, status if 0 < status < 256 else EXIT_ERROR)
+        return _fail(str(error), args, error.exit_status)
     except KeyboardInterrupt:
         return _fail("interrupted", args, 130)
     except BrokenPipeError:

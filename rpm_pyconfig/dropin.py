@@ -18,7 +18,7 @@ from __future__ import annotations
 import configparser
 import os
 
-from rpm_pyconfig.errors import ConfigError, Problem
+from rpm_pyconfig.errors import ConfigError, Problem, close_match, where
 from rpm_pyconfig.runtime import (
     FIELDS,
     SECTION,
@@ -30,7 +30,7 @@ from rpm_pyconfig.runtime import (
     validate_raw,
 )
 
-__all__ = ["SUFFIX", "Dropin", "Reader", "check_runtime", "format_conf", "where"]
+__all__ = ["SUFFIX", "Dropin", "Reader", "check_runtime", "format_conf"]
 
 #: The file name suffix of a drop-in.
 SUFFIX = ".conf"
@@ -71,7 +71,7 @@ class Dropin:
     def where(self, key: str) -> str:
         """``PATH:LINE [runtime] KEY``, or ``PATH`` when the key is not written."""
         line = _line_of(self.text, SECTION, key)
-        return self.path if line is None else f"{self.path}:{line} [{SECTION}] {key}"
+        return self.path if line is None else where(self.path, line, SECTION, key)
 
 
 class Reader:
@@ -105,10 +105,10 @@ class Reader:
         if sections != [SECTION]:
             for section in sections:
                 if section != SECTION:
-                    hint = ", did you mean [runtime]?" if section.lower() == SECTION else ""
+                    hint = f", did you mean [{SECTION}]?" if close_match(section, [SECTION]) else ""
                     problems.append(
                         Problem(
-                            where(path, text, section),
+                            _locate(path, text, section),
                             f"unknown section [{section}]{hint} (a drop-in has only [runtime])",
                         )
                     )
@@ -120,7 +120,7 @@ class Reader:
         raw_values = dict(parser.items(SECTION, raw=True))
         values, found = validate_raw(raw_values)
         for key, message in found:
-            problems.append(Problem(where(path, text, SECTION, key), message))
+            problems.append(Problem(_locate(path, text, SECTION, key), message))
 
         name = values.get("name")
         if not name:
@@ -165,7 +165,7 @@ def check_runtime(runtime: Runtime) -> list[Problem]:
         if message is None and text != text.strip():
             message = f"must not start or end with whitespace, got {text!r}"
         if message is not None:
-            problems.append(Problem(f"{origin} [{SECTION}] {field.name}", message))
+            problems.append(Problem(where(origin, None, SECTION, field.name), message))
     return problems
 
 
@@ -230,11 +230,9 @@ def _line_of(text: str, section: str | None = None, key: str | None = None) -> i
     return None
 
 
-def where(path: str, text: str, section: str, key: str | None = None) -> str:
+def _locate(path: str, text: str, section: str, key: str | None = None) -> str:
     """``PATH:LINE [section] KEY`` for a key, ``PATH:LINE`` for a section header."""
-    line = _line_of(text, section, key)
-    origin = path if line is None else f"{path}:{line}"
-    return origin if key is None else f"{origin} [{section}] {key}"
+    return where(path, _line_of(text, section, key), section, key)
 
 
 def _syntax_problems(exc: configparser.Error, path: str, text: str) -> list[Problem]:
@@ -247,7 +245,7 @@ def _syntax_problems(exc: configparser.Error, path: str, text: str) -> list[Prob
         first = _line_of(text, exc.section, exc.option)
         return [
             Problem(
-                f"{path}:{exc.lineno} [{exc.section}] {exc.option}",
+                where(path, exc.lineno, exc.section, exc.option),
                 f"duplicate key {exc.option!r} (first set on line {first})",
             )
         ]
@@ -255,20 +253,20 @@ def _syntax_problems(exc: configparser.Error, path: str, text: str) -> list[Prob
         first = _line_of(text, exc.section)
         return [
             Problem(
-                f"{path}:{exc.lineno}",
+                where(path, exc.lineno),
                 f"duplicate section [{exc.section}] (first on line {first})",
             )
         ]
     if isinstance(exc, configparser.MissingSectionHeaderError):
         return [
             Problem(
-                f"{path}:{exc.lineno}",
+                where(path, exc.lineno),
                 f"expected the [runtime] section header first, got {shown(exc.lineno)}",
             )
         ]
     if isinstance(exc, configparser.ParsingError):
         return [
-            Problem(f"{path}:{lineno}", f"expected 'key = value', got {shown(lineno)}")
+            Problem(where(path, lineno), f"expected 'key = value', got {shown(lineno)}")
             for lineno, _ in exc.errors
         ]
     return [Problem(path, f"cannot parse: {exc}")]  # pragma: no cover - future configparser

@@ -21,6 +21,7 @@ import re
 
 from ._record import Record
 from ._tokenizer import Tokenizer
+from .errors import close_match
 from .runtime import FIELDS
 
 TYPE_CHECKING = False  # not typing's: importing typing costs ~7 ms per spec parse
@@ -242,12 +243,7 @@ def _unknown_token(name: str, braced: bool) -> str:
         prefix = max((token for token in TOKENS if name.startswith(token)), key=len, default="")
         if prefix:
             return f"{message} (did you mean '@{{{prefix}}}{name[len(prefix):]}'?)"
-    if name.lower() in TOKENS:
-        close = [name.lower()]
-    else:
-        import difflib  # only on this error path: it costs milliseconds to import
-
-        close = difflib.get_close_matches(name, TOKENS, n=1)
+    close = close_match(name, TOKENS)
     if close:
-        return f"{message} (did you mean '{form.format(close[0])}'?)"
+        return f"{message} (did you mean '{form.format(close)}'?)"
     return f"{message} {_LITERAL_AT_HINT}"  # an e-mail address, perhaps

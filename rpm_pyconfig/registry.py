@@ -23,7 +23,7 @@ import stat
 
 from rpm_pyconfig._record import Record
 from rpm_pyconfig.dropin import SUFFIX, Dropin, Reader
-from rpm_pyconfig.errors import ConfigError, Problem
+from rpm_pyconfig.errors import ConfigError, Problem, where
 from rpm_pyconfig.runtime import FIELDS, Runtime
 
 TYPE_CHECKING = False
@@ -229,7 +229,7 @@ def _read(path: str, problems: list[Problem]) -> str | None:
         line = data.count(b"\n", 0, exc.start) + 1
         problems.append(
             Problem(
-                f"{path}:{line}",
+                where(path, line),
                 f"not valid UTF-8: byte 0x{data[exc.start]:02x} at offset {exc.start}",
             )
         )

@@ -18,7 +18,7 @@ from __future__ import annotations
 import os
 
 from rpm_pyconfig._record import Record
-from rpm_pyconfig.errors import ConfigError, Problem, close_match
+from rpm_pyconfig.errors import ConfigError, Problem, close_match, where
 
 TYPE_CHECKING = False  # not typing's: importing typing costs milliseconds per spec parse
 if TYPE_CHECKING:
@@ -493,13 +493,13 @@ class Runtime(Record):
         unknown = sorted(values.keys() - _FIELDS.keys())
         if unknown:
             raise TypeError(f"Runtime() got unexpected keyword arguments: {', '.join(unknown)}")
-        where = f"{origin or 'runtime ' + repr(values.get('name', ''))} [{SECTION}]"
+        place = origin or f"runtime {values.get('name', '')!r}"
         problems = []
         for field in FIELDS:
             value = values.get(field.name)
             if value is None:
                 if field.required:
-                    problems.append(Problem(f"{where} {field.name}", "is required"))
+                    problems.append(Problem(where(place, None, SECTION, field.name), "is required"))
                 continue
             if value == "" and field.blank_derives:
                 continue
@@ -507,7 +507,7 @@ class Runtime(Record):
             if message is None and field.kind == "version":
                 message = check_value(field, value)
             if message is not None:
-                problems.append(Problem(f"{where} {field.name}", message))
+                problems.append(Problem(where(place, None, SECTION, field.name), message))
         if problems:
             raise ConfigError(problems)
         self._fill(_complete({**values, "origin": origin}))
