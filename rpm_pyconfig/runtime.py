@@ -154,8 +154,9 @@ def _path(value: str) -> str:
         )
     if ".." in value.split("/"):
         raise InvalidValueError(f"must not contain '..', got {value!r}")
-    normal = os.path.normpath(value)
-    if normal != value or value.startswith("//"):
+    # POSIX keeps a leading "//" (it may mean something else), so normpath keeps it too.
+    normal = "/" + os.path.normpath(value).lstrip("/")
+    if normal != value:
         raise InvalidValueError(f"must be a normalised path like {normal!r}, got {value!r}")
     return value
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import os
 import time
-from collections.abc import Callable, Mapping
+from collections.abc import Mapping
 from pathlib import Path
 
 import pytest
@@ -155,7 +155,7 @@ BAD = [
     ),
     pytest.param(
         conf(replace={"interpreter": "//usr/bin/python3"}),
-        "{f}:4 [runtime] interpreter: must be a normalised path like '//usr/bin/python3', "
+        "{f}:4 [runtime] interpreter: must be a normalised path like '/usr/bin/python3', "
         "got '//usr/bin/python3'",
         id="path-double-leading-slash",
     ),
@@ -614,21 +614,16 @@ def test_environment_directory_that_does_not_exist_is_an_error(tmp_path: Path) -
     assert str(info.value) == f"{tmp_path}/nope: configuration directory does not exist"
 
 
-# -- speed ---------------------------------------------------------------------------------
+# -- many drop-ins ------------------------------------------------------------------------
 
 
-def test_hundred_drop_ins_load_quickly(tmp_path: Path) -> None:
+def test_hundred_drop_ins_load(tmp_path: Path) -> None:
+    """How fast is benchmarks/registry_load.py's business (a ratio, never a timed test)."""
     write(tmp_path, {f"rt{i:03}.conf": conf(f"priority = {i % 7}\n") for i in range(100)})
-    load(tmp_path)
-    best = min(_timed(lambda: load(tmp_path)) for _ in range(20))
-    assert len(load(tmp_path)) == 100
-    assert best < 0.04, f"100 drop-ins took {best * 1000:.1f} ms"  # ~4 ms measured; 10x slack
-
-
-def _timed(function: Callable[[], object]) -> float:
-    start = time.perf_counter()
-    function()
-    return time.perf_counter() - start
+    registry = load(tmp_path)
+    assert len(registry) == 100
+    assert registry.names == tuple(sorted(registry.names, key=lambda n: (int(n[2:]) % 7, n)))
+    assert registry.default.name == "rt000"
 
 
 # -- hostile drop-ins -----------------------------------------------------------------------
