@@ -242,26 +242,24 @@ def _fail(tokenizer: Tokenizer, expected: str, hint: str = "") -> NoReturn:
 
 def _parse_or(tokenizer: Tokenizer) -> Test:
     """``or_expr = and_expr ('or' and_expr)*``"""
-    tests = [_parse_and(tokenizer)]
-    while tokenizer.check("OR"):
-        tokenizer.read()
-        tokenizer.consume("WS")
-        tests.append(_parse_and(tokenizer))
-    if len(tests) == 1:
-        return tests[0]
-    return lambda runtime: any(test(runtime) for test in tests)
+    tests = _series(tokenizer, "OR", _parse_and)
+    return tests[0] if len(tests) == 1 else lambda runtime: any(test(runtime) for test in tests)
 
 
 def _parse_and(tokenizer: Tokenizer) -> Test:
     """``and_expr = atom ('and' atom)*``"""
-    tests = [_parse_atom(tokenizer)]
-    while tokenizer.check("AND"):
+    tests = _series(tokenizer, "AND", _parse_atom)
+    return tests[0] if len(tests) == 1 else lambda runtime: all(test(runtime) for test in tests)
+
+
+def _series(tokenizer: Tokenizer, keyword: str, parse: Callable[[Tokenizer], Test]) -> list[Test]:
+    """``parse (keyword parse)*``: the operands of one boolean operator."""
+    tests = [parse(tokenizer)]
+    while tokenizer.check(keyword):
         tokenizer.read()
         tokenizer.consume("WS")
-        tests.append(_parse_atom(tokenizer))
-    if len(tests) == 1:
-        return tests[0]
-    return lambda runtime: all(test(runtime) for test in tests)
+        tests.append(parse(tokenizer))
+    return tests
 
 
 def _parse_atom(tokenizer: Tokenizer) -> Test:
