@@ -35,7 +35,11 @@ def __getattr__(name: str) -> object:
         raise AttributeError(f"module 'rpm_pyconfig' has no attribute {name!r}")
     from importlib import import_module
 
-    value = getattr(import_module(f"rpm_pyconfig.{module}"), name)
+    imported = import_module(f"rpm_pyconfig.{module}")
+    # A name that is also its module's (``probe``) is the module: importing
+    # ``rpm_pyconfig.probe`` binds the module there anyway, so a function would be
+    # replaced by it depending on import order.  The function is ``probe.probe``.
+    value = imported if name == module else getattr(imported, name)
     globals()[name] = value
     return value
 

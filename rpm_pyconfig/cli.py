@@ -15,11 +15,11 @@ from __future__ import annotations
 import os
 import sys
 
-from .errors import PyConfigError, UsageError
+from ._options import Arguments, parse_fast
+from .errors import PyConfigError, UsageError, close_match
 
 TYPE_CHECKING = False  # not typing's: importing typing costs ~7 ms per spec parse
 if TYPE_CHECKING:
-    import argparse
     from collections.abc import Sequence
 
     from .registry import Registry
@@ -33,30 +33,30 @@ EXIT_ERROR = 1
 EXIT_USAGE = 2
 
 
-def _read_registry(args: argparse.Namespace) -> Registry:
+def _read_registry(args: Arguments) -> Registry:
     from .registry import load_registry, search_path
 
-    dirs, explicit = search_path(getattr(args, "confdir", None), os.environ)
+    dirs, explicit = search_path(args.confdir, os.environ)
     return load_registry(dirs, explicit=explicit)
 
 
-def _selection(args: argparse.Namespace, major: str | None = None) -> Selection:
+def _selection(args: Arguments, major: str | None = None) -> Selection:
     from .selection import Selection
 
     where = None
-    if getattr(args, "where", None):
+    if args.where:
         from .condition import Condition
 
         where = Condition.parse(args.where)
     return Selection(
-        only=getattr(args, "only", ()),
-        exclude=getattr(args, "exclude", ()),
+        only=args.only,
+        exclude=args.exclude,
         where=where,
         major=major or None,
     )
 
 
-def _selected(args: argparse.Namespace, major: str | None = None) -> tuple[Runtime, ...]:
+def _selected(args: Arguments, major: str | None = None) -> tuple[Runtime, ...]:
     from .selection import select
 
     registry = _read_registry(args)
@@ -66,10 +66,10 @@ def _selected(args: argparse.Namespace, major: str | None = None) -> tuple[Runti
 # -- the 2010 interface ------------------------------------------------------------------
 
 
-def _run_eval(args: argparse.Namespace) -> int:
+def _run_eval(args: Arguments, source: str) -> int:
     from .expression import Expression, escape_rpm
 
-    expression = Expression.parse(args.eval)
+    expression = Expression.parse(source)
     runtimes = _selected(args, args.major)
     if args.major is None:
         from .selection import pick_one
@@ -80,11 +80,11 @@ def _run_eval(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
-def _run_exe(args: argparse.Namespace) -> int:
+def _run_exe(args: Arguments, source: str) -> int:
     from .execution import run_for_each
     from .expression import Expression
 
-    expression = Expression.parse(args.exe)
+    expression = Expression.parse(source)
     runtimes = _selected(args, args.major)
     if args.major is None:
         from .selection import pick_one
@@ -98,7 +98,7 @@ def _run_exe(args: argparse.Namespace) -> int:
 # -- registry commands ---------------------------------------------------------------------
 
 
-def _run_list(args: argparse.Namespace) -> int:
+def _run_list(args: Arguments) -> int:
     runtimes = _selected(args)
     if args.json:
         import json
@@ -124,17 +124,17 @@ def _run_list(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
-def _run_show(args: argparse.Namespace) -> int:
+def _run_show(args: Arguments) -> int:
     from .errors import SelectionError
     from .expression import TOKENS
 
     registry = _read_registry(args)
-    runtime = registry.default if args.name is None else registry.get(args.name)
+    name = args.name
+    runtime = registry.default if name is None else registry.get(name)
     if runtime is None:
-        import difflib
-
-        close = difflib.get_close_matches(args.name, registry.names, n=1)
-        hint = f" (did you mean {close[0]!r}?)" if close else ""
+        assert name is not None  # the default always exists
+        close = close_match(name, registry.names)
+        hint = f" (did you mean {close!r}?)" if close else ""
         raise SelectionError(
             f"no runtime named {args.name!r}{hint}; the registry has {', '.join(registry.names)}"
         )
@@ -150,7 +150,7 @@ def _run_show(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
-def _checked_registry(args: argparse.Namespace) -> tuple[Registry | None, list[str]]:
+def _checked_registry(args: Arguments) -> tuple[Registry | None, list[str]]:
     """The registry and the problems ``check`` reports (``compile`` refuses the same)."""
     from .errors import ConfigError
 
@@ -169,7 +169,7 @@ def _checked_registry(args: argparse.Namespace) -> tuple[Registry | None, list[s
     return registry, missing
 
 
-def _run_check(args: argparse.Namespace) -> int:
+def _run_check(args: Arguments) -> int:
     registry, problems = _checked_registry(args)
     for line in problems:
         print(line)
@@ -180,10 +180,10 @@ def _run_check(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
-def _run_compile(args: argparse.Namespace) -> int:
+def _run_compile(args: Arguments) -> int:
     from .registry import DEFAULT_SEARCH_PATH, load_registry, search_path
 
-    dirs, explicit = search_path(getattr(args, "confdir", None), os.environ)
+    dirs, explicit = search_path(args.confdir, os.environ)
     if args.lua:  # the fallback of a spec parse: the registry as the other commands read it
         from .compiled import fallback_chunk
 
@@ -226,9 +226,9 @@ def _run_compile(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
-def _run_probe(args: argparse.Namespace) -> int:
+def _run_probe(args: Arguments) -> int:
+    from .dropin import format_conf
     from .probe import probe, probe_all, write_conf
-    from .registry import format_conf
 
     if args.all == bool(args.interpreters):
         raise UsageError("probe: give either PYTHON... or --all")
@@ -249,19 +249,19 @@ def _run_probe(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
-def _selection_args(args: argparse.Namespace) -> str:
+def _selection_args(args: Arguments) -> str:
     """The registry and selection options of this call, for a command a template runs later."""
     import shlex
 
-    passed = [f"--confdir={d}" for d in getattr(args, "confdir", None) or ()]
-    passed += [f"--only={glob}" for glob in getattr(args, "only", ())]
-    passed += [f"--exclude={glob}" for glob in getattr(args, "exclude", ())]
-    if getattr(args, "where", None):
+    passed = [f"--confdir={d}" for d in args.confdir or ()]
+    passed += [f"--only={glob}" for glob in args.only]
+    passed += [f"--exclude={glob}" for glob in args.exclude]
+    if args.where:
         passed.append(f"--where={args.where}")
     return " ".join(shlex.quote(word) for word in passed)
 
 
-def _run_render(args: argparse.Namespace) -> int:
+def _run_render(args: Arguments) -> int:
     from .rendering import render
 
     values: dict[str, object] = {}
@@ -277,7 +277,7 @@ def _run_render(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
-def _run_spec(args: argparse.Namespace) -> int:
+def _run_spec(args: Arguments) -> int:
     from .specgen import generate_spec
 
     runtimes: tuple[Runtime, ...] = ()
@@ -305,7 +305,7 @@ def _emit_spec(text: str, warnings: Sequence[str], path: str, *, force: bool) ->
     return path
 
 
-def _run_app(args: argparse.Namespace) -> int:
+def _run_app(args: Arguments) -> int:
     from .application import generate_app_spec
     from .errors import SelectionError
 
@@ -319,7 +319,7 @@ def _run_app(args: argparse.Namespace) -> int:
         args.app,
         runtime,
         sources=args.sources,
-        lock=args.requirements,
+        lock=args.lock,
         name=args.name,
         prefix=args.prefix,
         release=args.release,
@@ -338,7 +338,7 @@ def _run_app(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
-def _run_chain(args: argparse.Namespace) -> int:
+def _run_chain(args: Arguments) -> int:
     from pathlib import Path
 
     from .chain import ChainSettings, build_chain, find_macros, plan
@@ -386,8 +386,8 @@ def _run_chain(args: argparse.Namespace) -> int:
         return EXIT_OK
     tool_bin = Path(sys.executable).parent
     settings = ChainSettings(
-        directory=Path(args.output),
-        confdirs=list(registry.dirs) if getattr(args, "confdir", None) or
+        directory=Path(args.output or "."),  # chain's --output defaults to ./chain
+        confdirs=list(registry.dirs) if args.confdir or
         os.environ.get("RPM_PYCONFIG_PATH") else (),
         macros=find_macros(args.macros),
         tool_bin=tool_bin if (tool_bin / "rpm-pyconfig").exists() else None,
@@ -401,7 +401,7 @@ def _run_chain(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
-def _run_install(args: argparse.Namespace) -> int:
+def _run_install(args: Arguments) -> int:
     from .installing import install
 
     runtimes = _selected(args)
@@ -414,80 +414,6 @@ def _run_install(args: argparse.Namespace) -> int:
         progress=lambda line: print(f"rpm-pyconfig: {line}", file=sys.stderr),
     )
     return EXIT_OK
-
-
-# -- the fast path -----------------------------------------------------------------------
-
-_FAST_VALUES = {
-    "--confdir": "confdir",
-    "--only": "only",
-    "--exclude": "exclude",
-    "--where": "where",
-    "--eval": "eval",
-    "--exe": "exe",
-}
-_FAST_FLAGS = {"--foreach": "", "--foreach-2": "2", "--foreach-3": "3"}
-
-
-class _FastArgs:
-    """The attributes argparse's Namespace would have (``types`` costs an import here)."""
-
-    def __init__(self, values: dict[str, object]) -> None:
-        self.__dict__.update(values)
-
-
-def _parse_fast(words: list[str]) -> argparse.Namespace | None:
-    """The argparse result for the spec-parse grammar, without building argparse (~5 ms).
-
-    Accepts only unambiguous uses of --confdir/--only/--exclude/--where (repeatable where
-    argparse allows), one --foreach[-N], one --eval or --exe, --raw; returns None for
-    anything else (subcommands, help, abbreviations, errors), which the full parser then
-    handles, messages included.  Tests hold both parsers to the same results.
-    """
-    found: dict[str, object] = {
-        "confdir": None,
-        "only": [],
-        "exclude": [],
-        "where": None,
-        "major": None,
-        "eval": None,
-        "exe": None,
-        "raw": False,
-        "command": None,
-    }
-    position = 0
-    while position < len(words):
-        word = words[position]
-        position += 1
-        option, equals, value = word.partition("=")
-        if option in _FAST_VALUES:
-            if not equals:
-                if position == len(words) or words[position].startswith("-"):
-                    return None
-                value = words[position]
-                position += 1
-            elif value == "--":
-                return None  # argparse (before 3.12) drops it from --opt=--: let it
-            key = _FAST_VALUES[option]
-            if key in ("only", "exclude"):
-                found[key].append(value)  # type: ignore[attr-defined]
-            elif key == "confdir":
-                found[key] = [*(found[key] or []), value]  # type: ignore[misc]
-            elif key == "where" and found["where"] is not None:
-                return None  # argparse keeps the last: let it
-            elif key in ("eval", "exe") and (found["eval"] is not None or found["exe"] is not None):
-                return None  # repeated, or both: argparse's error
-            else:
-                found[key] = value
-        elif word in _FAST_FLAGS and found["major"] is None:
-            found["major"] = _FAST_FLAGS[word]
-        elif word == "--raw" and not found["raw"]:
-            found["raw"] = True
-        else:
-            return None
-    if found["eval"] is None and found["exe"] is None:
-        return None
-    return _FastArgs(found)  # type: ignore[return-value]
 
 
 _COMMANDS = {
@@ -513,25 +439,23 @@ def main(argv: Sequence[str] | None = None, prog: str | None = None) -> int:
     args = None
     try:
         words = sys.argv[1:] if argv is None else list(argv)
-        args = _parse_fast(words)
+        args = parse_fast(words)
         if words == ["compile", "--lua"]:  # the fallback of a spec parse: no argparse
-            args = _FastArgs(  # type: ignore[assignment]
-                {"command": "compile", "lua": True, "output": None, "confdir": None}
-            )
+            args = Arguments({"command": "compile", "lua": True})
         if args is None:
             from ._arguments import build_parser
 
             parser = build_parser(prog)
             try:
-                args = parser.parse_args(words)
+                args = Arguments(vars(parser.parse_args(words)))
             except SystemExit as done:  # --help, --version: printed; usage errors raise
                 return done.code if isinstance(done.code, int) else EXIT_OK
         if args.command is not None:
             return _COMMANDS[args.command](args)
         if args.eval is not None:
-            return _run_eval(args)
+            return _run_eval(args, args.eval)
         if args.exe is not None:
-            return _run_exe(args)
+            return _run_exe(args, args.exe)
         if args.major is not None:
             raise UsageError("--foreach needs --eval EXPR or --exe CMD")
         from ._arguments import build_parser
@@ -539,10 +463,9 @@ def main(argv: Sequence[str] | None = None, prog: str | None = None) -> int:
         build_parser(prog).print_help()
         return EXIT_USAGE
     except UsageError as error:
-        return _fail(f"usage error: {error}", args, EXIT_USAGE)
+        return _fail(f"usage error: {error}", args, error.exit_status)
     except PyConfigError as error:
-        status = getattr(error, "returncode", EXIT_ERROR) or EXIT_ERROR
-        return _fail(str(error), args, status if 0 < status < 256 else EXIT_ERROR)
+        return _fail(str(error), args, error.exit_status)
     except KeyboardInterrupt:
         return _fail("interrupted", args, 130)
     except BrokenPipeError:
@@ -570,13 +493,13 @@ def run() -> None:
     os._exit(status)
 
 
-def _fail(message: str, args: argparse.Namespace | None, status: int) -> int:
+def _fail(message: str, args: Arguments | None, status: int) -> int:
     print(f"rpm-pyconfig: {message}", file=sys.stderr)
-    command = getattr(args, "command", None) if args is not None else None
+    command = args.command if args is not None else None
     # Inside a build scriptlet (rpm exports RPM_BUILD_ROOT there, never while parsing) the
     # exit status stops the build and stdout is only the build log: no sentinel there.
     in_scriptlet = "RPM_BUILD_ROOT" in os.environ
-    spec_facing = command in _SPEC_FACING or getattr(args, "lua", False)
+    spec_facing = command in _SPEC_FACING or (args is not None and args.lua)
     if spec_facing and not in_scriptlet and not _stdout_is_terminal():
         sys.stdout.write(stop_lines(f"rpm-pyconfig: {message}"))
         sys.stdout.flush()

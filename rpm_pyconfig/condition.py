@@ -35,21 +35,20 @@ from __future__ import annotations
 
 import re
 
+from ._record import Record
 from ._tokenizer import Tokenizer
-from .errors import ExpressionError
-from .expression import platform_python_implementation
+from .errors import close_match
+from .runtime import MARKER_VARIABLES, parse_version
 
 TYPE_CHECKING = False  # not typing's: importing typing costs ~7 ms per spec parse
 if TYPE_CHECKING:
     from collections.abc import Callable, Mapping
     from typing import NoReturn
 
-    from .runtime import Runtime
+    from .runtime import Runtime, Version
 
     Test = Callable[[Runtime], bool]
     Getter = Callable[[Runtime], str]
-    # Release numbers, and the pre-release as (0 for a, 1 for b, 2 for rc; number).
-    Version = tuple[tuple[int, ...], "tuple[int, int] | None"]
     Matcher = Callable[[Version], bool]
 
 __all__ = ["VARIABLES", "Condition", "variable_kinds", "variable_values"]
@@ -64,16 +63,9 @@ def _flag(value: bool) -> str:
 
 _VERSION, _TEXT, _BOOL = "version", "text", "bool"
 
-# name -> (value for a runtime, kind, doc)
+# name -> (value for a runtime, kind, doc): the PEP 508 view of a runtime, then its own keys.
 _VARIABLES: dict[str, tuple[Getter, str, str]] = {
-    "python_version": (lambda rt: rt.short_version, _VERSION, "X.Y language version: 3.11."),
-    "python_full_version": (lambda rt: rt.version, _VERSION, "Full language version: 3.11.2."),
-    "implementation_name": (lambda rt: rt.implementation, _TEXT,
-                            "sys.implementation.name: cpython, pypy, ..."),
-    "implementation_version": (lambda rt: rt.version, _VERSION,
-                               "Same as python_full_version (the registry has no other)."),
-    "platform_python_implementation": (platform_python_implementation, _TEXT,
-                                       "CPython, PyPy, ..."),
+    **MARKER_VARIABLES,
     "name": (lambda rt: rt.name, _TEXT, "The runtime's name in the registry."),
     "package_prefix": (lambda rt: rt.package_prefix, _TEXT, "python3, pypy3, ..."),
     "debug": (lambda rt: _flag(rt.debug), _BOOL, "'true' for a debug build, else 'false'."),
@@ -112,11 +104,6 @@ _NOT_RUNTIME.update(dict.fromkeys(("extra", "extras", "dependency_groups"), "a r
 
 # -- versions: the PEP 440 subset a runtime's version uses -------------------------------
 
-_PRE_RELEASE = {"a": 0, "alpha": 0, "b": 1, "beta": 1, "c": 2, "rc": 2, "pre": 2, "preview": 2}
-_VERSION_RE = re.compile(
-    r"\s*v?([0-9]+(?:\.[0-9]+)*)(?:[-_.]?(alpha|beta|preview|pre|a|b|c|rc)[-_.]?([0-9]*))?\s*",
-    re.IGNORECASE,
-)
 _WILDCARD_RE = re.compile(r"\s*v?([0-9]+(?:\.[0-9]+)*)\.\*\s*", re.IGNORECASE)
 _ARBITRARY_RE = re.compile(r"\s*([^\s;)]*)\s*")
 _FINAL = (3, 0)  # sorts after every pre-release
@@ -126,13 +113,7 @@ _NOT_A_VERSION = (
 
 
 def _parse_version(text: str) -> Version | None:
-    match = _VERSION_RE.fullmatch(text)
-    if match is None:
-        return None
-    release = tuple(int(part) for part in match[1].split("."))
-    if match[2] is None:
-        return release, None
-    return release, (_PRE_RELEASE[match[2].lower()], int(match[3] or 0))
+    return parse_version(text, pep440=True)
 
 
 def _trimmed(release: tuple[int, ...]) -> tuple[int, ...]:
@@ -217,10 +198,11 @@ _OPERATORS = "==, !=, <, <=, >, >=, ~=, ===, in, not in"
 _WORD = re.compile(r"[^\s()'\"]+|\S")
 
 
-class Condition:
+class Condition(Record):
     """A parsed condition; immutable, evaluated against one runtime at a time."""
 
     __slots__ = ("_test", "source")
+    _compared = ("source",)
 
     #: The text as given.
     source: str
@@ -235,8 +217,7 @@ class Condition:
             if tokenizer.check("RIGHT_PARENTHESIS", peek=True):
                 tokenizer.raise_syntax_error("unmatched ')'")
             _fail(tokenizer, "expected 'and', 'or' or the end of the condition")
-        object.__setattr__(self, "source", source)
-        object.__setattr__(self, "_test", test)
+        self._fill({"source": source, "_test": test})
 
     @classmethod
     def parse(cls, text: str) -> Condition:
@@ -246,20 +227,6 @@ class Condition:
     def evaluate(self, runtime: Runtime) -> bool:
         """Whether *runtime* satisfies the condition."""
         return self._test(runtime)
-
-    def __setattr__(self, key: str, value: object) -> None:
-        raise AttributeError(f"Condition is immutable: cannot set {key!r}")
-
-    def __delattr__(self, key: str) -> None:
-        raise AttributeError(f"Condition is immutable: cannot delete {key!r}")
-
-    def __eq__(self, other: object) -> bool:
-        if not isinstance(other, Condition):
-            return NotImplemented
-        return self.source == other.source
-
-    def __hash__(self) -> int:
-        return hash(self.source)
 
     def __repr__(self) -> str:
         return f"Condition({self.source!r})"
@@ -275,26 +242,24 @@ def _fail(tokenizer: Tokenizer, expected: str, hint: str = "") -> NoReturn:
 
 def _parse_or(tokenizer: Tokenizer) -> Test:
     """``or_expr = and_expr ('or' and_expr)*``"""
-    tests = [_parse_and(tokenizer)]
-    while tokenizer.check("OR"):
-        tokenizer.read()
-        tokenizer.consume("WS")
-        tests.append(_parse_and(tokenizer))
-    if len(tests) == 1:
-        return tests[0]
-    return lambda runtime: any(test(runtime) for test in tests)
+    tests = _series(tokenizer, "OR", _parse_and)
+    return tests[0] if len(tests) == 1 else lambda runtime: any(test(runtime) for test in tests)
 
 
 def _parse_and(tokenizer: Tokenizer) -> Test:
     """``and_expr = atom ('and' atom)*``"""
-    tests = [_parse_atom(tokenizer)]
-    while tokenizer.check("AND"):
+    tests = _series(tokenizer, "AND", _parse_atom)
+    return tests[0] if len(tests) == 1 else lambda runtime: all(test(runtime) for test in tests)
+
+
+def _series(tokenizer: Tokenizer, keyword: str, parse: Callable[[Tokenizer], Test]) -> list[Test]:
+    """``parse (keyword parse)*``: the operands of one boolean operator."""
+    tests = [parse(tokenizer)]
+    while tokenizer.check(keyword):
         tokenizer.read()
         tokenizer.consume("WS")
-        tests.append(_parse_atom(tokenizer))
-    if len(tests) == 1:
-        return tests[0]
-    return lambda runtime: all(test(runtime) for test in tests)
+        tests.append(parse(tokenizer))
+    return tests
 
 
 def _parse_atom(tokenizer: Tokenizer) -> Test:
@@ -401,11 +366,9 @@ def _unknown_variable(written: str, name: str, *, value_expected: bool) -> str:
     """The message for an unknown variable, with the likely intended one."""
     if name in _NOT_RUNTIME:
         return f"unsupported variable '{written}': it describes {_NOT_RUNTIME[name]}, not a runtime"
-    import difflib  # only on this error path: it costs milliseconds to import
-
-    close = difflib.get_close_matches(name, _VARIABLES, n=1)
+    close = close_match(name, _VARIABLES)
     if close:
-        return f"unknown variable '{written}' (did you mean '{close[0]}'?)"
+        return f"unknown variable '{written}' (did you mean '{close}'?)"
     if value_expected:
         return f"unknown variable '{written}' (put values in quotes: '{written}')"
     return f"unknown variable '{written}'"
@@ -457,8 +420,6 @@ def _compile(
         expected = arbitrary[1].lower()
         return lambda runtime: get(runtime).lower() == expected
 
-    source = tokenizer.source
-    span = (left.start, right.end)
     if right is literal:  # the usual: python_version >= '3.9'
         found = _spec_matcher(op, value)
         if isinstance(found, str):
@@ -469,8 +430,7 @@ def _compile(
 
         def test(runtime: Runtime) -> bool:
             version = _parse_version(get(runtime))
-            if version is None:
-                _bad_runtime_version(runtime, variable.value, source, span)
+            assert version is not None, "Runtime checks its version"
             return matcher(version)
 
         return test
@@ -484,8 +444,7 @@ def _compile(
 
     def reversed_test(runtime: Runtime) -> bool:
         spec = _spec_matcher(op, get(runtime))
-        if isinstance(spec, str):
-            _bad_runtime_version(runtime, variable.value, source, span)
+        assert not isinstance(spec, str), "Runtime checks its version"
         return spec(candidate)
 
     return reversed_test
@@ -503,14 +462,3 @@ def _string_test(get: Getter, op: str, value: str, *, variable_first: bool) -> T
     if op == "in":
         return lambda runtime: value in get(runtime)
     return lambda runtime: value not in get(runtime)
-
-
-def _bad_runtime_version(
-    runtime: Runtime, variable: str, source: str, span: tuple[int, int]
-) -> NoReturn:
-    raise ExpressionError(
-        f"cannot compare: {variable} of runtime '{runtime.name}' is "
-        f"{_VARIABLES[variable][0](runtime)!r}, not a version",
-        source=source,
-        span=span,
-    )

@@ -57,14 +57,14 @@ import re
 from collections.abc import Iterable
 from typing import Union
 
-from packaging.markers import Marker
+from packaging.markers import InvalidMarker, Marker, UndefinedComparison, UndefinedEnvironmentName
 from packaging.requirements import InvalidRequirement, Requirement
-from packaging.specifiers import Specifier, SpecifierSet
+from packaging.specifiers import InvalidSpecifier, Specifier, SpecifierSet
 from packaging.utils import canonicalize_name
 from packaging.version import InvalidVersion, Version
 
-from rpm_pyconfig.errors import MetadataError
-from rpm_pyconfig.runtime import Runtime
+from rpm_pyconfig.errors import MetadataError, located
+from rpm_pyconfig.runtime import Runtime, marker_values
 from rpm_pyconfig.versions import dependency_version, release_string
 
 __all__ = [
@@ -79,7 +79,6 @@ __all__ = [
 
 RequirementLike = Union[str, Requirement]
 
-#: ``platform.python_implementation()`` for each ``sys.implementation.name``.
 #: Order of operators at the same version, lower bounds first.
 _OPERATOR_RANK = {">=": 0, ">": 1, "~=": 2, "==": 3, "===": 4, "!=": 5, "<=": 6, "<": 7}
 
@@ -120,32 +119,44 @@ def marker_environment(
     ``platform_version`` are the build host's.
     """
     uname = os.uname()
-    implementation = runtime.implementation
     return {
-        "implementation_name": implementation,
-        "implementation_version": runtime.version,
+        **marker_values(runtime),
         "os_name": "posix",
         "platform_machine": platform_machine if platform_machine is not None else uname.machine,
-        "platform_python_implementation": runtime.platform_python_implementation,
         "platform_release": uname.release,
         "platform_system": "Linux",
         "platform_version": uname.version,
-        "python_full_version": runtime.version,
-        "python_version": runtime.short_version,
         "sys_platform": "linux",
         "extra": canonicalize_name(extra) if extra else "",
     }
+
+
+#: What packaging raises when a marker cannot be evaluated (UndefinedEnvironmentName is a
+#: KeyError since packaging 25, a ValueError before).
+MARKER_ERRORS = (UndefinedComparison, UndefinedEnvironmentName, InvalidVersion)
+
+
+def marker_error(error: Exception) -> str:
+    """Why a marker could not be evaluated, from one of ``MARKER_ERRORS``."""
+    if isinstance(error, UndefinedEnvironmentName):
+        # extras and dependency_groups exist only in lock files (PEP 751), not for a runtime
+        # args: ('NAME',) since packaging 25, ("'NAME' does not exist ...",) before
+        text = str(error.args[0]) if error.args else ""
+        name = text.split("'")[1] if text.count("'") >= 2 else text
+        return f"{name!r} is not a variable of a runtime's environment"
+    return str(error)
 
 
 def _evaluate(marker: Marker, environment: dict[str, str], requirement: Requirement,
               origin: str) -> bool:
     try:
         return marker.evaluate(environment)
-    except ValueError as error:  # UndefinedComparison, UndefinedEnvironmentName, InvalidVersion
-        where = f"{origin}: " if origin else ""
-        raise MetadataError(
-            f"{where}cannot evaluate the marker of requirement {str(requirement)!r}: {error}"
-        ) from None
+    except MARKER_ERRORS as error:
+        raise MetadataError(located(
+            origin,
+            f"cannot evaluate the marker of requirement {str(requirement)!r}: "
+            f"{marker_error(error)}",
+        )) from None
 
 
 # -- requirements ---------------------------------------------------------------------------
@@ -157,11 +168,12 @@ def parse_requirement(requirement: RequirementLike, *, origin: str = "") -> Requ
         return requirement
     try:
         return Requirement(requirement)
-    except (InvalidRequirement, SyntaxError, ValueError) as error:
+    except (InvalidRequirement, InvalidMarker, InvalidSpecifier, InvalidVersion,
+            SyntaxError) as error:
         # packaging 23 (Debian 12) lets ast's SyntaxError out for a newline in a marker string
-        where = f"{origin}: " if origin else ""
         reason = (str(error).splitlines() or [type(error).__name__])[0]
-        raise MetadataError(f"{where}invalid requirement {requirement!r}: {reason}") from None
+        message = f"invalid requirement {requirement!r}: {reason}"
+        raise MetadataError(located(origin, message)) from None
 
 
 def requirement_dependencies(requirement: RequirementLike, runtime: Runtime) -> list[str]:

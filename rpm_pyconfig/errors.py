@@ -16,11 +16,33 @@ __all__ = [
     "PyConfigError",
     "SelectionError",
     "UsageError",
+    "close_match",
+    "located",
+    "where",
 ]
+
+TYPE_CHECKING = False  # not typing's: this module is on the spec-parse path
+if TYPE_CHECKING:
+    from collections.abc import Iterable
 
 
 class PyConfigError(Exception):
     """Base class of every error this project raises on purpose."""
+
+    #: The exit status of a command that fails with this error (1 to 255).
+    exit_status = 1
+
+
+def where(path: str, line: int | None = None, section: str = "", key: str | None = None) -> str:
+    """The one spelling of where a problem is: ``PATH``, ``PATH:LINE``, ``PATH:LINE [SECTION]
+    KEY`` (``/etc/rpm-pyconfig.d/pypy3.conf:7 [runtime] purelib``), or ``PATH [SECTION] KEY``."""
+    origin = path if line is None else f"{path}:{line}"
+    return origin if key is None else f"{origin} [{section}] {key}"
+
+
+def located(origin: str, message: str) -> str:
+    """``ORIGIN: MESSAGE``, or *message* alone when there is no origin."""
+    return f"{origin}: {message}" if origin else message
 
 
 class Problem:
@@ -29,13 +51,13 @@ class Problem:
     __slots__ = ("message", "origin")
 
     def __init__(self, origin: str, message: str) -> None:
-        #: Where: ``/etc/rpm-pyconfig.d/pypy3.conf:7 [runtime] purelib`` or just a path.
+        #: Where (see ``where``): ``/etc/rpm-pyconfig.d/pypy3.conf:7 [runtime] purelib``.
         self.origin = origin
         #: What is wrong, naming the offending value.
         self.message = message
 
     def __str__(self) -> str:
-        return f"{self.origin}: {self.message}" if self.origin else self.message
+        return located(self.origin, self.message)
 
     def __repr__(self) -> str:
         return f"Problem({self.origin!r}, {self.message!r})"
@@ -107,8 +129,12 @@ class ExecutionError(PyConfigError):
     """A command run for one runtime (``--exe``, a build step) failed."""
 
     def __init__(self, message: str, *, runtime: str, returncode: int) -> None:
+        """*returncode*: the failed command's status; the command line exits with it when
+        it is a valid exit status (1-255), else with 1."""
         self.runtime = runtime
+        #: What the command returned (a fact for the message), not what we exit with.
         self.returncode = returncode
+        self.exit_status = returncode if 0 < returncode < 256 else 1
         super().__init__(message)
 
 
@@ -119,6 +145,23 @@ class ProbeError(PyConfigError):
 class UsageError(PyConfigError):
     """The command line itself is wrong (exit status 2)."""
 
+    exit_status = 2
+
 
 class MetadataError(PyConfigError):
     """A project's metadata (pyproject.toml, PKG-INFO, METADATA) is missing or wrong."""
+
+
+def close_match(word: str, choices: Iterable[str]) -> str | None:
+    """The one of *choices* that *word* is most likely a typo of, or None: the "did you
+    mean" of every message.  A choice equal but for case wins; else difflib's closest.
+    ``difflib`` costs milliseconds, so it is imported only here, on error paths."""
+    choices = list(choices)
+    lowered = word.lower()
+    for choice in choices:
+        if choice.lower() == lowered:
+            return choice
+    import difflib
+
+    matches = difflib.get_close_matches(word, choices, n=1)
+    return matches[0] if matches else None

@@ -19,7 +19,9 @@ from __future__ import annotations
 
 import re
 
+from ._record import Record
 from ._tokenizer import Tokenizer
+from .errors import close_match
 from .runtime import FIELDS
 
 TYPE_CHECKING = False  # not typing's: importing typing costs ~7 ms per spec parse
@@ -39,11 +41,6 @@ def escape_rpm(value: str) -> str:
 
 
 # -- the tokens --------------------------------------------------------------------------
-
-def platform_python_implementation(runtime: Runtime) -> str:
-    """What ``platform.python_implementation()`` says in *runtime*: CPython, PyPy, ..."""
-    return runtime.platform_python_implementation
-
 
 def _field_getter(key: str, kind: str) -> Getter:
     """Read conf key *key*; booleans become ``1``/``0`` so they work in rpm's ``%if``."""
@@ -84,7 +81,7 @@ def _build_tokens() -> dict[str, tuple[Getter, str]]:
         "srcdir": (lambda rt: rt.srcdir,
                    "This runtime's copy of the sources, relative to the unpacked tree."),
         "platform_python_implementation": (
-            platform_python_implementation,
+            lambda rt: rt.platform_python_implementation,
             "CPython, PyPy, ...: platform_python_implementation in PEP 508 markers.",
         ),
     })
@@ -112,10 +109,11 @@ _RULES = {
 _LITERAL_AT_HINT = "(write '@@' for a literal '@')"
 
 
-class Expression:
+class Expression(Record):
     """A parsed @-expression; immutable, and cheap to evaluate many times."""
 
     __slots__ = ("_getters", "_parts", "source", "tokens")
+    _compared = ("source",)
 
     #: The text as given.
     source: str
@@ -151,10 +149,12 @@ class Expression:
         if text:
             parts.append("".join(text))
 
-        object.__setattr__(self, "source", source)
-        object.__setattr__(self, "tokens", tuple(used))
-        object.__setattr__(self, "_parts", tuple(parts))
-        object.__setattr__(self, "_getters", tuple(getters))
+        self._fill({
+            "source": source,
+            "tokens": tuple(used),
+            "_parts": tuple(parts),
+            "_getters": tuple(getters),
+        })
 
     @classmethod
     def parse(cls, text: str) -> Expression:
@@ -171,20 +171,6 @@ class Expression:
             for index, get in self._getters:
                 parts[index] = escape(get(runtime))
         return "".join(parts)
-
-    def __setattr__(self, key: str, value: object) -> None:
-        raise AttributeError(f"Expression is immutable: cannot set {key!r}")
-
-    def __delattr__(self, key: str) -> None:
-        raise AttributeError(f"Expression is immutable: cannot delete {key!r}")
-
-    def __eq__(self, other: object) -> bool:
-        if not isinstance(other, Expression):
-            return NotImplemented
-        return self.source == other.source
-
-    def __hash__(self) -> int:
-        return hash(self.source)
 
     def __repr__(self) -> str:
         return f"Expression({self.source!r})"
@@ -257,12 +243,7 @@ def _unknown_token(name: str, braced: bool) -> str:
         prefix = max((token for token in TOKENS if name.startswith(token)), key=len, default="")
         if prefix:
             return f"{message} (did you mean '@{{{prefix}}}{name[len(prefix):]}'?)"
-    if name.lower() in TOKENS:
-        close = [name.lower()]
-    else:
-        import difflib  # only on this error path: it costs milliseconds to import
-
-        close = difflib.get_close_matches(name, TOKENS, n=1)
+    close = close_match(name, TOKENS)
     if close:
-        return f"{message} (did you mean '{form.format(close[0])}'?)"
+        return f"{message} (did you mean '{form.format(close)}'?)"
     return f"{message} {_LITERAL_AT_HINT}"  # an e-mail address, perhaps

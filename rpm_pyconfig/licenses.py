@@ -30,7 +30,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Callable, Literal
 
-from rpm_pyconfig.errors import MetadataError
+from rpm_pyconfig.errors import MetadataError, located
 
 __all__ = [
     "AMBIGUOUS_CLASSIFIERS",
@@ -376,9 +376,8 @@ def canonicalize_expression(expression: str, *, origin: str = "") -> tuple[str, 
     try:
         return _canonicalize(expression, False)
     except _InvalidExpressionError as error:
-        where = f"{origin}: " if origin else ""
         raise MetadataError(
-            f"{where}invalid license expression {expression!r}: {error}"
+            located(origin, f"invalid license expression {expression!r}: {error}")
         ) from None
 
 
@@ -399,15 +398,15 @@ def license_for(
     messages.  Only an invalid ``expression`` raises.
     """
     classifiers = list(classifiers)
-    where = f"{origin}: " if origin else ""
     if expression is not None and expression.strip():
         canonical, found = canonicalize_expression(expression.strip(), origin=origin)
-        notes = [f"{where}{message}" for message in found]
+        notes = [located(origin, message) for message in found]
         if any(c.strip().startswith("License ::") for c in classifiers):
-            notes.append(
-                f"{where}license classifiers ignored: the license expression {canonical!r} "
-                "takes precedence (PEP 639 forbids declaring both)"
-            )
+            notes.append(located(
+                origin,
+                f"license classifiers ignored: the license expression {canonical!r} "
+                "takes precedence (PEP 639 forbids declaring both)",
+            ))
         return LicenseResult(canonical, "pep639", notes)
 
     warnings: list[str] = []
@@ -418,19 +417,20 @@ def license_for(
         except _InvalidExpressionError:
             shown = legacy.splitlines()[0]
             shown = shown if len(shown) <= 60 else shown[:57] + "..."
-            warnings.append(
-                f"{where}license text {shown!r} is not an SPDX expression and was ignored"
-            )
+            warnings.append(located(
+                origin, f"license text {shown!r} is not an SPDX expression and was ignored"
+            ))
         else:
             return LicenseResult(canonical, "legacy", warnings)
 
     mapped, classifier_warnings = classifier_license(classifiers)
-    warnings.extend(f"{where}{message}" for message in classifier_warnings)
+    warnings.extend(located(origin, message) for message in classifier_warnings)
     if mapped is not None:
         return LicenseResult(mapped, "classifiers", warnings)
 
-    warnings.append(
-        f"{where}no usable license metadata: License is set to {PLACEHOLDER}; "
-        "replace it with the SPDX expression of the project's license"
-    )
+    warnings.append(located(
+        origin,
+        f"no usable license metadata: License is set to {PLACEHOLDER}; "
+        "replace it with the SPDX expression of the project's license",
+    ))
     return LicenseResult(PLACEHOLDER, "placeholder", warnings)

@@ -28,9 +28,9 @@ from collections.abc import Mapping
 from concurrent.futures import ThreadPoolExecutor
 
 from rpm_pyconfig._files import write_atomically
-from rpm_pyconfig.errors import ProbeError
-from rpm_pyconfig.registry import check_runtime, format_conf
-from rpm_pyconfig.runtime import Runtime
+from rpm_pyconfig.dropin import check_runtime, format_conf
+from rpm_pyconfig.errors import ConfigError, ProbeError
+from rpm_pyconfig.runtime import Runtime, parse_version
 
 __all__ = [
     "MAIN_PYPY",
@@ -281,10 +281,11 @@ def runtime_from_probe(
     debug = data.get("py_debug") is True
     free_threaded = data.get("gil_disabled") is True
 
-    if version.count(".") not in (1, 2):
+    parsed = parse_version(version)
+    if parsed is None:
         raise ProbeError(f"{interpreter}: probe answer has a bad version ({version!r})")
-    major, minor = version.split(".")[:2]
-    short = f"{major}.{re.sub('[^0-9].*', '', minor)}"
+    major = str(parsed[0][0])
+    short = f"{major}.{parsed[0][1]}"
     default = False
     if implementation == "cpython":
         if free_threaded:
@@ -303,26 +304,27 @@ def runtime_from_probe(
         priority = 50
     else:
         canonical, priority = f"{implementation}{short}", 60
-    runtime_name = name or canonical
-    runtime = Runtime(
-        name=runtime_name,
-        implementation=implementation,
-        version=version,
-        interpreter=interpreter,
-        package_prefix=canonical,
-        purelib=purelib,
-        platlib=platlib,
-        soabi=_str(data, "soabi", interpreter),
-        ext_suffix=_str(data, "ext_suffix", interpreter),
-        cache_tag=_str(data, "cache_tag", interpreter),
-        abiflags=abiflags,
-        debug=debug,
-        free_threaded=free_threaded,
-        default=default,
-        priority=priority,
-        script_suffix="" if default else f"-{runtime_name}",
-        origin=f"probe:{interpreter}",
-    )
+    try:
+        runtime = Runtime(
+            name=name or canonical,
+            implementation=implementation,
+            version=version,
+            interpreter=interpreter,
+            package_prefix=canonical,
+            purelib=purelib,
+            platlib=platlib,
+            soabi=_str(data, "soabi", interpreter),
+            ext_suffix=_str(data, "ext_suffix", interpreter),
+            cache_tag=_str(data, "cache_tag", interpreter),
+            abiflags=abiflags,
+            debug=debug,
+            free_threaded=free_threaded,
+            default=default,
+            priority=priority,
+            origin=f"probe:{interpreter}",
+        )
+    except ConfigError as error:
+        raise ProbeError(str(error)) from None
     problems = check_runtime(runtime)
     if problems:
         # A bad --name also spoils the script_suffix derived from it: report the cause only.

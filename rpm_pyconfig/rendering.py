@@ -19,7 +19,7 @@ from typing import Any
 import jinja2
 
 from . import spectext
-from .errors import ConfigError, ExpressionError, PyConfigError
+from .errors import ConfigError, ExpressionError, PyConfigError, close_match
 from .expression import Expression
 from .installing import file_owners, relies_on, sharing_problems
 from .runtime import Runtime
@@ -76,7 +76,7 @@ def _environment() -> jinja2.Environment:
 
 def _conf(runtime: Runtime) -> SpecText:
     """The runtime as a drop-in with every key written, so nothing is derived on loading."""
-    from .registry import format_conf
+    from .dropin import format_conf
 
     return spectext.block(format_conf(runtime, complete=True).rstrip("\n"),
                           field=f"runtime {runtime.name}")
@@ -160,11 +160,9 @@ def render(
                 compiled = env.get_template(shipped)
                 name = shipped
             except jinja2.TemplateNotFound:
-                import difflib
-
                 names = available_templates()
-                close = difflib.get_close_matches(template, names, n=1)
-                hint = f" (did you mean {close[0]!r}?)" if close else ""
+                close = close_match(template, names)
+                hint = f" (did you mean {close!r}?)" if close else ""
                 raise TemplateError(
                     f"no template {template!r}{hint}; shipped templates: {', '.join(names)}; "
                     "or give the path of a template file"

@@ -40,7 +40,7 @@ from packaging.utils import NormalizedName, canonicalize_name
 from packaging.version import InvalidVersion, Version
 
 from ._files import sha256_of
-from .dependencies import marker_environment, parse_requirement
+from .dependencies import MARKER_ERRORS, marker_environment, marker_error, parse_requirement
 from .errors import PyConfigError
 from .metadata import ProjectMetadata, read_metadata
 from .runtime import Runtime
@@ -596,6 +596,6 @@ class _Walk:
 def _true(marker: Marker, environment: Mapping[str, str]) -> bool:
     try:
         return bool(marker.evaluate(dict(environment)))
-    except ValueError as error:
-        raise ResolutionError(f"cannot evaluate marker {marker}: {error}") from None
+    except MARKER_ERRORS as error:
+        raise ResolutionError(f"cannot evaluate marker {marker}: {marker_error(error)}") from None
 

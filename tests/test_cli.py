@@ -11,14 +11,11 @@ import sys
 from pathlib import Path
 
 import pytest
-from hypothesis import given, settings
-from hypothesis import strategies as st
 
 from rpm_pyconfig import cli
 from rpm_pyconfig._arguments import build_parser
-from rpm_pyconfig.errors import UsageError
+from rpm_pyconfig.dropin import format_conf
 from rpm_pyconfig.expression import TOKENS
-from rpm_pyconfig.registry import format_conf
 from tests.rpmtools import machine_runtimes, pypy_runtime
 
 REPO = Path(__file__).resolve().parent.parent
@@ -752,97 +749,6 @@ def test_no_sentinel_on_a_terminal(
     assert completed.returncode == 1
     assert received == b""
     assert completed.stderr.decode().startswith("rpm-pyconfig: unknown token '@nme'")
-
-
-# -- the fast parser ------------------------------------------------------------------------
-
-_VALUE_OPTIONS = ["--confdir", "--only", "--exclude", "--where", "--eval", "--exe"]
-_VALUES = st.sampled_from([
-    "x", "@name", "python3*", "a b", "", "=", "a=b", "-x", "--", "-", "-1", "--eval", "--raw",
-    "- x", "--only=y", "list", "%{name}", "implementation_name == 'pypy'",
-])
-_FLAGS = ["--foreach", "--foreach-2", "--foreach-3", "--raw"]
-_OTHER_WORDS = [
-    "--fore", "--foreach-", "--conf", "--ev", "--ex", "--exc", "--wh", "--on", "--ra", "--r",
-    "--foreach=1", "--raw=yes", "stray", "--", "-", "", "list", "check", "-x", "--eva=x",
-]
-
-
-@st.composite
-def _words(draw: st.DrawFn) -> list[str]:
-    kind = draw(st.sampled_from(["value", "value", "value", "flag", "flag", "other"]))
-    if kind == "flag":
-        return [draw(st.sampled_from(_FLAGS))]
-    if kind == "other":
-        return [draw(st.sampled_from(_OTHER_WORDS))]
-    option = draw(st.sampled_from(_VALUE_OPTIONS))
-    value = draw(_VALUES)
-    return [f"{option}={value}"] if draw(st.booleans()) else [option, value]
-
-
-_ARGVS = st.lists(_words(), max_size=8).map(lambda groups: [w for group in groups for w in group])
-
-
-def _fast_agrees_with_argparse(argv: list[str]) -> None:
-    fast = cli._parse_fast(list(argv))
-    try:
-        slow = vars(build_parser(None).parse_args(list(argv)))
-    except UsageError:
-        assert fast is None, argv
-        return
-    if fast is not None:
-        mine = vars(fast)
-        assert mine == {key: slow[key] for key in mine}, argv
-        assert set(mine) == set(slow), argv
-
-
-@settings(max_examples=400, deadline=None)
-@given(_ARGVS)
-def test_fast_parser_agrees_with_argparse(argv: list[str]) -> None:
-    _fast_agrees_with_argparse(argv)
-
-
-@pytest.mark.property
-def test_fast_parser_agrees_with_argparse_long(request: pytest.FixtureRequest) -> None:
-    """10,000 examples (half a minute): run with ``-m property``."""
-    if "property" not in request.config.getoption("markexpr", ""):
-        pytest.skip("long hypothesis run: select it with -m property")
-    settings(max_examples=10_000, deadline=None)(given(_ARGVS)(_fast_agrees_with_argparse))()
-
-
-@pytest.mark.parametrize(
-    "argv",
-    [
-        ["--confdir", "D", "--foreach", "--eval", "@confpkg"],
-        ["--confdir=D", "--confdir", "E", "--only", "a", "--only=b", "--exclude", "c",
-         "--where", "x == 'y'", "--foreach-3", "--raw", "--eval=-x"],
-        ["--exe", "echo @name", "--foreach-2"],
-        ["--eval", ""],
-        ["--eval=", "--where="],
-    ],
-)
-def test_fast_parser_takes_the_spec_grammar(argv: list[str]) -> None:
-    assert cli._parse_fast(argv) is not None
-    _fast_agrees_with_argparse(argv)
-
-
-@pytest.mark.parametrize(
-    "argv",
-    [
-        ["--eval", "-x"],  # argparse decides whether -x is a value
-        ["--fore", "--eval", "x"],
-        ["--foreach"],
-        ["--raw", "--raw", "--eval", "x"],
-        ["--where", "a", "--where", "b", "--eval", "x"],
-        ["--eval", "x", "--exe", "y"],
-        ["--eval", "x", "--"],
-        ["list"],
-        ["--eval", "x", "stray"],
-    ],
-)
-def test_fast_parser_declines(argv: list[str]) -> None:
-    assert cli._parse_fast(argv) is None
-    _fast_agrees_with_argparse(argv)
 
 
 # -- import cost ----------------------------------------------------------------------------

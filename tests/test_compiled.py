@@ -32,8 +32,9 @@ from rpm_pyconfig.cli import main
 from rpm_pyconfig.compiled import _lua, engine_files, fingerprint, lua_chunk, macros_file
 from rpm_pyconfig.condition import Condition
 from rpm_pyconfig.dependencies import marker_environment
+from rpm_pyconfig.dropin import format_conf
 from rpm_pyconfig.errors import PyConfigError
-from rpm_pyconfig.registry import format_conf, load_registry
+from rpm_pyconfig.registry import load_registry
 from rpm_pyconfig.rendering import _dist_requires
 from rpm_pyconfig.runtime import Runtime
 from tests.rpmtools import have_rpm_tools, run

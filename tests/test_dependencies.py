@@ -8,6 +8,7 @@ import re
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
+from packaging.markers import InvalidMarker, Marker
 from packaging.specifiers import Specifier
 from packaging.version import Version
 
@@ -217,6 +218,30 @@ def test_platform_machine_can_be_chosen(cpython: Runtime) -> None:
 def test_marker_that_cannot_be_evaluated(cpython: Runtime) -> None:
     with pytest.raises(MetadataError, match=r"^x: cannot evaluate the marker of requirement"):
         runtime_requires(['foo; python_version ~= "3"'], cpython, origin="x")
+
+
+@pytest.mark.parametrize("marker", ['dependency_groups == "x"', '"x" in dependency_groups',
+                                    '"x" in extras'])
+def test_a_lock_file_marker_is_a_clear_error_not_an_internal_one(
+    cpython: Runtime, marker: str
+) -> None:
+    """packaging 25+ raises UndefinedEnvironmentName, a KeyError, for these variables: it
+    ended in "internal error: KeyError".  Older packaging refuses to parse them."""
+    requirement = f"foo; {marker}"
+    try:
+        Marker(marker)
+    except InvalidMarker:
+        with pytest.raises(MetadataError) as info:
+            runtime_requires([requirement], cpython, origin="pyproject.toml")
+        assert str(info.value).startswith(f"pyproject.toml: invalid requirement {requirement!r}: ")
+        return
+    variable = "extras" if "extras" in marker else "dependency_groups"
+    with pytest.raises(MetadataError) as info:
+        runtime_requires([requirement], cpython, origin="pyproject.toml")
+    assert str(info.value) == (
+        f"pyproject.toml: cannot evaluate the marker of requirement {requirement!r}: "
+        f"{variable!r} is not a variable of a runtime's environment"
+    )
 
 
 def test_build_requires_evaluate_markers_per_runtime(cpython: Runtime, pypy: Runtime) -> None:

@@ -29,8 +29,9 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from packaging.utils import canonicalize_name
 
+from rpm_pyconfig.dropin import format_conf
 from rpm_pyconfig.errors import MetadataError, PyConfigError
-from rpm_pyconfig.registry import format_conf, load_registry
+from rpm_pyconfig.registry import load_registry
 from rpm_pyconfig.runtime import Runtime
 from rpm_pyconfig.specgen import generate_spec
 from tests.rpmtools import MACROS, have_rpm_tools, run, tool_env

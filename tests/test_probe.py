@@ -11,6 +11,7 @@ from pathlib import Path
 
 import pytest
 
+from rpm_pyconfig.dropin import format_conf
 from rpm_pyconfig.errors import ProbeError, PyConfigError
 from rpm_pyconfig.probe import (
     find_interpreters,
@@ -21,7 +22,7 @@ from rpm_pyconfig.probe import (
     select_site_dirs,
     write_conf,
 )
-from rpm_pyconfig.registry import format_conf, load_registry
+from rpm_pyconfig.registry import load_registry
 from rpm_pyconfig.runtime import Runtime
 from tests.rpmtools import machine_runtimes
 

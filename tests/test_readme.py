@@ -46,6 +46,14 @@ def test_variable_table_matches_conditions() -> None:
     ]
 
 
+def test_module_map_lists_every_module() -> None:
+    rows = table_rows("module")
+    package = REPO / "rpm_pyconfig"
+    modules = {path.name for path in package.iterdir() if path.suffix in (".py", ".lua")}
+    assert sorted(row[0].strip("`") for row in rows) == sorted(modules)
+    assert all(row[1] for row in rows)
+
+
 def test_ci_runs_the_readme_test_command() -> None:
     commands = re.findall(r"^(bash \S+)\s+#", README.split("```", 2)[1], re.MULTILINE)
     assert commands == ["bash scripts/build-coverage.sh", "bash scripts/test.sh"]
