@@ -372,6 +372,13 @@ def _add_commands(commands: argparse._SubParsersAction[_Parser]) -> None:
     install.add_argument(
         "--filelists", action=_Once, default="_pyconfig/files", help="where to write NAME.files"
     )
+    install.add_argument(
+        "--unversioned",
+        action=_Once,
+        metavar="NAME",
+        help="the runtime whose commands get no suffix (default: the registry's default); "
+        "every other runtime without a script_suffix gets -NAME",
+    )
 
     app = command(
         "app",

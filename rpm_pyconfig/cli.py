@@ -410,6 +410,7 @@ def _run_install(args: argparse.Namespace) -> int:
         buildroot=args.buildroot,
         filelists=args.filelists,
         bindir=args.bindir,
+        unversioned=args.unversioned,
         progress=lambda line: print(f"rpm-pyconfig: {line}", file=sys.stderr),
     )
     return EXIT_OK

@@ -1264,6 +1264,9 @@ function S.install(runtimes, values)
   if values.embed_registry ~= nil and values.embed_registry ~= "" then
     P.bail()
   end
+  if values.unversioned ~= nil and values.unversioned ~= "" then
+    P.bail()  -- %pyconfig_unversioned: the tool's template quotes and checks it
+  end
   local out = {}
   for _, rt in ipairs(runtimes) do
     local t = rt.t

@@ -492,7 +492,7 @@ def _convert(field: Field, value: str) -> object:
     if not value:
         if field.required:
             raise _InvalidValueError("must not be empty")
-        if kind in ("rpmname", "word", "flags", "text"):
+        if kind in ("rpmname", "word", "flags", "text", "shebang"):
             return value
     if kind == "rpmname":
         if value.strip(_RPMNAME_CHARS) or value.startswith("-"):
@@ -517,9 +517,21 @@ def _convert(field: Field, value: str) -> object:
     elif kind == "flags":
         if not (value.isascii() and value.isalpha()):
             raise _InvalidValueError(f"must contain only letters, got {value!r}")
+    elif kind == "shebang":
+        if value[:1] != "-" or len(value) < 2 or value[1:].strip(_SHEBANG_LETTERS):
+            raise _InvalidValueError(
+                f"must be '-' and options that take no argument ({_SHEBANG_LETTERS}), one "
+                f"word as the kernel passes it, e.g. -sP; got {value!r}"
+            )
     elif kind != "text":  # pragma: no cover - guards FIELDS against typos
         raise AssertionError(f"unknown kind {kind!r} of key {field.name!r}")
     return value
+
+
+#: Interpreter options a ``#!`` line may carry: the kernel passes everything after the
+#: interpreter as one argument, so only options without a value, and none that change
+#: what runs (-c, -m, -x, -i) or print and exit (-h, -V).
+_SHEBANG_LETTERS = "BEIOPRSbqsuv"
 
 
 #: Characters a shell reads even inside double quotes, and quotes: never in a path that

@@ -88,6 +88,13 @@ FIELDS: tuple[Field, ...] = (
         False,
         "Appended to installed command names; default '' for the default runtime, else '-NAME'.",
     ),
+    Field(
+        "shebang_flags",
+        "shebang",
+        False,
+        "Options after the interpreter in installed commands' #! line, e.g. -sP; default none "
+        "(probe writes -sP, or -s where the interpreter lacks -P).",
+    ),
 )
 
 
@@ -112,6 +119,7 @@ class Runtime:
         "priority",
         "purelib",
         "script_suffix",
+        "shebang_flags",
         "soabi",
         "version",
         "versioned_dist_prefix",
@@ -136,6 +144,7 @@ class Runtime:
     dist_prefix: str
     versioned_dist_prefix: str
     script_suffix: str
+    shebang_flags: str
     #: Where the record came from (a conf file path, or ``probe:/usr/bin/pypy3``).
     origin: str
 
@@ -161,6 +170,7 @@ class Runtime:
         dist_prefix: str = "",
         versioned_dist_prefix: str = "",
         script_suffix: str = "",
+        shebang_flags: str = "",
         origin: str = "",
     ) -> None:
         major, minor = version.split(".")[:2]
@@ -189,6 +199,7 @@ class Runtime:
             "dist_prefix": dist_prefix or f"{stem}{major}",
             "versioned_dist_prefix": versioned_dist_prefix or f"{stem}{major}.{minor}",
             "script_suffix": script_suffix,
+            "shebang_flags": shebang_flags,
             "origin": origin,
         }
         for key, value in values.items():

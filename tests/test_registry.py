@@ -760,6 +760,8 @@ def runtimes(draw: st.DrawFn) -> Runtime:
         dist_prefix=draw(st.one_of(st.just(""), _RPMNAMES)),
         versioned_dist_prefix=draw(st.one_of(st.just(""), _RPMNAMES)),
         script_suffix=draw(st.one_of(st.just(""), _WORDS)),
+        shebang_flags=draw(st.one_of(st.just(""), st.from_regex(r"-[BEIOPRSbqsuv]{1,4}",
+                                                                fullmatch=True))),
         origin="hypothesis",
     )
 
@@ -798,7 +800,26 @@ def test_every_field_kind_is_checked() -> None:
         "bool",
         "int",
         "text",
+        "shebang",
     }
+
+
+@pytest.mark.parametrize("flags", ["-sP", "-s", "-I", "-sPE", ""])
+def test_shebang_flags_accepted(tmp_path: Path, flags: str) -> None:
+    write(tmp_path, {"x.conf": conf(f"shebang_flags = {flags}\n")})
+    assert load(tmp_path).runtimes[0].shebang_flags == flags
+
+
+@pytest.mark.parametrize(
+    "flags", ["sP", "-", "-s -P", "-x", "-c", "-m", "-W", "-X", "-h", "-s$(id)", "--", "-sP;"],
+)
+def test_shebang_flags_refused(tmp_path: Path, flags: str) -> None:
+    """One word of options without a value: the kernel passes the rest of the #! line as a
+    single argument, and -x, -c, -m would change what the command runs."""
+    write(tmp_path, {"x.conf": conf(f"shebang_flags = {flags}\n")})
+    assert "shebang_flags: must be '-' and options that take no argument" in problems_of(
+        [tmp_path]
+    )
 
 
 # -- speed ---------------------------------------------------------------------------------
