@@ -300,6 +300,12 @@ def _add_commands(commands: argparse._SubParsersAction[_Parser]) -> None:
         "calling the macros (for build systems that cannot run the tool "
         "while parsing)",
     )
+    spec.add_argument(
+        "--declarative",
+        action="store_true",
+        help="BuildSystem: pyconfig (rpm >= 4.20): no hand-written %%prep, %%build, "
+        "%%install, %%check (a warning when this machine's rpm is older)",
+    )
     spec.add_argument("--force", action="store_true", help="replace an existing FILE")
 
     chain = command(
