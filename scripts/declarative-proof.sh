@@ -118,9 +118,10 @@ build_project() {
 verify_commands() {
   local root=$1 unversioned=$2 line failed=0
   in_root "$root" rpm-pyconfig --foreach --raw \
-    --eval '@name @implementation @interpreter @purelib @platlib @script_suffix @shebang_flags' \
+    --eval '@name|@implementation|@interpreter|@purelib|@platlib|@script_suffix|@shebang_flags' \
     > "$root/farm/decl/runtimes.txt"
-  while read -r name implementation interpreter purelib platlib suffix flags; do
+  # '|' between the values: script_suffix and shebang_flags may be empty.
+  while IFS='|' read -r name implementation interpreter purelib platlib suffix flags; do
     [ "$suffix" = "" ] && suffix="-$name"  # the default runtime's: it gave way to $unversioned
     [ "$name" = "$unversioned" ] && suffix=""
     local command=/usr/bin/decl-demo$suffix
@@ -166,9 +167,17 @@ for suite in "${suites[@]}"; do
   else
     result=FAILED status=1
   fi
+  # The generated %check ran: one import per runtime, each from the buildroot.
+  runtimes=$(wc -l < "$root/farm/decl/runtimes.txt")
+  checks=$(grep -c '^+ .* -c import decl_demo$' "$logs/build.log" || true)
+  if [ "$checks" = "$runtimes" ]; then
+    echo "ok   %check imported decl_demo with each of the $runtimes runtimes"
+  else
+    echo "FAIL %check ran $checks imports for $runtimes runtimes" && result=FAILED status=1
+  fi >> "$logs/verify.log"
   cat "$logs/verify.log"
   packages=$(find "$root/farm/decl/rpmbuild/RPMS" -name '*.rpm' | wc -l)
-  say "$suite: $rpm_version, $packages packages, $(wc -l < "$root/farm/decl/runtimes.txt") runtimes, unversioned: $unversioned, $((SECONDS - start)) s: $result"
+  say "$suite: $rpm_version, $packages packages, $runtimes runtimes, unversioned: $unversioned, $((SECONDS - start)) s: $result"
   unmount_below "$tmp/$suite/"
 done
 exit "$status"
