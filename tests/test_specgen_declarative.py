@@ -201,3 +201,30 @@ def _sdist(project: Path, destination: Path) -> Path:
     )
     assert made.returncode == 0, made.stderr
     return destination / made.stdout.strip().splitlines()[-1]
+
+
+@pytest.mark.rpm
+def test_buildoption_without_a_section_stops_the_parse(tmp_path: Path) -> None:
+    """rpm gives BuildOption(conf) to %conf only, after every %files is made: a selection there
+    would be silently ignored, so the parse stops and says where selections go (rpm < 4.20
+    stops at the version guard before)."""
+    require("rpmspec", have_rpm_tools())
+    registry = probe_registry(tmp_path / "registry")
+    spec = tmp_path / "python-decl-demo.spec"
+    made = run([str(TOOL_BIN / "rpm-pyconfig"), "spec", "--declarative", str(PROJECT),
+                "-o", str(spec)], tool_env(registry))
+    assert made.returncode == 0, made.stderr
+    spec.write_text(spec.read_text().replace(
+        "BuildSystem:    pyconfig\n", "BuildSystem:    pyconfig\nBuildOption: --exclude 'pypy*'\n"
+    ))
+    parsed = run(["rpmspec", *macros_options(), "-P", str(spec)], tool_env(registry))
+    assert parsed.returncode != 0
+    if rpm_version()[:2] < (4, 20):
+        assert "error: BuildSystem: pyconfig needs rpm >= 4.20" in parsed.stderr
+    else:
+        assert (
+            "error: BuildSystem pyconfig: BuildOption(conf) or BuildOption without a section "
+            "('--exclude 'pypy*'') is not used: rpm passes build options only to the build "
+            "sections, after every %files is made; select runtimes with %global "
+            "pyconfig_select, or name the section: BuildOption(check): ...\n"
+        ) in parsed.stderr, parsed.stderr
