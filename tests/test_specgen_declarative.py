@@ -123,6 +123,7 @@ def test_declarative_problem_without_rpm(tmp_path: Path) -> None:
     assert found is not None and found.startswith(f"cannot run {tmp_path / 'no-rpm'} --version")
 
 
+@pytest.mark.rpm
 def test_the_command_warns_on_this_machines_rpm(tmp_path: Path) -> None:
     require("rpm", have_rpm_tools())
     made = run([str(TOOL_BIN / "rpm-pyconfig"), "spec", "--declarative", str(PROJECT),
