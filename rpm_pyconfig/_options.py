@@ -180,6 +180,8 @@ COMMANDS = (
         Option("--static", "flag", "expand the per-runtime stanzas for the current registry "
                "instead of calling the macros (for build systems that cannot run the tool while "
                "parsing)"),
+        Option("--declarative", "flag", "BuildSystem: pyconfig (rpm >= 4.20): no hand-written "
+               "%%prep, %%build, %%install, %%check (a warning when this machine's rpm is older)"),
         Option("--force", "flag", "replace an existing FILE"),
     ), selection=True),
     Command("chain", "Build the dependency closure of requirements (or sdists) for every runtime "
@@ -214,6 +216,9 @@ COMMANDS = (
         Option("--stage", "once", "where the pip install step put STAGE/NAME/target",
                default="_pyconfig/stage"),
         Option("--filelists", "once", "where to write NAME.files", default="_pyconfig/files"),
+        Option("--unversioned", "once", "the runtime whose commands get no suffix (default: the "
+               "registry's default); every other runtime without a script_suffix gets -NAME",
+               metavar="NAME"),
     ), selection=True),
     Command("app", "Write NAME.spec for one application and its whole dependency closure in a "
             "private environment: every sdist (and allowed wheel) is downloaded now into the "
@@ -305,6 +310,7 @@ class Arguments(Record):
     values: list[str]
     source: str
     static: bool
+    declarative: bool
     requirements: list[str]
     files: list[str]
     constraint: list[str]
@@ -319,6 +325,7 @@ class Arguments(Record):
     bindir: str
     stage: str
     filelists: str
+    unversioned: str | None
     app: str
     lock: str | None
     runtime: str | None

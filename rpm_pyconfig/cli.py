@@ -285,8 +285,16 @@ def _run_spec(args: Arguments) -> int:
     if args.static:
         runtimes = _selected(args)
         passed = _selection_args(args)
-    spec = generate_spec(args.source, static=args.static, runtimes=runtimes, selection_args=passed)
-    path = _emit_spec(spec.text, spec.warnings, args.output or spec.filename, force=args.force)
+    spec = generate_spec(args.source, static=args.static, declarative=args.declarative,
+                         runtimes=runtimes, selection_args=passed)
+    warnings = list(spec.warnings)
+    if args.declarative:
+        from .specgen import declarative_problem
+
+        problem = declarative_problem()
+        if problem is not None:
+            warnings.append(problem)
+    path = _emit_spec(spec.text, warnings, args.output or spec.filename, force=args.force)
     if path is not None:
         print(f"wrote {path}", file=sys.stderr)
     return EXIT_OK
@@ -411,6 +419,7 @@ def _run_install(args: Arguments) -> int:
         buildroot=args.buildroot,
         filelists=args.filelists,
         bindir=args.bindir,
+        unversioned=args.unversioned,
         progress=lambda line: print(f"rpm-pyconfig: {line}", file=sys.stderr),
     )
     return EXIT_OK

@@ -29,6 +29,7 @@ from .runtime import Runtime
 
 __all__ = [
     "InstallResult", "file_owners", "filelist_path", "install", "relies_on", "sharing_problems",
+    "with_unversioned",
 ]
 
 
@@ -137,6 +138,7 @@ def install(
     buildroot: str,
     filelists: str,
     bindir: str = "/usr/bin",
+    unversioned: str | None = None,
     progress: Callable[[str], None] | None = None,
 ) -> list[InstallResult]:
     """Move each runtime's ``pip install --target STAGE/NAME/target`` tree into *buildroot*.
@@ -145,7 +147,10 @@ def install(
     the commands into *bindir* with the runtime's ``script_suffix`` and a shebang naming
     its interpreter, byte-compile with that interpreter, then copy every path no
     earlier runtime ships into *buildroot* and write ``FILELISTS/NAME.files``.
+    *unversioned* names the runtime whose commands get no suffix (``with_unversioned``).
     """
+    if unversioned:
+        runtimes = with_unversioned(runtimes, unversioned)
     problems = sharing_problems(runtimes, bindir=bindir)
     if problems:
         raise ConfigError(problems)
@@ -189,6 +194,23 @@ def install(
         _undo(created)
         raise
     return results
+
+
+def with_unversioned(runtimes: Sequence[Runtime], name: str) -> list[Runtime]:
+    """*runtimes* with the commands of runtime *name* unsuffixed: a packager's choice of
+    which runtime owns ``/usr/bin/CMD``.  Every other runtime whose ``script_suffix`` is
+    empty (the registry's default, normally) gets ``-NAME`` instead."""
+    if name not in [runtime.name for runtime in runtimes]:
+        chosen = ", ".join(runtime.name for runtime in runtimes)
+        raise PyConfigError(
+            f"--unversioned {name!r}: not one of the selected runtimes ({chosen})"
+        )
+    return [
+        runtime.replace(script_suffix="") if runtime.name == name
+        else runtime.replace(script_suffix=f"-{runtime.name}") if not runtime.script_suffix
+        else runtime
+        for runtime in runtimes
+    ]
 
 
 def _check_places(runtimes: Sequence[Runtime], stage: str, buildroot: str) -> None:
@@ -268,7 +290,7 @@ def _arrange(runtime: Runtime, target: str, root: str, bindir: str) -> str:
                 dest = os.path.join(root + bindir, script + runtime.script_suffix)
                 shutil.copy2(os.path.join(source, script), dest, follow_symlinks=False)
                 if not os.path.islink(dest):  # a link is shipped as one, never followed
-                    _fix_shebang(dest, runtime.interpreter)
+                    _fix_shebang(dest, runtime.interpreter, runtime.shebang_flags)
         elif os.path.isdir(source) and not os.path.islink(source):
             shutil.copytree(source, os.path.join(dest_lib, entry), symlinks=True)
         else:
@@ -282,8 +304,10 @@ def _set_mtimes(root: str, mtime: int) -> None:
             os.utime(os.path.join(directory, name), (mtime, mtime), follow_symlinks=False)
 
 
-def _fix_shebang(path: str, interpreter: str) -> None:
-    """Point a Python script's ``#!`` line at the runtime's interpreter (never ``env python``)."""
+def _fix_shebang(path: str, interpreter: str, flags: str = "") -> None:
+    """Point a Python script's ``#!`` line at the runtime's interpreter (never ``env python``),
+    followed by the runtime's ``shebang_flags`` (Fedora's ``-sP``: no user site directory,
+    no script directory on ``sys.path``)."""
     with open(path, "rb") as script:
         content = script.read()
     if not content.startswith(b"#!"):
@@ -291,7 +315,8 @@ def _fix_shebang(path: str, interpreter: str) -> None:
     first, newline, rest = content.partition(b"\n")
     if b"python" in first or b"pypy" in first:
         with open(path, "wb") as script:
-            script.write(b"#!" + os.fsencode(interpreter) + newline + rest)
+            line = interpreter + (" " + flags if flags else "")
+            script.write(b"#!" + os.fsencode(line) + newline + rest)
 
 
 def _byte_compile(runtime: Runtime, root: str, libdir: str) -> None:

@@ -93,6 +93,16 @@ json.dump({
 }, sys.stdout)
 """
 
+#: Fedora's shebang options, most wanted first: -s (no user site directory) and -P (no
+#: script directory on sys.path, CPython >= 3.11 and some PyPy).  ``probe_shebang_flags``
+#: keeps the first set the interpreter both accepts and honours.
+SHEBANG_CANDIDATES = ("-sP", "-s")
+#: Run as ``INTERPRETER -E FLAGS -c SHEBANG_SCRIPT``: prints 1 when -s took effect, then 1
+#: when -P did (no '' at the head of sys.path, which -c puts there otherwise).
+SHEBANG_SCRIPT = (
+    "import sys; print(int(bool(sys.flags.no_user_site)), int(sys.path[:1] != ['']))"
+)
+
 _INTERPRETER_NAME = re.compile(r"python3(?:\.[0-9]+(?:d|t|-dbg)?|-dbg)?|pypy3(?:\.[0-9]+)?")
 _VERSIONED_NAME = re.compile(r"python([0-9]+\.[0-9]+)")
 
@@ -163,6 +173,29 @@ def run_probe_script(interpreter: str, *, timeout: float = 30) -> dict[str, obje
     if not isinstance(data, dict):
         raise ProbeError(f"{interpreter}: answered {data!r}, not a JSON object")
     return data
+
+
+def probe_shebang_flags(interpreter: str, *, timeout: float = 30) -> str:
+    """The options of ``SHEBANG_CANDIDATES`` that *interpreter* accepts and honours, or ''.
+
+    Decided by running it (never by its version): each candidate until one works.
+    """
+    for flags in SHEBANG_CANDIDATES:
+        try:
+            ran = subprocess.run(
+                [interpreter, "-E", flags, "-c", SHEBANG_SCRIPT],
+                stdin=subprocess.DEVNULL,
+                capture_output=True,
+                cwd="/",
+                timeout=timeout,
+                check=False,
+            )
+        except (OSError, subprocess.TimeoutExpired):
+            return ""
+        wanted = "1 1" if "P" in flags else "1 "
+        if ran.returncode == 0 and ran.stdout.decode("ascii", "replace").startswith(wanted):
+            return flags
+    return ""
 
 
 def _kill(process: subprocess.Popen[bytes]) -> None:
@@ -248,6 +281,7 @@ def runtime_from_probe(
     is_main_python: bool = False,
     is_main_pypy: bool = False,
     main_version: str | None = None,
+    shebang_flags: str = "",
 ) -> Runtime:
     """The ``Runtime`` for a probe answer (``run_probe_script``).  Pure.
 
@@ -321,6 +355,7 @@ def runtime_from_probe(
             free_threaded=free_threaded,
             default=default,
             priority=priority,
+            shebang_flags=shebang_flags,
             origin=f"probe:{interpreter}",
         )
     except ConfigError as error:
@@ -352,16 +387,18 @@ def _main_version(main_python: str) -> str | None:
 def probe(interpreter: str, *, name: str | None = None, timeout: float = 30) -> Runtime:
     """Describe the interpreter at ``interpreter`` (a path, or a bare name looked up on PATH).
 
-    Runs it once.  The path is recorded as given when absolute (``/usr/bin/python3``
-    stays, symlinks are not resolved).  See ``runtime_from_probe`` for names and
-    priorities.  Raises ``ProbeError``.
+    Runs it once (and once or twice for ``probe_shebang_flags``).  The path is recorded
+    as given when absolute (``/usr/bin/python3`` stays, symlinks are not resolved).  See
+    ``runtime_from_probe`` for names and priorities.  Raises ``ProbeError``.
     """
     path = _resolve(interpreter)
     data = run_probe_script(path, timeout=timeout)
-    return _runtime(path, data, name)
+    return _runtime(path, data, name, probe_shebang_flags(path, timeout=timeout))
 
 
-def _runtime(path: str, data: Mapping[str, object], name: str | None) -> Runtime:
+def _runtime(
+    path: str, data: Mapping[str, object], name: str | None, shebang_flags: str = ""
+) -> Runtime:
     return runtime_from_probe(
         data,
         interpreter=path,
@@ -369,6 +406,7 @@ def _runtime(path: str, data: Mapping[str, object], name: str | None) -> Runtime
         is_main_python=_same_file(path, MAIN_PYTHON),
         is_main_pypy=_same_file(path, MAIN_PYPY),
         main_version=_main_version(MAIN_PYTHON),
+        shebang_flags=shebang_flags,
     )
 
 
@@ -453,7 +491,8 @@ def _try_probe(interpreter: str, timeout: float) -> Runtime | str:
             return f"virtual environment (prefix {data.get('prefix')})"
         if data.get("base_prefix") != OS_PREFIX:
             return f"not an OS runtime (prefix {data.get('base_prefix')}, not {OS_PREFIX})"
-        return _runtime(interpreter, data, None)
+        flags = probe_shebang_flags(interpreter, timeout=timeout)
+        return _runtime(interpreter, data, None, flags)
     except ProbeError as exc:
         message, prefix = str(exc), f"{interpreter}: "
         return message[len(prefix) :] if message.startswith(prefix) else message

@@ -277,16 +277,26 @@ T["install"] = function(ctx)
       end
     end
     out[#out + 1] = J.output(J.sh(J.get(ctx, "tool")))
-    out[#out + 1] = " --confdir _pyconfig/registry install --buildroot \034%\123buildroot\125\034 --bindir \034%\123_bindir\125\034 || exit 1\010"
+    out[#out + 1] = " --confdir _pyconfig/registry install --buildroot \034%\123buildroot\125\034 --bindir \034%\123_bindir\125\034"
+    if J.truth(J.both((ctx["unversioned"] ~= nil), function() return J.get(ctx, "unversioned") end)) then
+      out[#out + 1] = " --unversioned "
+      out[#out + 1] = J.output(J.sh(J.get(ctx, "unversioned")))
+    end
+    out[#out + 1] = " || exit 1\010"
   else
     out[#out + 1] = J.output(J.sh(J.get(ctx, "tool")))
     out[#out + 1] = " "
     out[#out + 1] = J.output(J.literal(J.get(ctx, "selection_args")))
-    out[#out + 1] = " install --buildroot \034%\123buildroot\125\034 --bindir \034%\123_bindir\125\034 || exit 1\010"
+    out[#out + 1] = " install --buildroot \034%\123buildroot\125\034 --bindir \034%\123_bindir\125\034"
+    if J.truth(J.both((ctx["unversioned"] ~= nil), function() return J.get(ctx, "unversioned") end)) then
+      out[#out + 1] = " --unversioned "
+      out[#out + 1] = J.output(J.sh(J.get(ctx, "unversioned")))
+    end
+    out[#out + 1] = " || exit 1\010"
   end
   return table.concat(out)
 end
-P.template_reads["install"] = {["embed_registry"] = true, ["runtimes"] = true, ["selection_args"] = true, ["tool"] = true}
+P.template_reads["install"] = {["embed_registry"] = true, ["runtimes"] = true, ["selection_args"] = true, ["tool"] = true, ["unversioned"] = true}
 T["check"] = function(ctx)
   local out = {}
   if J.truth(J.get(ctx, "runtimes")) then

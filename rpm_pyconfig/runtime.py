@@ -220,11 +220,27 @@ def _text(value: str) -> str:
     return value
 
 
+#: Interpreter options a ``#!`` line may carry: the kernel passes everything after the
+#: interpreter as one argument, so only options without a value, and none that change
+#: what runs (-c, -m, -x, -i) or print and exit (-h, -V).
+_SHEBANG_LETTERS = "BEIOPRSbqsuv"
+
+
+def _shebang(value: str) -> str:
+    if value[:1] != "-" or len(value) < 2 or value[1:].strip(_SHEBANG_LETTERS):
+        raise InvalidValueError(
+            f"must be '-' and options that take no argument ({_SHEBANG_LETTERS}), one "
+            f"word as the kernel passes it, e.g. -sP; got {value!r}"
+        )
+    return value
+
+
 #: kind -> (the Python type of its values, the check and conversion of its text).
 _KINDS: dict[str, tuple[type, Callable[[str], object]]] = {
     "text": (str, _text),
     "word": (str, _word),
     "flags": (str, _flags),
+    "shebang": (str, _shebang),
     "path": (str, _path),
     "rpmname": (str, _rpmname),
     "identifier": (str, _identifier),
@@ -234,7 +250,7 @@ _KINDS: dict[str, tuple[type, Callable[[str], object]]] = {
 }
 _NAMES = {bool: "a bool", int: "an int", str: "a str"}
 # Kinds whose empty text is the empty string (an optional key written ``key =``).
-_EMPTY_OK = ("rpmname", "word", "flags", "text")
+_EMPTY_OK = ("rpmname", "word", "flags", "text", "shebang")
 
 
 # -- the fields --------------------------------------------------------------------------
@@ -324,6 +340,9 @@ FIELDS: tuple[Field, ...] = (
     Field("script_suffix", "word",
           "Appended to installed command names; default '' for the default runtime, else '-NAME'.",
           derive=lambda v: "" if v["default"] else f"-{v['name']}"),
+    Field("shebang_flags", "shebang",
+          "Options after the interpreter in installed commands' #! line, e.g. -sP; default none "
+          "(probe writes -sP, or -s where the interpreter lacks -P).", default=""),
 )  # fmt: skip
 
 _FIELDS = {field.name: field for field in FIELDS}
@@ -481,6 +500,7 @@ class Runtime(Record):
     dist_prefix: str
     versioned_dist_prefix: str
     script_suffix: str
+    shebang_flags: str
     #: Where the record came from (a conf file path, or ``probe:/usr/bin/pypy3``).
     origin: str
     #: ``3`` of ``3.11.2``.

@@ -21,7 +21,12 @@ from .rendering import render
 from .runtime import Runtime
 from .spectext import SpecText
 
-__all__ = ["GeneratedSpec", "changelog_today", "generate_spec", "write_spec"]
+__all__ = [
+    "GeneratedSpec", "changelog_today", "declarative_problem", "generate_spec", "write_spec",
+]
+
+#: The first rpm with declarative build systems (``BuildSystem:``, ``BuildOption()``).
+BUILDSYSTEM_RPM = (4, 20)
 
 
 class GeneratedSpec:
@@ -46,6 +51,7 @@ def generate_spec(
     source: str | os.PathLike[str],
     *,
     static: bool = False,
+    declarative: bool = False,
     runtimes: Sequence[Runtime] = (),
     selection_args: str = "",
     changelog_date: datetime.date | None = None,
@@ -54,7 +60,12 @@ def generate_spec(
 
     *runtimes* matter only with *static*: the stanzas are expanded for them, in order.
     *selection_args* are the rpm-pyconfig options a static spec's install step repeats.
+    *declarative*: ``BuildSystem: pyconfig`` (rpm >= 4.20) instead of build sections.
     """
+    if static and declarative:
+        raise PyConfigError(
+            "--static and --declarative exclude each other: a declarative spec calls the macros"
+        )
     meta = read_metadata(source)
     if static and not runtimes:
         raise PyConfigError("a static spec needs at least one runtime")
@@ -113,6 +124,7 @@ def generate_spec(
         "archive_dir": _archive_dir(meta),
         "warnings": [spectext.comment(warning) for warning in warnings],
         "static": static,
+        "declarative": declarative,
         "embed_registry": static,
         "tool": "rpm-pyconfig",
         "tool_version": __version__,
@@ -121,6 +133,36 @@ def generate_spec(
     }
     text = render("spec", runtimes if static else (), values)
     return GeneratedSpec(text, f"python-{pkgname}.spec", warnings, meta)
+
+
+def declarative_problem(rpm: str = "rpm") -> str | None:
+    """Why this machine's rpm cannot build a declarative spec, or None when it can (>= 4.20).
+
+    Asks ``rpm --version``; the spec is for the build machine, so this is the caller's
+    warning to give, never written into the spec (which stops an older rpm by itself).
+    """
+    import re
+    import subprocess
+
+    try:
+        answer = subprocess.run(
+            [rpm, "--version"], capture_output=True, text=True, check=False, timeout=30
+        ).stdout
+    except (OSError, subprocess.SubprocessError) as error:
+        return (
+            f"cannot run {rpm} --version ({error}): the declarative spec (BuildSystem: pyconfig) "
+            "needs rpm >= 4.20 where it is built"
+        )
+    found = re.search(r"([0-9]+)\.([0-9]+)[0-9.]*", answer)
+    if found is None:
+        return f"{rpm} --version said {answer.strip()!r}: the declarative spec needs rpm >= 4.20"
+    if (int(found.group(1)), int(found.group(2))) >= BUILDSYSTEM_RPM:
+        return None
+    return (
+        f"this machine's rpm is {found.group(0)}, which has no BuildSystem: the declarative "
+        "spec builds only with rpm >= 4.20 (older rpm stops at its first lines with an error); "
+        "generate it without --declarative for this machine"
+    )
 
 
 def write_spec(spec: GeneratedSpec, path: str, *, force: bool = False) -> None:

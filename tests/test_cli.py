@@ -45,7 +45,7 @@ def machine_pypy_conf() -> str:
         f"interpreter = /usr/bin/pypy3\npackage_prefix = pypy3\npurelib = {pypy.purelib}\n"
         f"platlib = {pypy.platlib}\nsoabi = {pypy.soabi}\next_suffix = {pypy.ext_suffix}\n"
         f"cache_tag = {pypy.cache_tag}\n"
-    )
+    ) + (f"shebang_flags = {pypy.shebang_flags}\n" if pypy.shebang_flags else "")
 
 
 @pytest.fixture
@@ -454,6 +454,7 @@ def test_list_json(registry: Path, capsys: pytest.CaptureFixture[str]) -> None:
         "dist_prefix": "pypy3",
         "versioned_dist_prefix": "pypy3.9",
         "script_suffix": "-pypy3",
+        "shebang_flags": "-s",
         "origin": str(registry / "pypy3.conf"),
     }
 

@@ -162,6 +162,8 @@ def runtimes(draw: st.DrawFn) -> Runtime:
         dist_prefix=draw(st.one_of(st.just(""), _RPMNAMES)),
         versioned_dist_prefix=draw(st.one_of(st.just(""), _RPMNAMES)),
         script_suffix=draw(st.one_of(st.just(""), _WORDS)),
+        shebang_flags=draw(st.one_of(st.just(""), st.from_regex(r"-[BEIOPRSbqsuv]{1,4}",
+                                                                fullmatch=True))),
         origin="hypothesis",
     )
 

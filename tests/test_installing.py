@@ -359,18 +359,21 @@ def test_top_level_pycache_is_never_owned(installed: Installed) -> None:
     assert not any(line.startswith("%dir /usr/bin") for line in every_line)
 
 
+def shebang(rt: Runtime) -> str:
+    """The first line of a command installed for *rt*: its interpreter and shebang_flags."""
+    return f"#!{rt.interpreter} {rt.shebang_flags}\n" if rt.shebang_flags else (
+        f"#!{rt.interpreter}\n"
+    )
+
+
 def test_commands_name_their_interpreter(installed: Installed) -> None:
     bindir = installed.buildroot / "usr" / "bin"
     main, debug, pypy = trio()
     assert (bindir / "tool").read_text(encoding="utf-8") == (
-        f"#!{main.interpreter}\nimport demo\nprint(demo.VALUE)\n"
+        f"{shebang(main)}import demo\nprint(demo.VALUE)\n"
     )
-    assert (bindir / "tool-dbg").read_text(encoding="utf-8").startswith(
-        f"#!{debug.interpreter}\n"
-    )
-    assert (bindir / "tool-pypy3").read_text(encoding="utf-8").startswith(
-        f"#!{pypy.interpreter}\n"
-    )
+    assert (bindir / "tool-dbg").read_text(encoding="utf-8").startswith(shebang(debug))
+    assert (bindir / "tool-pypy3").read_text(encoding="utf-8").startswith(shebang(pypy))
     assert (bindir / "helper.sh-pypy3").read_text(encoding="utf-8") == (
         "#!/bin/sh\necho helper\n"  # not a Python script: untouched
     )
@@ -578,6 +581,52 @@ def test_bindir_is_a_parameter(tmp_path: Path) -> None:
     assert [f for f in result.results["python3"].files if "bin/" in f] == [
         "/opt/bin/helper.sh3", "/opt/bin/tool3",
     ]
+
+
+def test_probed_shebang_flags_are_the_ones_each_interpreter_honours() -> None:
+    """Fedora's -sP wherever the runtime has -P (CPython >= 3.11, PyPy 3.11), else -s."""
+    for rt in trio():
+        safe = subprocess.run([rt.interpreter, "-P", "-c", "import sys; print(sys.path[:1])"],
+                              capture_output=True, text=True, check=False)
+        has_p = safe.returncode == 0 and safe.stdout != "['']\n"
+        assert rt.shebang_flags == ("-sP" if has_p else "-s"), rt.name
+
+
+@pytest.mark.parametrize("flags", ["", "-s", "-sP", "-I"])
+def test_shebang_flags_follow_the_interpreter(tmp_path: Path, flags: str) -> None:
+    rt = runtime("python3", default=True).replace(shebang_flags=flags)
+    stage_tree(tmp_path / "stage", rt, extension=False)
+    run_install(tmp_path, [rt])
+    tool = tmp_path / "buildroot" / "usr" / "bin" / "tool"
+    assert tool.read_text(encoding="utf-8").splitlines()[0] == (
+        f"#!{rt.interpreter} {flags}" if flags else f"#!{rt.interpreter}"
+    )
+
+
+def test_unversioned_chooses_who_owns_the_plain_command(tmp_path: Path) -> None:
+    """The packager's choice: pypy3's command is /usr/bin/tool, the registry's default
+    (suffix '') gets -NAME, a runtime with a suffix of its own keeps it."""
+    runtimes = [runtime("python3", default=True), runtime("other", script_suffix="-o",
+                                                           platlib="/b", purelib="/b"),
+                runtime("pypy3", script_suffix="-pypy3", platlib="/c", purelib="/c")]
+    for rt in runtimes:
+        stage_tree(tmp_path / "stage", rt, extension=False)
+    done = run_install(tmp_path, runtimes, unversioned="pypy3")
+    commands = {name: [f for f in result.files if f.startswith("/usr/bin/tool")]
+                for name, result in done.results.items()}
+    assert commands == {"python3": ["/usr/bin/tool-python3"], "other": ["/usr/bin/tool-o"],
+                        "pypy3": ["/usr/bin/tool"]}
+
+
+def test_unversioned_must_be_a_selected_runtime(tmp_path: Path) -> None:
+    rt = runtime("python3", default=True)
+    stage_tree(tmp_path / "stage", rt, extension=False)
+    with pytest.raises(PyConfigError) as info:
+        run_install(tmp_path, [rt], unversioned="pypy3")
+    assert str(info.value) == (
+        "--unversioned 'pypy3': not one of the selected runtimes (python3)"
+    )
+    assert not (tmp_path / "buildroot").exists()
 
 
 def test_reinstall_replaces_the_previous_tree(tmp_path: Path) -> None:

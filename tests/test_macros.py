@@ -7,6 +7,7 @@ tool's own message, although rpm ignores the exit status of a plain ``%(...)``.
 
 from __future__ import annotations
 
+import shlex
 import shutil
 import subprocess
 from pathlib import Path
@@ -358,3 +359,34 @@ def test_false_exe_fails_at_build_time_not_parse_time(registry: Path, tmp_path: 
         f"rpm-pyconfig: --exe failed for runtime 'python3' ({trio()[0].interpreter}): "
         "command exited with status 1: false"
     ) in built.stderr.splitlines()
+
+
+
+# -- who owns the unsuffixed commands ----------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("value", "words"),
+    [("", []), ("pypy3", ["--unversioned", "pypy3"]),
+     # one shell word whatever it holds; %% in the spec is one % in the scriptlet
+     ("py'3%%x;id", ["--unversioned", "py'3%x;id"])],
+)
+@pytest.mark.parametrize("how", ["global", "set"])
+def test_install_passes_the_unversioned_runtime(
+    registry: Path, tmp_path: Path, value: str, words: list[str], how: str
+) -> None:
+    """%global pyconfig_unversioned NAME, or %pyconfig_install --set unversioned=NAME (what
+    BuildOption(install) gives), reaches `rpm-pyconfig install` as one quoted word."""
+    if how == "global":
+        spec = spec_file(tmp_path, "%install\n%pyconfig_install\n",
+                         preamble=f"%global pyconfig_unversioned {value}\n" if value else "")
+    else:
+        option = f' --set "unversioned={value}"' if value else ""  # read by /bin/sh
+        spec = spec_file(tmp_path, f"%install\n%pyconfig_install{option}\n")
+    parsed = rpmspec(registry, spec, "-P")
+    assert parsed.returncode == 0, parsed.stderr
+    lines = [text for text in parsed.stdout.splitlines() if " install --buildroot " in text]
+    assert len(lines) == 1, parsed.stdout
+    command = shlex.split(lines[0])
+    assert command[-2:] == ["||", "exit"] or command[-3:-1] == ["||", "exit"]
+    assert command[command.index("--bindir") + 2:-3] == words, lines[0]

@@ -17,6 +17,7 @@ from rpm_pyconfig.probe import (
     find_interpreters,
     probe,
     probe_all,
+    probe_shebang_flags,
     run_probe_script,
     runtime_from_probe,
     select_site_dirs,
@@ -67,6 +68,10 @@ def expected(interpreter: str) -> Runtime:
     answer = subprocess.run([interpreter, "-I", "-c", ORACLE], capture_output=True, text=True,
                             check=True).stdout
     implementation, version, soabi, ext_suffix, cache_tag, abiflags = json.loads(answer)
+    # -P honoured: -c puts no '' at the head of sys.path (asked as two options, not -sP).
+    safe = subprocess.run([interpreter, "-E", "-s", "-P", "-c", "import sys; print(sys.path[:1])"],
+                          capture_output=True, text=True, check=False)
+    flags = "-sP" if safe.returncode == 0 and safe.stdout != "['']\n" else "-s"
     short = ".".join(version.split(".")[:2])
     debug = interpreter == PYTHON_DBG
     name, priority = {PYTHON: ("python3", 10), PYTHON_DBG: ("python3-debug", 30),
@@ -80,7 +85,8 @@ def expected(interpreter: str) -> Runtime:
         abi_requires=f"python(abi) = {short}" if interpreter == PYTHON else interpreter,
         dist_prefix=dist, versioned_dist_prefix=f"{dist}.{short.split('.')[1]}"
         if dist == "pypy3" else f"python{short}",
-        script_suffix="" if interpreter == PYTHON else f"-{name}", origin=f"probe:{interpreter}",
+        script_suffix="" if interpreter == PYTHON else f"-{name}", shebang_flags=flags,
+        origin=f"probe:{interpreter}",
     )
 
 
@@ -256,6 +262,18 @@ def test_probe_script_runs_on_every_probed_interpreter(interpreter: str) -> None
     assert tag == (f"cpython-{nodots}" if name == "cpython" else f"{name}{nodots}")
     runtime = probe(interpreter)
     assert (runtime.version, runtime.cache_tag) == (version, tag)
+
+
+def test_shebang_flags_are_what_the_interpreter_honours(tmp_path: Path) -> None:
+    """-sP where -P works, -s where the interpreter refuses -P (PyPy 3.9) or ignores it, and
+    nothing where it refuses -s too: decided by running it, never by its version."""
+    no_p = script(tmp_path, "no-p", 'case "$2" in *P*) exit 2;; esac\necho "1 0"')
+    ignores_p = script(tmp_path, "ignores-p", 'echo "1 0"')
+    refuses = script(tmp_path, "refuses", "exit 2")
+    assert probe_shebang_flags(no_p) == "-s"
+    assert probe_shebang_flags(ignores_p) == "-s"
+    assert probe_shebang_flags(refuses) == ""
+    assert probe_shebang_flags(str(tmp_path / "missing")) == ""
 
 
 def test_the_machine_has_runtimes_to_test() -> None:
@@ -689,11 +707,13 @@ def test_shipped_example_drop_ins_are_debian_12s_probe_answers() -> None:
     assert registry.names == ("python3", "python3-debug", "pypy3")
     answers = {"python3": "debian12-python3.11", "python3-debug": "debian12-python3.11-dbg",
                "pypy3": "debian12-pypy3"}
+    # probe_shebang_flags on Debian 12, recorded: CPython 3.11 honours -P, PyPy 3.9 refuses it.
+    flags = {"python3": "-sP", "python3-debug": "-sP", "pypy3": "-s"}
     for runtime in registry:
         probed = runtime_from_probe(
             recorded(answers[runtime.name]), interpreter=runtime.interpreter,
             is_main_python=runtime.name == "python3", is_main_pypy=runtime.name == "pypy3",
-            main_version="3.11",
+            main_version="3.11", shebang_flags=flags[runtime.name],
         )
         assert runtime == probed.replace(origin=f"{shipped}/{runtime.name}.conf")
     for path in registry.files:

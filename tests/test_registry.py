@@ -671,3 +671,21 @@ def test_paths_with_shell_syntax_are_refused(tmp_path: Path, path: str) -> None:
         f"{tmp_path}/x.conf:4 [runtime] interpreter: must not contain $, `, \\ or quotes (a "
         f"shell reads them even inside quotes), got {path!r}"
     )
+
+
+@pytest.mark.parametrize("flags", ["-sP", "-s", "-I", "-sPE", ""])
+def test_shebang_flags_accepted(tmp_path: Path, flags: str) -> None:
+    write(tmp_path, {"x.conf": conf(f"shebang_flags = {flags}\n")})
+    assert load(tmp_path).runtimes[0].shebang_flags == flags
+
+
+@pytest.mark.parametrize(
+    "flags", ["sP", "-", "-s -P", "-x", "-c", "-m", "-W", "-X", "-h", "-s$(id)", "--", "-sP;"],
+)
+def test_shebang_flags_refused(tmp_path: Path, flags: str) -> None:
+    """One word of options without a value: the kernel passes the rest of the #! line as a
+    single argument, and -x, -c, -m would change what the command runs."""
+    write(tmp_path, {"x.conf": conf(f"shebang_flags = {flags}\n")})
+    assert "shebang_flags: must be '-' and options that take no argument" in problems_of(
+        [tmp_path]
+    )

@@ -155,6 +155,7 @@ def test_every_field_kind_is_checked() -> None:
         "bool",
         "int",
         "text",
+        "shebang",
     }
 
 

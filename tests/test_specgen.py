@@ -24,6 +24,7 @@ import shutil
 import subprocess
 import sys
 import tarfile
+import tempfile
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
@@ -624,17 +625,32 @@ def test_extras_are_packages_of_their_own(
 def test_commands_run_with_their_own_runtime(
     fixture_builds: dict[str, Build]
 ) -> None:
+    """Each runtime's command names its interpreter and the shebang_flags the probe found
+    (-sP where -P works): with -P, a module beside the command cannot shadow the package."""
     build = fixture_builds["pure-markers-extras"]
     build.check()
     for prefix, suffix, implementation in (("python3", "", "cpython"),
                                            ("python3-debug", "-python3-debug", "cpython"),
                                            ("pypy3", "-pypy3", "pypy")):
+        runtime = runtime_of(prefix)
         command = build.root / "usr" / "bin" / f"pure-markers{suffix}"
-        shebang = f"#!{runtime_of(prefix).interpreter}\n"
+        flags = f" {runtime.shebang_flags}" if runtime.shebang_flags else ""
+        shebang = f"#!{runtime.interpreter}{flags}\n"
         assert command.read_text(encoding="utf-8").startswith(shebang)
         ran = _python(build.root, prefix, "", command=[str(command)])
         assert ran.returncode == 0, ran.stderr
         assert ran.stdout == f"hello, {implementation} 1.2.0rc1\n"
+        # The command's directory on sys.path (no -P) lets a module there shadow the package.
+        with tempfile.TemporaryDirectory() as directory:
+            beside = Path(directory) / command.name
+            shutil.copy2(command, beside)
+            shadow = Path(directory) / "pure_markers_extras.py"
+            shadow.write_text("raise SystemExit('shadowed')\n")
+            ran = _python(build.root, prefix, "", command=[str(beside)])
+        if "P" in runtime.shebang_flags:
+            assert ran.stdout == f"hello, {implementation} 1.2.0rc1\n", ran.stderr
+        else:
+            assert ran.stderr == "shadowed\n", prefix
 
 
 @rpm_test

@@ -1,0 +1,202 @@
+#!/usr/bin/env bash
+# Proof of `BuildSystem: pyconfig` (rpm >= 4.20) with real rpmbuild in the farm's build roots.
+#
+#   bash scripts/declarative-proof.sh [--skip-host] [SUITE...]   (as root; SUITE: trixie sid)
+#
+# For each suite, on an overlay of the farm's cached root (the root itself is never written;
+# scripts/farm.sh makes it): this checkout goes to /farm/src (whose .venv the farm's setup.sh
+# made), the macros into rpm's macros.d, the root's runtimes are probed into its
+# /etc/rpm-pyconfig.d; then `rpm-pyconfig spec --declarative` writes the spec of a small
+# setuptools project with a command (tests/data/declarative), `rpmbuild -ba` builds it with no
+# hand-written build section, every package is installed into one directory, and for every
+# runtime its command's first line must be `#!INTERPRETER SHEBANG_FLAGS` and the command must
+# run with that interpreter and those flags.  Also: the chosen %pyconfig_unversioned runtime
+# owns the unsuffixed command.
+#
+# Environment: RPM_PYCONFIG_FARM_CACHE (default /var/cache/rpm-pyconfig-farm): where the roots
+# are; RPM_PYCONFIG_DECLARATIVE_TMP (default /var/tmp/rpm-pyconfig-declarative): the overlay's
+# upper and work directories and the logs (removed at the end, logs kept).  Exit status: 0 when
+# every suite passed, 1 when one failed, 2 on a usage error or a missing root.
+# --skip-host: leave out the suite of the machine running this (tests/test_specgen_declarative.py
+# builds the declarative spec with the host's own rpm there).  CI: after scripts/farm.sh, which
+# makes the roots, run `bash scripts/declarative-proof.sh --skip-host`.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+top=$PWD
+cache=${RPM_PYCONFIG_FARM_CACHE:-/var/cache/rpm-pyconfig-farm}
+tmp=${RPM_PYCONFIG_DECLARATIVE_TMP:-/var/tmp/rpm-pyconfig-declarative}
+
+say() { printf 'declarative-proof: %s\n' "$*" >&2; }
+die() { say "error: $*"; exit 2; }
+
+host_suite() {
+  local VERSION_ID=''
+  # shellcheck disable=SC1091
+  . /etc/os-release
+  case "$VERSION_ID" in 12) echo bookworm ;; 13) echo trixie ;; '') echo sid ;; *) echo "debian$VERSION_ID" ;; esac
+}
+
+skip_host=0
+suites=()
+for argument in "$@"; do
+  case "$argument" in
+    --skip-host) skip_host=1 ;;
+    trixie | sid) suites+=("$argument") ;;
+    *) die "unknown argument '$argument' (expected --skip-host, trixie or sid: the roots with rpm >= 4.20)" ;;
+  esac
+done
+((${#suites[@]})) || suites=(trixie sid)
+if ((skip_host)); then
+  host=$(host_suite) kept=()
+  for suite in "${suites[@]}"; do [ "$suite" = "$host" ] || kept+=("$suite"); done
+  suites=("${kept[@]}")
+  say "host is $host: its own rpm is tests/test_specgen_declarative.py's"
+fi
+((${#suites[@]})) || { say "no suite left"; exit 0; }
+[ "$(id -u)" = 0 ] || die "must run as root (mount, chroot)"
+for suite in "${suites[@]}"; do
+  [ -x "$cache/roots/$suite/farm/src/.venv/bin/rpm-pyconfig" ] ||
+    die "no farm root with rpm-pyconfig in $cache/roots/$suite: run scripts/farm.sh $suite first"
+done
+
+# -- mounts: everything below $tmp is ours and undone on every exit path ----------------------
+unmount_below() {
+  awk -v p="$1" 'index($2, p) == 1 { print $2 }' /proc/mounts | sort -r |
+    while read -r target; do umount "$target" 2>/dev/null || umount -l "$target"; done
+}
+cleanup() {
+  local status=$?
+  set +e
+  unmount_below "$tmp/"
+  if awk -v p="$tmp/" 'index($2, p) == 1 { found = 1 } END { exit !found }' /proc/mounts; then
+    say "cannot unmount everything below $tmp: left in place"
+  else
+    for suite in "${suites[@]}"; do rm -rf "$tmp/$suite/upper" "$tmp/$suite/work" "$tmp/$suite/merged"; done
+  fi
+  exit "$status"
+}
+trap cleanup EXIT
+trap 'say "interrupted"; exit 130' INT TERM HUP
+
+mount_overlay() {
+  local suite=$1 lower=$cache/roots/$1 base=$tmp/$1
+  unmount_below "$base/"
+  rm -rf "$base/upper" "$base/work" "$base/merged"
+  mkdir -p "$base/upper" "$base/work" "$base/merged" "$base/logs"
+  mount -t overlay overlay -o "lowerdir=$lower,upperdir=$base/upper,workdir=$base/work" "$base/merged"
+  local dir
+  for dir in proc sys dev dev/pts; do mount --bind "/$dir" "$base/merged/$dir"; done
+  mount -t tmpfs -o size=256m tmpfs "$base/merged/dev/shm"
+}
+
+in_root() {
+  local root=$1
+  shift
+  chroot "$root" /usr/bin/env -i HOME=/root LANG=C.UTF-8 \
+    PATH=/farm/bin:/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin "$@"
+}
+
+# -- in the root ------------------------------------------------------------------------------
+install_checkout() {
+  local root=$1 src=$1/farm/src
+  # This checkout as it is (tracked and untracked, not ignored); the farm's .venv is an
+  # editable install of /farm/src, so the new code is what runs.
+  find "$src" -mindepth 1 -maxdepth 1 ! -name .venv ! -name out -exec rm -rf {} +
+  (cd "$top" && git ls-files -z --cached --others --exclude-standard |
+     tar --null --ignore-failed-read -T - -cf -) | tar -C "$src" -xf -
+  in_root "$root" sh -c 'install -D -m 0644 /farm/src/macros/macros.pyconfig \
+    "$(rpm --eval "%{_rpmconfigdir}")/macros.d/macros.pyconfig"'
+  rm -rf "$root/etc/rpm-pyconfig.d" && mkdir -p "$root/etc/rpm-pyconfig.d"
+  in_root "$root" rpm-pyconfig probe --all --write /etc/rpm-pyconfig.d
+  in_root "$root" rpm-pyconfig check
+  in_root "$root" rpm --version
+}
+
+# The project, its sdist (the root's setuptools), the declarative spec, the build, the install.
+build_project() {
+  local root=$1 unversioned=$2
+  in_root "$root" bash -euxc '
+    rm -rf /farm/decl && mkdir -p /farm/decl/project /farm/decl/sources /farm/decl/rpmbuild
+    cp -a /farm/src/tests/data/declarative/. /farm/decl/project/
+    cd /farm/decl/project
+    python3 -c "import setuptools.build_meta as b; print(b.build_sdist(\"/farm/decl/sources\"))"
+    cd /farm/decl
+    rpm-pyconfig spec --declarative sources/decl_demo-1.0.tar.gz -o python-decl-demo.spec
+    # The packager chooses who owns /usr/bin/decl-demo: a BuildOption of the install section.
+    sed -i "/^BuildSystem:/a BuildOption(install): --set unversioned=$1" python-decl-demo.spec
+    cat python-decl-demo.spec
+    ! grep -E "^%(prep|build|install|check|files)" python-decl-demo.spec
+    rpmbuild -ba --nodeps --define "_topdir /farm/decl/rpmbuild" \
+      --define "_sourcedir /farm/decl/sources" python-decl-demo.spec
+    rpm -i --root /farm/decl/inst --dbpath /var/lib/rpm --nodeps /farm/decl/rpmbuild/RPMS/*/*.rpm
+    rpm -qa --root /farm/decl/inst --dbpath /var/lib/rpm | sort
+  ' build "$unversioned"
+}
+
+# Every runtime: its command's first line, and the command run from the installed tree.
+verify_commands() {
+  local root=$1 unversioned=$2 line failed=0
+  in_root "$root" rpm-pyconfig --foreach --raw \
+    --eval '@name|@implementation|@interpreter|@purelib|@platlib|@script_suffix|@shebang_flags' \
+    > "$root/farm/decl/runtimes.txt"
+  # '|' between the values: script_suffix and shebang_flags may be empty.
+  while IFS='|' read -r name implementation interpreter purelib platlib suffix flags; do
+    [ "$suffix" = "" ] && suffix="-$name"  # the default runtime's: it gave way to $unversioned
+    [ "$name" = "$unversioned" ] && suffix=""
+    local command=/usr/bin/decl-demo$suffix
+    local first want="#!$interpreter${flags:+ $flags}"
+    first=$(head -n 1 "$root/farm/decl/inst$command")
+    local ran
+    ran=$(in_root "$root" env PYTHONPATH="/farm/decl/inst$purelib:/farm/decl/inst$platlib" \
+      "/farm/decl/inst$command" 2>&1) || ran="FAILED: $ran"
+    # The command prints: implementation, -s in effect, -P in effect.
+    local s_flag=0 p_flag=0
+    case "$flags" in *s*) s_flag=1 ;; esac
+    case "$flags" in *P*) p_flag=1 ;; esac
+    local expect="$implementation $s_flag $p_flag"
+    if [ "$first" = "$want" ] && [ "$ran" = "$expect" ]; then
+      echo "ok   $name $command: '$first', runs: $ran"
+    else
+      echo "FAIL $name $command: first line '$first' (want '$want'), ran '$ran' (want '$expect')"
+      failed=1
+    fi
+  done < "$root/farm/decl/runtimes.txt"
+  return "$failed"
+}
+
+status=0
+for suite in "${suites[@]}"; do
+  root=$tmp/$suite/merged logs=$tmp/$suite/logs
+  start=$SECONDS
+  mount_overlay "$suite"
+  say "$suite: overlay on $cache/roots/$suite at $root"
+  if ! install_checkout "$root" > "$logs/setup.log" 2>&1; then
+    say "$suite: FAILED installing the checkout ($logs/setup.log)"; tail -n 20 "$logs/setup.log" >&2
+    status=1; unmount_below "$tmp/$suite/"; continue
+  fi
+  rpm_version=$(tail -n 1 "$logs/setup.log")
+  # The runtime that owns the unsuffixed command: the last one (never the registry's default).
+  unversioned=$(in_root "$root" rpm-pyconfig --foreach --raw --eval '@name' | tail -n 1)
+  if ! build_project "$root" "$unversioned" > "$logs/build.log" 2>&1; then
+    say "$suite: FAILED building the declarative spec ($logs/build.log)"; tail -n 30 "$logs/build.log" >&2
+    status=1; unmount_below "$tmp/$suite/"; continue
+  fi
+  if verify_commands "$root" "$unversioned" > "$logs/verify.log" 2>&1; then
+    result=ok
+  else
+    result=FAILED status=1
+  fi
+  # The generated %check ran: one import per runtime, each from the buildroot.
+  runtimes=$(wc -l < "$root/farm/decl/runtimes.txt")
+  checks=$(grep -c '^+ .* -c import decl_demo$' "$logs/build.log" || true)
+  if [ "$checks" = "$runtimes" ]; then
+    echo "ok   %check imported decl_demo with each of the $runtimes runtimes"
+  else
+    echo "FAIL %check ran $checks imports for $runtimes runtimes" && result=FAILED status=1
+  fi >> "$logs/verify.log"
+  cat "$logs/verify.log"
+  packages=$(find "$root/farm/decl/rpmbuild/RPMS" -name '*.rpm' | wc -l)
+  say "$suite: $rpm_version, $packages packages, $runtimes runtimes, unversioned: $unversioned, $((SECONDS - start)) s: $result"
+  unmount_below "$tmp/$suite/"
+done
+exit "$status"
