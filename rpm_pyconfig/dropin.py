@@ -120,7 +120,7 @@ class Reader:
         raw_values = dict(parser.items(SECTION, raw=True))
         values, found = validate_raw(raw_values)
         for key, message in found:
-            problems.append(Problem(_locate(path, text, SECTION, key), message))
+            problems.append(Problem(_locate(path, text, SECTION, key), message, key=key))
 
         name = values.get("name")
         if not name:
@@ -165,7 +165,9 @@ def check_runtime(runtime: Runtime) -> list[Problem]:
         if message is None and text != text.strip():
             message = f"must not start or end with whitespace, got {text!r}"
         if message is not None:
-            problems.append(Problem(where(origin, None, SECTION, field.name), message))
+            problems.append(
+                Problem(where(origin, None, SECTION, field.name), message, key=field.name)
+            )
     return problems
 
 

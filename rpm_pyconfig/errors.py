@@ -48,13 +48,15 @@ def located(origin: str, message: str) -> str:
 class Problem:
     """One thing wrong with one input, located as precisely as we can."""
 
-    __slots__ = ("message", "origin")
+    __slots__ = ("key", "message", "origin")
 
-    def __init__(self, origin: str, message: str) -> None:
+    def __init__(self, origin: str, message: str, *, key: str | None = None) -> None:
         #: Where (see ``where``): ``/etc/rpm-pyconfig.d/pypy3.conf:7 [runtime] purelib``.
         self.origin = origin
         #: What is wrong, naming the offending value.
         self.message = message
+        #: The runtime key it is about, when it is about one (also named in ``origin``).
+        self.key = key
 
     def __str__(self) -> str:
         return located(self.origin, self.message)

@@ -363,7 +363,7 @@ def runtime_from_probe(
     problems = check_runtime(runtime)
     if problems:
         # A bad --name also spoils the script_suffix derived from it: report the cause only.
-        cause = [problem for problem in problems if problem.origin.endswith("] name")]
+        cause = [problem for problem in problems if problem.key == "name"]
         raise ProbeError("\n".join(str(problem) for problem in cause or problems))
     return runtime
 

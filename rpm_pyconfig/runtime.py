@@ -520,7 +520,9 @@ class Runtime(Record):
             value = values.get(field.name)
             if value is None:
                 if field.required:
-                    problems.append(Problem(where(place, None, SECTION, field.name), "is required"))
+                    problems.append(Problem(
+                        where(place, None, SECTION, field.name), "is required", key=field.name
+                    ))
                 continue
             if value == "" and field.blank_derives:
                 continue
@@ -528,7 +530,9 @@ class Runtime(Record):
             if message is None and field.kind == "version":
                 message = check_value(field, value)
             if message is not None:
-                problems.append(Problem(where(place, None, SECTION, field.name), message))
+                problems.append(
+                    Problem(where(place, None, SECTION, field.name), message, key=field.name)
+                )
         if problems:
             raise ConfigError(problems)
         self._fill(_complete({**values, "origin": origin}))

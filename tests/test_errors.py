@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import pytest
+
 from rpm_pyconfig.errors import (
     ConfigError,
     ExecutionError,
@@ -14,6 +16,7 @@ from rpm_pyconfig.errors import (
     located,
     where,
 )
+from rpm_pyconfig.runtime import Runtime
 
 
 def test_close_match_prefers_a_case_variant_then_difflib() -> None:
@@ -35,6 +38,19 @@ def test_where_and_located_spell_every_origin() -> None:
     assert located("", "bad") == "bad"
     assert str(Problem("/etc/a.conf:7", "bad")) == "/etc/a.conf:7: bad"
     assert str(Problem("", "bad")) == "bad"
+
+
+def test_problems_about_a_key_name_it() -> None:
+    with pytest.raises(ConfigError) as info:
+        Runtime(name="x", implementation="cpython", version="3", interpreter="/x",
+                package_prefix="x", purelib="/p", platlib="/p", soabi="s", ext_suffix=".so",
+                cache_tag="c", debug="no")
+    assert [(p.key, p.origin) for p in info.value.problems] == [
+        ("version", "runtime 'x' [runtime] version"),
+        ("debug", "runtime 'x' [runtime] debug"),
+    ]
+    assert Problem("a", "b").key is None
+    assert Problem("a", "b", key="name") == Problem("a", "b")  # the key is named in the origin
 
 
 def test_every_error_has_one_exit_status() -> None:
