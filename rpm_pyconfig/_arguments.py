@@ -300,6 +300,12 @@ def _add_commands(commands: argparse._SubParsersAction[_Parser]) -> None:
         "calling the macros (for build systems that cannot run the tool "
         "while parsing)",
     )
+    spec.add_argument(
+        "--extras",
+        action=_Once,
+        metavar="NAME[,NAME]",
+        help="extras to package, comma-separated, or all (the default) or none",
+    )
     spec.add_argument("--force", action="store_true", help="replace an existing FILE")
 
     chain = command(

@@ -277,6 +277,7 @@ def _run_render(args: argparse.Namespace) -> int:
 
 
 def _run_spec(args: argparse.Namespace) -> int:
+    from .backend import MetadataBackend
     from .specgen import generate_spec
 
     runtimes: tuple[Runtime, ...] = ()
@@ -284,7 +285,18 @@ def _run_spec(args: argparse.Namespace) -> int:
     if args.static:
         runtimes = _selected(args)
         passed = _selection_args(args)
-    spec = generate_spec(args.source, static=args.static, runtimes=runtimes, selection_args=passed)
+
+    def interpreter() -> str:
+        """The runtime that runs the build backend (asked only when one is needed): the
+        registry's default, or the first selected runtime."""
+        from .selection import pick_one
+
+        return pick_one(_selected(args)).interpreter
+
+    spec = generate_spec(
+        args.source, static=args.static, runtimes=runtimes, selection_args=passed,
+        backend=MetadataBackend(interpreter), wanted_extras=args.extras,
+    )
     path = _emit_spec(spec.text, spec.warnings, args.output or spec.filename, force=args.force)
     if path is not None:
         print(f"wrote {path}", file=sys.stderr)

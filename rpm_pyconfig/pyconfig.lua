@@ -1366,7 +1366,10 @@ function S.subpackages(runtimes, values)
   if pkgname == nil then
     P.bail()
   end
-  local distname = values.distname or pkgname
+  local distname = values.distname
+  if distname == nil or distname == "" then
+    distname = pkgname
+  end
   -- spectext.name: anything else is the tool's to refuse
   if not (distname:match("^[A-Za-z0-9]$") or distname:match("^[A-Za-z0-9][A-Za-z0-9._-]*[A-Za-z0-9]$")) then
     P.bail()

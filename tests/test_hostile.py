@@ -158,7 +158,7 @@ def _header(value: str) -> str:
 
 
 def core_metadata(project: Project) -> bytes:
-    lines = ["Metadata-Version: 2.1", f"Name: {project.name}", f"Version: {project.version}"]
+    lines = ["Metadata-Version: 2.2", f"Name: {project.name}", f"Version: {project.version}"]
     if project.summary is not None:
         lines.append(f"Summary: {_header(project.summary)}")
     if project.homepage is not None:
@@ -569,7 +569,7 @@ def test_non_utf8_metadata_is_refused(tmp_path: Path) -> None:
     project = Project(payload="", summary="s")
     source = make_sdist(project, tmp_path / "s")
     with tarfile.open(source, "w:gz") as tar:
-        _add(tar, "hostile-1.0/PKG-INFO", b"Metadata-Version: 2.1\nName: hostile\nVersion: 1.0\n"
+        _add(tar, "hostile-1.0/PKG-INFO", b"Metadata-Version: 2.2\nName: hostile\nVersion: 1.0\n"
              b"Summary: caf\xe9 %(touch M)\n")
     with pytest.raises(MetadataError, match=r"PKG-INFO: not UTF-8 text"):
         generate("sdist", source)

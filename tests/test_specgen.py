@@ -333,9 +333,14 @@ BROKEN = {
 }
 
 
-def _spec_command(*arguments: str, cwd: Path) -> subprocess.CompletedProcess[str]:
-    """``rpm-pyconfig spec ...`` run by the interpreter running the tests."""
+def _spec_command(
+    *arguments: str, cwd: Path, registry: Path | None = None
+) -> subprocess.CompletedProcess[str]:
+    """``rpm-pyconfig spec ...`` run by the interpreter running the tests (*registry*: its
+    ``RPM_PYCONFIG_PATH``, which names the runtime that would run a build backend)."""
     env = dict(os.environ, PYTHONPATH=str(REPO), SOURCE_DATE_EPOCH=SOURCE_DATE_EPOCH)
+    if registry is not None:
+        env["RPM_PYCONFIG_PATH"] = str(registry)
     return subprocess.run([sys.executable, "-m", "rpm_pyconfig", "spec", *arguments], cwd=cwd,
                           env=env, capture_output=True, text=True, check=False)
 
@@ -361,13 +366,19 @@ def test_an_error_writes_no_spec(case: str, tmp_path: Path) -> None:
     assert (out / "out.spec").read_text(encoding="utf-8") == "previous\n"
 
 
-def test_dynamic_version_without_sdist_writes_no_spec(tmp_path: Path) -> None:
-    failed = _spec_command(str(DATA / "dynamic-version"), "-o", "out.spec", cwd=tmp_path)
+def test_dynamic_version_without_sdist_or_runtime_writes_no_spec(tmp_path: Path) -> None:
+    empty = tmp_path / "registry"
+    empty.mkdir()
+    failed = _spec_command(str(DATA / "dynamic-version"), "-o", "out.spec", cwd=tmp_path,
+                           registry=empty)
     assert failed.returncode == 1
-    assert failed.stderr.startswith(
+    assert failed.stderr == (
         f"rpm-pyconfig: {DATA}/dynamic-version/pyproject.toml [project] dynamic: version is "
+        "computed by the build backend and no PKG-INFO supplies it: no runtime to run the "
+        f"build backend 'setuptools.build_meta': no Python runtime is defined in {empty}; "
+        "hint: run 'rpm-pyconfig probe --all --write /etc/rpm-pyconfig.d'\n"
     )
-    assert list(tmp_path.iterdir()) == []
+    assert list(tmp_path.iterdir()) == [empty]
 
 
 def test_an_existing_spec_is_kept_without_force(tmp_path: Path) -> None:
@@ -875,8 +886,8 @@ def test_markupsafe_speedups_for_cpython_only(
 def test_source_and_setup_come_from_the_sdist_itself(
     tmp_path: Path, file_name: str, top: str, source0: str, autosetup: str
 ) -> None:
-    pkg_info = (
-        b"Metadata-Version: 2.1\nName: Foo_Bar\nVersion: 1.0\nSummary: s\n"
+    pkg_info = (  # 2.2: nothing Dynamic, so no build backend is needed
+        b"Metadata-Version: 2.2\nName: Foo_Bar\nVersion: 1.0\nSummary: s\n"
         b"License-Expression: MIT\n"
     )
     if file_name.startswith("foo-"):
