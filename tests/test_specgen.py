@@ -906,3 +906,103 @@ def test_source_and_setup_come_from_the_sdist_itself(
     text = generate_spec(sdist, changelog_date=CHANGELOG_DATE).text
     assert f"/{source0}\n" in text
     assert f"\n%autosetup -n {autosetup}\n" in text
+
+
+# -- host independence, names, extras -------------------------------------------------------
+
+
+def test_specs_do_not_depend_on_the_directory_they_were_made_in(tmp_path: Path) -> None:
+    """Warnings quote files of the source: the spec names them from the source's file name,
+    never the generating machine's (temporary) directories; stderr keeps the full paths."""
+    project = Path(__file__).parent / "data" / "metadata" / "flat-setuptools"
+    texts = []
+    for top in (tmp_path / "a", tmp_path / "b" / "deeper"):
+        copy = top / "flat-setuptools"
+        shutil.copytree(project, copy)
+        for source in (copy, build_sdist(copy, top)):
+            spec = generate_spec(source, changelog_date=CHANGELOG_DATE)
+            assert any(str(top) in warning for warning in spec.warnings)
+            texts.append(spec.text)
+    assert str(tmp_path) not in "".join(texts)
+    assert "# WARNING: flat-setuptools/pyproject.toml [project] license: " in texts[0]
+    assert texts[0] == texts[2]  # the directories, from two places
+    assert texts[1] == texts[3]  # the sdists
+    assert "# WARNING: flat-pkg-2.4.0.tar.gz/flat-pkg-2.4.0/pyproject.toml [project]" in texts[1]
+
+
+def _project(top: Path, name: str, extras: dict[str, list[str]]) -> Path:
+    """A small pure project called *name* with *extras*."""
+    module = name.replace("-", "_")
+    (top / module).mkdir(parents=True)
+    (top / module / "__init__.py").write_text("", encoding="utf-8")
+    optional = "".join(f"{extra} = {requires!r}\n" for extra, requires in extras.items())
+    (top / "pyproject.toml").write_text(
+        '[build-system]\nrequires = ["setuptools>=61"]\nbuild-backend = "setuptools.build_meta"\n'
+        f'[project]\nname = "{name}"\nversion = "2.9.0"\nlicense = "MIT"\n'
+        'dependencies = ["six>=1.5"]\n'
+        f"[project.optional-dependencies]\n{optional}",
+        encoding="utf-8",
+    )
+    return top
+
+
+@rpm_test
+def test_a_python_prefix_is_not_doubled(tmp_path: Path) -> None:
+    """Fedora's naming: python-dateutil is packaged as python3-dateutil (source package
+    python-dateutil) and still provides python3dist(python-dateutil), in both spec forms."""
+    project = _project(tmp_path / "python-dateutil", "python-dateutil", {"tz": ["tzdata"]})
+    for static in (False, True):
+        spec = generate_spec(project, static=static, runtimes=golden_runtimes() if static else (),
+                             changelog_date=CHANGELOG_DATE)
+        assert spec.filename == "python-dateutil.spec"
+        path = tmp_path / f"static-{static}.spec"
+        path.write_text(spec.text, encoding="utf-8")
+        query = run(["rpmspec", *macros_options(), "-q", "--provides", str(path)],
+                    tool_env(GOLDEN_REGISTRY))
+        assert query.returncode == 0, query.stderr
+        provides = set(query.stdout.splitlines())
+        assert "python3dist(python-dateutil) = 2.9" in provides
+        assert "python3dist(python-dateutil[tz]) = 2.9" in provides
+        assert not any("python-python" in line or "dist(dateutil" in line for line in provides)
+        names = run(["rpmspec", *macros_options(), "-q", "--srpm", "--qf", "%{name}\n",
+                     str(path)], tool_env(GOLDEN_REGISTRY))
+        assert names.stdout == "python-dateutil\n", names.stderr
+        packages = run(["rpmspec", *macros_options(), "-q", "--qf", "%{name}\n", str(path)],
+                       tool_env(GOLDEN_REGISTRY))
+        assert packages.stdout.splitlines() == ["python-dateutil"] + [  # no files: not built
+            f"{runtime.package_prefix}-dateutil{suffix}"
+            for runtime in golden_runtimes() for suffix in ("", "+tz")
+        ], packages.stderr
+
+
+def test_development_extras_are_marked_for_review(tmp_path: Path) -> None:
+    project = _project(tmp_path / "attrsy", "attrsy",
+                       {"tests": ["pytest"], "docs": ["sphinx"], "socks": ["pysocks"]})
+    text = generate_spec(project, changelog_date=CHANGELOG_DATE).text
+    assert (
+        "# NOTE: REVIEW extras that look like development-only ones: docs, tests "
+        "(rpm-pyconfig spec --extras NAME,... keeps only the ones named)\n"
+    ) in text
+    assert "%global pyconfig_extras docs socks tests\n" in text
+
+
+def test_extras_option_chooses(tmp_path: Path) -> None:
+    project = _project(tmp_path / "attrsy", "attrsy",
+                       {"tests": ["pytest"], "docs": ["sphinx"], "socks": ["pysocks"]})
+    done = _spec_command(str(project), "--extras", "socks", "-o", "-", cwd=tmp_path)
+    assert done.returncode == 0, done.stderr
+    assert "%global pyconfig_extras socks\n" in done.stdout
+    assert "# NOTE: extras left out (--extras): docs, tests\n" in done.stdout
+    assert "REVIEW" not in done.stdout
+    # Their requirements stay in the list the macros read; no package is made of them.
+    assert 'pytest; extra == "tests"' in done.stdout
+    none = _spec_command(str(project), "--extras", "none", "-o", "-", cwd=tmp_path)
+    assert none.returncode == 0, none.stderr
+    assert "pyconfig_extras" not in none.stdout
+    typo = _spec_command(str(project), "--extras", "sock", "-o", "-", cwd=tmp_path)
+    assert typo.returncode == 2
+    assert typo.stderr == (
+        "rpm-pyconfig: usage error: --extras: the project has no extra 'sock' (did you mean "
+        "'socks'?); its extras: docs, socks, tests (or all, none)\n"
+    )
+    assert list(tmp_path.iterdir()) == [tmp_path / "attrsy"]
