@@ -306,6 +306,12 @@ def _add_commands(commands: argparse._SubParsersAction[_Parser]) -> None:
         metavar="NAME[,NAME]",
         help="extras to package, comma-separated, or all (the default) or none",
     )
+    spec.add_argument(
+        "--no-backend",
+        action="store_true",
+        help="never run the project's build backend (its own code): refuse a project whose "
+        "sdist metadata cannot be trusted instead",
+    )
     spec.add_argument("--force", action="store_true", help="replace an existing FILE")
 
     chain = command(

@@ -295,7 +295,8 @@ def _run_spec(args: argparse.Namespace) -> int:
 
     spec = generate_spec(
         args.source, static=args.static, runtimes=runtimes, selection_args=passed,
-        backend=MetadataBackend(interpreter), wanted_extras=args.extras,
+        backend=None if args.no_backend else MetadataBackend(interpreter),
+        wanted_extras=args.extras,
     )
     path = _emit_spec(spec.text, spec.warnings, args.output or spec.filename, force=args.force)
     if path is not None:

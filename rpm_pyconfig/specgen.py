@@ -70,9 +70,9 @@ def generate_spec(
     if meta.untrusted:
         raise MetadataError(
             "\n".join(meta.untrusted)
-            + "\nrefusing to write a spec whose dependencies may be missing: ask the build "
-            "backend (the `spec` command runs it with the registry's default runtime) or pass "
-            "a wheel"
+            + "\nrefusing to write a spec whose dependencies may be missing: let the build "
+            "backend compute them (rpm-pyconfig spec without --no-backend runs it with the "
+            "registry's default runtime) or pass a wheel"
         )
     if static and not runtimes:
         raise PyConfigError("a static spec needs at least one runtime")

@@ -195,3 +195,24 @@ def test_the_spec_command_asks_the_registry_default_runtime(
         'tomli>=1.1; python_version < "3.11"',
     ]
     assert "%global pyconfig_extras cli tests\n" in done.stdout
+
+
+def test_no_backend_refuses_instead_of_running_project_code(
+    sdists: dict[str, Path], tmp_path: Path
+) -> None:
+    sdist = sdists["legacy_deps-1.0"]
+    env = dict(os.environ, PYTHONPATH=str(REPO))
+    done = subprocess.run(
+        [sys.executable, "-m", "rpm_pyconfig", "spec", "--no-backend", str(sdist), "-o", "x"],
+        env=env, capture_output=True, text=True, check=False, cwd=tmp_path,
+    )
+    assert done.returncode == 1
+    assert done.stderr == (
+        f"rpm-pyconfig: {sdist}/legacy_deps-1.0/PKG-INFO Provides-Extra, Requires-Dist: "
+        "Metadata-Version 2.1 lists no Requires-Dist, and before 2.2 that does not mean there "
+        "is none; only the build backend (setuptools.build_meta:__legacy__) knows the values\n"
+        "refusing to write a spec whose dependencies may be missing: let the build backend "
+        "compute them (rpm-pyconfig spec without --no-backend runs it with the registry's "
+        "default runtime) or pass a wheel\n"
+    )
+    assert list(tmp_path.iterdir()) == []
