@@ -1006,3 +1006,35 @@ def test_extras_option_chooses(tmp_path: Path) -> None:
         "'socks'?); its extras: docs, socks, tests (or all, none)\n"
     )
     assert list(tmp_path.iterdir()) == [tmp_path / "attrsy"]
+
+
+@rpm_test
+def test_a_runtime_that_would_get_an_empty_package_stops_the_build(
+    registry: Path, tmp_path: Path
+) -> None:
+    """cffi's case, built for real: PyPy's wheel is metadata only, so %install stops with the
+    hint, and the spec with the hinted line builds packages for the other runtimes only."""
+    sourcedir = tmp_path / "sources"
+    build_sdist(DATA / "cpython-only", sourcedir)
+    failed = _build("cpython-only", DATA / "cpython-only", tmp_path / "first", registry,
+                    sourcedir)
+    assert failed.problem == "rpmbuild -ba failed (1)"
+    log = "\n".join(failed.log)
+    pypy = runtime_of("pypy3").name
+    assert (
+        f"runtime {pypy!r}: the wheel installs nothing but its metadata, while " in log
+    )
+    hint = f"hint: leave it out of the spec, e.g. %global pyconfig_select --exclude {pypy}"
+    assert hint in log
+    assert failed.spec is not None and not failed.rpms
+    # The packager follows the hint.
+    fixed = tmp_path / "second" / failed.spec.name
+    fixed.parent.mkdir()
+    fixed.write_text(hint.split("e.g. ", 1)[1] + "\n" + failed.spec.read_text(encoding="utf-8"),
+                     encoding="utf-8")
+    built = run(["rpmbuild", *macros_options(), "-ba", "--nodeps",
+                 "--define", f"_topdir {fixed.parent}", "--define", f"_sourcedir {sourcedir}",
+                 str(fixed)], tool_env(registry))
+    assert built.returncode == 0, built.stderr[-3000:]
+    names = sorted(path.name.rsplit("-", 2)[0] for path in (fixed.parent / "RPMS").glob("*/*"))
+    assert names == sorted(f"{prefix}-cponly" for prefix in PREFIXES if prefix != "pypy3")
