@@ -74,15 +74,13 @@ FIELDS: tuple[Field, ...] = (
         "dist_prefix",
         "rpmname",
         False,
-        "Prefix of the NAMEdist() provides and requires; default python3 (CPython), "
-        "python3d/python3t (its debug/free-threaded build) or pypy3 (PyPy).",
+        "Prefix of the NAMEdist() provides; default python3 (CPython) or pypy3 (PyPy).",
     ),
     Field(
         "versioned_dist_prefix",
         "rpmname",
         False,
-        "Versioned form of dist_prefix; default python3.11, python3.11d, python3.13t, "
-        "pypy3.9, ...",
+        "Versioned form of dist_prefix; default python3.11, pypy3.9, ...",
     ),
     Field(
         "script_suffix",
@@ -168,10 +166,6 @@ class Runtime:
         major, minor = version.split(".")[:2]
         minor = _leading_digits(minor)
         stem = "python" if implementation == "cpython" else implementation
-        # A debug or free-threaded build has its own ABI: its packages provide and require
-        # their own names (python3.13tdist(foo), as Fedora names them) and never shadow the
-        # normal build's python3dist(foo).
-        abi = ("t" if free_threaded else "") + ("d" if debug else "")
         if not abi_requires:
             plain_cpython = implementation == "cpython" and not debug and not free_threaded
             abi_requires = f"python(abi) = {major}.{minor}" if plain_cpython else interpreter
@@ -192,8 +186,8 @@ class Runtime:
             "default": default,
             "priority": priority,
             "abi_requires": abi_requires,
-            "dist_prefix": dist_prefix or f"{stem}{major}{abi}",
-            "versioned_dist_prefix": versioned_dist_prefix or f"{stem}{major}.{minor}{abi}",
+            "dist_prefix": dist_prefix or f"{stem}{major}",
+            "versioned_dist_prefix": versioned_dist_prefix or f"{stem}{major}.{minor}",
             "script_suffix": script_suffix,
             "origin": origin,
         }

@@ -70,7 +70,7 @@ def expected(interpreter: str) -> Runtime:
     debug = interpreter == PYTHON_DBG
     name, priority = {PYTHON: ("python3", 10), PYTHON_DBG: ("python3-debug", 30),
                       PYPY: ("pypy3", 50)}[interpreter]
-    dist = "pypy3" if implementation == "pypy" else "python3d" if debug else "python3"
+    dist = "pypy3" if implementation == "pypy" else "python3"
     return Runtime(
         name=name, implementation=implementation, version=version, interpreter=interpreter,
         package_prefix=name, purelib=DEBIAN_SITE, platlib=DEBIAN_SITE, soabi=soabi,
@@ -78,7 +78,7 @@ def expected(interpreter: str) -> Runtime:
         free_threaded=False, default=interpreter == PYTHON, priority=priority,
         abi_requires=f"python(abi) = {short}" if interpreter == PYTHON else interpreter,
         dist_prefix=dist, versioned_dist_prefix=f"{dist}.{short.split('.')[1]}"
-        if dist == "pypy3" else f"python{short}{'d' if debug else ''}",
+        if dist == "pypy3" else f"python{short}",
         script_suffix="" if interpreter == PYTHON else f"-{name}", origin=f"probe:{interpreter}",
     )
 

