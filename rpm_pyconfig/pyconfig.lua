@@ -1361,6 +1361,16 @@ local function trim_release(text)
   return epoch .. colon .. release_string(release, true) .. version:sub(pos)
 end
 
+-- templates/subpackages.j2's abi_qualified: a debug or free-threaded build provides its own
+-- names (python3ddist, python3.13tdist), never the normal build's
+local function abi_qualified(t, prefix)
+  local tag = (t.free_threaded == "1" and "t" or "") .. (t.debug == "1" and "d" or "")
+  if tag == "" or prefix:sub(-#tag) == tag then
+    return prefix
+  end
+  return prefix .. tag
+end
+
 function S.subpackages(runtimes, values)
   local pkgname = values.pkgname
   if pkgname == nil then
@@ -1414,8 +1424,9 @@ function S.subpackages(runtimes, values)
       add(").\n")
       add("Requires: " .. L(earlier.t.package_prefix .. "-" .. pkgname) .. evr_tail)
     end
-    add("Provides: " .. L(t.dist_prefix) .. "dist(" .. dist .. ") = " .. provided .. "\n")
-    add("Provides: " .. L(t.versioned_dist_prefix) .. "dist(" .. dist .. ") = " ..
+    local own, versioned_own = abi_qualified(t, t.dist_prefix), abi_qualified(t, t.versioned_dist_prefix)
+    add("Provides: " .. L(own) .. "dist(" .. dist .. ") = " .. provided .. "\n")
+    add("Provides: " .. L(versioned_own) .. "dist(" .. dist .. ") = " ..
         provided .. "\n")
     for _, expression in ipairs(each) do
       add("Requires: " .. L(P.evaluate(expression, rt)) .. "\n")
@@ -1445,9 +1456,9 @@ function S.subpackages(runtimes, values)
       add("Summary: Dependencies of the " .. extra .. " extra of " .. package .. "\n")
       add("BuildArch: noarch\n")
       add("Requires: " .. package .. evr_tail)
-      add("Provides: " .. L(t.dist_prefix) .. "dist(" .. dist .. "[" .. extra .. "]) = " ..
+      add("Provides: " .. L(own) .. "dist(" .. dist .. "[" .. extra .. "]) = " ..
           provided .. "\n")
-      add("Provides: " .. L(t.versioned_dist_prefix) .. "dist(" .. dist .. "[" .. extra ..
+      add("Provides: " .. L(versioned_own) .. "dist(" .. dist .. "[" .. extra ..
           "]) = " .. provided .. "\n")
       for _, d in ipairs(P.dist_requires(dependencies, rt, extra)) do
         add("Requires: " .. L(d) .. "\n")
