@@ -216,3 +216,33 @@ def test_no_backend_refuses_instead_of_running_project_code(
         "default runtime) or pass a wheel\n"
     )
     assert list(tmp_path.iterdir()) == []
+
+
+def test_a_backend_without_the_metadata_hook_builds_a_wheel(tmp_path: Path) -> None:
+    """PEP 517 makes prepare_metadata_for_build_wheel optional: then the metadata is read
+    from a wheel the backend builds (pyproject_hooks' fallback), and only then."""
+    project = tmp_path / "wheelonly-1.0"
+    (project / "_build").mkdir(parents=True)
+    (project / "_build" / "wheelonly_backend.py").write_text(
+        "import os, zipfile\n"
+        "INFO = 'wheelonly-1.0.dist-info'\n"
+        "def build_wheel(directory, config_settings=None, metadata_directory=None):\n"
+        "    name = 'wheelonly-1.0-py3-none-any.whl'\n"
+        "    with zipfile.ZipFile(os.path.join(directory, name), 'w') as wheel:\n"
+        "        wheel.writestr(INFO + '/METADATA', 'Metadata-Version: 2.1\\nName: wheelonly\\n'\n"
+        "                       'Version: 1.0\\nRequires-Dist: packaging>=20\\n')\n"
+        "        wheel.writestr(INFO + '/WHEEL', 'Wheel-Version: 1.0\\nRoot-Is-Purelib: true\\n')\n"
+        "        wheel.writestr(INFO + '/RECORD', '')\n"
+        "    return name\n",
+        encoding="utf-8",
+    )
+    (project / "pyproject.toml").write_text(
+        '[build-system]\nrequires = []\nbuild-backend = "wheelonly_backend"\n'
+        'backend-path = ["_build"]\n'
+        '[project]\nname = "wheelonly"\nversion = "1.0"\ndynamic = ["dependencies"]\n',
+        encoding="utf-8",
+    )
+    meta = read_metadata(project, backend=MetadataBackend(sys.executable))
+    assert meta.requires_dist == ["packaging>=20"]
+    assert meta.from_backend == ["Provides-Extra", "Requires-Dist"]
+    assert not list(project.rglob("*.whl"))  # built in a temporary copy, not in the project
