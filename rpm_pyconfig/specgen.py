@@ -28,7 +28,7 @@ from .rendering import render
 from .runtime import Runtime
 from .spectext import SpecText
 
-__all__ = ["GeneratedSpec", "changelog_today", "generate_spec", "write_spec"]
+__all__ = ["GeneratedSpec", "changelog_today", "generate_spec", "package_name", "write_spec"]
 
 
 class GeneratedSpec:
