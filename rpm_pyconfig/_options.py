@@ -180,6 +180,10 @@ COMMANDS = (
         Option("--static", "flag", "expand the per-runtime stanzas for the current registry "
                "instead of calling the macros (for build systems that cannot run the tool while "
                "parsing)"),
+        Option("--extras", "once", "extras to package, comma-separated, or all (the default) or "
+               "none", metavar="NAME[,NAME]"),
+        Option("--no-backend", "flag", "never run the project's build backend (its own code): "
+               "refuse a project whose sdist metadata cannot be trusted instead"),
         Option("--declarative", "flag", "BuildSystem: pyconfig (rpm >= 4.20): no hand-written "
                "%%prep, %%build, %%install, %%check (a warning when this machine's rpm is older)"),
         Option("--force", "flag", "replace an existing FILE"),
@@ -311,6 +315,8 @@ class Arguments(Record):
     source: str
     static: bool
     declarative: bool
+    extras: str | None
+    no_backend: bool
     requirements: list[str]
     files: list[str]
     constraint: list[str]

@@ -40,6 +40,7 @@ from pathlib import Path
 from typing import NoReturn
 
 from ._files import sha256_of, write_atomically
+from .backend import MetadataBackend
 from .errors import PyConfigError
 from .resolving import ChainProject, Closure
 from .specgen import changelog_today, generate_spec
@@ -399,10 +400,20 @@ class _Builder:
         day = datetime.date.fromisoformat(dated) if isinstance(dated, str) else None
         day = day or self.dates.setdefault(project.name, changelog_today())
         self.dates[project.name] = day
-        spec = generate_spec(target, changelog_date=day)
+        spec = generate_spec(target, changelog_date=day,
+                             backend=MetadataBackend(self._backend_interpreter))
         path = self.top / "specs" / spec.filename
         write_atomically(str(path), spec.text.encode("utf-8"), replace=True)
         return path
+
+    def _backend_interpreter(self) -> str:
+        """The registry's default runtime: it asks a build backend for the metadata that an
+        sdist's PKG-INFO cannot vouch for."""
+        from .registry import load_registry, search_path
+        from .selection import pick_one
+
+        dirs, explicit = search_path(list(self.settings.confdirs) or None, os.environ)
+        return pick_one(load_registry(dirs, explicit=explicit).runtimes).interpreter
 
     def _rpmbuild(
         self, project: ChainProject, version: str, runtimes: list[str], spec: Path, log: Path,

@@ -278,6 +278,7 @@ def _run_render(args: Arguments) -> int:
 
 
 def _run_spec(args: Arguments) -> int:
+    from .backend import MetadataBackend
     from .specgen import generate_spec
 
     runtimes: tuple[Runtime, ...] = ()
@@ -285,8 +286,19 @@ def _run_spec(args: Arguments) -> int:
     if args.static:
         runtimes = _selected(args)
         passed = _selection_args(args)
-    spec = generate_spec(args.source, static=args.static, declarative=args.declarative,
-                         runtimes=runtimes, selection_args=passed)
+
+    def interpreter() -> str:
+        """The runtime that runs the build backend (asked only when one is needed): the
+        registry's default, or the first selected runtime."""
+        from .selection import pick_one
+
+        return pick_one(_selected(args)).interpreter
+
+    spec = generate_spec(
+        args.source, static=args.static, declarative=args.declarative, runtimes=runtimes,
+        selection_args=passed, backend=None if args.no_backend else MetadataBackend(interpreter),
+        wanted_extras=args.extras,
+    )
     warnings = list(spec.warnings)
     if args.declarative:
         from .specgen import declarative_problem

@@ -155,6 +155,7 @@ def install(
     if problems:
         raise ConfigError(problems)
     _check_places(runtimes, stage, buildroot)
+    _check_contents(runtimes, stage)
     libdirs = [
         _libdir(runtime, _is_pure(os.path.join(stage, runtime.name, "target")))
         for runtime in runtimes
@@ -224,6 +225,32 @@ def _check_places(runtimes: Sequence[Runtime], stage: str, buildroot: str) -> No
                 f"nothing staged for runtime {runtime.name!r}: {target} does not exist "
                 "(did the pip install step of %pyconfig_install run for it?)"
             )
+
+
+def _check_contents(runtimes: Sequence[Runtime], stage: str) -> None:
+    """Refuse a runtime whose wheel installs nothing but its ``.dist-info`` while another
+    runtime's installs code (cffi on PyPy, which bundles its own): its subpackage would
+    provide ``pypy3dist(cffi)`` for nothing.  When no runtime installs code (a metapackage
+    of dependencies) the metadata is the package."""
+    empty = []
+    for runtime in runtimes:
+        target = os.path.join(stage, runtime.name, "target")
+        if all(name.endswith(".dist-info") for name in os.listdir(target)):
+            empty.append(runtime)
+    if not empty or len(empty) == len(runtimes):
+        return
+    full = ", ".join(rt.name for rt in runtimes if rt not in empty)
+    problems = [
+        f"runtime {runtime.name!r}: the wheel installs nothing but its metadata, while "
+        f"{full} install modules (the runtime bundles the project, or the project skips "
+        f"it): its package would provide {runtime.dist_prefix}dist() for nothing"
+        for runtime in empty
+    ]
+    names = " ".join(f"--exclude {rt.name}" for rt in empty)
+    raise PyConfigError(
+        "\n".join(problems)
+        + f"\nhint: leave it out of the spec, e.g. %global pyconfig_select {names}"
+    )
 
 
 def _undo(created: list[str]) -> None:

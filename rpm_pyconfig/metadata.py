@@ -11,6 +11,12 @@
 * a wheel (``.whl``): ``*.dist-info/METADATA``, ``WHEEL``, ``top_level.txt``/``RECORD`` and
   ``entry_points.txt``.
 
+``PKG-INFO`` is believed only where it can be: not for a field PEP 643 marks ``Dynamic``, and
+not for an absent ``Requires-Dist`` before ``Metadata-Version`` 2.2 (older tools wrote no
+promise that it was complete).  Such fields come from the project's own build backend when
+a :class:`~rpm_pyconfig.backend.MetadataBackend` is given (the project is unpacked into a
+temporary directory for it), else they are listed in :attr:`ProjectMetadata.untrusted`.
+
 Every problem is a :class:`~rpm_pyconfig.errors.MetadataError` naming the file, the field and
 the offending value; problems found while checking ``[project]`` are reported together.
 Paths inside an archive are shown as ``/path/foo-1.0.tar.gz/foo-1.0/pyproject.toml``.
@@ -28,6 +34,7 @@ import re
 import stat
 import sys
 import tarfile
+import tempfile
 import zipfile
 import zlib
 from collections.abc import Iterable, Iterator
@@ -40,6 +47,7 @@ from packaging.specifiers import InvalidSpecifier, SpecifierSet
 from packaging.utils import canonicalize_name
 
 from rpm_pyconfig import spectext
+from rpm_pyconfig.backend import MetadataBackend
 from rpm_pyconfig.dependencies import extras_of, parse_requirement
 from rpm_pyconfig.errors import MetadataError
 from rpm_pyconfig.licenses import LicenseResult, license_for
@@ -112,6 +120,11 @@ class ProjectMetadata:
     origin: str
     #: Things a packager should check (missing scripts...); license ones are in ``license``.
     warnings: list[str] = field(default_factory=list)
+    #: Fields PKG-INFO cannot vouch for and no backend was asked about: one message each
+    #: (file, field, why).  A spec must not be made from such metadata.
+    untrusted: list[str] = field(default_factory=list)
+    #: PKG-INFO field names whose values the build backend computed.
+    from_backend: list[str] = field(default_factory=list)
     #: Where each field came from (``FILE [project] urls``), for messages about its value.
     origins: dict[str, str] = field(default_factory=dict, compare=False, repr=False)
 
@@ -135,13 +148,19 @@ MAX_RATIO = 100
 MAX_FILE_SIZE = 16 << 20
 
 
-def read_metadata(source: str | os.PathLike[str]) -> ProjectMetadata:
-    """Read the metadata of a project directory, an sdist or a wheel (see the module doc)."""
+def read_metadata(
+    source: str | os.PathLike[str], *, backend: MetadataBackend | None = None
+) -> ProjectMetadata:
+    """Read the metadata of a project directory, an sdist or a wheel (see the module doc).
+
+    *backend* computes the fields PKG-INFO cannot vouch for; without it they are listed in
+    :attr:`ProjectMetadata.untrusted`.
+    """
     path = Path(os.fspath(source))
     if not path.exists():
         raise MetadataError(f"{path}: no such file or directory")
     if path.is_dir():
-        return _from_tree(_DirTree(path), kind="directory", source_file="")
+        return _from_tree(_DirTree(path), kind="directory", source_file="", backend=backend)
     if not path.is_file():
         raise MetadataError(f"{path}: not a regular file")
     lower = path.name.lower()
@@ -151,10 +170,12 @@ def read_metadata(source: str | os.PathLike[str]) -> ProjectMetadata:
                 return _from_wheel(archive, path)
         if lower.endswith(_TAR_SUFFIXES):
             with tarfile.open(path) as tar:
-                return _from_tree(_TarTree(path, tar), kind="sdist", source_file=path.name)
+                return _from_tree(_TarTree(path, tar), kind="sdist", source_file=path.name,
+                                  backend=backend)
         if lower.endswith(".zip"):
             with zipfile.ZipFile(path) as archive:
-                return _from_tree(_ZipTree(path, archive), kind="sdist", source_file=path.name)
+                return _from_tree(_ZipTree(path, archive), kind="sdist", source_file=path.name,
+                                  backend=backend)
     except (tarfile.TarError, zipfile.BadZipFile, EOFError, OSError, zlib.error,
             lzma.LZMAError) as error:
         raise MetadataError(f"{path}: cannot read the archive: {error}") from None
@@ -387,6 +408,10 @@ class _Core:
     provides_extra: list[str] = field(default_factory=list)
     classifiers: list[str] = field(default_factory=list)
     urls: dict[str, str] = field(default_factory=dict)
+    #: ``Metadata-Version`` of a PKG-INFO/METADATA, ``""`` for ``[project]``.
+    metadata_version: str = ""
+    #: PEP 643 ``Dynamic`` field names of a PKG-INFO, lower case.
+    dynamic: list[str] = field(default_factory=list)
     #: Field name -> where it came from, for error messages.
     origins: dict[str, str] = field(default_factory=dict, compare=False, repr=False)
 
@@ -421,6 +446,95 @@ _PKG_INFO_NAMES = {
 }
 
 
+#: The PKG-INFO headers behind each ``_Core`` field, lower case, as PEP 643 ``Dynamic`` names them.
+_PKG_INFO_HEADERS: dict[str, tuple[str, ...]] = {
+    "summary": ("summary",),
+    "description": ("description",),
+    "description_content_type": ("description-content-type",),
+    "license_expression": ("license-expression",),
+    "license_text": ("license",),
+    "requires_python": ("requires-python",),
+    "requires_dist": ("requires-dist",),
+    "provides_extra": ("provides-extra",),
+    "classifiers": ("classifier",),
+    "urls": ("project-url", "home-page", "download-url"),
+}
+
+#: Fields a spec cannot do without: refused when untrusted (the rest are warnings).
+_SPEC_CRITICAL = frozenset(["requires_dist", "provides_extra"])
+
+
+def _distrust(pkg_info: _Core, keys: list[str]) -> dict[str, str]:
+    """Which of *keys* PKG-INFO cannot vouch for, and why.
+
+    From ``Metadata-Version`` 2.2 on, PEP 643 makes every field not listed in ``Dynamic``
+    final.  Before it nothing was promised; an absent ``Requires-Dist`` is the case that
+    bites (setuptools wrote none for ``install_requires`` given in ``setup.py`` only).
+    Present values are believed: they are what the backend wrote when it made the sdist.
+    """
+    version = pkg_info.metadata_version or "(none)"
+    if _version_tuple(pkg_info.metadata_version) < (2, 2):
+        if ("requires_dist" in keys or "provides_extra" in keys) and not (
+            pkg_info.requires_dist or pkg_info.provides_extra
+        ):
+            why = (f"Metadata-Version {version} lists no Requires-Dist, and before 2.2 that "
+                   "does not mean there is none")
+            return {"requires_dist": why, "provides_extra": why}
+        return {}
+    found: dict[str, str] = {}
+    for key in keys:
+        for header in _PKG_INFO_HEADERS.get(key, ()):
+            if header in pkg_info.dynamic:
+                found[key] = f"marked Dynamic (PEP 643, Metadata-Version {version})"
+    if "requires_dist" in found or "provides_extra" in found:  # one list carries both
+        found.setdefault("requires_dist", found.get("provides_extra", ""))
+        found.setdefault("provides_extra", found["requires_dist"])
+    return found
+
+
+def _describe(untrusted: dict[str, str], where: str) -> list[str]:
+    """``FILE Provides-Extra, Requires-Dist: WHY``, one line per reason."""
+    by_reason: dict[str, list[str]] = {}
+    for key, why in sorted(untrusted.items()):
+        by_reason.setdefault(why, []).append(_PKG_INFO_NAMES[key])
+    return [f"{where} {', '.join(sorted(names))}: {why}" for why, names in by_reason.items()]
+
+
+def _version_tuple(text: str) -> tuple[int, ...]:
+    """``2.1`` -> (2, 1); an absent or odd version counts as the oldest."""
+    parts = text.strip().split(".")
+    if not all(part.isdigit() for part in parts):
+        return (0,)
+    return tuple(int(part) for part in parts)
+
+
+def _ask_backend(
+    tree: _Tree, backend: MetadataBackend, build_backend: str, backend_path: list[str],
+    reason: str,
+) -> _Core:
+    """The backend's METADATA for the project, computed in a temporary copy of its files."""
+    with tempfile.TemporaryDirectory(prefix="rpm-pyconfig-project-") as top:
+        project = os.path.join(top, "project")
+        _unpack(tree, project)
+        data = backend.prepare_metadata(
+            project, build_backend=build_backend, backend_path=backend_path, reason=reason,
+        )
+    return _parse_core_metadata(data, f"{tree.where('')}: METADATA computed by {build_backend}")
+
+
+def _unpack(tree: _Tree, destination: str) -> None:
+    """Write the project's regular files below *destination* (the names are checked)."""
+    os.makedirs(destination)
+    for name in tree.names():
+        data = tree.read(name)
+        if data is None:
+            continue
+        target = os.path.join(destination, *name.split("/"))
+        os.makedirs(os.path.dirname(target), exist_ok=True)
+        with open(target, "wb") as stream:
+            stream.write(data)
+
+
 def _parse_core_metadata(data: bytes, where: str) -> _Core:
     """PKG-INFO / METADATA (an email-header format) into a ``_Core``."""
     try:
@@ -449,6 +563,8 @@ def _parse_core_metadata(data: bytes, where: str) -> _Core:
         requires_dist=many("Requires-Dist"),
         provides_extra=many("Provides-Extra"),
         classifiers=many("Classifier"),
+        metadata_version=one("Metadata-Version"),
+        dynamic=[name.lower() for name in many("Dynamic")],
     )
     body = message.get_payload()
     if isinstance(body, str) and body.strip():
@@ -731,7 +847,9 @@ def _with_extra_marker(req: Requirement, extra: str) -> str:
 # -- assembling -------------------------------------------------------------------------------
 
 
-def _from_tree(tree: _Tree, *, kind: SourceKind, source_file: str) -> ProjectMetadata:
+def _from_tree(
+    tree: _Tree, *, kind: SourceKind, source_file: str, backend: MetadataBackend | None
+) -> ProjectMetadata:
     pyproject_where = tree.where("pyproject.toml")
     pkg_info_where = tree.where("PKG-INFO")
     raw_pyproject = tree.read("pyproject.toml")
@@ -742,37 +860,76 @@ def _from_tree(tree: _Tree, *, kind: SourceKind, source_file: str) -> ProjectMet
     )
     warnings: list[str] = []
     hint = "build an sdist with `python -m build --sdist` and pass it instead"
+    build_requires, build_backend = _build_system(pyproject, pyproject_where)
+    backend_path = _backend_path(pyproject, pyproject_where)
+
+    def computed(reason: str) -> _Core:
+        assert backend is not None
+        return _ask_backend(tree, backend, build_backend, backend_path, reason)
 
     project = pyproject.get("project") if pyproject is not None else None
     scripts: dict[str, list[str]] = {"scripts": [], "gui-scripts": []}
     dynamic: list[str] = []
+    #: _Core field -> why PKG-INFO cannot vouch for it.
+    untrusted: dict[str, str] = {}
+    reason = ""
+    from_backend: list[str] = []
     if project is None:
-        if pkg_info is None:
-            if pyproject is None:
-                raise MetadataError(f"{tree.where('')}: no pyproject.toml and no PKG-INFO")
-            raise MetadataError(
-                f"{pyproject_where}: no [project] table (the metadata must be in setup.py or "
-                f"setup.cfg) and no PKG-INFO: {hint}"
-            )
-        core = pkg_info
         dynamic = ["scripts", "gui-scripts"]
+        if pkg_info is None:
+            if backend is not None and (pyproject is not None or tree.read("setup.py")):
+                core = computed(f"{tree.where('')}: no PKG-INFO and no [project] table")
+                from_backend = ["all fields"]
+            elif pyproject is None:
+                raise MetadataError(f"{tree.where('')}: no pyproject.toml and no PKG-INFO")
+            else:
+                raise MetadataError(
+                    f"{pyproject_where}: no [project] table (the metadata must be in setup.py "
+                    f"or setup.cfg) and no PKG-INFO: {hint}"
+                )
+        else:
+            core = pkg_info
+            untrusted = _distrust(pkg_info, list(_PKG_INFO_HEADERS))
     elif not isinstance(project, dict):
         raise MetadataError(f"{pyproject_where} [project]: expected a table, got "
                             f"{_toml_type(project)}")
     else:
         core, dynamic, scripts = _project_core(project, tree, pyproject_where)
         wanted = [name for name in dynamic if name in _DYNAMIC_FROM_PKG_INFO]
+        keys = list(dict.fromkeys(key for name in wanted for key in _DYNAMIC_FROM_PKG_INFO[name]))
         if wanted and pkg_info is None:
-            raise MetadataError(
-                f"{pyproject_where} [project] dynamic: {', '.join(wanted)} "
-                f"{'is' if len(wanted) == 1 else 'are'} computed by the build backend and no "
-                f"PKG-INFO supplies {'it' if len(wanted) == 1 else 'them'}: {hint}"
-            )
-        if pkg_info is not None:
-            for name in wanted:
-                for key in _DYNAMIC_FROM_PKG_INFO[name]:
+            if backend is None:
+                raise MetadataError(
+                    f"{pyproject_where} [project] dynamic: {', '.join(wanted)} "
+                    f"{'is' if len(wanted) == 1 else 'are'} computed by the build backend and "
+                    f"no PKG-INFO supplies {'it' if len(wanted) == 1 else 'them'}: {hint}"
+                )
+            untrusted = dict.fromkeys(keys, "no PKG-INFO")
+            reason = (f"{pyproject_where} [project] dynamic: {', '.join(wanted)} "
+                      f"{'is' if len(wanted) == 1 else 'are'} computed by the build backend "
+                      f"and no PKG-INFO supplies {'it' if len(wanted) == 1 else 'them'}")
+        elif pkg_info is not None:
+            untrusted = _distrust(pkg_info, keys)
+            for key in keys:
+                if key not in untrusted:
                     setattr(core, key, getattr(pkg_info, key))
                     core.origins[key] = pkg_info.origins[key]
+
+    if untrusted and backend is not None:
+        reason = reason or "; ".join(_describe(untrusted, pkg_info_where))
+        answer = computed(reason)
+        for key in untrusted:
+            setattr(core, key, getattr(answer, key))
+            core.origins[key] = answer.origins[key]
+        from_backend = sorted({_PKG_INFO_NAMES[key] for key in untrusted})
+        untrusted = {}
+    # Only fields a spec needs whole are refused; the others are warnings.
+    minor = {key: why for key, why in untrusted.items() if key not in _SPEC_CRITICAL}
+    warnings += [f"{text}; the value used may differ from the built package's"
+                 for text in _describe(minor, pkg_info_where)]
+    critical = {key: why for key, why in untrusted.items() if key in _SPEC_CRITICAL}
+    untrusted_messages = [f"{text}; only the build backend ({build_backend}) knows the values"
+                          for text in _describe(critical, pkg_info_where)]
 
     script_names = scripts["scripts"] + scripts["gui-scripts"]
     if "scripts" in dynamic or "gui-scripts" in dynamic:
@@ -786,7 +943,6 @@ def _from_tree(tree: _Tree, *, kind: SourceKind, source_file: str) -> ProjectMet
         else:
             script_names += found
 
-    build_requires, build_backend = _build_system(pyproject, pyproject_where)
     tool = pyproject.get("tool") if pyproject is not None else None
     tool = tool if isinstance(tool, dict) else {}
     import_names = _tree_import_names(tree, tool, core.name, build_backend)
@@ -803,6 +959,8 @@ def _from_tree(tree: _Tree, *, kind: SourceKind, source_file: str) -> ProjectMet
         has_ext_modules=has_ext,
         scripts=script_names,
         warnings=warnings,
+        untrusted=untrusted_messages,
+        from_backend=from_backend,
     )
 
 
@@ -823,6 +981,21 @@ def _build_system(
     return requires, backend or DEFAULT_BUILD_BACKEND
 
 
+def _backend_path(pyproject: dict[str, object] | None, where: str) -> list[str]:
+    """``[build-system] backend-path``: directories inside the project (PEP 517)."""
+    if pyproject is None:
+        return []
+    check = _Checker(f"{where} [build-system]")
+    table = check.table(pyproject, "build-system", "")
+    paths = check.strings(table, "backend-path", "backend-path")
+    for index, path in enumerate(paths):
+        clean = posixpath.normpath(path.replace("\\", "/"))
+        if clean.startswith(("/", "../")) or clean == "..":
+            check.problem(f"backend-path[{index}]", f"{path!r} is outside the project")
+    check.done()
+    return paths
+
+
 def _finish(
     core: _Core,
     *,
@@ -836,6 +1009,8 @@ def _finish(
     has_ext_modules: bool,
     scripts: list[str],
     warnings: list[str],
+    untrusted: list[str] | None = None,
+    from_backend: list[str] | None = None,
 ) -> ProjectMetadata:
     """Validate the collected fields and build the record."""
     where = core.origins
@@ -889,6 +1064,8 @@ def _finish(
         source_kind=kind,
         origin=origin,
         warnings=warnings,
+        untrusted=list(untrusted or []),
+        from_backend=list(from_backend or []),
         origins=dict(where),
     )
 

@@ -1500,6 +1500,15 @@ function J.strip(value)
   return strip(plain(text))
 end
 
+-- str.endswith(suffix), on plain strings only
+function J.endswith(value, suffix)
+  local text, tail = plain_value(value), plain_value(suffix)
+  if type(text) ~= "string" or type(tail) ~= "string" then
+    P.bail()
+  end
+  return tail == "" or text:sub(-#tail) == tail
+end
+
 function J.append(list, item)
   if type(list) ~= "table" or is_spec(list) or list.a then
     P.bail()

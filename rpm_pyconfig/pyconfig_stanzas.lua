@@ -55,7 +55,7 @@ end
 P.template_reads["buildrequires"] = {["build_requires"] = true, ["requires_dist"] = true, ["runtimes"] = true}
 T["subpackages"] = function(ctx)
   local out = {}
-  local v_dist = J.canonical(J.default(ctx, "distname", J.get(ctx, "pkgname")))
+  local v_dist = J.canonical(J.choose(J.truth(J.both((ctx["distname"] ~= nil), function() return J.get(ctx, "distname") end)), function() return J.get(ctx, "distname") end, function() return J.get(ctx, "pkgname") end))
   local v_provided = J.provided_evr(J.choose(J.truth((ctx["version_evr"] ~= nil)), function() return J.get(ctx, "version_evr") end, function() return "" end))
   local v_dependencies = J.default(ctx, "requires_dist", "")
   do
@@ -90,14 +90,17 @@ T["subpackages"] = function(ctx)
           out[#out + 1] = " = %\123?epoch:%\123epoch\125:\125%\123version\125-%\123release\125\010"
         end
       end
+      local v_tag = J.concat(J.choose(J.truth(J.attr(v_rt, "free_threaded")), function() return "t" end, function() return "" end), J.choose(J.truth(J.attr(v_rt, "debug")), function() return "d" end, function() return "" end))
+      local v_own = J.choose(J.truth(J.endswith(J.attr(v_rt, "dist_prefix"), v_tag)), function() return J.attr(v_rt, "dist_prefix") end, function() return J.concat(J.attr(v_rt, "dist_prefix"), v_tag) end)
+      local v_versioned_own = J.choose(J.truth(J.endswith(J.attr(v_rt, "versioned_dist_prefix"), v_tag)), function() return J.attr(v_rt, "versioned_dist_prefix") end, function() return J.concat(J.attr(v_rt, "versioned_dist_prefix"), v_tag) end)
       out[#out + 1] = "Provides: "
-      out[#out + 1] = J.output(J.literal(J.attr(v_rt, "dist_prefix")))
+      out[#out + 1] = J.output(J.literal(v_own))
       out[#out + 1] = "dist("
       out[#out + 1] = J.output(v_dist)
       out[#out + 1] = ") = "
       out[#out + 1] = J.output(v_provided)
       out[#out + 1] = "\010Provides: "
-      out[#out + 1] = J.output(J.literal(J.attr(v_rt, "versioned_dist_prefix")))
+      out[#out + 1] = J.output(J.literal(v_versioned_own))
       out[#out + 1] = "dist("
       out[#out + 1] = J.output(v_dist)
       out[#out + 1] = ") = "
@@ -161,7 +164,7 @@ T["subpackages"] = function(ctx)
           out[#out + 1] = "\010BuildArch: noarch\010Requires: "
           out[#out + 1] = J.output(v_package)
           out[#out + 1] = " = %\123?epoch:%\123epoch\125:\125%\123version\125-%\123release\125\010Provides: "
-          out[#out + 1] = J.output(J.literal(J.attr(v_rt, "dist_prefix")))
+          out[#out + 1] = J.output(J.literal(v_own))
           out[#out + 1] = "dist("
           out[#out + 1] = J.output(v_dist)
           out[#out + 1] = "["
@@ -169,7 +172,7 @@ T["subpackages"] = function(ctx)
           out[#out + 1] = "]) = "
           out[#out + 1] = J.output(v_provided)
           out[#out + 1] = "\010Provides: "
-          out[#out + 1] = J.output(J.literal(J.attr(v_rt, "versioned_dist_prefix")))
+          out[#out + 1] = J.output(J.literal(v_versioned_own))
           out[#out + 1] = "dist("
           out[#out + 1] = J.output(v_dist)
           out[#out + 1] = "["

@@ -5,6 +5,12 @@ machine's registry decides), or, ``static=True``, has the stanzas expanded for g
 runtimes by the very templates the macros render.  Either way the metadata rules of
 ``versions``, ``dependencies`` and ``licenses`` apply: PEP 440 versions kept whole,
 markers evaluated per runtime, extras in their own subpackages, SPDX licenses.
+
+Metadata that PKG-INFO cannot vouch for comes from the project's build backend (a
+:class:`~rpm_pyconfig.backend.MetadataBackend`) or the spec is refused: a spec never lacks
+dependencies silently.  Package names follow Fedora's rule (``python-dateutil`` is packaged
+as ``python3-dateutil``, its provides keep ``python3dist(python-dateutil)``).  The spec names
+the sources by their file name only, so it is the same whatever directory they were read in.
 """
 
 from __future__ import annotations
@@ -13,16 +19,18 @@ import datetime
 import os
 from collections.abc import Sequence
 
-from . import __version__, spectext
+from . import __version__, extras, spectext
 from ._files import write_atomically
-from .errors import PyConfigError
+from .backend import MetadataBackend
+from .errors import MetadataError, PyConfigError
 from .metadata import ProjectMetadata, read_metadata
 from .rendering import render
 from .runtime import Runtime
 from .spectext import SpecText
 
 __all__ = [
-    "GeneratedSpec", "changelog_today", "declarative_problem", "generate_spec", "write_spec",
+    "GeneratedSpec", "changelog_today", "declarative_problem", "generate_spec", "package_name",
+    "write_spec",
 ]
 
 #: The first rpm with declarative build systems (``BuildSystem:``, ``BuildOption()``).
@@ -55,25 +63,40 @@ def generate_spec(
     runtimes: Sequence[Runtime] = (),
     selection_args: str = "",
     changelog_date: datetime.date | None = None,
+    backend: MetadataBackend | None = None,
+    wanted_extras: str | None = None,
 ) -> GeneratedSpec:
     """Read *source* (project directory, sdist or wheel) and write its spec text.
 
     *runtimes* matter only with *static*: the stanzas are expanded for them, in order.
     *selection_args* are the rpm-pyconfig options a static spec's install step repeats.
     *declarative*: ``BuildSystem: pyconfig`` (rpm >= 4.20) instead of build sections.
+    *backend* computes what PKG-INFO cannot vouch for (without it such a project is
+    refused).  *wanted_extras* is ``NAME[,NAME...]``, ``all`` (``None``) or ``none``.
     """
     if static and declarative:
         raise PyConfigError(
             "--static and --declarative exclude each other: a declarative spec calls the macros"
         )
-    meta = read_metadata(source)
+    meta = read_metadata(source, backend=backend)
+    if meta.untrusted:
+        raise MetadataError(
+            "\n".join(meta.untrusted)
+            + "\nrefusing to write a spec whose dependencies may be missing: let the build "
+            "backend compute them (rpm-pyconfig spec without --no-backend runs it with the "
+            "registry's default runtime) or pass a wheel"
+        )
     if static and not runtimes:
         raise PyConfigError("a static spec needs at least one runtime")
     origins = meta.origins
     where = meta.origin
-    pkgname = spectext.name(meta.canonical_name, field=origins.get("name", where))
+    distname = spectext.name(meta.canonical_name, field=origins.get("name", where))
+    pkgname = spectext.name(package_name(meta.canonical_name), field=origins.get("name", where))
     pypi_name = spectext.name(meta.name, field=origins.get("name", where))
     pypi_version = spectext.version(meta.version, field=origins.get("version", where))
+    chosen = extras.choose(meta.extras, wanted_extras)
+    review = extras.development(chosen)
+    left_out = [extra for extra in meta.extras if extra not in chosen]
     warnings = list(meta.license.warnings) + list(meta.warnings)
     if meta.has_ext_modules:
         warnings.append(
@@ -90,9 +113,19 @@ def generate_spec(
     requires_field = origins.get("requires_dist", where)
     build_field = f"{where} [build-system] requires"
     source_name = os.path.basename(os.fspath(source).rstrip("/")) or os.fspath(source)
+    notes = []
+    if meta.from_backend:
+        notes.append(f"{', '.join(meta.from_backend)}: computed by the project's build "
+                     f"backend ({meta.build_backend}); no static metadata vouched for them")
+    if review:
+        notes.append(f"REVIEW extras that look like development-only ones: {', '.join(review)} "
+                     "(rpm-pyconfig spec --extras NAME,... keeps only the ones named)")
+    if left_out:
+        notes.append(f"extras left out (--extras): {', '.join(left_out)}")
     values = {
         "meta": meta,
         "pkgname": pkgname,
+        "distname": distname,
         "pypi_name": pypi_name,
         "pypi_version": pypi_version,
         "modules": spectext.join(
@@ -102,7 +135,7 @@ def generate_spec(
         ),
         "extras": spectext.join(
             [spectext.extra(extra, field=origins.get("provides_extra", where))
-             for extra in meta.extras],
+             for extra in chosen],
             " ",
         ),
         "requires_dist": spectext.expand_lines(meta.requires_dist, field=requires_field),
@@ -122,7 +155,9 @@ def generate_spec(
         "source_comment": spectext.comment(source_name),
         "source_kind": spectext.line(meta.source_kind),
         "archive_dir": _archive_dir(meta),
-        "warnings": [spectext.comment(warning) for warning in warnings],
+        "warnings": [spectext.comment(_portable(warning, source, source_name))
+                     for warning in warnings],
+        "notes": [spectext.comment(note) for note in notes],
         "static": static,
         "declarative": declarative,
         "embed_registry": static,
@@ -163,6 +198,24 @@ def declarative_problem(rpm: str = "rpm") -> str | None:
         "spec builds only with rpm >= 4.20 (older rpm stops at its first lines with an error); "
         "generate it without --declarative for this machine"
     )
+
+
+def package_name(canonical_name: str) -> str:
+    """The name after the runtime prefix (``python3-NAME``): Fedora's rule drops a leading
+    ``python-`` so that ``python-dateutil`` is ``python3-dateutil``, not
+    ``python3-python-dateutil`` (the ``pythonXdist()`` provides keep the project's name)."""
+    stripped = canonical_name[len("python-"):] if canonical_name.startswith("python-") else ""
+    return stripped or canonical_name
+
+
+def _portable(message: str, source: str | os.PathLike[str], source_name: str) -> str:
+    """*message* with the generating machine's path of the source cut down to its file name:
+    a spec must not depend on where it was made (temporary directories above all)."""
+    given = os.fspath(source).rstrip("/")
+    for path in sorted({given, os.path.abspath(given)}, key=len, reverse=True):
+        if path and path != source_name:
+            message = message.replace(path, source_name)
+    return message
 
 
 def write_spec(spec: GeneratedSpec, path: str, *, force: bool = False) -> None:

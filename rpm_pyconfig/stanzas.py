@@ -45,7 +45,9 @@ _FILTERS = {
     "dist_requires": "J.dist_requires", "conf": "J.conf", "canonical": "J.canonical",
 }
 #: Methods called on values: ``x.NAME(args)`` -> J function (the object first).
-_METHODS = {"split": "J.split", "strip": "J.strip", "append": "J.append"}
+_METHODS = {
+    "split": "J.split", "strip": "J.strip", "append": "J.append", "endswith": "J.endswith",
+}
 _COMPARE = {"eq": "J.eq", "ne": "J.ne", "in": "J.contains", "notin": "J.not_contains"}
 
 

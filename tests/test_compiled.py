@@ -341,6 +341,7 @@ SELECTIONS = st.builds(
 )
 SETTINGS = st.fixed_dictionaries({
     "pkgname": st.sampled_from(["foo", "foo-bar", "x%y"]),
+    "distname": st.sampled_from(["", "python-foo", "Foo.Bar", "x y"]),
     "doc": st.sampled_from(["", "README.md", "a b"]),
     "modules": st.sampled_from(["", "foo", "foo bar._x", " a\tb "]),
     "requires_each": st.sampled_from(["", "@{dist_prefix}dist(a), b", " , x ,", "100%"]),

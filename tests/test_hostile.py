@@ -160,7 +160,7 @@ def _header(value: str) -> str:
 
 
 def core_metadata(project: Project) -> bytes:
-    lines = ["Metadata-Version: 2.1", f"Name: {project.name}", f"Version: {project.version}"]
+    lines = ["Metadata-Version: 2.2", f"Name: {project.name}", f"Version: {project.version}"]
     if project.summary is not None:
         lines.append(f"Summary: {_header(project.summary)}")
     if project.homepage is not None:
@@ -577,7 +577,7 @@ def test_non_utf8_metadata_is_refused(tmp_path: Path) -> None:
     project = Project(payload="", summary="s")
     source = make_sdist(project, tmp_path / "s")
     with tarfile.open(source, "w:gz") as tar:
-        _add(tar, "hostile-1.0/PKG-INFO", b"Metadata-Version: 2.1\nName: hostile\nVersion: 1.0\n"
+        _add(tar, "hostile-1.0/PKG-INFO", b"Metadata-Version: 2.2\nName: hostile\nVersion: 1.0\n"
              b"Summary: caf\xe9 %(touch M)\n")
     with pytest.raises(MetadataError, match=r"PKG-INFO: not UTF-8 text"):
         generate("sdist", source)
@@ -671,4 +671,70 @@ def test_hostile_source_names_come_out_literally(tmp_path: Path) -> None:
                          *rpm.options(), str(case.spec)], rpm.env, cwd=tmp_path)
         expected = f"{hostile}.whl" if case.kind == "wheel" else hostile
         assert changelog.stdout == f"- Spec generated from {expected}", changelog.stderr
+    assert not marker.exists()
+
+
+@pytest.mark.rpm
+def test_a_hostile_backend_name_in_the_note_runs_nowhere(tmp_path: Path) -> None:
+    """The NOTE that names the build backend which computed the metadata: a backend can
+    succeed under any attribute name (``hb:%(touch MARKER)``), so the name lands in the spec
+    and must stay inert there; the generated spec goes through rpmspec -P, -q and rpmbuild
+    -bs, and its distname line (``python-`` project names) too."""
+    import sys
+
+    from rpm_pyconfig.backend import MetadataBackend
+
+    rpm_required()
+    marker = tmp_path / "MARKER"
+    assert "." not in str(marker)  # the backend's object path is split at dots
+    payload = f"%(touch {marker})"
+    project = tmp_path / "src" / "python-hb-1.0"
+    (project / "_build").mkdir(parents=True)
+    (project / "_build" / "hb.py").write_text(
+        "import os, sys\n"
+        "class Backend:\n"
+        "    @staticmethod\n"
+        "    def prepare_metadata_for_build_wheel(directory, config_settings=None):\n"
+        "        info = os.path.join(directory, 'python_hb-1.0.dist-info')\n"
+        "        os.makedirs(info)\n"
+        "        with open(os.path.join(info, 'METADATA'), 'w') as out:\n"
+        "            out.write('Metadata-Version: 2.1\\nName: python-hb\\nVersion: 1.0\\n'\n"
+        "                      'Requires-Dist: foo\\nProvides-Extra: tests\\n'\n"
+        "                      'Requires-Dist: pytest; extra == \"tests\"\\n')\n"
+        "        return 'python_hb-1.0.dist-info'\n"
+        f"setattr(sys.modules[__name__], {payload!r}, Backend)\n",
+        encoding="utf-8",
+    )
+    (project / "pyproject.toml").write_text(
+        "[build-system]\nrequires = []\nbackend-path = [\"_build\"]\n"
+        f"build-backend = {toml_string('hb:' + payload)}\n", encoding="utf-8",
+    )
+    (project / "PKG-INFO").write_text(
+        "Metadata-Version: 2.1\nName: python-hb\nVersion: 1.0\nSummary: s\nLicense: MIT\n",
+        encoding="utf-8",
+    )
+    sdist = tmp_path / "python-hb-1.0.tar.gz"
+    with tarfile.open(sdist, "w:gz") as tar:
+        tar.add(project, arcname="python-hb-1.0")
+    text = generate_spec(sdist, backend=MetadataBackend(sys.executable)).text
+    note = (f"# NOTE: Provides-Extra, Requires-Dist: computed by the project's build backend "
+            f"(hb:{payload}); no static metadata vouched for them")
+    assert note.replace("%", "%%") in text
+    assert "%global pyconfig_distname python-hb\n" in text
+    assert "# NOTE: REVIEW extras that look like development-only ones: tests " in text
+    rpm = Rpm(tmp_path)
+    spec = tmp_path / "specs" / "python-hb.spec"
+    spec.parent.mkdir()
+    rpm.write(text, spec)
+    parsed = run(["rpmspec", "-P", *rpm.options(), str(spec)], rpm.env, cwd=tmp_path)
+    assert parsed.returncode == 0, parsed.stderr
+    assert not marker.exists(), "rpmspec -P ran the backend's name"
+    query = run(["rpmspec", "-q", "--provides", *rpm.options(), str(spec)], rpm.env,
+                cwd=tmp_path)
+    assert query.returncode == 0, query.stderr
+    assert "python3dist(python-hb) = 1" in query.stdout.splitlines()
+    assert not marker.exists(), "rpmspec -q ran the backend's name"
+    built = run(["rpmbuild", "-bs", "--nodeps", *rpm.options(), str(spec)], rpm.env,
+                cwd=tmp_path)
+    assert built.returncode == 0, built.stderr
     assert not marker.exists()

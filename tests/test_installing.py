@@ -773,3 +773,39 @@ def test_staged_symlinks_are_shipped_as_links_never_followed(tmp_path: Path) -> 
     assert secret.read_text(encoding="utf-8") == "#!/usr/bin/python\nsecret\n"  # not rewritten
     assert (tmp_path / "buildroot" / SITE[1:] / "demo" / "leak.txt").is_symlink()
     assert "/usr/bin/evil" in result.results["python3"].files
+
+
+def test_a_runtime_whose_wheel_is_only_metadata_is_refused(
+    tmp_path: Path, three_runtimes: list[Runtime]
+) -> None:
+    """cffi on PyPy: the project's setup.py installs no package there (PyPy bundles cffi),
+    so pypy3's package would be empty yet provide pypy3dist(cffi)."""
+    main, debug, pypy = three_runtimes
+    for rt in (main, debug):
+        stage_tree(tmp_path / "stage", rt)
+    empty = tmp_path / "stage" / pypy.name / "target" / INFO
+    empty.mkdir(parents=True)
+    (empty / "WHEEL").write_text("Wheel-Version: 1.0\nRoot-Is-Purelib: true\n", encoding="utf-8")
+    (empty / "METADATA").write_text("Metadata-Version: 2.1\nName: demo\nVersion: 1.0\n")
+    with pytest.raises(PyConfigError) as raised:
+        run_install(tmp_path, three_runtimes)
+    assert str(raised.value) == (
+        "runtime 'pypy3': the wheel installs nothing but its metadata, while python3.11, "
+        "python3.11-dbg install modules (the runtime bundles the project, or the project "
+        "skips it): its package would provide pypy3dist() for nothing\n"
+        "hint: leave it out of the spec, e.g. %global pyconfig_select --exclude pypy3"
+    )
+    assert not (tmp_path / "buildroot").exists()  # refused before the buildroot is touched
+
+
+def test_a_metapackage_installs_only_metadata_everywhere(tmp_path: Path) -> None:
+    """A project of dependencies only: its metadata is the package, for every runtime."""
+    runtimes = [runtime("one", default=True), runtime("two", purelib="/usr/lib/two",
+                                                      platlib="/usr/lib/two", script_suffix="-2")]
+    for rt in runtimes:
+        info = tmp_path / "stage" / rt.name / "target" / INFO
+        info.mkdir(parents=True)
+        (info / "WHEEL").write_text("Wheel-Version: 1.0\nRoot-Is-Purelib: true\n")
+        (info / "METADATA").write_text("Metadata-Version: 2.1\nName: demo\nVersion: 1.0\n")
+    installed = run_install(tmp_path, runtimes)
+    assert f"/usr/lib/two/{INFO}/METADATA" in installed.files("two")

@@ -275,8 +275,9 @@ def test_subpackages_sharers_require_the_owner(three: list[Runtime]) -> None:
         "# python3.11-dbg installs files that python3.11's package ships (shared directory, "
         "cache tag cpython-311).",
         "Requires: python3-foo = %{?epoch:%{epoch}:}%{version}-%{release}",
-        "Provides: python3dist(foo) = 1",
+        "Provides: python3ddist(foo) = 1",  # its own ABI's name, never python3dist(foo)
     ]
+    assert "Provides: python3.11ddist(foo) = 1" in debug
     assert "Built for CPython 3.11.2, debug build." in debug
     pypy = stanza(text, "pypy3-foo")
     assert [line for line in pypy if line.startswith(("Requires:", "Provides:"))] == [
@@ -291,6 +292,18 @@ def test_subpackages_sharers_require_the_owner(three: list[Runtime]) -> None:
     ]
     assert "%files -n pypy3-foo -f _pyconfig/files/pypy3.files" in pypy
     assert text.count("%package -n ") == 6
+
+
+def test_free_threaded_provides_its_own_names_once(cpython: Runtime) -> None:
+    """python3.13t provides python3.13tdist(); a registry that already says so is kept."""
+    threaded = cpython.replace(name="python3.13t", version="3.13.1", free_threaded=True,
+                               abiflags="t", dist_prefix="python3", versioned_dist_prefix="")
+    told = threaded.replace(dist_prefix="python3t", versioned_dist_prefix="python3.13t")
+    for runtime in (threaded, told):
+        text = render("subpackages", [runtime], {"pkgname": "foo", "version_evr": "1"})
+        assert [line for line in text.splitlines() if line.startswith("Provides:")] == [
+            "Provides: python3tdist(foo) = 1", "Provides: python3.13tdist(foo) = 1",
+        ]
 
 
 def test_subpackages_without_a_version_provide_the_spec_version(pypy: Runtime) -> None:

@@ -334,9 +334,14 @@ BROKEN = {
 }
 
 
-def _spec_command(*arguments: str, cwd: Path) -> subprocess.CompletedProcess[str]:
-    """``rpm-pyconfig spec ...`` run by the interpreter running the tests."""
+def _spec_command(
+    *arguments: str, cwd: Path, registry: Path | None = None
+) -> subprocess.CompletedProcess[str]:
+    """``rpm-pyconfig spec ...`` run by the interpreter running the tests (*registry*: its
+    ``RPM_PYCONFIG_PATH``, which names the runtime that would run a build backend)."""
     env = dict(os.environ, PYTHONPATH=str(REPO), SOURCE_DATE_EPOCH=SOURCE_DATE_EPOCH)
+    if registry is not None:
+        env["RPM_PYCONFIG_PATH"] = str(registry)
     return subprocess.run([sys.executable, "-m", "rpm_pyconfig", "spec", *arguments], cwd=cwd,
                           env=env, capture_output=True, text=True, check=False)
 
@@ -362,13 +367,19 @@ def test_an_error_writes_no_spec(case: str, tmp_path: Path) -> None:
     assert (out / "out.spec").read_text(encoding="utf-8") == "previous\n"
 
 
-def test_dynamic_version_without_sdist_writes_no_spec(tmp_path: Path) -> None:
-    failed = _spec_command(str(DATA / "dynamic-version"), "-o", "out.spec", cwd=tmp_path)
+def test_dynamic_version_without_sdist_or_runtime_writes_no_spec(tmp_path: Path) -> None:
+    empty = tmp_path / "registry"
+    empty.mkdir()
+    failed = _spec_command(str(DATA / "dynamic-version"), "-o", "out.spec", cwd=tmp_path,
+                           registry=empty)
     assert failed.returncode == 1
-    assert failed.stderr.startswith(
+    assert failed.stderr == (
         f"rpm-pyconfig: {DATA}/dynamic-version/pyproject.toml [project] dynamic: version is "
+        "computed by the build backend and no PKG-INFO supplies it: no runtime to run the "
+        f"build backend 'setuptools.build_meta': no Python runtime is defined in {empty}; "
+        "hint: run 'rpm-pyconfig probe --all --write /etc/rpm-pyconfig.d'\n"
     )
-    assert list(tmp_path.iterdir()) == []
+    assert list(tmp_path.iterdir()) == [empty]
 
 
 def test_an_existing_spec_is_kept_without_force(tmp_path: Path) -> None:
@@ -591,6 +602,12 @@ def test_requires_follow_markers_per_runtime(
         assert (wanted in package) == (language(runtime) < (3, 10)), runtime.name
     assert packaging.format("python3dist") in python3 & debug
     assert packaging.format("pypy3dist") in pypy3
+    # The debug build provides its own ABI's names, never the normal build's.
+    provides = rpm_query(build.packages["python3-debug-pure-markers-extras"], "--provides")
+    assert sorted(item for item in provides if "dist(" in item) == sorted([
+        "python3ddist(pure-markers-extras) = 1.2~rc1",
+        f"python{runtime_of('python3-debug').short_version}ddist(pure-markers-extras) = 1.2~rc1",
+    ])
     assert f"python(abi) = {runtime_of('python3').short_version}" in python3
     assert "python3-pure-markers-extras = 1.2.0~rc1-1" in debug & pypy3  # the shared files
 
@@ -615,7 +632,13 @@ def test_extras_are_packages_of_their_own(
         older = language(runtime_of(prefix)) < (3, 11)
         assert (f"{dist}(tomli) >= 1.1" in toml) == older, prefix
         provides = rpm_query(build.packages[f"{prefix}-pure-markers-extras+cli"], "--provides")
-        assert f"{dist}(pure-markers-extras[cli]) = 1.2~rc1" in provides
+        own = "python3ddist" if prefix == "python3-debug" else dist  # never python3dist()
+        assert sorted(provides) == sorted([
+            f"{own}(pure-markers-extras[cli]) = 1.2~rc1",
+            f"{own.replace('3', f'3.{runtime_of(prefix).minor_version}', 1)}"
+            "(pure-markers-extras[cli]) = 1.2~rc1",
+            f"{prefix}-pure-markers-extras+cli = 1.2.0~rc1-1",
+        ])
         assert rpm_query(build.packages[f"{prefix}-pure-markers-extras+cli"], "-l") == [
             "(contains no files)"
         ]
@@ -891,8 +914,8 @@ def test_markupsafe_speedups_for_cpython_only(
 def test_source_and_setup_come_from_the_sdist_itself(
     tmp_path: Path, file_name: str, top: str, source0: str, autosetup: str
 ) -> None:
-    pkg_info = (
-        b"Metadata-Version: 2.1\nName: Foo_Bar\nVersion: 1.0\nSummary: s\n"
+    pkg_info = (  # 2.2: nothing Dynamic, so no build backend is needed
+        b"Metadata-Version: 2.2\nName: Foo_Bar\nVersion: 1.0\nSummary: s\n"
         b"License-Expression: MIT\n"
     )
     if file_name.startswith("foo-"):
@@ -911,3 +934,135 @@ def test_source_and_setup_come_from_the_sdist_itself(
     text = generate_spec(sdist, changelog_date=CHANGELOG_DATE).text
     assert f"/{source0}\n" in text
     assert f"\n%autosetup -n {autosetup}\n" in text
+
+
+# -- host independence, names, extras -------------------------------------------------------
+
+
+def test_specs_do_not_depend_on_the_directory_they_were_made_in(tmp_path: Path) -> None:
+    """Warnings quote files of the source: the spec names them from the source's file name,
+    never the generating machine's (temporary) directories; stderr keeps the full paths."""
+    project = Path(__file__).parent / "data" / "metadata" / "flat-setuptools"
+    texts = []
+    for top in (tmp_path / "a", tmp_path / "b" / "deeper"):
+        copy = top / "flat-setuptools"
+        shutil.copytree(project, copy)
+        for source in (copy, build_sdist(copy, top)):
+            spec = generate_spec(source, changelog_date=CHANGELOG_DATE)
+            assert any(str(top) in warning for warning in spec.warnings)
+            texts.append(spec.text)
+    assert str(tmp_path) not in "".join(texts)
+    assert "# WARNING: flat-setuptools/pyproject.toml [project] license: " in texts[0]
+    assert texts[0] == texts[2]  # the directories, from two places
+    assert texts[1] == texts[3]  # the sdists
+    assert "# WARNING: flat-pkg-2.4.0.tar.gz/flat-pkg-2.4.0/pyproject.toml [project]" in texts[1]
+
+
+def _project(top: Path, name: str, extras: dict[str, list[str]]) -> Path:
+    """A small pure project called *name* with *extras*."""
+    module = name.replace("-", "_")
+    (top / module).mkdir(parents=True)
+    (top / module / "__init__.py").write_text("", encoding="utf-8")
+    optional = "".join(f"{extra} = {requires!r}\n" for extra, requires in extras.items())
+    (top / "pyproject.toml").write_text(
+        '[build-system]\nrequires = ["setuptools>=61"]\nbuild-backend = "setuptools.build_meta"\n'
+        f'[project]\nname = "{name}"\nversion = "2.9.0"\nlicense = "MIT"\n'
+        'dependencies = ["six>=1.5"]\n'
+        f"[project.optional-dependencies]\n{optional}",
+        encoding="utf-8",
+    )
+    return top
+
+
+@rpm_test
+def test_a_python_prefix_is_not_doubled(tmp_path: Path) -> None:
+    """Fedora's naming: python-dateutil is packaged as python3-dateutil (source package
+    python-dateutil) and still provides python3dist(python-dateutil), in both spec forms."""
+    project = _project(tmp_path / "python-dateutil", "python-dateutil", {"tz": ["tzdata"]})
+    for static in (False, True):
+        spec = generate_spec(project, static=static, runtimes=golden_runtimes() if static else (),
+                             changelog_date=CHANGELOG_DATE)
+        assert spec.filename == "python-dateutil.spec"
+        path = tmp_path / f"static-{static}.spec"
+        path.write_text(spec.text, encoding="utf-8")
+        query = run(["rpmspec", *macros_options(), "-q", "--provides", str(path)],
+                    tool_env(GOLDEN_REGISTRY))
+        assert query.returncode == 0, query.stderr
+        provides = set(query.stdout.splitlines())
+        assert "python3dist(python-dateutil) = 2.9" in provides
+        assert "python3dist(python-dateutil[tz]) = 2.9" in provides
+        assert not any("python-python" in line or "dist(dateutil" in line for line in provides)
+        names = run(["rpmspec", *macros_options(), "-q", "--srpm", "--qf", "%{name}\n",
+                     str(path)], tool_env(GOLDEN_REGISTRY))
+        assert names.stdout == "python-dateutil\n", names.stderr
+        packages = run(["rpmspec", *macros_options(), "-q", "--qf", "%{name}\n", str(path)],
+                       tool_env(GOLDEN_REGISTRY))
+        assert packages.stdout.splitlines() == ["python-dateutil"] + [  # no files: not built
+            f"{runtime.package_prefix}-dateutil{suffix}"
+            for runtime in golden_runtimes() for suffix in ("", "+tz")
+        ], packages.stderr
+
+
+def test_development_extras_are_marked_for_review(tmp_path: Path) -> None:
+    project = _project(tmp_path / "attrsy", "attrsy",
+                       {"tests": ["pytest"], "docs": ["sphinx"], "socks": ["pysocks"]})
+    text = generate_spec(project, changelog_date=CHANGELOG_DATE).text
+    assert (
+        "# NOTE: REVIEW extras that look like development-only ones: docs, tests "
+        "(rpm-pyconfig spec --extras NAME,... keeps only the ones named)\n"
+    ) in text
+    assert "%global pyconfig_extras docs socks tests\n" in text
+
+
+def test_extras_option_chooses(tmp_path: Path) -> None:
+    project = _project(tmp_path / "attrsy", "attrsy",
+                       {"tests": ["pytest"], "docs": ["sphinx"], "socks": ["pysocks"]})
+    done = _spec_command(str(project), "--extras", "socks", "-o", "-", cwd=tmp_path)
+    assert done.returncode == 0, done.stderr
+    assert "%global pyconfig_extras socks\n" in done.stdout
+    assert "# NOTE: extras left out (--extras): docs, tests\n" in done.stdout
+    assert "REVIEW" not in done.stdout
+    # Their requirements stay in the list the macros read; no package is made of them.
+    assert 'pytest; extra == "tests"' in done.stdout
+    none = _spec_command(str(project), "--extras", "none", "-o", "-", cwd=tmp_path)
+    assert none.returncode == 0, none.stderr
+    assert "pyconfig_extras" not in none.stdout
+    typo = _spec_command(str(project), "--extras", "sock", "-o", "-", cwd=tmp_path)
+    assert typo.returncode == 2
+    assert typo.stderr == (
+        "rpm-pyconfig: usage error: --extras: the project has no extra 'sock' (did you mean "
+        "'socks'?); its extras: docs, socks, tests (or all, none)\n"
+    )
+    assert list(tmp_path.iterdir()) == [tmp_path / "attrsy"]
+
+
+@rpm_test
+def test_a_runtime_that_would_get_an_empty_package_stops_the_build(
+    registry: Path, tmp_path: Path
+) -> None:
+    """cffi's case, built for real: PyPy's wheel is metadata only, so %install stops with the
+    hint, and the spec with the hinted line builds packages for the other runtimes only."""
+    sourcedir = tmp_path / "sources"
+    build_sdist(DATA / "cpython-only", sourcedir)
+    failed = _build("cpython-only", DATA / "cpython-only", tmp_path / "first", registry,
+                    sourcedir)
+    assert failed.problem == "rpmbuild -ba failed (1)"
+    log = "\n".join(failed.log)
+    pypy = runtime_of("pypy3").name
+    assert (
+        f"runtime {pypy!r}: the wheel installs nothing but its metadata, while " in log
+    )
+    hint = f"hint: leave it out of the spec, e.g. %global pyconfig_select --exclude {pypy}"
+    assert hint in log
+    assert failed.spec is not None and not failed.rpms
+    # The packager follows the hint.
+    fixed = tmp_path / "second" / failed.spec.name
+    fixed.parent.mkdir()
+    fixed.write_text(hint.split("e.g. ", 1)[1] + "\n" + failed.spec.read_text(encoding="utf-8"),
+                     encoding="utf-8")
+    built = run(["rpmbuild", *macros_options(), "-ba", "--nodeps",
+                 "--define", f"_topdir {fixed.parent}", "--define", f"_sourcedir {sourcedir}",
+                 str(fixed)], tool_env(registry))
+    assert built.returncode == 0, built.stderr[-3000:]
+    names = sorted(path.name.rsplit("-", 2)[0] for path in (fixed.parent / "RPMS").glob("*/*"))
+    assert names == sorted(f"{prefix}-cponly" for prefix in PREFIXES if prefix != "pypy3")

@@ -1,0 +1,1 @@
+raise RuntimeError("exploding: this build backend must not be called")
