@@ -85,6 +85,7 @@ json.dump({
     "cache_tag": sys.implementation.cache_tag,
     "soabi": config("SOABI"),
     "ext_suffix": config("EXT_SUFFIX"),
+    "include": config("INCLUDEPY"),
     "py_debug": bool(config("Py_DEBUG")) or hasattr(sys, "gettotalrefcount"),
     "gil_disabled": bool(config("Py_GIL_DISABLED")),
     "schemes": schemes,
@@ -187,6 +188,15 @@ def _str(data: Mapping[str, object], key: str, interpreter: str) -> str:
     if not isinstance(value, str) or not value:
         raise ProbeError(f"{interpreter}: probe answer has no {key} (got {value!r})")
     return value
+
+
+def _header_file(data: Mapping[str, object]) -> str:
+    """The path of the runtime's ``Python.h`` (sysconfig's INCLUDEPY), as a file dependency
+    that whichever package ships the headers satisfies; ``""`` when the answer has none."""
+    include = data.get("include")
+    if not isinstance(include, str) or not include.startswith("/"):
+        return ""
+    return os.path.join(os.path.normpath(include), "Python.h")
 
 
 def _str_list(data: Mapping[str, object], key: str, interpreter: str) -> list[str]:
@@ -321,6 +331,7 @@ def runtime_from_probe(
         default=default,
         priority=priority,
         script_suffix="" if default else f"-{runtime_name}",
+        devel_requires=_header_file(data),
         origin=f"probe:{interpreter}",
     )
     problems = check_runtime(runtime)

@@ -88,6 +88,13 @@ FIELDS: tuple[Field, ...] = (
         False,
         "Appended to installed command names; default '' for the default runtime, else '-NAME'.",
     ),
+    Field(
+        "devel_requires",
+        "text",
+        False,
+        "BuildRequires of projects with extension modules: what brings this runtime's C "
+        "headers; the probe writes the path of its Python.h; empty: none.",
+    ),
 )
 
 
@@ -100,6 +107,7 @@ class Runtime:
         "cache_tag",
         "debug",
         "default",
+        "devel_requires",
         "dist_prefix",
         "ext_suffix",
         "free_threaded",
@@ -136,6 +144,7 @@ class Runtime:
     dist_prefix: str
     versioned_dist_prefix: str
     script_suffix: str
+    devel_requires: str
     #: Where the record came from (a conf file path, or ``probe:/usr/bin/pypy3``).
     origin: str
 
@@ -161,6 +170,7 @@ class Runtime:
         dist_prefix: str = "",
         versioned_dist_prefix: str = "",
         script_suffix: str = "",
+        devel_requires: str = "",
         origin: str = "",
     ) -> None:
         major, minor = version.split(".")[:2]
@@ -189,6 +199,7 @@ class Runtime:
             "dist_prefix": dist_prefix or f"{stem}{major}",
             "versioned_dist_prefix": versioned_dist_prefix or f"{stem}{major}.{minor}",
             "script_suffix": script_suffix,
+            "devel_requires": devel_requires,
             "origin": origin,
         }
         for key, value in values.items():

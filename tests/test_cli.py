@@ -47,7 +47,7 @@ def machine_pypy_conf() -> str:
         f"[runtime]\nname = pypy3\nimplementation = pypy\nversion = {pypy.version}\n"
         f"interpreter = /usr/bin/pypy3\npackage_prefix = pypy3\npurelib = {pypy.purelib}\n"
         f"platlib = {pypy.platlib}\nsoabi = {pypy.soabi}\next_suffix = {pypy.ext_suffix}\n"
-        f"cache_tag = {pypy.cache_tag}\n"
+        f"cache_tag = {pypy.cache_tag}\ndevel_requires = {pypy.devel_requires}\n"
     )
 
 
@@ -457,6 +457,7 @@ def test_list_json(registry: Path, capsys: pytest.CaptureFixture[str]) -> None:
         "dist_prefix": "pypy3",
         "versioned_dist_prefix": "pypy3.9",
         "script_suffix": "-pypy3",
+        "devel_requires": "/usr/include/pypy3.9/Python.h",
         "origin": str(registry / "pypy3.conf"),
     }
 

@@ -144,6 +144,7 @@ def test_install_with_the_registry_embedded(pypy: Runtime) -> None:
         "dist_prefix = pypy3\n"
         "versioned_dist_prefix = pypy3.9\n"
         "script_suffix = -pypy3\n"
+        "devel_requires =\n"
         "RPM_PYCONFIG_EOF\n"
         "'/opt/rpm pyconfig' --confdir _pyconfig/registry install --buildroot \"%{buildroot}\" "
         "--bindir \"%{_bindir}\" || exit 1\n"
