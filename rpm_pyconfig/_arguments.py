@@ -33,6 +33,7 @@ commands (rpm-pyconfig COMMAND --help for details):
   probe PYTHON... | --all    describe live interpreters as drop-in conf files
   render TEMPLATE            render a multi-runtime spec template
   install                    install built wheels into the buildroot (used by %pyconfig_install)
+  check-imports MODULE...    import every public module from the buildroot (used by %pyconfig_check)
   spec SOURCE                generate a multi-runtime spec from a project's metadata
   app APP                    one application and its dependency closure as one RPM spec
   chain REQUIREMENT...       build a project and its dependencies into one repository
@@ -372,6 +373,23 @@ def _add_commands(commands: argparse._SubParsersAction[_Parser]) -> None:
     install.add_argument(
         "--filelists", action=_Once, default="_pyconfig/files", help="where to write NAME.files"
     )
+
+    checking = command(
+        "check-imports",
+        "Import each MODULE and every public module below it with one interpreter, from an "
+        "empty directory with only the given site directories on PYTHONPATH; fail unless "
+        "each top-level module comes from the buildroot (used by %pyconfig_check).",
+    )
+    checking.add_argument("modules", nargs="+", metavar="MODULE", help="top-level import name")
+    checking.add_argument("--interpreter", action=_Once, required=True,
+                          help="the runtime's interpreter")
+    checking.add_argument("--buildroot", action=_Once, required=True,
+                          help="rpm's %%{buildroot}: where the modules must come from")
+    checking.add_argument("--path", action="append", required=True, metavar="DIR",
+                          help="a directory for PYTHONPATH (repeatable, in order)")
+    checking.add_argument("--exclude-module", action="append", default=[], metavar="GLOB",
+                          help="leave out the modules whose dotted name matches (repeatable)")
+    checking.add_argument("--name", action=_Once, help="the runtime's name, for messages")
 
     app = command(
         "app",

@@ -415,6 +415,18 @@ def _run_install(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def _run_check_imports(args: argparse.Namespace) -> int:
+    from .importcheck import check_imports
+
+    said = check_imports(
+        args.interpreter, args.modules, buildroot=args.buildroot, paths=args.path,
+        exclude=args.exclude_module, name=args.name or "",
+    )
+    for line in said:
+        print(f"rpm-pyconfig: {line}", file=sys.stderr)
+    return EXIT_OK
+
+
 # -- the fast path -----------------------------------------------------------------------
 
 _FAST_VALUES = {
@@ -497,6 +509,7 @@ _COMMANDS = {
     "probe": _run_probe,
     "render": _run_render,
     "install": _run_install,
+    "check-imports": _run_check_imports,
     "spec": _run_spec,
     "app": _run_app,
     "chain": _run_chain,

@@ -1280,58 +1280,113 @@ end
 function S.check(runtimes, values)
   local out = {}
   local modules = words(values.modules)
-  if #runtimes > 0 then
-    out[#out + 1] = "mkdir -p _pyconfig/check || exit 1\n"
+  local excluded = words(values.check_exclude or "")
+  if #modules == 0 then
+    return ""
   end
+  local tail = {}
+  for _, pattern in ipairs(excluded) do
+    tail[#tail + 1] = " --exclude-module " .. L(Q(pattern))
+  end
+  tail[#tail + 1] = " --"
+  for _, module in ipairs(modules) do
+    tail[#tail + 1] = " " .. L(Q(module))
+  end
+  tail = table.concat(tail) .. " || exit 1\n"
   for _, rt in ipairs(runtimes) do
     local t = rt.t
-    for _, module in ipairs(modules) do
-      local purelib, platlib = L(Q(t.purelib)), L(Q(t.platlib))
-      out[#out + 1] = "(cd _pyconfig/check && PYTHONDONTWRITEBYTECODE=1 PYTHONPATH=\"%\123buildroot\125\"" ..
-        purelib .. ":\"%\123buildroot\125\"" .. platlib ..
-        "%\123?pyconfig_deps_root::\"%\123pyconfig_deps_root\125\"" .. purelib ..
-        ":\"%\123pyconfig_deps_root\125\"" .. platlib .. "\125 " ..
-        L(Q(t.interpreter)) .. " -s -c " .. L(Q("import " .. module)) .. ") || \123 echo " ..
-        L(Q("rpm-pyconfig: cannot import " .. module .. " with " .. t.name .. " (" ..
-            t.interpreter .. ")")) .. " >&2; exit 1; \125\n"
-    end
+    local purelib, platlib = L(Q(t.purelib)), L(Q(t.platlib))
+    out[#out + 1] = L(Q(values.tool)) .. " check-imports --name " .. L(Q(t.name)) ..
+      " --interpreter " .. L(Q(t.interpreter)) .. " --buildroot \"%\123buildroot\125\"" ..
+      " --path \"%\123buildroot\125\"" .. purelib .. " --path \"%\123buildroot\125\"" .. platlib ..
+      "%\123?pyconfig_deps_root: --path \"%\123pyconfig_deps_root\125\"" .. purelib ..
+      " --path \"%\123pyconfig_deps_root\125\"" .. platlib .. "\125" .. tail
   end
   return table.concat(out)
 end
 
-function S.buildrequires(runtimes, values)
+-- test.j2
+local TEST_RUNNER = "import runpy, sys; sys.path[:] = [entry for entry in sys.path if entry]; " ..
+  "runpy.run_module(sys.argv.pop(1), run_name=\"__main__\", alter_sys=True)"
+
+function S.test(runtimes, values)
+  local command = {}
+  for _, word in ipairs(words(values.test_command or "pytest")) do
+    command[#command + 1] = " " .. L(Q(word))
+  end
+  local extra = strip(plain(values.test_args or ""))
+  command = table.concat(command) .. (extra ~= "" and " " .. L(extra) or "")
+  local out = {}
+  for i, rt in ipairs(runtimes) do
+    local t = rt.t
+    local purelib, platlib = L(Q(t.purelib)), L(Q(t.platlib))
+    out[#out + 1] = "echo " .. L(Q("rpm-pyconfig: testing with " .. t.name .. " (" .. i .. "/" ..
+      #runtimes .. ")")) .. " >&2\n" ..
+      "(cd " .. L(Q(t.srcdir)) .. " && PYTHONDONTWRITEBYTECODE=1 PYTHONPATH=\"%\123buildroot\125\"" ..
+      purelib .. ":\"%\123buildroot\125\"" .. platlib ..
+      "%\123?pyconfig_deps_root::\"%\123pyconfig_deps_root\125\"" .. purelib ..
+      ":\"%\123pyconfig_deps_root\125\"" .. platlib .. "\125 " .. L(Q(t.interpreter)) ..
+      " -s -c " .. L(Q(TEST_RUNNER)) .. command .. ") || \123 echo " ..
+      L(Q("rpm-pyconfig: the tests failed with " .. t.name .. " (" .. t.interpreter .. ")")) ..
+      " >&2; exit 1; \125\n"
+  end
+  return table.concat(out)
+end
+
+-- buildrequires.j2: BuildRequires tags, or (generated) the echo lines of %generate_buildrequires
+local function buildrequires(runtimes, values, generated)
+  local function emit(dependency)
+    if generated then
+      return "echo " .. L(Q(dependency)) .. "\n"
+    end
+    return "BuildRequires: " .. L(dependency) .. "\n"
+  end
+  local headers = strip(plain(values.compiled or ""))
+  headers = headers ~= "" and headers ~= "0"
   local out, seen = {}, {}
   for _, rt in ipairs(runtimes) do
-    local deps = {L(rt.t.dist_prefix .. "dist(pip)")}
+    local deps = {rt.t.dist_prefix .. "dist(pip)"}
     for _, d in ipairs(P.dist_requires(values.build_requires or "", rt)) do
-      deps[#deps + 1] = L(d)
+      deps[#deps + 1] = d
+    end
+    if headers and rt.t.devel_requires ~= "" then
+      deps[#deps + 1] = rt.t.devel_requires
     end
     for _, d in ipairs(deps) do
       if not seen[d] then
         seen[d] = true
-        out[#out + 1] = "BuildRequires: " .. d .. "\n"
+        out[#out + 1] = emit(d)
       end
     end
   end
-  -- the run-time requirements %check imports, unless built --without check
+  -- the run-time requirements %check imports and what the tests need, unless --without check
   local checked, listed = {}, {}
   for _, rt in ipairs(runtimes) do
-    for _, d in ipairs(P.dist_requires(values.requires_dist or "", rt)) do
-      local text = L(d)
-      if not seen[text] and not listed[text] then
-        listed[text] = true
-        checked[#checked + 1] = text
+    for _, lines in ipairs({values.requires_dist or "", values.test_requires or ""}) do
+      for _, d in ipairs(P.dist_requires(lines, rt)) do
+        if not seen[d] and not listed[d] then
+          listed[d] = true
+          checked[#checked + 1] = d
+        end
       end
     end
   end
   if #checked > 0 then
     out[#out + 1] = "%if ! %\123without check\125\n"
     for _, d in ipairs(checked) do
-      out[#out + 1] = "BuildRequires: " .. d .. "\n"
+      out[#out + 1] = emit(d)
     end
     out[#out + 1] = "%endif\n"
   end
   return table.concat(out)
+end
+
+function S.buildrequires(runtimes, values)
+  return buildrequires(runtimes, values, false)
+end
+
+function S.generate_buildrequires(runtimes, values)
+  return buildrequires(runtimes, values, true)
 end
 
 -- versions.trim_rpm_version
