@@ -302,6 +302,20 @@ def _add_commands(commands: argparse._SubParsersAction[_Parser]) -> None:
         "while parsing)",
     )
     spec.add_argument("--force", action="store_true", help="replace an existing FILE")
+    spec.add_argument(
+        "--test",
+        action="store_true",
+        help="%check also runs the project's tests with pytest for every runtime "
+        "(%pyconfig_test; pytest becomes a build dependency)".replace("%", "%%"),
+    )
+    spec.add_argument(
+        "--buildrequires",
+        action="append",
+        default=[],
+        metavar="DEPENDENCY",
+        help="an rpm BuildRequires no metadata names, e.g. libffi-devel for the C library "
+        "an extension links (repeatable)",
+    )
 
     chain = command(
         "chain",

@@ -284,7 +284,8 @@ def _run_spec(args: argparse.Namespace) -> int:
     if args.static:
         runtimes = _selected(args)
         passed = _selection_args(args)
-    spec = generate_spec(args.source, static=args.static, runtimes=runtimes, selection_args=passed)
+    spec = generate_spec(args.source, static=args.static, runtimes=runtimes, selection_args=passed,
+                         test=args.test, buildrequires=args.buildrequires)
     path = _emit_spec(spec.text, spec.warnings, args.output or spec.filename, force=args.force)
     if path is not None:
         print(f"wrote {path}", file=sys.stderr)

@@ -49,11 +49,16 @@ def generate_spec(
     runtimes: Sequence[Runtime] = (),
     selection_args: str = "",
     changelog_date: datetime.date | None = None,
+    test: bool = False,
+    buildrequires: Sequence[str] = (),
 ) -> GeneratedSpec:
     """Read *source* (project directory, sdist or wheel) and write its spec text.
 
     *runtimes* matter only with *static*: the stanzas are expanded for them, in order.
     *selection_args* are the rpm-pyconfig options a static spec's install step repeats.
+    *test*: ``%check`` also runs the project's tests with pytest (``%pyconfig_test``).
+    *buildrequires*: rpm dependencies no metadata names (C libraries the extension modules
+    link, such as ``libffi-devel``), written as ``BuildRequires:``.
     """
     meta = read_metadata(source)
     if static and not runtimes:
@@ -64,11 +69,20 @@ def generate_spec(
     pypi_name = spectext.name(meta.name, field=origins.get("name", where))
     pypi_version = spectext.version(meta.version, field=origins.get("version", where))
     warnings = list(meta.license.warnings) + list(meta.warnings)
-    if meta.has_ext_modules:
+    extra_buildrequires = [spectext.rpm_dependency(item, field="--buildrequires")
+                           for item in buildrequires]
+    if meta.has_ext_modules and not extra_buildrequires:
         warnings.append(
-            "extension modules: add BuildRequires for each runtime's headers "
-            "(python3-devel, pypy3-devel...), which the registry does not name"
+            "extension modules: review BuildRequires; the C libraries they link (libffi for "
+            "cffi...) are in no metadata (rpm-pyconfig spec --buildrequires NAME)"
         )
+    if meta.has_ext_modules and static:
+        headless = [rt.name for rt in runtimes if not rt.devel_requires]
+        if headless:
+            warnings.append(
+                "extension modules: the registry names no headers (devel_requires) for "
+                + ", ".join(headless) + "; add their BuildRequires by hand"
+            )
     if not meta.import_names:
         warnings.append(
             "no importable module found: set pyconfig_modules for %check by hand"
@@ -96,6 +110,10 @@ def generate_spec(
         ),
         "requires_dist": spectext.expand_lines(meta.requires_dist, field=requires_field),
         "build_requires": spectext.expand_lines(meta.build_requires, field=build_field),
+        "compiled": spectext.syntax("1" if meta.has_ext_modules else ""),
+        "test": test,
+        "test_requires": spectext.syntax("pytest" if test else ""),
+        "extra_buildrequires": extra_buildrequires,
         "rpm_version": meta.rpm_version,
         "version_evr": meta.rpm_version.evr,
         "summary": spectext.line(summary, field=origins.get("summary", where)),

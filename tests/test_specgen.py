@@ -205,18 +205,49 @@ def test_c_extension_metadata_and_tags() -> None:
     assert "BuildRequires:  gcc\n" in spec.text
     # The changelog names the whole EVR, epoch included.
     assert "* Thu Jan 01 2026 rpm-pyconfig - 1:2.0^post1-1\n" in spec.text
-    assert any("headers" in warning for warning in spec.warnings)
+    # Headers come from the registry's devel_requires; linked C libraries from nowhere.
+    assert "%global pyconfig_compiled 1\n" in spec.text
+    assert [warning for warning in spec.warnings if "C libraries" in warning] == [
+        "extension modules: review BuildRequires; the C libraries they link (libffi for "
+        "cffi...) are in no metadata (rpm-pyconfig spec --buildrequires NAME)"
+    ]
+    assert "# REVIEW: the C libraries the extension modules link" in spec.text
+    given = generate_spec(DATA / "c-extension", changelog_date=CHANGELOG_DATE,
+                          buildrequires=["libffi-devel", "pkgconfig(libffi) >= 3"])
+    assert "BuildRequires:  libffi-devel\nBuildRequires:  pkgconfig(libffi) >= 3\n" in given.text
+    assert not [warning for warning in given.warnings if "C libraries" in warning]
+    with pytest.raises(MetadataError, match=r"--buildrequires: invalid rpm dependency"):
+        generate_spec(DATA / "c-extension", buildrequires=["libffi-devel\n%post"])
 
 
-def test_static_spec_build_requires_the_tool() -> None:
-    """A static spec runs rpm-pyconfig in %install: a build root must have it."""
+def test_build_requires_the_tool_and_generates_the_rest() -> None:
+    """Both forms BuildRequire rpm-pyconfig (its macros and command).  A static spec names
+    each runtime's build dependencies and headers; a dynamic one has the build machine
+    compute them in %generate_buildrequires, so its preamble names no runtime."""
     static = generate_spec(DATA / "c-extension", static=True, runtimes=golden_runtimes(),
                            changelog_date=CHANGELOG_DATE).text
     assert "BuildRequires:  rpm-pyconfig\n" in static
     assert "BuildRequires: python3dist(setuptools) >= 61\n" in static
     assert "BuildRequires: pypy3dist(setuptools) >= 61\n" in static
+    assert "BuildRequires: /usr/include/pypy3.9/Python.h\n" in static
+    assert "%generate_buildrequires" not in static
     dynamic = generate_spec(DATA / "c-extension", changelog_date=CHANGELOG_DATE).text
-    assert "BuildRequires:  rpm-pyconfig" not in dynamic  # the macros need it to parse at all
+    assert "BuildRequires:  rpm-pyconfig\n" in dynamic
+    assert "%generate_buildrequires\n%pyconfig_generate_buildrequires\n" in dynamic
+    assert "pyconfig_buildrequires" not in dynamic
+    preamble = dynamic.split("%description")[0]
+    assert "dist(" not in preamble and "Python.h" not in preamble
+
+
+def test_test_option_runs_the_tests_per_runtime() -> None:
+    dynamic = generate_spec(DATA / "pure-markers-extras", changelog_date=CHANGELOG_DATE,
+                            test=True).text
+    assert "%global pyconfig_test_requires pytest\n" in dynamic
+    assert "%if %{with check}\n%pyconfig_check\n%pyconfig_test\n%endif\n" in dynamic
+    static = generate_spec(DATA / "pure-markers-extras", static=True, test=True,
+                           runtimes=golden_runtimes(), changelog_date=CHANGELOG_DATE).text
+    assert "%if ! %{without check}\n" in static and "BuildRequires: pypy3dist(pytest)\n" in static
+    assert "echo 'rpm-pyconfig: testing with pypy3 (3/3)' >&2\n" in static
 
 
 def test_extras_descriptions_fit_rpmlint() -> None:
