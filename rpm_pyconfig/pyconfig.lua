@@ -1337,7 +1337,7 @@ end
 local function buildrequires(runtimes, values, generated)
   local function emit(dependency)
     if generated then
-      return "echo " .. L(Q(dependency)) .. "\n"
+      return "printf '%%s\\n' " .. L(Q(dependency)) .. "\n"
     end
     return "BuildRequires: " .. L(dependency) .. "\n"
   end

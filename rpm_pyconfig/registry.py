@@ -492,7 +492,7 @@ def _convert(field: Field, value: str) -> object:
     if not value:
         if field.required:
             raise _InvalidValueError("must not be empty")
-        if kind in ("rpmname", "word", "flags", "text"):
+        if kind in ("rpmname", "word", "flags", "text", "dependency"):
             return value
     if kind == "rpmname":
         if value.strip(_RPMNAME_CHARS) or value.startswith("-"):
@@ -517,10 +517,22 @@ def _convert(field: Field, value: str) -> object:
     elif kind == "flags":
         if not (value.isascii() and value.isalpha()):
             raise _InvalidValueError(f"must contain only letters, got {value!r}")
+    elif kind == "dependency":
+        parts = value.split(" ")
+        if "," in value or not (
+            value[0].isalnum() or value[0] in "_/"
+        ) or not (len(parts) == 1 or (len(parts) == 3 and parts[1] in _COMPARISONS and parts[2])):
+            raise _InvalidValueError(
+                "must be one rpm dependency: a name or a path starting with a letter, a digit, "
+                f"'_' or '/', optionally followed by ' OP VERSION'; no commas, got {value!r}"
+            )
     elif kind != "text":  # pragma: no cover - guards FIELDS against typos
         raise AssertionError(f"unknown kind {kind!r} of key {field.name!r}")
     return value
 
+
+#: The comparisons of an rpm dependency (``NAME >= 1.0``).
+_COMPARISONS = ("<", ">", "<=", ">=", "=")
 
 #: Characters a shell reads even inside double quotes, and quotes: never in a path that
 #: --exe and the templates put on a command line (no quoting would make them inert there).

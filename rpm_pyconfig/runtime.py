@@ -32,7 +32,7 @@ class Field:
         #: The key as written in the conf file.
         self.name = name
         #: How the value is checked: text, word, flags, path, rpmname, identifier, version,
-        #: bool, int.
+        #: dependency (one rpm dependency), bool, int.
         self.kind = kind
         #: Whether a conf file must set it.
         self.required = required
@@ -90,7 +90,7 @@ FIELDS: tuple[Field, ...] = (
     ),
     Field(
         "devel_requires",
-        "text",
+        "dependency",
         False,
         "BuildRequires of projects with extension modules: what brings this runtime's C "
         "headers; the probe writes the path of its Python.h; empty: none.",

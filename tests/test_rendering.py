@@ -248,16 +248,16 @@ def test_buildrequires_headers_tests_and_generated(three: list[Runtime]) -> None
         "%endif\n"
     )
     assert render("generate_buildrequires", headers, values) == (
-        "echo 'python3dist(pip)'\n"
-        "echo 'python3dist(setuptools)'\n"
-        "echo /usr/include/python3.11/Python.h\n"
-        "echo 'pypy3dist(pip)'\n"
-        "echo 'pypy3dist(setuptools)'\n"
-        "echo /usr/include/pypy3/Python.h\n"
+        "printf '%%s\\n' 'python3dist(pip)'\n"
+        "printf '%%s\\n' 'python3dist(setuptools)'\n"
+        "printf '%%s\\n' /usr/include/python3.11/Python.h\n"
+        "printf '%%s\\n' 'pypy3dist(pip)'\n"
+        "printf '%%s\\n' 'pypy3dist(setuptools)'\n"
+        "printf '%%s\\n' /usr/include/pypy3/Python.h\n"
         "%if ! %{without check}\n"
-        "echo 'python3dist(rich) >= 13'\n"
-        "echo 'python3dist(pytest)'\n"
-        "echo 'pypy3dist(rich) >= 13'\n"
+        "printf '%%s\\n' 'python3dist(rich) >= 13'\n"
+        "printf '%%s\\n' 'python3dist(pytest)'\n"
+        "printf '%%s\\n' 'pypy3dist(rich) >= 13'\n"
         "%endif\n"
     )
     assert "Python.h" not in render("buildrequires", headers, dict(values, compiled="0"))
