@@ -6,9 +6,10 @@ and a chain's dependency tree) on ``PYTHONPATH``: the unpacked sources of a flat
 project are never on ``sys.path``, and a top-level module that is found anywhere but below
 the buildroot fails the check.  Below each top-level package every public module (no
 part of its name starts with ``_``) is imported too, except the patterns excluded.  A
-submodule that needs a module of another project which is not installed (an optional
-dependency: ``urllib3.contrib.socks`` needs PySocks) is reported as skipped, never
-silently: the top-level import already proves the declared dependencies.
+submodule whose import fails in a module of another project (an optional dependency that
+is not installed: ``urllib3.contrib.socks`` needs PySocks; a platform's module:
+``msvcrt``) is reported as skipped, never silently: the top-level import already proves
+the declared dependencies.  Every other failure fails the check.
 """
 
 from __future__ import annotations
@@ -47,11 +48,12 @@ def is_excluded(name):
 def load(name, top):
     try:
         module = importlib.import_module(name)
-    except ModuleNotFoundError as error:
+    except ImportError as error:
         missing = error.name or ""
         foreign = missing and missing.split(".")[0] != top.split(".")[0]
         if name != top and foreign:
-            skipped.append(name + " (needs " + missing + ", which is not installed)")
+            skipped.append(name + " (" + type(error).__name__ + " from " + missing + ": " +
+                           str(error) + ")")
             return None
         failures.append(name + ": " + type(error).__name__ + ": " + str(error))
         return None
