@@ -269,7 +269,8 @@ def _add_commands(commands: argparse._SubParsersAction[_Parser]) -> None:
     render.add_argument(
         "template",
         metavar="TEMPLATE",
-        help="subpackages, prep, build, install, check, or a .j2 file",
+        help="subpackages, buildrequires, generate_buildrequires, prep, build, install, "
+        "check, test, or a .j2 file",
     )
     render.add_argument(
         "--set",

@@ -662,8 +662,8 @@ def test_render_unknown_template_suggests_one(
 ) -> None:
     message = (
         "rpm-pyconfig: no template 'subpackges' (did you mean 'subpackages'?); shipped templates: "
-        "app, build, buildrequires, check, install, prep, spec, subpackages; or give the path of a "
-        "template file"
+        "app, build, buildrequires, check, generate_buildrequires, install, prep, spec, "
+        "subpackages, test; or give the path of a template file"
     )
     assert run(capsys, "--confdir", registry, "render", "subpackges") == (
         1, sentinel(message), message + "\n",
