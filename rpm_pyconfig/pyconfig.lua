@@ -1361,13 +1361,23 @@ local function buildrequires(runtimes, values, generated)
   end
   -- the run-time requirements %check imports and what the tests need, unless --without check
   local checked, listed = {}, {}
+  local test_extras = words(values.test_extras or "")
   for _, rt in ipairs(runtimes) do
+    local found = {}
     for _, lines in ipairs({values.requires_dist or "", values.test_requires or ""}) do
       for _, d in ipairs(P.dist_requires(lines, rt)) do
-        if not seen[d] and not listed[d] then
-          listed[d] = true
-          checked[#checked + 1] = d
-        end
+        found[#found + 1] = d
+      end
+    end
+    for _, extra in ipairs(test_extras) do
+      for _, d in ipairs(P.dist_requires(values.requires_dist or "", rt, extra)) do
+        found[#found + 1] = d
+      end
+    end
+    for _, d in ipairs(found) do
+      if not seen[d] and not listed[d] then
+        listed[d] = true
+        checked[#checked + 1] = d
       end
     end
   end

@@ -56,7 +56,8 @@ def generate_spec(
 
     *runtimes* matter only with *static*: the stanzas are expanded for them, in order.
     *selection_args* are the rpm-pyconfig options a static spec's install step repeats.
-    *test*: ``%check`` also runs the project's tests with pytest (``%pyconfig_test``).
+    *test*: ``%check`` also runs the project's tests with pytest (``%pyconfig_test``), whose
+    build dependencies include the requirements of a ``test``, ``tests`` or ``testing`` extra.
     *buildrequires*: rpm dependencies no metadata names (C libraries the extension modules
     link, such as ``libffi-devel``), written as ``BuildRequires:``.
     """
@@ -113,6 +114,11 @@ def generate_spec(
         "compiled": spectext.syntax("1" if meta.has_ext_modules else ""),
         "test": test,
         "test_requires": spectext.syntax("pytest" if test else ""),
+        "test_extras": spectext.join(
+            [spectext.extra(extra, field=origins.get("provides_extra", where))
+             for extra in meta.extras if test and extra in _TEST_EXTRAS],
+            " ",
+        ),
         "extra_buildrequires": extra_buildrequires,
         "rpm_version": meta.rpm_version,
         "version_evr": meta.rpm_version.evr,
@@ -139,6 +145,10 @@ def generate_spec(
     }
     text = render("spec", runtimes if static else (), values)
     return GeneratedSpec(text, f"python-{pkgname}.spec", warnings, meta)
+
+
+#: Extras whose requirements ``--test`` adds to the tests' build dependencies.
+_TEST_EXTRAS = ("test", "tests", "testing")
 
 
 def write_spec(spec: GeneratedSpec, path: str, *, force: bool = False) -> None:

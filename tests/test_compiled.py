@@ -351,6 +351,7 @@ SETTINGS = st.fixed_dictionaries({
     "check_exclude": st.sampled_from(["", "foo.contrib.*", "a.* b.[xy]"]),
     "test_command": st.sampled_from(["pytest", "unittest discover -s tests", "x%y"]),
     "test_args": st.sampled_from(["", "-k 'not slow' tests", " -x "]),
+    "test_extras": st.sampled_from(["", "cli", "te_st CLI", "a%b"]),
 })
 def double_quoted(words: list[str]) -> str:
     """What a packager writes: "..." around words with spaces or quotes, else as they are."""

@@ -1087,3 +1087,30 @@ def test_tests_run_per_runtime_against_the_buildroot(registry: Path, tmp_path: P
     for runtime in runtimes:
         assert (f"{runtime.name} ({runtime.interpreter}): imported 3 module(s) from "
                 in output)
+
+
+def test_test_option_adds_the_test_extra(tmp_path: Path) -> None:
+    """--test: the requirements of a tests extra are the tests' build dependencies too (per
+    runtime, unless --without check); other extras stay out."""
+    (tmp_path / "pyproject.toml").write_text(
+        '[build-system]\nrequires = ["setuptools>=61"]\nbuild-backend = "setuptools.build_meta"\n'
+        '[project]\nname = "withtests"\nversion = "1.0"\n'
+        'classifiers = ["License :: OSI Approved :: MIT License"]\n'
+        '[project.optional-dependencies]\n'
+        'tests = ["hypothesis>=6", "cffi; implementation_name == \'cpython\'"]\n'
+        'docs = ["sphinx"]\n',
+        encoding="utf-8",
+    )
+    dynamic = generate_spec(tmp_path, test=True, changelog_date=CHANGELOG_DATE).text
+    assert "%global pyconfig_test_requires pytest\n%global pyconfig_test_extras tests\n" in dynamic
+    assert "pyconfig_test_extras" not in generate_spec(tmp_path, changelog_date=CHANGELOG_DATE).text
+    static = generate_spec(tmp_path, static=True, test=True, runtimes=golden_runtimes(),
+                           changelog_date=CHANGELOG_DATE).text
+    check = static.split("%if ! %{without check}\n", 1)[1].split("%endif\n", 1)[0]
+    assert check == (
+        "BuildRequires: python3dist(pytest)\n"
+        "BuildRequires: python3dist(cffi)\n"
+        "BuildRequires: python3dist(hypothesis) >= 6\n"
+        "BuildRequires: pypy3dist(pytest)\n"
+        "BuildRequires: pypy3dist(hypothesis) >= 6\n"
+    )
