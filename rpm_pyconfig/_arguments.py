@@ -35,6 +35,7 @@ commands (rpm-pyconfig COMMAND --help for details):
   probe PYTHON... | --all    describe live interpreters as drop-in conf files
   render TEMPLATE            render a multi-runtime spec template
   install                    install built wheels into the buildroot (used by %pyconfig_install)
+  check-imports MODULE...    import every public module from the buildroot (used by %pyconfig_check)
   spec SOURCE                generate a multi-runtime spec from a project's metadata
   app APP                    one application and its dependency closure as one RPM spec
   chain REQUIREMENT...       build a project and its dependencies into one repository

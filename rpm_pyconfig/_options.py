@@ -167,8 +167,8 @@ COMMANDS = (
        "for each.  Writing never replaces an existing file unless --force.", registry=False),
     Command("render", "Render a spec template for the selected runtimes (shipped name or file "
             "path).", (
-        Option("template", "positional", "subpackages, prep, build, install, check, or a .j2 "
-               "file", metavar="TEMPLATE"),
+        Option("template", "positional", "subpackages, buildrequires, generate_buildrequires, "
+               "prep, build, install, check, test, or a .j2 file", metavar="TEMPLATE"),
         Option("--set", "append", "a value the template uses (repeatable)", dest="values",
                metavar="KEY=VALUE", default=[]),
     ), selection=True),
@@ -187,6 +187,11 @@ COMMANDS = (
         Option("--declarative", "flag", "BuildSystem: pyconfig (rpm >= 4.20): no hand-written "
                "%%prep, %%build, %%install, %%check (a warning when this machine's rpm is older)"),
         Option("--force", "flag", "replace an existing FILE"),
+        Option("--test", "flag", "%%check also runs the project's tests with pytest for every "
+               "runtime (%%pyconfig_test; pytest becomes a build dependency)"),
+        Option("--buildrequires", "append", "an rpm BuildRequires no metadata names, e.g. "
+               "libffi-devel for the C library an extension links (repeatable)",
+               metavar="DEPENDENCY", default=[]),
     ), selection=True),
     Command("chain", "Build the dependency closure of requirements (or sdists) for every runtime "
             "of the registry, in order, into one repository of RPMs and SRPMs; what the target "
@@ -224,6 +229,20 @@ COMMANDS = (
                "registry's default); every other runtime without a script_suffix gets -NAME",
                metavar="NAME"),
     ), selection=True),
+    Command("check-imports", "Import each MODULE and every public module below it with one "
+            "interpreter, from an empty directory with only the given site directories on "
+            "PYTHONPATH; fail unless each top-level module comes from the buildroot (used by "
+            "%pyconfig_check).", (
+        Option("modules", "positional", "top-level import name", nargs="+", metavar="MODULE"),
+        Option("--interpreter", "once", "the runtime's interpreter", required=True),
+        Option("--buildroot", "once", "rpm's %%{buildroot}: where the modules must come from",
+               required=True),
+        Option("--path", "append", "a directory for PYTHONPATH (repeatable, in order)",
+               metavar="DIR", required=True),
+        Option("--exclude-module", "append", "leave out the modules whose dotted name matches "
+               "(repeatable)", metavar="GLOB", default=[]),
+        Option("--name", "once", "the runtime's name, for messages"),
+    ), registry=False),
     Command("app", "Write NAME.spec for one application and its whole dependency closure in a "
             "private environment: every sdist (and allowed wheel) is downloaded now into the "
             "sources directory and becomes a hash-checked Source; rpmbuild then works offline.", (
@@ -315,6 +334,12 @@ class Arguments(Record):
     source: str
     static: bool
     declarative: bool
+    test: bool
+    buildrequires: list[str]
+    modules: list[str]
+    interpreter: str
+    path: list[str]
+    exclude_module: list[str]
     extras: str | None
     no_backend: bool
     requirements: list[str]

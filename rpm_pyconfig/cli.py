@@ -297,7 +297,7 @@ def _run_spec(args: Arguments) -> int:
     spec = generate_spec(
         args.source, static=args.static, declarative=args.declarative, runtimes=runtimes,
         selection_args=passed, backend=None if args.no_backend else MetadataBackend(interpreter),
-        wanted_extras=args.extras,
+        wanted_extras=args.extras, test=args.test, buildrequires=args.buildrequires,
     )
     warnings = list(spec.warnings)
     if args.declarative:
@@ -437,6 +437,18 @@ def _run_install(args: Arguments) -> int:
     return EXIT_OK
 
 
+def _run_check_imports(args: Arguments) -> int:
+    from .importcheck import check_imports
+
+    said = check_imports(
+        args.interpreter, args.modules, buildroot=args.buildroot, paths=args.path,
+        exclude=args.exclude_module, name=args.name or "",
+    )
+    for line in said:
+        print(f"rpm-pyconfig: {line}", file=sys.stderr)
+    return EXIT_OK
+
+
 _COMMANDS = {
     "list": _run_list,
     "show": _run_show,
@@ -445,6 +457,8 @@ _COMMANDS = {
     "probe": _run_probe,
     "render": _run_render,
     "install": _run_install,
+    "check-imports": _run_check_imports,
+    "check-imports": _run_check_imports,
     "spec": _run_spec,
     "app": _run_app,
     "chain": _run_chain,

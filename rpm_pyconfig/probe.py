@@ -85,6 +85,7 @@ json.dump({
     "cache_tag": sys.implementation.cache_tag,
     "soabi": config("SOABI"),
     "ext_suffix": config("EXT_SUFFIX"),
+    "include": config("INCLUDEPY"),
     "py_debug": bool(config("Py_DEBUG")) or hasattr(sys, "gettotalrefcount"),
     "gil_disabled": bool(config("Py_GIL_DISABLED")),
     "schemes": schemes,
@@ -222,6 +223,15 @@ def _str(data: Mapping[str, object], key: str, interpreter: str) -> str:
     return value
 
 
+def _header_file(data: Mapping[str, object]) -> str:
+    """The path of the runtime's ``Python.h`` (sysconfig's INCLUDEPY), as a file dependency
+    that whichever package ships the headers satisfies; ``""`` when the answer has none."""
+    include = data.get("include")
+    if not isinstance(include, str) or not include.startswith("/"):
+        return ""
+    return os.path.join(os.path.normpath(include), "Python.h")
+
+
 def _str_list(data: Mapping[str, object], key: str, interpreter: str) -> list[str]:
     value = data.get(key)
     if not isinstance(value, list) or not all(isinstance(item, str) for item in value):
@@ -356,6 +366,7 @@ def runtime_from_probe(
             default=default,
             priority=priority,
             shebang_flags=shebang_flags,
+            devel_requires=_header_file(data),
             origin=f"probe:{interpreter}",
         )
     except ConfigError as error:

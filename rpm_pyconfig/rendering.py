@@ -69,6 +69,7 @@ def _environment() -> jinja2.Environment:
     env.filters["at"] = lambda text, runtime: Expression.parse(str(text)).evaluate(runtime)
     env.filters["provided_evr"] = _provided_evr
     env.filters["dist_requires"] = _dist_requires
+    env.filters["dist_requirements"] = _dist_requirements
     env.filters["conf"] = _conf
     env.filters["canonical"] = _canonical
     return env
@@ -94,17 +95,22 @@ def _provided_evr(version_evr: object) -> SpecText:
 
 def _dist_requires(lines: str, runtime: Runtime, extra: str | None = None) -> list[SpecText]:
     """rpm dependencies of PEP 508 *lines* (one per line) for one runtime and extra."""
+    return [
+        spectext.line(dependency, field="requires_dist")
+        for dependency in _dist_requirements(lines, runtime, extra)
+    ]
+
+
+def _dist_requirements(lines: str, runtime: Runtime, extra: str | None = None) -> list[str]:
+    """The same dependencies as plain values, for a template to print with ``literal`` (a
+    tag) or ``sh`` (a word of a scriptlet line)."""
     requirements = [line.strip() for line in str(lines).splitlines()]
     requirements = [line for line in requirements if line and not line.startswith("#")]
     if not requirements:
         return []
     from .dependencies import runtime_requires
 
-    return [
-        spectext.line(dependency, field="requires_dist")
-        for dependency in runtime_requires(requirements, runtime, extra=extra,
-                                           origin="requires_dist")
-    ]
+    return runtime_requires(requirements, runtime, extra=extra, origin="requires_dist")
 
 
 def _canonical(name: str) -> SpecText:

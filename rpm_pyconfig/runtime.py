@@ -220,6 +220,22 @@ def _text(value: str) -> str:
     return value
 
 
+#: The comparisons of an rpm dependency (``NAME >= 1.0``).
+_COMPARISONS = ("<", ">", "<=", ">=", "=")
+
+
+def _dependency(value: str) -> str:
+    parts = value.split(" ")
+    if "," in value or not (
+        value[0].isalnum() or value[0] in "_/"
+    ) or not (len(parts) == 1 or (len(parts) == 3 and parts[1] in _COMPARISONS and parts[2])):
+        raise InvalidValueError(
+            "must be one rpm dependency: a name or a path starting with a letter, a digit, "
+            f"'_' or '/', optionally followed by ' OP VERSION'; no commas, got {value!r}"
+        )
+    return value
+
+
 #: Interpreter options a ``#!`` line may carry: the kernel passes everything after the
 #: interpreter as one argument, so only options without a value, and none that change
 #: what runs (-c, -m, -x, -i) or print and exit (-h, -V).
@@ -241,6 +257,7 @@ _KINDS: dict[str, tuple[type, Callable[[str], object]]] = {
     "word": (str, _word),
     "flags": (str, _flags),
     "shebang": (str, _shebang),
+    "dependency": (str, _dependency),
     "path": (str, _path),
     "rpmname": (str, _rpmname),
     "identifier": (str, _identifier),
@@ -250,7 +267,7 @@ _KINDS: dict[str, tuple[type, Callable[[str], object]]] = {
 }
 _NAMES = {bool: "a bool", int: "an int", str: "a str"}
 # Kinds whose empty text is the empty string (an optional key written ``key =``).
-_EMPTY_OK = ("rpmname", "word", "flags", "text", "shebang")
+_EMPTY_OK = ("rpmname", "word", "flags", "text", "shebang", "dependency")
 
 
 # -- the fields --------------------------------------------------------------------------
@@ -343,6 +360,9 @@ FIELDS: tuple[Field, ...] = (
     Field("shebang_flags", "shebang",
           "Options after the interpreter in installed commands' #! line, e.g. -sP; default none "
           "(probe writes -sP, or -s where the interpreter lacks -P).", default=""),
+    Field("devel_requires", "dependency",
+          "BuildRequires of projects with extension modules: what brings this runtime's C "
+          "headers; the probe writes the path of its Python.h; empty: none.", default=""),
 )  # fmt: skip
 
 _FIELDS = {field.name: field for field in FIELDS}
@@ -501,6 +521,7 @@ class Runtime(Record):
     versioned_dist_prefix: str
     script_suffix: str
     shebang_flags: str
+    devel_requires: str
     #: Where the record came from (a conf file path, or ``probe:/usr/bin/pypy3``).
     origin: str
     #: ``3`` of ``3.11.2``.

@@ -63,16 +63,28 @@ def generate_spec(
     runtimes: Sequence[Runtime] = (),
     selection_args: str = "",
     changelog_date: datetime.date | None = None,
+<<<<<<< HEAD
     backend: MetadataBackend | None = None,
     wanted_extras: str | None = None,
+=======
+    test: bool = False,
+    buildrequires: Sequence[str] = (),
+>>>>>>> s7-buildreq
 ) -> GeneratedSpec:
     """Read *source* (project directory, sdist or wheel) and write its spec text.
 
     *runtimes* matter only with *static*: the stanzas are expanded for them, in order.
     *selection_args* are the rpm-pyconfig options a static spec's install step repeats.
+<<<<<<< HEAD
     *declarative*: ``BuildSystem: pyconfig`` (rpm >= 4.20) instead of build sections.
     *backend* computes what PKG-INFO cannot vouch for (without it such a project is
     refused).  *wanted_extras* is ``NAME[,NAME...]``, ``all`` (``None``) or ``none``.
+=======
+    *test*: ``%check`` also runs the project's tests with pytest (``%pyconfig_test``), whose
+    build dependencies include the requirements of a ``test``, ``tests`` or ``testing`` extra.
+    *buildrequires*: rpm dependencies no metadata names (C libraries the extension modules
+    link, such as ``libffi-devel``), written as ``BuildRequires:``.
+>>>>>>> s7-buildreq
     """
     if static and declarative:
         raise PyConfigError(
@@ -98,11 +110,20 @@ def generate_spec(
     review = extras.development(chosen)
     left_out = [extra for extra in meta.extras if extra not in chosen]
     warnings = list(meta.license.warnings) + list(meta.warnings)
-    if meta.has_ext_modules:
+    extra_buildrequires = [spectext.rpm_dependency(item, field="--buildrequires")
+                           for item in buildrequires]
+    if meta.has_ext_modules and not extra_buildrequires:
         warnings.append(
-            "extension modules: add BuildRequires for each runtime's headers "
-            "(python3-devel, pypy3-devel...), which the registry does not name"
+            "extension modules: review BuildRequires; the C libraries they link (libffi for "
+            "cffi...) are in no metadata (rpm-pyconfig spec --buildrequires NAME)"
         )
+    if meta.has_ext_modules and static:
+        headless = [rt.name for rt in runtimes if not rt.devel_requires]
+        if headless:
+            warnings.append(
+                "extension modules: the registry names no headers (devel_requires) for "
+                + ", ".join(headless) + "; add their BuildRequires by hand"
+            )
     if not meta.import_names:
         warnings.append(
             "no importable module found: set pyconfig_modules for %check by hand"
@@ -140,6 +161,15 @@ def generate_spec(
         ),
         "requires_dist": spectext.expand_lines(meta.requires_dist, field=requires_field),
         "build_requires": spectext.expand_lines(meta.build_requires, field=build_field),
+        "compiled": spectext.syntax("1" if meta.has_ext_modules else ""),
+        "test": test,
+        "test_requires": spectext.syntax("pytest" if test else ""),
+        "test_extras": spectext.join(
+            [spectext.extra(extra, field=origins.get("provides_extra", where))
+             for extra in meta.extras if test and extra in _TEST_EXTRAS],
+            " ",
+        ),
+        "extra_buildrequires": extra_buildrequires,
         "rpm_version": meta.rpm_version,
         "version_evr": meta.rpm_version.evr,
         "summary": spectext.line(summary, field=origins.get("summary", where)),
@@ -170,6 +200,7 @@ def generate_spec(
     return GeneratedSpec(text, f"python-{pkgname}.spec", warnings, meta)
 
 
+<<<<<<< HEAD
 def declarative_problem(rpm: str = "rpm") -> str | None:
     """Why this machine's rpm cannot build a declarative spec, or None when it can (>= 4.20).
 
@@ -216,6 +247,10 @@ def _portable(message: str, source: str | os.PathLike[str], source_name: str) ->
         if path and path != source_name:
             message = message.replace(path, source_name)
     return message
+=======
+#: Extras whose requirements ``--test`` adds to the tests' build dependencies.
+_TEST_EXTRAS = ("test", "tests", "testing")
+>>>>>>> s7-buildreq
 
 
 def write_spec(spec: GeneratedSpec, path: str, *, force: bool = False) -> None:

@@ -56,6 +56,7 @@ __all__ = [
     "line",
     "module",
     "name",
+    "rpm_dependency",
     "shell",
     "syntax",
     "url",
@@ -216,6 +217,21 @@ _VERSION = re.compile(r"^[A-Za-z0-9.!+_-]+\Z")
 _FILENAME = re.compile(r"^[A-Za-z0-9_+][A-Za-z0-9._+!-]*\Z")
 #: RFC 3986 characters; ``%`` only as a percent-encoding.
 _URL = re.compile(r"^https?://[A-Za-z0-9\-._~:/?#\[\]@!$&'()*+,;=]*(%[0-9A-Fa-f]{2}[A-Za-z0-9\-._~:/?#\[\]@!$&'()*+,;=]*)*\Z")
+
+
+_RPM_DEPENDENCY = re.compile(
+    r"^[A-Za-z0-9/_][A-Za-z0-9_/+.-]*(\([A-Za-z0-9_.+:/-]+\))?"
+    r"( (<|>|<=|>=|=) [A-Za-z0-9._+~^:-]+)?\Z"
+)
+
+
+def rpm_dependency(value: str, *, field: str = "") -> SpecText:
+    """One rpm dependency a packager names (``libffi-devel``, ``pkgconfig(libffi) >= 3``,
+    ``/usr/include/ffi.h``): a name, an optional ``(...)`` part and an optional comparison."""
+    if not _RPM_DEPENDENCY.match(value):
+        raise _refuse(field, value, "invalid rpm dependency (NAME, NAME(WHAT), a path, each "
+                      "optionally followed by one of < > <= >= = and a version)")
+    return SpecText(value)
 
 
 def name(value: str, *, field: str = "") -> SpecText:

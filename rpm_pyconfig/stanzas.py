@@ -35,7 +35,10 @@ from .rendering import _environment, _load_shipped
 __all__ = ["OUTPUT", "STANZAS", "generate", "main"]
 
 #: The templates that macros.pyconfig evaluates at parse time (its %pyconfig_NAME macros).
-STANZAS = ("buildrequires", "subpackages", "prep", "build", "install", "check")
+STANZAS = (
+    "buildrequires", "generate_buildrequires", "subpackages", "prep", "build", "install", "check",
+    "test",
+)
 #: The generated file, beside this module.
 OUTPUT = os.path.join(os.path.dirname(os.path.abspath(__file__)), "pyconfig_stanzas.lua")
 

@@ -59,6 +59,20 @@ def _stub_spec(name: str, provides: Sequence[str], files: Sequence[str]) -> str:
     return "\n".join(lines)
 
 
+def build_stub(name: str, provides: Sequence[str], files: Sequence[str], work: Path) -> Path:
+    """One stub package *name* that provides *provides* and owns *files* (none written on
+    the machine: install it with ``rpm -i --justdb``); its path."""
+    work.mkdir(parents=True, exist_ok=True)
+    spec = work / f"{name}.spec"
+    spec.write_text(_stub_spec(name, provides, files), encoding="utf-8")
+    completed = _run(["rpmbuild", "-bb", "--nodeps", "--define", f"_topdir {work / 'top'}",
+                      "--define", f"_rpmdir {work / 'rpms'}", str(spec)])
+    if completed.returncode != 0:
+        raise AssertionError(f"stub {name} did not build:\n{completed.stderr}")
+    (built,) = (work / "rpms").glob(f"*/{name}-1-1.*.rpm")
+    return built
+
+
 def build_stubs(runtimes: Sequence[Runtime], repo: Path, work: Path) -> Path:
     """A repository of stub packages for *runtimes* and the host libraries *repo* needs."""
     stubs = work / "stubs"

@@ -44,7 +44,7 @@ def machine_pypy_conf() -> str:
         f"[runtime]\nname = pypy3\nimplementation = pypy\nversion = {pypy.version}\n"
         f"interpreter = /usr/bin/pypy3\npackage_prefix = pypy3\npurelib = {pypy.purelib}\n"
         f"platlib = {pypy.platlib}\nsoabi = {pypy.soabi}\next_suffix = {pypy.ext_suffix}\n"
-        f"cache_tag = {pypy.cache_tag}\n"
+        f"cache_tag = {pypy.cache_tag}\ndevel_requires = {pypy.devel_requires}\n"
     ) + (f"shebang_flags = {pypy.shebang_flags}\n" if pypy.shebang_flags else "")
 
 
@@ -455,6 +455,7 @@ def test_list_json(registry: Path, capsys: pytest.CaptureFixture[str]) -> None:
         "versioned_dist_prefix": "pypy3.9",
         "script_suffix": "-pypy3",
         "shebang_flags": "-s",
+        "devel_requires": "/usr/include/pypy3.9/Python.h",
         "origin": str(registry / "pypy3.conf"),
     }
 
@@ -659,8 +660,8 @@ def test_render_unknown_template_suggests_one(
 ) -> None:
     message = (
         "rpm-pyconfig: no template 'subpackges' (did you mean 'subpackages'?); shipped templates: "
-        "app, build, buildrequires, check, install, prep, spec, subpackages; or give the path of a "
-        "template file"
+        "app, build, buildrequires, check, generate_buildrequires, install, prep, spec, "
+        "subpackages, test; or give the path of a template file"
     )
     assert run(capsys, "--confdir", registry, "render", "subpackges") == (
         1, sentinel(message), message + "\n",

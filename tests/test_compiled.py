@@ -349,6 +349,12 @@ SETTINGS = st.fixed_dictionaries({
     "extras": st.sampled_from(["", "cli", "cli te_st"]),
     "build_requires": REQUIREMENT_LINES,
     "version_evr": st.sampled_from(["", "1.0", "2:1.0.0~rc1", "1.10.0^post1", "007.0"]),
+    "compiled": st.sampled_from(["", "0", "1", " 1 "]),
+    "test_requires": REQUIREMENT_LINES,
+    "check_exclude": st.sampled_from(["", "foo.contrib.*", "a.* b.[xy]"]),
+    "test_command": st.sampled_from(["pytest", "unittest discover -s tests", "x%y"]),
+    "test_args": st.sampled_from(["", "-k 'not slow' tests", " -x "]),
+    "test_extras": st.sampled_from(["", "cli", "te_st CLI", "a%b"]),
 })
 def double_quoted(words: list[str]) -> str:
     """What a packager writes: "..." around words with spaces or quotes, else as they are."""
@@ -357,7 +363,8 @@ def double_quoted(words: list[str]) -> str:
 
 
 QUOTINGS = [shlex.join, double_quoted]
-TEMPLATES = st.sampled_from(["subpackages", "buildrequires", "prep", "build", "install", "check"])
+TEMPLATES = st.sampled_from(["subpackages", "buildrequires", "generate_buildrequires", "prep",
+                             "build", "install", "check", "test"])
 
 
 # -- the Python side ------------------------------------------------------------------------

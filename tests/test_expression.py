@@ -26,6 +26,7 @@ COMMON = {
     "major_version": "3",
     "free_threaded": "0",
     "priority": "50",
+    "devel_requires": "",
 }
 EXPECTED = {
     "cpython": dict(

@@ -738,3 +738,42 @@ def test_a_hostile_backend_name_in_the_note_runs_nowhere(tmp_path: Path) -> None
                 cwd=tmp_path)
     assert built.returncode == 0, built.stderr
     assert not marker.exists()
+# -- %generate_buildrequires ------------------------------------------------------------------
+
+
+@pytest.mark.rpm
+def test_generated_build_dependencies_come_out_literally(tmp_path: Path) -> None:
+    """A new landing spot: the words %generate_buildrequires echoes (dependencies computed
+    from requirements and from the registry, whose devel_requires is free text).  rpmbuild
+    -br runs the scriptlet and reads its lines literally: the hostile registry value comes
+    out whole as one requirement of the buildreqs package, and nothing runs."""
+    from tests.rpmtools import macros_options, probe_registry, rpm_query
+    from tests.test_specgen import DATA, build_sdist
+
+    rpm_required()
+    marker = tmp_path / "MARKER"
+    payload = (f"/x/%(touch${{IFS}}{marker})$(touch${{IFS}}{marker})`touch${{IFS}}{marker}`"
+               f"%{{lua:os.execute(\"touch\\32{marker}\")}}'\"%%{{?nil}}\\")
+    registry = probe_registry(tmp_path / "registry")
+    for conf in registry.glob("*.conf"):
+        lines = [line for line in conf.read_text(encoding="utf-8").splitlines()
+                 if not line.startswith("devel_requires")]
+        conf.write_text("\n".join([*lines, f"devel_requires = {payload}", ""]), encoding="utf-8")
+    assert load_registry([str(registry)], explicit=True).runtimes[0].devel_requires == payload
+    sources = tmp_path / "sources"
+    sources.mkdir()
+    sdist = build_sdist(DATA / "c-extension", sources)
+    env = tool_env(registry)
+    spec = tmp_path / "python-fastsum.spec"
+    made = run(["rpm-pyconfig", "spec", str(sdist), "-o", str(spec)], env)
+    assert made.returncode == 0, made.stderr
+    options = [*macros_options(), "--define", f"_topdir {tmp_path / 'top'}",
+               "--define", f"_sourcedir {sources}", str(spec)]
+    parsed = run(["rpmspec", "-P", *options], env)
+    assert parsed.returncode == 0, parsed.stderr
+    assert not marker.exists(), "rpmspec -P ran a payload"
+    generated = run(["rpmbuild", "-br", "--nodeps", *options], env)
+    assert generated.returncode == 11, generated.stderr[-3000:]
+    assert not marker.exists(), "rpmbuild -br ran a payload"
+    (nosrc,) = (tmp_path / "top" / "SRPMS").glob("*.buildreqs.nosrc.rpm")
+    assert payload in rpm_query(nosrc, "--requires")

@@ -56,7 +56,7 @@ import json, sys, sysconfig
 v = sys.version_info
 print(json.dumps([sys.implementation.name, "%d.%d.%d" % v[:3], sysconfig.get_config_var("SOABI"),
     sysconfig.get_config_var("EXT_SUFFIX"), sys.implementation.cache_tag,
-    getattr(sys, "abiflags", "")]))
+    getattr(sys, "abiflags", ""), sysconfig.get_config_var("INCLUDEPY")]))
 """
 
 
@@ -67,7 +67,7 @@ def expected(interpreter: str) -> Runtime:
 
     answer = subprocess.run([interpreter, "-I", "-c", ORACLE], capture_output=True, text=True,
                             check=True).stdout
-    implementation, version, soabi, ext_suffix, cache_tag, abiflags = json.loads(answer)
+    implementation, version, soabi, ext_suffix, cache_tag, abiflags, include = json.loads(answer)
     # -P honoured: -c puts no '' at the head of sys.path (asked as two options, not -sP).
     safe = subprocess.run([interpreter, "-E", "-s", "-P", "-c", "import sys; print(sys.path[:1])"],
                           capture_output=True, text=True, check=False)
@@ -86,7 +86,7 @@ def expected(interpreter: str) -> Runtime:
         dist_prefix=dist, versioned_dist_prefix=f"{dist}.{short.split('.')[1]}"
         if dist == "pypy3" else f"python{short}",
         script_suffix="" if interpreter == PYTHON else f"-{name}", shebang_flags=flags,
-        origin=f"probe:{interpreter}",
+        devel_requires=f"{include}/Python.h", origin=f"probe:{interpreter}",
     )
 
 
@@ -135,6 +135,7 @@ EXPECTED = {
         dist_prefix="python3",
         versioned_dist_prefix="python3.11",
         script_suffix="",
+        devel_requires="/usr/include/python3.11/Python.h",
         origin=f"probe:{D12_PYTHON}",
     ),
     D12_PYTHON_DBG: Runtime(
@@ -157,6 +158,7 @@ EXPECTED = {
         dist_prefix="python3",
         versioned_dist_prefix="python3.11",
         script_suffix="-python3-debug",
+        devel_requires="/usr/include/python3.11d/Python.h",
         origin=f"probe:{D12_PYTHON_DBG}",
     ),
     "/usr/bin/pypy3": Runtime(
@@ -179,6 +181,7 @@ EXPECTED = {
         dist_prefix="pypy3",
         versioned_dist_prefix="pypy3.9",
         script_suffix="-pypy3",
+        devel_requires="/usr/include/pypy3.9/Python.h",
         origin="probe:/usr/bin/pypy3",
     ),
 }
@@ -649,7 +652,8 @@ def test_write_conf_no_clobber_and_force(tmp_path: Path) -> None:
     assert listing(tmp_path) == ["pypy3.conf"]
 
     assert write_conf(changed, str(tmp_path), force=True, header="") == path
-    assert Path(path).read_text().endswith("cache_tag = pypy39\npriority = 55\n")
+    assert Path(path).read_text().endswith(
+        "cache_tag = pypy39\npriority = 55\ndevel_requires = /usr/include/pypy3.9/Python.h\n")
     assert not Path(path).read_text().startswith("#")
     assert listing(tmp_path) == ["pypy3.conf"]
 

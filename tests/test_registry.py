@@ -689,3 +689,20 @@ def test_shebang_flags_refused(tmp_path: Path, flags: str) -> None:
     assert "shebang_flags: must be '-' and options that take no argument" in problems_of(
         [tmp_path]
     )
+
+
+def test_devel_requires_is_one_rpm_dependency(tmp_path: Path) -> None:
+    """devel_requires lands in BuildRequires and in %generate_buildrequires' output lines,
+    where rpm splits at commas and blanks: one dependency, or nothing."""
+    good = ["/usr/include/python3.11/Python.h", "python3-devel", "python3-devel >= 3.11",
+            "pkgconfig(python-3.11)", "/x/%{y}$(z)'\"\\"]
+    for index, value in enumerate(good):
+        write(tmp_path / f"good{index}", {"py.conf": conf(f"devel_requires = {value}\n")})
+        assert load(tmp_path / f"good{index}").runtimes[0].devel_requires == value
+    write(tmp_path / "empty", {"py.conf": conf("devel_requires =\n")})
+    assert load(tmp_path / "empty").runtimes[0].devel_requires == ""
+    for index, value in enumerate(["a, b", "a b", "-x", "(a with b)", "a >= ", "a ~ 1"]):
+        write(tmp_path / f"bad{index}", {"py.conf": conf(f"devel_requires = {value}\n")})
+        message = problems_of([tmp_path / f"bad{index}"])
+        assert "[runtime] devel_requires: must be one rpm dependency" in message, message
+        assert repr(value.strip()) in message

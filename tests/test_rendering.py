@@ -20,7 +20,8 @@ from rpm_pyconfig.runtime import Runtime
 
 REPO = Path(__file__).resolve().parent.parent
 SITE = "/usr/lib/python3/dist-packages"
-SHIPPED = ["app", "build", "buildrequires", "check", "install", "prep", "spec", "subpackages"]
+SHIPPED = ["app", "build", "buildrequires", "check", "generate_buildrequires", "install", "prep",
+           "spec", "subpackages", "test"]
 
 
 @pytest.fixture
@@ -145,6 +146,7 @@ def test_install_with_the_registry_embedded(pypy: Runtime) -> None:
         "versioned_dist_prefix = pypy3.9\n"
         "script_suffix = -pypy3\n"
         "shebang_flags =\n"
+        "devel_requires =\n"
         "RPM_PYCONFIG_EOF\n"
         "'/opt/rpm pyconfig' --confdir _pyconfig/registry install --buildroot \"%{buildroot}\" "
         "--bindir \"%{_bindir}\" || exit 1\n"
@@ -152,21 +154,39 @@ def test_install_with_the_registry_embedded(pypy: Runtime) -> None:
 
 
 def test_check(three: list[Runtime]) -> None:
-    lines = render("check", three, {"modules": "foo foo.bar"}).splitlines()
-    # An empty working directory: a flat-layout source tree must not be what gets imported.
-    assert len(lines) == 7
-    assert lines[0] == "mkdir -p _pyconfig/check || exit 1"
-    assert lines[6] == (
-        "(cd _pyconfig/check && PYTHONDONTWRITEBYTECODE=1 "
+    lines = render("check", three, {"modules": "foo foo.bar", "check_exclude": "foo.x.*",
+                                    "tool": "rpm-pyconfig"}).splitlines()
+    # rpm-pyconfig check-imports runs each interpreter in an empty directory: a flat-layout
+    # source tree is never what gets imported (tests/test_importcheck.py).
+    assert len(lines) == 3
+    assert lines[2] == (
+        "rpm-pyconfig check-imports --name pypy3 --interpreter /usr/bin/pypy3 "
+        f'--buildroot "%{{buildroot}}" --path "%{{buildroot}}"{SITE} '
+        f'--path "%{{buildroot}}"{SITE}'
+        f'%{{?pyconfig_deps_root: --path "%{{pyconfig_deps_root}}"{SITE} '
+        f'--path "%{{pyconfig_deps_root}}"{SITE}}} '
+        "--exclude-module 'foo.x.*' -- foo foo.bar || exit 1"
+    )
+    assert render("check", three, {"modules": " ", "tool": "rpm-pyconfig"}) == ""
+
+
+def test_test(three: list[Runtime]) -> None:
+    """%pyconfig_test: the test command per runtime from its copy of the sources, with the
+    current directory taken off sys.path and the buildroot on PYTHONPATH."""
+    lines = render("test", three[2:], {"test_args": " -k 'not slow' tests "}).splitlines()
+    assert lines == [
+        "echo 'rpm-pyconfig: testing with pypy3 (1/1)' >&2",
+        "(cd _pyconfig/src/pypy3 && PYTHONDONTWRITEBYTECODE=1 "
         f'PYTHONPATH="%{{buildroot}}"{SITE}:"%{{buildroot}}"{SITE}'
         f'%{{?pyconfig_deps_root::"%{{pyconfig_deps_root}}"{SITE}:'
         f'"%{{pyconfig_deps_root}}"{SITE}}} '
-        "/usr/bin/pypy3 -s -c 'import foo.bar') || { echo 'rpm-pyconfig: cannot import foo.bar "
-        "with pypy3 (/usr/bin/pypy3)' >&2; exit 1; }"
-    )
-    assert [line.split(" -s -c ")[1].split(")")[0] for line in lines[1:]] == [
-        "'import foo'", "'import foo.bar'"
-    ] * 3
+        "/usr/bin/pypy3 -s -c 'import runpy, sys; sys.path[:] = [entry for entry in sys.path "
+        "if entry]; runpy.run_module(sys.argv.pop(1), run_name=\"__main__\", alter_sys=True)' "
+        "pytest -k 'not slow' tests) || { echo 'rpm-pyconfig: the tests failed with pypy3 "
+        "(/usr/bin/pypy3)' >&2; exit 1; }",
+    ]
+    other = render("test", three[2:], {"test_command": "unittest discover", "test_args": "100%"})
+    assert "' unittest discover 100%%) ||" in other
 
 
 def test_buildrequires(three: list[Runtime]) -> None:
@@ -206,6 +226,42 @@ def test_buildrequires_for_check(three: list[Runtime]) -> None:
         "BuildRequires: pypy3dist(typing-extensions)\n"
         "%endif\n"
     )
+
+
+def test_buildrequires_headers_tests_and_generated(three: list[Runtime]) -> None:
+    """compiled adds each runtime's devel_requires; test_requires join the check's; the
+    generated form prints the same list from %generate_buildrequires, shell-quoted."""
+    headers = [rt.replace(devel_requires=f"/usr/include/{rt.name}/Python.h") for rt in three]
+    headers[1] = headers[1].replace(devel_requires="")  # a registry that names none
+    values = {"build_requires": "setuptools", "requires_dist": "rich>=13",
+              "test_requires": "pytest; implementation_name == 'cpython'", "compiled": "1"}
+    assert render("buildrequires", headers, values) == (
+        "BuildRequires: python3dist(pip)\n"
+        "BuildRequires: python3dist(setuptools)\n"
+        "BuildRequires: /usr/include/python3.11/Python.h\n"
+        "BuildRequires: pypy3dist(pip)\n"
+        "BuildRequires: pypy3dist(setuptools)\n"
+        "BuildRequires: /usr/include/pypy3/Python.h\n"
+        "%if ! %{without check}\n"
+        "BuildRequires: python3dist(rich) >= 13\n"
+        "BuildRequires: python3dist(pytest)\n"
+        "BuildRequires: pypy3dist(rich) >= 13\n"
+        "%endif\n"
+    )
+    assert render("generate_buildrequires", headers, values) == (
+        "printf '%%s\\n' 'python3dist(pip)'\n"
+        "printf '%%s\\n' 'python3dist(setuptools)'\n"
+        "printf '%%s\\n' /usr/include/python3.11/Python.h\n"
+        "printf '%%s\\n' 'pypy3dist(pip)'\n"
+        "printf '%%s\\n' 'pypy3dist(setuptools)'\n"
+        "printf '%%s\\n' /usr/include/pypy3/Python.h\n"
+        "%if ! %{without check}\n"
+        "printf '%%s\\n' 'python3dist(rich) >= 13'\n"
+        "printf '%%s\\n' 'python3dist(pytest)'\n"
+        "printf '%%s\\n' 'pypy3dist(rich) >= 13'\n"
+        "%endif\n"
+    )
+    assert "Python.h" not in render("buildrequires", headers, dict(values, compiled="0"))
 
 
 SUBPACKAGE_VALUES: dict[str, Any] = {
@@ -566,10 +622,12 @@ def test_wheel_ships_templates_and_py_typed(tmp_path: Path) -> None:
             "rpm_pyconfig/templates/build.j2",
             "rpm_pyconfig/templates/buildrequires.j2",
             "rpm_pyconfig/templates/check.j2",
+            "rpm_pyconfig/templates/generate_buildrequires.j2",
             "rpm_pyconfig/templates/install.j2",
             "rpm_pyconfig/templates/prep.j2",
             "rpm_pyconfig/templates/spec.j2",
             "rpm_pyconfig/templates/subpackages.j2",
+            "rpm_pyconfig/templates/test.j2",
         ]
         for name in templates:
             assert archive.read(name) == (REPO / "templates" / name.rsplit("/", 1)[1]).read_bytes()

@@ -156,6 +156,7 @@ def test_every_field_kind_is_checked() -> None:
         "int",
         "text",
         "shebang",
+        "dependency",
     }
 
 

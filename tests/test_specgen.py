@@ -206,18 +206,49 @@ def test_c_extension_metadata_and_tags() -> None:
     assert "BuildRequires:  gcc\n" in spec.text
     # The changelog names the whole EVR, epoch included.
     assert "* Thu Jan 01 2026 rpm-pyconfig - 1:2.0^post1-1\n" in spec.text
-    assert any("headers" in warning for warning in spec.warnings)
+    # Headers come from the registry's devel_requires; linked C libraries from nowhere.
+    assert "%global pyconfig_compiled 1\n" in spec.text
+    assert [warning for warning in spec.warnings if "C libraries" in warning] == [
+        "extension modules: review BuildRequires; the C libraries they link (libffi for "
+        "cffi...) are in no metadata (rpm-pyconfig spec --buildrequires NAME)"
+    ]
+    assert "# REVIEW: the C libraries the extension modules link" in spec.text
+    given = generate_spec(DATA / "c-extension", changelog_date=CHANGELOG_DATE,
+                          buildrequires=["libffi-devel", "pkgconfig(libffi) >= 3"])
+    assert "BuildRequires:  libffi-devel\nBuildRequires:  pkgconfig(libffi) >= 3\n" in given.text
+    assert not [warning for warning in given.warnings if "C libraries" in warning]
+    with pytest.raises(MetadataError, match=r"--buildrequires: invalid rpm dependency"):
+        generate_spec(DATA / "c-extension", buildrequires=["libffi-devel\n%post"])
 
 
-def test_static_spec_build_requires_the_tool() -> None:
-    """A static spec runs rpm-pyconfig in %install: a build root must have it."""
+def test_build_requires_the_tool_and_generates_the_rest() -> None:
+    """Both forms BuildRequire rpm-pyconfig (its macros and command).  A static spec names
+    each runtime's build dependencies and headers; a dynamic one has the build machine
+    compute them in %generate_buildrequires, so its preamble names no runtime."""
     static = generate_spec(DATA / "c-extension", static=True, runtimes=golden_runtimes(),
                            changelog_date=CHANGELOG_DATE).text
     assert "BuildRequires:  rpm-pyconfig\n" in static
     assert "BuildRequires: python3dist(setuptools) >= 61\n" in static
     assert "BuildRequires: pypy3dist(setuptools) >= 61\n" in static
+    assert "BuildRequires: /usr/include/pypy3.9/Python.h\n" in static
+    assert "%generate_buildrequires" not in static
     dynamic = generate_spec(DATA / "c-extension", changelog_date=CHANGELOG_DATE).text
-    assert "BuildRequires:  rpm-pyconfig" not in dynamic  # the macros need it to parse at all
+    assert "BuildRequires:  rpm-pyconfig\n" in dynamic
+    assert "%generate_buildrequires\n%pyconfig_generate_buildrequires\n" in dynamic
+    assert "pyconfig_buildrequires" not in dynamic
+    preamble = dynamic.split("%description")[0]
+    assert "dist(" not in preamble and "Python.h" not in preamble
+
+
+def test_test_option_runs_the_tests_per_runtime() -> None:
+    dynamic = generate_spec(DATA / "pure-markers-extras", changelog_date=CHANGELOG_DATE,
+                            test=True).text
+    assert "%global pyconfig_test_requires pytest\n" in dynamic
+    assert "%if %{with check}\n%pyconfig_check\n%pyconfig_test\n%endif\n" in dynamic
+    static = generate_spec(DATA / "pure-markers-extras", static=True, test=True,
+                           runtimes=golden_runtimes(), changelog_date=CHANGELOG_DATE).text
+    assert "%if ! %{without check}\n" in static and "BuildRequires: pypy3dist(pytest)\n" in static
+    assert "echo 'rpm-pyconfig: testing with pypy3 (3/3)' >&2\n" in static
 
 
 def test_extras_descriptions_fit_rpmlint() -> None:
@@ -1066,3 +1097,189 @@ def test_a_runtime_that_would_get_an_empty_package_stops_the_build(
     assert built.returncode == 0, built.stderr[-3000:]
     names = sorted(path.name.rsplit("-", 2)[0] for path in (fixed.parent / "RPMS").glob("*/*"))
     assert names == sorted(f"{prefix}-cponly" for prefix in PREFIXES if prefix != "pypy3")
+# -- build dependencies computed in the build root; tests per runtime -----------------------
+
+
+def _stub_answers(dependencies: list[str]) -> tuple[list[str], list[str]]:
+    """``(provides, files)`` of a stub package that satisfies *dependencies*: a path is a
+    file it owns, ``NAME >= V`` (or ``=``, ``<=``) is provided as ``NAME = V``."""
+    provides, files = [], []
+    for dependency in dependencies:
+        if dependency.startswith("/"):
+            files.append(dependency)
+            continue
+        name, _, rest = dependency.partition(" ")
+        operator, _, version = rest.partition(" ")
+        assert operator in ("", ">=", "=", "<="), f"no stub for {dependency!r}"
+        provides.append(f"{name} = {version}" if version else name)
+    return provides, files
+
+
+def _rpmdb_install(db: Path, package: Path) -> None:
+    """Record *package* in the rpm database *db* only (its files are not written)."""
+    done = run(["rpm", "-i", "--justdb", "--nodeps", "--dbpath", str(db), str(package)],
+               tool_env(None))
+    assert done.returncode == 0, done.stderr
+
+
+@rpm_test
+def test_build_dependencies_are_generated_in_the_build_root(
+    registry: Path, fixture_sdists: dict[str, Path], tmp_path: Path
+) -> None:
+    """The SRPM of a dynamic spec names no runtime; rpmbuild -br computes each runtime's
+    build dependencies (pip, the backend, headers) from the registry, with rpm's exit
+    status 11 while some are missing; rpmbuild -ba builds once the rpm database has them.
+    Debian's rpm database is empty: stub packages recorded in a database of the test's own
+    stand for what apt installed (tests/chainproof.py builds them the same way)."""
+    from tests.chainproof import build_stub
+
+    runtimes = load_registry([str(registry)], explicit=True).runtimes
+    sdist = fixture_sdists["c-extension"]
+    env = tool_env(registry)
+    spec = tmp_path / "python-fastsum.spec"
+    made = run([str(TOOL_BIN / "rpm-pyconfig"), "spec", str(sdist), "-o", str(spec)], env)
+    assert made.returncode == 0, made.stderr
+    topdir, db = tmp_path / "top", tmp_path / "rpmdb"
+    common = [*macros_options(), "--define", f"_topdir {topdir}",
+              "--define", f"_sourcedir {sdist.parent}", "--dbpath", str(db), str(spec)]
+
+    source = run(["rpmbuild", "-bs", *common], env)
+    assert source.returncode == 0, source.stderr
+    (srpm,) = (topdir / "SRPMS").glob("*.src.rpm")
+    requires = rpm_query(srpm, "--requires")
+    assert [item for item in requires if not item.startswith("rpmlib(")] == [
+        "gcc", "rpm-pyconfig"]
+    assert "rpmlib(DynamicBuildRequires) <= 4.15.0-1" in requires
+    srpm.unlink()
+
+    assert run(["rpm", "--initdb", "--dbpath", str(db)], env).returncode == 0
+    empty = run(["rpmbuild", "-br", *common], env)
+    assert empty.returncode == 11, empty.stderr
+    assert "\trpm-pyconfig is needed by " in empty.stderr
+    assert not list((topdir / "SRPMS").glob("*"))  # stopped before %generate_buildrequires
+
+    _rpmdb_install(db, build_stub("static-stub", ["gcc", "rpm-pyconfig"], [], tmp_path / "s1"))
+    missing = run(["rpmbuild", "-br", *common], env)
+    assert missing.returncode == 11, missing.stderr
+    (nosrc,) = (topdir / "SRPMS").glob("*.buildreqs.nosrc.rpm")
+    generated = [item for item in rpm_query(nosrc, "--requires")
+                 if not item.startswith("rpmlib(") and item not in ("gcc", "rpm-pyconfig")]
+    expected = []
+    for runtime in runtimes:
+        for item in (f"{runtime.dist_prefix}dist(pip)",
+                     f"{runtime.dist_prefix}dist(setuptools) >= 61", runtime.devel_requires):
+            if item not in expected:
+                expected.append(item)
+    assert all(runtime.devel_requires.endswith("/Python.h") for runtime in runtimes)
+    assert sorted(generated) == sorted(expected)
+    for item in expected:
+        assert f"\t{item} is needed by " in missing.stderr
+    nosrc.unlink()
+
+    provides, files = _stub_answers(generated)
+    _rpmdb_install(db, build_stub("generated-stub", provides, files, tmp_path / "s2"))
+    complete = run(["rpmbuild", "-br", *common], env)
+    assert complete.returncode == 0, complete.stderr
+    built = run(["rpmbuild", "-ba", *common], env)  # no --nodeps: the database has them all
+    assert built.returncode == 0, built.stderr[-3000:]
+    names = sorted(path.name.rsplit("-", 2)[0] for path in (topdir / "RPMS").glob("*/*.rpm"))
+    assert [name for name in names if not name.endswith("-debuginfo")] == sorted(
+        f"{runtime.package_prefix}-fastsum" for runtime in runtimes)
+    for runtime in runtimes:
+        assert (f"rpm-pyconfig: {runtime.name} ({runtime.interpreter}): imported 1 module(s) "
+                "from ") in built.stderr
+
+
+FLAT_PROJECT = {
+    "pyproject.toml": (
+        '[build-system]\nrequires = ["setuptools>=61"]\nbuild-backend = "setuptools.build_meta"\n'
+        '[project]\nname = "flatcheck"\nversion = "1.0"\n'
+        'description = "A flat-layout fixture with a test suite"\n'
+        'classifiers = ["License :: OSI Approved :: MIT License"]\n'
+        '[tool.setuptools]\npackages = ["flatcheck", "flatcheck.sub"]\n'
+    ),
+    "MANIFEST.in": "recursive-include tests *.py\n",
+    "flatcheck/__init__.py": "",
+    "flatcheck/sub/__init__.py": "",
+    "flatcheck/sub/mod.py": "VALUE = 1\n",
+    # The test suite proves where the code came from: the buildroot, not this source tree.
+    "tests/test_flat.py": (
+        "import os, platform\nimport flatcheck, flatcheck.sub.mod\n\n\n"
+        "def test_installed_code():\n"
+        "    assert flatcheck.__file__.startswith(os.environ['RPM_BUILD_ROOT']), "
+        "flatcheck.__file__\n\n\n"
+        "def test_cpython_only():\n"
+        "    assert platform.python_implementation() == 'CPython'\n"
+    ),
+}
+
+
+@rpm_test
+def test_tests_run_per_runtime_against_the_buildroot(registry: Path, tmp_path: Path) -> None:
+    """spec --test: %pyconfig_test runs pytest with every runtime from its copy of a
+    flat-layout project, importing the installed code; --where skips per runtime and the
+    words after -- reach pytest."""
+    project = tmp_path / "flatcheck"
+    for name, text in FLAT_PROJECT.items():
+        (project / name).parent.mkdir(parents=True, exist_ok=True)
+        (project / name).write_text(text, encoding="utf-8")
+    sources = tmp_path / "sources"
+    sources.mkdir()
+    sdist = build_sdist(project, sources)
+    env = tool_env(registry)
+    spec = tmp_path / "python-flatcheck.spec"
+    made = run([str(TOOL_BIN / "rpm-pyconfig"), "spec", str(sdist), "--test", "-o", str(spec)],
+               env)
+    assert made.returncode == 0, made.stderr
+    text = spec.read_text(encoding="utf-8")
+    assert "%pyconfig_check\n%pyconfig_test\n" in text
+    spec.write_text(text.replace("%pyconfig_test\n", (
+        "%pyconfig_test --where \"implementation_name == 'cpython'\" -- -v\n"
+        "%pyconfig_test --where \"implementation_name != 'cpython'\" -- -v -k 'not cpython_only'\n"
+    )), encoding="utf-8")
+    built = run(["rpmbuild", *macros_options(), "-ba", "--nodeps",
+                 "--define", f"_topdir {tmp_path / 'top'}", "--define", f"_sourcedir {sources}",
+                 str(spec)], env)
+    output = built.stdout + built.stderr
+    assert built.returncode == 0, output[-4000:]
+    runtimes = load_registry([str(registry)], explicit=True).runtimes
+    cpython = [rt for rt in runtimes if rt.implementation == "cpython"]
+    others = [rt for rt in runtimes if rt.implementation != "cpython"]
+    assert cpython and others
+    for index, runtime in enumerate(cpython, 1):
+        assert f"rpm-pyconfig: testing with {runtime.name} ({index}/{len(cpython)})" in output
+    for index, runtime in enumerate(others, 1):
+        assert f"rpm-pyconfig: testing with {runtime.name} ({index}/{len(others)})" in output
+    assert output.count("tests/test_flat.py::test_installed_code PASSED") == len(runtimes)
+    assert output.count("tests/test_flat.py::test_cpython_only PASSED") == len(cpython)
+    assert output.count(" 1 passed, 1 deselected in ") == len(others)
+    for runtime in runtimes:
+        assert (f"{runtime.name} ({runtime.interpreter}): imported 3 module(s) from "
+                in output)
+
+
+def test_test_option_adds_the_test_extra(tmp_path: Path) -> None:
+    """--test: the requirements of a tests extra are the tests' build dependencies too (per
+    runtime, unless --without check); other extras stay out."""
+    (tmp_path / "pyproject.toml").write_text(
+        '[build-system]\nrequires = ["setuptools>=61"]\nbuild-backend = "setuptools.build_meta"\n'
+        '[project]\nname = "withtests"\nversion = "1.0"\n'
+        'classifiers = ["License :: OSI Approved :: MIT License"]\n'
+        '[project.optional-dependencies]\n'
+        'tests = ["hypothesis>=6", "cffi; implementation_name == \'cpython\'"]\n'
+        'docs = ["sphinx"]\n',
+        encoding="utf-8",
+    )
+    dynamic = generate_spec(tmp_path, test=True, changelog_date=CHANGELOG_DATE).text
+    assert "%global pyconfig_test_requires pytest\n%global pyconfig_test_extras tests\n" in dynamic
+    assert "pyconfig_test_extras" not in generate_spec(tmp_path, changelog_date=CHANGELOG_DATE).text
+    static = generate_spec(tmp_path, static=True, test=True, runtimes=golden_runtimes(),
+                           changelog_date=CHANGELOG_DATE).text
+    check = static.split("%if ! %{without check}\n", 1)[1].split("%endif\n", 1)[0]
+    assert check == (
+        "BuildRequires: python3dist(pytest)\n"
+        "BuildRequires: python3dist(cffi)\n"
+        "BuildRequires: python3dist(hypothesis) >= 6\n"
+        "BuildRequires: pypy3dist(pytest)\n"
+        "BuildRequires: pypy3dist(hypothesis) >= 6\n"
+    )
