@@ -1500,6 +1500,25 @@ function J.strip(value)
   return strip(plain(text))
 end
 
+-- list.extend(other list)
+function J.extend(list, items)
+  if type(list) ~= "table" or is_spec(list) or list.a or type(items) ~= "table" or
+     is_spec(items) or items.a then
+    P.bail()
+  end
+  for _, item in ipairs(items) do
+    list[#list + 1] = item
+  end
+end
+
+-- | string: spec text stays spec text (a str subclass in Python), the rest becomes str
+function J.string(value)
+  if is_spec(value) then
+    return value
+  end
+  return J.text(value)
+end
+
 -- str.endswith(suffix), on plain strings only
 function J.endswith(value, suffix)
   local text, tail = plain_value(value), plain_value(suffix)
@@ -1555,6 +1574,19 @@ function J.at(text, runtime)
     P.bail()
   end
   return P.evaluate(P.parse_expression(J.text(text)), runtime)
+end
+
+-- | dist_requirements: the same dependencies as plain values (printed with literal or sh)
+function J.dist_requirements(lines, runtime, extra)
+  if type(runtime) ~= "table" or not runtime.t then
+    P.bail()
+  end
+  local out = {}
+  for i, dependency in ipairs(P.dist_requires(J.text(lines), runtime,
+                                              extra ~= nil and J.text(extra) or nil)) do
+    out[i] = dependency
+  end
+  return out
 end
 
 function J.dist_requires(lines, runtime, extra)

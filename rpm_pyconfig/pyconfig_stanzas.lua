@@ -7,18 +7,27 @@ P.templates = T
 P.template_reads = {}
 T["buildrequires"] = function(ctx)
   local out = {}
+  local v_as_lines = J.both((ctx["generated"] ~= nil), function() return J.get(ctx, "generated") end)
+  local v_with_headers = J.not_contains(J.strip(J.string(J.default(ctx, "compiled", ""))), J.new_list("", "0"))
   local v_seen = J.new_list()
   do
     local items1 = J.list(J.get(ctx, "runtimes"))
     for i2, v_rt in ipairs(items1) do
+      local v_headers = J.choose(J.truth(J.both(v_with_headers, function() return J.attr(v_rt, "devel_requires") end)), function() return J.new_list(J.attr(v_rt, "devel_requires")) end, function() return J.new_list() end)
       do
-        local items3 = J.list(J.add(J.new_list(J.literal(J.concat(J.attr(v_rt, "dist_prefix"), "dist(pip)"))), J.dist_requires(J.default(ctx, "build_requires", ""), v_rt)))
+        local items3 = J.list(J.add(J.add(J.new_list(J.concat(J.attr(v_rt, "dist_prefix"), "dist(pip)")), J.dist_requirements(J.default(ctx, "build_requires", ""), v_rt)), v_headers))
         for i4, v_dependency in ipairs(items3) do
           if J.truth(J.not_contains(v_dependency, v_seen)) then
             local _ = J.append(v_seen, v_dependency)
-            out[#out + 1] = "BuildRequires: "
-            out[#out + 1] = J.output(v_dependency)
-            out[#out + 1] = "\010"
+            if J.truth(v_as_lines) then
+              out[#out + 1] = "printf '%%s\092n' "
+              out[#out + 1] = J.output(J.sh(v_dependency))
+              out[#out + 1] = "\010"
+            else
+              out[#out + 1] = "BuildRequires: "
+              out[#out + 1] = J.output(J.literal(v_dependency))
+              out[#out + 1] = "\010"
+            end
           end
         end
       end
@@ -28,9 +37,16 @@ T["buildrequires"] = function(ctx)
   do
     local items5 = J.list(J.get(ctx, "runtimes"))
     for i6, v_rt in ipairs(items5) do
+      local v_for_tests = J.new_list()
       do
-        local items7 = J.list(J.dist_requires(J.default(ctx, "requires_dist", ""), v_rt))
-        for i8, v_dependency in ipairs(items7) do
+        local items7 = J.list(J.split(J.default(ctx, "test_extras", "")))
+        for i8, v_extra in ipairs(items7) do
+          local _ = J.extend(v_for_tests, J.dist_requirements(J.default(ctx, "requires_dist", ""), v_rt, v_extra))
+        end
+      end
+      do
+        local items9 = J.list(J.add(J.add(J.dist_requirements(J.default(ctx, "requires_dist", ""), v_rt), J.dist_requirements(J.default(ctx, "test_requires", ""), v_rt)), v_for_tests))
+        for i10, v_dependency in ipairs(items9) do
           if J.truth(J.both(J.not_contains(v_dependency, v_seen), function() return J.not_contains(v_dependency, v_checked) end)) then
             local _ = J.append(v_checked, v_dependency)
           end
@@ -41,18 +57,24 @@ T["buildrequires"] = function(ctx)
   if J.truth(v_checked) then
     out[#out + 1] = "%if ! %\123without check\125\010"
     do
-      local items9 = J.list(v_checked)
-      for i10, v_dependency in ipairs(items9) do
-        out[#out + 1] = "BuildRequires: "
-        out[#out + 1] = J.output(v_dependency)
-        out[#out + 1] = "\010"
+      local items11 = J.list(v_checked)
+      for i12, v_dependency in ipairs(items11) do
+        if J.truth(v_as_lines) then
+          out[#out + 1] = "printf '%%s\092n' "
+          out[#out + 1] = J.output(J.sh(v_dependency))
+          out[#out + 1] = "\010"
+        else
+          out[#out + 1] = "BuildRequires: "
+          out[#out + 1] = J.output(J.literal(v_dependency))
+          out[#out + 1] = "\010"
+        end
       end
     end
     out[#out + 1] = "%endif\010"
   end
   return table.concat(out)
 end
-P.template_reads["buildrequires"] = {["build_requires"] = true, ["requires_dist"] = true, ["runtimes"] = true}
+P.template_reads["buildrequires"] = {["build_requires"] = true, ["compiled"] = true, ["generated"] = true, ["requires_dist"] = true, ["runtimes"] = true, ["test_extras"] = true, ["test_requires"] = true}
 T["subpackages"] = function(ctx)
   local out = {}
   local v_dist = J.canonical(J.choose(J.truth(J.both((ctx["distname"] ~= nil), function() return J.get(ctx, "distname") end)), function() return J.get(ctx, "distname") end, function() return J.get(ctx, "pkgname") end))
@@ -302,34 +324,88 @@ end
 P.template_reads["install"] = {["embed_registry"] = true, ["runtimes"] = true, ["selection_args"] = true, ["tool"] = true, ["unversioned"] = true}
 T["check"] = function(ctx)
   local out = {}
-  if J.truth(J.get(ctx, "runtimes")) then
-    out[#out + 1] = "mkdir -p _pyconfig/check || exit 1\010"
-  end
-  do
-    local items1 = J.list(J.get(ctx, "runtimes"))
-    for i2, v_rt in ipairs(items1) do
-      do
-        local items3 = J.list(J.split(J.get(ctx, "modules")))
-        for i4, v_module in ipairs(items3) do
-          out[#out + 1] = "(cd _pyconfig/check && PYTHONDONTWRITEBYTECODE=1 PYTHONPATH=\034%\123buildroot\125\034"
-          out[#out + 1] = J.output(J.sh(J.attr(v_rt, "purelib")))
-          out[#out + 1] = ":\034%\123buildroot\125\034"
-          out[#out + 1] = J.output(J.sh(J.attr(v_rt, "platlib")))
-          out[#out + 1] = "%\123?pyconfig_deps_root::\034%\123pyconfig_deps_root\125\034"
-          out[#out + 1] = J.output(J.sh(J.attr(v_rt, "purelib")))
-          out[#out + 1] = ":\034%\123pyconfig_deps_root\125\034"
-          out[#out + 1] = J.output(J.sh(J.attr(v_rt, "platlib")))
-          out[#out + 1] = "\125 "
-          out[#out + 1] = J.output(J.sh(J.attr(v_rt, "interpreter")))
-          out[#out + 1] = " -s -c "
-          out[#out + 1] = J.output(J.sh(J.concat("import ", v_module)))
-          out[#out + 1] = ") || \123 echo "
-          out[#out + 1] = J.output(J.sh(J.concat("rpm-pyconfig: cannot import ", v_module, " with ", J.attr(v_rt, "name"), " (", J.attr(v_rt, "interpreter"), ")")))
-          out[#out + 1] = " >&2; exit 1; \125\010"
+  local v_names = J.split(J.get(ctx, "modules"))
+  local v_excluded = J.split(J.default(ctx, "check_exclude", ""))
+  if J.truth(v_names) then
+    do
+      local items1 = J.list(J.get(ctx, "runtimes"))
+      for i2, v_rt in ipairs(items1) do
+        out[#out + 1] = J.output(J.sh(J.get(ctx, "tool")))
+        out[#out + 1] = " check-imports --name "
+        out[#out + 1] = J.output(J.sh(J.attr(v_rt, "name")))
+        out[#out + 1] = " --interpreter "
+        out[#out + 1] = J.output(J.sh(J.attr(v_rt, "interpreter")))
+        out[#out + 1] = " --buildroot \034%\123buildroot\125\034 --path \034%\123buildroot\125\034"
+        out[#out + 1] = J.output(J.sh(J.attr(v_rt, "purelib")))
+        out[#out + 1] = " --path \034%\123buildroot\125\034"
+        out[#out + 1] = J.output(J.sh(J.attr(v_rt, "platlib")))
+        out[#out + 1] = "%\123?pyconfig_deps_root: --path \034%\123pyconfig_deps_root\125\034"
+        out[#out + 1] = J.output(J.sh(J.attr(v_rt, "purelib")))
+        out[#out + 1] = " --path \034%\123pyconfig_deps_root\125\034"
+        out[#out + 1] = J.output(J.sh(J.attr(v_rt, "platlib")))
+        out[#out + 1] = "\125"
+        do
+          local items3 = J.list(v_excluded)
+          for i4, v_pattern in ipairs(items3) do
+            out[#out + 1] = " --exclude-module "
+            out[#out + 1] = J.output(J.sh(v_pattern))
+          end
         end
+        out[#out + 1] = " --"
+        do
+          local items5 = J.list(v_names)
+          for i6, v_module in ipairs(items5) do
+            out[#out + 1] = " "
+            out[#out + 1] = J.output(J.sh(v_module))
+          end
+        end
+        out[#out + 1] = " || exit 1\010"
       end
     end
   end
   return table.concat(out)
 end
-P.template_reads["check"] = {["modules"] = true, ["runtimes"] = true}
+P.template_reads["check"] = {["check_exclude"] = true, ["modules"] = true, ["runtimes"] = true, ["tool"] = true}
+T["test"] = function(ctx)
+  local out = {}
+  local v_command = J.split(J.default(ctx, "test_command", "pytest"))
+  local v_extra_words = J.strip(J.default(ctx, "test_args", ""))
+  do
+    local items1 = J.list(J.get(ctx, "runtimes"))
+    for i2, v_rt in ipairs(items1) do
+      local v_loop = {index = i2, length = #items1}
+      out[#out + 1] = "echo "
+      out[#out + 1] = J.output(J.sh(J.concat("rpm-pyconfig: testing with ", J.attr(v_rt, "name"), " (", J.attr(v_loop, "index"), "/", J.attr(v_loop, "length"), ")")))
+      out[#out + 1] = " >&2\010(cd "
+      out[#out + 1] = J.output(J.sh(J.attr(v_rt, "srcdir")))
+      out[#out + 1] = " && PYTHONDONTWRITEBYTECODE=1 PYTHONPATH=\034%\123buildroot\125\034"
+      out[#out + 1] = J.output(J.sh(J.attr(v_rt, "purelib")))
+      out[#out + 1] = ":\034%\123buildroot\125\034"
+      out[#out + 1] = J.output(J.sh(J.attr(v_rt, "platlib")))
+      out[#out + 1] = "%\123?pyconfig_deps_root::\034%\123pyconfig_deps_root\125\034"
+      out[#out + 1] = J.output(J.sh(J.attr(v_rt, "purelib")))
+      out[#out + 1] = ":\034%\123pyconfig_deps_root\125\034"
+      out[#out + 1] = J.output(J.sh(J.attr(v_rt, "platlib")))
+      out[#out + 1] = "\125 "
+      out[#out + 1] = J.output(J.sh(J.attr(v_rt, "interpreter")))
+      out[#out + 1] = " -s -c "
+      out[#out + 1] = J.output(J.sh("import runpy, sys; sys.path[:] = [entry for entry in sys.path if entry]; runpy.run_module(sys.argv.pop(1), run_name=\034__main__\034, alter_sys=True)"))
+      do
+        local items3 = J.list(v_command)
+        for i4, v_word in ipairs(items3) do
+          out[#out + 1] = " "
+          out[#out + 1] = J.output(J.sh(v_word))
+        end
+      end
+      if J.truth(v_extra_words) then
+        out[#out + 1] = " "
+        out[#out + 1] = J.output(J.literal(v_extra_words))
+      end
+      out[#out + 1] = ") || \123 echo "
+      out[#out + 1] = J.output(J.sh(J.concat("rpm-pyconfig: the tests failed with ", J.attr(v_rt, "name"), " (", J.attr(v_rt, "interpreter"), ")")))
+      out[#out + 1] = " >&2; exit 1; \125\010"
+    end
+  end
+  return table.concat(out)
+end
+P.template_reads["test"] = {["runtimes"] = true, ["test_args"] = true, ["test_command"] = true}

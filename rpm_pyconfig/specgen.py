@@ -63,28 +63,22 @@ def generate_spec(
     runtimes: Sequence[Runtime] = (),
     selection_args: str = "",
     changelog_date: datetime.date | None = None,
-<<<<<<< HEAD
     backend: MetadataBackend | None = None,
     wanted_extras: str | None = None,
-=======
     test: bool = False,
     buildrequires: Sequence[str] = (),
->>>>>>> s7-buildreq
 ) -> GeneratedSpec:
     """Read *source* (project directory, sdist or wheel) and write its spec text.
 
     *runtimes* matter only with *static*: the stanzas are expanded for them, in order.
     *selection_args* are the rpm-pyconfig options a static spec's install step repeats.
-<<<<<<< HEAD
     *declarative*: ``BuildSystem: pyconfig`` (rpm >= 4.20) instead of build sections.
     *backend* computes what PKG-INFO cannot vouch for (without it such a project is
     refused).  *wanted_extras* is ``NAME[,NAME...]``, ``all`` (``None``) or ``none``.
-=======
     *test*: ``%check`` also runs the project's tests with pytest (``%pyconfig_test``), whose
     build dependencies include the requirements of a ``test``, ``tests`` or ``testing`` extra.
     *buildrequires*: rpm dependencies no metadata names (C libraries the extension modules
     link, such as ``libffi-devel``), written as ``BuildRequires:``.
->>>>>>> s7-buildreq
     """
     if static and declarative:
         raise PyConfigError(
@@ -200,7 +194,6 @@ def generate_spec(
     return GeneratedSpec(text, f"python-{pkgname}.spec", warnings, meta)
 
 
-<<<<<<< HEAD
 def declarative_problem(rpm: str = "rpm") -> str | None:
     """Why this machine's rpm cannot build a declarative spec, or None when it can (>= 4.20).
 
@@ -247,10 +240,8 @@ def _portable(message: str, source: str | os.PathLike[str], source_name: str) ->
         if path and path != source_name:
             message = message.replace(path, source_name)
     return message
-=======
 #: Extras whose requirements ``--test`` adds to the tests' build dependencies.
 _TEST_EXTRAS = ("test", "tests", "testing")
->>>>>>> s7-buildreq
 
 
 def write_spec(spec: GeneratedSpec, path: str, *, force: bool = False) -> None:

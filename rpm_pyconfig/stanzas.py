@@ -35,10 +35,7 @@ from .rendering import _environment, _load_shipped
 __all__ = ["OUTPUT", "STANZAS", "generate", "main"]
 
 #: The templates that macros.pyconfig evaluates at parse time (its %pyconfig_NAME macros).
-STANZAS = (
-    "buildrequires", "generate_buildrequires", "subpackages", "prep", "build", "install", "check",
-    "test",
-)
+STANZAS = ("buildrequires", "subpackages", "prep", "build", "install", "check", "test")
 #: The generated file, beside this module.
 OUTPUT = os.path.join(os.path.dirname(os.path.abspath(__file__)), "pyconfig_stanzas.lua")
 
@@ -46,10 +43,11 @@ OUTPUT = os.path.join(os.path.dirname(os.path.abspath(__file__)), "pyconfig_stan
 _FILTERS = {
     "sh": "J.sh", "literal": "J.literal", "at": "J.at", "provided_evr": "J.provided_evr",
     "dist_requires": "J.dist_requires", "conf": "J.conf", "canonical": "J.canonical",
+    "dist_requirements": "J.dist_requirements", "string": "J.string", "trim": "J.strip",
 }
 #: Methods called on values: ``x.NAME(args)`` -> J function (the object first).
 _METHODS = {
-    "split": "J.split", "strip": "J.strip", "append": "J.append", "endswith": "J.endswith",
+    "split": "J.split", "strip": "J.strip", "append": "J.append", "extend": "J.extend", "endswith": "J.endswith",
 }
 _COMPARE = {"eq": "J.eq", "ne": "J.ne", "in": "J.contains", "notin": "J.not_contains"}
 
