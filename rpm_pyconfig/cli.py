@@ -458,7 +458,6 @@ _COMMANDS = {
     "render": _run_render,
     "install": _run_install,
     "check-imports": _run_check_imports,
-    "check-imports": _run_check_imports,
     "spec": _run_spec,
     "app": _run_app,
     "chain": _run_chain,

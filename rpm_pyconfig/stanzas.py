@@ -47,7 +47,8 @@ _FILTERS = {
 }
 #: Methods called on values: ``x.NAME(args)`` -> J function (the object first).
 _METHODS = {
-    "split": "J.split", "strip": "J.strip", "append": "J.append", "extend": "J.extend", "endswith": "J.endswith",
+    "split": "J.split", "strip": "J.strip", "append": "J.append", "extend": "J.extend",
+    "endswith": "J.endswith",
 }
 _COMPARE = {"eq": "J.eq", "ne": "J.ne", "in": "J.contains", "notin": "J.not_contains"}
 

@@ -44,8 +44,10 @@ def machine_pypy_conf() -> str:
         f"[runtime]\nname = pypy3\nimplementation = pypy\nversion = {pypy.version}\n"
         f"interpreter = /usr/bin/pypy3\npackage_prefix = pypy3\npurelib = {pypy.purelib}\n"
         f"platlib = {pypy.platlib}\nsoabi = {pypy.soabi}\next_suffix = {pypy.ext_suffix}\n"
-        f"cache_tag = {pypy.cache_tag}\ndevel_requires = {pypy.devel_requires}\n"
-    ) + (f"shebang_flags = {pypy.shebang_flags}\n" if pypy.shebang_flags else "")
+        f"cache_tag = {pypy.cache_tag}\n"
+        + (f"shebang_flags = {pypy.shebang_flags}\n" if pypy.shebang_flags else "")
+        + f"devel_requires = {pypy.devel_requires}\n"
+    )
 
 
 @pytest.fixture
