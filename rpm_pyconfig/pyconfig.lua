@@ -1719,6 +1719,19 @@ function P.current()
   if not R then
     return false
   end
+  -- the engine's Lua files first: when they are unchanged, a fallback reuses the evaluator
+  -- loaded here (compiled.fallback_chunk() compares P.engine_current with its own files)
+  P.engine_current = nil
+  local engine = {}
+  for path, recorded in pairs(R.stats or {}) do
+    if not recorded or posix.stat(path, "size") ~= recorded.size or
+       posix.stat(path, "mtime") ~= recorded.mtime then
+      return false
+    end
+    engine[#engine + 1] = path
+  end
+  table.sort(engine, byte_less)
+  P.engine_current = table.concat(engine, "\n")
   local dirs = {}
   for entry in (os.getenv("RPM_PYCONFIG_PATH") or ""):gmatch("[^:]+") do
     dirs[#dirs + 1] = entry
@@ -1750,12 +1763,6 @@ function P.current()
   end
   for path, content in pairs(R.files) do
     if read_file(path) ~= content then
-      return false
-    end
-  end
-  for path, recorded in pairs(R.stats or {}) do  -- the engine's Lua files
-    if not recorded or posix.stat(path, "size") ~= recorded.size or
-       posix.stat(path, "mtime") ~= recorded.mtime then
       return false
     end
   end
