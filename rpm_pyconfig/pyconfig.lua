@@ -17,6 +17,11 @@
 
 pyconfig = pyconfig or {}
 local P = pyconfig
+-- The globals the hot paths call, as locals: a global is a table lookup on every call (the
+-- spec-text check alone was a quarter of a stanza's time).
+local type, getmetatable, setmetatable, ipairs, pairs, next = type, getmetatable, setmetatable,
+                                                              ipairs, pairs, next
+local math_type = math.type
 -- What macros.pyconfig expects of this file: it treats a compiled registry of another API
 -- (written by an older tool) as stale.
 P.API = 2
@@ -1283,7 +1288,7 @@ local function is_spec(value)
 end
 
 local function is_integer(value)
-  return math.type(value) == "integer"
+  return math_type(value) == "integer"
 end
 
 -- str(value)
@@ -1427,8 +1432,25 @@ function J.contains(item, container)
     if container[1] == nil and next(container) ~= nil then
       return container[J.text(item)] ~= nil  -- a mapping: its keys
     end
+    -- J.eq(element, item) for each element in turn, the item's side taken once (templates
+    -- test "not in seen" for every dependency of every runtime)
+    local needle = plain_value(item)
+    local kind = type(needle)
+    if kind == "table" or kind == "boolean" then
+      if container[1] ~= nil then
+        P.bail()
+      end
+      return false
+    end
     for _, element in ipairs(container) do
-      if J.eq(element, item) then
+      if getmetatable(element) == SPEC then
+        element = element.s
+      end
+      kind = type(element)
+      if kind == "table" or kind == "boolean" then
+        P.bail()
+      end
+      if element == needle then
         return true
       end
     end
