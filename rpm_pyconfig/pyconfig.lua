@@ -288,6 +288,9 @@ parse_version_uncached = function(text)
     pos = after2
   end
   local function suffix(words_list)
+    if pos > #s then
+      return nil  -- nothing left (the common case): no word can follow
+    end
     local sep = s:match("^[-_.]?", pos)
     for _, word in ipairs(words_list) do
       if s:sub(pos + #sep, pos + #sep + #word - 1) == word then
