@@ -30,7 +30,14 @@ from packaging.utils import canonicalize_name
 
 from rpm_pyconfig import __version__
 from rpm_pyconfig.cli import main
-from rpm_pyconfig.compiled import _lua, engine_files, fingerprint, lua_chunk, macros_file
+from rpm_pyconfig.compiled import (
+    _lua,
+    direct_run,
+    engine_files,
+    fingerprint,
+    lua_chunk,
+    macros_file,
+)
 from rpm_pyconfig.condition import Condition
 from rpm_pyconfig.dependencies import marker_environment
 from rpm_pyconfig.errors import PyConfigError
@@ -901,3 +908,16 @@ def test_a_stale_registry_keeps_its_unchanged_evaluator(setup: tuple[Counted, Pa
     missing, calls = counted.rpmspec(registry, None, "-P", str(spec))
     assert (missing.returncode, calls) == (0, ["compile --lua"]), missing.stderr
     assert "\npython3\npypy3\n" in missing.stdout and "[loaded]" not in missing.stdout
+
+
+def test_direct_run_names_only_plain_paths() -> None:
+    """The interpreter and package directory go into a macros file as they are: only
+    absolute paths of plain characters (no space, %, quote or brace) qualify."""
+    sitedir = str(Path(engine_files()[0]).parent.parent)
+    plain = all(c.isascii() and (c.isalnum() or c in "/._-+@,=") for c in sitedir)
+    assert direct_run("/usr/bin/python3") == (("/usr/bin/python3", sitedir) if plain else None)
+    for odd in ("python3", "/opt/my python/bin/python3", "/opt/%{x}/python3", "/opt/a'b/python3",
+                ""):
+        assert direct_run(odd) is None
+    text = macros_file("x = 1\n", origin="o", direct=("/usr/bin/python3", sitedir))
+    assert f"\n%_pyconfig_python /usr/bin/python3\n%_pyconfig_sitedir {sitedir}\n".encode() in text
