@@ -9,7 +9,10 @@ drop-in and the engine's own files (``engine_files()``: an upgraded tool makes i
 Its stamp is a hash of all that: the same files give the same bytes.  ``macros.pyconfig``
 loads it and, when the fingerprint does not match the files (or ``RPM_PYCONFIG_PATH``
 names other directories), runs ``rpm-pyconfig compile --lua`` once instead, which prints
-only the registry and has rpm load the evaluator from this package's files.
+only the registry and has rpm load the evaluator from this package's files (or keep the
+stale registry's, when its Lua files are unchanged).  The macros file also names the
+interpreter and package directory that wrote it (``direct_run()``): that one call runs
+them directly, ``-I -S``, without the console script's ``site``.
 
 This module is on the fallback path of spec parses: no jinja2, argparse or typing.
 """
