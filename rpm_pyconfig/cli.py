@@ -194,6 +194,7 @@ def _run_compile(args: Arguments) -> int:
         DEFAULT_OUTPUT,
         bytecode,
         bytecode_path,
+        direct_run,
         fingerprint,
         lua_chunk,
         macros_file,
@@ -214,9 +215,10 @@ def _run_compile(args: Arguments) -> int:
         if compiled is not None:
             side = bytecode_path(output)
             write_atomically(side, compiled[0], replace=True)
-            text = macros_file(chunk, origin=origin, bytecode_file=(side, compiled[1], stamp))
+            text = macros_file(chunk, origin=origin, bytecode_file=(side, compiled[1], stamp),
+                               direct=direct_run())
     if compiled is None:
-        text = macros_file(chunk, origin=origin)
+        text = macros_file(chunk, origin=origin, direct=direct_run())
     if output == "-":
         sys.stdout.flush()
         sys.stdout.buffer.write(text)

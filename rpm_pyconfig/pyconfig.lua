@@ -17,6 +17,11 @@
 
 pyconfig = pyconfig or {}
 local P = pyconfig
+-- The globals the hot paths call, as locals: a global is a table lookup on every call (the
+-- spec-text check alone was a quarter of a stanza's time).
+local type, getmetatable, setmetatable, ipairs, pairs, next = type, getmetatable, setmetatable,
+                                                              ipairs, pairs, next
+local math_type = math.type
 -- What macros.pyconfig expects of this file: it treats a compiled registry of another API
 -- (written by an older tool) as stale.
 P.API = 2
@@ -283,6 +288,9 @@ parse_version_uncached = function(text)
     pos = after2
   end
   local function suffix(words_list)
+    if pos > #s then
+      return nil  -- nothing left (the common case): no word can follow
+    end
     local sep = s:match("^[-_.]?", pos)
     for _, word in ipairs(words_list) do
       if s:sub(pos + #sep, pos + #sep + #word - 1) == word then
@@ -1283,7 +1291,7 @@ local function is_spec(value)
 end
 
 local function is_integer(value)
-  return math.type(value) == "integer"
+  return math_type(value) == "integer"
 end
 
 -- str(value)
@@ -1427,8 +1435,25 @@ function J.contains(item, container)
     if container[1] == nil and next(container) ~= nil then
       return container[J.text(item)] ~= nil  -- a mapping: its keys
     end
+    -- J.eq(element, item) for each element in turn, the item's side taken once (templates
+    -- test "not in seen" for every dependency of every runtime)
+    local needle = plain_value(item)
+    local kind = type(needle)
+    if kind == "table" or kind == "boolean" then
+      if container[1] ~= nil then
+        P.bail()
+      end
+      return false
+    end
     for _, element in ipairs(container) do
-      if J.eq(element, item) then
+      if getmetatable(element) == SPEC then
+        element = element.s
+      end
+      kind = type(element)
+      if kind == "table" or kind == "boolean" then
+        P.bail()
+      end
+      if element == needle then
         return true
       end
     end
@@ -1760,6 +1785,19 @@ function P.current()
   if not R then
     return false
   end
+  -- the engine's Lua files first: when they are unchanged, a fallback reuses the evaluator
+  -- loaded here (compiled.fallback_chunk() compares P.engine_current with its own files)
+  P.engine_current = nil
+  local engine = {}
+  for path, recorded in pairs(R.stats or {}) do
+    if not recorded or posix.stat(path, "size") ~= recorded.size or
+       posix.stat(path, "mtime") ~= recorded.mtime then
+      return false
+    end
+    engine[#engine + 1] = path
+  end
+  table.sort(engine, byte_less)
+  P.engine_current = table.concat(engine, "\n")
   local dirs = {}
   for entry in (os.getenv("RPM_PYCONFIG_PATH") or ""):gmatch("[^:]+") do
     dirs[#dirs + 1] = entry
@@ -1791,12 +1829,6 @@ function P.current()
   end
   for path, content in pairs(R.files) do
     if read_file(path) ~= content then
-      return false
-    end
-  end
-  for path, recorded in pairs(R.stats or {}) do  -- the engine's Lua files
-    if not recorded or posix.stat(path, "size") ~= recorded.size or
-       posix.stat(path, "mtime") ~= recorded.mtime then
       return false
     end
   end

@@ -13,6 +13,7 @@ from __future__ import annotations
 import contextlib
 import io
 import os
+import re
 import shlex
 import shutil
 import subprocess
@@ -29,7 +30,14 @@ from packaging.utils import canonicalize_name
 
 from rpm_pyconfig import __version__
 from rpm_pyconfig.cli import main
-from rpm_pyconfig.compiled import _lua, engine_files, fingerprint, lua_chunk, macros_file
+from rpm_pyconfig.compiled import (
+    _lua,
+    direct_run,
+    engine_files,
+    fingerprint,
+    lua_chunk,
+    macros_file,
+)
 from rpm_pyconfig.condition import Condition
 from rpm_pyconfig.dependencies import marker_environment
 from rpm_pyconfig.dropin import format_conf
@@ -511,13 +519,17 @@ FORCE_TOOL = "pyconfig_select --exclude \"${RPM_PYCONFIG_NO_SUCH_VARIABLE:-no-su
 
 
 class Counted:
-    """rpm-pyconfig behind a wrapper on PATH that logs each call."""
+    """rpm-pyconfig behind a wrapper on PATH that logs each call; ``direct()`` puts one
+    before the interpreter a compiled registry names for the fallback too."""
 
     def __init__(self, directory: Path) -> None:
         self.bin = directory / "bin"
         self.bin.mkdir()
         self.log = directory / "calls.log"
         self.log.touch()
+        #: The fallback's direct runs (-I -S, no console script), also logged in ``log``.
+        self.direct_log = directory / "direct.log"
+        self.direct_log.touch()
         wrapper = self.bin / "rpm-pyconfig"
         wrapper.write_text(
             f'#!/bin/sh\nprintf "%s\\n" "$*" >> {shlex.quote(str(self.log))}\n'
@@ -525,6 +537,21 @@ class Counted:
             encoding="utf-8",
         )
         wrapper.chmod(0o755)
+
+    def direct(self, compiled: Path) -> None:
+        """Make *compiled* run its interpreter through a wrapper that logs the arguments
+        after ``-I -S -c CODE SITEDIR`` (the tool's own: ``compile --lua``)."""
+        text = compiled.read_text(encoding="ascii")
+        python = re.search(r"^%_pyconfig_python (\S+)$", text, re.MULTILINE)
+        assert python is not None, text
+        wrapper = self.bin.parent / "python-wrapper"
+        logs = " ".join(shlex.quote(str(log)) for log in (self.log, self.direct_log))
+        wrapper.write_text(
+            f'#!/bin/sh\nlog() {{ shift 5; for f in {logs}; do printf "%s\\n" "$*" >> "$f"; '
+            f'done; }}\nlog "$@"\nexec {shlex.quote(python[1])} "$@"\n', encoding="utf-8")
+        wrapper.chmod(0o755)
+        compiled.write_text(text.replace(python[0], f"%_pyconfig_python {wrapper}"),
+                            encoding="ascii")
 
     def rpmspec(self, registry: Path | str, compiled: Path | None, *options: str,
                 cwd: Path | None = None) -> tuple[subprocess.CompletedProcess[str], list[str]]:
@@ -549,7 +576,9 @@ def setup(probed: Path, tmp_path: Path) -> tuple[Counted, Path, Path]:
     compile_ = run([str(TOOL_BIN / "rpm-pyconfig"), "compile", "-o", str(compiled)],
                    dict(os.environ, RPM_PYCONFIG_PATH=str(registry)))
     assert compile_.returncode == 0, compile_.stderr
-    return Counted(tmp_path), registry, compiled
+    counted = Counted(tmp_path)
+    counted.direct(compiled)
+    return counted, registry, compiled
 
 
 def test_zero_processes_when_current_and_the_same_spec(setup: tuple[Counted, Path, Path]) -> None:
@@ -698,11 +727,12 @@ def test_compile_refuses_what_check_refuses(setup: tuple[Counted, Path, Path],
 
 def test_compile_is_deterministic(setup: tuple[Counted, Path, Path], tmp_path: Path) -> None:
     """The same drop-ins and engine give the same bytes: the stamp is the content's hash."""
-    _counted, registry, compiled = setup
-    again = tmp_path / "again.macros"
-    done = run([str(TOOL_BIN / "rpm-pyconfig"), "compile", "-o", str(again)],
-               dict(os.environ, RPM_PYCONFIG_PATH=str(registry)))
-    assert done.returncode == 0, done.stderr
+    _counted, registry, _compiled = setup
+    compiled, again = tmp_path / "first.macros", tmp_path / "again.macros"
+    for output in (compiled, again):
+        done = run([str(TOOL_BIN / "rpm-pyconfig"), "compile", "-o", str(output)],
+                   dict(os.environ, RPM_PYCONFIG_PATH=str(registry)))
+        assert done.returncode == 0, done.stderr
     # the macros files differ only in the name of their bytecode file
     assert again.read_bytes().replace(str(again).encode(), str(compiled).encode()) \
         == compiled.read_bytes()
@@ -824,3 +854,79 @@ def test_a_registry_compiled_by_an_older_tool_is_stale(setup: tuple[Counted, Pat
     older = _compiled_in_process(registry, tmp_path / "older.macros", "pyconfig.API = nil\n")
     completed, calls = counted.rpmspec(registry, older, "-P", str(COVERAGE))
     assert (completed.stdout, calls) == (expected.stdout, ["compile --lua"])
+
+
+def test_the_fallback_runs_the_interpreter_directly(setup: tuple[Counted, Path, Path],
+                                                    tmp_path: Path) -> None:
+    """A stale compiled registry names the interpreter and package directory that wrote
+    it: the one fallback call runs them isolated (-I -S: no site, no PYTHONPATH, nothing
+    from the working directory), not the console script.  A %pyconfig_tool of the spec's
+    own, or an interpreter that is gone, gets the tool as before."""
+    counted, registry, compiled = setup
+    expected, calls = counted.rpmspec(registry, compiled, "-P", str(COVERAGE))
+    assert calls == []
+    other = tmp_path / "other"
+    shutil.copytree(registry, other)  # the same drop-ins elsewhere: RPM_PYCONFIG_PATH differs
+    hijack = tmp_path / "hijack"
+    (hijack / "rpm_pyconfig").mkdir(parents=True)
+    for name in ("__init__.py", "cli.py"):
+        (hijack / "rpm_pyconfig" / name).write_text("raise SystemExit('hijacked')\n")
+    os.environ["PYTHONPATH"] = str(hijack)
+    try:
+        completed, calls = counted.rpmspec(other, compiled, "-P", str(COVERAGE), cwd=hijack)
+    finally:
+        del os.environ["PYTHONPATH"]
+    assert completed.returncode == 0, completed.stderr
+    assert completed.stdout == expected.stdout.replace(str(registry), str(other))
+    assert calls == ["compile --lua"]
+    assert counted.direct_log.read_text().splitlines() == ["compile --lua"]
+    wrapper = counted.bin / "rpm-pyconfig"
+    completed, calls = counted.rpmspec(other, compiled, "-P", "--define",
+                                       f"pyconfig_tool {wrapper}", str(COVERAGE))
+    assert completed.stdout == expected.stdout.replace(str(registry), str(other))
+    assert calls == ["compile --lua"]
+    assert counted.direct_log.read_text().splitlines() == ["compile --lua"]  # no new line
+    gone = tmp_path / "gone.macros"
+    gone.write_text(re.sub(r"(?m)^%_pyconfig_python .*$", "%_pyconfig_python /nonexistent/python",
+                           compiled.read_text(encoding="ascii")), encoding="ascii")
+    completed, calls = counted.rpmspec(other, gone, "-P", str(COVERAGE))
+    assert completed.stdout == expected.stdout.replace(str(registry), str(other))
+    assert calls == ["compile --lua"]
+    assert counted.direct_log.read_text().splitlines() == ["compile --lua"]
+
+
+def test_a_stale_registry_keeps_its_unchanged_evaluator(setup: tuple[Counted, Path, Path],
+                                                        tmp_path: Path) -> None:
+    """The fallback reloads the evaluator only when its Lua files changed since the stale
+    registry was compiled: the evaluator loaded with it is the same code (its output the
+    same), and a second compile of 60 kB of Lua costs more than the registry's data."""
+    counted, registry, _compiled = setup
+    marker = ("local real = pyconfig.foreach\n"
+              "pyconfig.foreach = function(...) return '[loaded] ' .. real(...) end\n")
+    compiled = _compiled_in_process(registry, tmp_path / "c.macros", marker)
+    spec = tmp_path / "t.spec"
+    spec.write_text("Name: t\nVersion: 1\nRelease: 1\nSummary: s\nLicense: MIT\n"
+                    "%description\n%{pyconfig_foreach:@name}\n", encoding="utf-8")
+    current, calls = counted.rpmspec(registry, compiled, "-P", str(spec))
+    assert (current.returncode, calls) == (0, [])
+    assert "[loaded] python3\n" in current.stdout
+    (registry / "python3-debug.conf").unlink()
+    stale, calls = counted.rpmspec(registry, compiled, "-P", str(spec))
+    assert (stale.returncode, calls) == (0, ["compile --lua"]), stale.stderr
+    assert "[loaded] python3\npypy3\n" in stale.stdout  # the new registry, the same evaluator
+    missing, calls = counted.rpmspec(registry, None, "-P", str(spec))
+    assert (missing.returncode, calls) == (0, ["compile --lua"]), missing.stderr
+    assert "\npython3\npypy3\n" in missing.stdout and "[loaded]" not in missing.stdout
+
+
+def test_direct_run_names_only_plain_paths() -> None:
+    """The interpreter and package directory go into a macros file as they are: only
+    absolute paths of plain characters (no space, %, quote or brace) qualify."""
+    sitedir = str(Path(engine_files()[0]).parent.parent)
+    plain = all(c.isascii() and (c.isalnum() or c in "/._-+@,=") for c in sitedir)
+    assert direct_run("/usr/bin/python3") == (("/usr/bin/python3", sitedir) if plain else None)
+    for odd in ("python3", "/opt/my python/bin/python3", "/opt/%{x}/python3", "/opt/a'b/python3",
+                ""):
+        assert direct_run(odd) is None
+    text = macros_file("x = 1\n", origin="o", direct=("/usr/bin/python3", sitedir))
+    assert f"\n%_pyconfig_python /usr/bin/python3\n%_pyconfig_sitedir {sitedir}\n".encode() in text
