@@ -46,3 +46,8 @@ echo "== the real chain: scripts/chain-real.sh" && bash scripts/chain-real.sh
 # and the time of each part end the output; logs are in /var/cache/rpm-pyconfig-farm/logs.
 echo "== farm: the Debian releases other than this machine's (scripts/farm.sh --skip-host)"
 bash scripts/farm.sh --skip-host
+
+# BuildSystem: pyconfig (rpm >= 4.20) built for real in the farm's roots of rpm 4.20 and 6.1
+# (overlays: the roots are never written); the host's own rpm is covered by pytest.
+echo "== declarative build system in the farm's roots (scripts/declarative-proof.sh --skip-host)"
+bash scripts/declarative-proof.sh --skip-host

@@ -209,7 +209,8 @@ def test_commands_name_their_own_interpreter(installed_root: Path) -> None:
     for command, runtime in (("coverage", main), ("coverage-python3-debug", debug),
                              ("coverage-pypy3", pypy)):
         text = (installed_root / "usr/bin" / command).read_text()
-        assert text.startswith(f"#!{runtime.interpreter}\n"), command
+        flags = f" {runtime.shebang_flags}" if runtime.shebang_flags else ""
+        assert text.startswith(f"#!{runtime.interpreter}{flags}\n"), command
 
 
 def test_bytecode_of_every_runtime_is_fresh(installed_root: Path) -> None:
@@ -318,7 +319,9 @@ def test_tool_packages_itself(tmp_path: Path) -> None:
         "pypy3 /usr/bin/pypy3",
     ]
     command = (root / "usr/bin/rpm-pyconfig").read_text().splitlines()[0]
-    assert command == f"#!{trio()[0].interpreter}"
+    main = trio()[0]
+    flags = f" {main.shebang_flags}" if main.shebang_flags else ""
+    assert command == f"#!{main.interpreter}{flags}"
     assert TOOL_BIN not in Path(evaluated.stdout).parents  # the root's command ran, not ours
 
 
