@@ -1614,13 +1614,10 @@ function J.dist_requirements(lines, runtime, extra)
   return out
 end
 
+-- | dist_requires: the same as spec text for a tag line
 function J.dist_requires(lines, runtime, extra)
-  if type(runtime) ~= "table" or not runtime.t then
-    P.bail()
-  end
   local out = {}
-  for i, dependency in ipairs(P.dist_requires(J.text(lines), runtime,
-                                              extra ~= nil and J.text(extra) or nil)) do
+  for i, dependency in ipairs(J.dist_requirements(lines, runtime, extra)) do
     out[i] = J.spec(L(dependency))
   end
   return out
