@@ -63,6 +63,11 @@ class MetadataBackend:
         (the user gave that file; *project_dir* is a temporary copy).
         """
         try:
+            interpreter = self.interpreter
+        except PyConfigError as error:
+            raise MetadataError(f"{reason}: no runtime to run the build backend "
+                                f"{build_backend!r}: {error}") from None
+        try:
             from pyproject_hooks import (
                 BackendUnavailable,
                 BuildBackendHookCaller,
@@ -74,11 +79,6 @@ class MetadataBackend:
                 f"{reason}: asking the build backend needs the pyproject_hooks library "
                 "(pip install pyproject-hooks, or the distribution's python3-pyproject-hooks)"
             ) from None
-        try:
-            interpreter = self.interpreter
-        except PyConfigError as error:
-            raise MetadataError(f"{reason}: no runtime to run the build backend "
-                                f"{build_backend!r}: {error}") from None
         label = f"{reason}: the build backend {build_backend!r} run by {interpreter}"
         caller = BuildBackendHookCaller(
             project_dir, build_backend, backend_path=list(backend_path) or None,

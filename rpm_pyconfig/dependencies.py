@@ -166,6 +166,11 @@ def parse_requirement(requirement: RequirementLike, *, origin: str = "") -> Requ
     """A :class:`Requirement`; a string that is none raises :class:`MetadataError` naming it."""
     if isinstance(requirement, Requirement):
         return requirement
+    if "\x00" in requirement:
+        # ast.literal_eval, which packaging runs on marker strings, raises SyntaxError for a
+        # NUL on CPython and ValueError on PyPy: refused here, the same on every runtime.
+        message = f"invalid requirement {requirement!r}: a NUL character"
+        raise MetadataError(located(origin, message))
     try:
         return Requirement(requirement)
     except (InvalidRequirement, InvalidMarker, InvalidSpecifier, InvalidVersion,

@@ -29,8 +29,14 @@ while read -r name interpreter implementation short_version; do
     if [ "${CI:-}" = true ]; then exit 1; fi
     continue
   fi
-  echo "== unit tests under $name ($interpreter, $implementation $short_version), without the rpm tests"
-  "$interpreter" -m pytest -q -p no:cacheprovider -m "not rpm"
+  marks="not rpm"
+  if ! "$interpreter" -c 'import pyproject_hooks' 2>/dev/null; then
+    # Debian 12 packages no pyproject_hooks; .venv installs it and runs these tests below.
+    echo "== $name cannot import pyproject_hooks: the build-backend tests run in .venv only"
+    marks="not rpm and not backend"
+  fi
+  echo "== unit tests under $name ($interpreter, $implementation $short_version), -m '$marks'"
+  "$interpreter" -m pytest -q -p no:cacheprovider -m "$marks"
   ran=$((ran + 1))
 done <<< "$runtimes"
 echo "== unit tests ran under $ran other runtime(s)"
