@@ -349,6 +349,11 @@ def _add_commands(commands: argparse._SubParsersAction[_Parser]) -> None:
         help="macros.pyconfig to load (default: the one installed in rpm's macros.d)",
     )
     chain.add_argument(
+        "--rebuild-from", action=_Once, metavar="REPORT",
+        help="report.json of a chain built elsewhere: projects it built at the version "
+        "resolved here are rebuilt from its SRPMs (REPORT's repo/SRPMS) with this registry",
+    )
+    chain.add_argument(
         "--plan", action="store_true",
         help="print the build order and what is reused; build nothing",
     )
