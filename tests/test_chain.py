@@ -334,9 +334,7 @@ def test_chain_rebuilds_the_srpms_of_another_chain(
     assert {name: item["result"] for name, item in results.items()} == {
         "chainfix-base": "rebuilt", "chainfix-fancy": "built", "chainfix-mid": "rebuilt",
     }
-    original = {
-        item["package"]: item for item in report["results"] if item["result"] == "built"
-    }
+    original = {item["package"]: item for item in report["results"]}
     for name in ("chainfix-base", "chainfix-mid"):
         srpm = Path(results[name]["srpm"])
         assert srpm.parent == directory / "repo" / "SRPMS"
