@@ -693,17 +693,18 @@ main() {
   for suite in "${suites[@]}"; do
     printf '%s: archive of %s\n' "$(label "$suite")" "${result_archive[$suite]:-unknown}"
   done
-  # Debian unstable moves every day: a failure there may be sid's, not this project's.
+  # Debian unstable moves every day, but a cached root does not: only the phases that fetch
+  # from the archive (making the root, apt-get in setup.sh, the free-threaded build's sources)
+  # or from PyPI can break because of sid; the others are this project's.
   if [[ " ${suites[*]} " == *" sid "* && "${result_status[sid]}" != ok ]]; then
-    local other passed_elsewhere=()
-    for other in "${suites[@]}"; do
-      [ "$other" = sid ] || [ "${result_status[$other]}" != ok ] || passed_elsewhere+=("$(label "$other")")
-    done
-    printf '\nNOTE: Debian unstable failed. Its archive changes every day; the cached root is of %s' "${result_archive[sid]:-unknown}"
-    printf ' (a new root, apt-get in setup.sh or pip take today'"'"'s sid or PyPI).\n'
-    if ((${#passed_elsewhere[@]})); then
-      printf 'The same checkout passed on %s in this run: look at sid first (its log), not at this project.\n' "${passed_elsewhere[*]}"
-    fi
+    printf '\nNOTE: Debian unstable failed. Its archive changes every day; this root was made from the archive of %s.\n' \
+      "${result_archive[sid]:-unknown}"
+    case "${result_status[sid]}" in
+      *"build root"* | *setup.sh* | *free-threaded*)
+        printf 'The failing phase fetches from today'"'"'s archive (or PyPI): a sid change, not this project, is the likely cause (see its log).\n' ;;
+      *)
+        printf 'The failing phase uses the cached root only (no archive access): the cause is this project or PyPI downloads, not a sid change.\n' ;;
+    esac
     printf 'To try today'"'"'s sid afresh: rm -rf %s/roots/sid %s/roots/sid.stamp\n' "$cache" "$cache"
   fi
   printf '\nTimes (s):\n'
