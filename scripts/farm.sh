@@ -687,9 +687,9 @@ main() {
     unmount_root "$cache/roots/$suite"
   done
 
-  printf '\n%-16s %-7s %-9s %-10s %-8s %-8s %-6s %6s  %s\n' DISTRIBUTION RPM RUNTIMES PACKAGES IMPORTS CHAIN APPS TIME RESULT
+  printf '\n%-16s %-7s %-9s %-10s %-8s %-10s %-6s %6s  %s\n' DISTRIBUTION RPM RUNTIMES PACKAGES IMPORTS CHAIN APPS TIME RESULT
   for suite in "${suites[@]}"; do
-    printf '%-16s %-7s %-9s %-10s %-8s %-8s %-6s %5ss  %s\n' "$(label "$suite")" "${result_rpm[$suite]:--}" \
+    printf '%-16s %-7s %-9s %-10s %-8s %-10s %-6s %5ss  %s\n' "$(label "$suite")" "${result_rpm[$suite]:--}" \
       "${result_runtimes[$suite]:--}" "${result_packages[$suite]:--}" "${result_imports[$suite]:--}" \
       "${result_chain[$suite]:--}" "${result_apps[$suite]:--}" "${result_time[$suite]}" "${result_status[$suite]}"
   done
