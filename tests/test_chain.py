@@ -299,3 +299,83 @@ def test_rpm_database_provides(built: Built) -> None:
         f"{default.package_prefix}-chainfix-base (rpm database of {built.directory / 'root'})"
     )
     assert provided.match(f"{default.dist_prefix}dist(chainfix-base)", SpecifierSet(">1")) is None
+
+
+@pytest.mark.rpm
+@needs_tools
+def test_chain_rebuilds_the_srpms_of_another_chain(
+    built: Built, sdists: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """--rebuild-from: the same SRPMs rebuilt as they are; what the report lacks is built here.
+
+    The report is copied elsewhere (as the farm copies the host's into a build root) and says
+    chainfix-fancy was built at another version: that one gets its spec generated here.
+    """
+    elsewhere = tmp_path / "elsewhere"
+    shutil.copytree(built.directory / "repo" / "SRPMS", elsewhere / "repo" / "SRPMS")
+    report = json.loads((built.directory / "report.json").read_text(encoding="utf-8"))
+    for item in report["results"]:
+        if item["package"] == "chainfix-fancy":
+            item["version"] = "0.9"
+    (elsewhere / "report.json").write_text(json.dumps(report), encoding="utf-8")
+    directory = tmp_path / "chain"
+    status, _, err = _chain(
+        ["--no-rpmdb", "--sdists", str(sdists), "-o", str(directory),
+         "--rebuild-from", str(elsewhere / "report.json"), "chainfix-mid[fancy]"],
+        built.registry, capsys,
+    )
+    assert status == 0, err
+    assert (f"rebuilding 2 SRPMs of {elsewhere / 'report.json'}; specs generated here for 1: "
+            "chainfix-fancy") in err
+    results = {
+        item["package"]: item
+        for item in json.loads((directory / "report.json").read_text(encoding="utf-8"))["results"]
+    }
+    assert {name: item["result"] for name, item in results.items()} == {
+        "chainfix-base": "rebuilt", "chainfix-fancy": "built", "chainfix-mid": "rebuilt",
+    }
+    original = {item["package"]: item for item in report["results"]}
+    for name in ("chainfix-base", "chainfix-mid"):
+        srpm = Path(results[name]["srpm"])
+        assert srpm.parent == directory / "repo" / "SRPMS"
+        assert srpm.read_bytes() == Path(original[name]["srpm"]).read_bytes()
+        # The same registry here, so the same subpackages; %check ran (not a bootstrap).
+        assert sorted(Path(p).name for p in results[name]["rpms"]) == sorted(
+            Path(p).name for p in original[name]["rpms"])
+        assert "Executing(%check)" in Path(results[name]["log"]).read_text(encoding="utf-8")
+    # The repository holds every SRPM, rebuilt or not, and resolves: dnf without --nodeps.
+    assert len(list((directory / "repo" / "SRPMS").glob("*.src.rpm"))) == 3
+    said = prove(built.runtimes, directory / "repo", tmp_path / "proof", ["chainfix-mid"],
+                 ["chainfix_mid", "chainfix_base"])
+    assert len(said) == 1 + 2 * len(built.runtimes)
+
+
+def test_srpms_from_report_names_what_is_wrong(
+    sdists: Path, runtimes: list[Runtime], tmp_path: Path
+) -> None:
+    from rpm_pyconfig.chain import srpms_from_report
+    from rpm_pyconfig.errors import PyConfigError
+
+    closure = _closure(sdists, runtimes)
+    report = tmp_path / "report.json"
+    report.write_text("[]", encoding="utf-8")
+    with pytest.raises(PyConfigError, match=r"report\.json: not a chain report"):
+        srpms_from_report(report, closure)
+    results = [
+        {"package": "chainfix-base", "version": "1.0", "srpm": "/x/chainfix-base-1.0-1.src.rpm"},
+        {"package": "chainfix-mid", "version": "0.9", "srpm": "/x/chainfix-mid-0.9-1.src.rpm"},
+        {"package": "chainfix-top", "version": "1.0", "result": "FAILED (%build)", "srpm": ""},
+    ]
+    report.write_text(json.dumps({"results": results}), encoding="utf-8")
+    with pytest.raises(PyConfigError) as raised:
+        srpms_from_report(report, closure)
+    assert str(raised.value) == (
+        f"{report}: chainfix-base 1.0: its SRPM "
+        f"{tmp_path / 'repo' / 'SRPMS' / 'chainfix-base-1.0-1.src.rpm'} is missing"
+    )
+    (tmp_path / "repo" / "SRPMS").mkdir(parents=True)
+    (tmp_path / "repo" / "SRPMS" / "chainfix-base-1.0-1.src.rpm").write_bytes(b"")
+    # Another version (mid) and a failed build (top) are not taken.
+    assert srpms_from_report(report, closure) == {
+        "chainfix-base": tmp_path / "repo" / "SRPMS" / "chainfix-base-1.0-1.src.rpm"
+    }
