@@ -442,8 +442,12 @@ def check_batch(data: st.DataObject, *, supported: bool) -> None:
                         "select": shlex.join(data.draw(SELECTIONS)),
                         "args": shlex.join(data.draw(SELECTIONS)) if not supported else "",
                         "settings": data.draw(SETTINGS)}
-                cases.append(case)
                 expected.append(python_render(confdir, case))
+                if case["template"] == "generate_buildrequires":
+                    # what %pyconfig_generate_buildrequires runs: no stanza of its own
+                    case = {**case, "template": "buildrequires",
+                            "settings": {**case["settings"], "generated": "1"}}
+                cases.append(case)
             elif kind == "where":
                 source = data.draw(CONDITIONS if supported else WILD_CONDITIONS)
                 cases.append({"kind": "where", "src": source})
