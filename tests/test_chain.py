@@ -22,6 +22,7 @@ from packaging.utils import canonicalize_name
 
 from rpm_pyconfig.chain import CycleError, Step, plan
 from rpm_pyconfig.cli import main
+from rpm_pyconfig.dependencies import dist_name, requires_prefix
 from rpm_pyconfig.registry import load_registry
 from rpm_pyconfig.resolving import ChainProject, Closure, LocalSdists, Provided, resolve
 from rpm_pyconfig.runtime import Runtime
@@ -34,8 +35,9 @@ from tests.rpmtools import MACROS, TOOL_BIN, have_rpm_tools, rpm_query, run, too
 
 def _closure(sdists: Path, runtimes: list[Runtime]) -> Closure:
     provided = Provided()
-    for prefix in ("python3", "pypy3"):
-        provided.add(f"{prefix}dist(setuptools)", "66.1.1", f"{prefix}-setuptools", "test")
+    for runtime in runtimes:  # the names the specs require: python3.11dist(setuptools)
+        provided.add(dist_name("setuptools", runtime), "66.1.1",
+                     f"{runtime.package_prefix}-setuptools", "test")
     return resolve(["chainfix-top"], runtimes, LocalSdists(sdists), provided=provided)
 
 
@@ -174,8 +176,8 @@ def test_chain_markers_and_build_dependencies(built: Built) -> None:
     for runtime in cpython:
         assert f"{runtime.package_prefix}-chainfix-cpy" in rpms
         requires = rpm_query(rpms[f"{runtime.package_prefix}-chainfix-top"], "--requires")
-        assert f"{runtime.dist_prefix}dist(chainfix-cpy)" in requires
-        assert f"{runtime.dist_prefix}dist(chainfix-mid[fancy]) >= 1" in requires
+        assert f"{requires_prefix(runtime)}dist(chainfix-cpy)" in requires
+        assert f"{requires_prefix(runtime)}dist(chainfix-mid[fancy]) >= 1" in requires
     for runtime in others:
         assert f"{runtime.package_prefix}-chainfix-cpy" not in rpms
         requires = rpm_query(rpms[f"{runtime.package_prefix}-chainfix-top"], "--requires")
@@ -184,8 +186,8 @@ def test_chain_markers_and_build_dependencies(built: Built) -> None:
     srpm = next(repo.glob("SRPMS/python-chainfix-top-*.src.rpm"))
     build_requires = rpm_query(srpm, "--requires")
     for runtime in built.runtimes:
-        assert f"{runtime.dist_prefix}dist(chainfix-backend)" in build_requires
-        assert f"{runtime.dist_prefix}dist(chainfix-ping)" in build_requires
+        assert f"{requires_prefix(runtime)}dist(chainfix-backend)" in build_requires
+        assert f"{requires_prefix(runtime)}dist(chainfix-ping)" in build_requires
     # The backend plugin built in the chain is the one that built chainfix-top.
     default = next(r for r in built.runtimes if r.default)
     files = rpm_query(rpms[f"{default.package_prefix}-chainfix-top"], "--list")

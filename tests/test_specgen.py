@@ -1173,8 +1173,8 @@ def test_build_dependencies_are_generated_in_the_build_root(
                  if not item.startswith("rpmlib(") and item not in ("gcc", "rpm-pyconfig")]
     expected = []
     for runtime in runtimes:
-        for item in (f"{runtime.dist_prefix}dist(pip)",
-                     f"{runtime.dist_prefix}dist(setuptools) >= 61", runtime.devel_requires):
+        for item in (f"{requires_prefix(runtime)}dist(pip)",
+                     f"{requires_prefix(runtime)}dist(setuptools) >= 61", runtime.devel_requires):
             if item not in expected:
                 expected.append(item)
     assert all(runtime.devel_requires.endswith("/Python.h") for runtime in runtimes)
