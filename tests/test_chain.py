@@ -27,7 +27,7 @@ from rpm_pyconfig.registry import load_registry
 from rpm_pyconfig.resolving import ChainProject, Closure, LocalSdists, Provided, resolve
 from rpm_pyconfig.runtime import Runtime
 from tests.chainfixtures import make_sdist, make_sdists
-from tests.chainproof import prove
+from tests.chainproof import own_build, prove
 from tests.rpmtools import MACROS, TOOL_BIN, have_rpm_tools, rpm_query, run, tool_env
 
 # -- order ------------------------------------------------------------------------------------
@@ -205,6 +205,15 @@ def test_dnf_installs_the_top_package_without_nodeps(built: Built, tmp_path: Pat
     assert said[0].startswith("dnf installed ")
     for runtime in built.runtimes:
         assert f"{runtime.name}: import chainfix_top -> {root}" in "\n".join(said)
+    # The check the proof makes of extension modules: the file's package must be one built for
+    # the runtime (it provides what the runtime requires), never another runtime's.
+    default = next(r for r in built.runtimes if r.default)
+    other = next(r for r in built.runtimes if requires_prefix(r) != requires_prefix(default))
+    owned = f"{root}{default.purelib}/chainfix_top/__init__.py"
+    assert own_build(default, root, owned) == f"{default.package_prefix}-chainfix-top"
+    with pytest.raises(AssertionError, match=r"a package built for another runtime"):
+        own_build(other, root, owned)
+    for runtime in built.runtimes:
         completed = subprocess.run(
             [runtime.interpreter, "-S", "-c", "import chainfix_top; print(chainfix_top.VALUE)"],
             env={"PYTHONPATH": f"{root}{runtime.purelib}:{root}{runtime.platlib}"},
