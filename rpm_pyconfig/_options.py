@@ -215,6 +215,9 @@ COMMANDS = (
                "report (default: ./chain)", metavar="DIR", default="chain"),
         Option("--macros", "once", "macros.pyconfig to load (default: the one installed in "
                "rpm's macros.d)", metavar="FILE"),
+        Option("--rebuild-from", "once", "report.json of a chain built elsewhere: projects it "
+               "built at the version resolved here are rebuilt from its SRPMs (REPORT's "
+               "repo/SRPMS) with this registry", metavar="REPORT"),
         Option("--plan", "flag", "print the build order and what is reused; build nothing"),
     )),
     Command("install", "Place each runtime's staged wheel into the buildroot, byte-compile it "
@@ -351,6 +354,7 @@ class Arguments(Record):
     no_rpmdb: bool
     no_host: bool
     macros: str | None
+    rebuild_from: str | None
     plan: bool
     buildroot: str
     bindir: str

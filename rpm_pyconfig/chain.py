@@ -22,6 +22,12 @@ Each build is recorded in ``CHAIN/state.json`` (what built stays built: a later 
 project whose sdist and spec are unchanged and whose packages exist).  The repository
 (``CHAIN/repo``, ``createrepo_c``) holds the RPMs and SRPMs; ``CHAIN/report.txt`` and
 ``report.json`` say what happened to each project.
+
+The same SRPMs on another distribution: with :attr:`ChainSettings.srpms` (from
+:func:`srpms_from_report`, the report of a chain built elsewhere), a project of the closure
+found there at the same version is rebuilt from that SRPM (``rpmbuild --rebuild``) with this
+machine's registry, which decides its subpackages; only what this machine needs besides
+(a build backend its distribution has in another version) gets a spec generated here.
 """
 
 from __future__ import annotations
@@ -55,6 +61,7 @@ __all__ = [
     "build_chain",
     "find_macros",
     "plan",
+    "srpms_from_report",
 ]
 
 Progress = Callable[[str], None]
@@ -207,6 +214,9 @@ class ChainSettings:
     #: Every runtime of the registry: a project needed by fewer is built for those only
     #: (``%pyconfig_select``), e.g. a backport that only PyPy's older Python version needs.
     all_runtimes: Sequence[str] = ()
+    #: SRPMs built elsewhere, by project name: rebuilt as they are instead of generating a
+    #: spec here (:func:`srpms_from_report`).
+    srpms: Mapping[str, Path] = field(default_factory=dict)
 
 
 @dataclass
@@ -330,8 +340,9 @@ class _Builder:
         log = self.logs / f"{project.name}{'-bootstrap' if step.bootstrap else ''}.log"
         runtimes = sorted(project.runtimes)
         started = time.monotonic()
+        srpm = self.settings.srpms.get(project.name)
         try:
-            spec_path = self._spec(project, log)
+            spec_path = self._spec(project, log) if srpm is None else srpm
         except PyConfigError as error:
             write_atomically(str(log), f"{error}\n".encode(), replace=True)
             self._fail(project, version, runtimes, "spec generation", log, str(error))
@@ -351,20 +362,27 @@ class _Builder:
             ))
             return
         how = "bootstrap build without %check" if step.bootstrap else "building"
+        if srpm is not None:
+            how = f"re{how} {srpm.name}"
         self.progress(f"{label}: {how} for {', '.join(runtimes)} (log: {log})")
-        rpms, srpm = self._rpmbuild(project, version, runtimes, spec_path, log, step.bootstrap)
+        rpms, built_srpm = self._rpmbuild(
+            project, version, runtimes, spec_path, log, step.bootstrap, rebuild=srpm is not None
+        )
         self._install(rpms, project, log)
         seconds = time.monotonic() - started
+        outcome = "rebuilt" if srpm is not None else "built"
         result = PackageResult(
             package=project.name, version=version, runtimes=runtimes,
-            result="bootstrap" if step.bootstrap else "built", seconds=round(seconds, 1),
-            log=str(log), rpms=[str(p) for p in rpms], srpm=str(srpm),
+            result=f"bootstrap ({outcome})" if step.bootstrap and srpm else
+            "bootstrap" if step.bootstrap else outcome, seconds=round(seconds, 1),
+            log=str(log), rpms=[str(p) for p in rpms], srpm=str(built_srpm),
             sha256=project.sdist.sha256, spec_sha256=spec_sha,
         )
         self.results.append(result)
+        day = self.dates.get(project.name)
         self.state[project.name] = {
             **asdict(result), "bootstrap": step.bootstrap,
-            "changelog_date": self.dates[project.name].isoformat(),
+            "changelog_date": day.isoformat() if day else "",
         }
         write_atomically(
             str(self.state_path),
@@ -397,7 +415,7 @@ class _Builder:
         # The date of the spec's changelog entry is the first build's: a chain resumed on
         # another day regenerates the same spec, so what built stays built.
         dated = self.state.get(project.name, {}).get("changelog_date")
-        day = datetime.date.fromisoformat(dated) if isinstance(dated, str) else None
+        day = datetime.date.fromisoformat(dated) if isinstance(dated, str) and dated else None
         day = day or self.dates.setdefault(project.name, changelog_today())
         self.dates[project.name] = day
         spec = generate_spec(target, changelog_date=day,
@@ -417,13 +435,14 @@ class _Builder:
 
     def _rpmbuild(
         self, project: ChainProject, version: str, runtimes: list[str], spec: Path, log: Path,
-        bootstrap: bool,
+        bootstrap: bool, *, rebuild: bool = False,
     ) -> tuple[list[Path], Path]:
+        """``rpmbuild -ba SPEC``, or ``--rebuild SRPM`` (*rebuild*: the SRPM joins the repo)."""
         command = ["rpmbuild"]
         if self.settings.macros is not None:
             # First: rpm reads --macros when it sees it, after earlier --with/--define.
             command += ["--macros", f"{_default_macro_path()}:{self.settings.macros}"]
-        command += ["-ba", "--nodeps"]
+        command += ["--rebuild" if rebuild else "-ba", "--nodeps"]
         if bootstrap:
             command += ["--without", "check"]
         defines = {
@@ -472,6 +491,10 @@ class _Builder:
         wrote = [Path(m.group(1)) for line in text.splitlines() if (m := _WROTE.match(line))]
         srpms = [p for p in wrote if p.name.endswith(".src.rpm")]
         rpms = [p for p in wrote if not p.name.endswith(".src.rpm")]
+        if rebuild and not srpms:
+            srpms = [self.repo / "SRPMS" / spec.name]
+            if spec.resolve() != srpms[0].resolve():
+                shutil.copyfile(spec, srpms[0])
         if len(srpms) != 1 or not rpms:
             self._fail(project, version, runtimes, "rpmbuild output", log,
                        f"expected one SRPM and RPMs, rpmbuild wrote {len(wrote)} files")
@@ -532,6 +555,33 @@ class _Builder:
                          (json.dumps(data, indent=2) + "\n").encode(), replace=True)
         write_atomically(str(self.top / "report.txt"), report.table().encode(), replace=True)
         return report
+
+
+def srpms_from_report(report: Path, closure: Closure) -> dict[str, Path]:
+    """The SRPMs of the chain whose ``report.json`` is *report*, for *closure*'s projects.
+
+    A project is taken when the report built it at the version *closure* resolved; its SRPM
+    is looked up by file name in the report's own ``repo/SRPMS`` (the chain directory may
+    have been copied elsewhere since).
+    """
+    try:
+        data = json.loads(report.read_text(encoding="utf-8"))
+        results = data["results"]
+    except (OSError, ValueError, KeyError, TypeError) as error:
+        raise PyConfigError(f"{report}: not a chain report ({error})") from None
+    found: dict[str, Path] = {}
+    for item in results if isinstance(results, list) else []:
+        if not isinstance(item, dict) or not item.get("srpm"):
+            continue
+        name, version = str(item.get("package", "")), str(item.get("version", ""))
+        project = closure.projects.get(name)
+        if project is None or str(project.sdist.version) != version:
+            continue
+        path = report.parent / "repo" / "SRPMS" / Path(str(item["srpm"])).name
+        if not path.is_file():
+            raise PyConfigError(f"{report}: {name} {version}: its SRPM {path} is missing")
+        found[name] = path
+    return found
 
 
 def _strings(value: object) -> list[str]:

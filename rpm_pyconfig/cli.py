@@ -363,7 +363,7 @@ def _run_app(args: Arguments) -> int:
 def _run_chain(args: Arguments) -> int:
     from pathlib import Path
 
-    from .chain import ChainSettings, build_chain, find_macros, plan
+    from .chain import ChainSettings, build_chain, find_macros, plan, srpms_from_report
     from .resolving import (
         HostDistributions,
         LocalSdists,
@@ -399,10 +399,18 @@ def _run_chain(args: Arguments) -> int:
           f"for {', '.join(r.name for r in registry.runtimes)}", file=sys.stderr)
     for entry in sorted({f"{r.requirement} [{r.runtime}]: {r.by}" for r in closure.reused}):
         print(f"rpm-pyconfig: reused {entry}", file=sys.stderr)
+    srpms = srpms_from_report(Path(args.rebuild_from), closure) if args.rebuild_from else {}
+    if args.rebuild_from:
+        here = sorted(set(closure.projects) - set(srpms))
+        print(f"rpm-pyconfig: rebuilding {len(srpms)} SRPMs of {args.rebuild_from}; "
+              f"specs generated here for {len(here)}{': ' if here else ''}{', '.join(here)}",
+              file=sys.stderr)
     if args.plan:
         for number, step in enumerate(steps, 1):
             project = closure.projects[step.name]
             how = " (bootstrap, without %check)" if step.bootstrap else ""
+            if step.name in srpms:
+                how += f" (rebuilt from {srpms[step.name].name})"
             print(f"{number}. {project.name} {project.sdist.version} "
                   f"[{', '.join(sorted(project.runtimes))}]{how}")
         return EXIT_OK
@@ -414,6 +422,7 @@ def _run_chain(args: Arguments) -> int:
         macros=find_macros(args.macros),
         tool_bin=tool_bin if (tool_bin / "rpm-pyconfig").exists() else None,
         all_runtimes=[runtime.name for runtime in registry.runtimes],
+        srpms=srpms,
     )
     report = build_chain(
         closure, steps, settings,

@@ -1,9 +1,12 @@
 """PEP 508 requirements as RPM (rich) dependencies, per runtime.
 
 Names
-    ``{dist_prefix}dist(canonical_name)`` -- ``python3dist(foo)``, ``pypy3dist(foo)`` -- and
-    ``{dist_prefix}dist(canonical_name[extra])`` for a requirement on an extra.  A requirement
-    on several extras (``foo[a,b]``) becomes one dependency per extra.
+    ``{prefix}dist(canonical_name)`` -- ``python3.13dist(foo)``, ``pypy3.10dist(foo)`` -- and
+    ``{prefix}dist(canonical_name[extra])`` for a requirement on an extra.  A requirement on
+    several extras (``foo[a,b]``) becomes one dependency per extra.  The prefix is the
+    runtime's ``versioned_dist_prefix`` (see :func:`requires_prefix`), never the unversioned
+    ``python3``: every CPython's packages provide ``python3dist(foo)``, so a dependency on it
+    would let dnf pick another CPython's package, of another ABI and site directory.
 
 Specifiers (``N`` is the name; versions as :func:`~rpm_pyconfig.versions.dependency_version`,
 i.e. trailing zeros trimmed, like the provides rpm's ``pythondistdeps.py`` writes)::
@@ -73,6 +76,7 @@ __all__ = [
     "marker_environment",
     "parse_requirement",
     "requirement_dependencies",
+    "requires_prefix",
     "runtime_requires",
     "specifier_dependency",
 ]
@@ -92,11 +96,29 @@ _EXTRA_IN_MARKER = re.compile(r'\bextra\s*==\s*"([^"]*)"|"([^"]*)"\s*==\s*extra\
 # -- names ----------------------------------------------------------------------------------
 
 
+def requires_prefix(runtime: Runtime) -> str:
+    """The prefix of ``runtime``'s dependencies on distributions: ``python3.13``, ``pypy3.10``.
+
+    Its ``versioned_dist_prefix``, which only packages of the same language version provide.
+    A free-threaded build adds ``t`` (``python3.13t``): it loads only extension modules built
+    for it, from its own site directories, and its packages provide that name
+    (templates/subpackages.j2).  A debug build adds nothing: it loads the normal build's
+    extension modules (same ABI since 3.8) from the same site directories, so the normal
+    build's packages satisfy it; its own ABI-qualified provides (``python3.13ddist``) are
+    never required.  The Lua mirror is ``requires_prefix`` in pyconfig.lua.
+    """
+    prefix = runtime.versioned_dist_prefix
+    if runtime.free_threaded and not prefix.endswith("t"):
+        prefix += "t"
+    return prefix
+
+
 def dist_name(
-    name: str, runtime: Runtime, *, extra: str | None = None, versioned: bool = False
+    name: str, runtime: Runtime, *, extra: str | None = None, versioned: bool = True
 ) -> str:
-    """``python3dist(foo)``, ``python3dist(foo[cli])`` or, versioned, ``python3.11dist(foo)``."""
-    prefix = runtime.versioned_dist_prefix if versioned else runtime.dist_prefix
+    """``python3.11dist(foo)``, ``python3.11dist(foo[cli])`` (as :func:`requires_prefix`) or,
+    unversioned, ``python3dist(foo)`` (what every CPython's packages provide)."""
+    prefix = requires_prefix(runtime) if versioned else runtime.dist_prefix
     inside: str = canonicalize_name(name)
     if extra is not None:
         inside += f"[{canonicalize_name(extra)}]"

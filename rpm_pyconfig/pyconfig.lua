@@ -1030,13 +1030,22 @@ local function requirement_dependencies(req, prefix)
   return deps
 end
 
+-- dependencies.requires_prefix: versioned_dist_prefix, plus t for a free-threaded build
+local function requires_prefix(t)
+  local prefix = t.versioned_dist_prefix
+  if t.free_threaded == "1" and prefix:sub(-1) ~= "t" then
+    prefix = prefix .. "t"
+  end
+  return prefix
+end
+
 -- rendering._dist_requires: sorted rpm dependencies of PEP 508 *lines* for one runtime.
 local requires_seen = {}
 function P.dist_requires(lines, runtime, extra)
   -- a pure function of these: runtimes of one version and implementation share the answer
   local t = runtime.t
-  local key = table.concat({lines, extra or "\0", t.dist_prefix, t.implementation, t.version,
-                            t.short_version, t.platform_python_implementation}, "\1")
+  local key = table.concat({lines, extra or "\0", requires_prefix(t), t.implementation,
+                            t.version, t.short_version, t.platform_python_implementation}, "\1")
   local found = requires_seen[key]
   if not found then
     found = P.dist_requires_uncached(lines, runtime, extra)
@@ -1067,7 +1076,7 @@ function P.dist_requires_uncached(lines, runtime, extra)
       end
     end
     if selected then
-      for _, dep in ipairs(requirement_dependencies(req, runtime.t.dist_prefix)) do
+      for _, dep in ipairs(requirement_dependencies(req, requires_prefix(runtime.t))) do
         found[#found + 1] = dep
       end
     end

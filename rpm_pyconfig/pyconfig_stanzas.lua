@@ -15,7 +15,7 @@ T["buildrequires"] = function(ctx)
     for i2, v_rt in ipairs(items1) do
       local v_headers = J.choose(J.truth(J.both(v_with_headers, function() return J.attr(v_rt, "devel_requires") end)), function() return J.new_list(J.attr(v_rt, "devel_requires")) end, function() return J.new_list() end)
       do
-        local items3 = J.list(J.add(J.add(J.new_list(J.concat(J.attr(v_rt, "dist_prefix"), "dist(pip)")), J.dist_requirements(J.default(ctx, "build_requires", ""), v_rt)), v_headers))
+        local items3 = J.list(J.add(J.add(J.dist_requirements("pip", v_rt), J.dist_requirements(J.default(ctx, "build_requires", ""), v_rt)), v_headers))
         for i4, v_dependency in ipairs(items3) do
           if J.truth(J.not_contains(v_dependency, v_seen)) then
             local _ = J.append(v_seen, v_dependency)

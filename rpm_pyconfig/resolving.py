@@ -6,7 +6,8 @@ extras asked for.  Build requirements (``[build-system] requires``) are walked t
 build backend plugin may itself have to be built first.
 
 A requirement is *reused* instead of built when the target already has it: an RPM that
-provides ``{dist_prefix}dist(name)`` in a satisfying version, in the rpm database or in a
+provides the runtime's own ``python3.13dist(name)`` (:func:`~rpm_pyconfig.dependencies.dist_name`,
+what the generated specs require) in a satisfying version, in the rpm database or in a
 repository given (:class:`Provided`).  Build requirements may also be met by the build
 machine's own interpreters (:class:`HostDistributions`; on Debian the build tools come
 from apt, not from RPMs): the builds run with those interpreters, so that is what they use.
@@ -40,7 +41,13 @@ from packaging.utils import NormalizedName, canonicalize_name
 from packaging.version import InvalidVersion, Version
 
 from ._files import sha256_of
-from .dependencies import MARKER_ERRORS, marker_environment, marker_error, parse_requirement
+from .dependencies import (
+    MARKER_ERRORS,
+    dist_name,
+    marker_environment,
+    marker_error,
+    parse_requirement,
+)
 from .errors import PyConfigError
 from .metadata import ProjectMetadata, read_metadata
 from .runtime import Runtime
@@ -552,8 +559,10 @@ class _Walk:
         kind: str,
     ) -> str | None:
         specifier = self._combined(name)
-        names = [f"{runtime.dist_prefix}dist({name})"]
-        names += [f"{runtime.dist_prefix}dist({name}[{extra}])" for extra in sorted(extras)]
+        # The names the generated Requires: name (python3.13dist(x)): another CPython's package
+        # providing python3dist(x) would not satisfy them.
+        names = [dist_name(name, runtime)]
+        names += [dist_name(name, runtime, extra=extra) for extra in sorted(extras)]
         matches = [self.provided.match(provide, specifier) for provide in names]
         if all(matches):
             return matches[0]

@@ -10,6 +10,10 @@
 # (the root decides the subpackages), `rpmbuild --rebuild` both SRPMs, install every built
 # package side by side into one fresh directory, and have every interpreter run its own:
 # coverage (with its C tracer on CPython) and markupsafe (with its own extension module).
+# Then the real chain (scripts/chain-real.sh: textual + Jinja2, 11 projects) of the host is
+# rebuilt in the root from the host's SRPMs, with what the root's Debian lacks built there, and
+# proven with dnf without --nodeps; and the real applications (tests/test_application.py) go
+# through generate, rpmbuild, install, run, upgrade, rpm -V, erase and rpmlint in the root.
 # Unstable also gets a free-threaded CPython built from Debian's own source package, in
 # Fedora's layout (/usr/lib64, python3.Xt), built once per machine.
 #
@@ -25,7 +29,9 @@ top=$PWD
 cache=${RPM_PYCONFIG_FARM_CACHE:-/var/cache/rpm-pyconfig-farm}
 mirror=${RPM_PYCONFIG_FARM_MIRROR:-http://deb.debian.org/debian}
 ft_version=${RPM_PYCONFIG_FARM_FT_VERSION:-3.13}
-jobs=2
+# make -j for the free-threaded build: this machine's processors (not part of its cache key:
+# the result does not depend on it).
+jobs=$(nproc 2>/dev/null || echo 2)
 
 say() { printf 'farm: %s\n' "$*" >&2; }
 die() { say "error: $*"; exit 2; }
@@ -77,6 +83,11 @@ case "$cache" in
   *[[:space:]]*) die "the cache directory must not contain blanks: '$cache'" ;;
   /) die "the cache directory must not be /" ;;
 esac
+# Everything below ROOT, then ROOT itself (run_suite bind-mounts it onto itself).
+unmount_root() {
+  unmount_below "$1/"
+  if mountpoint -q "$1"; then umount "$1" 2>/dev/null || umount -l "$1"; fi
+}
 # rm -rf of a root only when nothing is mounted below it (a bind mount of /dev would be emptied).
 remove_root() {
   unmount_below "$1/"
@@ -169,7 +180,8 @@ wait_for() {  # wait_for PID SECONDS: true when PID has ended
   ! kill -0 "$pid" 2>/dev/null
 }
 
-# in_root ROOT COMMAND...: COMMAND inside ROOT with a clean environment (pip's settings kept).
+# in_root ROOT COMMAND...: COMMAND inside ROOT with a clean environment (pip's settings kept)
+# and no standard input (the host's, or a loop's `read`, is none of its business).
 in_root() {
   local root=$1
   shift
@@ -177,10 +189,18 @@ in_root() {
     PATH=/farm/bin:/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin)
   local variable
   while IFS= read -r variable; do environment+=("$variable"); done < <(env | grep '^PIP_' || true)
-  chroot "$root" /usr/bin/env -i "${environment[@]}" "$@"
+  chroot "$root" /usr/bin/env -i "${environment[@]}" "$@" < /dev/null
 }
 
 # -- the build roots (cached; rebuilt when this recipe changes) ------------------------------
+
+# The date of the archive a root was made from (its apt lists; a cached root keeps them).
+archive_date() {
+  local file
+  file=$(find "$1/var/lib/apt/lists" -maxdepth 1 -name '*_InRelease' -print -quit 2>/dev/null)
+  [ -n "$file" ] || { echo unknown; return; }
+  date -u -d "$(sed -n 's/^Date: //p' "$file" | head -n 1)" +%F 2>/dev/null || echo unknown
+}
 
 # Debian packages of every root: rpm tools, build tools, every CPython with headers and debug
 # build, PyPy (found by name in the root's archive: the farm takes every runtime it offers).
@@ -300,13 +320,30 @@ recipe_freethreaded() {
 # In the root, every run: the cached build unpacked, pip/setuptools/wheel for its own site
 # directory (pure Python, installed there by the root's pip), since %build runs
 # `python -m pip wheel --no-build-isolation` with every runtime; then a check that it is what
-# it claims.
+# it claims.  The build backends Debian gives its own CPythons (python3-flit-core,
+# python3-poetry-core, python3-hatchling: the real chain's projects use them) go there too, in
+# the versions Debian has in this root, as a distribution would package them for this runtime.
+ft_backends="flit_core poetry-core hatchling"
 unpack_freethreaded() {
   local root=$1 tarball=$2
   tar -C "$root" -xzf "$tarball"
   if ! in_root "$root" "/usr/bin/$ft_name" -c 'import pip, setuptools, wheel' 2>/dev/null; then
     in_root "$root" python3 -m pip install --break-system-packages --no-compile \
       --target "/usr/lib/$ft_name/site-packages" pip setuptools wheel
+  fi
+  if ! in_root "$root" "/usr/bin/$ft_name" -c 'import flit_core, poetry.core, hatchling' 2>/dev/null; then
+    local pinned
+    # shellcheck disable=SC2086
+    pinned=$(in_root "$root" python3 -c 'import sys, importlib.metadata as m
+print(" ".join(f"{n}=={m.version(n)}" for n in sys.argv[1:]))' $ft_backends)
+    echo "build backends for $ft_name, as Debian has them for python3: $pinned"
+    # shellcheck disable=SC2086
+    in_root "$root" python3 -m pip install --break-system-packages --no-compile \
+      --target "/usr/lib/$ft_name/site-packages" $pinned ||
+      { echo "not on PyPI in Debian's versions: the newest instead"
+        # shellcheck disable=SC2086
+        in_root "$root" python3 -m pip install --break-system-packages --no-compile \
+          --target "/usr/lib/$ft_name/site-packages" $ft_backends; }
   fi
   in_root "$root" "/usr/bin/$ft_name" -c 'import sys, sysconfig
 assert sysconfig.get_config_var("Py_GIL_DISABLED"), "not a free-threaded build"
@@ -316,7 +353,7 @@ print(sys.executable, sys.version, sysconfig.get_config_var("EXT_SUFFIX"))'
 
 install_freethreaded() {
   local suite=$1 root=$cache/roots/$1 recipe tarball
-  recipe=$( { declare -f recipe_freethreaded; echo "$ft_version $jobs"; } | sha256sum | cut -c1-16)
+  recipe=$( { declare -f recipe_freethreaded; echo "$ft_version"; } | sha256sum | cut -c1-16)
   tarball=$cache/freethreaded/$ft_name-$suite-$recipe.tar.gz
   if [ -f "$tarball" ]; then
     say "[$suite] free-threaded CPython: cached ($tarball)"
@@ -454,24 +491,117 @@ verify() {
   printf '%s' "$verify_script" > "$root/farm/verify.sh"
   in_root "$root" rpm-pyconfig --foreach --raw \
     --eval '@name @implementation @confbin @conf_sitelib @conf_sitearch @ext_suffix' > "$root/farm/runtimes.txt"
-  local line
+  local line said check
   while read -r -a line; do
-    in_root "$root" bash /farm/verify.sh "${line[@]}"
+    said=$(in_root "$root" bash /farm/verify.sh "${line[@]}" 2>&1) || true
+    printf '%s\n' "$said"
+    # A runtime that crashes or prints nothing must count as failed, not vanish from the count.
+    for check in coverage markupsafe; do
+      grep -qE "^(ok|FAIL) ${line[0]} $check " <<< "$said" ||
+        echo "FAIL ${line[0]} $check: no result (the check printed nothing for this runtime)"
+    done
   done < "$root/farm/runtimes.txt"
+}
+
+# -- the real chain: the host's SRPMs rebuilt in the root (issue 12) -----------------------------
+
+# The chain's cache key in a root: what decides what its builds produce besides the SRPMs and
+# sdists themselves (which the chain's own state.json keys by their sha256): the root's Debian
+# packages, its registry, the free-threaded runtime's build tools, and this project's code
+# (the specs run it while rpm parses them, and its macros).
+chain_key() {
+  local root=$1
+  {
+    sha256sum "$root/var/lib/dpkg/status"
+    (cd "$root/etc/rpm-pyconfig.d" && find . -type f -print0 | sort -z | xargs -0r sha256sum)
+    ls "$root/usr/lib/$ft_name/site-packages" 2>/dev/null || true
+    (cd "$root/farm/src" && find rpm_pyconfig macros templates pyproject.toml \
+       -type f ! -name '*.pyc' -print0 | sort -z | xargs -0r sha256sum)
+  } | sha256sum | cut -c1-16
+}
+
+# The chain of scripts/chain-real.sh --subset in the root (rich and Jinja2: 6 projects, 4 build
+# backends, a C extension), with --rebuild-from the host's report: the SRPM the host built for
+# each of them is rebuilt as it is, with the root's registry; what the root's Debian lacks (a
+# build backend in the version asked for) is built there from its sdist.  Then the
+# same dnf proof as on the host: stubs from the root's registry, dnf without --nodeps, every
+# runtime of the root imports the top modules.  Resumable: kept in the root while its key holds.
+farm_chain() {
+  local root=$1 dir=$1/farm/src/out/chain-real key
+  rm -rf "$root/farm/hostchain" && mkdir -p "$root/farm/hostchain/repo/SRPMS" "$root/farm/src/out/chain-sdists"
+  cp "$top/out/chain-real/chain/report.json" "$root/farm/hostchain/"
+  cp "$top"/out/chain-real/chain/repo/SRPMS/*.src.rpm "$root/farm/hostchain/repo/SRPMS/"
+  cp -a -n "$top/out/chain-sdists/." "$root/farm/src/out/chain-sdists/"
+  key=$(chain_key "$root")
+  if [ "$(cat "$dir/farm-key" 2>/dev/null)" != "$key" ]; then
+    [ ! -d "$dir" ] || echo "the root, its registry or this project changed since the last chain here: starting afresh"
+    rm -rf "$dir"
+  else
+    echo "resuming the chain built here with the same key ($key): what built stays built"
+  fi
+  mkdir -p "$dir" && echo "$key" > "$dir/farm-key"
+  local status=0
+  in_root "$root" bash -c 'cd /farm/src && bash scripts/chain-real.sh --subset --rebuild-from /farm/hostchain/report.json' ||
+    status=$?
+  # The builds' summary even when the proof failed (the report is written either way).
+  [ -f "$dir/chain/report.json" ] || return "$((status ? status : 1))"
+  # Each project the host built (at that version) came from the host's SRPM: rebuilt here, or
+  # kept from an earlier rebuild of the same SRPM (the chain keys it by the SRPM's sha256).
+  python3 -c 'import json, os, sys
+host = {(r["package"], r["version"]): os.path.basename(r["srpm"])
+        for r in json.load(open(sys.argv[1]))["results"] if r.get("srpm")}
+here = json.load(open(sys.argv[2]))["results"]
+rebuilt, extra, wrong = [], [], []
+for r in here:
+    srpm = os.path.basename(r["srpm"])
+    if (r["package"], r["version"]) not in host:
+        extra.append(r["package"])
+    elif srpm == host[(r["package"], r["version"])] and (
+            r["result"].startswith(("rebuilt", "kept")) or "(rebuilt)" in r["result"]):
+        rebuilt.append(r["package"])
+    else:
+        name, result = r["package"], r["result"]
+        wrong.append(f"{name} ({result}, {srpm})")
+rpms = len({p for r in here for p in r["rpms"]})
+names = " ".join(sorted(set(extra))) or "none"
+print(f"chain: {len(set(rebuilt))} host SRPMs rebuilt, {len(set(extra))} built here ({names}), "
+      f"{rpms} RPMs, {len(host)} SRPMs in the host chain")
+if wrong or not rebuilt:
+    print("not rebuilt from the host SRPM: " + (" ".join(wrong) or "none at all"))
+    sys.exit(1)' "$root/farm/hostchain/report.json" "$dir/chain/report.json" || return
+  return "$status"
+}
+
+# -- the real applications (issue 13): tests/test_application.py in the root ---------------------
+
+farm_apps() {
+  local root=$1
+  if [ -d "$top/out/app-sources" ]; then
+    mkdir -p "$root/farm/src/out/app-sources"
+    cp -a -n "$top/out/app-sources/." "$root/farm/src/out/app-sources/"
+  fi
+  # CI=true: in a root every tool and runtime is there, so a skip is a failure.
+  in_root "$root" bash -c 'cd /farm/src && CI=true .venv/bin/python -m pytest -q -p no:cacheprovider tests/test_application.py'
 }
 
 # -- one suite, end to end ---------------------------------------------------------------------
 
-declare -A result_rpm result_runtimes result_packages result_imports result_time result_status
+declare -A result_rpm result_runtimes result_packages result_imports result_time result_status \
+  result_chain result_apps result_archive
 run_suite() {
   local suite=$1 root=$cache/roots/$1 logs=$cache/logs/$1 start=$SECONDS srpm
   rm -rf "$logs" && mkdir -p "$logs"
   result_status[$suite]="FAILED: build root (see $logs/root.log)"
   make_root "$suite" || return 1
+  # The root as a mount point of its own: `unshare --mount` inside the chroot (the application
+  # tests run their commands in a private mount namespace) must change the propagation of /,
+  # which only a mount point has.  First, so that the mounts below land on it.
+  mountpoint -q "$root" || mount --bind "$root" "$root"
   mount_root "$root"
   result_status[$suite]="FAILED: prepare ($logs/prepare.log)"
   run_step "$suite" "network and pip settings from the host" "$logs/prepare.log" prepare_root "$root" || return 1
   result_rpm[$suite]=$(in_root "$root" rpm --version | awk '{print $NF}')
+  result_archive[$suite]=$(archive_date "$root")
   if [ "$suite" = sid ]; then
     result_status[$suite]="FAILED: free-threaded CPython ($logs/freethreaded*.log)"
     install_freethreaded "$suite" || return 1
@@ -494,15 +624,35 @@ run_suite() {
   result_packages[$suite]="${result_packages[$suite]}/$(grep -c '^installed: ' "$logs/install.log" || true)"
   result_status[$suite]="FAILED: verify ($logs/verify.log)"
   run_step "$suite" "every interpreter runs its own" "$logs/verify.log" verify "$root" || return 1
-  local passed total
+  local passed total failures=()
   passed=$(grep -c '^ok ' "$logs/verify.log" || true)
   total=$(grep -c -e '^ok ' -e '^FAIL ' "$logs/verify.log" || true)
   result_imports[$suite]="$passed/$total"
   grep -e '^ok ' -e '^FAIL ' "$logs/verify.log" | sed "s/^/    [$suite] /" >&2
+  ((passed == total && total > 0)) || failures+=("$((total - passed)) checks ($logs/verify.log)")
+  # The chain and the applications run even when a check above failed: each says its own.
+  if run_step "$suite" "real chain: the host's SRPMs rebuilt, dnf proof (chain-real.sh)" "$logs/chain.log" farm_chain "$root"; then
+    result_chain[$suite]=$(sed -n 's/^chain: \([0-9]*\) host SRPMs rebuilt, \([0-9]*\) built here.*/\1+\2/p' "$logs/chain.log")
+  else
+    result_chain[$suite]=$(sed -n 's/^chain: \([0-9]*\) host SRPMs rebuilt, \([0-9]*\) built here.*/\1+\2,/p' "$logs/chain.log")FAILED
+    failures+=("real chain ($logs/chain.log)")
+  fi
+  sed -n 's/^chain-real: \(built\|dnf proof\) in \([0-9]*\) s$/\1\t\2/p' "$logs/chain.log" |
+    while IFS=$'\t' read -r what seconds; do
+      printf '%s\t  %s\t%s\n' "$suite" "chain: ${what/built/rebuild and build}" "$seconds" >> "$times_file"
+    done
+  grep -e '^chain: ' -e '^chainproof: ' "$logs/chain.log" | sed "s/^/    [$suite] /" >&2 || true
+  if run_step "$suite" "real applications (tests/test_application.py)" "$logs/apps.log" farm_apps "$root"; then
+    result_apps[$suite]=$(grep -oE '[0-9]+ passed' "$logs/apps.log" | tail -n 1 | cut -d' ' -f1)
+  else
+    result_apps[$suite]=FAILED
+    failures+=("applications ($logs/apps.log)")
+  fi
+  tail -n 1 "$logs/apps.log" | sed "s/^/    [$suite] applications: /" >&2
   result_time[$suite]=$((SECONDS - start))
-  unmount_below "$root/"
-  if ((passed != total || total == 0)); then
-    result_status[$suite]="FAILED: $((total - passed)) checks ($logs/verify.log)"
+  unmount_root "$root"
+  if ((${#failures[@]})); then
+    result_status[$suite]="FAILED: ${failures[*]}"
     return 1
   fi
   result_status[$suite]=ok
@@ -510,7 +660,7 @@ run_suite() {
 
 # The steps run in a separate bash (run_step): they see these functions and settings.
 export -f $(declare -F | awk '{print $3}')
-export cache mirror ft_version ft_name jobs top base_packages verify_script times_file
+export cache mirror ft_version ft_name ft_backends jobs top base_packages verify_script times_file
 
 # -- main --------------------------------------------------------------------------------------
 
@@ -525,22 +675,45 @@ main() {
   mkdir -p "$cache/logs/host"
   run_step host "rpmbuild -bs (coverage, generated MarkupSafe spec)" "$cache/logs/host/srpms.log" build_srpms ||
     die "the SRPMs could not be built on the host: see $cache/logs/host/srpms.log"
+  # The real chain's SRPMs, as the host builds them (the checkout's out/chain-real: test.sh has
+  # built it just before; resumed, so seconds then).
+  run_step host "the real chain on the host (scripts/chain-real.sh --build-only)" "$cache/logs/host/chain.log" \
+    bash "$top/scripts/chain-real.sh" --build-only ||
+    die "the real chain failed on the host: see $cache/logs/host/chain.log"
 
   failed=0
   for suite in "${suites[@]}"; do
     suite_start=$SECONDS
     run_suite "$suite" || failed=1
     [ -n "${result_time[$suite]:-}" ] || result_time[$suite]=$((SECONDS - suite_start))
-    unmount_below "$cache/roots/$suite/"
+    unmount_root "$cache/roots/$suite"
   done
 
-  printf '\n%-16s %-7s %-9s %-10s %-8s %6s  %s\n' DISTRIBUTION RPM RUNTIMES PACKAGES IMPORTS TIME RESULT
+  printf '\n%-16s %-7s %-9s %-10s %-8s %-10s %-6s %6s  %s\n' DISTRIBUTION RPM RUNTIMES PACKAGES IMPORTS CHAIN APPS TIME RESULT
   for suite in "${suites[@]}"; do
-    printf '%-16s %-7s %-9s %-10s %-8s %5ss  %s\n' "$(label "$suite")" "${result_rpm[$suite]:--}" \
+    printf '%-16s %-7s %-9s %-10s %-8s %-10s %-6s %5ss  %s\n' "$(label "$suite")" "${result_rpm[$suite]:--}" \
       "${result_runtimes[$suite]:--}" "${result_packages[$suite]:--}" "${result_imports[$suite]:--}" \
-      "${result_time[$suite]}" "${result_status[$suite]}"
+      "${result_chain[$suite]:--}" "${result_apps[$suite]:--}" "${result_time[$suite]}" "${result_status[$suite]}"
   done
   printf '\nPACKAGES: built/installed together; IMPORTS: checks passed (coverage with its tracer, markupsafe with its extension, per runtime)\n'
+  printf 'CHAIN: host SRPMs of the real chain rebuilt in the root + projects built there besides, then the dnf proof; APPS: tests/test_application.py passed in the root\n'
+  for suite in "${suites[@]}"; do
+    printf '%s: archive of %s\n' "$(label "$suite")" "${result_archive[$suite]:-unknown}"
+  done
+  # Debian unstable moves every day, but a cached root does not: only the phases that fetch
+  # from the archive (making the root, apt-get in setup.sh, the free-threaded build's sources)
+  # or from PyPI can break because of sid; the others are this project's.
+  if [[ " ${suites[*]} " == *" sid "* && "${result_status[sid]}" != ok ]]; then
+    printf '\nNOTE: Debian unstable failed. Its archive changes every day; this root was made from the archive of %s.\n' \
+      "${result_archive[sid]:-unknown}"
+    case "${result_status[sid]}" in
+      *"build root"* | *setup.sh* | *free-threaded*)
+        printf 'The failing phase fetches from today'"'"'s archive (or PyPI): a sid change, not this project, is the likely cause (see its log).\n' ;;
+      *)
+        printf 'The failing phase uses the cached root only (no archive access): the cause is this project or PyPI downloads, not a sid change.\n' ;;
+    esac
+    printf 'To try today'"'"'s sid afresh: rm -rf %s/roots/sid %s/roots/sid.stamp\n' "$cache" "$cache"
+  fi
   printf '\nTimes (s):\n'
   awk -F '\t' '{ printf "  %-9s %-58s %6ss\n", $1, $2, $3 }' "$times_file"
   return "$failed"

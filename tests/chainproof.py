@@ -8,7 +8,9 @@ interpreter path), and one for what the host's shared libraries provide (the ``l
 that nothing provides fails the proof.  dnf then installs the top packages into an empty
 root with every ``Requires:`` resolved, and each runtime's interpreter (the host's: the stubs
 carry no interpreter) imports the modules from that root alone (``-S``: no site directories
-of the host) with ``PYTHONPATH`` set to the root's site directories.
+of the host) with ``PYTHONPATH`` set to the root's site directories.  An extension module
+imported must be owned by a package built for that runtime's ABI (:func:`own_build`): a
+runtime satisfied with another CPython's package would find no module of its own there.
 
 Run as ``python -m tests.chainproof --help`` (scripts/chain-real.sh does), or call
 :func:`prove` from tests.
@@ -24,6 +26,7 @@ import sys
 from collections.abc import Sequence
 from pathlib import Path
 
+from rpm_pyconfig.dependencies import requires_prefix
 from rpm_pyconfig.registry import load_registry
 from rpm_pyconfig.runtime import Runtime
 
@@ -154,7 +157,30 @@ def import_from_root(runtime: Runtime, root: Path, module: str) -> str:
     where = completed.stdout.strip().splitlines()[-1]
     if not where.startswith(str(root)):
         raise AssertionError(f"{runtime.name}: {module} came from {where}, not {root}")
+    if where.endswith(".so"):
+        return f"{where} ({own_build(runtime, root, where)})"
     return where
+
+
+def own_build(runtime: Runtime, root: Path, path: str) -> str:
+    """The package of *root* that owns the extension module *path*, which must be one built for
+    *runtime*'s ABI: it provides ``requires_prefix(runtime)dist(...)`` (python3.13dist, or
+    python3.13tdist for a free-threaded build; a debug build's are the normal build's), the
+    names its packages require.  Another CPython's package (``python3dist()`` only) fails."""
+    inside = "/" + os.path.relpath(path, root)
+    owner = _run(["rpm", "--root", str(root), "-qf", "--qf", "%{NAME}\n", inside])
+    name = owner.stdout.strip()
+    if owner.returncode != 0 or not name or "\n" in name:
+        raise AssertionError(f"{runtime.name}: no single package of {root} owns {inside}: "
+                             f"{owner.stdout}{owner.stderr}")
+    provides = _run(["rpm", "--root", str(root), "-q", "--provides", name]).stdout.splitlines()
+    wanted = f"{requires_prefix(runtime)}dist("
+    if not any(item.startswith(wanted) for item in provides):
+        raise AssertionError(
+            f"{runtime.name}: {inside} is {name}'s, which provides no {wanted}...): "
+            "a package built for another runtime"
+        )
+    return name
 
 
 def prove(

@@ -22,11 +22,12 @@ from packaging.utils import canonicalize_name
 
 from rpm_pyconfig.chain import CycleError, Step, plan
 from rpm_pyconfig.cli import main
+from rpm_pyconfig.dependencies import dist_name, requires_prefix
 from rpm_pyconfig.registry import load_registry
 from rpm_pyconfig.resolving import ChainProject, Closure, LocalSdists, Provided, resolve
 from rpm_pyconfig.runtime import Runtime
 from tests.chainfixtures import make_sdist, make_sdists
-from tests.chainproof import prove
+from tests.chainproof import own_build, prove
 from tests.rpmtools import MACROS, TOOL_BIN, have_rpm_tools, rpm_query, run, tool_env
 
 # -- order ------------------------------------------------------------------------------------
@@ -34,8 +35,9 @@ from tests.rpmtools import MACROS, TOOL_BIN, have_rpm_tools, rpm_query, run, too
 
 def _closure(sdists: Path, runtimes: list[Runtime]) -> Closure:
     provided = Provided()
-    for prefix in ("python3", "pypy3"):
-        provided.add(f"{prefix}dist(setuptools)", "66.1.1", f"{prefix}-setuptools", "test")
+    for runtime in runtimes:  # the names the specs require: python3.11dist(setuptools)
+        provided.add(dist_name("setuptools", runtime), "66.1.1",
+                     f"{runtime.package_prefix}-setuptools", "test")
     return resolve(["chainfix-top"], runtimes, LocalSdists(sdists), provided=provided)
 
 
@@ -174,8 +176,8 @@ def test_chain_markers_and_build_dependencies(built: Built) -> None:
     for runtime in cpython:
         assert f"{runtime.package_prefix}-chainfix-cpy" in rpms
         requires = rpm_query(rpms[f"{runtime.package_prefix}-chainfix-top"], "--requires")
-        assert f"{runtime.dist_prefix}dist(chainfix-cpy)" in requires
-        assert f"{runtime.dist_prefix}dist(chainfix-mid[fancy]) >= 1" in requires
+        assert f"{requires_prefix(runtime)}dist(chainfix-cpy)" in requires
+        assert f"{requires_prefix(runtime)}dist(chainfix-mid[fancy]) >= 1" in requires
     for runtime in others:
         assert f"{runtime.package_prefix}-chainfix-cpy" not in rpms
         requires = rpm_query(rpms[f"{runtime.package_prefix}-chainfix-top"], "--requires")
@@ -184,8 +186,8 @@ def test_chain_markers_and_build_dependencies(built: Built) -> None:
     srpm = next(repo.glob("SRPMS/python-chainfix-top-*.src.rpm"))
     build_requires = rpm_query(srpm, "--requires")
     for runtime in built.runtimes:
-        assert f"{runtime.dist_prefix}dist(chainfix-backend)" in build_requires
-        assert f"{runtime.dist_prefix}dist(chainfix-ping)" in build_requires
+        assert f"{requires_prefix(runtime)}dist(chainfix-backend)" in build_requires
+        assert f"{requires_prefix(runtime)}dist(chainfix-ping)" in build_requires
     # The backend plugin built in the chain is the one that built chainfix-top.
     default = next(r for r in built.runtimes if r.default)
     files = rpm_query(rpms[f"{default.package_prefix}-chainfix-top"], "--list")
@@ -203,6 +205,15 @@ def test_dnf_installs_the_top_package_without_nodeps(built: Built, tmp_path: Pat
     assert said[0].startswith("dnf installed ")
     for runtime in built.runtimes:
         assert f"{runtime.name}: import chainfix_top -> {root}" in "\n".join(said)
+    # The check the proof makes of extension modules: the file's package must be one built for
+    # the runtime (it provides what the runtime requires), never another runtime's.
+    default = next(r for r in built.runtimes if r.default)
+    other = next(r for r in built.runtimes if requires_prefix(r) != requires_prefix(default))
+    owned = f"{root}{default.purelib}/chainfix_top/__init__.py"
+    assert own_build(default, root, owned) == f"{default.package_prefix}-chainfix-top"
+    with pytest.raises(AssertionError, match=r"a package built for another runtime"):
+        own_build(other, root, owned)
+    for runtime in built.runtimes:
         completed = subprocess.run(
             [runtime.interpreter, "-S", "-c", "import chainfix_top; print(chainfix_top.VALUE)"],
             env={"PYTHONPATH": f"{root}{runtime.purelib}:{root}{runtime.platlib}"},
@@ -299,3 +310,83 @@ def test_rpm_database_provides(built: Built) -> None:
         f"{default.package_prefix}-chainfix-base (rpm database of {built.directory / 'root'})"
     )
     assert provided.match(f"{default.dist_prefix}dist(chainfix-base)", SpecifierSet(">1")) is None
+
+
+@pytest.mark.rpm
+@needs_tools
+def test_chain_rebuilds_the_srpms_of_another_chain(
+    built: Built, sdists: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """--rebuild-from: the same SRPMs rebuilt as they are; what the report lacks is built here.
+
+    The report is copied elsewhere (as the farm copies the host's into a build root) and says
+    chainfix-fancy was built at another version: that one gets its spec generated here.
+    """
+    elsewhere = tmp_path / "elsewhere"
+    shutil.copytree(built.directory / "repo" / "SRPMS", elsewhere / "repo" / "SRPMS")
+    report = json.loads((built.directory / "report.json").read_text(encoding="utf-8"))
+    for item in report["results"]:
+        if item["package"] == "chainfix-fancy":
+            item["version"] = "0.9"
+    (elsewhere / "report.json").write_text(json.dumps(report), encoding="utf-8")
+    directory = tmp_path / "chain"
+    status, _, err = _chain(
+        ["--no-rpmdb", "--sdists", str(sdists), "-o", str(directory),
+         "--rebuild-from", str(elsewhere / "report.json"), "chainfix-mid[fancy]"],
+        built.registry, capsys,
+    )
+    assert status == 0, err
+    assert (f"rebuilding 2 SRPMs of {elsewhere / 'report.json'}; specs generated here for 1: "
+            "chainfix-fancy") in err
+    results = {
+        item["package"]: item
+        for item in json.loads((directory / "report.json").read_text(encoding="utf-8"))["results"]
+    }
+    assert {name: item["result"] for name, item in results.items()} == {
+        "chainfix-base": "rebuilt", "chainfix-fancy": "built", "chainfix-mid": "rebuilt",
+    }
+    original = {item["package"]: item for item in report["results"]}
+    for name in ("chainfix-base", "chainfix-mid"):
+        srpm = Path(results[name]["srpm"])
+        assert srpm.parent == directory / "repo" / "SRPMS"
+        assert srpm.read_bytes() == Path(original[name]["srpm"]).read_bytes()
+        # The same registry here, so the same subpackages; %check ran (not a bootstrap).
+        assert sorted(Path(p).name for p in results[name]["rpms"]) == sorted(
+            Path(p).name for p in original[name]["rpms"])
+        assert "Executing(%check)" in Path(results[name]["log"]).read_text(encoding="utf-8")
+    # The repository holds every SRPM, rebuilt or not, and resolves: dnf without --nodeps.
+    assert len(list((directory / "repo" / "SRPMS").glob("*.src.rpm"))) == 3
+    said = prove(built.runtimes, directory / "repo", tmp_path / "proof", ["chainfix-mid"],
+                 ["chainfix_mid", "chainfix_base"])
+    assert len(said) == 1 + 2 * len(built.runtimes)
+
+
+def test_srpms_from_report_names_what_is_wrong(
+    sdists: Path, runtimes: list[Runtime], tmp_path: Path
+) -> None:
+    from rpm_pyconfig.chain import srpms_from_report
+    from rpm_pyconfig.errors import PyConfigError
+
+    closure = _closure(sdists, runtimes)
+    report = tmp_path / "report.json"
+    report.write_text("[]", encoding="utf-8")
+    with pytest.raises(PyConfigError, match=r"report\.json: not a chain report"):
+        srpms_from_report(report, closure)
+    results = [
+        {"package": "chainfix-base", "version": "1.0", "srpm": "/x/chainfix-base-1.0-1.src.rpm"},
+        {"package": "chainfix-mid", "version": "0.9", "srpm": "/x/chainfix-mid-0.9-1.src.rpm"},
+        {"package": "chainfix-top", "version": "1.0", "result": "FAILED (%build)", "srpm": ""},
+    ]
+    report.write_text(json.dumps({"results": results}), encoding="utf-8")
+    with pytest.raises(PyConfigError) as raised:
+        srpms_from_report(report, closure)
+    assert str(raised.value) == (
+        f"{report}: chainfix-base 1.0: its SRPM "
+        f"{tmp_path / 'repo' / 'SRPMS' / 'chainfix-base-1.0-1.src.rpm'} is missing"
+    )
+    (tmp_path / "repo" / "SRPMS").mkdir(parents=True)
+    (tmp_path / "repo" / "SRPMS" / "chainfix-base-1.0-1.src.rpm").write_bytes(b"")
+    # Another version (mid) and a failed build (top) are not taken.
+    assert srpms_from_report(report, closure) == {
+        "chainfix-base": tmp_path / "repo" / "SRPMS" / "chainfix-base-1.0-1.src.rpm"
+    }

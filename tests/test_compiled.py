@@ -442,12 +442,17 @@ def check_batch(data: st.DataObject, *, supported: bool) -> None:
                               "each": each})
                 expected.append(python_eval(confdir, select, expr, each))
             elif kind == "render":
+                settings: dict[str, str] = data.draw(SETTINGS)
                 case = {"kind": "render", "template": data.draw(TEMPLATES),
                         "select": shlex.join(data.draw(SELECTIONS)),
                         "args": shlex.join(data.draw(SELECTIONS)) if not supported else "",
-                        "settings": data.draw(SETTINGS)}
-                cases.append(case)
+                        "settings": settings}
                 expected.append(python_render(confdir, case))
+                if case["template"] == "generate_buildrequires":
+                    # what %pyconfig_generate_buildrequires runs: no stanza of its own
+                    case = {**case, "template": "buildrequires",
+                            "settings": {**settings, "generated": "1"}}
+                cases.append(case)
             elif kind == "where":
                 source = data.draw(CONDITIONS if supported else WILD_CONDITIONS)
                 cases.append({"kind": "where", "src": source})

@@ -18,6 +18,7 @@ from rpm_pyconfig.dependencies import (
     marker_environment,
     parse_requirement,
     requirement_dependencies,
+    requires_prefix,
     runtime_requires,
     specifier_dependency,
 )
@@ -34,7 +35,7 @@ needs_rpm = pytest.mark.skipif(
     rpm is None, reason="the rpm Python bindings (import rpm) are not installed"
 )
 
-FOO = "python3dist(foo)"
+FOO = "python3.11dist(foo)"
 
 
 # -- conversion of specifiers ---------------------------------------------------------------
@@ -79,8 +80,8 @@ FOO = "python3dist(foo)"
         ),
         ("foo>=1,>=1.0", f"{FOO} >= 1"),
         ("foo @ https://example.org/foo-1.0.tar.gz", FOO),
-        ("Foo.Bar_baz>=1", "python3dist(foo-bar-baz) >= 1"),
-        ("foo[CLI]>=1", "python3dist(foo[cli]) >= 1"),
+        ("Foo.Bar_baz>=1", "python3.11dist(foo-bar-baz) >= 1"),
+        ("foo[CLI]>=1", "python3.11dist(foo[cli]) >= 1"),
     ],
 )
 def test_requirement_dependencies(requirement: str, expected: str, cpython: Runtime) -> None:
@@ -89,15 +90,46 @@ def test_requirement_dependencies(requirement: str, expected: str, cpython: Runt
 
 def test_one_dependency_per_extra(cpython: Runtime) -> None:
     assert requirement_dependencies("foo[b,a]>=1", cpython) == [
-        "python3dist(foo[a]) >= 1",
-        "python3dist(foo[b]) >= 1",
+        "python3.11dist(foo[a]) >= 1",
+        "python3.11dist(foo[b]) >= 1",
     ]
 
 
-def test_names_use_the_runtime_dist_prefix(pypy: Runtime, cpython: Runtime) -> None:
-    assert requirement_dependencies("Foo>=1", pypy) == ["pypy3dist(foo) >= 1"]
-    assert dist_name("Foo_Bar", cpython, versioned=True) == "python3.11dist(foo-bar)"
-    assert dist_name("Foo", pypy, extra="A_B") == "pypy3dist(foo[a-b])"
+def test_names_use_the_runtime_versioned_dist_prefix(pypy: Runtime, cpython: Runtime) -> None:
+    assert requirement_dependencies("Foo>=1", pypy) == ["pypy3.9dist(foo) >= 1"]
+    assert dist_name("Foo_Bar", cpython) == "python3.11dist(foo-bar)"
+    assert dist_name("Foo", pypy, extra="A_B") == "pypy3.9dist(foo[a-b])"
+    # what every CPython's packages provide, whatever its version: never required
+    assert dist_name("Foo_Bar", cpython, versioned=False) == "python3dist(foo-bar)"
+
+
+def test_other_versions_of_cpython_require_their_own_names(cpython: Runtime) -> None:
+    newer = cpython.replace(version="3.13.1", versioned_dist_prefix="")
+    assert requires_prefix(newer) == "python3.13"
+    assert runtime_requires(["markupsafe>=2"], newer) == ["python3.13dist(markupsafe) >= 2"]
+
+
+def test_a_free_threaded_build_requires_its_own_abi(cpython: Runtime) -> None:
+    """python3.13t loads only cp313t extension modules, from its own site directory: the
+    packages of its ABI provide python3.13tdist (templates/subpackages.j2), so it requires
+    that; a free-threaded debug build requires them too (it loads the same modules)."""
+    free = cpython.replace(version="3.13.1", free_threaded=True, abiflags="t",
+                           versioned_dist_prefix="")
+    assert requires_prefix(free) == "python3.13t"
+    assert dist_name("Foo", free, extra="x") == "python3.13tdist(foo[x])"
+    both = free.replace(debug=True, abiflags="td")
+    assert requires_prefix(both) == "python3.13t"
+    # a registry that already names the tag gets no second one
+    assert requires_prefix(free.replace(versioned_dist_prefix="python3.13t")) == "python3.13t"
+
+
+def test_a_debug_build_requires_what_the_normal_build_provides(
+    cpython: Runtime, cpython_debug: Runtime
+) -> None:
+    """Since 3.8 a debug build loads the normal build's extension modules, from the same
+    site directories here: the normal build's python3.11dist(x) satisfies it."""
+    assert requires_prefix(cpython_debug) == requires_prefix(cpython) == "python3.11"
+    assert runtime_requires(["foo"], cpython_debug) == runtime_requires(["foo"], cpython)
 
 
 def test_arbitrary_equality_with_an_impossible_rpm_version() -> None:
@@ -142,33 +174,33 @@ REQUIREMENTS = [
 
 def test_base_requires_for_cpython_311(cpython: Runtime) -> None:
     assert runtime_requires(REQUIREMENTS, cpython) == [
-        "python3dist(attrs) >= 22",
-        "python3dist(cffi) >= 1.15",
-        "python3dist(greenlet)",
-        "python3dist(posix-only)",
+        "python3.11dist(attrs) >= 22",
+        "python3.11dist(cffi) >= 1.15",
+        "python3.11dist(greenlet)",
+        "python3.11dist(posix-only)",
     ]
 
 
 def test_base_requires_for_pypy_39(pypy: Runtime) -> None:
     assert runtime_requires(REQUIREMENTS, pypy) == [
-        "pypy3dist(attrs) >= 22",
-        "pypy3dist(exceptiongroup)",
-        "pypy3dist(posix-only)",
-        "pypy3dist(pypy-only)",
-        "pypy3dist(tomli) >= 1.1",
+        "pypy3.9dist(attrs) >= 22",
+        "pypy3.9dist(exceptiongroup)",
+        "pypy3.9dist(posix-only)",
+        "pypy3.9dist(pypy-only)",
+        "pypy3.9dist(tomli) >= 1.1",
     ]
 
 
 def test_extra_requires_only_what_the_extra_adds(cpython: Runtime, pypy: Runtime) -> None:
     assert runtime_requires(REQUIREMENTS, cpython, extra="cli") == [
-        "python3dist(click) >= 8",
-        "python3dist(rich)",
+        "python3.11dist(click) >= 8",
+        "python3.11dist(rich)",
     ]
     assert runtime_requires(REQUIREMENTS, pypy, extra="CLI") == [
-        "pypy3dist(click) >= 8",
-        "pypy3dist(typing-extensions)",
+        "pypy3.9dist(click) >= 8",
+        "pypy3.9dist(typing-extensions)",
     ]
-    assert runtime_requires(REQUIREMENTS, cpython, extra="docs") == ["python3dist(sphinx)"]
+    assert runtime_requires(REQUIREMENTS, cpython, extra="docs") == ["python3.11dist(sphinx)"]
     assert runtime_requires(REQUIREMENTS, cpython, extra="nothing") == []
 
 
@@ -181,7 +213,7 @@ def test_extras_never_reach_the_base_package(cpython: Runtime, pypy: Runtime) ->
 
 def test_negated_extra_marker_belongs_to_the_base(cpython: Runtime) -> None:
     requirements = ['slow-fallback; extra != "fast"']
-    assert runtime_requires(requirements, cpython) == ["python3dist(slow-fallback)"]
+    assert runtime_requires(requirements, cpython) == ["python3.11dist(slow-fallback)"]
     assert runtime_requires(requirements, cpython, extra="fast") == []
 
 
@@ -210,7 +242,7 @@ def test_marker_environment_is_the_runtime_s(cpython: Runtime, pypy: Runtime) ->
 def test_platform_machine_can_be_chosen(cpython: Runtime) -> None:
     requirements = ['x86-only; platform_machine == "x86_64"']
     assert runtime_requires(requirements, cpython, platform_machine="x86_64") == [
-        "python3dist(x86-only)"
+        "python3.11dist(x86-only)"
     ]
     assert runtime_requires(requirements, cpython, platform_machine="aarch64") == []
 
@@ -247,13 +279,13 @@ def test_a_lock_file_marker_is_a_clear_error_not_an_internal_one(
 def test_build_requires_evaluate_markers_per_runtime(cpython: Runtime, pypy: Runtime) -> None:
     requires = ["setuptools>=61", "wheel", 'cffi>=1.0; implementation_name == "cpython"']
     assert runtime_requires(requires, cpython) == [
-        "python3dist(cffi) >= 1",
-        "python3dist(setuptools) >= 61",
-        "python3dist(wheel)",
+        "python3.11dist(cffi) >= 1",
+        "python3.11dist(setuptools) >= 61",
+        "python3.11dist(wheel)",
     ]
     assert runtime_requires(requires, pypy) == [
-        "pypy3dist(setuptools) >= 61",
-        "pypy3dist(wheel)",
+        "pypy3.9dist(setuptools) >= 61",
+        "pypy3.9dist(wheel)",
     ]
 
 
@@ -265,7 +297,7 @@ def test_extras_of() -> None:
 
 # -- the converted dependencies mean what the specifiers mean --------------------------------
 
-_ATOM = re.compile(r"(?P<name>\w+dist\([^)]*\))(?: (?P<op><=|>=|=|<|>) (?P<evr>[^\s)]+))?")
+_ATOM = re.compile(r"(?P<name>[\w.]+dist\([^)]*\))(?: (?P<op><=|>=|=|<|>) (?P<evr>[^\s)]+))?")
 
 
 def _split_evr(evr: str) -> tuple[str, str, None]:
@@ -397,4 +429,4 @@ def test_markers_name_implementations_as_the_token_and_where_do(pypy: Runtime) -
     assert spelled == "micropython"
     assert Condition.parse(f"platform_python_implementation == '{spelled}'").evaluate(odd)
     marker = f'foo; platform_python_implementation == "{spelled}"'
-    assert runtime_requires([marker], odd) == ["pypy3dist(foo)"]  # the marker matched
+    assert runtime_requires([marker], odd) == ["pypy3.9dist(foo)"]  # the marker matched

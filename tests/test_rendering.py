@@ -195,14 +195,14 @@ def test_buildrequires(three: list[Runtime]) -> None:
         {"build_requires": "setuptools>=61\n# a comment\n\nwheel; python_version < '3.10'"},
     )
     assert text == (
-        "BuildRequires: python3dist(pip)\n"
-        "BuildRequires: python3dist(setuptools) >= 61\n"
-        "BuildRequires: pypy3dist(pip)\n"
-        "BuildRequires: pypy3dist(setuptools) >= 61\n"
-        "BuildRequires: pypy3dist(wheel)\n"
+        "BuildRequires: python3.11dist(pip)\n"
+        "BuildRequires: python3.11dist(setuptools) >= 61\n"
+        "BuildRequires: pypy3.9dist(pip)\n"
+        "BuildRequires: pypy3.9dist(setuptools) >= 61\n"
+        "BuildRequires: pypy3.9dist(wheel)\n"
     )
     assert render("buildrequires", three) == (
-        "BuildRequires: python3dist(pip)\nBuildRequires: pypy3dist(pip)\n"
+        "BuildRequires: python3.11dist(pip)\nBuildRequires: pypy3.9dist(pip)\n"
     )
 
 
@@ -216,14 +216,14 @@ def test_buildrequires_for_check(three: list[Runtime]) -> None:
                           "pytest; extra == 'test'"},
     )
     assert text == (
-        "BuildRequires: python3dist(pip)\n"
-        "BuildRequires: python3dist(hatchling)\n"
-        "BuildRequires: pypy3dist(pip)\n"
-        "BuildRequires: pypy3dist(hatchling)\n"
+        "BuildRequires: python3.11dist(pip)\n"
+        "BuildRequires: python3.11dist(hatchling)\n"
+        "BuildRequires: pypy3.9dist(pip)\n"
+        "BuildRequires: pypy3.9dist(hatchling)\n"
         "%if ! %{without check}\n"
-        "BuildRequires: python3dist(rich) >= 13\n"
-        "BuildRequires: pypy3dist(rich) >= 13\n"
-        "BuildRequires: pypy3dist(typing-extensions)\n"
+        "BuildRequires: python3.11dist(rich) >= 13\n"
+        "BuildRequires: pypy3.9dist(rich) >= 13\n"
+        "BuildRequires: pypy3.9dist(typing-extensions)\n"
         "%endif\n"
     )
 
@@ -236,29 +236,29 @@ def test_buildrequires_headers_tests_and_generated(three: list[Runtime]) -> None
     values = {"build_requires": "setuptools", "requires_dist": "rich>=13",
               "test_requires": "pytest; implementation_name == 'cpython'", "compiled": "1"}
     assert render("buildrequires", headers, values) == (
-        "BuildRequires: python3dist(pip)\n"
-        "BuildRequires: python3dist(setuptools)\n"
+        "BuildRequires: python3.11dist(pip)\n"
+        "BuildRequires: python3.11dist(setuptools)\n"
         "BuildRequires: /usr/include/python3.11/Python.h\n"
-        "BuildRequires: pypy3dist(pip)\n"
-        "BuildRequires: pypy3dist(setuptools)\n"
+        "BuildRequires: pypy3.9dist(pip)\n"
+        "BuildRequires: pypy3.9dist(setuptools)\n"
         "BuildRequires: /usr/include/pypy3/Python.h\n"
         "%if ! %{without check}\n"
-        "BuildRequires: python3dist(rich) >= 13\n"
-        "BuildRequires: python3dist(pytest)\n"
-        "BuildRequires: pypy3dist(rich) >= 13\n"
+        "BuildRequires: python3.11dist(rich) >= 13\n"
+        "BuildRequires: python3.11dist(pytest)\n"
+        "BuildRequires: pypy3.9dist(rich) >= 13\n"
         "%endif\n"
     )
     assert render("generate_buildrequires", headers, values) == (
-        "printf '%%s\\n' 'python3dist(pip)'\n"
-        "printf '%%s\\n' 'python3dist(setuptools)'\n"
+        "printf '%%s\\n' 'python3.11dist(pip)'\n"
+        "printf '%%s\\n' 'python3.11dist(setuptools)'\n"
         "printf '%%s\\n' /usr/include/python3.11/Python.h\n"
-        "printf '%%s\\n' 'pypy3dist(pip)'\n"
-        "printf '%%s\\n' 'pypy3dist(setuptools)'\n"
+        "printf '%%s\\n' 'pypy3.9dist(pip)'\n"
+        "printf '%%s\\n' 'pypy3.9dist(setuptools)'\n"
         "printf '%%s\\n' /usr/include/pypy3/Python.h\n"
         "%if ! %{without check}\n"
-        "printf '%%s\\n' 'python3dist(rich) >= 13'\n"
-        "printf '%%s\\n' 'python3dist(pytest)'\n"
-        "printf '%%s\\n' 'pypy3dist(rich) >= 13'\n"
+        "printf '%%s\\n' 'python3.11dist(rich) >= 13'\n"
+        "printf '%%s\\n' 'python3.11dist(pytest)'\n"
+        "printf '%%s\\n' 'pypy3.9dist(rich) >= 13'\n"
         "%endif\n"
     )
     assert "Python.h" not in render("buildrequires", headers, dict(values, compiled="0"))
@@ -266,7 +266,7 @@ def test_buildrequires_headers_tests_and_generated(three: list[Runtime]) -> None
 
 SUBPACKAGE_VALUES: dict[str, Any] = {
     "pkgname": "foo",
-    "requires_each": "@{dist_prefix}dist(jinja2), /usr/bin/@name",
+    "requires_each": "@{versioned_dist_prefix}dist(jinja2), /usr/bin/@name",
     "requires_dist": "packaging>=21\ntomli; python_version < '3.11'\npytest; extra == 'test'",
     "extras": "test",
     "doc": "README.md",
@@ -289,9 +289,9 @@ def test_subpackages_owner(three: list[Runtime]) -> None:
         "Requires: python(abi) = 3.11",
         "Provides: python3dist(foo) = 1",
         "Provides: python3.11dist(foo) = 1",
-        "Requires: python3dist(jinja2)",
+        "Requires: python3.11dist(jinja2)",
         "Requires: /usr/bin/python3.11",
-        "Requires: python3dist(packaging) >= 21",
+        "Requires: python3.11dist(packaging) >= 21",
         "",
         "%description -n python3-foo",
         "%{?_description}%{!?_description:%{summary}.}",
@@ -309,7 +309,7 @@ def test_subpackages_owner(three: list[Runtime]) -> None:
         "Requires: python3-foo = %{?epoch:%{epoch}:}%{version}-%{release}",
         "Provides: python3dist(foo[test]) = 1",
         "Provides: python3.11dist(foo[test]) = 1",
-        "Requires: python3dist(pytest)",
+        "Requires: python3.11dist(pytest)",
         "",
         "%description -n python3-foo+test",
         "This package brings in the dependencies of the test extra of",
@@ -318,6 +318,21 @@ def test_subpackages_owner(three: list[Runtime]) -> None:
         "",
         "%files -n python3-foo+test",
         "",
+    ]
+
+
+def test_a_free_threaded_build_requires_what_its_own_abi_provides(cpython: Runtime) -> None:
+    """python3.13t's packages provide python3.13tdist(NAME): its Requires name the same, so
+    that only packages built for its ABI and site directory satisfy them."""
+    free = cpython.replace(name="python3.13t", version="3.13.1", free_threaded=True,
+                           abiflags="t", package_prefix="python3.13t",
+                           interpreter="/usr/bin/python3.13t", versioned_dist_prefix="",
+                           abi_requires="", script_suffix=None)
+    text = render("subpackages", [free], {**SUBPACKAGE_VALUES, "requires_each": ""})
+    lines = stanza(text, "python3.13t-foo")
+    assert "Provides: python3.13tdist(foo) = 1" in lines
+    assert [line for line in lines if "dist(" in line and line.startswith("Requires:")] == [
+        "Requires: python3.13tdist(packaging) >= 21",
     ]
 
 
@@ -334,6 +349,9 @@ def test_subpackages_sharers_require_the_owner(three: list[Runtime]) -> None:
         "Provides: python3ddist(foo) = 1",  # its own ABI's name, never python3dist(foo)
     ]
     assert "Provides: python3.11ddist(foo) = 1" in debug
+    # what the normal build's packages provide: it loads their modules (same site directory)
+    assert "Requires: python3.11dist(packaging) >= 21" in debug
+    assert not [line for line in debug if line.startswith("Requires: python3.11ddist")]
     assert "Built for CPython 3.11.2, debug build." in debug
     pypy = stanza(text, "pypy3-foo")
     assert [line for line in pypy if line.startswith(("Requires:", "Provides:"))] == [
@@ -341,10 +359,10 @@ def test_subpackages_sharers_require_the_owner(three: list[Runtime]) -> None:
         "Requires: python3-foo = %{?epoch:%{epoch}:}%{version}-%{release}",
         "Provides: pypy3dist(foo) = 1",
         "Provides: pypy3.9dist(foo) = 1",
-        "Requires: pypy3dist(jinja2)",
+        "Requires: pypy3.9dist(jinja2)",
         "Requires: /usr/bin/pypy3",
-        "Requires: pypy3dist(packaging) >= 21",
-        "Requires: pypy3dist(tomli)",  # the marker holds for Python 3.9 only
+        "Requires: pypy3.9dist(packaging) >= 21",
+        "Requires: pypy3.9dist(tomli)",  # the marker holds for Python 3.9 only
     ]
     assert "%files -n pypy3-foo -f _pyconfig/files/pypy3.files" in pypy
     assert text.count("%package -n ") == 6

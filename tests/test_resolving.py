@@ -27,10 +27,11 @@ def sdists(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 
 def build_tools() -> Provided:
-    """setuptools, as an RPM distribution would have it (every fixture builds with it)."""
+    """setuptools, as an RPM distribution would have it (every fixture builds with it): the
+    versioned names of the fixture runtimes (CPython 3.11, PyPy 3.9), what specs require."""
     provided = Provided()
-    for prefix in ("python3", "pypy3"):
-        provided.add(f"{prefix}dist(setuptools)", "66.1.1", f"{prefix}-setuptools", "test")
+    for prefix, package in (("python3.11", "python3"), ("pypy3.9", "pypy3")):
+        provided.add(f"{prefix}dist(setuptools)", "66.1.1", f"{package}-setuptools", "test")
     return provided
 
 
@@ -95,8 +96,8 @@ def test_build_requirement_nobody_has(sdists: Path, runtimes: list[Runtime]) -> 
 
 def test_provided_packages_are_reused(sdists: Path, runtimes: list[Runtime]) -> None:
     provided = build_tools()
-    for prefix in ("python3", "pypy3"):
-        provided.add(f"{prefix}dist(chainfix-base)", "1", f"{prefix}-chainfix-base", "test")
+    for prefix, package in (("python3.11", "python3"), ("pypy3.9", "pypy3")):
+        provided.add(f"{prefix}dist(chainfix-base)", "1", f"{package}-chainfix-base", "test")
     closure = resolve(["chainfix-mid"], runtimes, LocalSdists(sdists), provided=provided)
     assert sorted(closure.projects) == ["chainfix-mid"]
     reused = {(r.requirement, r.runtime, r.by) for r in closure.reused}
@@ -106,6 +107,20 @@ def test_provided_packages_are_reused(sdists: Path, runtimes: list[Runtime]) -> 
     old = Provided()
     old.add("python3dist(chainfix-base)", "0.9", "python3-chainfix-base", "test")
     assert old.match("python3dist(chainfix-base)", SpecifierSet(">=1.0")) is None
+
+
+def test_another_cpythons_package_is_no_reuse(sdists: Path, runtimes: list[Runtime]) -> None:
+    """python3dist(x), or python3.12dist(x), is another CPython's package: the generated specs
+    require python3.11dist(x), so it must be built."""
+    provided = build_tools()
+    provided.add("python3dist(chainfix-base)", "1", "python3.12-chainfix-base", "test")
+    provided.add("python3.12dist(chainfix-base)", "1", "python3.12-chainfix-base", "test")
+    provided.add("pypy3.9dist(chainfix-base)", "1", "pypy3-chainfix-base", "test")
+    closure = resolve(["chainfix-mid"], runtimes, LocalSdists(sdists), provided=provided)
+    assert sorted(closure.projects) == ["chainfix-base", "chainfix-mid"]
+    assert {"python3.11", "python3.11-dbg"} <= closure.projects["chainfix-base"].runtimes
+    assert not [r for r in closure.reused if r.requirement.startswith("chainfix-base")
+                and r.runtime.startswith("python3")]
 
 
 def test_read_requirements(tmp_path: Path) -> None:

@@ -34,6 +34,7 @@ from typing import TypeVar
 import pytest
 from packaging.requirements import InvalidRequirement, Requirement
 
+from rpm_pyconfig.dependencies import requires_prefix
 from rpm_pyconfig.errors import MetadataError, PyConfigError
 from rpm_pyconfig.installing import install
 from rpm_pyconfig.metadata import read_metadata
@@ -228,8 +229,8 @@ def test_build_requires_the_tool_and_generates_the_rest() -> None:
     static = generate_spec(DATA / "c-extension", static=True, runtimes=golden_runtimes(),
                            changelog_date=CHANGELOG_DATE).text
     assert "BuildRequires:  rpm-pyconfig\n" in static
-    assert "BuildRequires: python3dist(setuptools) >= 61\n" in static
-    assert "BuildRequires: pypy3dist(setuptools) >= 61\n" in static
+    assert "BuildRequires: python3.11dist(setuptools) >= 61\n" in static
+    assert "BuildRequires: pypy3.9dist(setuptools) >= 61\n" in static
     assert "BuildRequires: /usr/include/pypy3.9/Python.h\n" in static
     assert "%generate_buildrequires" not in static
     dynamic = generate_spec(DATA / "c-extension", changelog_date=CHANGELOG_DATE).text
@@ -247,7 +248,7 @@ def test_test_option_runs_the_tests_per_runtime() -> None:
     assert "%if %{with check}\n%pyconfig_check\n%pyconfig_test\n%endif\n" in dynamic
     static = generate_spec(DATA / "pure-markers-extras", static=True, test=True,
                            runtimes=golden_runtimes(), changelog_date=CHANGELOG_DATE).text
-    assert "%if ! %{without check}\n" in static and "BuildRequires: pypy3dist(pytest)\n" in static
+    assert "%if ! %{without check}\n" in static and "BuildRequires: pypy3.9dist(pytest)\n" in static
     assert "echo 'rpm-pyconfig: testing with pypy3 (3/3)' >&2\n" in static
 
 
@@ -623,16 +624,21 @@ def test_requires_follow_markers_per_runtime(
     python3 = requires["python3-pure-markers-extras"]
     debug = requires["python3-debug-pure-markers-extras"]
     pypy3 = requires["pypy3-pure-markers-extras"]
+    cpython = f"{requires_prefix(runtime_of('python3'))}dist"  # python3.11dist
+    # the debug build requires what the normal build provides (it loads its modules)
+    assert requires_prefix(runtime_of("python3-debug")) == requires_prefix(runtime_of("python3"))
     # implementation_name == 'cpython': both CPython builds, never PyPy.
-    assert "python3dist(ujson) >= 5.1" in python3 & debug
+    assert f"{cpython}(ujson) >= 5.1" in python3 & debug
     assert not any("ujson" in item for item in pypy3)
     # python_version < '3.10': only runtimes older than 3.10 (PyPy 3.9 on Debian 12).
     for package, runtime in ((python3, runtime_of("python3")), (debug, runtime_of("python3-debug")),
                              (pypy3, runtime_of("pypy3"))):
-        wanted = f"{runtime.dist_prefix}dist(importlib-metadata) >= 4.6"
+        wanted = f"{requires_prefix(runtime)}dist(importlib-metadata) >= 4.6"
         assert (wanted in package) == (language(runtime) < (3, 10)), runtime.name
-    assert packaging.format("python3dist") in python3 & debug
-    assert packaging.format("pypy3dist") in pypy3
+    assert packaging.format(cpython) in python3 & debug
+    assert packaging.format(f"{requires_prefix(runtime_of('pypy3'))}dist") in pypy3
+    assert not [item for item in python3 | debug | pypy3 if item.startswith(("python3dist(",
+                                                                            "pypy3dist("))]
     # The debug build provides its own ABI's names, never the normal build's.
     provides = rpm_query(build.packages["python3-debug-pure-markers-extras"], "--provides")
     assert sorted(item for item in provides if "dist(" in item) == sorted([
@@ -649,8 +655,9 @@ def test_extras_are_packages_of_their_own(
 ) -> None:
     build = fixture_builds["pure-markers-extras"]
     build.check()
-    for prefix, dist in (("python3", "python3dist"), ("python3-debug", "python3dist"),
-                         ("pypy3", "pypy3dist")):
+    for prefix, provided in (("python3", "python3dist"), ("python3-debug", "python3dist"),
+                             ("pypy3", "pypy3dist")):
+        dist = f"{requires_prefix(runtime_of(prefix))}dist"  # what it requires: python3.11dist
         base = set(rpm_query(build.packages[f"{prefix}-pure-markers-extras"], "--requires"))
         assert not any(name in item for item in base for name in ("click", "tomli", "colorama"))
         cli = set(rpm_query(build.packages[f"{prefix}-pure-markers-extras+cli"], "--requires"))
@@ -663,7 +670,7 @@ def test_extras_are_packages_of_their_own(
         older = language(runtime_of(prefix)) < (3, 11)
         assert (f"{dist}(tomli) >= 1.1" in toml) == older, prefix
         provides = rpm_query(build.packages[f"{prefix}-pure-markers-extras+cli"], "--provides")
-        own = "python3ddist" if prefix == "python3-debug" else dist  # never python3dist()
+        own = "python3ddist" if prefix == "python3-debug" else provided  # never python3dist()
         assert sorted(provides) == sorted([
             f"{own}(pure-markers-extras[cli]) = 1.2~rc1",
             f"{own.replace('3', f'3.{runtime_of(prefix).minor_version}', 1)}"
@@ -905,9 +912,9 @@ def test_urllib3_brotli_extra_differs_on_pypy(
     assert {"python3-urllib3+brotli", "pypy3-urllib3+socks"} <= set(build.packages)
     python3 = rpm_query(build.packages["python3-urllib3+brotli"], "--requires")
     pypy3 = rpm_query(build.packages["pypy3-urllib3+brotli"], "--requires")
-    assert "python3dist(brotli) >= 1.0.9" in python3
+    assert f"{requires_prefix(runtime_of('python3'))}dist(brotli) >= 1.0.9" in python3
     assert not any("brotlicffi" in item for item in python3)
-    assert "pypy3dist(brotlicffi) >= 0.8" in pypy3
+    assert f"{requires_prefix(runtime_of('pypy3'))}dist(brotlicffi) >= 0.8" in pypy3
     assert not any("(brotli)" in item for item in pypy3)
     base = rpm_query(build.packages["python3-urllib3"], "--requires")
     assert not any("brotli" in item or "socks" in item for item in base)
@@ -1169,8 +1176,8 @@ def test_build_dependencies_are_generated_in_the_build_root(
                  if not item.startswith("rpmlib(") and item not in ("gcc", "rpm-pyconfig")]
     expected = []
     for runtime in runtimes:
-        for item in (f"{runtime.dist_prefix}dist(pip)",
-                     f"{runtime.dist_prefix}dist(setuptools) >= 61", runtime.devel_requires):
+        for item in (f"{requires_prefix(runtime)}dist(pip)",
+                     f"{requires_prefix(runtime)}dist(setuptools) >= 61", runtime.devel_requires):
             if item not in expected:
                 expected.append(item)
     assert all(runtime.devel_requires.endswith("/Python.h") for runtime in runtimes)
@@ -1280,9 +1287,9 @@ def test_test_option_adds_the_test_extra(tmp_path: Path) -> None:
                            changelog_date=CHANGELOG_DATE).text
     check = static.split("%if ! %{without check}\n", 1)[1].split("%endif\n", 1)[0]
     assert check == (
-        "BuildRequires: python3dist(pytest)\n"
-        "BuildRequires: python3dist(cffi)\n"
-        "BuildRequires: python3dist(hypothesis) >= 6\n"
-        "BuildRequires: pypy3dist(pytest)\n"
-        "BuildRequires: pypy3dist(hypothesis) >= 6\n"
+        "BuildRequires: python3.11dist(pytest)\n"
+        "BuildRequires: python3.11dist(cffi)\n"
+        "BuildRequires: python3.11dist(hypothesis) >= 6\n"
+        "BuildRequires: pypy3.9dist(pytest)\n"
+        "BuildRequires: pypy3.9dist(hypothesis) >= 6\n"
     )
