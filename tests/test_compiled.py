@@ -72,10 +72,6 @@ for _, c in ipairs(CASES) do
   local ok, res = pcall(function()
     if c.kind == "eval" then
       return P.foreach(c.select, c.expr, c.each)
-    elseif c.kind == "render" and c.template == "generate_buildrequires" then
-      -- what %pyconfig_generate_buildrequires does: the buildrequires stanza, as lines
-      c.settings.generated = "1"
-      return P.render("buildrequires", c.select, c.args, c.settings)
     elseif c.kind == "render" then
       return P.render(c.template, c.select, c.args, c.settings)
     elseif c.kind == "where" then
