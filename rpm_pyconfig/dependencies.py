@@ -155,12 +155,15 @@ def marker_environment(
 
 #: What packaging raises when a marker cannot be evaluated (UndefinedEnvironmentName is a
 #: KeyError since packaging 25, a ValueError before).
-MARKER_ERRORS = (UndefinedComparison, UndefinedEnvironmentName, InvalidVersion)
+#: What ``Marker.evaluate`` raises for a marker a runtime cannot answer.  packaging 25.0
+#: raises a bare ``KeyError`` for a variable missing from the environment (``extras``,
+#: ``dependency_groups``), later versions ``UndefinedEnvironmentName`` (a ``KeyError`` too).
+MARKER_ERRORS = (UndefinedComparison, UndefinedEnvironmentName, InvalidVersion, KeyError)
 
 
 def marker_error(error: Exception) -> str:
     """Why a marker could not be evaluated, from one of ``MARKER_ERRORS``."""
-    if isinstance(error, UndefinedEnvironmentName):
+    if isinstance(error, (UndefinedEnvironmentName, KeyError)):
         # extras and dependency_groups exist only in lock files (PEP 751), not for a runtime
         # args: ('NAME',) since packaging 25, ("'NAME' does not exist ...",) before
         text = str(error.args[0]) if error.args else ""
