@@ -26,8 +26,9 @@ apt_packages=(
   dnf createrepo-c                             # real dependency resolution: chain and app proofs
   debootstrap                                  # the farm's build roots of other Debian releases
 )
-# Only where the distribution has them: backports pytest needs on Python < 3.11 (PyPy 3.9).
-optional_packages=(python3-exceptiongroup python3-tomli)
+# Only where the distribution has them: backports pytest needs on Python < 3.11 (PyPy 3.9),
+# and pyproject_hooks for the build-backend tests under the other runtimes (Debian 13 on).
+optional_packages=(python3-exceptiongroup python3-tomli python3-pyproject-hooks)
 
 installed() { dpkg-query -W -f='${Status}' "$1" 2>/dev/null | grep -q "install ok installed"; }
 has_candidate() {  # not "| grep -q": with pipefail, apt-cache's SIGPIPE would say no
