@@ -186,9 +186,11 @@ for suite in "${suites[@]}"; do
   else
     result=FAILED status=1
   fi
-  # The generated %check ran: one import per runtime, each from the buildroot.
+  # The generated %check ran: one `rpm-pyconfig check-imports` per runtime, each saying it
+  # imported decl_demo from the buildroot.
   runtimes=$(wc -l < "$root/farm/decl/runtimes.txt")
-  checks=$(grep -c '^+ .* -c import decl_demo$' "$logs/build.log" || true)
+  checks=$(grep -cE '^rpm-pyconfig: .+: imported [0-9]+ module\(s\) from .+/BUILDROOT: (.+ )?decl_demo( |$)' \
+             "$logs/build.log" || true)
   if [ "$checks" = "$runtimes" ]; then
     echo "ok   %check imported decl_demo with each of the $runtimes runtimes"
   else
