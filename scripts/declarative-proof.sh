@@ -29,12 +29,8 @@ tmp=${RPM_PYCONFIG_DECLARATIVE_TMP:-/var/tmp/rpm-pyconfig-declarative}
 say() { printf 'declarative-proof: %s\n' "$*" >&2; }
 die() { say "error: $*"; exit 2; }
 
-host_suite() {
-  local VERSION_ID=''
-  # shellcheck disable=SC1091
-  . /etc/os-release
-  case "$VERSION_ID" in 12) echo bookworm ;; 13) echo trixie ;; '') echo sid ;; *) echo "debian$VERSION_ID" ;; esac
-}
+# shellcheck source=scripts/lib.sh
+. scripts/lib.sh  # host_suite
 
 skip_host=0
 suites=()

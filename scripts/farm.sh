@@ -36,13 +36,8 @@ jobs=$(nproc 2>/dev/null || echo 2)
 say() { printf 'farm: %s\n' "$*" >&2; }
 die() { say "error: $*"; exit 2; }
 
-host_suite() {
-  # Debian unstable and testing have no VERSION_ID; unstable is what the farm builds for both.
-  local VERSION_ID='' VERSION_CODENAME=''
-  # shellcheck disable=SC1091
-  . /etc/os-release
-  case "$VERSION_ID" in 12) echo bookworm ;; 13) echo trixie ;; '') echo sid ;; *) echo "debian$VERSION_ID" ;; esac
-}
+# shellcheck source=scripts/lib.sh
+. scripts/lib.sh  # host_suite
 
 skip_host=0
 suites=()

@@ -1,4 +1,4 @@
-# Sourced by the other scripts: run a slow step quietly but visibly.
+# Sourced by the other scripts: run a slow step quietly but visibly; name the host's suite.
 #
 #   step LOG LABEL COMMAND...
 #
@@ -32,4 +32,13 @@ step() {
   if ((SECONDS - start >= 5)); then
     echo "  done in $((SECONDS - start)) s (log: $log)" >&2
   fi
+}
+
+# The Debian suite of this machine, as the farm names its roots: bookworm, trixie, sid.
+host_suite() {
+  # Debian unstable and testing have no VERSION_ID; unstable is what the farm builds for both.
+  local VERSION_ID='' VERSION_CODENAME=''
+  # shellcheck disable=SC1091
+  . /etc/os-release
+  case "$VERSION_ID" in 12) echo bookworm ;; 13) echo trixie ;; '') echo sid ;; *) echo "debian$VERSION_ID" ;; esac
 }
