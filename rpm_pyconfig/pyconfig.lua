@@ -27,6 +27,9 @@ local math_type = math.type
 P.API = 2
 local BAIL = setmetatable({}, {__tostring = function() return "pyconfig: not handled in Lua" end})
 P.BAIL = BAIL
+-- The metatable of runtimes handed to templates (see P.select and P.jinja).
+local RUNTIME = {}
+P.RUNTIME = RUNTIME
 
 function P.bail()
   error(BAIL, 0)
@@ -712,12 +715,15 @@ local function marker_comparison(left, op, right)
     end
     literal = canonical(literal)
   end
-  return function(env)
+  -- The answer is a function of the variable's value: runtimes of one version (and every
+  -- extra's environment of one runtime) share it.  A bail is raised again each time.
+  local answers = {}
+  local function answer(value)
     local lhs, rhs
     if lvar then
-      lhs, rhs = env[key], literal
+      lhs, rhs = value, literal
     else
-      lhs, rhs = literal, env[key]
+      lhs, rhs = literal, value
     end
     if MARKER_VERSION_KEYS[key] and op ~= "in" and op ~= "not in" then
       if op == "===" or rhs:find("%s") then
@@ -743,6 +749,18 @@ local function marker_comparison(left, op, right)
     end
     -- ordering of names and ~=/=== on them: packaging versions disagree; the tool decides
     P.bail()
+  end
+  return function(env)
+    local value = env[key]
+    if value == nil then
+      return answer(value)
+    end
+    local found = answers[value]
+    if found == nil then
+      found = answer(value)
+      answers[value] = found
+    end
+    return found
   end
 end
 
@@ -1012,19 +1030,38 @@ local function requirements_of(lines)
   return found
 end
 
+-- The dependencies of *req* as text around the dist prefix, which differs by runtime:
+-- {pieces, ...} with the prefix between the pieces (NUL stands for it while converting).
+local function dependency_pieces(req)
+  local out = {}
+  local name = "\0dist(" .. canonical(req.name)
+  local names = {}
+  if #req.extras > 0 then
+    for _, e in ipairs(req.extras) do
+      names[#names + 1] = name .. "[" .. e .. "])"
+    end
+  else
+    names[1] = name .. ")"
+  end
+  for i, dist in ipairs(names) do
+    local pieces = {}
+    for piece in (specifier_dependency(dist, req.specs) .. "\0"):gmatch("([^%z]*)%z") do
+      pieces[#pieces + 1] = piece
+    end
+    out[i] = pieces
+  end
+  return out
+end
+
 local function requirement_dependencies(req, prefix)
   local deps = req.dependencies[prefix]
   if deps then
     return deps
   end
+  req.pieces = req.pieces or dependency_pieces(req)
   deps = {}
-  local name = prefix .. "dist(" .. canonical(req.name)
-  if #req.extras > 0 then
-    for _, e in ipairs(req.extras) do
-      deps[#deps + 1] = specifier_dependency(name .. "[" .. e .. "])", req.specs)
-    end
-  else
-    deps[1] = specifier_dependency(name .. ")", req.specs)
+  for i, pieces in ipairs(req.pieces) do
+    deps[i] = table.concat(pieces, prefix)
   end
   req.dependencies[prefix] = deps
   return deps
@@ -1040,16 +1077,21 @@ local function requires_prefix(t)
 end
 
 -- rendering._dist_requires: sorted rpm dependencies of PEP 508 *lines* for one runtime.
-local requires_seen = {}
+local requires_seen = {}  -- lines -> key of the runtime and extra -> answer
 function P.dist_requires(lines, runtime, extra)
   -- a pure function of these: runtimes of one version and implementation share the answer
   local t = runtime.t
-  local key = table.concat({lines, extra or "\0", requires_prefix(t), t.implementation,
+  local key = table.concat({extra or "\0", requires_prefix(t), t.implementation,
                             t.version, t.short_version, t.platform_python_implementation}, "\1")
-  local found = requires_seen[key]
+  local seen = requires_seen[lines]
+  if not seen then
+    seen = {}
+    requires_seen[lines] = seen
+  end
+  local found = seen[key]
   if not found then
     found = P.dist_requires_uncached(lines, runtime, extra)
-    requires_seen[key] = found
+    seen[key] = found
   end
   return found
 end
@@ -1174,6 +1216,9 @@ end
 -- message says which filter dropped what).
 function P.select(o)
   local where = o.where and P.parse_where(o.where)
+  for _, rt in ipairs(P.registry.runtimes) do
+    setmetatable(rt, RUNTIME)
+  end
   local chosen = {}
   for _, rt in ipairs(P.registry.runtimes) do
     local keep = true
@@ -1290,14 +1335,14 @@ end
 local J = {}
 P.jinja = J
 local SPEC = {}
+-- Runtimes are told from lists and mappings by their metatable RUNTIME (P.select sets it),
+-- never by their fields: a mapping keyed by runtime names may have a runtime named "a".
 
 function J.spec(text)
   return setmetatable({s = text}, SPEC)
 end
 
-local function is_spec(value)
-  return getmetatable(value) == SPEC
-end
+-- (written out below as getmetatable(value) == SPEC: a call less on every value printed)
 
 local function is_integer(value)
   return math_type(value) == "integer"
@@ -1308,7 +1353,7 @@ function J.text(value)
   local kind = type(value)
   if kind == "string" then
     return value
-  elseif is_spec(value) then
+  elseif getmetatable(value) == SPEC then
     return value.s
   elseif is_integer(value) then
     return string.format("%d", value)
@@ -1320,7 +1365,7 @@ end
 
 -- {{ value }}: rendering._finalize lets through spec text and integers only
 function J.output(value)
-  if is_spec(value) then
+  if getmetatable(value) == SPEC then
     return value.s
   elseif is_integer(value) then
     return string.format("%d", value)
@@ -1346,12 +1391,11 @@ end
 
 function J.attr(object, name)
   local value
-  if type(object) == "table" and not is_spec(object) then
-    if object.a then
-      value = object.a[name]
-    else
-      value = object[name]
-    end
+  local kind = getmetatable(object)
+  if kind == RUNTIME then
+    value = object.a[name]
+  elseif kind == nil and type(object) == "table" then
+    value = object[name]
   end
   if value == nil then
     P.bail()
@@ -1361,7 +1405,7 @@ end
 
 function J.item(object, key)
   local value
-  if type(object) == "table" and not is_spec(object) and not object.a then
+  if type(object) == "table" and getmetatable(object) == nil then
     if is_integer(key) then
       value = object[key + 1]
     else
@@ -1375,7 +1419,7 @@ function J.item(object, key)
 end
 
 function J.list(value)
-  if type(value) ~= "table" or is_spec(value) or value.a then
+  if type(value) ~= "table" or getmetatable(value) ~= nil then
     P.bail()  -- iterating a string or a runtime: not something the templates do
   end
   return value
@@ -1396,7 +1440,7 @@ end
 function J.truth(value)
   if value == nil or value == false or value == "" or value == 0 then
     return false
-  elseif is_spec(value) then
+  elseif getmetatable(value) == SPEC then
     return value.s ~= ""
   elseif type(value) == "table" then
     return next(value) ~= nil
@@ -1420,7 +1464,7 @@ function J.choose(test, yes, no)
 end
 
 local function plain_value(value)
-  if is_spec(value) then
+  if getmetatable(value) == SPEC then
     return value.s
   end
   return value
@@ -1439,13 +1483,18 @@ function J.ne(a, b)
   return not J.eq(a, b)
 end
 
+-- list -> {n = elements indexed, first = {value = position}, bad = first refused position}
+local list_indexes = setmetatable({}, {__mode = "k"})
+
 function J.contains(item, container)
-  if type(container) == "table" and not is_spec(container) and not container.a then
+  if type(container) == "table" and getmetatable(container) == nil then
     if container[1] == nil and next(container) ~= nil then
       return container[J.text(item)] ~= nil  -- a mapping: its keys
     end
-    -- J.eq(element, item) for each element in turn, the item's side taken once (templates
-    -- test "not in seen" for every dependency of every runtime)
+    -- J.eq(element, item) for each element in turn: true at the first equal one, bail at
+    -- an element J.eq refuses before it.  Templates test "not in seen" for every
+    -- dependency of every runtime, on lists that only grow (J.append, J.extend): each
+    -- list's elements are indexed once, as they come.
     local needle = plain_value(item)
     local kind = type(needle)
     if kind == "table" or kind == "boolean" then
@@ -1454,19 +1503,30 @@ function J.contains(item, container)
       end
       return false
     end
-    for _, element in ipairs(container) do
+    local index = list_indexes[container]
+    if not index or index.n > #container then
+      index = {n = 0, first = {}}
+      list_indexes[container] = index
+    end
+    local first = index.first
+    for i = index.n + 1, #container do
+      local element = container[i]
       if getmetatable(element) == SPEC then
         element = element.s
       end
       kind = type(element)
       if kind == "table" or kind == "boolean" then
-        P.bail()
-      end
-      if element == needle then
-        return true
+        index.bad = index.bad or i
+      elseif element == element and first[element] == nil then  -- NaN equals nothing
+        first[element] = i
       end
     end
-    return false
+    index.n = #container
+    local at = first[needle]
+    if index.bad and (not at or index.bad < at) then
+      P.bail()
+    end
+    return at ~= nil
   end
   local haystack, needle = plain_value(container), plain_value(item)
   if type(haystack) ~= "string" or type(needle) ~= "string" then
@@ -1480,8 +1540,8 @@ function J.not_contains(item, container)
 end
 
 function J.add(a, b)
-  if type(a) == "table" and type(b) == "table" and not is_spec(a) and not is_spec(b) and
-     not a.a and not b.a then
+  if type(a) == "table" and type(b) == "table" and getmetatable(a) == nil and
+     getmetatable(b) == nil then
     local out = {}
     for _, x in ipairs(a) do
       out[#out + 1] = x
@@ -1536,8 +1596,8 @@ end
 
 -- list.extend(other list)
 function J.extend(list, items)
-  if type(list) ~= "table" or is_spec(list) or list.a or type(items) ~= "table" or
-     is_spec(items) or items.a then
+  if type(list) ~= "table" or getmetatable(list) ~= nil or type(items) ~= "table" or
+     getmetatable(items) ~= nil then
     P.bail()
   end
   for _, item in ipairs(items) do
@@ -1547,7 +1607,7 @@ end
 
 -- | string: spec text stays spec text (a str subclass in Python), the rest becomes str
 function J.string(value)
-  if is_spec(value) then
+  if getmetatable(value) == SPEC then
     return value
   end
   return J.text(value)
@@ -1563,7 +1623,7 @@ function J.endswith(value, suffix)
 end
 
 function J.append(list, item)
-  if type(list) ~= "table" or is_spec(list) or list.a then
+  if type(list) ~= "table" or getmetatable(list) ~= nil then
     P.bail()
   end
   list[#list + 1] = item
@@ -1587,7 +1647,7 @@ function J.sh(value)
 end
 
 function J.literal(value)
-  if is_spec(value) then
+  if getmetatable(value) == SPEC then
     return value
   end
   if type(value) == "string" then
@@ -1604,7 +1664,7 @@ function J.literal(value)
 end
 
 function J.at(text, runtime)
-  if type(runtime) ~= "table" or not runtime.t then
+  if getmetatable(runtime) ~= RUNTIME then
     P.bail()
   end
   return P.evaluate(P.parse_expression(J.text(text)), runtime)
@@ -1612,7 +1672,7 @@ end
 
 -- | dist_requirements: the same dependencies as plain values (printed with literal or sh)
 function J.dist_requirements(lines, runtime, extra)
-  if type(runtime) ~= "table" or not runtime.t then
+  if getmetatable(runtime) ~= RUNTIME then
     P.bail()
   end
   local out = {}
@@ -1627,7 +1687,7 @@ end
 function J.dist_requires(lines, runtime, extra)
   local out = {}
   for i, dependency in ipairs(J.dist_requirements(lines, runtime, extra)) do
-    out[i] = J.spec(L(dependency))
+    out[i] = J.literal(dependency)
   end
   return out
 end

@@ -189,7 +189,11 @@ SITES = ["/usr/lib/python3/dist-packages", "/usr/lib64/python3.11/site-packages"
          "/opt/site", "/usr/lib/pypy3.9/site-packages"]
 
 
-RUNTIME_NAMES = st.from_regex(r"[a-z][a-z0-9]{0,3}([._+-][a-z0-9]{1,3})?", fullmatch=True)
+# also the field names of Lua's runtime records (a runtime named "a" once hid from Lua)
+RUNTIME_NAMES = st.one_of(
+    st.from_regex(r"[a-z][a-z0-9]{0,3}([._+-][a-z0-9]{1,3})?", fullmatch=True),
+    st.sampled_from(["a", "t", "v", "s"]),
+)
 
 
 @st.composite
@@ -512,6 +516,86 @@ def test_at_length(request: pytest.FixtureRequest) -> None:
 
     supported()
     wild()
+
+
+def _runtime(name: str, implementation: str, version: str, **fields: Any) -> Runtime:
+    """A runtime as the ``runtimes()`` strategy draws them (no clashing directories)."""
+    values: dict[str, Any] = {
+        "name": name, "implementation": implementation, "version": version,
+        "interpreter": "/bin/true", "package_prefix": name, "purelib": "/opt/site",
+        "platlib": "/opt/site", "soabi": "x", "ext_suffix": f".{name}.so", "cache_tag": "x-1",
+        "abiflags": "", "debug": False, "free_threaded": False, "default": False,
+        "priority": 0, "abi_requires": "", "script_suffix": f"-{name}",
+    }
+    values.update(fields)
+    return Runtime(**values)
+
+
+# Found by test_at_length: Lua told runtimes from mappings by a field named "a" (the
+# runtime's attributes), so `relies_on[rt.name]` of a registry with a runtime named "a"
+# looked like a runtime and every stanza reading it went to the tool (a process per parse).
+RUNTIME_NAMED_LIKE_A_FIELD = [
+    _runtime("m", "rustpython", "3.14.3", package_prefix="py-m",
+             purelib="/usr/lib64/python3.11/site-packages",
+             platlib="/usr/lib64/python3.11/site-packages", soabi="pypy39-pp73",
+             ext_suffix=".so", cache_tag="pypy39", priority=13, script_suffix=""),
+    _runtime("to", "graalpy", "3.10.10a2", interpreter="/usr/bin/env", package_prefix="python3",
+             purelib="/usr/lib/pypy3.9/site-packages",
+             platlib="/usr/lib64/python3.11/site-packages",
+             soabi="cpython-311-x86_64-linux-gnu", ext_suffix=".cpython-311d-x86_64-linux-gnu.so",
+             cache_tag="cpython-311", abiflags="t", debug=True, free_threaded=True, priority=93),
+    _runtime("ua_7", "pypy", "3.8.8a2", package_prefix="pypy3",
+             purelib="/usr/lib64/python3.11/site-packages",
+             platlib="/usr/lib64/python3.11/site-packages", abiflags="d", debug=True,
+             free_threaded=True, priority=37, abi_requires="python(abi) = 3.x %{x} 100%"),
+    _runtime("a", "pypy", "3.15.9", interpreter="/usr/bin/env", package_prefix="python3",
+             purelib="/usr/lib/pypy3.9/site-packages", platlib="/usr/lib/python3/dist-packages",
+             soabi="cpython-311-x86_64-linux-gnu", ext_suffix=".so", cache_tag="pypy39",
+             abiflags="d", debug=True, priority=76),
+    _runtime("jx1z", "rustpython", "3.14.6b1", purelib="/usr/lib/python3/dist-packages",
+             platlib="/usr/lib/python3/dist-packages", cache_tag="pypy39", abiflags="d",
+             default=True, priority=27),
+]
+FOUND_SETTINGS = {
+    "modules": " a\tb ", "check_exclude": "foo.contrib.*", "version_evr": "1.0",
+    "pkgname": "foo-bar", "test_command": "unittest discover -s tests", "compiled": " 1 ",
+    "requires_dist": "# a comment", "doc": "a b", "test_args": "", "extras": "",
+    "test_extras": "a%b", "distname": "python-foo", "requires_each": "@{dist_prefix}dist(a), b",
+    "build_requires": ("# a comment\nfoo[cli] !=5.*; 'linux' == os_name and platform_machine "
+                       "in 'PyPy' and sys_platform == 'linux'\nFoo_Bar[cli] ==9.3.post2,~=4.7,"
+                       "~=0.7\n"),
+    "test_requires": ("a-b >1!10.6.1.7; (python_version <= '11.10a1' or extra == 'te_st') or "
+                      "'14.16.10b2' < python_version\n\nFoo_Bar ~=2.4; '7.12.0' != "
+                      "python_version\n\n# a comment"),
+}
+
+
+@pytest.mark.parametrize("registry_runtimes", [
+    RUNTIME_NAMED_LIKE_A_FIELD,
+    # every field name of a runtime record, as runtime names
+    [_runtime(name, "cpython", f"3.{minor}.1", default=minor == 10)
+     for minor, name in enumerate(["a", "t", "v", "s", "environments"], 10)],
+], ids=["found", "field-names"])
+def test_runtime_names_never_make_lua_leave_a_stanza(registry_runtimes: list[Runtime]) -> None:
+    """Every stanza of a registry whose runtime names are the fields of Lua's records:
+    Python renders each, so Lua must answer each (leaving it to the tool would be a
+    process per parse), byte for byte."""
+    with registry_dir(registry_runtimes) as (confdir, compiled):
+        cases: list[dict[str, Any]] = []
+        expected: list[object] = []
+        for template in ["subpackages", "buildrequires", "prep", "build", "install", "check",
+                         "test"]:
+            for select in ["", "'--only=*' --where '(free_threaded == '\"'\"'false'\"'\"')'"]:
+                case = {"kind": "render", "template": template, "select": select, "args": "",
+                        "settings": FOUND_SETTINGS}
+                cases.append(case)
+                expected.append(python_render(confdir, case))
+        with tempfile.TemporaryDirectory() as work:
+            got = lua_results(compiled, cases, Path(work))
+    for case, lua, python in zip(cases, got, expected):
+        assert python is not BAIL, f"the tool refuses {case}"
+        assert lua is not BAIL, f"Lua left to the tool what it is made for: {case}"
+        assert lua == python, f"{case}\nLua:\n{lua}\nPython:\n{python}"
 
 
 # -- the macros with a compiled registry: processes per parse, staleness, failures --------------
