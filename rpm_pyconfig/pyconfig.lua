@@ -71,6 +71,9 @@ local function plain(text)
 end
 
 local function strip(text)
+  if not text:find("^%s") and not text:find("%s$") then
+    return text
+  end
   return (text:gsub("^%s+", ""):gsub("%s+$", ""))
 end
 
@@ -95,6 +98,9 @@ P.escape_rpm = E
 -- control characters (the tool says so); Lua also leaves non-ASCII text to the tool, whose
 -- idea of "printable" it does not share.
 local function L(text)
+  if not text:find("[%z\1-\8\10-\31\127-\255%%\\]") then
+    return text  -- the common case: nothing to refuse or escape, in one search
+  end
   if text:find("[%z\1-\8\10-\31\127-\255]") then
     P.bail()
   end
@@ -261,7 +267,16 @@ local versions_seen = {}
 local function parse_version(text)
   local v = versions_seen[text]
   if v == nil then
-    v = parse_version_uncached(text) or false
+    if text:find("^%d+[%.%d]*$") and not text:find("..", 1, true) and
+       text:sub(-1) ~= "." then
+      -- release numbers only (3.11.2, a runtime's version): the common case, in one pass
+      v = {epoch = 0, release = {}}
+      for digits in text:gmatch("%d+") do
+        v.release[#v.release + 1] = number(digits)
+      end
+    else
+      v = parse_version_uncached(text) or false
+    end
     versions_seen[text] = v
   end
   return v or nil
@@ -512,8 +527,8 @@ local function lex(source)
 end
 
 -- A recursive-descent parser shared by conditions and markers: *comparison(l, op, r)*
--- gives the test of one comparison (a function of the environment).
-local function parse_logic(source, comparison)
+-- gives the test of one comparison (a function of the environment); *eager*: see series.
+local function parse_logic(source, comparison, eager)
   local toks = lex(source)
   local i = 1
   local function peek()
@@ -552,20 +567,41 @@ local function parse_logic(source, comparison)
     i = i + 1
     return comparison(left, op, right)
   end
+  -- and/or of *tests*: a single test is itself; eager evaluates every test first (as
+  -- packaging evaluates markers: a comparison it cannot make fails the whole marker), else
+  -- they stop at the first that decides (as --where conditions do)
+  local function series(tests, decides)
+    local n = #tests
+    if n == 1 then
+      return tests[1]
+    end
+    if eager then
+      return function(env)
+        local result = not decides
+        for k = 1, n do
+          if (not not tests[k](env)) == decides then
+            result = decides
+          end
+        end
+        return result
+      end
+    end
+    return function(env)
+      for k = 1, n do
+        if (not not tests[k](env)) == decides then
+          return decides
+        end
+      end
+      return not decides
+    end
+  end
   local function parse_and()
     local tests = {atom()}
     while peek() == "and" do
       i = i + 1
       tests[#tests + 1] = atom()
     end
-    return function(env)
-      for _, test in ipairs(tests) do
-        if not test(env) then
-          return false
-        end
-      end
-      return true
-    end
+    return series(tests, false)
   end
   parse_or = function()
     local tests = {parse_and()}
@@ -573,14 +609,7 @@ local function parse_logic(source, comparison)
       i = i + 1
       tests[#tests + 1] = parse_and()
     end
-    return function(env)
-      for _, test in ipairs(tests) do
-        if test(env) then
-          return true
-        end
-      end
-      return false
-    end
+    return series(tests, true)
   end
   local test = parse_or()
   if i <= #toks then
@@ -765,7 +794,7 @@ local function marker_comparison(left, op, right)
 end
 
 function P.parse_marker(source)
-  return parse_logic(source, marker_comparison)
+  return parse_logic(source, marker_comparison, true)
 end
 
 function P.marker_environment(runtime, extra)
@@ -1081,8 +1110,13 @@ local requires_seen = {}  -- lines -> key of the runtime and extra -> answer
 function P.dist_requires(lines, runtime, extra)
   -- a pure function of these: runtimes of one version and implementation share the answer
   local t = runtime.t
-  local key = table.concat({extra or "\0", requires_prefix(t), t.implementation,
-                            t.version, t.short_version, t.platform_python_implementation}, "\1")
+  local key = runtime.requires_key  -- the runtime's part, once per runtime
+  if not key then
+    key = table.concat({requires_prefix(t), t.implementation, t.version, t.short_version,
+                        t.platform_python_implementation}, "\1")
+    runtime.requires_key = key
+  end
+  key = (extra or "\0") .. "\1" .. key
   local seen = requires_seen[lines]
   if not seen then
     seen = {}

@@ -598,6 +598,36 @@ def test_runtime_names_never_make_lua_leave_a_stanza(registry_runtimes: list[Run
         assert lua == python, f"{case}\nLua:\n{lua}\nPython:\n{python}"
 
 
+# packaging evaluates every comparison of a marker: one it cannot make (~= with one
+# release number) fails the marker even when the others decide it.  Lua evaluated them in
+# turn and answered; it must leave these to the tool, which reports them.
+UNDECIDABLE_MARKERS = [
+    "python_version < '3' and python_version ~= '3'",
+    "python_version >= '3' or python_version ~= '3'",
+    "os_name == 'posix' or (python_version ~= '3' and extra == 'cli')",
+]
+
+
+def test_a_marker_python_cannot_evaluate_is_left_to_the_tool() -> None:
+    registry_runtimes = [_runtime("python3", "cpython", "3.11.2", default=True),
+                         _runtime("pypy3", "pypy", "3.9.18")]
+    with registry_dir(registry_runtimes) as (confdir, compiled):
+        ordered = list(load_registry([str(confdir)], explicit=True).runtimes)
+        cases: list[dict[str, Any]] = []
+        expected: list[object] = []
+        for marker in UNDECIDABLE_MARKERS:
+            cases.append({"kind": "marker", "src": marker, "extra": ""})
+            expected.append(packaging_marker(ordered, marker, None))
+            lines = f"foo>=1; {marker}\nbar"
+            cases.append({"kind": "requires", "lines": lines, "extra": None})
+            expected.append(python_requires(ordered, lines, None))
+        with tempfile.TemporaryDirectory() as work:
+            got = lua_results(compiled, cases, Path(work))
+    for case, lua, python in zip(cases, got, expected):
+        assert python is BAIL, f"Python evaluates {case}: {python!r}"
+        assert lua is BAIL, f"Lua answered what the tool rejects: {case} -> {lua!r}"
+
+
 # -- the macros with a compiled registry: processes per parse, staleness, failures --------------
 
 from tests.rpmtools import MACROS, REPO, TOOL_BIN, probe_registry  # noqa: E402
