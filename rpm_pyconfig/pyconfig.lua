@@ -1250,8 +1250,11 @@ end
 -- message says which filter dropped what).
 function P.select(o)
   local where = o.where and P.parse_where(o.where)
-  for _, rt in ipairs(P.registry.runtimes) do
-    setmetatable(rt, RUNTIME)
+  if P.registry.marked ~= RUNTIME then
+    for _, rt in ipairs(P.registry.runtimes) do
+      setmetatable(rt, RUNTIME)
+    end
+    P.registry.marked = RUNTIME
   end
   local chosen = {}
   for _, rt in ipairs(P.registry.runtimes) do
@@ -1322,7 +1325,11 @@ end
 function P.check_sharing(runtimes)
   local extension, scripts = {}, {}
   for _, rt in ipairs(runtimes) do
-    local key = rt.t.platlib .. "\0" .. rt.t.ext_suffix
+    local key = rt.extension_key
+    if not key then
+      key = rt.t.platlib .. "\0" .. rt.t.ext_suffix
+      rt.extension_key = key
+    end
     if extension[key] or scripts[rt.t.script_suffix] then
       P.bail()
     end
@@ -1464,6 +1471,14 @@ function J.new_list(...)
 end
 
 function J.concat(...)
+  local n = select("#", ...)
+  if n == 3 then  -- a ~ "-" ~ b, the common form: no table
+    local a, b, c = ...
+    return J.text(a) .. J.text(b) .. J.text(c)
+  elseif n == 2 then
+    local a, b = ...
+    return J.text(a) .. J.text(b)
+  end
   local parts = {}
   for i = 1, select("#", ...) do
     parts[i] = J.text((select(i, ...)))
@@ -1831,19 +1846,22 @@ end
 
 -- -- is the registry current? ------------------------------------------------------------
 
+-- The *.conf names of *directory* as a set, and how many; nil when it cannot be listed.
+-- (A set: comparing it with the recorded sorted list needs no sort, which cost more than
+-- reading the files with 100 drop-ins.)
 local function conf_names(directory)
   local ok, entries = pcall(posix.dir, directory)
   if not ok or entries == nil then
     return nil
   end
-  local names = {}
+  local names, count = {}, 0
   for _, name in ipairs(entries) do
-    if name:sub(-5) == ".conf" and name:sub(1, 1) ~= "." then
-      names[#names + 1] = name
+    if name:sub(-5) == ".conf" and name:sub(1, 1) ~= "." and not names[name] then
+      names[name] = true
+      count = count + 1
     end
   end
-  table.sort(names, byte_less)
-  return names
+  return names, count
 end
 
 -- The same device and inode: /dev/null (a masked drop-in) is read as empty.
@@ -1912,16 +1930,16 @@ function P.current()
     if dirs[i] ~= directory.path then
       return false
     end
-    local names = conf_names(directory.path)
+    local names, count = conf_names(directory.path)
     if (names == nil) ~= (directory.names == false) then
       return false
     end
     if names then
-      if #names ~= #directory.names then
+      if count ~= #directory.names then
         return false
       end
-      for j, name in ipairs(names) do
-        if name ~= directory.names[j] then
+      for _, name in ipairs(directory.names) do
+        if not names[name] then
           return false
         end
       end
