@@ -7,12 +7,15 @@
 #     with the tool's own message;
 #   - the compiled registry's own tests (tests/test_compiled.py, the fast ones);
 #   - benchmarks/spec_parse.py RUNS: zero-fork and fallback against the static expansion.
-# Usage (as root): benchmarks/farm_check.sh [-n RUNS] SUITE...   (SUITE: trixie, sid, ...)
+#   --zero-fork: the benchmark's static and zero-fork parses only (spec_parse.py --zero-fork).
+# Usage (as root): benchmarks/farm_check.sh [-n RUNS] [--zero-fork] SUITE...   (SUITE: trixie, sid, ...)
 # Environment: RPM_PYCONFIG_FARM_CACHE (default /var/cache/rpm-pyconfig-farm), TMPDIR.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 runs=10
+bench_options=""
 if [ "${1:-}" = -n ]; then runs=$2; shift 2; fi
+if [ "${1:-}" = --zero-fork ]; then bench_options=--zero-fork; shift; fi
 [ $# -gt 0 ] || { echo "usage: $0 [-n RUNS] SUITE..." >&2; exit 2; }
 [ "$(id -u)" = 0 ] || { echo "$0: must run as root (mount, chroot)" >&2; exit 2; }
 cache=${RPM_PYCONFIG_FARM_CACHE:-/var/cache/rpm-pyconfig-farm}
@@ -64,7 +67,7 @@ for form in plain expand; do
 done
 .venv/bin/python -m pytest -q -p no:cacheprovider tests/test_compiled.py tests/test_stanzas.py \
   -k 'not lua_equals and not never_answers' 2>&1 | tail -1
-.venv/bin/python benchmarks/spec_parse.py "$RUNS"
+.venv/bin/python benchmarks/spec_parse.py $BENCH_OPTIONS "$RUNS"
 EOF
 )
 
@@ -84,7 +87,7 @@ for suite in "$@"; do
   # this checkout as farm.sh copies it: tracked and untracked files, not ignored ones
   find "$merged/farm/src" -mindepth 1 -maxdepth 1 ! -name .venv ! -name out -exec rm -rf {} +
   git ls-files -z --cached --others --exclude-standard | xargs -0 cp -d --parents -t "$merged/farm/src"
-  chroot "$merged" /usr/bin/env -i HOME=/root LANG=C.UTF-8 RUNS="$runs" \
+  chroot "$merged" /usr/bin/env -i HOME=/root LANG=C.UTF-8 RUNS="$runs" BENCH_OPTIONS="$bench_options" \
     /bin/bash -c "$inside" || status=1
   unmount
 done
