@@ -24,7 +24,10 @@ parse costs when the stale fallback's command is replaced by ``cat`` of its outp
 an interpreter (``-I -S``) printing it, and by one that imports ``configparser`` first:
 the floor of any fallback in Python.  With --zero-fork, only the static and zero-fork
 parses (the fallback columns show "-"; a quicker run while working on the evaluator).
-Usage: python benchmarks/spec_parse.py [--floors] [--zero-fork] [RUNS]
+With --instructions, also the instructions each of the static and zero-fork parses executes
+(valgrind's callgrind, user space only): a measure that the machine's load does not move,
+for comparing versions of the evaluator on a busy machine.
+Usage: python benchmarks/spec_parse.py [--floors] [--zero-fork] [--instructions] [RUNS]
 """
 
 from __future__ import annotations
@@ -156,6 +159,15 @@ def counting_python(compiled: Path, log: Path, work: Path) -> Path:
     return counted
 
 
+def instructions(command: list[str], env: dict[str, str]) -> float:
+    """Millions of instructions *command* executes in user space (valgrind callgrind)."""
+    done = subprocess.run(["valgrind", "--tool=callgrind", "--callgrind-out-file=/dev/null",
+                           *command], env=env, check=True, stdout=subprocess.DEVNULL,
+                          stderr=subprocess.PIPE, text=True)
+    refs = [line for line in done.stderr.splitlines() if "refs:" in line]
+    return int(refs[-1].split()[-1].replace(",", "")) / 1e6
+
+
 def byte_compile() -> None:
     """Write the package's bytecode first, as an installed package has it: without it
     (PYTHONDONTWRITEBYTECODE, a read-only tree) every fallback call compiles the modules
@@ -198,7 +210,12 @@ def main() -> int:
     arguments = sys.argv[1:]
     floors = "--floors" in arguments
     zero_only = "--zero-fork" in arguments
-    arguments = [word for word in arguments if word not in ("--floors", "--zero-fork")]
+    counting = "--instructions" in arguments
+    if counting and not shutil.which("valgrind"):
+        print("--instructions: valgrind is not installed", file=sys.stderr)
+        return 2
+    arguments = [word for word in arguments
+                 if word not in ("--floors", "--zero-fork", "--instructions")]
     runs = int(arguments[0]) if arguments else 10
     failed = False
     byte_compile()
@@ -271,6 +288,10 @@ def main() -> int:
                       f"{per_runtime[0]:5.2f}/{per_runtime[1]:5.2f} "
                       f"{fallback}   "
                       + " / ".join(f"{calls}; {execs}" for calls, execs in counts))
+                if counting:
+                    static_ir, zero_ir = instructions(static, env), instructions(zero, env)
+                    print(f"  instructions (millions): static {static_ir:.2f}, zero-fork "
+                          f"{zero_ir:.2f} = {zero_ir / static_ir:.3f} x")
                 # zero-fork: <= 1.2 x static with 3 and 8 runtimes; with 100, the tool's own
                 # share (the ratio to that size's static expansion) <= 1.5
                 if min(z_ratio) > (1.2 if count in (3, 8) else 1.5):
