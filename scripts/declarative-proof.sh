@@ -32,22 +32,8 @@ die() { say "error: $*"; exit 2; }
 # shellcheck source=scripts/lib.sh
 . scripts/lib.sh  # host_suite, in_root, mounts
 
-skip_host=0
-suites=()
-for argument in "$@"; do
-  case "$argument" in
-    --skip-host) skip_host=1 ;;
-    trixie | sid) suites+=("$argument") ;;
-    *) die "unknown argument '$argument' (expected --skip-host, trixie or sid: the roots with rpm >= 4.20)" ;;
-  esac
-done
-((${#suites[@]})) || suites=(trixie sid)
-if ((skip_host)); then
-  host=$(host_suite) kept=()
-  for suite in "${suites[@]}"; do [ "$suite" = "$host" ] || kept+=("$suite"); done
-  suites=("${kept[@]}")
-  say "host is $host: its own rpm is tests/test_specgen_declarative.py's"
-fi
+# the suites with rpm >= 4.20
+choose_suites "trixie sid" "its own rpm is tests/test_specgen_declarative.py's" "$@"
 ((${#suites[@]})) || { say "no suite left"; exit 0; }
 [ "$(id -u)" = 0 ] || die "must run as root (mount, chroot)"
 for suite in "${suites[@]}"; do

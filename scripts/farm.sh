@@ -39,23 +39,7 @@ die() { say "error: $*"; exit 2; }
 # shellcheck source=scripts/lib.sh
 . scripts/lib.sh  # host_suite, in_root, mounts
 
-skip_host=0
-suites=()
-for argument in "$@"; do
-  case "$argument" in
-    --skip-host) skip_host=1 ;;
-    bookworm | trixie | sid) suites+=("$argument") ;;
-    *) die "unknown argument '$argument' (expected --skip-host, bookworm, trixie or sid)" ;;
-  esac
-done
-((${#suites[@]})) || suites=(bookworm trixie sid)
-if ((skip_host)); then
-  host=$(host_suite)
-  kept=()
-  for suite in "${suites[@]}"; do [ "$suite" = "$host" ] || kept+=("$suite"); done
-  say "host is $host: skipped (the main job covers it)"
-  suites=("${kept[@]}")
-fi
+choose_suites "bookworm trixie sid" "skipped (the main job covers it)" "$@"
 ((${#suites[@]})) || { say "no suite left to build"; exit 0; }
 [ "$(id -u)" = 0 ] || die "must run as root (debootstrap, chroot, mount)"
 

@@ -103,3 +103,29 @@ _unmount_and_exit() {
   unmount_below "$_exit_prefix"
   exit "$status"
 }
+
+# choose_suites "SUITE..." WHY ARGUMENT...: the farm suites the arguments name, in `suites`
+# (all of SUITE... when they name none); --skip-host leaves out this machine's own suite and
+# says WHY.  An unknown argument: the caller's `die` (status 2).  Uses the caller's `say`.
+choose_suites() {
+  local known=$1 why=$2 argument suite host skip_host=0 kept=()
+  shift 2
+  suites=()
+  for argument in "$@"; do
+    if [ "$argument" = --skip-host ]; then
+      skip_host=1
+    elif [[ " $known " == *" $argument "* ]]; then
+      suites+=("$argument")
+    else
+      local listed=${known// /, }
+      die "unknown argument '$argument' (expected --skip-host, ${listed%, *} or ${listed##*, })"
+    fi
+  done
+  ((${#suites[@]})) || read -r -a suites <<< "$known"
+  if ((skip_host)); then
+    host=$(host_suite)
+    for suite in "${suites[@]}"; do [ "$suite" = "$host" ] || kept+=("$suite"); done
+    suites=(${kept[@]+"${kept[@]}"})
+    say "host is $host: $why"
+  fi
+}
