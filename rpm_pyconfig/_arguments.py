@@ -1,4 +1,5 @@
-"""The full argparse command line of ``rpm-pyconfig``, built from ``_options``' table.
+"""The full argparse command line of ``rpm-pyconfig``, built from the one option table
+(``_options.TOP`` and ``_commands.COMMANDS``).
 
 Building it costs ~5 ms (help formatters, gettext), which every spec parse would pay; so
 ``cli`` only builds it when ``_options.parse_fast`` declines.
@@ -11,7 +12,8 @@ import os
 import sys
 
 from . import __version__
-from ._options import COMMANDS, REGISTRY, SELECTION, TOP, Option
+from ._commands import COMMANDS
+from ._options import REGISTRY, SELECTION, TOP, Option
 from .errors import UsageError
 
 TYPE_CHECKING = False  # not typing's: --help and usage errors need not import it
@@ -117,7 +119,7 @@ def _terminal_width() -> int:
 
 
 def build_parser(prog: str | None) -> argparse.ArgumentParser:
-    """The whole command line, from ``_options.TOP`` and ``_options.COMMANDS``."""
+    """The whole command line, from ``_options.TOP`` and ``_commands.COMMANDS``."""
     parser = _Parser(
         prog=prog or "rpm-pyconfig",
         description=_DESCRIPTION,

@@ -211,6 +211,15 @@ def expand_lines(lines: list[str], *, field: str = "") -> SpecText:
 
 # -- field grammars --------------------------------------------------------------------------
 
+
+def _matching(grammar: re.Pattern[str], value: str, field: str, refusal: str) -> SpecText:
+    """*value* as spec text when the whole of it matches *grammar* (which admits nothing rpm
+    or a shell reads as syntax), else a ``MetadataError`` naming *field* and the *refusal*."""
+    if not grammar.match(value):
+        raise _refuse(field, value, refusal)
+    return SpecText(value)
+
+
 _NAME = re.compile(r"^([A-Za-z0-9]|[A-Za-z0-9][A-Za-z0-9._-]*[A-Za-z0-9])\Z")
 _MODULE = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*(\.[A-Za-z_][A-Za-z0-9_]*)*\Z")
 _VERSION = re.compile(r"^[A-Za-z0-9.!+_-]+\Z")
@@ -228,49 +237,39 @@ _RPM_DEPENDENCY = re.compile(
 def rpm_dependency(value: str, *, field: str = "") -> SpecText:
     """One rpm dependency a packager names (``libffi-devel``, ``pkgconfig(libffi) >= 3``,
     ``/usr/include/ffi.h``): a name, an optional ``(...)`` part and an optional comparison."""
-    if not _RPM_DEPENDENCY.match(value):
-        raise _refuse(field, value, "invalid rpm dependency (NAME, NAME(WHAT), a path, each "
-                      "optionally followed by one of < > <= >= = and a version)")
-    return SpecText(value)
+    return _matching(_RPM_DEPENDENCY, value, field, "invalid rpm dependency (NAME, NAME(WHAT), "
+                     "a path, each optionally followed by one of < > <= >= = and a version)")
+
+
+_NAME_GRAMMAR = "ASCII letters, digits, '.', '_', '-', starting and ending with a letter or digit"
 
 
 def name(value: str, *, field: str = "") -> SpecText:
     """A project (or package) name: PEP 508's ASCII letters, digits, ``.``, ``_``, ``-``."""
-    if not _NAME.match(value):
-        raise _refuse(field, value, "invalid project name (ASCII letters, digits, '.', '_', "
-                      "'-', starting and ending with a letter or digit)")
-    return SpecText(value)
+    return _matching(_NAME, value, field, f"invalid project name ({_NAME_GRAMMAR})")
 
 
 def module(value: str, *, field: str = "") -> SpecText:
     """An import name (``_pytest``, ``zope.interface``): ASCII Python identifiers, dotted."""
-    if not _MODULE.match(value):
-        raise _refuse(field, value, "invalid import name (ASCII letters, digits and '_', "
-                      "not starting with a digit, joined by '.')")
-    return SpecText(value)
+    return _matching(_MODULE, value, field, "invalid import name (ASCII letters, digits and "
+                     "'_', not starting with a digit, joined by '.')")
 
 
 def extra(value: str, *, field: str = "") -> SpecText:
     """An extra's name: the grammar of a project name (PEP 685)."""
-    if not _NAME.match(value):
-        raise _refuse(field, value, "invalid extra name (ASCII letters, digits, '.', '_', "
-                      "'-', starting and ending with a letter or digit)")
-    return SpecText(value)
+    return _matching(_NAME, value, field, f"invalid extra name ({_NAME_GRAMMAR})")
 
 
 def version(value: str, *, field: str = "") -> SpecText:
     """A version as the project spells it, which PEP 440 has accepted: no blanks."""
-    if not _VERSION.match(value):
-        raise _refuse(field, value, "invalid version (PEP 440, without blanks)")
-    return SpecText(value)
+    return _matching(_VERSION, value, field, "invalid version (PEP 440, without blanks)")
 
 
 def filename(value: str, *, field: str = "") -> SpecText:
-    """A file or directory name (an sdist's, its top directory): no path, no shell syntax."""
-    if not _FILENAME.match(value) or value in (".", ".."):
-        raise _refuse(field, value, "must be a plain file name of ASCII letters, digits, "
-                      "'.', '_', '+', '!' and '-'")
-    return SpecText(value)
+    """A file or directory name (an sdist's, its top directory): no path, no shell syntax;
+    never ``.`` or ``..`` (the grammar's first character is no dot)."""
+    return _matching(_FILENAME, value, field, "must be a plain file name of ASCII letters, "
+                     "digits, '.', '_', '+', '!' and '-'")
 
 
 _LICENSE = re.compile(r"^[A-Za-z0-9.+:()-]+( [A-Za-z0-9.+:()-]+)*\Z")
@@ -278,9 +277,7 @@ _LICENSE = re.compile(r"^[A-Za-z0-9.+:()-]+( [A-Za-z0-9.+:()-]+)*\Z")
 
 def license_expression(value: str, *, field: str = "") -> SpecText:
     """An SPDX license expression (identifiers, ``AND``/``OR``/``WITH``, parentheses)."""
-    if not _LICENSE.match(value):
-        raise _refuse(field, value, "invalid license expression for the License tag")
-    return SpecText(value)
+    return _matching(_LICENSE, value, field, "invalid license expression for the License tag")
 
 
 def url(value: str, *, field: str = "") -> SpecText:

@@ -30,24 +30,10 @@ say() { printf 'declarative-proof: %s\n' "$*" >&2; }
 die() { say "error: $*"; exit 2; }
 
 # shellcheck source=scripts/lib.sh
-. scripts/lib.sh  # host_suite
+. scripts/lib.sh  # host_suite, in_root, mounts
 
-skip_host=0
-suites=()
-for argument in "$@"; do
-  case "$argument" in
-    --skip-host) skip_host=1 ;;
-    trixie | sid) suites+=("$argument") ;;
-    *) die "unknown argument '$argument' (expected --skip-host, trixie or sid: the roots with rpm >= 4.20)" ;;
-  esac
-done
-((${#suites[@]})) || suites=(trixie sid)
-if ((skip_host)); then
-  host=$(host_suite) kept=()
-  for suite in "${suites[@]}"; do [ "$suite" = "$host" ] || kept+=("$suite"); done
-  suites=("${kept[@]}")
-  say "host is $host: its own rpm is tests/test_specgen_declarative.py's"
-fi
+# the suites with rpm >= 4.20
+choose_suites "trixie sid" "its own rpm is tests/test_specgen_declarative.py's" "$@"
 ((${#suites[@]})) || { say "no suite left"; exit 0; }
 [ "$(id -u)" = 0 ] || die "must run as root (mount, chroot)"
 for suite in "${suites[@]}"; do
@@ -55,24 +41,16 @@ for suite in "${suites[@]}"; do
     die "no farm root with rpm-pyconfig in $cache/roots/$suite: run scripts/farm.sh $suite first"
 done
 
-# -- mounts: everything below $tmp is ours and undone on every exit path ----------------------
-unmount_below() {
-  awk -v p="$1" 'index($2, p) == 1 { print $2 }' /proc/mounts | sort -r |
-    while read -r target; do umount "$target" 2>/dev/null || umount -l "$target"; done
-}
-cleanup() {
-  local status=$?
-  set +e
+# -- mounts: everything below $tmp is ours and undone on every exit path (lib.sh) ------------
+remove_overlays() {
   unmount_below "$tmp/"
-  if awk -v p="$tmp/" 'index($2, p) == 1 { found = 1 } END { exit !found }' /proc/mounts; then
+  if mounted_below "$tmp/"; then
     say "cannot unmount everything below $tmp: left in place"
   else
     for suite in "${suites[@]}"; do rm -rf "$tmp/$suite/upper" "$tmp/$suite/work" "$tmp/$suite/merged"; done
   fi
-  exit "$status"
 }
-trap cleanup EXIT
-trap 'say "interrupted"; exit 130' INT TERM HUP
+unmount_on_exit "$tmp/" remove_overlays
 
 mount_overlay() {
   local suite=$1 lower=$cache/roots/$1 base=$tmp/$1
@@ -80,16 +58,7 @@ mount_overlay() {
   rm -rf "$base/upper" "$base/work" "$base/merged"
   mkdir -p "$base/upper" "$base/work" "$base/merged" "$base/logs"
   mount -t overlay overlay -o "lowerdir=$lower,upperdir=$base/upper,workdir=$base/work" "$base/merged"
-  local dir
-  for dir in proc sys dev dev/pts; do mount --bind "/$dir" "$base/merged/$dir"; done
-  mount -t tmpfs -o size=256m tmpfs "$base/merged/dev/shm"
-}
-
-in_root() {
-  local root=$1
-  shift
-  chroot "$root" /usr/bin/env -i HOME=/root LANG=C.UTF-8 \
-    PATH=/farm/bin:/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin "$@"
+  mount_system_dirs "$base/merged"
 }
 
 # -- in the root ------------------------------------------------------------------------------

@@ -37,25 +37,9 @@ say() { printf 'farm: %s\n' "$*" >&2; }
 die() { say "error: $*"; exit 2; }
 
 # shellcheck source=scripts/lib.sh
-. scripts/lib.sh  # host_suite
+. scripts/lib.sh  # host_suite, in_root, mounts
 
-skip_host=0
-suites=()
-for argument in "$@"; do
-  case "$argument" in
-    --skip-host) skip_host=1 ;;
-    bookworm | trixie | sid) suites+=("$argument") ;;
-    *) die "unknown argument '$argument' (expected --skip-host, bookworm, trixie or sid)" ;;
-  esac
-done
-((${#suites[@]})) || suites=(bookworm trixie sid)
-if ((skip_host)); then
-  host=$(host_suite)
-  kept=()
-  for suite in "${suites[@]}"; do [ "$suite" = "$host" ] || kept+=("$suite"); done
-  say "host is $host: skipped (the main job covers it)"
-  suites=("${kept[@]}")
-fi
+choose_suites "bookworm trixie sid" "skipped (the main job covers it)" "$@"
 ((${#suites[@]})) || { say "no suite left to build"; exit 0; }
 [ "$(id -u)" = 0 ] || die "must run as root (debootstrap, chroot, mount)"
 
@@ -68,12 +52,8 @@ flock -n 9 || { say "another farm run holds $cache/lock: waiting"; flock 9; }
 
 # -- mounts: everything mounted below the cache is ours, and is undone on every exit path ----
 
-unmount_below() {
-  local prefix=$1 target
-  # Deepest first; /proc/mounts escapes blanks as \040 (the cache path has none: checked below).
-  awk -v p="$prefix" 'index($2, p) == 1 { print $2 }' /proc/mounts | sort -r |
-    while read -r target; do umount "$target" 2>/dev/null || umount -l "$target"; done
-}
+# unmount_below, mounted_below, mount_system_dirs, in_root, unmount_on_exit: lib.sh.  Blanks
+# would not survive /proc/mounts (\040): the cache path has none.
 case "$cache" in
   *[[:space:]]*) die "the cache directory must not contain blanks: '$cache'" ;;
   /) die "the cache directory must not be /" ;;
@@ -86,32 +66,16 @@ unmount_root() {
 # rm -rf of a root only when nothing is mounted below it (a bind mount of /dev would be emptied).
 remove_root() {
   unmount_below "$1/"
-  if awk -v p="$1/" 'index($2, p) == 1 { found = 1 } END { exit !found }' /proc/mounts; then
+  if mounted_below "$1/"; then
     die "cannot unmount everything below $1: not removing it"
   fi
   rm -rf "$1"
 }
 step_pid=
-cleanup() {
-  local status=$?
-  trap - EXIT INT TERM HUP
-  set +e  # every mount undone, whatever fails on the way
+stop_step() {  # the step still running when the farm is left (its own session: see run_step)
   [ -z "$step_pid" ] || { kill -- "-$step_pid" 2>/dev/null; wait "$step_pid" 2>/dev/null; }
-  unmount_below "$cache/"
-  exit "$status"
 }
-trap cleanup EXIT
-trap 'say "interrupted"; exit 130' INT TERM HUP
-
-mount_root() {
-  local root=$1 dir
-  for dir in proc sys dev dev/pts; do
-    mkdir -p "$root/$dir"
-    mountpoint -q "$root/$dir" || mount --bind "/$dir" "$root/$dir"
-  done
-  # A private /dev/shm: Python's process pools need one, and the host's must not be written.
-  mountpoint -q "$root/dev/shm" || mount -t tmpfs -o size=256m tmpfs "$root/dev/shm"
-}
+unmount_on_exit "$cache/" stop_step
 
 # Paths that pip's configuration names (find-links, constraint files, ...) and that exist on the
 # host only: bind-mounted read-only at the same place inside the root.
@@ -175,18 +139,6 @@ wait_for() {  # wait_for PID SECONDS: true when PID has ended
   ! kill -0 "$pid" 2>/dev/null
 }
 
-# in_root ROOT COMMAND...: COMMAND inside ROOT with a clean environment (pip's settings kept)
-# and no standard input (the host's, or a loop's `read`, is none of its business).
-in_root() {
-  local root=$1
-  shift
-  local environment=(HOME=/root LANG=C.UTF-8 DEBIAN_FRONTEND=noninteractive
-    PATH=/farm/bin:/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin)
-  local variable
-  while IFS= read -r variable; do environment+=("$variable"); done < <(env | grep '^PIP_' || true)
-  chroot "$root" /usr/bin/env -i "${environment[@]}" "$@" < /dev/null
-}
-
 # -- the build roots (cached; rebuilt when this recipe changes) ------------------------------
 
 # The date of the archive a root was made from (its apt lists; a cached root keeps them).
@@ -212,7 +164,7 @@ recipe_root() {
   printf 'deb %s %s main\ndeb-src %s %s main\n' "$mirror" "$suite" "$mirror" "$suite" \
     > "$root/etc/apt/sources.list"
   cp /etc/resolv.conf "$root/etc/resolv.conf"
-  mount_root "$root"
+  mount_system_dirs "$root"
   in_root "$root" apt-get update -q
   local versioned
   versioned=$(in_root "$root" apt-cache pkgnames python3. |
@@ -592,7 +544,7 @@ run_suite() {
   # tests run their commands in a private mount namespace) must change the propagation of /,
   # which only a mount point has.  First, so that the mounts below land on it.
   mountpoint -q "$root" || mount --bind "$root" "$root"
-  mount_root "$root"
+  mount_system_dirs "$root"
   result_status[$suite]="FAILED: prepare ($logs/prepare.log)"
   run_step "$suite" "network and pip settings from the host" "$logs/prepare.log" prepare_root "$root" || return 1
   result_rpm[$suite]=$(in_root "$root" rpm --version | awk '{print $NF}')

@@ -1,4 +1,6 @@
-# Sourced by the other scripts: run a slow step quietly but visibly; name the host's suite.
+# shellcheck shell=bash
+# Sourced by the other scripts: run a slow step quietly but visibly; name the host's suite;
+# enter the farm's build roots and undo their mounts.
 #
 #   step LOG LABEL COMMAND...
 #
@@ -41,4 +43,89 @@ host_suite() {
   # shellcheck disable=SC1091
   . /etc/os-release
   case "$VERSION_ID" in 12) echo bookworm ;; 13) echo trixie ;; '') echo sid ;; *) echo "debian$VERSION_ID" ;; esac
+}
+
+# -- the farm's build roots (scripts/farm.sh makes them, scripts/declarative-proof.sh reuses
+# them): entering one, mounting the host's system directories into it, and undoing every mount
+# on the way out.  Mount points are read from /proc/mounts, which escapes blanks as \040: the
+# callers' directories have none.
+
+# unmount_below PREFIX: every mount whose target starts with PREFIX, deepest first.
+unmount_below() {
+  local prefix=$1 target
+  awk -v p="$prefix" 'index($2, p) == 1 { print $2 }' /proc/mounts | sort -r |
+    while read -r target; do umount "$target" 2>/dev/null || umount -l "$target"; done
+}
+
+# mounted_below PREFIX: true when a mount target still starts with PREFIX.
+mounted_below() {
+  awk -v p="$1" 'index($2, p) == 1 { found = 1 } END { exit !found }' /proc/mounts
+}
+
+# mount_system_dirs ROOT: the host's /proc, /sys, /dev and /dev/pts bound into ROOT, and a
+# private /dev/shm (Python's process pools need one; the host's must not be written).
+# Idempotent: what is mounted already stays.
+mount_system_dirs() {
+  local root=$1 dir
+  for dir in proc sys dev dev/pts; do
+    mkdir -p "$root/$dir"
+    mountpoint -q "$root/$dir" || mount --bind "/$dir" "$root/$dir"
+  done
+  mountpoint -q "$root/dev/shm" || mount -t tmpfs -o size=256m tmpfs "$root/dev/shm"
+}
+
+# in_root ROOT COMMAND...: COMMAND inside ROOT with a clean environment (pip's settings kept)
+# and no standard input (the host's, or a loop's `read`, is none of its business).
+in_root() {
+  local root=$1
+  shift
+  local environment=(HOME=/root LANG=C.UTF-8 DEBIAN_FRONTEND=noninteractive
+    PATH=/farm/bin:/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin)
+  local variable
+  while IFS= read -r variable; do environment+=("$variable"); done < <(env | grep '^PIP_' || true)
+  chroot "$root" /usr/bin/env -i "${environment[@]}" "$@" < /dev/null
+}
+
+# unmount_on_exit PREFIX [TEARDOWN]: on every way out (EXIT; INT, TERM and HUP exit 130 after
+# the caller's `say interrupted`), run the caller's TEARDOWN function if any (it may stop what
+# still uses the mounts, or unmount and remove its own directories), then undo every mount
+# below PREFIX, and exit with the status the script had.
+unmount_on_exit() {
+  _exit_prefix=$1 _exit_teardown=${2:-}
+  trap _unmount_and_exit EXIT
+  trap 'say "interrupted"; exit 130' INT TERM HUP
+}
+_unmount_and_exit() {
+  local status=$?
+  trap - EXIT INT TERM HUP
+  set +e  # every mount undone, whatever fails on the way
+  [ -z "$_exit_teardown" ] || "$_exit_teardown"
+  unmount_below "$_exit_prefix"
+  exit "$status"
+}
+
+# choose_suites "SUITE..." WHY ARGUMENT...: the farm suites the arguments name, in `suites`
+# (all of SUITE... when they name none); --skip-host leaves out this machine's own suite and
+# says WHY.  An unknown argument: the caller's `die` (status 2).  Uses the caller's `say`.
+choose_suites() {
+  local known=$1 why=$2 argument suite host skip_host=0 kept=()
+  shift 2
+  suites=()
+  for argument in "$@"; do
+    if [ "$argument" = --skip-host ]; then
+      skip_host=1
+    elif [[ " $known " == *" $argument "* ]]; then
+      suites+=("$argument")
+    else
+      local listed=${known// /, }
+      die "unknown argument '$argument' (expected --skip-host, ${listed%, *} or ${listed##*, })"
+    fi
+  done
+  ((${#suites[@]})) || read -r -a suites <<< "$known"
+  if ((skip_host)); then
+    host=$(host_suite)
+    for suite in "${suites[@]}"; do [ "$suite" = "$host" ] || kept+=("$suite"); done
+    suites=(${kept[@]+"${kept[@]}"})
+    say "host is $host: $why"
+  fi
 }

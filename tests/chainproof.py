@@ -68,7 +68,9 @@ def build_stub(name: str, provides: Sequence[str], files: Sequence[str], work: P
     work.mkdir(parents=True, exist_ok=True)
     spec = work / f"{name}.spec"
     spec.write_text(_stub_spec(name, provides, files), encoding="utf-8")
+    # _tmppath: a failing build section would leave its rpm-tmp.* script behind.
     completed = _run(["rpmbuild", "-bb", "--nodeps", "--define", f"_topdir {work / 'top'}",
+                      "--define", f"_tmppath {work}",
                       "--define", f"_rpmdir {work / 'rpms'}", str(spec)])
     if completed.returncode != 0:
         raise AssertionError(f"stub {name} did not build:\n{completed.stderr}")
@@ -114,6 +116,7 @@ def build_stubs(runtimes: Sequence[Runtime], repo: Path, work: Path) -> Path:
         spec = stubs / "specs" / f"{name}.spec"
         spec.write_text(text, encoding="utf-8")
         completed = _run(["rpmbuild", "-bb", "--nodeps", "--define", f"_topdir {stubs}",
+                          "--define", f"_tmppath {stubs}",
                           "--define", f"_rpmdir {stubs / 'repo'}", str(spec)])
         if completed.returncode != 0:
             raise AssertionError(f"stub {name} did not build:\n{completed.stderr}")

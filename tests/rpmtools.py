@@ -88,11 +88,35 @@ def tool_env(registry: Path | str | None, *, path: str | None = None) -> dict[st
     return env
 
 
+def private_tmppath(command: list[str]) -> list[str]:
+    """*command*, and if it runs ``rpmbuild``: ``--define "_tmppath TOPDIR/tmp"`` after its
+    (last) ``--define "_topdir TOPDIR"``, which every test build has.
+
+    rpmbuild writes each build section to ``%{_tmppath}/rpm-tmp.XXXXXX`` and leaves the file
+    there when the section fails: kept in the build's own topdir, a failing test leaks
+    nothing into /var/tmp.  Beside the ``_topdir`` define, not before: rpm reads its macro
+    files at the first ``--define``, so a ``--macros`` after it would be ignored.
+    """
+    if not any(Path(word).name == "rpmbuild" for word in command):
+        return command
+    topdirs = [
+        index
+        for index, (option, value) in enumerate(zip(command, command[1:]))
+        if option == "--define" and value.startswith("_topdir ")
+    ]
+    assert topdirs, f"a test's rpmbuild names its own _topdir: {command}"
+    at = topdirs[-1] + 2
+    tmppath = Path(command[at - 1].split(None, 1)[1]) / "tmp"
+    tmppath.mkdir(parents=True, exist_ok=True)
+    return [*command[:at], "--define", f"_tmppath {tmppath}", *command[at:]]
+
+
 def run(
     command: list[str], env: dict[str, str], cwd: Path | None = None
 ) -> subprocess.CompletedProcess[str]:
+    """*command* with its output captured; an rpmbuild gets a private ``_tmppath``."""
     return subprocess.run(
-        command,
+        private_tmppath(command),
         env=env,
         cwd=cwd,
         capture_output=True,

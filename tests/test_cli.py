@@ -781,6 +781,7 @@ def test_spec_parse_path_imports_little(registry: Path) -> None:
         if line.startswith("import time:") and "|" in line
     }
     assert {"rpm_pyconfig.cli", "rpm_pyconfig.registry", "rpm_pyconfig.expression"} <= modules
+    assert "rpm_pyconfig._commands" not in modules  # the subcommands' options: argparse only
     forbidden = {"argparse", "jinja2", "packaging", "typing", "dataclasses", "shutil"}
     roots = {module.split(".")[0] for module in modules}
     assert not roots & forbidden, sorted(roots & forbidden)

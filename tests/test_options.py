@@ -7,9 +7,10 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from rpm_pyconfig import _options
+from rpm_pyconfig import _commands
 from rpm_pyconfig._arguments import build_parser
-from rpm_pyconfig._options import COMMANDS, TOP, Arguments, Option, parse_fast
+from rpm_pyconfig._commands import COMMANDS
+from rpm_pyconfig._options import TOP, Arguments, Option, parse_fast
 from rpm_pyconfig.errors import UsageError
 
 _TOP_DESTINATIONS = {option.dest for option in TOP if option.kind != "version"} | {"command"}
@@ -21,6 +22,27 @@ def test_every_destination_is_a_typed_attribute() -> None:
     annotated = set(Arguments.__annotations__) - {"_compared"}
     assert annotated == destinations | {"command"}
     assert set(Arguments.__slots__) == annotated
+
+
+def test_a_destination_not_set_holds_what_argparse_would() -> None:
+    """Arguments takes its neutral values from its annotations (the spec-parse path does not
+    load the subcommands' table): they must follow each option's kind (a list for a
+    repeatable option or a list positional, False for a flag, else None)."""
+    unset = Arguments({})
+    for option in TOP:
+        if option.kind != "version":
+            assert getattr(unset, option.dest) == option.default, option.dest
+    checked = set(_TOP_DESTINATIONS)
+    for command in COMMANDS:
+        for option in command.options:
+            if option.dest in checked:  # a destination several commands share: the first
+                continue
+            checked.add(option.dest)
+            if option.kind == "append" or option.nargs in ("*", "+"):
+                neutral: object = []
+            else:
+                neutral = False if option.kind == "flag" else None
+            assert getattr(unset, option.dest) == neutral, (command.name, option.dest)
 
 
 def test_arguments_fill_what_a_command_did_not_take() -> None:
@@ -47,7 +69,7 @@ def test_a_command_option_is_one_entry(monkeypatch: pytest.MonkeyPatch) -> None:
     spec = next(command for command in COMMANDS if command.name == "spec")
     extra = Option("--static", "flag", "(duplicate flag for the test)")
     assert extra.dest == "static"
-    monkeypatch.setattr(_options, "COMMANDS", COMMANDS)  # the table is read at build time
+    monkeypatch.setattr(_commands, "COMMANDS", COMMANDS)  # the table is read at build time
     args = Arguments(vars(build_parser(None).parse_args(["spec", "x", "--static", "-o", "-"])))
     assert (args.command, args.source, args.static, args.output) == ("spec", "x", True, "-")
     assert all(option.dest in Arguments.__slots__ for option in spec.options)

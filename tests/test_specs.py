@@ -96,6 +96,9 @@ def coverage_build(tmp_path_factory: pytest.TempPathFactory) -> Build:
     env = tool_env(None)
     (work / "home").mkdir()
     env["HOME"] = str(work / "home")  # rpm's default %_topdir: ~/rpmbuild
+    # README's command takes no --define: a failing build section leaves its rpm-tmp.* script
+    # in this home, not in /var/tmp (~/.rpmmacros is on rpm's macro path, which it keeps).
+    (work / "home" / ".rpmmacros").write_text(f"%_tmppath {work / 'home'}\n", encoding="utf-8")
     built = run(["bash", "-euo", "pipefail", "-c", readme_build_command()], env, cwd=work)
     assert built.returncode == 0, built.stdout[-3000:] + built.stderr[-3000:]
     return Build(registry, work / "home" / "rpmbuild")
