@@ -82,8 +82,9 @@ def read_sections(text: str) -> dict[str, dict[str, str]]:
     """The sections of *text* and their keys' values, in the order written.
 
     Exactly what ``configparser.RawConfigParser(strict=True, delimiters=("=",),
-    interpolation=None, empty_lines_in_values=False)`` with case-sensitive keys reads
-    (``tests/test_dropin.py`` compares the two over random texts): lines are split at
+    interpolation=None, empty_lines_in_values=False)`` with case-sensitive keys reads on
+    Python 3.11 and later, on every Python (before 3.11 a section name ended at its first
+    ``]``; ``tests/test_dropin.py`` compares the two over random texts): lines are split at
     ``\\n`` only and stripped (Unicode whitespace); empty lines and lines starting with
     ``#`` or ``;`` are skipped and end any value; a line indented deeper than the key line
     before it continues that value (joined with ``\\n``); a key is what precedes the first

@@ -5,7 +5,9 @@ is in test_registry's exact messages."""
 from __future__ import annotations
 
 import configparser
+import re
 import string
+import sys
 import tempfile
 from pathlib import Path
 
@@ -196,6 +198,11 @@ def test_format_conf_round_trip_long(request: pytest.FixtureRequest) -> None:
 
 
 class _CaseSensitive(configparser.RawConfigParser):
+    if sys.version_info < (3, 11):
+        # Before 3.11 (bpo-38741) a section name ended at its first "]": "[runtime]]" was
+        # [runtime].  The reader keeps to one dialect on every Python, today's.
+        SECTCRE = re.compile(r"\[(?P<header>.+)\]")
+
     def optionxform(self, optionstr: str) -> str:
         return optionstr
 
@@ -298,6 +305,13 @@ def test_read_sections_equals_configparser_long(request: pytest.FixtureRequest) 
         assert _by_reader(text) == _by_configparser(text)
 
     same()
+
+
+def test_a_section_name_runs_to_the_last_bracket_on_every_python() -> None:
+    """configparser before Python 3.11 (PyPy 3.9) read ``[runtime]]`` as ``[runtime]``;
+    the one reader reads what 3.11 and later read, whichever Python runs it."""
+    assert read_sections("[runtime]]\nname = a\n[b] c]\n") == {"runtime]": {"name": "a"},
+                                                                "b] c": {}}
 
 
 def test_booleans_are_configparsers_spellings() -> None:
