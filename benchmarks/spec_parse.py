@@ -21,8 +21,8 @@ that, so it cannot hold for any evaluator); fallback: one call, <= 3 x static.  
 status 1 when a target is missed (judged on the better of wall and CPU time, the latter
 for machines shared with other work).  With --floors, also what the 3-runtime coverage
 parse costs when the stale fallback's command is replaced by ``cat`` of its output, by
-an interpreter (``-I -S``) printing it, and by one that imports ``configparser`` first:
-the floor of any fallback in Python.
+an interpreter (``-I -S``) printing it (the floor of any fallback in Python), and by one
+that imports ``configparser`` first (what the drop-ins' reader cost before it was ours).
 Usage: python benchmarks/spec_parse.py [--floors] [RUNS]
 """
 
