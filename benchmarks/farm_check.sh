@@ -5,7 +5,8 @@
 # overlay (the root read-only below, the changes in a scratch directory, removed after).
 #   - every 2010-form spec (plain %() and %{expand:%()}, in every section) must stop (rc 1)
 #     with the tool's own message;
-#   - the compiled registry's own tests (tests/test_compiled.py, the fast ones);
+#   - the compiled registry's own tests (tests/test_compiled.py, the fast ones), and the
+#     drop-in reader against the root's own configparser (tests/test_dropin.py);
 #   - benchmarks/spec_parse.py RUNS: zero-fork and fallback against the static expansion.
 #   --zero-fork: the benchmark's static and zero-fork parses only (spec_parse.py --zero-fork).
 # Usage (as root): benchmarks/farm_check.sh [-n RUNS] [--zero-fork] SUITE...   (SUITE: trixie, sid, ...)
@@ -66,6 +67,7 @@ for form in plain expand; do
   done
 done
 .venv/bin/python -m pytest -q -p no:cacheprovider tests/test_compiled.py tests/test_stanzas.py \
+  tests/test_dropin.py \
   -k 'not lua_equals and not never_answers' 2>&1 | tail -1
 .venv/bin/python benchmarks/spec_parse.py $BENCH_OPTIONS "$RUNS"
 EOF

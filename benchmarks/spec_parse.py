@@ -21,12 +21,12 @@ that, so it cannot hold for any evaluator); fallback: one call, <= 3 x static.  
 status 1 when a target is missed (judged on the better of wall and CPU time, the latter
 for machines shared with other work).  With --floors, also what the 3-runtime coverage
 parse costs when the stale fallback's command is replaced by ``cat`` of its output, by
-an interpreter (``-I -S``) printing it, and by one that imports ``configparser`` first:
-the floor of any fallback in Python.  With --zero-fork, only the static and zero-fork
-parses (the fallback columns show "-"; a quicker run while working on the evaluator).
-With --instructions, also the instructions each of the static and zero-fork parses executes
-(valgrind's callgrind, user space only): a measure that the machine's load does not move,
-for comparing versions of the evaluator on a busy machine.
+an interpreter (``-I -S``) printing it (the floor of any fallback in Python), and by one
+that imports ``configparser`` first (what the drop-ins' reader cost before it was ours).
+With --zero-fork, only the static and zero-fork parses (the fallback columns show "-"; a
+quicker run while working on the evaluator).  With --instructions, also the instructions each
+of the static and zero-fork parses executes (valgrind's callgrind, user space only): a measure
+that the machine's load does not move, for comparing versions of the evaluator on a busy machine.
 Usage: python benchmarks/spec_parse.py [--floors] [--zero-fork] [--instructions] [RUNS]
 """
 

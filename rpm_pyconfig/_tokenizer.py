@@ -6,8 +6,10 @@ the next token is one it can use there (``check``), must be (``expect``), and ta
 (``read``).  Syntax errors carry the input and the span of the offending text, so the
 user sees a ``~~~^`` marker under it (see ``ExpressionError``).
 
-This module is on the path of every spec parse: it imports only our errors (the
-grammars that use it compile their own ``re`` patterns).
+This module is on the path of every spec parse: it imports only our errors.  The
+grammars' tables are ``Patterns``, compiled on first use: the fallback of a spec parse
+imports the grammar modules for their tables of variables and never parses, so it never
+imports ``re``.
 """
 
 from __future__ import annotations
@@ -20,7 +22,23 @@ if TYPE_CHECKING:
     from collections.abc import Mapping
     from typing import NoReturn
 
-__all__ = ["Token", "Tokenizer"]
+__all__ = ["Patterns", "Token", "Tokenizer"]
+
+
+class Patterns(dict):  # type: ignore[type-arg]  # dict[str, re.Pattern[str]]
+    """Regular expressions by name, each compiled from *sources* when first looked up."""
+
+    __slots__ = ("_sources",)
+
+    def __init__(self, sources: Mapping[str, str]) -> None:
+        super().__init__()
+        self._sources = sources
+
+    def __missing__(self, name: str) -> re.Pattern[str]:
+        import re
+
+        pattern = self[name] = re.compile(self._sources[name])
+        return pattern
 
 
 class Token:

@@ -28,15 +28,14 @@ strings (one difference: ``'x' != python_version`` is true here, false there).
 Whitespace between tokens may include newlines; booleans must be ``'true'`` or
 ``'false'``.
 
-This module is on the path of spec parses: it imports ``re`` and our own modules only.
+This module is on the path of spec parses: it imports our own modules only (``re`` when a
+condition is parsed).
 """
 
 from __future__ import annotations
 
-import re
-
 from ._record import Record
-from ._tokenizer import Tokenizer
+from ._tokenizer import Patterns, Tokenizer
 from .errors import close_match
 from .runtime import MARKER_VARIABLES, parse_version
 
@@ -104,8 +103,10 @@ _NOT_RUNTIME.update(dict.fromkeys(("extra", "extras", "dependency_groups"), "a r
 
 # -- versions: the PEP 440 subset a runtime's version uses -------------------------------
 
-_WILDCARD_RE = re.compile(r"\s*v?([0-9]+(?:\.[0-9]+)*)\.\*\s*", re.IGNORECASE)
-_ARBITRARY_RE = re.compile(r"\s*([^\s;)]*)\s*")
+_VERSION_PATTERNS = Patterns({
+    "wildcard": r"(?i)\s*v?([0-9]+(?:\.[0-9]+)*)\.\*\s*",
+    "arbitrary": r"\s*([^\s;)]*)\s*",
+})
 _FINAL = (3, 0)  # sorts after every pre-release
 _NOT_A_VERSION = (
     "expected release numbers with an optional a, b or rc pre-release, like '3.11' or '3.13.0rc1'"
@@ -142,7 +143,7 @@ def _prefix_matcher(prefix: tuple[int, ...]) -> Matcher:
 
 def _spec_matcher(op: str, text: str) -> Matcher | str:
     """What ``Specifier(op + text).contains`` does, or why *text* cannot follow *op*."""
-    wildcard = _WILDCARD_RE.fullmatch(text)
+    wildcard = _VERSION_PATTERNS["wildcard"].fullmatch(text)
     if wildcard is not None:
         if op not in ("==", "!="):
             return "only == and != accept a '.*' wildcard"
@@ -179,23 +180,24 @@ def _spec_matcher(op: str, text: str) -> Matcher | str:
 # -- parsing -----------------------------------------------------------------------------
 
 _IDENTIFIER_END = "(?![A-Za-z0-9_.])"
-_RULES = {
-    "LEFT_PARENTHESIS": re.compile(r"\("),
-    "RIGHT_PARENTHESIS": re.compile(r"\)"),
-    "QUOTED_STRING": re.compile(r"'[^']*'|\"[^\"]*\""),
-    "QUOTE": re.compile("['\"]"),
-    "OP": re.compile("===|==|~=|!=|<=|>=|<|>"),
-    "AND": re.compile("and" + _IDENTIFIER_END),
-    "OR": re.compile("or" + _IDENTIFIER_END),
-    "IN": re.compile("in" + _IDENTIFIER_END),
-    "NOT": re.compile("not" + _IDENTIFIER_END),
-    "VARIABLE": re.compile("[A-Za-z_][A-Za-z0-9_.]*"),
-    "WS": re.compile(r"\s+"),
-    "END": re.compile(r"\Z"),
-}
+_RULES = Patterns({
+    "LEFT_PARENTHESIS": r"\(",
+    "RIGHT_PARENTHESIS": r"\)",
+    "QUOTED_STRING": r"'[^']*'|\"[^\"]*\"",
+    "QUOTE": "['\"]",
+    "OP": "===|==|~=|!=|<=|>=|<|>",
+    "AND": "and" + _IDENTIFIER_END,
+    "OR": "or" + _IDENTIFIER_END,
+    "IN": "in" + _IDENTIFIER_END,
+    "NOT": "not" + _IDENTIFIER_END,
+    "VARIABLE": "[A-Za-z_][A-Za-z0-9_.]*",
+    "WS": r"\s+",
+    "END": r"\Z",
+    # the word an error message quotes
+    "word": r"[^\s()'\"]+|\S",
+})
 _KEYWORDS = ("and", "or", "not", "in")
 _OPERATORS = "==, !=, <, <=, >, >=, ~=, ===, in, not in"
-_WORD = re.compile(r"[^\s()'\"]+|\S")
 
 
 class Condition(Record):
@@ -234,7 +236,7 @@ class Condition(Record):
 
 def _fail(tokenizer: Tokenizer, expected: str, hint: str = "") -> NoReturn:
     """Raise "expected X, got Y" with the marker under Y."""
-    match = _WORD.match(tokenizer.source, tokenizer.position)
+    match = _RULES["word"].match(tokenizer.source, tokenizer.position)
     if match is None:
         tokenizer.raise_syntax_error(f"{expected}, got end of input{hint}")
     tokenizer.raise_syntax_error(f"{expected}, got {match[0]!r}{hint}", span_end=match.end())
@@ -414,7 +416,7 @@ def _compile(
         if left is literal:
             lowered = value.lower()
             return lambda runtime: lowered == get(runtime).strip().lower()
-        arbitrary = _ARBITRARY_RE.fullmatch(value)
+        arbitrary = _VERSION_PATTERNS["arbitrary"].fullmatch(value)
         if arbitrary is None:
             invalid("it cannot contain spaces, ';' or ')'")
         expected = arbitrary[1].lower()

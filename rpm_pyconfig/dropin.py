@@ -9,13 +9,18 @@ file stem.
 
 What a value may be is ``runtime``'s business (``validate_raw``); this module knows
 where each key was written, so every problem names ``FILE:LINE [runtime] KEY``.  Line
-numbers are found by scanning the text only when a problem needs one.  On the hot path:
-imports only ``os``, ``configparser`` and our own light modules.
+numbers are found by scanning the text only when a problem needs one.
+
+The INI dialect is the one ``configparser.RawConfigParser`` reads with the options this
+format was defined with (see ``read_sections``), read here without it: every command,
+``check`` and the fallback of a spec parse alike, uses this one reader, and importing
+``configparser`` (with ``re``, ``enum`` and ``collections``) would cost a spec parse's
+fallback more than reading and checking its drop-ins.  Imports only ``os`` and our own
+light modules.
 """
 
 from __future__ import annotations
 
-import configparser
 import os
 
 from rpm_pyconfig.errors import ConfigError, Problem, close_match, where
@@ -30,24 +35,107 @@ from rpm_pyconfig.runtime import (
     validate_raw,
 )
 
-__all__ = ["SUFFIX", "Dropin", "Reader", "check_runtime", "format_conf"]
+__all__ = ["SUFFIX", "Dropin", "IniSyntaxError", "Reader", "check_runtime", "format_conf",
+           "read_sections"]
 
 #: The file name suffix of a drop-in.
 SUFFIX = ".conf"
 _NAME = next(field for field in FIELDS if field.name == "name")
-# A section name configparser can never read (lines are split at newlines), so no
-# drop-in can ever fill the parser's DEFAULT section.
-_NO_DEFAULT_SECTION = "\n"
+
+
+# -- the INI dialect -----------------------------------------------------------------------
+
+
+class IniSyntaxError(Exception):
+    """Why a text is not INI in the drop-in dialect: what configparser raised, as data.
+
+    ``kind`` is ``"section"`` (a repeated section, ``section`` set), ``"option"`` (a
+    repeated key, ``section`` and ``option`` set), ``"header"`` (a line before any section
+    header) or ``"lines"`` (lines that are neither a header, a key nor a continuation:
+    every one in ``linenos``).  ``lineno`` is the (first) line at fault.
+    """
+
+    def __init__(self, kind: str, lineno: int, section: str | None = None,
+                 option: str | None = None, linenos: tuple[int, ...] = ()) -> None:
+        super().__init__(kind, lineno)
+        self.kind = kind
+        self.lineno = lineno
+        self.section = section
+        self.option = option
+        self.linenos = linenos or (lineno,)
+
+
+_NEVER = 1 << 62  # deeper than any indent: after an empty line no value continues
+
+
+def _header(stripped: str) -> str | None:
+    """The name in a (stripped) ``[section]`` line, as configparser's ``\\[(?P<header>.+)\\]``
+    matches it from the start: up to the last ``]``, at least one character."""
+    if stripped[:1] == "[":
+        end = stripped.rfind("]")
+        if end > 1:
+            return stripped[1:end]
+    return None
+
+
+def read_sections(text: str) -> dict[str, dict[str, str]]:
+    """The sections of *text* and their keys' values, in the order written.
+
+    Exactly what ``configparser.RawConfigParser(strict=True, delimiters=("=",),
+    interpolation=None, empty_lines_in_values=False)`` with case-sensitive keys reads on
+    Python 3.11 and later, on every Python (before 3.11 a section name ended at its first
+    ``]``; ``tests/test_dropin.py`` compares the two over random texts): lines are split at
+    ``\\n`` only and stripped (Unicode whitespace); empty lines and lines starting with
+    ``#`` or ``;`` are skipped and end any value; a line indented deeper than the key line
+    before it continues that value (joined with ``\\n``); a key is what precedes the first
+    ``=``, the value what follows it, both stripped; no inline comments, no interpolation,
+    no default section.  A repeated section or key, or a line before the first header,
+    raises ``IniSyntaxError`` at once; other lines that are nothing are collected and
+    raised together at the end.
+    """
+    sections: dict[str, dict[str, list[str]]] = {}
+    current: dict[str, list[str]] | None = None
+    section = ""
+    key = ""  # what continuation lines add to: "" after a header or an unnamed key
+    indent = 0
+    bad: list[int] = []
+    for lineno, line in enumerate(text.split("\n"), 1):
+        stripped = line.strip()
+        if not stripped or stripped[0] in "#;":
+            indent = _NEVER
+            continue
+        depth = len(line) - len(line.lstrip())
+        if current is not None and key and depth > indent:
+            current[key].append(stripped)
+            continue
+        indent = depth
+        name = _header(stripped)
+        if name is not None:
+            if name in sections:
+                raise IniSyntaxError("section", lineno, name)
+            current = sections[name] = {}
+            section = name
+            key = ""
+        elif current is None:
+            raise IniSyntaxError("header", lineno)
+        else:
+            equals = stripped.find("=")
+            if equals < 0:
+                bad.append(lineno)  # the key before it stays the one continued
+                continue
+            key = stripped[:equals].rstrip()
+            if not key:
+                bad.append(lineno)  # kept as the key "" (a second one is a duplicate)
+            if key in current:
+                raise IniSyntaxError("option", lineno, section, key)
+            current[key] = [stripped[equals + 1:].strip()]
+    if bad:
+        raise IniSyntaxError("lines", bad[0], linenos=tuple(bad))
+    return {name: {key: "\n".join(parts).rstrip() for key, parts in values.items()}
+            for name, values in sections.items()}
 
 
 # -- reading -------------------------------------------------------------------------------
-
-
-class _Parser(configparser.RawConfigParser):
-    """Keys are case-sensitive: ``Name`` is an unknown key, not ``name``."""
-
-    def optionxform(self, optionstr: str) -> str:
-        return optionstr
 
 
 class Dropin:
@@ -75,33 +163,21 @@ class Dropin:
 
 
 class Reader:
-    """Reads drop-ins one after another, with one configparser (a hundred per spec parse)."""
+    """Reads drop-ins one after another (a hundred per spec parse)."""
 
-    __slots__ = ("_parser",)
-
-    def __init__(self) -> None:
-        self._parser = _Parser(
-            strict=True,
-            empty_lines_in_values=False,
-            interpolation=None,
-            default_section=_NO_DEFAULT_SECTION,
-            delimiters=("=",),
-        )
+    __slots__ = ()
 
     def parse(self, path: str, text: str, problems: list[Problem]) -> Dropin | None:
         """Parse and validate the drop-in *path* holding *text*; add every problem to
         *problems* and return None when it has any."""
-        parser = self._parser
-        for section in parser.sections():
-            parser.remove_section(section)
         try:
-            parser.read_string(text, source=path)
-        except configparser.Error as exc:
+            read = read_sections(text)
+        except IniSyntaxError as exc:
             problems.extend(_syntax_problems(exc, path, text))
             return None
 
         before = len(problems)
-        sections = parser.sections()
+        sections = list(read)
         if sections != [SECTION]:
             for section in sections:
                 if section != SECTION:
@@ -117,7 +193,7 @@ class Reader:
                     problems.append(Problem(path, "no [runtime] section"))
                 return None
 
-        raw_values = dict(parser.items(SECTION, raw=True))
+        raw_values = read[SECTION]
         values, found = validate_raw(raw_values)
         for key, message in found:
             problems.append(Problem(_locate(path, text, SECTION, key), message, key=key))
@@ -214,16 +290,15 @@ def _derivable(runtime: Runtime, field: Field) -> bool:
 
 def _line_of(text: str, section: str | None = None, key: str | None = None) -> int | None:
     """The line where ``[section]`` (or ``key`` inside it) is written, found by scanning
-    the text the way configparser reads it; None if not found."""
-    header = configparser.RawConfigParser.SECTCRE
+    the text the way ``read_sections`` reads it; None if not found."""
     in_section = False
     for lineno, line in enumerate(text.split("\n"), 1):
         stripped = line.strip()
         if not stripped or stripped[0] in "#;":
             continue
-        match = header.match(stripped)
-        if match:
-            in_section = match.group("header") == section
+        name = _header(stripped)
+        if name is not None:
+            in_section = name == section
             if in_section and key is None:
                 return lineno
             continue
@@ -237,13 +312,14 @@ def _locate(path: str, text: str, section: str, key: str | None = None) -> str:
     return where(path, _line_of(text, section, key), section, key)
 
 
-def _syntax_problems(exc: configparser.Error, path: str, text: str) -> list[Problem]:
+def _syntax_problems(exc: IniSyntaxError, path: str, text: str) -> list[Problem]:
     lines = text.split("\n")
 
     def shown(lineno: int) -> str:
         return repr(lines[lineno - 1].strip()) if 0 < lineno <= len(lines) else "''"
 
-    if isinstance(exc, configparser.DuplicateOptionError):
+    if exc.kind == "option":
+        assert exc.section is not None and exc.option is not None
         first = _line_of(text, exc.section, exc.option)
         return [
             Problem(
@@ -251,7 +327,7 @@ def _syntax_problems(exc: configparser.Error, path: str, text: str) -> list[Prob
                 f"duplicate key {exc.option!r} (first set on line {first})",
             )
         ]
-    if isinstance(exc, configparser.DuplicateSectionError):
+    if exc.kind == "section":
         first = _line_of(text, exc.section)
         return [
             Problem(
@@ -259,16 +335,14 @@ def _syntax_problems(exc: configparser.Error, path: str, text: str) -> list[Prob
                 f"duplicate section [{exc.section}] (first on line {first})",
             )
         ]
-    if isinstance(exc, configparser.MissingSectionHeaderError):
+    if exc.kind == "header":
         return [
             Problem(
                 where(path, exc.lineno),
                 f"expected the [runtime] section header first, got {shown(exc.lineno)}",
             )
         ]
-    if isinstance(exc, configparser.ParsingError):
-        return [
-            Problem(where(path, lineno), f"expected 'key = value', got {shown(lineno)}")
-            for lineno, _ in exc.errors
-        ]
-    return [Problem(path, f"cannot parse: {exc}")]  # pragma: no cover - future configparser
+    return [
+        Problem(where(path, lineno), f"expected 'key = value', got {shown(lineno)}")
+        for lineno in exc.linenos
+    ]

@@ -12,15 +12,14 @@ Everything else, newlines and ``%`` included, is literal text and is copied unch
 Values can be escaped for where they go (``escape_rpm`` for rpm, ``shlex.quote`` for a
 shell); literal text never is.
 
-This module is on the path of every spec parse: it imports ``re`` and our own modules only.
+This module is on the path of every spec parse: it imports our own modules only (``re``
+when an expression is parsed).
 """
 
 from __future__ import annotations
 
-import re
-
 from ._record import Record
-from ._tokenizer import Tokenizer
+from ._tokenizer import Patterns, Tokenizer
 from .errors import close_match
 from .runtime import FIELDS
 
@@ -96,15 +95,15 @@ TOKENS: Mapping[str, tuple[Getter, str]] = _build_tokens()
 
 _NAME = "[A-Za-z_][A-Za-z0-9_]*"  # explicit ASCII classes: \w would take any letter
 
-_RULES = {
-    "TEXT": re.compile("[^@]+"),
-    "AT_AT": re.compile("@@"),
-    "AT_BRACE": re.compile("@{"),
-    "AT": re.compile("@"),
-    "NAME": re.compile(_NAME),
-    "RIGHT_BRACE": re.compile("}"),
-    "END": re.compile(r"\Z"),
-}
+_RULES = Patterns({
+    "TEXT": "[^@]+",
+    "AT_AT": "@@",
+    "AT_BRACE": "@{",
+    "AT": "@",
+    "NAME": _NAME,
+    "RIGHT_BRACE": "}",
+    "END": r"\Z",
+})
 
 _LITERAL_AT_HINT = "(write '@@' for a literal '@')"
 

@@ -161,12 +161,14 @@ def _path(value: str) -> str:
     return value
 
 
-def _bool(value: str) -> bool:
-    # configparser's own table of spellings (ignoring case); imported here, not at the top,
-    # so that the @-expression modules stay import-free (the drop-in reader has loaded it).
-    from configparser import RawConfigParser
+#: The spellings of a boolean, ignoring case: configparser's ``BOOLEAN_STATES`` (the drop-in
+#: format was defined with it; a spec parse no longer imports it).
+_BOOLEANS = {"1": True, "yes": True, "true": True, "on": True,
+             "0": False, "no": False, "false": False, "off": False}
 
-    flag = RawConfigParser.BOOLEAN_STATES.get(value.lower())
+
+def _bool(value: str) -> bool:
+    flag = _BOOLEANS.get(value.lower())
     if flag is None:
         raise InvalidValueError(f"must be true or false (or yes/no, on/off, 1/0), got {value!r}")
     return flag

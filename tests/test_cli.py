@@ -813,6 +813,37 @@ def test_compile_fallback_path_imports_little(registry: Path) -> None:
     assert not roots & forbidden, sorted(roots & forbidden)
 
 
+@pytest.mark.skipif(
+    sys.implementation.name != "cpython", reason="-X importtime is CPython's (PyPy ignores it)"
+)
+def test_direct_fallback_imports_no_standard_library_parser(registry: Path) -> None:
+    """The fallback as macros.pyconfig runs it (the interpreter ``-I -S``, this package
+    first on ``sys.path``) reads and checks the drop-ins without configparser, re and
+    what they pull in (enum, collections, functools): with them it cost a spec parse more
+    than the work (see README, Speed)."""
+    head = "import sys;sys.path.insert(0,sys.argv.pop(1));"
+    tail = "from rpm_pyconfig.cli import run;run()"
+    macros = (REPO / "macros" / "macros.pyconfig").read_text(encoding="utf-8")
+    assert f'"{head}" ..' in macros and f'"{tail}")' in macros  # what the macros run
+    completed = subprocess.run(
+        [sys.executable, "-I", "-S", "-X", "importtime", "-c", head + tail, str(REPO),
+         "compile", "--lua"],
+        capture_output=True, text=True, env=dict(os.environ, RPM_PYCONFIG_PATH=str(registry)),
+        check=False,
+    )
+    assert completed.returncode == 0, completed.stderr
+    assert "pyconfig.registry = {" in completed.stdout
+    modules = {
+        line.rsplit("|", 1)[1].strip()
+        for line in completed.stderr.splitlines()
+        if line.startswith("import time:") and "|" in line
+    }
+    assert {"rpm_pyconfig.compiled", "rpm_pyconfig.registry", "rpm_pyconfig.dropin"} <= modules
+    heavy = {"configparser", "re", "enum", "collections", "functools", "typing", "argparse",
+             "jinja2", "packaging", "dataclasses", "shutil", "subprocess", "tempfile"}
+    assert not {module.split(".")[0] for module in modules} & heavy
+
+
 def test_no_sentinel_inside_a_build_scriptlet(
     capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch, tmp_path: Path
 ) -> None:

@@ -1,9 +1,13 @@
 """Tests of rpm_pyconfig.dropin: writing drop-ins (format_conf, check_runtime) and reading
-them back; what reading reports about bad files is in test_registry's exact messages."""
+them back, and its INI reader against configparser; what reading reports about bad files
+is in test_registry's exact messages."""
 
 from __future__ import annotations
 
+import configparser
+import re
 import string
+import sys
 import tempfile
 from pathlib import Path
 
@@ -11,10 +15,10 @@ import pytest
 from hypothesis import assume, given, settings
 from hypothesis import strategies as st
 
-from rpm_pyconfig.dropin import check_runtime, format_conf
+from rpm_pyconfig.dropin import IniSyntaxError, check_runtime, format_conf, read_sections
 from rpm_pyconfig.errors import ConfigError
 from rpm_pyconfig.registry import load_registry
-from rpm_pyconfig.runtime import FIELDS, Runtime
+from rpm_pyconfig.runtime import _BOOLEANS, FIELDS, Runtime
 from tests.test_registry import conf, write
 
 # -- format_conf ---------------------------------------------------------------------------
@@ -188,3 +192,127 @@ def test_format_conf_round_trip_long(request: pytest.FixtureRequest) -> None:
         assert _load_one(runtime) == runtime
 
     round_trip()
+
+
+# -- the INI dialect: read_sections against configparser -----------------------------------
+
+
+class _CaseSensitive(configparser.RawConfigParser):
+    if sys.version_info < (3, 11):
+        # Before 3.11 (bpo-38741) a section name ended at its first "]": "[runtime]]" was
+        # [runtime].  The reader keeps to one dialect on every Python, today's.
+        SECTCRE = re.compile(r"\[(?P<header>.+)\]")
+
+    def optionxform(self, optionstr: str) -> str:
+        return optionstr
+
+
+def _by_configparser(text: str) -> object:
+    """What configparser, set up as the drop-in format was defined with it, reads from
+    *text*: the sections, or the error as a comparable tuple."""
+    parser = _CaseSensitive(strict=True, empty_lines_in_values=False, interpolation=None,
+                            default_section="\n", delimiters=("=",))
+    try:
+        parser.read_string(text, source="f.conf")
+    except configparser.DuplicateOptionError as exc:
+        return ("option", exc.lineno, exc.section, exc.option)
+    except configparser.DuplicateSectionError as exc:
+        return ("section", exc.lineno, exc.section)
+    except configparser.MissingSectionHeaderError as exc:
+        return ("header", exc.lineno)
+    except configparser.ParsingError as exc:
+        return ("lines", tuple(lineno for lineno, _ in exc.errors))
+    return {section: dict(parser.items(section, raw=True)) for section in parser.sections()}
+
+
+def _by_reader(text: str) -> object:
+    try:
+        return read_sections(text)
+    except IniSyntaxError as exc:
+        if exc.kind == "option":
+            return ("option", exc.lineno, exc.section, exc.option)
+        if exc.kind == "section":
+            return ("section", exc.lineno, exc.section)
+        if exc.kind == "header":
+            return ("header", exc.lineno)
+        assert exc.kind == "lines" and exc.lineno == exc.linenos[0]
+        return ("lines", exc.linenos)
+
+
+# Characters where the dialect has rules: brackets, '=', ':' (not a delimiter here),
+# comment prefixes, ASCII and Unicode whitespace (str.strip's and re's \s alike), a CR,
+# a NUL, letters of both cases; and words that make headers, keys and comments likely.
+_INI_CHARS = st.sampled_from([
+    *"[]=:#; \t\r\x0b\x0c\x1c\x1f\x85\xa0\u2028\u3000\x00aAbNé",
+    "[runtime]", "name", " = ", "\n",
+])
+_INI_PIECES = st.lists(_INI_CHARS, max_size=12).map("".join)
+_INI_LINES = st.one_of(
+    _INI_PIECES,
+    st.tuples(
+        st.sampled_from(["", " ", "  ", "\t", "\x0c", "\u3000", "\xa0 "]),
+        st.sampled_from(["[runtime]", "[Runtime]", "[a]", "[]", "[]]", "[a]b]", "[[x]", "#c",
+                         ";c", "k = v", "k=", "=v", "= ", "k", "name = x", "k = v = w",
+                         "k : v", "K = v", "  "]),
+        _INI_PIECES,
+    ).map("".join),
+)
+_INI_TEXTS = st.one_of(
+    st.lists(_INI_LINES, max_size=14).map("\n".join),
+    st.lists(_INI_CHARS, max_size=60).map("".join),
+    st.text(max_size=60),
+)
+
+
+@pytest.mark.parametrize("text", [
+    "",
+    "[runtime]\nname = a\n  more\n\tand more\n\n  not more\n",
+    "[runtime]\nname = a\n# comment\n  after a comment\n",
+    "[runtime]\nname =\n  only continued\nkey = v\n",
+    "[runtime]\n  indented = header\n    continued\n  next = key\n",
+    "[runtime]\r\nname = a\r\nkey=b=c\r\n",
+    "[a]b]\nk = v\n[[x]\n[]]\nk = w\n",
+    "[]\n",
+    "[runtime]\n= v\n= w\n",
+    "[runtime]\nwords\n  continue the key before\nk = v\nk = w\n",
+    "[runtime]\nwords\nmore words\n",
+    "[runtime]\nk = v\n[runtime]\n",
+    "k = v\n[runtime]\n",
+    "  # indented comment\n\n[runtime]\nName = a\nname = b\n",
+    "[runtime]\nk = v ; not a comment # nor this\nk2 : v\n",
+    "[runtime]\nk\u3000=\u3000v\u3000\n\u3000continued\u3000\n",
+    "[runtime]\nk = v\n\x1c\n  after a separator line\n",
+])
+def test_read_sections_reads_what_configparser_reads(text: str) -> None:
+    assert _by_reader(text) == _by_configparser(text)
+
+
+@settings(max_examples=1000, deadline=None)
+@given(_INI_TEXTS)
+def test_read_sections_equals_configparser_on_random_texts(text: str) -> None:
+    assert _by_reader(text) == _by_configparser(text)
+
+
+@pytest.mark.property
+def test_read_sections_equals_configparser_long(request: pytest.FixtureRequest) -> None:
+    """20,000 random texts (over a minute of CPU): run with ``-m property``."""
+    if "property" not in request.config.getoption("markexpr", ""):
+        pytest.skip("long hypothesis run: select it with -m property")
+
+    @settings(max_examples=20000, deadline=None)
+    @given(_INI_TEXTS)
+    def same(text: str) -> None:
+        assert _by_reader(text) == _by_configparser(text)
+
+    same()
+
+
+def test_a_section_name_runs_to_the_last_bracket_on_every_python() -> None:
+    """configparser before Python 3.11 (PyPy 3.9) read ``[runtime]]`` as ``[runtime]``;
+    the one reader reads what 3.11 and later read, whichever Python runs it."""
+    assert read_sections("[runtime]]\nname = a\n[b] c]\n") == {"runtime]": {"name": "a"},
+                                                                "b] c": {}}
+
+
+def test_booleans_are_configparsers_spellings() -> None:
+    assert _BOOLEANS == configparser.RawConfigParser.BOOLEAN_STATES
