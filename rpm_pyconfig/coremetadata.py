@@ -204,8 +204,9 @@ def check(core: Core, license_expression: str | None) -> None:
     try:
         Metadata.from_raw(raw)
     except ExceptionGroup as group:  # packaging's own on Python < 3.11
+        keys = {header.lower(): key for key, header in PKG_INFO_NAMES.items()}
         problems = [
-            f"{core.origins.get(error.field, core.origins['name'])}: {error}"
+            f"{core.origins[keys.get(error.field, 'name')]}: {error}"
             for error in group.exceptions if isinstance(error, InvalidMetadata)
         ]
         raise MetadataError("\n".join(problems)) from None
