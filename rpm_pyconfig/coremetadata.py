@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 
 from rpm_pyconfig import _packaging
 from rpm_pyconfig.errors import MetadataError
+from rpm_pyconfig.sources import utf8_text
 
 __all__ = ["PKG_INFO_HEADERS", "PKG_INFO_NAMES", "SPEC_CRITICAL", "Core", "check", "describe",
            "distrust", "parse", "url_key"]
@@ -82,12 +83,7 @@ def parse(data: bytes, where: str) -> Core:
     _packaging.require()
     from packaging.metadata import parse_email
 
-    try:
-        text = data.decode("utf-8")
-    except UnicodeDecodeError as error:
-        raise MetadataError(
-            f"{where}: not UTF-8 text ({error.reason} at byte {error.start})"
-        ) from None
+    text = utf8_text(data, where)
     raw, unparsed = parse_email(text)
     fields: dict[str, object] = dict(raw)
 

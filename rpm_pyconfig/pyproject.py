@@ -20,7 +20,7 @@ from rpm_pyconfig.coremetadata import Core
 from rpm_pyconfig.dependencies import parse_requirement
 from rpm_pyconfig.errors import MetadataError
 from rpm_pyconfig.layout import DEFAULT_BUILD_BACKEND, DEFAULT_BUILD_REQUIRES
-from rpm_pyconfig.sources import Tree
+from rpm_pyconfig.sources import Tree, utf8_text
 
 if sys.version_info >= (3, 11):
     import tomllib
@@ -61,12 +61,7 @@ def toml_type(value: object) -> str:
 
 
 def load(data: bytes, where: str) -> dict[str, object]:
-    try:
-        text = data.decode("utf-8")
-    except UnicodeDecodeError as error:
-        raise MetadataError(
-            f"{where}: not UTF-8 text ({error.reason} at byte {error.start})"
-        ) from None
+    text = utf8_text(data, where)
     try:
         table: dict[str, object] = tomllib.loads(text)
     except tomllib.TOMLDecodeError as error:

@@ -19,7 +19,7 @@ from pathlib import Path
 from rpm_pyconfig.errors import MetadataError
 
 __all__ = ["TAR_SUFFIXES", "ArchiveTree", "DirTree", "TarTree", "Tree", "ZipTree",
-           "check_zip", "read_member", "unpack"]
+           "check_zip", "read_member", "unpack", "utf8_text"]
 
 TAR_SUFFIXES = (".tar.gz", ".tgz", ".tar.bz2", ".tbz2", ".tar.xz", ".txz", ".tar")
 
@@ -249,3 +249,13 @@ def unpack(tree: Tree, destination: str) -> None:
         os.makedirs(os.path.dirname(target), exist_ok=True)
         with open(target, "wb") as stream:
             stream.write(data)
+
+
+def utf8_text(data: bytes, where: str) -> str:
+    """A metadata file's bytes as text: UTF-8, or an error naming the file and the byte."""
+    try:
+        return data.decode("utf-8")
+    except UnicodeDecodeError as error:
+        raise MetadataError(
+            f"{where}: not UTF-8 text ({error.reason} at byte {error.start})"
+        ) from None
