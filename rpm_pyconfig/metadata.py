@@ -20,6 +20,11 @@ temporary directory for it), else they are listed in :attr:`ProjectMetadata.untr
 Every problem is a :class:`~rpm_pyconfig.errors.MetadataError` naming the file, the field and
 the offending value; problems found while checking ``[project]`` are reported together.
 Paths inside an archive are shown as ``/path/foo-1.0.tar.gz/foo-1.0/pyproject.toml``.
+
+The files are read by :mod:`~rpm_pyconfig.sources` and :mod:`~rpm_pyconfig.wheelinfo`, parsed
+by :mod:`~rpm_pyconfig.pyproject` and :mod:`~rpm_pyconfig.coremetadata` (packaging's), what the
+project installs is guessed by :mod:`~rpm_pyconfig.layout`; this module decides which source
+each field comes from and validates the result.
 """
 
 from __future__ import annotations
@@ -65,7 +70,7 @@ class ProjectMetadata:
     description: str
     #: Its content type (``text/markdown``...), ``""`` when unknown.
     description_content_type: str
-    #: The ``License:`` tag, with where it came from and warnings.
+    #: The license as an SPDX expression (none when unknown), where it came from, warnings.
     license: LicenseResult
     #: ``Requires-Python`` specifier, ``""`` when unrestricted.
     requires_python: str
@@ -161,6 +166,8 @@ def read_metadata(
 def _from_tree(
     tree: sources.Tree, *, kind: SourceKind, source_file: str, backend: MetadataBackend | None
 ) -> ProjectMetadata:
+    """``[project]``, with PKG-INFO's fields where it says ``dynamic`` and the build
+    backend's where PKG-INFO cannot vouch for them (see the module doc)."""
     pyproject_where = tree.where("pyproject.toml")
     pkg_info_where = tree.where("PKG-INFO")
     raw_pyproject = tree.read("pyproject.toml")
@@ -283,7 +290,7 @@ def _ask_backend(
 
 def _finish(found: Found) -> ProjectMetadata:
     """Validate the collected fields and build the record."""
-    from packaging.utils import InvalidName  # packaging >= 23.2: not at import time
+    from packaging.utils import InvalidName  # not in packaging 23.0: never at import time
 
     core = found.core
     where = core.origins
