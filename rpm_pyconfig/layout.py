@@ -4,6 +4,7 @@ top-level import names, whether it builds extension modules, and its commands.
 Best effort by design: the build backend alone knows for sure, and asking it means running
 the project's code.  The spec generator turns a wrong guess into a warning or a review note
 (``%check`` imports the names; the packager corrects them), never into silence.
+:class:`Found` carries these guesses with the core metadata of the source they came from.
 """
 
 from __future__ import annotations
@@ -56,10 +57,12 @@ class Found:
     untrusted: list[str] = field(default_factory=list)
     from_backend: list[str] = field(default_factory=list)
 
+
 # -- scripts ----------------------------------------------------------------------------------
 
 
 def entry_point_scripts(data: bytes, where: str) -> list[str]:
+    """The console and GUI script names an ``entry_points.txt`` lists."""
     parser = configparser.ConfigParser(delimiters=("=",), interpolation=None)
     parser.optionxform = str  # type: ignore[assignment, method-assign]
     try:
