@@ -51,6 +51,7 @@ from tests.rpmtools import (
     have_rpm_tools,
     macros_options,
     probe_registry,
+    repo_pythonpath,
     rpm_query,
     run,
     tool_env,
@@ -372,7 +373,7 @@ def _spec_command(
 ) -> subprocess.CompletedProcess[str]:
     """``rpm-pyconfig spec ...`` run by the interpreter running the tests (*registry*: its
     ``RPM_PYCONFIG_PATH``, which names the runtime that would run a build backend)."""
-    env = dict(os.environ, PYTHONPATH=str(REPO), SOURCE_DATE_EPOCH=SOURCE_DATE_EPOCH)
+    env = dict(os.environ, PYTHONPATH=repo_pythonpath(), SOURCE_DATE_EPOCH=SOURCE_DATE_EPOCH)
     if registry is not None:
         env["RPM_PYCONFIG_PATH"] = str(registry)
     return subprocess.run([sys.executable, "-m", "rpm_pyconfig", "spec", *arguments], cwd=cwd,
