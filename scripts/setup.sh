@@ -86,7 +86,7 @@ fi
 
 # packaging for the other runtimes' unit tests (scripts/test.sh) where the distribution's is
 # older than the 24.2 that reading metadata needs (Debian 12 ships 23.0, which its PyPy 3.9
-# reads): packaging 25.0, the newest release that still runs on Python 3.9, from PyPI.
+# reads): packaging 25.0 from PyPI, a release that runs on Python 3.9 (26.4, .venv's, needs 3.10).
 runtime_packaging=.venv/runtime-packaging
 if [ ! -f "$runtime_packaging/packaging/licenses/__init__.py" ]; then
   step "$logs/setup-pip-runtime-packaging.log" \
