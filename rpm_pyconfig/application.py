@@ -37,7 +37,7 @@ from ._files import sha256_of, write_atomically
 from .errors import PyConfigError
 from .rendering import render
 from .runtime import Runtime
-from .specgen import changelog_today
+from .specgen import changelog_today, license_tag
 from .spectext import SpecText
 
 __all__ = [
@@ -298,14 +298,14 @@ def _license(artifact: Artifact, warnings: list[str]) -> str:
     from .licenses import license_for
 
     meta = artifact.metadata
+    origin = f"{artifact.name} {artifact.version}"
     result = license_for(
         expression=meta.get("license_expression"),
         text=meta.get("license"),
         classifiers=meta.get("classifier", []),
-        origin=f"{artifact.name} {artifact.version}",
+        origin=origin,
     )
-    warnings.extend(result.warnings)
-    return result.expression
+    return license_tag(result, origin, warnings)
 
 
 def _combined_license(expressions: list[str]) -> str:
@@ -448,7 +448,7 @@ def generate_app_spec(
     else:
         from .licenses import canonicalize_expression
 
-        license_expr, _notes = canonicalize_expression(license, origin="--license")
+        license_expr = canonicalize_expression(license, origin="--license")
     binary_so = any(a.is_wheel and not a.filename.endswith("-any.whl") for a in artifacts)
     stdlib = _stdlib(runtime)
     helper = os.path.join(sources, HELPER)

@@ -22,16 +22,22 @@ from collections.abc import Sequence
 from . import __version__, extras, spectext
 from ._files import write_atomically
 from .backend import MetadataBackend
-from .errors import MetadataError, PyConfigError
+from .errors import MetadataError, PyConfigError, located
+from .licenses import LicenseResult
 from .metadata import ProjectMetadata, read_metadata
 from .rendering import render
 from .runtime import Runtime
 from .spectext import SpecText
 
 __all__ = [
-    "GeneratedSpec", "changelog_today", "declarative_problem", "generate_spec", "package_name",
-    "write_spec",
+    "PLACEHOLDER", "GeneratedSpec", "changelog_today", "declarative_problem", "generate_spec",
+    "license_tag", "package_name", "write_spec",
 ]
+
+#: The ``License:`` tag when the metadata says no usable license.  Deliberately not a valid
+#: SPDX expression (a ``LicenseRef-`` would be valid and pass every check): rpmlint's
+#: ``invalid-license`` and Fedora's license validators flag it, and FIXME shows in every review.
+PLACEHOLDER = "FIXME-UNKNOWN-LICENSE"
 
 #: The first rpm with declarative build systems (``BuildSystem:``, ``BuildOption()``).
 BUILDSYSTEM_RPM = (4, 20)
@@ -53,6 +59,20 @@ class GeneratedSpec:
         self.warnings = warnings
         #: The metadata it was made from.
         self.metadata = metadata
+
+
+def license_tag(result: LicenseResult, origin: str, warnings: list[str]) -> str:
+    """The ``License:`` tag for *result*, its warnings added to *warnings*: the SPDX
+    expression, or :data:`PLACEHOLDER` with a warning when the metadata says none."""
+    warnings += result.warnings
+    if result.expression is not None:
+        return result.expression
+    warnings.append(located(
+        origin,
+        f"no usable license metadata: License is set to {PLACEHOLDER}; "
+        "replace it with the SPDX expression of the project's license",
+    ))
+    return PLACEHOLDER
 
 
 def generate_spec(
@@ -103,7 +123,9 @@ def generate_spec(
     chosen = extras.choose(meta.extras, wanted_extras)
     review = extras.development(chosen)
     left_out = [extra for extra in meta.extras if extra not in chosen]
-    warnings = list(meta.license.warnings) + list(meta.warnings)
+    warnings: list[str] = []
+    license_text = license_tag(meta.license, origins.get("license_text", where), warnings)
+    warnings += meta.warnings
     extra_buildrequires = [spectext.rpm_dependency(item, field="--buildrequires")
                            for item in buildrequires]
     if meta.has_ext_modules and not extra_buildrequires:
@@ -170,7 +192,7 @@ def generate_spec(
         "summary_macro": spectext.define_value(summary, field=origins.get("summary", where)),
         "description": _description(summary, meta.name, origins.get("summary", where)),
         "license": spectext.license_expression(
-            meta.license.expression, field=origins.get("license_expression", where)
+            license_text, field=origins.get("license_expression", where)
         ),
         "url": spectext.url(meta.homepage, field=origins.get("urls", where))
         if meta.homepage else "",

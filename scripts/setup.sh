@@ -84,6 +84,17 @@ if [ ! -f "$stamp" ] || [ pyproject.toml -nt "$stamp" ] || [ "$constraints" -nt 
   touch "$stamp"
 fi
 
+# packaging for the other runtimes' unit tests (scripts/test.sh) where the distribution's is
+# older than the 24.2 that reading metadata needs (Debian 12 ships 23.0, which its PyPy 3.9
+# reads): packaging 25.0 from PyPI, a release that runs on Python 3.9 (26.4, .venv's, needs 3.10).
+runtime_packaging=.venv/runtime-packaging
+if [ ! -f "$runtime_packaging/packaging/licenses/__init__.py" ]; then
+  step "$logs/setup-pip-runtime-packaging.log" \
+    "setup: installing packaging 25.0 for runtimes whose own is older than 24.2 ($runtime_packaging)" \
+    .venv/bin/python -m pip install --disable-pip-version-check --no-deps --only-binary=:all: \
+      --python-version 3.9 --target "$runtime_packaging" packaging==25.0
+fi
+
 # Byte-compile: a spec parse must not pay for compiling our modules (and PYTHONDONTWRITEBYTECODE
 # may be set, so imports would never write .pyc files themselves).
 .venv/bin/python -m compileall -q rpm_pyconfig

@@ -11,8 +11,9 @@ echo "== mypy" && .venv/bin/mypy
 
 # The unit tests under every other runtime the probe finds (another language version or
 # implementation than .venv's: PyPy 3.9 on Debian 12, PyPy 3.11 on Debian 13...), with the
-# distribution's pytest, hypothesis, jinja2 and packaging. A runtime that cannot import them
-# is named; under CI=true that fails the run.
+# distribution's pytest, hypothesis, jinja2 and packaging (a packaging older than 24.2 is
+# replaced by setup.sh's, from PyPI). A runtime that cannot import them is named; under
+# CI=true that fails the run.
 venv_runtime=$(.venv/bin/python -c 'import sys; print(sys.implementation.name, "%d.%d" % sys.version_info[:2])')
 ran=0
 # Captured first: the status of a process substitution would go unchecked.
@@ -35,8 +36,14 @@ while read -r name interpreter implementation short_version; do
     echo "== $name cannot import pyproject_hooks: the build-backend tests run in .venv only"
     marks="not rpm and not backend"
   fi
+  path=${PYTHONPATH:-}
+  if ! "$interpreter" -c 'import packaging.licenses, packaging.metadata' 2>/dev/null; then
+    # Reading metadata needs packaging >= 24.2; setup.sh puts 25.0 there from PyPI.
+    echo "== $name's packaging is older than 24.2: its unit tests use .venv/runtime-packaging"
+    path=$PWD/.venv/runtime-packaging${path:+:$path}
+  fi
   echo "== unit tests under $name ($interpreter, $implementation $short_version), -m '$marks'"
-  "$interpreter" -m pytest -q -p no:cacheprovider -m "$marks"
+  PYTHONPATH=$path "$interpreter" -m pytest -q -p no:cacheprovider -m "$marks"
   ran=$((ran + 1))
 done <<< "$runtimes"
 echo "== unit tests ran under $ran other runtime(s)"

@@ -78,6 +78,12 @@ def trio() -> tuple[Runtime, Runtime, Runtime]:
     return main_runtime(), debug_runtime(), pypy_runtime()
 
 
+def repo_pythonpath() -> str:
+    """PYTHONPATH for running this checkout's tool: the checkout, then the tests' own
+    PYTHONPATH (scripts/test.sh's newer packaging for a runtime whose own is too old)."""
+    return os.pathsep.join([str(REPO), *filter(None, [os.environ.get("PYTHONPATH")])])
+
+
 def tool_env(registry: Path | str | None, *, path: str | None = None) -> dict[str, str]:
     """The environment rpm runs the tool in: our bin dir first on PATH, the registry chosen."""
     env = dict(os.environ)

@@ -30,7 +30,7 @@ from rpm_pyconfig.errors import MetadataError
 from rpm_pyconfig.metadata import read_metadata
 from rpm_pyconfig.specgen import generate_spec
 from tests.chainfixtures import make_sdist
-from tests.rpmtools import REPO, main_runtime, probe_registry, require
+from tests.rpmtools import main_runtime, probe_registry, repo_pythonpath, require
 
 #: scripts/test.sh leaves these out under a runtime whose distribution has no pyproject_hooks
 #: (Debian 12's PyPy): .venv, which installs it, always runs them.
@@ -184,7 +184,7 @@ def test_the_spec_command_asks_the_registry_default_runtime(
 ) -> None:
     _setuptools_backend()
     registry = probe_registry(tmp_path / "registry")
-    env = dict(os.environ, PYTHONPATH=str(REPO), RPM_PYCONFIG_PATH=str(registry))
+    env = dict(os.environ, PYTHONPATH=repo_pythonpath(), RPM_PYCONFIG_PATH=str(registry))
     done = subprocess.run(
         [sys.executable, "-m", "rpm_pyconfig", "spec", str(sdists["legacy_deps-1.0"]),
          "-o", "-"], env=env, capture_output=True, text=True, check=False, cwd=tmp_path,
@@ -206,7 +206,7 @@ def test_no_backend_refuses_instead_of_running_project_code(
     sdists: dict[str, Path], tmp_path: Path
 ) -> None:
     sdist = sdists["legacy_deps-1.0"]
-    env = dict(os.environ, PYTHONPATH=str(REPO))
+    env = dict(os.environ, PYTHONPATH=repo_pythonpath())
     done = subprocess.run(
         [sys.executable, "-m", "rpm_pyconfig", "spec", "--no-backend", str(sdist), "-o", "x"],
         env=env, capture_output=True, text=True, check=False, cwd=tmp_path,

@@ -1,36 +1,22 @@
-"""The License: tag: PEP 639 expressions, legacy text, classifiers, placeholder."""
+"""The license of a project: PEP 639 expressions, legacy text, classifiers, none."""
 
 from __future__ import annotations
 
-from typing import Callable
-
 import pytest
 
-from rpm_pyconfig import licenses
 from rpm_pyconfig.errors import MetadataError
 from rpm_pyconfig.licenses import (
     AMBIGUOUS_CLASSIFIERS,
     CLASSIFIER_LICENSES,
-    PLACEHOLDER,
     LicenseResult,
     canonicalize_expression,
     classifier_license,
     license_for,
 )
 
-try:
-    from packaging.licenses import canonicalize_license_expression
-except ImportError:  # pragma: no cover - packaging < 24.2
-    canonicalize_license_expression = None  # type: ignore[assignment]
-
 OSI = "License :: OSI Approved :: "
-Canonicalizer = Callable[[str, bool], "tuple[str, list[str]]"]
-BACKENDS: list[Canonicalizer] = [licenses._canonicalize_fallback]
-if canonicalize_license_expression is not None:
-    BACKENDS.append(licenses._canonicalize_packaging)
 
 
-@pytest.mark.parametrize("backend", BACKENDS)
 @pytest.mark.parametrize(
     ("expression", "canonical"),
     [
@@ -44,16 +30,14 @@ if canonicalize_license_expression is not None:
         ("  MIT   AND\tISC ", "MIT AND ISC"),
     ],
 )
-def test_valid_expressions(backend: Canonicalizer, expression: str, canonical: str) -> None:
-    if backend is licenses._canonicalize_packaging and expression == "((MIT))" and (
-        _packaging_major() < 26
-    ):
+def test_valid_expressions(expression: str, canonical: str) -> None:
+    if expression == "((MIT))" and _packaging_major() < 26:
         # packaging 24.2 to 25.0 refuse redundant parentheses (26.0 accepts them): rpm-pyconfig
         # follows the packaging it runs with, as an invalid expression, never a crash.
-        with pytest.raises(licenses._InvalidExpressionError):
-            backend(expression, True)
+        with pytest.raises(MetadataError, match=r"^x: invalid license expression '\(\(MIT\)\)': "):
+            canonicalize_expression(expression, origin="x")
         return
-    assert backend(expression, True) == (canonical, [])
+    assert canonicalize_expression(expression) == canonical
 
 
 def _packaging_major() -> int:
@@ -71,32 +55,32 @@ def test_a_malformed_licenseref_is_an_invalid_expression_with_every_packaging() 
     )
 
 
-@pytest.mark.parametrize("backend", BACKENDS)
 @pytest.mark.parametrize(
     "expression",
     ["", "(MIT", "MIT)", "MIT OR", "AND MIT", "MIT AND AND ISC", "MIT ISC", "(MIT) WITH X",
      "() MIT", "MIT WITH", "LicenseRef-a+", "Use-it-after-midnight", "MIT WITH Nope-exception",
-     PLACEHOLDER],
+     "FIXME-UNKNOWN-LICENSE"],
 )
-def test_invalid_expressions(backend: Canonicalizer, expression: str) -> None:
-    with pytest.raises(licenses._InvalidExpressionError):
-        backend(expression, True)
+def test_invalid_expressions(expression: str) -> None:
+    with pytest.raises(MetadataError) as caught:
+        canonicalize_expression(expression, origin="x")
+    assert str(caught.value).startswith(f"x: invalid license expression {expression!r}: ")
 
 
-def test_fallback_accepts_unknown_identifiers_in_a_pep639_expression_with_a_warning() -> None:
-    assert licenses._canonicalize_fallback("Some-New-License-9.0 OR MIT", False) == (
-        "Some-New-License-9.0 OR MIT",
-        ["'Some-New-License-9.0' is not in rpm-pyconfig's table of common SPDX identifiers "
-         "and could not be checked (packaging >= 24.2 checks the full SPDX list)"],
+def test_an_unknown_identifier_is_refused_whatever_packaging_is_installed() -> None:
+    """One answer: the full SPDX list decides, never a table of rpm-pyconfig's own."""
+    with pytest.raises(MetadataError) as caught:
+        license_for(expression="mit or Some-New-1.0", origin="x")
+    assert str(caught.value).startswith("x: invalid license expression 'mit or Some-New-1.0': ")
+    # Legacy text must be a valid SPDX expression to count.
+    assert license_for(text="Some-New-1.0") == LicenseResult(
+        None, "unknown", ["license text 'Some-New-1.0' is not an SPDX expression and was ignored"]
     )
 
 
-@pytest.mark.skipif(canonicalize_license_expression is None, reason="packaging < 24.2")
-def test_fallback_table_and_classifier_table_are_real_spdx_identifiers() -> None:
-    for name in [*licenses._SPDX_LICENSES.values(), *CLASSIFIER_LICENSES.values()]:
-        assert canonicalize_license_expression(name) == name
-    for name in licenses._SPDX_EXCEPTIONS.values():
-        assert canonicalize_license_expression(f"MIT WITH {name}") == f"MIT WITH {name}"
+def test_classifier_table_holds_real_spdx_identifiers() -> None:
+    for name in CLASSIFIER_LICENSES.values():
+        assert canonicalize_expression(name) == name
 
 
 def test_pep639_expression_wins() -> None:
@@ -123,20 +107,6 @@ def test_invalid_pep639_expression_is_an_error() -> None:
     )
     with pytest.raises(MetadataError, match=r"^x: invalid license expression '\(GPL'"):
         canonicalize_expression("(GPL", origin="x")
-
-
-def test_without_packaging_licenses_unknown_ids_pass_with_a_warning(
-    monkeypatch: pytest.MonkeyPatch,
-) -> None:
-    monkeypatch.setattr(licenses, "_canonicalize", licenses._canonicalize_fallback)
-    result = license_for(expression="mit or Some-New-1.0", origin="x")
-    assert (result.expression, result.source) == ("MIT OR Some-New-1.0", "pep639")
-    assert result.warnings == [
-        "x: 'Some-New-1.0' is not in rpm-pyconfig's table of common SPDX identifiers and could "
-        "not be checked (packaging >= 24.2 checks the full SPDX list)"
-    ]
-    # Legacy text must be fully known to count as SPDX.
-    assert license_for(text="Some-New-1.0").source == "placeholder"
 
 
 def test_legacy_text_used_only_when_it_is_spdx() -> None:
@@ -172,17 +142,14 @@ def test_classifiers(classifiers: list[str], expected: str) -> None:
     assert license_for(classifiers=classifiers) == LicenseResult(expected, "classifiers", [])
 
 
-def test_placeholder_when_nothing_is_known() -> None:
-    assert license_for(origin="x/PKG-INFO") == LicenseResult(
-        PLACEHOLDER, "placeholder",
-        ["x/PKG-INFO: no usable license metadata: License is set to FIXME-UNKNOWN-LICENSE; "
-         "replace it with the SPDX expression of the project's license"],
-    )
+def test_nothing_known_is_no_expression() -> None:
+    """The License: tag's placeholder is the spec generator's (test_specgen)."""
+    assert license_for(origin="x/PKG-INFO") == LicenseResult(None, "unknown", [])
 
 
 def test_ambiguous_classifier_is_not_guessed() -> None:
     result = license_for(classifiers=[OSI + "BSD License"])
-    assert (result.expression, result.source) == (PLACEHOLDER, "placeholder")
+    assert (result.expression, result.source) == (None, "unknown")
     assert result.warnings[0] == (
         "classifier 'License :: OSI Approved :: BSD License' does not say which license "
         "(version, variant or terms); PEP 639 forbids guessing: pick the SPDX identifier by hand"

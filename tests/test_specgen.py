@@ -37,10 +37,11 @@ from packaging.requirements import InvalidRequirement, Requirement
 from rpm_pyconfig.dependencies import requires_prefix
 from rpm_pyconfig.errors import MetadataError, PyConfigError
 from rpm_pyconfig.installing import install
+from rpm_pyconfig.licenses import LicenseResult
 from rpm_pyconfig.metadata import read_metadata
 from rpm_pyconfig.registry import load_registry
 from rpm_pyconfig.runtime import Runtime
-from rpm_pyconfig.specgen import generate_spec, write_spec
+from rpm_pyconfig.specgen import PLACEHOLDER, generate_spec, license_tag, write_spec
 from tests.rpmtools import (
     MACROS,
     REPO,
@@ -50,6 +51,7 @@ from tests.rpmtools import (
     have_rpm_tools,
     macros_options,
     probe_registry,
+    repo_pythonpath,
     rpm_query,
     run,
     tool_env,
@@ -371,7 +373,7 @@ def _spec_command(
 ) -> subprocess.CompletedProcess[str]:
     """``rpm-pyconfig spec ...`` run by the interpreter running the tests (*registry*: its
     ``RPM_PYCONFIG_PATH``, which names the runtime that would run a build backend)."""
-    env = dict(os.environ, PYTHONPATH=str(REPO), SOURCE_DATE_EPOCH=SOURCE_DATE_EPOCH)
+    env = dict(os.environ, PYTHONPATH=repo_pythonpath(), SOURCE_DATE_EPOCH=SOURCE_DATE_EPOCH)
     if registry is not None:
         env["RPM_PYCONFIG_PATH"] = str(registry)
     return subprocess.run([sys.executable, "-m", "rpm_pyconfig", "spec", *arguments], cwd=cwd,
@@ -997,6 +999,32 @@ def test_specs_do_not_depend_on_the_directory_they_were_made_in(tmp_path: Path) 
     # setuptools names the sdist flat-pkg-2.4.0.tar.gz (Debian 12) or flat_pkg-2.4.0.tar.gz (13)
     directory = sdist_name.removesuffix(".tar.gz")
     assert f"# WARNING: {sdist_name}/{directory}/pyproject.toml [project]" in texts[1]
+
+
+def test_no_usable_license_is_a_placeholder_the_review_cannot_miss() -> None:
+    """The License: tag says FIXME (not valid SPDX, so rpmlint flags it), with a warning after
+    the license's own ones."""
+    project = Path(__file__).parent / "data" / "metadata" / "flat-setuptools"
+    where = f"{project / 'pyproject.toml'} [project] license"
+    spec = generate_spec(project, changelog_date=CHANGELOG_DATE)
+    assert "\nLicense:        FIXME-UNKNOWN-LICENSE\n" in spec.text
+    placeholder = (f"{where}: no usable license metadata: License is set to "
+                   "FIXME-UNKNOWN-LICENSE; replace it with the SPDX expression of the project's "
+                   "license")
+    assert spec.warnings[0] == (
+        f"{where}: license text 'BSD' is not an SPDX expression and was ignored"
+    )
+    assert spec.warnings[:3] == [*spec.metadata.license.warnings, placeholder]
+    warnings: list[str] = []
+    assert license_tag(LicenseResult(None, "unknown", ["a"]), "x/PKG-INFO", warnings) == (
+        PLACEHOLDER
+    )
+    assert warnings == ["a", "x/PKG-INFO: no usable license metadata: License is set to "
+                        "FIXME-UNKNOWN-LICENSE; replace it with the SPDX expression of the "
+                        "project's license"]
+    warnings = []
+    assert license_tag(LicenseResult("MIT", "classifiers", ["b"]), "x", warnings) == "MIT"
+    assert warnings == ["b"]
 
 
 def _project(top: Path, name: str, extras: dict[str, list[str]]) -> Path:
