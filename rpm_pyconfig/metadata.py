@@ -1243,19 +1243,16 @@ def _tree_has_ext_modules(
 
 
 def _from_wheel(archive: zipfile.ZipFile, path: Path) -> ProjectMetadata:
+    from rpm_pyconfig._wheel import Wheel, WheelError
+
     _check_zip(path, archive)
-    members = archive.namelist()
-    dist_infos = sorted(
-        {m.split("/")[0] for m in members
-         if m.count("/") == 1 and m.endswith("/METADATA") and m.split("/")[0].endswith(
-             ".dist-info")}
-    )
-    if len(dist_infos) != 1:
-        found = ", ".join(dist_infos) or "none"
-        raise MetadataError(
-            f"{path}: expected one *.dist-info/METADATA in the wheel, found {found}"
-        )
-    dist_info = dist_infos[0]
+    try:  # the one wheel reader: the .dist-info and WHEEL as installer reads them
+        wheel_file = Wheel(archive, str(path))
+        has_ext = "WHEEL" in wheel_file.dist_info_filenames and not wheel_file.root_is_purelib
+    except WheelError as error:
+        raise MetadataError(str(error)) from None
+    members = wheel_file.members
+    dist_info = wheel_file.dist_info_dir
 
     def where(name: str) -> str:
         return f"{path}/{dist_info}/{name}"
@@ -1267,12 +1264,6 @@ def _from_wheel(archive: zipfile.ZipFile, path: Path) -> ProjectMetadata:
     metadata = read("METADATA")
     assert metadata is not None  # the dist-info was chosen for having one
     core = _parse_core_metadata(metadata, where("METADATA"))
-
-    has_ext = False
-    wheel = read("WHEEL")
-    if wheel is not None:
-        headers = email.parser.BytesParser(policy=email.policy.compat32).parsebytes(wheel)
-        has_ext = str(headers.get("Root-Is-Purelib", "true")).strip().lower() != "true"
 
     top_level = read("top_level.txt")
     if top_level is not None:
