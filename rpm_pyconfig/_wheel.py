@@ -28,10 +28,15 @@ from typing import BinaryIO
 
 from installer.destinations import SchemeDictionaryDestination
 from installer.records import Hash, RecordEntry, parse_record_file
+from installer.scripts import Script
 from installer.sources import WheelSource
 from installer.utils import Scheme, parse_metadata_file
 
 from .errors import PyConfigError
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from installer.scripts import ScriptSection
 
 __all__ = ["MAX_METADATA_SIZE", "Destination", "Wheel", "WheelError"]
 
@@ -193,14 +198,25 @@ class Destination(SchemeDictionaryDestination):
             )
         return super().write_to_fs(scheme, path, stream, is_executable)
 
+    def write_script(
+        self, name: str, module: str, attr: str, section: ScriptSection
+    ) -> RecordEntry:
+        """An entry point's launcher, by installer, written as a command (``write_to_fs``)."""
+        script_name, data = Script(name, module, attr, section).generate(
+            self.interpreter, self.script_kind
+        )
+        return self.write_to_fs(Scheme("scripts"), script_name, io.BytesIO(data), True)
+
     def finalize_installation(
         self,
         scheme: Scheme,
         record_file_path: str,
         records: Iterable[tuple[Scheme, RecordEntry]],
     ) -> None:
-        written = list(records)
-        record = [entry for entry in written if entry[1].path == record_file_path]
+        # A scheme in the RECORD's own directory (purelib = platlib) gets no "./" prefix.
+        same = {name for name, path in self.scheme_dict.items()
+                if path == self.scheme_dict[scheme]}
+        entries = [(scheme if kind in same else kind, entry) for kind, entry in records]
         further = []
         for extra_scheme, path in self.before_record():
             directory = self.scheme_dict[extra_scheme].lstrip("/")
@@ -209,7 +225,7 @@ class Destination(SchemeDictionaryDestination):
             digest = base64.urlsafe_b64encode(hashlib.sha256(data).digest()).rstrip(b"=")
             entry = RecordEntry(path, Hash("sha256", digest.decode("ascii")), len(data))
             further.append((Scheme(extra_scheme), entry))
-        super().finalize_installation(
-            scheme, record_file_path,
-            [entry for entry in written if entry not in record] + further + record,
-        )
+        # Sorted by path within the scheme, as installer >= 1.0 does: one RECORD for all.
+        entries += further
+        entries.sort(key=lambda entry: entry[1].path)
+        super().finalize_installation(scheme, record_file_path, entries)

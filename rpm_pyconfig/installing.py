@@ -303,9 +303,9 @@ def _place(runtime: Runtime, wheel: Wheel, root: str, bindir: str, mtime: int) -
     from ._wheel import Destination
 
     scheme = schemes(runtime, wheel.distribution, bindir=bindir)
-    libdirs = {
-        scheme[kind]: kind for kind in ("platlib", "purelib")  # one name for a shared dir
-    }
+    root_kind = "purelib" if wheel.root_is_purelib else "platlib"
+    other = "platlib" if wheel.root_is_purelib else "purelib"
+    libdirs = {scheme[other]: other, scheme[root_kind]: root_kind}  # a shared dir: the root's
 
     def compile_and_list() -> list[tuple[str, str]]:
         _set_mtimes(root, mtime)
@@ -330,8 +330,9 @@ def _place(runtime: Runtime, wheel: Wheel, root: str, bindir: str, mtime: int) -
         shutil.rmtree(root, ignore_errors=True)
         installer.install(wheel, destination, {"INSTALLER": b"rpm\n"})
         _set_mtimes(root, mtime)  # the pycs, RECORD and INSTALLER too: reproducible payloads
-    except InstallerError as error:
-        raise PyConfigError(f"{wheel.where}: cannot install it: {error}") from None
+    except InstallerError as error:  # InvalidWheelSource(source, message): the message
+        message = error.args[-1] if error.args else error
+        raise PyConfigError(f"{wheel.where}: cannot install it: {message}") from None
     except OSError as error:
         where = f" ({error.filename})" if error.filename else ""
         raise PyConfigError(
