@@ -13,6 +13,7 @@ import hashlib
 import io
 import os
 import subprocess
+import tarfile
 import zipfile
 from collections.abc import Iterator
 from pathlib import Path
@@ -32,7 +33,15 @@ from rpm_pyconfig.installing import (
 )
 from rpm_pyconfig.registry import load_registry
 from rpm_pyconfig.runtime import Runtime
-from tests.rpmtools import have_rpm_tools, main_runtime, trio
+from tests.rpmtools import (
+    have_rpm_tools,
+    main_runtime,
+    probe_registry,
+    rpm_query,
+    rpmbuild,
+    tool_env,
+    trio,
+)
 from tests.wheelfiles import write_wheel
 
 SITE = "/usr/lib/python3/dist-packages"
@@ -918,3 +927,105 @@ def test_an_unknown_data_scheme_names_the_wheel(tmp_path: Path) -> None:
         f"{wheel}: cannot install it: demo-1.0.data/elsewhere/x.txt is not contained in a "
         "valid .data subdirectory."
     )
+
+
+DATADEMO = Path(__file__).parent / "data" / "datawheel" / "datademo-1.0"
+DATADEMO_SPEC = """\
+Name:           python-datademo
+Version:        1.0
+Release:        1
+Summary:        A wheel with .data/ scripts, data and headers
+License:        MIT
+Source0:        datademo-1.0.tar.gz
+BuildArch:      noarch
+
+%description
+Every .data/ scheme of a wheel, installed for every runtime.
+
+%pyconfig_subpackages
+
+%prep
+%autosetup -n datademo-1.0
+%pyconfig_prep
+
+%build
+%pyconfig_build
+
+%install
+%pyconfig_install
+
+%check
+%pyconfig_check
+"""
+
+
+@pytest.mark.rpm
+def test_rpmbuild_installs_every_data_scheme(tmp_path: Path) -> None:
+    """tests/data/datawheel: setuptools builds a wheel with .data/scripts, .data/data and
+    .data/headers and a console_scripts entry point; rpmbuild builds it for python3, its
+    debug build and pypy3; each package holds its runtime's share, and the commands run
+    with their own interpreters from a root the packages are installed into."""
+    if not have_rpm_tools():
+        if os.environ.get("CI") == "true":
+            pytest.fail("rpmbuild is missing (CI=true)")
+        pytest.skip("rpmbuild not installed")
+    sources = tmp_path / "sources"
+    sources.mkdir()
+    with tarfile.open(sources / "datademo-1.0.tar.gz", "w:gz") as tar:
+        tar.add(DATADEMO, arcname="datademo-1.0")
+    spec = tmp_path / "python-datademo.spec"
+    spec.write_text(DATADEMO_SPEC, encoding="utf-8")
+    registry = probe_registry(tmp_path / "registry")
+    built = rpmbuild(spec, tmp_path / "top", tool_env(registry), "-bb", sourcedir=sources)
+    assert built.returncode == 0, built.stderr[-3000:]
+    main, debug, pypy = trio()
+    packages = {rt.name: tmp_path / "top" / "RPMS" / "noarch" /
+                f"{rt.package_prefix}-datademo-1.0-1.noarch.rpm" for rt in (main, debug, pypy)}
+
+    def include(rt: Runtime) -> str:
+        kind = "python" if rt.implementation == "cpython" else rt.implementation
+        return f"/usr/include/{kind}{rt.short_version}{rt.abiflags}/datademo/datademo.h"
+
+    def commands(rt: Runtime) -> list[str]:
+        return [f"/usr/bin/datademo{rt.script_suffix}",
+                f"/usr/bin/datademo-script{rt.script_suffix}"]
+
+    listed = {name: set(rpm_query(package, "-l")) for name, package in packages.items()}
+    # The first runtime ships what the three share: sources, data, .dist-info.
+    assert {f"{SITE}/datademo/__init__.py", "/usr/share/datademo/datademo.conf",
+            f"{SITE}/datademo-1.0.dist-info/RECORD", include(main), *commands(main),
+            f"{SITE}/datademo/__pycache__/__init__.{main.cache_tag}.pyc"} <= listed["python3"]
+    # The others ship their own headers, commands and (PyPy) bytecode, nothing shared.
+    assert listed["python3-debug"] == {include(debug), *commands(debug)}
+    assert listed["pypy3"] == {
+        include(pypy), *commands(pypy), f"{SITE}/datademo/__pycache__",
+        f"{SITE}/datademo/__pycache__/__init__.{pypy.cache_tag}.pyc",
+    }
+    assert len({include(main), include(debug), include(pypy)}) == 3
+
+    root = tmp_path / "root"
+    subprocess.run(["rpm", "-i", "--root", str(root), "--dbpath", "/var/lib/rpm", "--nodeps",
+                    *map(str, packages.values())], check=True, capture_output=True)
+    assert (root / "usr/share/datademo/datademo.conf").read_text() == "answer = 42\n"
+    record = (root / SITE.lstrip("/") / "datademo-1.0.dist-info" / "RECORD").read_text()
+    assert "../../../share/datademo/datademo.conf," in record
+    assert f"../../../include/python{main.short_version}{main.abiflags}/datademo/datademo.h," in (
+        record
+    )
+    assert (root / "usr" / "lib" / "python3" / "dist-packages" / "datademo-1.0.dist-info" /
+            "INSTALLER").read_text() == "rpm\n"
+    env = dict(os.environ, PYTHONPATH=f"{root}{SITE}")
+    for rt in (main, debug, pypy):
+        assert (root / include(rt).lstrip("/")).read_text() == "#define DATADEMO_VALUE 42\n"
+        entry, script = (root / command.lstrip("/") for command in commands(rt))
+        for command in (entry, script):
+            assert command.read_text(encoding="utf-8").startswith(shebang(rt)), command
+            assert command.stat().st_mode & 0o111 == 0o111
+        ran = subprocess.run([rt.interpreter, str(entry)], env=env, capture_output=True,
+                             text=True, check=False)
+        assert (ran.returncode, ran.stdout) == (
+            0, f"datademo 42 on {'pypy' if rt.implementation == 'pypy' else 'cpython'}\n"
+        ), ran.stderr
+        ran = subprocess.run([rt.interpreter, str(script)], env=env, capture_output=True,
+                             text=True, check=False)
+        assert ran.stdout.startswith("datademo-script 42 "), ran.stderr
