@@ -583,17 +583,23 @@ def test_two_wheels_for_a_runtime_are_refused(tmp_path: Path) -> None:
     assert not (tmp_path / "buildroot").exists()
 
 
-def test_two_dist_info_directories_are_refused(tmp_path: Path) -> None:
+def refusal(tmp_path: Path, extra: dict[str, str]) -> tuple[Path, str]:
+    """Install one runtime's wheel with *extra* members: the wheel and the refusal, after
+    checking that nothing reached the buildroot."""
     rt = runtime("python3", default=True)
-    wheel = stage_wheel(tmp_path / "wheels", rt, scripts=False,
-                        extra={"other-2.0.dist-info/METADATA": "Name: other\n"})
+    wheel = stage_wheel(tmp_path / "wheels", rt, scripts=False, extension=False, extra=extra)
     with pytest.raises(PyConfigError) as caught:
         run_install(tmp_path, [rt])
-    assert str(caught.value) == (
+    assert not (tmp_path / "buildroot").exists()
+    return wheel, str(caught.value)
+
+
+def test_two_dist_info_directories_are_refused(tmp_path: Path) -> None:
+    wheel, message = refusal(tmp_path, {"other-2.0.dist-info/METADATA": "Name: other\n"})
+    assert message == (
         f"{wheel}: expected one *.dist-info/METADATA in the wheel, found "
         f"{INFO}, other-2.0.dist-info"
     )
-    assert not (tmp_path / "buildroot").exists()
 
 
 def test_bindir_is_a_parameter(tmp_path: Path) -> None:
@@ -802,16 +808,11 @@ def test_a_wheel_member_that_is_a_link_is_refused(tmp_path: Path) -> None:
 
 @pytest.mark.parametrize("name", ["../evil.py", "/abs.py", "demo/../../x.py"])
 def test_a_wheel_member_outside_the_tree_is_refused(tmp_path: Path, name: str) -> None:
-    rt = runtime("python3", default=True)
-    wheel = stage_wheel(tmp_path / "wheels", rt, scripts=False, extension=False,
-                        extra={name: "x = 1\n"})
-    with pytest.raises(PyConfigError) as caught:
-        run_install(tmp_path, [rt])
-    assert str(caught.value) == (
+    wheel, message = refusal(tmp_path, {name: "x = 1\n"})
+    assert message == (
         f"{wheel}: member {name!r} would unpack outside the tree or has control characters "
         "in its name; refusing the archive"
     )
-    assert not (tmp_path / "buildroot").exists()
 
 
 def test_a_member_record_does_not_list_is_refused(tmp_path: Path) -> None:
@@ -918,12 +919,8 @@ def test_data_scheme_follows_bindir(tmp_path: Path) -> None:
 
 
 def test_an_unknown_data_scheme_names_the_wheel(tmp_path: Path) -> None:
-    rt = runtime("python3", default=True)
-    wheel = stage_wheel(tmp_path / "wheels", rt, extension=False,
-                        extra={"demo-1.0.data/elsewhere/x.txt": "x\n"})
-    with pytest.raises(PyConfigError) as caught:
-        run_install(tmp_path, [rt])
-    assert str(caught.value) == (
+    wheel, message = refusal(tmp_path, {"demo-1.0.data/elsewhere/x.txt": "x\n"})
+    assert message == (
         f"{wheel}: cannot install it: demo-1.0.data/elsewhere/x.txt is not contained in a "
         "valid .data subdirectory."
     )
@@ -998,7 +995,8 @@ def test_rpmbuild_installs_every_data_scheme(tmp_path: Path) -> None:
     # The others ship their own headers, commands and (PyPy) bytecode, nothing shared.
     assert listed["python3-debug"] == {include(debug), *commands(debug)}
     assert listed["pypy3"] == {
-        include(pypy), *commands(pypy), f"{SITE}/datademo/__pycache__/__init__.{pypy.cache_tag}.pyc",
+        include(pypy), *commands(pypy),
+        f"{SITE}/datademo/__pycache__/__init__.{pypy.cache_tag}.pyc",
     }
     assert len({include(main), include(debug), include(pypy)}) == 3
 
