@@ -189,8 +189,10 @@ def install(
                 earlier = relied[runtime.name]
                 root = os.path.join(stage, runtime.name)
                 _place(runtime, wheel, root, bindir, mtime)
-                result = _ship(runtime, root, _libdir(runtime, wheel.root_is_purelib),
-                               buildroot, claimed, earlier, filelists, created)
+                owned = (_libdir(runtime, wheel.root_is_purelib),
+                         schemes(runtime, wheel.distribution, bindir=bindir)["headers"])
+                result = _ship(runtime, root, owned, buildroot, claimed, earlier, filelists,
+                               created)
                 results.append(result)
                 if progress is not None:
                     shared = ""
@@ -368,7 +370,7 @@ def _byte_compile(runtime: Runtime, root: str, libdirs: Sequence[str]) -> None:
 def _ship(
     runtime: Runtime,
     root: str,
-    libdir: str,
+    owned: tuple[str, str],
     buildroot: str,
     claimed: dict[str, str],
     earlier: tuple[Runtime, ...],
@@ -383,7 +385,7 @@ def _ship(
     for directory, subdirs, names in os.walk(root):
         subdirs.sort()
         installed_dir = directory[len(root) :] or "/"
-        if _owns_dir(installed_dir, libdir) and installed_dir not in claimed:
+        if _owns_dir(installed_dir, *owned) and installed_dir not in claimed:
             claimed[installed_dir] = runtime.name
             dirs.append(installed_dir)
         for name in sorted(
@@ -434,8 +436,11 @@ def _is_license(path: str) -> bool:
     return ".dist-info/licenses/" in path
 
 
-def _owns_dir(installed_dir: str, libdir: str) -> bool:
-    """Directories below the library dir, except its top-level ``__pycache__`` (shared)."""
+def _owns_dir(installed_dir: str, libdir: str, headers: str) -> bool:
+    """Directories below the library dir, except its top-level ``__pycache__`` (shared), and
+    the distribution's own headers directory (``.../include/python3.11/DIST``) and below."""
+    if installed_dir == headers or installed_dir.startswith(headers + "/"):
+        return True
     return installed_dir.startswith(libdir + "/") and installed_dir != libdir + "/__pycache__"
 
 

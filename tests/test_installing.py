@@ -890,6 +890,7 @@ def test_every_data_scheme_goes_where_the_runtime_says(
     for rt in three_runtimes:
         files = done.results[rt.name].files
         assert f"{include[rt.name]}/demo.h" in files, rt.name
+        assert include[rt.name] in done.results[rt.name].dirs  # the dist's own directory
         assert f"/usr/bin/demo-run{rt.script_suffix}" in files
         launcher = tmp_path / "buildroot" / f"usr/bin/demo-run{rt.script_suffix}"
         text = launcher.read_text(encoding="utf-8")
@@ -992,10 +993,13 @@ def test_rpmbuild_installs_every_data_scheme(tmp_path: Path) -> None:
     assert {f"{SITE}/datademo/__init__.py", "/usr/share/datademo/datademo.conf",
             f"{SITE}/datademo-1.0.dist-info/RECORD", include(main), *commands(main),
             f"{SITE}/datademo/__pycache__/__init__.{main.cache_tag}.pyc"} <= listed["python3"]
+    assert os.path.dirname(include(main)) in listed["python3"]  # its own headers directory
     # The others ship their own headers, commands and (PyPy) bytecode, nothing shared.
-    assert listed["python3-debug"] == {include(debug), *commands(debug)}
+    assert listed["python3-debug"] == {
+        os.path.dirname(include(debug)), include(debug), *commands(debug),
+    }
     assert listed["pypy3"] == {
-        include(pypy), *commands(pypy),
+        os.path.dirname(include(pypy)), include(pypy), *commands(pypy),
         f"{SITE}/datademo/__pycache__/__init__.{pypy.cache_tag}.pyc",
     }
     assert len({include(main), include(debug), include(pypy)}) == 3
