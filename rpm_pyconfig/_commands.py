@@ -122,12 +122,14 @@ COMMANDS = (
                "repo/SRPMS) with this registry", metavar="REPORT"),
         Option("--plan", "flag", "print the build order and what is reused; build nothing"),
     )),
-    Command("install", "Place each runtime's staged wheel into the buildroot, byte-compile it "
+    Command("install", "Install each runtime's wheel into the buildroot, byte-compile it "
             "with that runtime, and write one %files list per runtime (the last step of "
             "%pyconfig_install).", (
         Option("--buildroot", "once", "rpm's %%{buildroot}", required=True),
         Option("--bindir", "once", "where commands go (%%{_bindir})", default="/usr/bin"),
-        Option("--stage", "once", "where the pip install step put STAGE/NAME/target",
+        Option("--wheels", "once", "where %%pyconfig_build put WHEELS/NAME/*.whl",
+               default="_pyconfig/wheels"),
+        Option("--stage", "once", "work directory: STAGE/NAME is a runtime's tree as installed",
                default="_pyconfig/stage"),
         Option("--filelists", "once", "where to write NAME.files", default="_pyconfig/files"),
         Option("--unversioned", "once", "the runtime whose commands get no suffix (default: the "

@@ -168,6 +168,7 @@ class Arguments(Record):
     plan: bool
     buildroot: str
     bindir: str
+    wheels: str
     stage: str
     filelists: str
     unversioned: str | None

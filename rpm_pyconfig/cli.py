@@ -438,6 +438,7 @@ def _run_install(args: Arguments) -> int:
     runtimes = _selected(args)
     install(
         runtimes,
+        wheels=args.wheels,
         stage=args.stage,
         buildroot=args.buildroot,
         filelists=args.filelists,

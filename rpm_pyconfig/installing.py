@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import contextlib
 import os
+import posixpath
 import re
 import shutil
 import stat
@@ -27,9 +28,13 @@ from ._files import write_atomically
 from .errors import ConfigError, ExecutionError, Problem, PyConfigError
 from .runtime import Runtime
 
+TYPE_CHECKING = False  # not typing's: this module's parse-time half serves rendering
+if TYPE_CHECKING:
+    from ._wheel import Wheel
+
 __all__ = [
-    "InstallResult", "file_owners", "filelist_path", "install", "relies_on", "sharing_problems",
-    "with_unversioned",
+    "InstallResult", "file_owners", "filelist_path", "install", "relies_on", "schemes",
+    "sharing_problems", "with_unversioned",
 ]
 
 
@@ -125,7 +130,7 @@ class InstallResult:
         self.files = files
         #: Directories it owns (``%dir`` entries).
         self.dirs = dirs
-        #: How many staged paths an earlier runtime's subpackage ships instead.
+        #: How many installed paths an earlier runtime's subpackage ships instead.
         self.skipped = skipped
         #: The file list written for ``%files -f``.
         self.filelist = filelist
@@ -134,6 +139,7 @@ class InstallResult:
 def install(
     runtimes: Sequence[Runtime],
     *,
+    wheels: str,
     stage: str,
     buildroot: str,
     filelists: str,
@@ -141,59 +147,65 @@ def install(
     unversioned: str | None = None,
     progress: Callable[[str], None] | None = None,
 ) -> list[InstallResult]:
-    """Move each runtime's ``pip install --target STAGE/NAME/target`` tree into *buildroot*.
+    """Install each runtime's wheel ``WHEELS/NAME/*.whl`` into *buildroot*.
 
-    Per runtime, in order: put the library part into purelib (pure wheels) or platlib,
-    the commands into *bindir* with the runtime's ``script_suffix`` and a shebang naming
-    its interpreter, byte-compile with that interpreter, then copy every path no
-    earlier runtime ships into *buildroot* and write ``FILELISTS/NAME.files``.
+    Per runtime, in order: pypa/installer places the wheel under ``STAGE/NAME`` by the
+    runtime's scheme (``schemes``), the commands into *bindir* with the runtime's
+    ``script_suffix`` and a shebang naming its interpreter; the runtime's own interpreter
+    byte-compiles it, RECORD lists the bytecode too; then every path no earlier runtime
+    ships is copied into *buildroot* and ``FILELISTS/NAME.files`` written.
     *unversioned* names the runtime whose commands get no suffix (``with_unversioned``).
     """
+    from ._wheel import Wheel
+
     if unversioned:
         runtimes = with_unversioned(runtimes, unversioned)
     problems = sharing_problems(runtimes, bindir=bindir)
     if problems:
         raise ConfigError(problems)
-    _check_places(runtimes, stage, buildroot)
-    _check_contents(runtimes, stage)
-    libdirs = [
-        _libdir(runtime, _is_pure(os.path.join(stage, runtime.name, "target")))
-        for runtime in runtimes
-    ]
-    relied = _relies(runtimes, libdirs)
-    predicted = relies_on(runtimes)  # what the subpackages' Requires: say
-    for runtime in runtimes:
-        unsaid = [rt.name for rt in relied[runtime.name] if rt not in predicted[runtime.name]]
-        if unsaid:
-            raise PyConfigError(
-                f"runtime {runtime.name!r} would rely on files of {', '.join(unsaid)} that its "
-                "subpackage does not require: their wheels differ in kind (pure or not) and "
-                "their library directories differ; build them in separate specs"
-            )
-    # One mtime for every staged file: the pyc a sharing runtime compiles from its own copy
-    # of a .py must match the shipped copy.
-    mtime = int(os.environ.get("SOURCE_DATE_EPOCH") or time.time())
-    claimed: dict[str, str] = {}  # path -> runtime name that ships it
-    results = []
-    created: list[str] = []  # what this call added to the buildroot, to undo on failure
-    try:
-        for number, runtime in enumerate(runtimes, 1):
-            earlier = relied[runtime.name]
-            result = _install_one(runtime, stage, buildroot, filelists, bindir, mtime,
-                                  claimed, earlier, created)
-            results.append(result)
-            if progress is not None:
-                shared = ""
-                if earlier and result.skipped:
-                    names = " and ".join(rt.name for rt in earlier)
-                    shared = f", {result.skipped} shipped by {names}"
-                progress(
-                    f"installed {runtime.name} ({number}/{len(runtimes)}): "
-                    f"{len(result.files)} files{shared}"
+    paths = _check_places(runtimes, wheels, buildroot)
+    with contextlib.ExitStack() as stack:
+        opened = [stack.enter_context(Wheel.open(path)) for path in paths]
+        _check_contents(runtimes, opened)
+        libdirs = [_libdir(rt, wheel.root_is_purelib) for rt, wheel in zip(runtimes, opened)]
+        relied = _relies(runtimes, libdirs)
+        predicted = relies_on(runtimes)  # what the subpackages' Requires: say
+        for runtime in runtimes:
+            unsaid = [rt.name for rt in relied[runtime.name] if rt not in predicted[runtime.name]]
+            if unsaid:
+                raise PyConfigError(
+                    f"runtime {runtime.name!r} would rely on files of {', '.join(unsaid)} that "
+                    "its subpackage does not require: their wheels differ in kind (pure or not) "
+                    "and their library directories differ; build them in separate specs"
                 )
-    except BaseException:
-        _undo(created)
-        raise
+        # One mtime for every installed file: the pyc a sharing runtime compiles from its own
+        # copy of a .py must match the shipped copy.
+        mtime = int(os.environ.get("SOURCE_DATE_EPOCH") or time.time())
+        claimed: dict[str, str] = {}  # path -> runtime name that ships it
+        results = []
+        created: list[str] = []  # what this call added to the buildroot, to undo on failure
+        try:
+            for number, (runtime, wheel) in enumerate(zip(runtimes, opened), 1):
+                earlier = relied[runtime.name]
+                root = os.path.join(stage, runtime.name)
+                _place(runtime, wheel, root, bindir, mtime)
+                owned = (_libdir(runtime, wheel.root_is_purelib),
+                         schemes(runtime, wheel.distribution, bindir=bindir)["headers"])
+                result = _ship(runtime, root, owned, buildroot, claimed, earlier, filelists,
+                               created)
+                results.append(result)
+                if progress is not None:
+                    shared = ""
+                    if earlier and result.skipped:
+                        names = " and ".join(rt.name for rt in earlier)
+                        shared = f", {result.skipped} shipped by {names}"
+                    progress(
+                        f"installed {runtime.name} ({number}/{len(runtimes)}): "
+                        f"{len(result.files)} files{shared}"
+                    )
+        except BaseException:
+            _undo(created)
+            raise
     return results
 
 
@@ -214,29 +226,51 @@ def with_unversioned(runtimes: Sequence[Runtime], name: str) -> list[Runtime]:
     ]
 
 
-def _check_places(runtimes: Sequence[Runtime], stage: str, buildroot: str) -> None:
-    """Everything that can be checked before the buildroot is touched."""
+def schemes(runtime: Runtime, distribution: str, *, bindir: str = "/usr/bin") -> dict[str, str]:
+    """Where each part of a wheel goes for *runtime* (the wheel's ``.data/`` schemes).
+
+    purelib and platlib are the runtime's, scripts *bindir*, data its parent (rpm's
+    ``%{_prefix}`` for ``%{_bindir}``), headers the runtime's C include directory below that
+    prefix plus the distribution's name, as pip lays them out (``python3.11d`` for a debug
+    build, ``pypy3.9`` for PyPy).
+    """
+    prefix = os.path.dirname(bindir.rstrip("/")) or "/"
+    kind = "python" if runtime.implementation == "cpython" else runtime.implementation
+    include = f"{kind}{runtime.short_version}{runtime.abiflags}"
+    return {
+        "purelib": runtime.purelib,
+        "platlib": runtime.platlib,
+        "scripts": bindir,
+        "data": prefix,
+        "headers": posixpath.join(prefix, "include", include, distribution),
+    }
+
+
+def _check_places(runtimes: Sequence[Runtime], wheels: str, buildroot: str) -> list[str]:
+    """Everything that can be checked before the buildroot is touched; each runtime's wheel."""
     if os.path.lexists(buildroot) and not os.path.isdir(buildroot):
         raise PyConfigError(f"--buildroot {buildroot}: exists and is not a directory")
+    found = []
     for runtime in runtimes:
-        target = os.path.join(stage, runtime.name, "target")
-        if not os.path.isdir(target) or os.path.islink(target):
+        directory = os.path.join(wheels, runtime.name)
+        names = sorted(
+            name for name in os.listdir(directory) if name.endswith(".whl")
+        ) if os.path.isdir(directory) and not os.path.islink(directory) else []
+        if len(names) != 1:
             raise PyConfigError(
-                f"nothing staged for runtime {runtime.name!r}: {target} does not exist "
-                "(did the pip install step of %pyconfig_install run for it?)"
+                f"expected one wheel for runtime {runtime.name!r} in {directory}, found "
+                f"{', '.join(names) or 'none'} (did %pyconfig_build run for it?)"
             )
+        found.append(os.path.join(directory, names[0]))
+    return found
 
 
-def _check_contents(runtimes: Sequence[Runtime], stage: str) -> None:
+def _check_contents(runtimes: Sequence[Runtime], wheels: Sequence[Wheel]) -> None:
     """Refuse a runtime whose wheel installs nothing but its ``.dist-info`` while another
     runtime's installs code (cffi on PyPy, which bundles its own): its subpackage would
     provide ``pypy3dist(cffi)`` for nothing.  When no runtime installs code (a metapackage
     of dependencies) the metadata is the package."""
-    empty = []
-    for runtime in runtimes:
-        target = os.path.join(stage, runtime.name, "target")
-        if all(name.endswith(".dist-info") for name in os.listdir(target)):
-            empty.append(runtime)
+    empty = [runtime for runtime, wheel in zip(runtimes, wheels) if not wheel.installs_code]
     if not empty or len(empty) == len(runtimes):
         return
     full = ", ".join(rt.name for rt in runtimes if rt not in empty)
@@ -263,66 +297,49 @@ def _undo(created: list[str]) -> None:
                 os.unlink(path)
 
 
-def _install_one(
-    runtime: Runtime,
-    stage: str,
-    buildroot: str,
-    filelists: str,
-    bindir: str,
-    mtime: int,
-    claimed: dict[str, str],
-    earlier: tuple[Runtime, ...],
-    created: list[str],
-) -> InstallResult:
-    try:
-        target = os.path.join(stage, runtime.name, "target")
-        root = os.path.join(stage, runtime.name, "root")
-        shutil.rmtree(root, ignore_errors=True)
-        libdir = _arrange(runtime, target, root, bindir)
+def _place(runtime: Runtime, wheel: Wheel, root: str, bindir: str, mtime: int) -> None:
+    """Install *wheel* under *root* as it will be installed, bytecode and RECORD included."""
+    import installer
+    from installer.exceptions import InstallerError
+
+    from ._wheel import Destination
+
+    scheme = schemes(runtime, wheel.distribution, bindir=bindir)
+    root_kind = "purelib" if wheel.root_is_purelib else "platlib"
+    other = "platlib" if wheel.root_is_purelib else "purelib"
+    libdirs = {scheme[other]: other, scheme[root_kind]: root_kind}  # a shared dir: the root's
+
+    def compile_and_list() -> list[tuple[str, str]]:
         _set_mtimes(root, mtime)
-        _byte_compile(runtime, root, libdir)
-        _rewrite_dist_info(root, libdir)
+        _byte_compile(runtime, root, sorted(libdirs))
+        pycs = []
+        for libdir, kind in sorted(libdirs.items()):
+            for directory, subdirs, names in os.walk(root + libdir):
+                subdirs.sort()
+                pycs += [
+                    (kind, os.path.relpath(os.path.join(directory, name), root + libdir))
+                    for name in sorted(names)
+                    if name.endswith(".pyc") and os.path.basename(directory) == "__pycache__"
+                ]
+        return pycs
+
+    flags = f" {runtime.shebang_flags}" if runtime.shebang_flags else ""
+    destination = Destination(
+        scheme, interpreter=runtime.interpreter, shebang=runtime.interpreter + flags,
+        script_suffix=runtime.script_suffix, destdir=root, before_record=compile_and_list,
+    )
+    try:
+        shutil.rmtree(root, ignore_errors=True)
+        installer.install(wheel, destination, {"INSTALLER": b"rpm\n"})
         _set_mtimes(root, mtime)  # the pycs, RECORD and INSTALLER too: reproducible payloads
-        return _ship(runtime, root, libdir, buildroot, claimed, earlier, filelists, created)
+    except InstallerError as error:  # InvalidWheelSource(source, message): the message
+        message = error.args[-1] if error.args else error
+        raise PyConfigError(f"{wheel.where}: cannot install it: {message}") from None
     except OSError as error:
         where = f" ({error.filename})" if error.filename else ""
         raise PyConfigError(
             f"installing runtime {runtime.name!r} failed{where}: {error.strerror or error}"
         ) from None
-
-
-def _is_pure(target: str) -> bool:
-    """Root-Is-Purelib of the one wheel installed into *target*."""
-    infos = sorted(name for name in os.listdir(target) if name.endswith(".dist-info"))
-    if len(infos) != 1:
-        raise PyConfigError(f"expected one *.dist-info directory in {target}, found {infos}")
-    with open(os.path.join(target, infos[0], "WHEEL"), encoding="utf-8") as wheel:
-        for line in wheel:
-            key, _, value = line.partition(":")
-            if key.strip().lower() == "root-is-purelib":
-                return value.strip().lower() == "true"
-    return False
-
-
-def _arrange(runtime: Runtime, target: str, root: str, bindir: str) -> str:
-    """Lay out *target* under *root* as it will be installed; return the library dir."""
-    libdir = runtime.purelib if _is_pure(target) else runtime.platlib
-    dest_lib = root + libdir
-    os.makedirs(dest_lib)
-    for entry in sorted(os.listdir(target)):
-        source = os.path.join(target, entry)
-        if entry == "bin" and os.path.isdir(source):
-            os.makedirs(root + bindir, exist_ok=True)
-            for script in sorted(os.listdir(source)):
-                dest = os.path.join(root + bindir, script + runtime.script_suffix)
-                shutil.copy2(os.path.join(source, script), dest, follow_symlinks=False)
-                if not os.path.islink(dest):  # a link is shipped as one, never followed
-                    _fix_shebang(dest, runtime.interpreter, runtime.shebang_flags)
-        elif os.path.isdir(source) and not os.path.islink(source):
-            shutil.copytree(source, os.path.join(dest_lib, entry), symlinks=True)
-        else:
-            shutil.copy2(source, os.path.join(dest_lib, entry), follow_symlinks=False)
-    return libdir
 
 
 def _set_mtimes(root: str, mtime: int) -> None:
@@ -331,35 +348,11 @@ def _set_mtimes(root: str, mtime: int) -> None:
             os.utime(os.path.join(directory, name), (mtime, mtime), follow_symlinks=False)
 
 
-def _fix_shebang(path: str, interpreter: str, flags: str = "") -> None:
-    """Point a Python script's ``#!`` line at the runtime's interpreter (never ``env python``),
-    followed by the runtime's ``shebang_flags`` (Fedora's ``-sP``: no user site directory,
-    no script directory on ``sys.path``)."""
-    with open(path, "rb") as script:
-        content = script.read()
-    if not content.startswith(b"#!"):
-        return
-    first, newline, rest = content.partition(b"\n")
-    if b"python" in first or b"pypy" in first:
-        with open(path, "wb") as script:
-            line = interpreter + (" " + flags if flags else "")
-            script.write(b"#!" + os.fsencode(line) + newline + rest)
-
-
-def _byte_compile(runtime: Runtime, root: str, libdir: str) -> None:
-    """Compile the staged library with the runtime's own interpreter, paths as installed."""
+def _byte_compile(runtime: Runtime, root: str, libdirs: Sequence[str]) -> None:
+    """Compile the installed library with the runtime's own interpreter, paths as installed."""
     command = [
-        runtime.interpreter,
-        "-s",
-        "-m",
-        "compileall",
-        "-q",
-        "-f",
-        "-s",
-        root,
-        "-p",
-        "/",
-        root + libdir,
+        runtime.interpreter, "-s", "-m", "compileall", "-q", "-f", "-s", root, "-p", "/",
+        *[root + libdir for libdir in libdirs if os.path.isdir(root + libdir)],
     ]
     completed = subprocess.run(
         command, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, check=False
@@ -374,55 +367,10 @@ def _byte_compile(runtime: Runtime, root: str, libdir: str) -> None:
         )
 
 
-def _rewrite_dist_info(root: str, libdir: str) -> None:
-    """Make the .dist-info describe the files as rpm installs them.
-
-    ``pip --target`` records script paths relative to its temporary home and a
-    ``direct_url.json`` naming the build directory; rpm, not pip, installed these files.
-    """
-    import base64
-    import csv
-    import hashlib
-    import io
-
-    dist_info = next(
-        os.path.join(root + libdir, name)
-        for name in os.listdir(root + libdir)
-        if name.endswith(".dist-info")
-    )
-    for leftover in ("direct_url.json", "REQUESTED"):
-        with contextlib.suppress(FileNotFoundError):
-            os.unlink(os.path.join(dist_info, leftover))
-    with contextlib.suppress(FileNotFoundError):  # rewritten: never through a symlink
-        os.unlink(os.path.join(dist_info, "INSTALLER"))
-    with open(os.path.join(dist_info, "INSTALLER"), "w", encoding="utf-8") as installer:
-        installer.write("rpm\n")
-    record = os.path.join(dist_info, "RECORD")
-    rows = []
-    for directory, subdirs, names in os.walk(root):
-        subdirs.sort()
-        for name in sorted(names):
-            path = os.path.join(directory, name)
-            relative = os.path.relpath(path, root + libdir)
-            if path == record or os.path.islink(path):  # a link has no content to hash
-                rows.append((relative, "", ""))
-                continue
-            with open(path, "rb") as content:
-                data = content.read()
-            digest = base64.urlsafe_b64encode(hashlib.sha256(data).digest()).rstrip(b"=")
-            rows.append((relative, "sha256=" + digest.decode(), str(len(data))))
-    out = io.StringIO()
-    csv.writer(out, lineterminator="\n").writerows(rows)
-    with contextlib.suppress(FileNotFoundError):
-        os.unlink(record)
-    with open(record, "w", encoding="utf-8") as record_file:
-        record_file.write(out.getvalue())
-
-
 def _ship(
     runtime: Runtime,
     root: str,
-    libdir: str,
+    owned: tuple[str, str],
     buildroot: str,
     claimed: dict[str, str],
     earlier: tuple[Runtime, ...],
@@ -437,7 +385,7 @@ def _ship(
     for directory, subdirs, names in os.walk(root):
         subdirs.sort()
         installed_dir = directory[len(root) :] or "/"
-        if _owns_dir(installed_dir, libdir) and installed_dir not in claimed:
+        if _owns_dir(installed_dir, *owned) and installed_dir not in claimed:
             claimed[installed_dir] = runtime.name
             dirs.append(installed_dir)
         for name in sorted(
@@ -488,8 +436,11 @@ def _is_license(path: str) -> bool:
     return ".dist-info/licenses/" in path
 
 
-def _owns_dir(installed_dir: str, libdir: str) -> bool:
-    """Directories below the library dir, except its top-level ``__pycache__`` (shared)."""
+def _owns_dir(installed_dir: str, libdir: str, headers: str) -> bool:
+    """Directories below the library dir, except its top-level ``__pycache__`` (shared), and
+    the distribution's own headers directory (``.../include/python3.11/DIST``) and below."""
+    if installed_dir == headers or installed_dir.startswith(headers + "/"):
+        return True
     return installed_dir.startswith(libdir + "/") and installed_dir != libdir + "/__pycache__"
 
 

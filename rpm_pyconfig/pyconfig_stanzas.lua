@@ -275,25 +275,11 @@ end
 P.template_reads["build"] = {["runtimes"] = true}
 T["install"] = function(ctx)
   local out = {}
-  do
-    local items1 = J.list(J.get(ctx, "runtimes"))
-    for i2, v_rt in ipairs(items1) do
-      out[#out + 1] = "rm -rf _pyconfig/stage/"
-      out[#out + 1] = J.output(J.sh(J.attr(v_rt, "name")))
-      out[#out + 1] = "\010"
-      out[#out + 1] = J.output(J.sh(J.attr(v_rt, "interpreter")))
-      out[#out + 1] = " -m pip install --no-deps --no-index --no-compile --no-cache-dir --disable-pip-version-check --root-user-action=ignore --target _pyconfig/stage/"
-      out[#out + 1] = J.output(J.sh(J.attr(v_rt, "name")))
-      out[#out + 1] = "/target _pyconfig/wheels/"
-      out[#out + 1] = J.output(J.sh(J.attr(v_rt, "name")))
-      out[#out + 1] = "/*.whl || exit 1\010"
-    end
-  end
   if J.truth(J.both((ctx["embed_registry"] ~= nil), function() return J.get(ctx, "embed_registry") end)) then
     out[#out + 1] = "rm -rf _pyconfig/registry && mkdir -p _pyconfig/registry\010"
     do
-      local items3 = J.list(J.get(ctx, "runtimes"))
-      for i4, v_rt in ipairs(items3) do
+      local items1 = J.list(J.get(ctx, "runtimes"))
+      for i2, v_rt in ipairs(items1) do
         out[#out + 1] = "cat > _pyconfig/registry/"
         out[#out + 1] = J.output(J.sh(J.attr(v_rt, "name")))
         out[#out + 1] = ".conf <<'RPM_PYCONFIG_EOF'\010"

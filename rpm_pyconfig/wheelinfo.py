@@ -1,13 +1,12 @@
 """What a wheel says about its project: the one ``*.dist-info`` with a ``METADATA``, whether
 it is pure Python (``WHEEL``'s ``Root-Is-Purelib``), its top-level names (``top_level.txt``, else
 its file list) and its commands (``entry_points.txt``).  The archive is checked like an sdist
-(:func:`~rpm_pyconfig.sources.check_zip`) before anything in it is read.
+(:func:`~rpm_pyconfig.sources.check_zip`) before anything in it is read; the ``.dist-info`` and
+WHEEL come from the project's one wheel reader (:mod:`rpm_pyconfig._wheel`, on installer).
 """
 
 from __future__ import annotations
 
-import email.parser
-import email.policy
 import zipfile
 from pathlib import Path
 
@@ -22,19 +21,16 @@ __all__ = ["read_wheel"]
 def read_wheel(archive: zipfile.ZipFile, path: Path) -> Found:
     """What one wheel says: its core metadata and what it installs (import names, whether
     it is pure Python, its commands)."""
+    from rpm_pyconfig._wheel import Wheel, WheelError
+
     check_zip(path, archive)
-    members = archive.namelist()
-    dist_infos = sorted(
-        {m.split("/")[0] for m in members
-         if m.count("/") == 1 and m.endswith("/METADATA") and m.split("/")[0].endswith(
-             ".dist-info")}
-    )
-    if len(dist_infos) != 1:
-        found = ", ".join(dist_infos) or "none"
-        raise MetadataError(
-            f"{path}: expected one *.dist-info/METADATA in the wheel, found {found}"
-        )
-    dist_info = dist_infos[0]
+    try:  # the one wheel reader: the .dist-info and WHEEL as installer reads them
+        wheel_file = Wheel(archive, str(path))
+        has_ext = "WHEEL" in wheel_file.dist_info_filenames and not wheel_file.root_is_purelib
+    except WheelError as error:
+        raise MetadataError(str(error)) from None
+    members = wheel_file.members
+    dist_info = wheel_file.dist_info_dir
 
     def where(name: str) -> str:
         return f"{path}/{dist_info}/{name}"
@@ -46,12 +42,6 @@ def read_wheel(archive: zipfile.ZipFile, path: Path) -> Found:
     metadata = read("METADATA")
     assert metadata is not None  # the dist-info was chosen for having one
     core = coremetadata.parse(metadata, where("METADATA"))
-
-    has_ext = False
-    wheel = read("WHEEL")
-    if wheel is not None:
-        headers = email.parser.BytesParser(policy=email.policy.compat32).parsebytes(wheel)
-        has_ext = str(headers.get("Root-Is-Purelib", "true")).strip().lower() != "true"
 
     top_level = read("top_level.txt")
     if top_level is not None:

@@ -17,6 +17,7 @@ apt_packages=(
   rpm rpm2cpio python3-rpm rpmlint debugedit   # rpmbuild, rpmspec, rpm -i --root, rpmlint
   file                                         # rpm >= 4.20 builds -debuginfo: find-debuginfo needs it
   python3-packaging                            # rpm's pythondistdeps generator crashes without it
+  python3-installer                            # rpm-pyconfig places wheels with it (PyPy's unit tests too)
   python3 python3-dev python3-dbg python3-venv python3-pip python3-setuptools python3-wheel
   pypy3 pypy3-dev                              # PyPy and its Python.h
   python3-hatchling python3-poetry-core flit python3-setuptools-scm python3-hatch-vcs  # build backends the

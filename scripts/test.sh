@@ -11,8 +11,8 @@ echo "== mypy" && .venv/bin/mypy
 
 # The unit tests under every other runtime the probe finds (another language version or
 # implementation than .venv's: PyPy 3.9 on Debian 12, PyPy 3.11 on Debian 13...), with the
-# distribution's pytest, hypothesis, jinja2 and packaging (a packaging older than 24.2 is
-# replaced by setup.sh's, from PyPI). A runtime that cannot import them is named; under
+# distribution's pytest, hypothesis, jinja2, packaging and installer (0.6 on Debian 12, 0.7 on
+# 13; a packaging older than 24.2 is replaced by setup.sh's, from PyPI). A runtime that cannot import them is named; under
 # CI=true that fails the run.
 venv_runtime=$(.venv/bin/python -c 'import sys; print(sys.implementation.name, "%d.%d" % sys.version_info[:2])')
 ran=0
@@ -25,8 +25,8 @@ while read -r name interpreter implementation short_version; do
     echo "== unit tests under $name ($interpreter): $implementation $short_version, as .venv: covered below"
     continue
   fi
-  if ! "$interpreter" -c 'import pytest, hypothesis, jinja2, packaging' 2>/dev/null; then
-    echo "== unit tests under $name ($interpreter): cannot import pytest, hypothesis, jinja2, packaging" >&2
+  if ! "$interpreter" -c 'import pytest, hypothesis, jinja2, packaging, installer' 2>/dev/null; then
+    echo "== unit tests under $name ($interpreter): cannot import pytest, hypothesis, jinja2, packaging, installer" >&2
     if [ "${CI:-}" = true ]; then exit 1; fi
     continue
   fi

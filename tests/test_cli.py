@@ -782,7 +782,8 @@ def test_spec_parse_path_imports_little(registry: Path) -> None:
     }
     assert {"rpm_pyconfig.cli", "rpm_pyconfig.registry", "rpm_pyconfig.expression"} <= modules
     assert "rpm_pyconfig._commands" not in modules  # the subcommands' options: argparse only
-    forbidden = {"argparse", "jinja2", "packaging", "typing", "dataclasses", "shutil"}
+    forbidden = {"argparse", "jinja2", "packaging", "typing", "dataclasses", "shutil",
+                 "installer"}
     roots = {module.split(".")[0] for module in modules}
     assert not roots & forbidden, sorted(roots & forbidden)
 
@@ -808,7 +809,7 @@ def test_compile_fallback_path_imports_little(registry: Path) -> None:
     }
     assert {"rpm_pyconfig.compiled", "rpm_pyconfig.registry"} <= modules
     forbidden = {"argparse", "jinja2", "packaging", "typing", "dataclasses", "shutil",
-                 "subprocess", "tempfile"}
+                 "subprocess", "tempfile", "installer"}
     roots = {module.split(".")[0] for module in modules}
     assert not roots & forbidden, sorted(roots & forbidden)
 

@@ -1,8 +1,8 @@
 """Tests of rpm_pyconfig.installing with the real interpreters of this machine.
 
-Staged trees mimic ``pip install --target``: a package with an extension module named
-with each runtime's suffix, a top-level module, a ``.dist-info`` as pip leaves it, and a
-command with an ``env python`` shebang.
+Wheels as ``%pyconfig_build`` leaves them in ``wheels/NAME/``: a package with an extension
+module named with each runtime's suffix, a top-level module, a ``.dist-info``, and commands
+in ``.data/scripts`` (a ``#!python`` one and a shell one).
 """
 
 from __future__ import annotations
@@ -13,6 +13,8 @@ import hashlib
 import io
 import os
 import subprocess
+import tarfile
+import zipfile
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -31,7 +33,16 @@ from rpm_pyconfig.installing import (
 )
 from rpm_pyconfig.registry import load_registry
 from rpm_pyconfig.runtime import Runtime
-from tests.rpmtools import have_rpm_tools, main_runtime, trio
+from tests.rpmtools import (
+    have_rpm_tools,
+    main_runtime,
+    probe_registry,
+    rpm_query,
+    rpmbuild,
+    tool_env,
+    trio,
+)
+from tests.wheelfiles import write_wheel
 
 SITE = "/usr/lib/python3/dist-packages"
 EPOCH = 1_600_000_000
@@ -50,41 +61,34 @@ def runtime(name: str, *, default: bool = False, purelib: str = SITE, platlib: s
     )
 
 
-def stage_tree(stage: Path, rt: Runtime, *, pure: bool = False, extension: bool = True,
-               scripts: bool = True, extra: dict[str, str] | None = None) -> Path:
-    """What ``pip install --target stage/NAME/target`` leaves for one runtime."""
-    target = stage / rt.name / "target"
+def stage_wheel(wheels: Path, rt: Runtime, *, pure: bool = False, extension: bool = True,
+                scripts: bool = True, extra: dict[str, str] | None = None,
+                drop: tuple[str, ...] = ()) -> Path:
+    """What ``%pyconfig_build`` leaves for one runtime: ``wheels/NAME/demo-1.0-*.whl``."""
     files = {
         "demo/__init__.py": "from demo.core import VALUE\n",
         "demo/core.py": "VALUE = 42\n",
         "demo/100%_data.txt": "data\n",
         "top.py": "import demo\n",
+    }
+    if extension:
+        files[f"demo/_speedups{rt.ext_suffix}"] = f"ELF for {rt.name}\n"
+    if scripts:
+        files["demo-1.0.data/scripts/tool"] = "#!python\nimport demo\nprint(demo.VALUE)\n"
+        files["demo-1.0.data/scripts/helper.sh"] = "#!/bin/sh\necho helper\n"
+    files.update(extra or {})
+    files.update({
         f"{INFO}/WHEEL": (
             "Wheel-Version: 1.0\nGenerator: bdist_wheel (0.38.4)\n"
             f"Root-Is-Purelib: {'true' if pure else 'false'}\nTag: cp311-cp311-linux_x86_64\n"
         ),
         f"{INFO}/METADATA": "Metadata-Version: 2.1\nName: demo\nVersion: 1.0\n",
         f"{INFO}/LICENSE": "MIT\n",
-        f"{INFO}/INSTALLER": "pip\n",
-        f"{INFO}/REQUESTED": "",
-        f"{INFO}/direct_url.json": '{"url": "file:///builddir/demo", "dir_info": {}}\n',
         f"{INFO}/top_level.txt": "demo\ntop\n",
-        f"{INFO}/RECORD": (
-            "demo/__init__.py,sha256=xyz,27\n../../bin/tool,,\n"
-            f"{INFO}/RECORD,,\n{INFO}/direct_url.json,sha256=abc,40\n"
-        ),
-    }
-    if extension:
-        files[f"demo/_speedups{rt.ext_suffix}"] = f"ELF for {rt.name}\n"
-    if scripts:
-        files["bin/tool"] = "#!/usr/bin/env python\nimport demo\nprint(demo.VALUE)\n"
-        files["bin/helper.sh"] = "#!/bin/sh\necho helper\n"
-    files.update(extra or {})
-    for relative, text in files.items():
-        path = target / relative
-        path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_text(text, encoding="utf-8")
-    return target
+    })
+    for name in drop:
+        del files[name]
+    return write_wheel(wheels / rt.name / "demo-1.0-cp311-cp311-linux_x86_64.whl", files)
 
 
 class Installed:
@@ -104,7 +108,8 @@ class Installed:
 def run_install(base: Path, runtimes: list[Runtime], **kwargs: object) -> Installed:
     progress: list[str] = []
     results = install(
-        runtimes, stage=str(base / "stage"), buildroot=str(base / "buildroot"),
+        runtimes, wheels=str(base / "wheels"), stage=str(base / "stage"),
+        buildroot=str(base / "buildroot"),
         filelists=str(base / "files"), progress=progress.append, **kwargs,  # type: ignore[arg-type]
     )
     return Installed(base, results, progress)
@@ -138,7 +143,7 @@ def installed(
     runtimes of conftest, rebuilt here because those fixtures are per test)."""
     base = tmp_path_factory.mktemp("install")
     for rt in three_runtimes:
-        stage_tree(base / "stage", rt)
+        stage_wheel(base / "wheels", rt)
     with pytest.MonkeyPatch.context() as patch:
         patch.setenv("SOURCE_DATE_EPOCH", str(EPOCH))
         yield run_install(base, three_runtimes)
@@ -387,23 +392,25 @@ def test_dist_info_is_rewritten_for_rpm(installed: Installed) -> None:
     assert (info / "INSTALLER").read_text(encoding="utf-8") == "rpm\n"
     rows = list(csv.reader(io.StringIO((info / "RECORD").read_text(encoding="utf-8"))))
     tag, suffix, _debug_suffix, _pypy_tag, _pypy_suffix = tags()
+    # Sorted by the path within each scheme (installer >= 1.0 sorts; 0.6 and 0.7 are given
+    # them sorted): the commands' rows sort as helper.sh and tool.
     assert [row[0] for row in rows] == [
-        "../../../bin/helper.sh",
-        "../../../bin/tool",
-        "top.py",
         f"__pycache__/top.{tag}.pyc",
-        "demo/100%_data.txt",
-        "demo/__init__.py",
-        f"demo/_speedups{suffix}",
-        "demo/core.py",
-        f"demo/__pycache__/__init__.{tag}.pyc",
-        f"demo/__pycache__/core.{tag}.pyc",
         f"{INFO}/INSTALLER",
         f"{INFO}/LICENSE",
         f"{INFO}/METADATA",
         f"{INFO}/RECORD",
         f"{INFO}/WHEEL",
         f"{INFO}/top_level.txt",
+        "demo/100%_data.txt",
+        "demo/__init__.py",
+        f"demo/__pycache__/__init__.{tag}.pyc",
+        f"demo/__pycache__/core.{tag}.pyc",
+        f"demo/_speedups{suffix}",
+        "demo/core.py",
+        "../../../bin/helper.sh",
+        "../../../bin/tool",
+        "top.py",
     ]
     site = installed.buildroot / SITE.lstrip("/")
     for path, digest, size in rows:
@@ -467,7 +474,7 @@ def test_timestamp_bytecode_of_a_sharer_matches_the_owners_source(
     monkeypatch.delenv("SOURCE_DATE_EPOCH", raising=False)
     cpython, _debug, pypy = three_runtimes
     for rt in (cpython, pypy):
-        stage_tree(tmp_path / "stage", rt, pure=True, extension=False, scripts=False)
+        stage_wheel(tmp_path / "wheels", rt, pure=True, extension=False, scripts=False)
     run_install(tmp_path, [cpython, pypy])
     site = tmp_path / "buildroot" / SITE.lstrip("/")
     assert freshness(cpython.interpreter, site, f"core.{cpython.cache_tag}.pyc") == (
@@ -488,7 +495,7 @@ def test_wheel_kind_chooses_the_library_directory(
     tmp_path: Path, pure: bool, libdir: str
 ) -> None:
     rt = runtime("python3", default=True, purelib=FEDORA_PURE, platlib=FEDORA_PLAT)
-    stage_tree(tmp_path / "stage", rt, pure=pure, extension=not pure, scripts=False)
+    stage_wheel(tmp_path / "wheels", rt, pure=pure, extension=not pure, scripts=False)
     result = run_install(tmp_path, [rt])
     assert result.results["python3"].dirs == [f"{libdir}/demo", f"{libdir}/demo/__pycache__",
                                               f"{libdir}/{INFO}"]
@@ -499,7 +506,7 @@ def test_a_sharer_with_nothing_of_its_own_gets_a_harmless_list(tmp_path: Path) -
     owner = runtime("a", default=True)
     sharer = runtime("b", script_suffix="-b").replace(ext_suffix=".b.so")
     for rt in (owner, sharer):
-        stage_tree(tmp_path / "stage", rt, pure=True, extension=False, scripts=False)
+        stage_wheel(tmp_path / "wheels", rt, pure=True, extension=False, scripts=False)
     result = run_install(tmp_path, [owner, sharer])
     assert result.results["b"].files == []
     assert result.lines("b") == ["%defattr(-,root,root,-)"]
@@ -509,7 +516,7 @@ def test_runtimes_sharing_nothing_may_not_install_the_same_path(tmp_path: Path) 
     one = runtime("one", default=True, purelib="/opt/one", platlib="/opt/one")
     two = runtime("two", purelib="/opt/two", platlib="/opt/two")  # script_suffix '' as well
     for rt in (one, two):
-        stage_tree(tmp_path / "stage", rt, extension=False)
+        stage_wheel(tmp_path / "wheels", rt, extension=False)
     with pytest.raises(PyConfigError) as caught:
         run_install(tmp_path, [one, two])
     assert str(caught.value) == (
@@ -523,8 +530,8 @@ def test_wheels_of_different_kinds_that_meet_in_a_directory_are_refused(tmp_path
     """a's pure wheel and b's arch wheel both land in /x, which no Requires: can foresee."""
     a = runtime("a", default=True, purelib="/x", platlib="/p")
     b = runtime("b", purelib="/q", platlib="/x", script_suffix="-b").replace(ext_suffix=".b.so")
-    stage_tree(tmp_path / "stage", a, pure=True, extension=False)
-    stage_tree(tmp_path / "stage", b)
+    stage_wheel(tmp_path / "wheels", a, pure=True, extension=False)
+    stage_wheel(tmp_path / "wheels", b)
     with pytest.raises(PyConfigError) as caught:
         run_install(tmp_path, [a, b])
     assert str(caught.value) == (
@@ -539,7 +546,7 @@ def test_byte_compile_failure_names_the_runtime(
     tmp_path: Path, three_runtimes: list[Runtime]
 ) -> None:
     pypy = three_runtimes[2]
-    stage_tree(tmp_path / "stage", pypy, extra={"demo/broken.py": "def f(:\n"})
+    stage_wheel(tmp_path / "wheels", pypy, extra={"demo/broken.py": "def f(:\n"})
     with pytest.raises(ExecutionError) as caught:
         run_install(tmp_path, [pypy])
     message = str(caught.value)
@@ -551,32 +558,53 @@ def test_byte_compile_failure_names_the_runtime(
     assert (caught.value.runtime, caught.value.returncode) == ("pypy3", 1)
 
 
-def test_missing_stage_names_it(tmp_path: Path, three_runtimes: list[Runtime]) -> None:
+def test_missing_wheel_names_it(tmp_path: Path, three_runtimes: list[Runtime]) -> None:
     cpython, _debug, pypy = three_runtimes
-    stage_tree(tmp_path / "stage", cpython, scripts=False)
+    stage_wheel(tmp_path / "wheels", cpython, scripts=False)
     with pytest.raises(PyConfigError) as caught:
         run_install(tmp_path, [cpython, pypy])
     assert str(caught.value) == (
-        f"nothing staged for runtime 'pypy3': {tmp_path}/stage/pypy3/target does not exist "
-        "(did the pip install step of %pyconfig_install run for it?)"
+        f"expected one wheel for runtime 'pypy3' in {tmp_path}/wheels/pypy3, found none "
+        "(did %pyconfig_build run for it?)"
     )
 
 
-def test_two_dist_info_directories_are_refused(tmp_path: Path) -> None:
+def test_two_wheels_for_a_runtime_are_refused(tmp_path: Path) -> None:
     rt = runtime("python3", default=True)
-    target = stage_tree(tmp_path / "stage", rt, scripts=False)
-    (target / "other-2.0.dist-info").mkdir()
+    wheel = stage_wheel(tmp_path / "wheels", rt, scripts=False)
+    (wheel.parent / "other-2.0-py3-none-any.whl").write_bytes(wheel.read_bytes())
     with pytest.raises(PyConfigError) as caught:
         run_install(tmp_path, [rt])
     assert str(caught.value) == (
-        f"expected one *.dist-info directory in {target}, found "
-        f"['{INFO}', 'other-2.0.dist-info']"
+        f"expected one wheel for runtime 'python3' in {tmp_path}/wheels/python3, found "
+        "demo-1.0-cp311-cp311-linux_x86_64.whl, other-2.0-py3-none-any.whl "
+        "(did %pyconfig_build run for it?)"
+    )
+    assert not (tmp_path / "buildroot").exists()
+
+
+def refusal(tmp_path: Path, extra: dict[str, str]) -> tuple[Path, str]:
+    """Install one runtime's wheel with *extra* members: the wheel and the refusal, after
+    checking that nothing reached the buildroot."""
+    rt = runtime("python3", default=True)
+    wheel = stage_wheel(tmp_path / "wheels", rt, scripts=False, extension=False, extra=extra)
+    with pytest.raises(PyConfigError) as caught:
+        run_install(tmp_path, [rt])
+    assert not (tmp_path / "buildroot").exists()
+    return wheel, str(caught.value)
+
+
+def test_two_dist_info_directories_are_refused(tmp_path: Path) -> None:
+    wheel, message = refusal(tmp_path, {"other-2.0.dist-info/METADATA": "Name: other\n"})
+    assert message == (
+        f"{wheel}: expected one *.dist-info/METADATA in the wheel, found "
+        f"{INFO}, other-2.0.dist-info"
     )
 
 
 def test_bindir_is_a_parameter(tmp_path: Path) -> None:
     rt = runtime("python3", default=True, script_suffix="3")
-    stage_tree(tmp_path / "stage", rt, extension=False)
+    stage_wheel(tmp_path / "wheels", rt, extension=False)
     result = run_install(tmp_path, [rt], bindir="/opt/bin")
     assert [f for f in result.results["python3"].files if "bin/" in f] == [
         "/opt/bin/helper.sh3", "/opt/bin/tool3",
@@ -595,7 +623,7 @@ def test_probed_shebang_flags_are_the_ones_each_interpreter_honours() -> None:
 @pytest.mark.parametrize("flags", ["", "-s", "-sP", "-I"])
 def test_shebang_flags_follow_the_interpreter(tmp_path: Path, flags: str) -> None:
     rt = runtime("python3", default=True).replace(shebang_flags=flags)
-    stage_tree(tmp_path / "stage", rt, extension=False)
+    stage_wheel(tmp_path / "wheels", rt, extension=False)
     run_install(tmp_path, [rt])
     tool = tmp_path / "buildroot" / "usr" / "bin" / "tool"
     assert tool.read_text(encoding="utf-8").splitlines()[0] == (
@@ -610,7 +638,7 @@ def test_unversioned_chooses_who_owns_the_plain_command(tmp_path: Path) -> None:
                                                            platlib="/b", purelib="/b"),
                 runtime("pypy3", script_suffix="-pypy3", platlib="/c", purelib="/c")]
     for rt in runtimes:
-        stage_tree(tmp_path / "stage", rt, extension=False)
+        stage_wheel(tmp_path / "wheels", rt, extension=False)
     done = run_install(tmp_path, runtimes, unversioned="pypy3")
     commands = {name: [f for f in result.files if f.startswith("/usr/bin/tool")]
                 for name, result in done.results.items()}
@@ -620,7 +648,7 @@ def test_unversioned_chooses_who_owns_the_plain_command(tmp_path: Path) -> None:
 
 def test_unversioned_must_be_a_selected_runtime(tmp_path: Path) -> None:
     rt = runtime("python3", default=True)
-    stage_tree(tmp_path / "stage", rt, extension=False)
+    stage_wheel(tmp_path / "wheels", rt, extension=False)
     with pytest.raises(PyConfigError) as info:
         run_install(tmp_path, [rt], unversioned="pypy3")
     assert str(info.value) == (
@@ -631,13 +659,14 @@ def test_unversioned_must_be_a_selected_runtime(tmp_path: Path) -> None:
 
 def test_reinstall_replaces_the_previous_tree(tmp_path: Path) -> None:
     rt = runtime("python3", default=True)
-    target = stage_tree(tmp_path / "stage", rt, scripts=False, extension=False)
+    stage_wheel(tmp_path / "wheels", rt, scripts=False, extension=False)
     run_install(tmp_path, [rt])
-    (target / "demo" / "core.py").unlink()
+    stage_wheel(tmp_path / "wheels", rt, scripts=False, extension=False, drop=("demo/core.py",))
     second = install(
-        [rt], stage=str(tmp_path / "stage"), buildroot=str(tmp_path / "buildroot2"),
-        filelists=str(tmp_path / "files2"),
+        [rt], wheels=str(tmp_path / "wheels"), stage=str(tmp_path / "stage"),
+        buildroot=str(tmp_path / "buildroot2"), filelists=str(tmp_path / "files2"),
     )
+    assert f"{SITE}/demo/__init__.py" in second[0].files
     assert f"{SITE}/demo/core.py" not in second[0].files  # the old staged root is gone
 
 
@@ -707,7 +736,7 @@ def test_filelist_names_are_packaged_literally(tmp_path: Path) -> None:
 
 def test_a_buildroot_that_is_a_file_is_an_error(tmp_path: Path) -> None:
     rt = runtime("python3", default=True)
-    stage_tree(tmp_path / "stage", rt, scripts=False)
+    stage_wheel(tmp_path / "wheels", rt, scripts=False)
     (tmp_path / "buildroot").write_text("not a directory\n", encoding="utf-8")
     with pytest.raises(PyConfigError, match="exists and is not a directory"):
         run_install(tmp_path, [rt])
@@ -721,15 +750,15 @@ def tree(root: Path) -> dict[str, str]:
     }
 
 
-def test_a_missing_stage_leaves_the_buildroot_as_it_was(
+def test_a_missing_wheel_leaves_the_buildroot_as_it_was(
     tmp_path: Path, three_runtimes: list[Runtime]
 ) -> None:
     cpython, _debug, pypy = three_runtimes
-    stage_tree(tmp_path / "stage", cpython, scripts=False)
+    stage_wheel(tmp_path / "wheels", cpython, scripts=False)
     (tmp_path / "buildroot" / "etc").mkdir(parents=True)
     (tmp_path / "buildroot" / "etc" / "kept").write_text("x\n", encoding="utf-8")
     before = tree(tmp_path / "buildroot")
-    with pytest.raises(PyConfigError, match="nothing staged"):
+    with pytest.raises(PyConfigError, match="expected one wheel for runtime 'pypy3'"):
         run_install(tmp_path, [cpython, pypy])
     assert tree(tmp_path / "buildroot") == before
 
@@ -738,7 +767,7 @@ def test_a_failure_midway_undoes_what_was_installed(tmp_path: Path) -> None:
     one = runtime("one", default=True, purelib="/opt/one", platlib="/opt/one")
     two = runtime("two", purelib="/opt/two", platlib="/opt/two", script_suffix="-two")
     for rt in (one, two):
-        stage_tree(tmp_path / "stage", rt, extension=False)
+        stage_wheel(tmp_path / "wheels", rt, extension=False)
     # The second runtime meets a directory where its file should go, after the first is in.
     (tmp_path / "buildroot" / "opt" / "two" / "demo" / "core.py").mkdir(parents=True)
     before = tree(tmp_path / "buildroot")
@@ -749,7 +778,7 @@ def test_a_failure_midway_undoes_what_was_installed(tmp_path: Path) -> None:
 
 def test_symlinks_in_the_buildroot_are_never_written_through(tmp_path: Path) -> None:
     rt = runtime("python3", default=True, purelib="/opt/site", platlib="/opt/site")
-    stage_tree(tmp_path / "stage", rt, scripts=False)
+    stage_wheel(tmp_path / "wheels", rt, scripts=False)
     outside = tmp_path / "outside"
     outside.mkdir()
     (tmp_path / "buildroot" / "opt").mkdir(parents=True)
@@ -759,20 +788,44 @@ def test_symlinks_in_the_buildroot_are_never_written_through(tmp_path: Path) -> 
     assert list(outside.iterdir()) == []
 
 
-def test_staged_symlinks_are_shipped_as_links_never_followed(tmp_path: Path) -> None:
+def test_a_wheel_member_that_is_a_link_is_refused(tmp_path: Path) -> None:
+    """A zip can mark a member as a symlink; written out it would be a file holding the
+    link's target, so the wheel is refused before anything is written."""
     rt = runtime("python3", default=True)
-    target = stage_tree(tmp_path / "stage", rt, scripts=False, extension=False)
-    secret = tmp_path / "secret"
-    secret.write_text("#!/usr/bin/python\nsecret\n", encoding="utf-8")
-    (target / "bin").mkdir()
-    (target / "bin" / "evil").symlink_to(secret)
-    (target / "demo" / "leak.txt").symlink_to(secret)
-    result = run_install(tmp_path, [rt])
-    shipped = tmp_path / "buildroot" / "usr" / "bin" / "evil"
-    assert shipped.is_symlink() and os.readlink(shipped) == str(secret)
-    assert secret.read_text(encoding="utf-8") == "#!/usr/bin/python\nsecret\n"  # not rewritten
-    assert (tmp_path / "buildroot" / SITE[1:] / "demo" / "leak.txt").is_symlink()
-    assert "/usr/bin/evil" in result.results["python3"].files
+    wheel = stage_wheel(tmp_path / "wheels", rt, scripts=False, extension=False)
+    files = {name: zipfile.ZipFile(wheel).read(name).decode() for name in
+             zipfile.ZipFile(wheel).namelist() if not name.endswith("/RECORD")}
+    files["demo/leak.txt"] = "/etc/passwd"
+    write_wheel(wheel, files, modes={"demo/leak.txt": 0o120777})
+    with pytest.raises(PyConfigError) as caught:
+        run_install(tmp_path, [rt])
+    assert str(caught.value) == (
+        f"{wheel}: member 'demo/leak.txt' is not a regular file or a directory (a link, a "
+        "device, a FIFO); refusing the archive"
+    )
+    assert not (tmp_path / "buildroot").exists()
+
+
+@pytest.mark.parametrize("name", ["../evil.py", "/abs.py", "demo/../../x.py"])
+def test_a_wheel_member_outside_the_tree_is_refused(tmp_path: Path, name: str) -> None:
+    wheel, message = refusal(tmp_path, {name: "x = 1\n"})
+    assert message == (
+        f"{wheel}: member {name!r} would unpack outside the tree or has control characters "
+        "in its name; refusing the archive"
+    )
+
+
+def test_a_member_record_does_not_list_is_refused(tmp_path: Path) -> None:
+    rt = runtime("python3", default=True)
+    wheel = stage_wheel(tmp_path / "wheels", rt, scripts=False, extension=False)
+    with zipfile.ZipFile(wheel, "a") as archive:
+        archive.writestr("demo/smuggled.py", "x = 1\n")
+    with pytest.raises(PyConfigError) as caught:
+        run_install(tmp_path, [rt])
+    assert str(caught.value) == (
+        f"{wheel}: demo/smuggled.py is not listed in {INFO}/RECORD"
+    )
+    assert not list((tmp_path / "buildroot").rglob("*.py"))
 
 
 def test_a_runtime_whose_wheel_is_only_metadata_is_refused(
@@ -782,11 +835,11 @@ def test_a_runtime_whose_wheel_is_only_metadata_is_refused(
     so pypy3's package would be empty yet provide pypy3dist(cffi)."""
     main, debug, pypy = three_runtimes
     for rt in (main, debug):
-        stage_tree(tmp_path / "stage", rt)
-    empty = tmp_path / "stage" / pypy.name / "target" / INFO
-    empty.mkdir(parents=True)
-    (empty / "WHEEL").write_text("Wheel-Version: 1.0\nRoot-Is-Purelib: true\n", encoding="utf-8")
-    (empty / "METADATA").write_text("Metadata-Version: 2.1\nName: demo\nVersion: 1.0\n")
+        stage_wheel(tmp_path / "wheels", rt)
+    write_wheel(tmp_path / "wheels" / pypy.name / "demo-1.0-py3-none-any.whl", {
+        f"{INFO}/WHEEL": "Wheel-Version: 1.0\nRoot-Is-Purelib: true\n",
+        f"{INFO}/METADATA": "Metadata-Version: 2.1\nName: demo\nVersion: 1.0\n",
+    })
     with pytest.raises(PyConfigError) as raised:
         run_install(tmp_path, three_runtimes)
     assert str(raised.value) == (
@@ -803,9 +856,177 @@ def test_a_metapackage_installs_only_metadata_everywhere(tmp_path: Path) -> None
     runtimes = [runtime("one", default=True), runtime("two", purelib="/usr/lib/two",
                                                       platlib="/usr/lib/two", script_suffix="-2")]
     for rt in runtimes:
-        info = tmp_path / "stage" / rt.name / "target" / INFO
-        info.mkdir(parents=True)
-        (info / "WHEEL").write_text("Wheel-Version: 1.0\nRoot-Is-Purelib: true\n")
-        (info / "METADATA").write_text("Metadata-Version: 2.1\nName: demo\nVersion: 1.0\n")
+        write_wheel(tmp_path / "wheels" / rt.name / "demo-1.0-py3-none-any.whl", {
+            f"{INFO}/WHEEL": "Wheel-Version: 1.0\nRoot-Is-Purelib: true\n",
+            f"{INFO}/METADATA": "Metadata-Version: 2.1\nName: demo\nVersion: 1.0\n",
+        })
     installed = run_install(tmp_path, runtimes)
     assert f"/usr/lib/two/{INFO}/METADATA" in installed.files("two")
+
+
+# -- the wheel's .data/ schemes and entry points --------------------------------------------
+
+
+def test_every_data_scheme_goes_where_the_runtime_says(
+    tmp_path: Path, three_runtimes: list[Runtime]
+) -> None:
+    """purelib, platlib, scripts, data and headers of ``.data/``, and a console_scripts
+    entry point: each runtime's commands carry its suffix and shebang; data and headers
+    sit below the prefix of BINDIR, headers in the runtime's include directory."""
+    main, debug, pypy = three_runtimes
+    data = "demo-1.0.data"
+    extra = {
+        f"{data}/purelib/demo_pure.py": "PURE = 1\n",
+        f"{data}/data/share/demo/demo.conf": "conf\n",
+        f"{data}/headers/demo.h": "#define DEMO 1\n",
+        f"{INFO}/entry_points.txt": "[console_scripts]\ndemo-run = demo.core:main\n",
+    }
+    for rt in three_runtimes:
+        stage_wheel(tmp_path / "wheels", rt, extra=extra)
+    done = run_install(tmp_path, three_runtimes)
+    include = {rt.name: f"/usr/include/{kind}{rt.short_version}{rt.abiflags}/demo"
+               for rt, kind in zip(three_runtimes, ("python", "python", "pypy"))}
+    assert include["python3.11"] != include["python3.11-dbg"] or not debug.abiflags
+    for rt in three_runtimes:
+        files = done.results[rt.name].files
+        assert f"{include[rt.name]}/demo.h" in files, rt.name
+        assert include[rt.name] in done.results[rt.name].dirs  # the dist's own directory
+        assert f"/usr/bin/demo-run{rt.script_suffix}" in files
+        launcher = tmp_path / "buildroot" / f"usr/bin/demo-run{rt.script_suffix}"
+        text = launcher.read_text(encoding="utf-8")
+        assert text.startswith(shebang(rt)) and "from demo.core import main" in text
+        assert launcher.stat().st_mode & 0o111 == 0o111
+    # One site directory: the first runtime ships the shared pure module, its bytecode of
+    # its own tag and the data file; the others rely on it (Requires: of its subpackage).
+    assert {f"{SITE}/demo_pure.py", "/usr/share/demo/demo.conf"} <= set(
+        done.results["python3.11"].files
+    )
+    assert f"{SITE}/__pycache__/demo_pure.{pypy.cache_tag}.pyc" in done.results["pypy3"].files
+    assert "/usr/share/demo/demo.conf" not in done.results["pypy3"].files
+    record = (tmp_path / "buildroot" / SITE.lstrip("/") / INFO / "RECORD").read_text()
+    rows = {row[0] for row in csv.reader(io.StringIO(record))}
+    assert {"demo_pure.py", "../../../share/demo/demo.conf", "../../../bin/demo-run",
+            f"../../../include/python{main.short_version}{main.abiflags}/demo/demo.h",
+            f"__pycache__/demo_pure.{main.cache_tag}.pyc"} <= rows
+
+
+def test_data_scheme_follows_bindir(tmp_path: Path) -> None:
+    rt = runtime("python3", default=True, purelib="/opt/site", platlib="/opt/site")
+    stage_wheel(tmp_path / "wheels", rt, extension=False,
+                extra={"demo-1.0.data/data/share/demo.txt": "x\n"})
+    done = run_install(tmp_path, [rt], bindir="/opt/bin")
+    assert "/opt/share/demo.txt" in done.results["python3"].files
+    assert "/opt/bin/tool" in done.results["python3"].files
+
+
+def test_an_unknown_data_scheme_names_the_wheel(tmp_path: Path) -> None:
+    wheel, message = refusal(tmp_path, {"demo-1.0.data/elsewhere/x.txt": "x\n"})
+    assert message == (
+        f"{wheel}: cannot install it: demo-1.0.data/elsewhere/x.txt is not contained in a "
+        "valid .data subdirectory."
+    )
+
+
+DATADEMO = Path(__file__).parent / "data" / "datawheel" / "datademo-1.0"
+DATADEMO_SPEC = """\
+Name:           python-datademo
+Version:        1.0
+Release:        1
+Summary:        A wheel with .data/ scripts, data and headers
+License:        MIT
+Source0:        datademo-1.0.tar.gz
+BuildArch:      noarch
+
+%description
+Every .data/ scheme of a wheel, installed for every runtime.
+
+%pyconfig_subpackages
+
+%prep
+%autosetup -n datademo-1.0
+%pyconfig_prep
+
+%build
+%pyconfig_build
+
+%install
+%pyconfig_install
+
+%check
+%pyconfig_check
+"""
+
+
+@pytest.mark.rpm
+def test_rpmbuild_installs_every_data_scheme(tmp_path: Path) -> None:
+    """tests/data/datawheel: setuptools builds a wheel with .data/scripts, .data/data and
+    .data/headers and a console_scripts entry point; rpmbuild builds it for python3, its
+    debug build and pypy3; each package holds its runtime's share, and the commands run
+    with their own interpreters from a root the packages are installed into."""
+    if not have_rpm_tools():
+        if os.environ.get("CI") == "true":
+            pytest.fail("rpmbuild is missing (CI=true)")
+        pytest.skip("rpmbuild not installed")
+    sources = tmp_path / "sources"
+    sources.mkdir()
+    with tarfile.open(sources / "datademo-1.0.tar.gz", "w:gz") as tar:
+        tar.add(DATADEMO, arcname="datademo-1.0")
+    spec = tmp_path / "python-datademo.spec"
+    spec.write_text(DATADEMO_SPEC, encoding="utf-8")
+    registry = probe_registry(tmp_path / "registry")
+    built = rpmbuild(spec, tmp_path / "top", tool_env(registry), "-bb", sourcedir=sources)
+    assert built.returncode == 0, built.stderr[-3000:]
+    main, debug, pypy = trio()
+    packages = {rt.name: tmp_path / "top" / "RPMS" / "noarch" /
+                f"{rt.package_prefix}-datademo-1.0-1.noarch.rpm" for rt in (main, debug, pypy)}
+
+    def include(rt: Runtime) -> str:
+        kind = "python" if rt.implementation == "cpython" else rt.implementation
+        return f"/usr/include/{kind}{rt.short_version}{rt.abiflags}/datademo/datademo.h"
+
+    def commands(rt: Runtime) -> list[str]:
+        return [f"/usr/bin/datademo{rt.script_suffix}",
+                f"/usr/bin/datademo-script{rt.script_suffix}"]
+
+    listed = {name: set(rpm_query(package, "-l")) for name, package in packages.items()}
+    # The first runtime ships what the three share: sources, data, .dist-info.
+    assert {f"{SITE}/datademo/__init__.py", "/usr/share/datademo/datademo.conf",
+            f"{SITE}/datademo-1.0.dist-info/RECORD", include(main), *commands(main),
+            f"{SITE}/datademo/__pycache__/__init__.{main.cache_tag}.pyc"} <= listed["python3"]
+    assert os.path.dirname(include(main)) in listed["python3"]  # its own headers directory
+    # The others ship their own headers, commands and (PyPy) bytecode, nothing shared.
+    assert listed["python3-debug"] == {
+        os.path.dirname(include(debug)), include(debug), *commands(debug),
+    }
+    assert listed["pypy3"] == {
+        os.path.dirname(include(pypy)), include(pypy), *commands(pypy),
+        f"{SITE}/datademo/__pycache__/__init__.{pypy.cache_tag}.pyc",
+    }
+    assert len({include(main), include(debug), include(pypy)}) == 3
+
+    root = tmp_path / "root"
+    subprocess.run(["rpm", "-i", "--root", str(root), "--dbpath", "/var/lib/rpm", "--nodeps",
+                    *map(str, packages.values())], check=True, capture_output=True)
+    assert (root / "usr/share/datademo/datademo.conf").read_text() == "answer = 42\n"
+    record = (root / SITE.lstrip("/") / "datademo-1.0.dist-info" / "RECORD").read_text()
+    assert "../../../share/datademo/datademo.conf," in record
+    assert f"../../../include/python{main.short_version}{main.abiflags}/datademo/datademo.h," in (
+        record
+    )
+    assert (root / "usr" / "lib" / "python3" / "dist-packages" / "datademo-1.0.dist-info" /
+            "INSTALLER").read_text() == "rpm\n"
+    env = dict(os.environ, PYTHONPATH=f"{root}{SITE}")
+    for rt in (main, debug, pypy):
+        assert (root / include(rt).lstrip("/")).read_text() == "#define DATADEMO_VALUE 42\n"
+        entry, script = (root / command.lstrip("/") for command in commands(rt))
+        for command in (entry, script):
+            assert command.read_text(encoding="utf-8").startswith(shebang(rt)), command
+            assert command.stat().st_mode & 0o111 == 0o111
+        ran = subprocess.run([rt.interpreter, str(entry)], env=env, capture_output=True,
+                             text=True, check=False)
+        assert (ran.returncode, ran.stdout) == (
+            0, f"datademo 42 on {'pypy' if rt.implementation == 'pypy' else 'cpython'}\n"
+        ), ran.stderr
+        ran = subprocess.run([rt.interpreter, str(script)], env=env, capture_output=True,
+                             text=True, check=False)
+        assert ran.stdout.startswith("datademo-script 42 "), ran.stderr

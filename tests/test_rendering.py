@@ -98,19 +98,8 @@ def test_install(three: list[Runtime]) -> None:
     lines = render(
         "install", three, {"tool": "rpm-pyconfig", "selection_args": "'--exclude=x*'"}
     ).splitlines()
+    # One command: the tool installs every runtime's wheel itself (pypa/installer).
     assert lines == [
-        "rm -rf _pyconfig/stage/python3.11",
-        "/usr/bin/python3.11 -m pip install --no-deps --no-index --no-compile --no-cache-dir "
-        "--disable-pip-version-check --root-user-action=ignore --target "
-        "_pyconfig/stage/python3.11/target _pyconfig/wheels/python3.11/*.whl || exit 1",
-        "rm -rf _pyconfig/stage/python3.11-dbg",
-        "/usr/bin/python3.11-dbg -m pip install --no-deps --no-index --no-compile --no-cache-dir "
-        "--disable-pip-version-check --root-user-action=ignore --target "
-        "_pyconfig/stage/python3.11-dbg/target _pyconfig/wheels/python3.11-dbg/*.whl || exit 1",
-        "rm -rf _pyconfig/stage/pypy3",
-        "/usr/bin/pypy3 -m pip install --no-deps --no-index --no-compile --no-cache-dir "
-        "--disable-pip-version-check --root-user-action=ignore --target "
-        "_pyconfig/stage/pypy3/target _pyconfig/wheels/pypy3/*.whl || exit 1",
         "rpm-pyconfig '--exclude=x*' install --buildroot \"%{buildroot}\" --bindir \"%{_bindir}\" "
         "|| exit 1",
     ]
@@ -121,7 +110,7 @@ def test_install_with_the_registry_embedded(pypy: Runtime) -> None:
         "install", [pypy],
         {"tool": "/opt/rpm pyconfig", "selection_args": "", "embed_registry": True},
     )
-    assert text.split("\n", 2)[2] == (
+    assert text == (
         "rm -rf _pyconfig/registry && mkdir -p _pyconfig/registry\n"
         "cat > _pyconfig/registry/pypy3.conf <<'RPM_PYCONFIG_EOF'\n"
         "[runtime]\n"

@@ -57,6 +57,7 @@ from tests.rpmtools import (
     tool_env,
     trio,
 )
+from tests.wheelfiles import write_wheel
 
 if sys.version_info >= (3, 11):
     import tomllib
@@ -301,16 +302,15 @@ def test_runtime_sharing_every_file_gets_a_valid_file_list(tmp_path: Path) -> No
     """A pure project's debug-build subpackage ships nothing of its own, and rpm refuses an
     empty ``%files -f`` list: the list holds a line that ships nothing."""
     cpython, cpython_debug = trio()[:2]  # they byte-compile for real
-    stage = tmp_path / "stage"
     for runtime in (cpython, cpython_debug):
-        target = stage / runtime.name / "target"
-        (target / "demo-1.0.dist-info").mkdir(parents=True)
-        (target / "demo.py").write_text("VALUE = 1\n", encoding="utf-8")
-        (target / "demo-1.0.dist-info" / "WHEEL").write_text("Root-Is-Purelib: true\n",
-                                                             encoding="utf-8")
-        (target / "demo-1.0.dist-info" / "RECORD").write_text("", encoding="utf-8")
-    results = install([cpython, cpython_debug], stage=str(stage),
-                      buildroot=str(tmp_path / "root"), filelists=str(tmp_path / "files"))
+        write_wheel(tmp_path / "wheels" / runtime.name / "demo-1.0-py3-none-any.whl", {
+            "demo.py": "VALUE = 1\n",
+            "demo-1.0.dist-info/WHEEL": "Wheel-Version: 1.0\nRoot-Is-Purelib: true\n",
+            "demo-1.0.dist-info/METADATA": "Metadata-Version: 2.1\nName: demo\nVersion: 1.0\n",
+        })
+    results = install([cpython, cpython_debug], wheels=str(tmp_path / "wheels"),
+                      stage=str(tmp_path / "stage"), buildroot=str(tmp_path / "root"),
+                      filelists=str(tmp_path / "files"))
     assert f"{SITE}/demo.py" in results[0].files
     assert results[1].files == []
     assert Path(results[1].filelist).read_text(encoding="utf-8") == "%defattr(-,root,root,-)\n"

@@ -1,0 +1,1 @@
+#define DATADEMO_VALUE 42
