@@ -10,6 +10,7 @@ spec-parse path, so it imports nothing.
 
 from __future__ import annotations
 
+from . import worktree
 from ._record import Record
 
 TYPE_CHECKING = False  # not typing's: importing typing costs ~7 ms per spec parse
@@ -226,8 +227,8 @@ COMMANDS = (
         Option("--buildroot", "once", "rpm's %%{buildroot}", required=True),
         Option("--bindir", "once", "where commands go (%%{_bindir})", default="/usr/bin"),
         Option("--stage", "once", "where the pip install step put STAGE/NAME/target",
-               default="_pyconfig/stage"),
-        Option("--filelists", "once", "where to write NAME.files", default="_pyconfig/files"),
+               default=worktree.STAGE),
+        Option("--filelists", "once", "where to write NAME.files", default=worktree.FILES),
         Option("--unversioned", "once", "the runtime whose commands get no suffix (default: the "
                "registry's default); every other runtime without a script_suffix gets -NAME",
                metavar="NAME"),

@@ -26,6 +26,7 @@ from collections.abc import Callable, Sequence
 from ._files import write_atomically
 from .errors import ConfigError, ExecutionError, Problem, PyConfigError
 from .runtime import Runtime
+from .worktree import FILES_SUFFIX, STAGED
 
 __all__ = [
     "InstallResult", "file_owners", "filelist_path", "install", "relies_on", "sharing_problems",
@@ -157,7 +158,7 @@ def install(
     _check_places(runtimes, stage, buildroot)
     _check_contents(runtimes, stage)
     libdirs = [
-        _libdir(runtime, _is_pure(os.path.join(stage, runtime.name, "target")))
+        _libdir(runtime, _is_pure(os.path.join(stage, runtime.name, STAGED)))
         for runtime in runtimes
     ]
     relied = _relies(runtimes, libdirs)
@@ -219,7 +220,7 @@ def _check_places(runtimes: Sequence[Runtime], stage: str, buildroot: str) -> No
     if os.path.lexists(buildroot) and not os.path.isdir(buildroot):
         raise PyConfigError(f"--buildroot {buildroot}: exists and is not a directory")
     for runtime in runtimes:
-        target = os.path.join(stage, runtime.name, "target")
+        target = os.path.join(stage, runtime.name, STAGED)
         if not os.path.isdir(target) or os.path.islink(target):
             raise PyConfigError(
                 f"nothing staged for runtime {runtime.name!r}: {target} does not exist "
@@ -234,7 +235,7 @@ def _check_contents(runtimes: Sequence[Runtime], stage: str) -> None:
     of dependencies) the metadata is the package."""
     empty = []
     for runtime in runtimes:
-        target = os.path.join(stage, runtime.name, "target")
+        target = os.path.join(stage, runtime.name, STAGED)
         if all(name.endswith(".dist-info") for name in os.listdir(target)):
             empty.append(runtime)
     if not empty or len(empty) == len(runtimes):
@@ -275,7 +276,7 @@ def _install_one(
     created: list[str],
 ) -> InstallResult:
     try:
-        target = os.path.join(stage, runtime.name, "target")
+        target = os.path.join(stage, runtime.name, STAGED)
         root = os.path.join(stage, runtime.name, "root")
         shutil.rmtree(root, ignore_errors=True)
         libdir = _arrange(runtime, target, root, bindir)
@@ -469,7 +470,7 @@ def _ship(
             shutil.copy2(os.path.join(directory, name), dest, follow_symlinks=False)
             created.append(dest)
     os.makedirs(filelists, exist_ok=True)
-    filelist = os.path.join(filelists, f"{runtime.name}.files")
+    filelist = os.path.join(filelists, runtime.name + FILES_SUFFIX)
     lines = [f"%dir {filelist_path(d)}" for d in dirs]
     lines += [("%license " if _is_license(f) else "") + filelist_path(f) for f in files]
     if not lines:

@@ -1336,14 +1336,6 @@ function J.get(ctx, name)
   return value
 end
 
-function J.default(ctx, name, fallback)
-  local value = ctx[name]
-  if value == nil then
-    return fallback
-  end
-  return value
-end
-
 function J.attr(object, name)
   local value
   if type(object) == "table" and not is_spec(object) then
@@ -1545,14 +1537,6 @@ function J.extend(list, items)
   end
 end
 
--- | string: spec text stays spec text (a str subclass in Python), the rest becomes str
-function J.string(value)
-  if is_spec(value) then
-    return value
-  end
-  return J.text(value)
-end
-
 -- str.endswith(suffix), on plain strings only
 function J.endswith(value, suffix)
   local text, tail = plain_value(value), plain_value(suffix)
@@ -1695,15 +1679,15 @@ function P.render(template, select_text, args_text, settings)
     P.bail()
   end
   local o = merged_options(select_text, args_text)
-  local ctx = {}
+  local given = {}
   for key, value in pairs(settings) do
-    ctx[key] = value
+    given[key] = value
   end
   for key, value in pairs(o.values) do
-    ctx[key] = value
+    given[key] = value
   end
-  ctx.tool = ctx.tool or "rpm-pyconfig"
-  ctx.selection_args = ctx.selection_args or selection_args(o)
+  given.selection_args = given.selection_args or selection_args(o)
+  local ctx = P.stanza_context(given)  -- contexts.StanzaContext (pyconfig_stanzas.lua)
   local runtimes = P.select(o)
   P.check_sharing(runtimes)
   ctx.runtimes = runtimes

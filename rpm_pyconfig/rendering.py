@@ -6,7 +6,8 @@ only :class:`~rpm_pyconfig.spectext.SpecText` (and integers): ``finalize`` refus
 strings, and the filters ``literal`` (one line of text, made inert) and ``sh`` (one shell
 word) are how a value becomes spec text.  Literal template text is the template's own
 syntax, so templates can still write ``%{version}``.  A missing value is an error
-(``StrictUndefined``), never an empty string in a spec.
+(``StrictUndefined``), never an empty string in a spec: what each template family reads is a
+typed context (``contexts``) that gives every value it has.
 """
 
 from __future__ import annotations
@@ -18,7 +19,8 @@ from typing import Any
 
 import jinja2
 
-from . import spectext
+from . import spectext, worktree
+from .contexts import StanzaContext, TemplateContext
 from .errors import ConfigError, ExpressionError, PyConfigError, close_match
 from .expression import Expression
 from .installing import file_owners, relies_on, sharing_problems
@@ -72,6 +74,7 @@ def _environment() -> jinja2.Environment:
     env.filters["dist_requirements"] = _dist_requirements
     env.filters["conf"] = _conf
     env.filters["canonical"] = _canonical
+    env.filters["spaced"] = lambda parts: spectext.join(parts, " ")
     return env
 
 
@@ -132,15 +135,17 @@ def available_templates() -> list[str]:
 def render(
     template: str,
     runtimes: Sequence[Runtime],
-    values: Mapping[str, Any] | None = None,
+    values: Mapping[str, Any] | TemplateContext | None = None,
 ) -> str:
     """Render *template* for *runtimes* (already selected, in order).
 
     *template* is the name of a shipped template (``subpackages``) or the path of a
     packager's own file (``./prep`` for a file that has a shipped template's name).
     Templates see ``runtimes``, ``relies_on`` (for each runtime name, the earlier runtimes
-    whose subpackages ship files it installs too), ``owners`` (the first of those, or None)
-    and every entry of *values* as a top-level variable.  Runtimes that cannot install side
+    whose subpackages ship files it installs too), ``owners`` (the first of those, or None),
+    ``layout`` (the ``_pyconfig/`` work tree) and the context's values as top-level
+    variables: *values* is a family's context, or text values (``render --set``) that make
+    a :class:`~rpm_pyconfig.contexts.StanzaContext`.  Runtimes that cannot install side
     by side raise ``ConfigError`` before anything is rendered (``installing.sharing_problems``).
     """
     problems = sharing_problems(runtimes)
@@ -173,7 +178,10 @@ def render(
                     f"no template {template!r}{hint}; shipped templates: {', '.join(names)}; "
                     "or give the path of a template file"
                 ) from None
-        context: dict[str, Any] = dict(values or {})
+        if not isinstance(values, TemplateContext):
+            values = StanzaContext(values)
+        context = values.mapping()
+        context["layout"] = worktree.LAYOUT
         context["runtimes"] = list(runtimes)
         context["owners"] = file_owners(runtimes)
         context["relies_on"] = relies_on(runtimes)

@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import os
 
+from rpm_pyconfig import worktree
 from rpm_pyconfig._record import Record
 from rpm_pyconfig.errors import ConfigError, Problem, close_match, where
 
@@ -586,7 +587,7 @@ class Runtime(Record):
     @property
     def srcdir(self) -> str:
         """Directory, relative to the unpacked sources, holding this runtime's copy of them."""
-        return f"_pyconfig/src/{self.name}"
+        return worktree.srcdir(self.name)
 
     # -- value semantics ------------------------------------------------------------------
 
