@@ -1493,7 +1493,7 @@ function J.add(a, b)
   P.bail()
 end
 
--- str methods: split(), split(SEP), strip(); list.append
+-- str methods: split(), split(SEP), strip()
 function J.split(value, separator)
   local text = plain_value(value)
   if type(text) ~= "string" then
@@ -1526,17 +1526,6 @@ function J.strip(value)
   return strip(plain(text))
 end
 
--- list.extend(other list)
-function J.extend(list, items)
-  if type(list) ~= "table" or is_spec(list) or list.a or type(items) ~= "table" or
-     is_spec(items) or items.a then
-    P.bail()
-  end
-  for _, item in ipairs(items) do
-    list[#list + 1] = item
-  end
-end
-
 -- str.endswith(suffix), on plain strings only
 function J.endswith(value, suffix)
   local text, tail = plain_value(value), plain_value(suffix)
@@ -1544,13 +1533,6 @@ function J.endswith(value, suffix)
     P.bail()
   end
   return tail == "" or text:sub(-#tail) == tail
-end
-
-function J.append(list, item)
-  if type(list) ~= "table" or is_spec(list) or list.a then
-    P.bail()
-  end
-  list[#list + 1] = item
 end
 
 -- the filters of rendering._environment
@@ -1616,6 +1598,46 @@ function J.dist_requires(lines, runtime, extra)
   return out
 end
 
+-- each dependency of the lists once, in order, unless seen already: rendering's dict.fromkeys
+local function add_new(found, seen, list)
+  for _, dependency in ipairs(list) do
+    if not seen[dependency] then
+      seen[dependency] = true
+      found[#found + 1] = dependency
+    end
+  end
+end
+
+-- rendering._build_dependencies: pip, build_requires, with compiled the headers; per runtime
+function J.build_dependencies(runtimes, build_requires, compiled)
+  local found, seen = {}, {}
+  for _, rt in ipairs(J.list(runtimes)) do
+    add_new(found, seen, J.dist_requirements("pip", rt))
+    add_new(found, seen, J.dist_requirements(build_requires, rt))
+    local headers = J.attr(rt, "devel_requires")
+    if J.truth(compiled) and headers ~= "" then
+      add_new(found, seen, {headers})
+    end
+  end
+  return found
+end
+
+-- rendering._check_dependencies: what %check needs besides built
+function J.check_dependencies(runtimes, requires_dist, test_requires, test_extras, built)
+  local found, seen = {}, {}
+  for _, dependency in ipairs(J.list(built)) do
+    seen[dependency] = true
+  end
+  for _, rt in ipairs(J.list(runtimes)) do
+    add_new(found, seen, J.dist_requirements(requires_dist, rt))
+    add_new(found, seen, J.dist_requirements(test_requires, rt))
+    for _, extra in ipairs(J.list(test_extras)) do
+      add_new(found, seen, J.dist_requirements(requires_dist, rt, extra))
+    end
+  end
+  return found
+end
+
 function J.canonical(value)
   local name = J.text(value)
   -- spectext.name: anything else is the tool's to refuse
@@ -1650,6 +1672,46 @@ local function selection_args(o)
     passed[#passed + 1] = Q("--where=" .. o.where)
   end
   return table.concat(passed, " ")
+end
+
+-- contexts.KINDS: how Value.convert makes each kind of value from its text
+local KINDS = {
+  text = function(text) return text end,
+  trimmed = J.strip,
+  words = function(text) return J.split(text) end,
+  items = function(text)
+    local out = {}
+    for _, item in ipairs(J.split(text, ",")) do
+      item = J.strip(item)
+      if item ~= "" then
+        out[#out + 1] = item
+      end
+    end
+    return out
+  end,
+  flag = function(text)
+    text = J.strip(text)
+    return text ~= "" and text ~= "0"
+  end,
+}
+-- contexts.StanzaContext: given (name -> text: the macros' values, --set ones) with every
+-- value of P.values (pyconfig_stanzas.lua, from contexts.STANZA_VALUES) typed by its kind
+function P.stanza_context(given)
+  local ctx = {}
+  for key, text in pairs(given) do
+    ctx[key] = text
+  end
+  for _, value in ipairs(P.values) do
+    local text = given[value.name]
+    if text == nil then
+      text = value.default
+    end
+    if text ~= nil then
+      ctx[value.name] = KINDS[value.kind](text)
+    end
+  end
+  ctx.layout = P.layout
+  return ctx
 end
 
 -- -- entry points: the text a macro prints, or bail ----------------------------------------

@@ -30,95 +30,29 @@ P.values = {
   {name = "tool", kind = "text", default = "rpm-pyconfig"},
   {name = "selection_args", kind = "text"},
 }
-local KINDS = {
-  text = function(text) return text end,
-  trimmed = J.strip,
-  words = function(text) return J.split(text) end,
-  items = function(text)
-    local out = {}
-    for _, item in ipairs(J.split(text, ",")) do
-      item = J.strip(item)
-      if item ~= "" then
-        out[#out + 1] = item
-      end
-    end
-    return out
-  end,
-  flag = function(text)
-    text = J.strip(text)
-    return text ~= "" and text ~= "0"
-  end,
-}
--- given: name -> text (the macros' values, --set ones); every value of P.values in it
-function P.stanza_context(given)
-  local ctx = {}
-  for key, text in pairs(given) do
-    ctx[key] = text
-  end
-  for _, value in ipairs(P.values) do
-    local text = given[value.name]
-    if text == nil then
-      text = value.default
-    end
-    if text ~= nil then
-      ctx[value.name] = KINDS[value.kind](text)
-    end
-  end
-  ctx.layout = P.layout
-  return ctx
-end
 T["buildrequires"] = function(ctx)
   local out = {}
-  local v_seen = J.new_list()
+  local v_built = J.build_dependencies(J.get(ctx, "runtimes"), J.get(ctx, "build_requires"), J.get(ctx, "compiled"))
+  local v_checked = J.check_dependencies(J.get(ctx, "runtimes"), J.get(ctx, "requires_dist"), J.get(ctx, "test_requires"), J.get(ctx, "test_extras"), v_built)
   do
-    local items1 = J.list(J.get(ctx, "runtimes"))
-    for i2, v_rt in ipairs(items1) do
-      local v_headers = J.choose(J.truth(J.both(J.get(ctx, "compiled"), function() return J.attr(v_rt, "devel_requires") end)), function() return J.new_list(J.attr(v_rt, "devel_requires")) end, function() return J.new_list() end)
-      do
-        local items3 = J.list(J.add(J.add(J.dist_requirements("pip", v_rt), J.dist_requirements(J.get(ctx, "build_requires"), v_rt)), v_headers))
-        for i4, v_dependency in ipairs(items3) do
-          if J.truth(J.not_contains(v_dependency, v_seen)) then
-            local _ = J.append(v_seen, v_dependency)
-            if J.truth(J.get(ctx, "generated")) then
-              out[#out + 1] = "printf '%%s\092n' "
-              out[#out + 1] = J.output(J.sh(v_dependency))
-              out[#out + 1] = "\010"
-            else
-              out[#out + 1] = "BuildRequires: "
-              out[#out + 1] = J.output(J.literal(v_dependency))
-              out[#out + 1] = "\010"
-            end
-          end
-        end
-      end
-    end
-  end
-  local v_checked = J.new_list()
-  do
-    local items5 = J.list(J.get(ctx, "runtimes"))
-    for i6, v_rt in ipairs(items5) do
-      local v_for_tests = J.new_list()
-      do
-        local items7 = J.list(J.get(ctx, "test_extras"))
-        for i8, v_extra in ipairs(items7) do
-          local _ = J.extend(v_for_tests, J.dist_requirements(J.get(ctx, "requires_dist"), v_rt, v_extra))
-        end
-      end
-      do
-        local items9 = J.list(J.add(J.add(J.dist_requirements(J.get(ctx, "requires_dist"), v_rt), J.dist_requirements(J.get(ctx, "test_requires"), v_rt)), v_for_tests))
-        for i10, v_dependency in ipairs(items9) do
-          if J.truth(J.both(J.not_contains(v_dependency, v_seen), function() return J.not_contains(v_dependency, v_checked) end)) then
-            local _ = J.append(v_checked, v_dependency)
-          end
-        end
+    local items1 = J.list(v_built)
+    for i2, v_dependency in ipairs(items1) do
+      if J.truth(J.get(ctx, "generated")) then
+        out[#out + 1] = "printf '%%s\092n' "
+        out[#out + 1] = J.output(J.sh(v_dependency))
+        out[#out + 1] = "\010"
+      else
+        out[#out + 1] = "BuildRequires: "
+        out[#out + 1] = J.output(J.literal(v_dependency))
+        out[#out + 1] = "\010"
       end
     end
   end
   if J.truth(v_checked) then
     out[#out + 1] = "%if ! %\123without check\125\010"
     do
-      local items11 = J.list(v_checked)
-      for i12, v_dependency in ipairs(items11) do
+      local items3 = J.list(v_checked)
+      for i4, v_dependency in ipairs(items3) do
         if J.truth(J.get(ctx, "generated")) then
           out[#out + 1] = "printf '%%s\092n' "
           out[#out + 1] = J.output(J.sh(v_dependency))

@@ -72,6 +72,8 @@ def _environment() -> jinja2.Environment:
     env.filters["provided_evr"] = _provided_evr
     env.filters["dist_requires"] = _dist_requires
     env.filters["dist_requirements"] = _dist_requirements
+    env.filters["build_dependencies"] = _build_dependencies
+    env.filters["check_dependencies"] = _check_dependencies
     env.filters["conf"] = _conf
     env.filters["canonical"] = _canonical
     env.filters["spaced"] = lambda parts: spectext.join(parts, " ")
@@ -114,6 +116,31 @@ def _dist_requirements(lines: str, runtime: Runtime, extra: str | None = None) -
     from .dependencies import runtime_requires
 
     return runtime_requires(requirements, runtime, extra=extra, origin="requires_dist")
+
+
+def _build_dependencies(runtimes: Sequence[Runtime], build_requires: str,
+                        compiled: bool) -> list[str]:
+    """What building needs, every runtime's in turn, each once: its pip, the [build-system]
+    requirements (*build_requires*) and, when *compiled*, its headers (``devel_requires``)."""
+    found: dict[str, None] = {}
+    for rt in runtimes:
+        headers = [rt.devel_requires] if compiled and rt.devel_requires else []
+        found.update(dict.fromkeys(
+            [*_dist_requirements("pip", rt), *_dist_requirements(build_requires, rt), *headers]))
+    return list(found)
+
+
+def _check_dependencies(runtimes: Sequence[Runtime], requires_dist: str, test_requires: str,
+                        test_extras: Sequence[str], built: Sequence[str]) -> list[str]:
+    """What %check needs besides *built*, every runtime's in turn, each once: what it imports
+    (*requires_dist*, no extra), *test_requires* and the requirements of *test_extras*."""
+    found: dict[str, None] = {}
+    for rt in runtimes:
+        found.update(dict.fromkeys(
+            [*_dist_requirements(requires_dist, rt), *_dist_requirements(test_requires, rt),
+             *(dependency for extra in test_extras
+               for dependency in _dist_requirements(requires_dist, rt, extra))]))
+    return [dependency for dependency in found if dependency not in built]
 
 
 def _canonical(name: str) -> SpecText:

@@ -45,12 +45,12 @@ OUTPUT = os.path.join(os.path.dirname(os.path.abspath(__file__)), "pyconfig_stan
 _FILTERS = {
     "sh": "J.sh", "literal": "J.literal", "at": "J.at", "provided_evr": "J.provided_evr",
     "dist_requires": "J.dist_requires", "conf": "J.conf", "canonical": "J.canonical",
-    "dist_requirements": "J.dist_requirements",
+    "dist_requirements": "J.dist_requirements", "build_dependencies": "J.build_dependencies",
+    "check_dependencies": "J.check_dependencies",
 }
 #: Methods called on values: ``x.NAME(args)`` -> J function (the object first).
 _METHODS = {
-    "split": "J.split", "strip": "J.strip", "append": "J.append", "extend": "J.extend",
-    "endswith": "J.endswith",
+    "split": "J.split", "strip": "J.strip", "endswith": "J.endswith",
 }
 _COMPARE = {"eq": "J.eq", "ne": "J.ne", "in": "J.contains", "notin": "J.not_contains"}
 
@@ -234,49 +234,6 @@ def _translate(name: str) -> tuple[str, list[str]]:
     return "\n".join(lines) + "\n", reads
 
 
-#: contexts.StanzaContext in Lua: each kind of value as ``Value.convert`` makes it, from the
-#: text the macros give (rpm_pyconfig.contexts.KINDS).
-_CONTEXT = """\
-local KINDS = {
-  text = function(text) return text end,
-  trimmed = J.strip,
-  words = function(text) return J.split(text) end,
-  items = function(text)
-    local out = {}
-    for _, item in ipairs(J.split(text, ",")) do
-      item = J.strip(item)
-      if item ~= "" then
-        out[#out + 1] = item
-      end
-    end
-    return out
-  end,
-  flag = function(text)
-    text = J.strip(text)
-    return text ~= "" and text ~= "0"
-  end,
-}
--- given: name -> text (the macros' values, --set ones); every value of P.values in it
-function P.stanza_context(given)
-  local ctx = {}
-  for key, text in pairs(given) do
-    ctx[key] = text
-  end
-  for _, value in ipairs(P.values) do
-    local text = given[value.name]
-    if text == nil then
-      text = value.default
-    end
-    if text ~= nil then
-      ctx[value.name] = KINDS[value.kind](text)
-    end
-  end
-  ctx.layout = P.layout
-  return ctx
-end
-"""
-
-
 def _data() -> str:
     """``P.layout`` (worktree.LAYOUT) and ``P.values`` (contexts.STANZA_VALUES) as Lua."""
     layout = ", ".join(f"[{_lua(key)}] = {_lua(path)}" for key, path in LAYOUT.items())
@@ -301,7 +258,6 @@ def generate() -> str:
         "local P = pyconfig\nlocal J = P.jinja\nlocal T = {}\nP.templates = T\n"
         "P.template_reads = {}\n",
         _data(),
-        _CONTEXT,
     ]
     for name in STANZAS:
         function, reads = _translate(name)
