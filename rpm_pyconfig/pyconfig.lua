@@ -46,14 +46,19 @@ local function byte_less(a, b)
 end
 P.byte_less = byte_less
 
-local function sorted_unique(list)
-  local seen, out = {}, {}
+-- out with the items of list not in seen appended, each once, in order (seen records them)
+local function add_unseen(out, seen, list)
   for _, item in ipairs(list) do
     if not seen[item] then
       seen[item] = true
       out[#out + 1] = item
     end
   end
+  return out
+end
+
+local function sorted_unique(list)
+  local out = add_unseen({}, {}, list)
   table.sort(out, byte_less)
   return out
 end
@@ -1598,44 +1603,39 @@ function J.dist_requires(lines, runtime, extra)
   return out
 end
 
--- each dependency of the lists once, in order, unless seen already: rendering's dict.fromkeys
-local function add_new(found, seen, list)
-  for _, dependency in ipairs(list) do
-    if not seen[dependency] then
-      seen[dependency] = true
-      found[#found + 1] = dependency
-    end
-  end
-end
-
--- rendering._build_dependencies: pip, build_requires, with compiled the headers; per runtime
-function J.build_dependencies(runtimes, build_requires, compiled)
-  local found, seen = {}, {}
+-- rendering._each_once: the dependencies of every runtime's lists, each once, none of seen
+local function each_once(runtimes, seen, lists_of)
+  local found = {}
   for _, rt in ipairs(J.list(runtimes)) do
-    add_new(found, seen, J.dist_requirements("pip", rt))
-    add_new(found, seen, J.dist_requirements(build_requires, rt))
-    local headers = J.attr(rt, "devel_requires")
-    if J.truth(compiled) and headers ~= "" then
-      add_new(found, seen, {headers})
+    for _, list in ipairs(lists_of(rt)) do
+      add_unseen(found, seen, list)
     end
   end
   return found
+end
+
+-- rendering._build_dependencies: pip, build_requires, with compiled the headers
+function J.build_dependencies(runtimes, build_requires, compiled)
+  return each_once(runtimes, {}, function(rt)
+    local headers = J.attr(rt, "devel_requires")
+    return {J.dist_requirements("pip", rt), J.dist_requirements(build_requires, rt),
+            (J.truth(compiled) and headers ~= "") and {headers} or {}}
+  end)
 end
 
 -- rendering._check_dependencies: what %check needs besides built
 function J.check_dependencies(runtimes, requires_dist, test_requires, test_extras, built)
-  local found, seen = {}, {}
+  local seen = {}
   for _, dependency in ipairs(J.list(built)) do
     seen[dependency] = true
   end
-  for _, rt in ipairs(J.list(runtimes)) do
-    add_new(found, seen, J.dist_requirements(requires_dist, rt))
-    add_new(found, seen, J.dist_requirements(test_requires, rt))
+  return each_once(runtimes, seen, function(rt)
+    local lists = {J.dist_requirements(requires_dist, rt), J.dist_requirements(test_requires, rt)}
     for _, extra in ipairs(J.list(test_extras)) do
-      add_new(found, seen, J.dist_requirements(requires_dist, rt, extra))
+      lists[#lists + 1] = J.dist_requirements(requires_dist, rt, extra)
     end
-  end
-  return found
+    return lists
+  end)
 end
 
 function J.canonical(value)
@@ -1694,15 +1694,18 @@ local KINDS = {
     return text ~= "" and text ~= "0"
   end,
 }
--- contexts.StanzaContext: given (name -> text: the macros' values, --set ones) with every
--- value of P.values (pyconfig_stanzas.lua, from contexts.STANZA_VALUES) typed by its kind
-function P.stanza_context(given)
+-- contexts.StanzaContext: the given tables (name -> text: the macros' values, then --set
+-- ones) with every value of P.values (pyconfig_stanzas.lua, from contexts.STANZA_VALUES)
+-- typed by its kind
+function P.stanza_context(...)
   local ctx = {}
-  for key, text in pairs(given) do
-    ctx[key] = text
+  for i = 1, select("#", ...) do
+    for key, text in pairs((select(i, ...))) do
+      ctx[key] = text
+    end
   end
   for _, value in ipairs(P.values) do
-    local text = given[value.name]
+    local text = ctx[value.name]
     if text == nil then
       text = value.default
     end
@@ -1741,15 +1744,8 @@ function P.render(template, select_text, args_text, settings)
     P.bail()
   end
   local o = merged_options(select_text, args_text)
-  local given = {}
-  for key, value in pairs(settings) do
-    given[key] = value
-  end
-  for key, value in pairs(o.values) do
-    given[key] = value
-  end
-  given.selection_args = given.selection_args or selection_args(o)
-  local ctx = P.stanza_context(given)  -- contexts.StanzaContext (pyconfig_stanzas.lua)
+  local ctx = P.stanza_context(settings, o.values)
+  ctx.selection_args = ctx.selection_args or selection_args(o)
   local runtimes = P.select(o)
   P.check_sharing(runtimes)
   ctx.runtimes = runtimes

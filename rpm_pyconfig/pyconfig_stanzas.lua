@@ -38,13 +38,9 @@ T["buildrequires"] = function(ctx)
     local items1 = J.list(v_built)
     for i2, v_dependency in ipairs(items1) do
       if J.truth(J.get(ctx, "generated")) then
-        out[#out + 1] = "printf '%%s\092n' "
-        out[#out + 1] = J.output(J.sh(v_dependency))
-        out[#out + 1] = "\010"
+        out[#out + 1] = "printf '%%s\092n' " .. J.output(J.sh(v_dependency)) .. "\010"
       else
-        out[#out + 1] = "BuildRequires: "
-        out[#out + 1] = J.output(J.literal(v_dependency))
-        out[#out + 1] = "\010"
+        out[#out + 1] = "BuildRequires: " .. J.output(J.literal(v_dependency)) .. "\010"
       end
     end
   end
@@ -54,13 +50,9 @@ T["buildrequires"] = function(ctx)
       local items3 = J.list(v_checked)
       for i4, v_dependency in ipairs(items3) do
         if J.truth(J.get(ctx, "generated")) then
-          out[#out + 1] = "printf '%%s\092n' "
-          out[#out + 1] = J.output(J.sh(v_dependency))
-          out[#out + 1] = "\010"
+          out[#out + 1] = "printf '%%s\092n' " .. J.output(J.sh(v_dependency)) .. "\010"
         else
-          out[#out + 1] = "BuildRequires: "
-          out[#out + 1] = J.output(J.literal(v_dependency))
-          out[#out + 1] = "\010"
+          out[#out + 1] = "BuildRequires: " .. J.output(J.literal(v_dependency)) .. "\010"
         end
       end
     end
@@ -77,144 +69,63 @@ T["subpackages"] = function(ctx)
     local items1 = J.list(J.get(ctx, "runtimes"))
     for i2, v_rt in ipairs(items1) do
       local v_package = J.literal(J.concat(J.attr(v_rt, "package_prefix"), "-", J.get(ctx, "pkgname")))
-      out[#out + 1] = "%package -n "
-      out[#out + 1] = J.output(v_package)
-      out[#out + 1] = "\010Summary: "
+      out[#out + 1] = "%package -n " .. J.output(v_package) .. "\010Summary: "
       if J.truth(J.get(ctx, "summary")) then
         out[#out + 1] = J.output(J.literal(J.get(ctx, "summary")))
       else
         out[#out + 1] = "%\123summary\125"
       end
-      out[#out + 1] = "\010Requires: "
-      out[#out + 1] = J.output(J.literal(J.attr(v_rt, "abi_requires")))
-      out[#out + 1] = "\010"
+      out[#out + 1] = "\010Requires: " .. J.output(J.literal(J.attr(v_rt, "abi_requires"))) .. "\010"
       do
         local items3 = J.list(J.item(J.get(ctx, "relies_on"), J.attr(v_rt, "name")))
         for i4, v_earlier in ipairs(items3) do
-          out[#out + 1] = "# "
-          out[#out + 1] = J.output(J.literal(J.attr(v_rt, "name")))
-          out[#out + 1] = " installs files that "
-          out[#out + 1] = J.output(J.literal(J.attr(v_earlier, "name")))
-          out[#out + 1] = "'s package ships (shared directory"
+          out[#out + 1] = "# " .. J.output(J.literal(J.attr(v_rt, "name"))) .. " installs files that " .. J.output(J.literal(J.attr(v_earlier, "name"))) .. "'s package ships (shared directory"
           if J.truth(J.eq(J.attr(v_earlier, "cache_tag"), J.attr(v_rt, "cache_tag"))) then
-            out[#out + 1] = ", cache tag "
-            out[#out + 1] = J.output(J.literal(J.attr(v_earlier, "cache_tag")))
+            out[#out + 1] = ", cache tag " .. J.output(J.literal(J.attr(v_earlier, "cache_tag")))
           end
-          out[#out + 1] = ").\010Requires: "
-          out[#out + 1] = J.output(J.literal(J.concat(J.attr(v_earlier, "package_prefix"), "-", J.get(ctx, "pkgname"))))
-          out[#out + 1] = " = %\123?epoch:%\123epoch\125:\125%\123version\125-%\123release\125\010"
+          out[#out + 1] = ").\010Requires: " .. J.output(J.literal(J.concat(J.attr(v_earlier, "package_prefix"), "-", J.get(ctx, "pkgname")))) .. " = %\123?epoch:%\123epoch\125:\125%\123version\125-%\123release\125\010"
         end
       end
       local v_tag = J.concat(J.choose(J.truth(J.attr(v_rt, "free_threaded")), function() return "t" end, function() return "" end), J.choose(J.truth(J.attr(v_rt, "debug")), function() return "d" end, function() return "" end))
       local v_own = J.choose(J.truth(J.endswith(J.attr(v_rt, "dist_prefix"), v_tag)), function() return J.attr(v_rt, "dist_prefix") end, function() return J.concat(J.attr(v_rt, "dist_prefix"), v_tag) end)
       local v_versioned_own = J.choose(J.truth(J.endswith(J.attr(v_rt, "versioned_dist_prefix"), v_tag)), function() return J.attr(v_rt, "versioned_dist_prefix") end, function() return J.concat(J.attr(v_rt, "versioned_dist_prefix"), v_tag) end)
-      out[#out + 1] = "Provides: "
-      out[#out + 1] = J.output(J.literal(v_own))
-      out[#out + 1] = "dist("
-      out[#out + 1] = J.output(v_dist)
-      out[#out + 1] = ") = "
-      out[#out + 1] = J.output(v_provided)
-      out[#out + 1] = "\010Provides: "
-      out[#out + 1] = J.output(J.literal(v_versioned_own))
-      out[#out + 1] = "dist("
-      out[#out + 1] = J.output(v_dist)
-      out[#out + 1] = ") = "
-      out[#out + 1] = J.output(v_provided)
-      out[#out + 1] = "\010"
+      out[#out + 1] = "Provides: " .. J.output(J.literal(v_own)) .. "dist(" .. J.output(v_dist) .. ") = " .. J.output(v_provided) .. "\010Provides: " .. J.output(J.literal(v_versioned_own)) .. "dist(" .. J.output(v_dist) .. ") = " .. J.output(v_provided) .. "\010"
       do
         local items5 = J.list(J.get(ctx, "requires_each"))
         for i6, v_dependency in ipairs(items5) do
-          out[#out + 1] = "Requires: "
-          out[#out + 1] = J.output(J.literal(J.at(v_dependency, v_rt)))
-          out[#out + 1] = "\010"
+          out[#out + 1] = "Requires: " .. J.output(J.literal(J.at(v_dependency, v_rt))) .. "\010"
         end
       end
       do
         local items7 = J.list(J.dist_requires(J.get(ctx, "requires_dist"), v_rt))
         for i8, v_dependency in ipairs(items7) do
-          out[#out + 1] = "Requires: "
-          out[#out + 1] = J.output(v_dependency)
-          out[#out + 1] = "\010"
+          out[#out + 1] = "Requires: " .. J.output(v_dependency) .. "\010"
         end
       end
-      out[#out + 1] = "\010%description -n "
-      out[#out + 1] = J.output(v_package)
-      out[#out + 1] = "\010%\123?_description\125%\123!?_description:%\123summary\125.\125\010\010Built for "
-      out[#out + 1] = J.output(J.literal(J.attr(v_rt, "platform_python_implementation")))
-      out[#out + 1] = " "
-      out[#out + 1] = J.output(J.literal(J.attr(v_rt, "version")))
+      out[#out + 1] = "\010%description -n " .. J.output(v_package) .. "\010%\123?_description\125%\123!?_description:%\123summary\125.\125\010\010Built for " .. J.output(J.literal(J.attr(v_rt, "platform_python_implementation"))) .. " " .. J.output(J.literal(J.attr(v_rt, "version")))
       if J.truth(J.attr(v_rt, "debug")) then
         out[#out + 1] = ", debug build"
       end
       if J.truth(J.attr(v_rt, "free_threaded")) then
         out[#out + 1] = ", free-threaded build"
       end
-      out[#out + 1] = ".\010\010%files -n "
-      out[#out + 1] = J.output(v_package)
-      out[#out + 1] = " -f "
-      out[#out + 1] = J.output(J.literal(J.attr(J.get(ctx, "layout"), "files")))
-      out[#out + 1] = "/"
-      out[#out + 1] = J.output(J.literal(J.attr(v_rt, "name")))
-      out[#out + 1] = J.output(J.literal(J.attr(J.get(ctx, "layout"), "files_suffix")))
-      out[#out + 1] = "\010"
+      out[#out + 1] = ".\010\010%files -n " .. J.output(v_package) .. " -f " .. J.output(J.literal(J.attr(J.get(ctx, "layout"), "files"))) .. "/" .. J.output(J.literal(J.attr(v_rt, "name"))) .. J.output(J.literal(J.attr(J.get(ctx, "layout"), "files_suffix"))) .. "\010"
       if J.truth(J.get(ctx, "doc")) then
-        out[#out + 1] = "%doc "
-        out[#out + 1] = J.output(J.literal(J.get(ctx, "doc")))
-        out[#out + 1] = "\010"
+        out[#out + 1] = "%doc " .. J.output(J.literal(J.get(ctx, "doc"))) .. "\010"
       end
       out[#out + 1] = "\010"
       do
         local items9 = J.list(J.get(ctx, "extras"))
         for i10, v_extra in ipairs(items9) do
           local v_extra = J.literal(v_extra)
-          out[#out + 1] = "%package -n "
-          out[#out + 1] = J.output(v_package)
-          out[#out + 1] = "+"
-          out[#out + 1] = J.output(v_extra)
-          out[#out + 1] = "\010Summary: Dependencies of the "
-          out[#out + 1] = J.output(v_extra)
-          out[#out + 1] = " extra of "
-          out[#out + 1] = J.output(v_package)
-          out[#out + 1] = "\010BuildArch: noarch\010Requires: "
-          out[#out + 1] = J.output(v_package)
-          out[#out + 1] = " = %\123?epoch:%\123epoch\125:\125%\123version\125-%\123release\125\010Provides: "
-          out[#out + 1] = J.output(J.literal(v_own))
-          out[#out + 1] = "dist("
-          out[#out + 1] = J.output(v_dist)
-          out[#out + 1] = "["
-          out[#out + 1] = J.output(v_extra)
-          out[#out + 1] = "]) = "
-          out[#out + 1] = J.output(v_provided)
-          out[#out + 1] = "\010Provides: "
-          out[#out + 1] = J.output(J.literal(v_versioned_own))
-          out[#out + 1] = "dist("
-          out[#out + 1] = J.output(v_dist)
-          out[#out + 1] = "["
-          out[#out + 1] = J.output(v_extra)
-          out[#out + 1] = "]) = "
-          out[#out + 1] = J.output(v_provided)
-          out[#out + 1] = "\010"
+          out[#out + 1] = "%package -n " .. J.output(v_package) .. "+" .. J.output(v_extra) .. "\010Summary: Dependencies of the " .. J.output(v_extra) .. " extra of " .. J.output(v_package) .. "\010BuildArch: noarch\010Requires: " .. J.output(v_package) .. " = %\123?epoch:%\123epoch\125:\125%\123version\125-%\123release\125\010Provides: " .. J.output(J.literal(v_own)) .. "dist(" .. J.output(v_dist) .. "[" .. J.output(v_extra) .. "]) = " .. J.output(v_provided) .. "\010Provides: " .. J.output(J.literal(v_versioned_own)) .. "dist(" .. J.output(v_dist) .. "[" .. J.output(v_extra) .. "]) = " .. J.output(v_provided) .. "\010"
           do
             local items11 = J.list(J.dist_requires(J.get(ctx, "requires_dist"), v_rt, v_extra))
             for i12, v_dependency in ipairs(items11) do
-              out[#out + 1] = "Requires: "
-              out[#out + 1] = J.output(v_dependency)
-              out[#out + 1] = "\010"
+              out[#out + 1] = "Requires: " .. J.output(v_dependency) .. "\010"
             end
           end
-          out[#out + 1] = "\010%description -n "
-          out[#out + 1] = J.output(v_package)
-          out[#out + 1] = "+"
-          out[#out + 1] = J.output(v_extra)
-          out[#out + 1] = "\010This package brings in the dependencies of the "
-          out[#out + 1] = J.output(v_extra)
-          out[#out + 1] = " extra of\010"
-          out[#out + 1] = J.output(v_package)
-          out[#out + 1] = ".\010It ships no files.\010\010%files -n "
-          out[#out + 1] = J.output(v_package)
-          out[#out + 1] = "+"
-          out[#out + 1] = J.output(v_extra)
-          out[#out + 1] = "\010\010"
+          out[#out + 1] = "\010%description -n " .. J.output(v_package) .. "+" .. J.output(v_extra) .. "\010This package brings in the dependencies of the " .. J.output(v_extra) .. " extra of\010" .. J.output(v_package) .. ".\010It ships no files.\010\010%files -n " .. J.output(v_package) .. "+" .. J.output(v_extra) .. "\010\010"
         end
       end
     end
@@ -227,15 +138,7 @@ T["prep"] = function(ctx)
   do
     local items1 = J.list(J.get(ctx, "runtimes"))
     for i2, v_rt in ipairs(items1) do
-      out[#out + 1] = "rm -rf "
-      out[#out + 1] = J.output(J.sh(J.attr(v_rt, "srcdir")))
-      out[#out + 1] = " && mkdir -p "
-      out[#out + 1] = J.output(J.sh(J.attr(v_rt, "srcdir")))
-      out[#out + 1] = "\010find . -mindepth 1 -maxdepth 1 ! -name "
-      out[#out + 1] = J.output(J.sh(J.attr(J.get(ctx, "layout"), "root")))
-      out[#out + 1] = " -exec cp -a -t "
-      out[#out + 1] = J.output(J.sh(J.attr(v_rt, "srcdir")))
-      out[#out + 1] = " \123\125 + || exit 1\010"
+      out[#out + 1] = "rm -rf " .. J.output(J.sh(J.attr(v_rt, "srcdir"))) .. " && mkdir -p " .. J.output(J.sh(J.attr(v_rt, "srcdir"))) .. "\010find . -mindepth 1 -maxdepth 1 ! -name " .. J.output(J.sh(J.attr(J.get(ctx, "layout"), "root"))) .. " -exec cp -a -t " .. J.output(J.sh(J.attr(v_rt, "srcdir"))) .. " \123\125 + || exit 1\010"
     end
   end
   return table.concat(out)
@@ -247,25 +150,7 @@ T["build"] = function(ctx)
     local items1 = J.list(J.get(ctx, "runtimes"))
     for i2, v_rt in ipairs(items1) do
       local v_loop = {index = i2, length = #items1}
-      out[#out + 1] = "echo "
-      out[#out + 1] = J.output(J.sh(J.concat("rpm-pyconfig: building a wheel for ", J.attr(v_rt, "name"), " (", J.attr(v_loop, "index"), "/", J.attr(v_loop, "length"), ")")))
-      out[#out + 1] = " >&2\010rm -rf "
-      out[#out + 1] = J.output(J.sh(J.attr(J.get(ctx, "layout"), "wheels")))
-      out[#out + 1] = "/"
-      out[#out + 1] = J.output(J.sh(J.attr(v_rt, "name")))
-      out[#out + 1] = "\010(cd "
-      out[#out + 1] = J.output(J.sh(J.attr(v_rt, "srcdir")))
-      out[#out + 1] = " && %\123?pyconfig_deps_root:PYTHONPATH=\034%\123pyconfig_deps_root\125\034"
-      out[#out + 1] = J.output(J.sh(J.attr(v_rt, "purelib")))
-      out[#out + 1] = ":\034%\123pyconfig_deps_root\125\034"
-      out[#out + 1] = J.output(J.sh(J.attr(v_rt, "platlib")))
-      out[#out + 1] = "$\123PYTHONPATH:+:$PYTHONPATH\125 \125"
-      out[#out + 1] = J.output(J.sh(J.attr(v_rt, "interpreter")))
-      out[#out + 1] = " -m pip wheel --no-deps --no-build-isolation --no-index --no-cache-dir --disable-pip-version-check --wheel-dir "
-      out[#out + 1] = J.output(J.sh(J.attr(J.get(ctx, "layout"), "wheels_from_src")))
-      out[#out + 1] = "/"
-      out[#out + 1] = J.output(J.sh(J.attr(v_rt, "name")))
-      out[#out + 1] = " .) || exit 1\010"
+      out[#out + 1] = "echo " .. J.output(J.sh(J.concat("rpm-pyconfig: building a wheel for ", J.attr(v_rt, "name"), " (", J.attr(v_loop, "index"), "/", J.attr(v_loop, "length"), ")"))) .. " >&2\010rm -rf " .. J.output(J.sh(J.attr(J.get(ctx, "layout"), "wheels"))) .. "/" .. J.output(J.sh(J.attr(v_rt, "name"))) .. "\010(cd " .. J.output(J.sh(J.attr(v_rt, "srcdir"))) .. " && %\123?pyconfig_deps_root:PYTHONPATH=\034%\123pyconfig_deps_root\125\034" .. J.output(J.sh(J.attr(v_rt, "purelib"))) .. ":\034%\123pyconfig_deps_root\125\034" .. J.output(J.sh(J.attr(v_rt, "platlib"))) .. "$\123PYTHONPATH:+:$PYTHONPATH\125 \125" .. J.output(J.sh(J.attr(v_rt, "interpreter"))) .. " -m pip wheel --no-deps --no-build-isolation --no-index --no-cache-dir --disable-pip-version-check --wheel-dir " .. J.output(J.sh(J.attr(J.get(ctx, "layout"), "wheels_from_src"))) .. "/" .. J.output(J.sh(J.attr(v_rt, "name"))) .. " .) || exit 1\010"
     end
   end
   return table.concat(out)
@@ -276,60 +161,26 @@ T["install"] = function(ctx)
   do
     local items1 = J.list(J.get(ctx, "runtimes"))
     for i2, v_rt in ipairs(items1) do
-      out[#out + 1] = "rm -rf "
-      out[#out + 1] = J.output(J.sh(J.attr(J.get(ctx, "layout"), "stage")))
-      out[#out + 1] = "/"
-      out[#out + 1] = J.output(J.sh(J.attr(v_rt, "name")))
-      out[#out + 1] = "\010"
-      out[#out + 1] = J.output(J.sh(J.attr(v_rt, "interpreter")))
-      out[#out + 1] = " -m pip install --no-deps --no-index --no-compile --no-cache-dir --disable-pip-version-check --root-user-action=ignore --target "
-      out[#out + 1] = J.output(J.sh(J.attr(J.get(ctx, "layout"), "stage")))
-      out[#out + 1] = "/"
-      out[#out + 1] = J.output(J.sh(J.attr(v_rt, "name")))
-      out[#out + 1] = "/"
-      out[#out + 1] = J.output(J.sh(J.attr(J.get(ctx, "layout"), "staged")))
-      out[#out + 1] = " "
-      out[#out + 1] = J.output(J.sh(J.attr(J.get(ctx, "layout"), "wheels")))
-      out[#out + 1] = "/"
-      out[#out + 1] = J.output(J.sh(J.attr(v_rt, "name")))
-      out[#out + 1] = "/*.whl || exit 1\010"
+      out[#out + 1] = "rm -rf " .. J.output(J.sh(J.attr(J.get(ctx, "layout"), "stage"))) .. "/" .. J.output(J.sh(J.attr(v_rt, "name"))) .. "\010" .. J.output(J.sh(J.attr(v_rt, "interpreter"))) .. " -m pip install --no-deps --no-index --no-compile --no-cache-dir --disable-pip-version-check --root-user-action=ignore --target " .. J.output(J.sh(J.attr(J.get(ctx, "layout"), "stage"))) .. "/" .. J.output(J.sh(J.attr(v_rt, "name"))) .. "/" .. J.output(J.sh(J.attr(J.get(ctx, "layout"), "staged"))) .. " " .. J.output(J.sh(J.attr(J.get(ctx, "layout"), "wheels"))) .. "/" .. J.output(J.sh(J.attr(v_rt, "name"))) .. "/*.whl || exit 1\010"
     end
   end
   if J.truth(J.get(ctx, "embed_registry")) then
-    out[#out + 1] = "rm -rf "
-    out[#out + 1] = J.output(J.sh(J.attr(J.get(ctx, "layout"), "registry")))
-    out[#out + 1] = " && mkdir -p "
-    out[#out + 1] = J.output(J.sh(J.attr(J.get(ctx, "layout"), "registry")))
-    out[#out + 1] = "\010"
+    out[#out + 1] = "rm -rf " .. J.output(J.sh(J.attr(J.get(ctx, "layout"), "registry"))) .. " && mkdir -p " .. J.output(J.sh(J.attr(J.get(ctx, "layout"), "registry"))) .. "\010"
     do
       local items3 = J.list(J.get(ctx, "runtimes"))
       for i4, v_rt in ipairs(items3) do
-        out[#out + 1] = "cat > "
-        out[#out + 1] = J.output(J.sh(J.attr(J.get(ctx, "layout"), "registry")))
-        out[#out + 1] = "/"
-        out[#out + 1] = J.output(J.sh(J.attr(v_rt, "name")))
-        out[#out + 1] = ".conf <<'RPM_PYCONFIG_EOF'\010"
-        out[#out + 1] = J.output(J.conf(v_rt))
-        out[#out + 1] = "\010RPM_PYCONFIG_EOF\010"
+        out[#out + 1] = "cat > " .. J.output(J.sh(J.attr(J.get(ctx, "layout"), "registry"))) .. "/" .. J.output(J.sh(J.attr(v_rt, "name"))) .. ".conf <<'RPM_PYCONFIG_EOF'\010" .. J.output(J.conf(v_rt)) .. "\010RPM_PYCONFIG_EOF\010"
       end
     end
-    out[#out + 1] = J.output(J.sh(J.get(ctx, "tool")))
-    out[#out + 1] = " --confdir "
-    out[#out + 1] = J.output(J.sh(J.attr(J.get(ctx, "layout"), "registry")))
-    out[#out + 1] = " install --buildroot \034%\123buildroot\125\034 --bindir \034%\123_bindir\125\034"
+    out[#out + 1] = J.output(J.sh(J.get(ctx, "tool"))) .. " --confdir " .. J.output(J.sh(J.attr(J.get(ctx, "layout"), "registry"))) .. " install --buildroot \034%\123buildroot\125\034 --bindir \034%\123_bindir\125\034"
     if J.truth(J.get(ctx, "unversioned")) then
-      out[#out + 1] = " --unversioned "
-      out[#out + 1] = J.output(J.sh(J.get(ctx, "unversioned")))
+      out[#out + 1] = " --unversioned " .. J.output(J.sh(J.get(ctx, "unversioned")))
     end
     out[#out + 1] = " || exit 1\010"
   else
-    out[#out + 1] = J.output(J.sh(J.get(ctx, "tool")))
-    out[#out + 1] = " "
-    out[#out + 1] = J.output(J.literal(J.get(ctx, "selection_args")))
-    out[#out + 1] = " install --buildroot \034%\123buildroot\125\034 --bindir \034%\123_bindir\125\034"
+    out[#out + 1] = J.output(J.sh(J.get(ctx, "tool"))) .. " " .. J.output(J.literal(J.get(ctx, "selection_args"))) .. " install --buildroot \034%\123buildroot\125\034 --bindir \034%\123_bindir\125\034"
     if J.truth(J.get(ctx, "unversioned")) then
-      out[#out + 1] = " --unversioned "
-      out[#out + 1] = J.output(J.sh(J.get(ctx, "unversioned")))
+      out[#out + 1] = " --unversioned " .. J.output(J.sh(J.get(ctx, "unversioned")))
     end
     out[#out + 1] = " || exit 1\010"
   end
@@ -342,33 +193,18 @@ T["check"] = function(ctx)
     do
       local items1 = J.list(J.get(ctx, "runtimes"))
       for i2, v_rt in ipairs(items1) do
-        out[#out + 1] = J.output(J.sh(J.get(ctx, "tool")))
-        out[#out + 1] = " check-imports --name "
-        out[#out + 1] = J.output(J.sh(J.attr(v_rt, "name")))
-        out[#out + 1] = " --interpreter "
-        out[#out + 1] = J.output(J.sh(J.attr(v_rt, "interpreter")))
-        out[#out + 1] = " --buildroot \034%\123buildroot\125\034 --path \034%\123buildroot\125\034"
-        out[#out + 1] = J.output(J.sh(J.attr(v_rt, "purelib")))
-        out[#out + 1] = " --path \034%\123buildroot\125\034"
-        out[#out + 1] = J.output(J.sh(J.attr(v_rt, "platlib")))
-        out[#out + 1] = "%\123?pyconfig_deps_root: --path \034%\123pyconfig_deps_root\125\034"
-        out[#out + 1] = J.output(J.sh(J.attr(v_rt, "purelib")))
-        out[#out + 1] = " --path \034%\123pyconfig_deps_root\125\034"
-        out[#out + 1] = J.output(J.sh(J.attr(v_rt, "platlib")))
-        out[#out + 1] = "\125"
+        out[#out + 1] = J.output(J.sh(J.get(ctx, "tool"))) .. " check-imports --name " .. J.output(J.sh(J.attr(v_rt, "name"))) .. " --interpreter " .. J.output(J.sh(J.attr(v_rt, "interpreter"))) .. " --buildroot \034%\123buildroot\125\034 --path \034%\123buildroot\125\034" .. J.output(J.sh(J.attr(v_rt, "purelib"))) .. " --path \034%\123buildroot\125\034" .. J.output(J.sh(J.attr(v_rt, "platlib"))) .. "%\123?pyconfig_deps_root: --path \034%\123pyconfig_deps_root\125\034" .. J.output(J.sh(J.attr(v_rt, "purelib"))) .. " --path \034%\123pyconfig_deps_root\125\034" .. J.output(J.sh(J.attr(v_rt, "platlib"))) .. "\125"
         do
           local items3 = J.list(J.get(ctx, "check_exclude"))
           for i4, v_pattern in ipairs(items3) do
-            out[#out + 1] = " --exclude-module "
-            out[#out + 1] = J.output(J.sh(v_pattern))
+            out[#out + 1] = " --exclude-module " .. J.output(J.sh(v_pattern))
           end
         end
         out[#out + 1] = " --"
         do
           local items5 = J.list(J.get(ctx, "modules"))
           for i6, v_module in ipairs(items5) do
-            out[#out + 1] = " "
-            out[#out + 1] = J.output(J.sh(v_module))
+            out[#out + 1] = " " .. J.output(J.sh(v_module))
           end
         end
         out[#out + 1] = " || exit 1\010"
@@ -384,36 +220,17 @@ T["test"] = function(ctx)
     local items1 = J.list(J.get(ctx, "runtimes"))
     for i2, v_rt in ipairs(items1) do
       local v_loop = {index = i2, length = #items1}
-      out[#out + 1] = "echo "
-      out[#out + 1] = J.output(J.sh(J.concat("rpm-pyconfig: testing with ", J.attr(v_rt, "name"), " (", J.attr(v_loop, "index"), "/", J.attr(v_loop, "length"), ")")))
-      out[#out + 1] = " >&2\010(cd "
-      out[#out + 1] = J.output(J.sh(J.attr(v_rt, "srcdir")))
-      out[#out + 1] = " && PYTHONDONTWRITEBYTECODE=1 PYTHONPATH=\034%\123buildroot\125\034"
-      out[#out + 1] = J.output(J.sh(J.attr(v_rt, "purelib")))
-      out[#out + 1] = ":\034%\123buildroot\125\034"
-      out[#out + 1] = J.output(J.sh(J.attr(v_rt, "platlib")))
-      out[#out + 1] = "%\123?pyconfig_deps_root::\034%\123pyconfig_deps_root\125\034"
-      out[#out + 1] = J.output(J.sh(J.attr(v_rt, "purelib")))
-      out[#out + 1] = ":\034%\123pyconfig_deps_root\125\034"
-      out[#out + 1] = J.output(J.sh(J.attr(v_rt, "platlib")))
-      out[#out + 1] = "\125 "
-      out[#out + 1] = J.output(J.sh(J.attr(v_rt, "interpreter")))
-      out[#out + 1] = " -s -c "
-      out[#out + 1] = J.output(J.sh("import runpy, sys; sys.path[:] = [entry for entry in sys.path if entry]; runpy.run_module(sys.argv.pop(1), run_name=\034__main__\034, alter_sys=True)"))
+      out[#out + 1] = "echo " .. J.output(J.sh(J.concat("rpm-pyconfig: testing with ", J.attr(v_rt, "name"), " (", J.attr(v_loop, "index"), "/", J.attr(v_loop, "length"), ")"))) .. " >&2\010(cd " .. J.output(J.sh(J.attr(v_rt, "srcdir"))) .. " && PYTHONDONTWRITEBYTECODE=1 PYTHONPATH=\034%\123buildroot\125\034" .. J.output(J.sh(J.attr(v_rt, "purelib"))) .. ":\034%\123buildroot\125\034" .. J.output(J.sh(J.attr(v_rt, "platlib"))) .. "%\123?pyconfig_deps_root::\034%\123pyconfig_deps_root\125\034" .. J.output(J.sh(J.attr(v_rt, "purelib"))) .. ":\034%\123pyconfig_deps_root\125\034" .. J.output(J.sh(J.attr(v_rt, "platlib"))) .. "\125 " .. J.output(J.sh(J.attr(v_rt, "interpreter"))) .. " -s -c " .. J.output(J.sh("import runpy, sys; sys.path[:] = [entry for entry in sys.path if entry]; runpy.run_module(sys.argv.pop(1), run_name=\034__main__\034, alter_sys=True)"))
       do
         local items3 = J.list(J.get(ctx, "test_command"))
         for i4, v_word in ipairs(items3) do
-          out[#out + 1] = " "
-          out[#out + 1] = J.output(J.sh(v_word))
+          out[#out + 1] = " " .. J.output(J.sh(v_word))
         end
       end
       if J.truth(J.get(ctx, "test_args")) then
-        out[#out + 1] = " "
-        out[#out + 1] = J.output(J.literal(J.get(ctx, "test_args")))
+        out[#out + 1] = " " .. J.output(J.literal(J.get(ctx, "test_args")))
       end
-      out[#out + 1] = ") || \123 echo "
-      out[#out + 1] = J.output(J.sh(J.concat("rpm-pyconfig: the tests failed with ", J.attr(v_rt, "name"), " (", J.attr(v_rt, "interpreter"), ")")))
-      out[#out + 1] = " >&2; exit 1; \125\010"
+      out[#out + 1] = ") || \123 echo " .. J.output(J.sh(J.concat("rpm-pyconfig: the tests failed with ", J.attr(v_rt, "name"), " (", J.attr(v_rt, "interpreter"), ")"))) .. " >&2; exit 1; \125\010"
     end
   end
   return table.concat(out)

@@ -13,7 +13,7 @@ typed context (``contexts``) that gives every value it has.
 from __future__ import annotations
 
 import os
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from importlib import resources
 from typing import Any
 
@@ -118,29 +118,35 @@ def _dist_requirements(lines: str, runtime: Runtime, extra: str | None = None) -
     return runtime_requires(requirements, runtime, extra=extra, origin="requires_dist")
 
 
+def _each_once(runtimes: Sequence[Runtime], seen: Iterable[str],
+               lists_of: Callable[[Runtime], list[list[str]]]) -> list[str]:
+    """The dependencies of every runtime's lists, in order, each once, none of *seen*."""
+    found = dict.fromkeys(seen)
+    known = len(found)
+    for rt in runtimes:
+        for dependencies in lists_of(rt):
+            found.update(dict.fromkeys(dependencies))
+    return list(found)[known:]
+
+
 def _build_dependencies(runtimes: Sequence[Runtime], build_requires: str,
                         compiled: bool) -> list[str]:
     """What building needs, every runtime's in turn, each once: its pip, the [build-system]
     requirements (*build_requires*) and, when *compiled*, its headers (``devel_requires``)."""
-    found: dict[str, None] = {}
-    for rt in runtimes:
-        headers = [rt.devel_requires] if compiled and rt.devel_requires else []
-        found.update(dict.fromkeys(
-            [*_dist_requirements("pip", rt), *_dist_requirements(build_requires, rt), *headers]))
-    return list(found)
+    return _each_once(runtimes, (), lambda rt: [
+        _dist_requirements("pip", rt), _dist_requirements(build_requires, rt),
+        [rt.devel_requires] if compiled and rt.devel_requires else [],
+    ])
 
 
 def _check_dependencies(runtimes: Sequence[Runtime], requires_dist: str, test_requires: str,
                         test_extras: Sequence[str], built: Sequence[str]) -> list[str]:
     """What %check needs besides *built*, every runtime's in turn, each once: what it imports
     (*requires_dist*, no extra), *test_requires* and the requirements of *test_extras*."""
-    found: dict[str, None] = {}
-    for rt in runtimes:
-        found.update(dict.fromkeys(
-            [*_dist_requirements(requires_dist, rt), *_dist_requirements(test_requires, rt),
-             *(dependency for extra in test_extras
-               for dependency in _dist_requirements(requires_dist, rt, extra))]))
-    return [dependency for dependency in found if dependency not in built]
+    return _each_once(runtimes, built, lambda rt: [
+        _dist_requirements(requires_dist, rt), _dist_requirements(test_requires, rt),
+        *(_dist_requirements(requires_dist, rt, extra) for extra in test_extras),
+    ])
 
 
 def _canonical(name: str) -> SpecText:

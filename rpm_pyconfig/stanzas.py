@@ -89,13 +89,13 @@ class _Writer:
             self.statement(node, depth)
 
     def statement(self, node: nodes.Node, depth: int) -> None:
-        if isinstance(node, nodes.Output):
-            for child in node.nodes:
-                if isinstance(child, nodes.TemplateData):
-                    if child.data:
-                        self.emit(depth, f"out[#out + 1] = {_lua(child.data)}")
-                else:
-                    self.emit(depth, f"out[#out + 1] = J.output({self.expr(child)})")
+        if isinstance(node, nodes.Output):  # one piece of the text: its parts joined by ..
+            parts = [_lua(child.data) if isinstance(child, nodes.TemplateData)
+                     else f"J.output({self.expr(child)})"
+                     for child in node.nodes
+                     if not (isinstance(child, nodes.TemplateData) and not child.data)]
+            if parts:
+                self.emit(depth, "out[#out + 1] = " + " .. ".join(parts))
         elif isinstance(node, nodes.For):
             self.loop(node, depth)
         elif isinstance(node, nodes.If):
