@@ -1378,10 +1378,6 @@ function J.list(value)
   return value
 end
 
-function J.new_list(...)
-  return {...}
-end
-
 function J.concat(...)
   local parts = {}
   for i = 1, select("#", ...) do
@@ -1399,14 +1395,6 @@ function J.truth(value)
     return next(value) ~= nil
   end
   return true
-end
-
--- a and b (b only evaluated when a is true, as in Python)
-function J.both(a, b)
-  if J.truth(a) then
-    return b()
-  end
-  return a
 end
 
 function J.choose(test, yes, no)
@@ -1430,72 +1418,6 @@ function J.eq(a, b)
     P.bail()
   end
   return a == b
-end
-
-function J.ne(a, b)
-  return not J.eq(a, b)
-end
-
-function J.contains(item, container)
-  if type(container) == "table" and not is_spec(container) and not container.a then
-    if container[1] == nil and next(container) ~= nil then
-      return container[J.text(item)] ~= nil  -- a mapping: its keys
-    end
-    -- J.eq(element, item) for each element in turn, the item's side taken once (templates
-    -- test "not in seen" for every dependency of every runtime)
-    local needle = plain_value(item)
-    local kind = type(needle)
-    if kind == "table" or kind == "boolean" then
-      if container[1] ~= nil then
-        P.bail()
-      end
-      return false
-    end
-    for _, element in ipairs(container) do
-      if getmetatable(element) == SPEC then
-        element = element.s
-      end
-      kind = type(element)
-      if kind == "table" or kind == "boolean" then
-        P.bail()
-      end
-      if element == needle then
-        return true
-      end
-    end
-    return false
-  end
-  local haystack, needle = plain_value(container), plain_value(item)
-  if type(haystack) ~= "string" or type(needle) ~= "string" then
-    P.bail()
-  end
-  return haystack:find(needle, 1, true) ~= nil
-end
-
-function J.not_contains(item, container)
-  return not J.contains(item, container)
-end
-
-function J.add(a, b)
-  if type(a) == "table" and type(b) == "table" and not is_spec(a) and not is_spec(b) and
-     not a.a and not b.a then
-    local out = {}
-    for _, x in ipairs(a) do
-      out[#out + 1] = x
-    end
-    for _, x in ipairs(b) do
-      out[#out + 1] = x
-    end
-    return out
-  end
-  if is_integer(a) and is_integer(b) then
-    return a + b
-  end
-  a, b = plain_value(a), plain_value(b)
-  if type(a) == "string" and type(b) == "string" then
-    return a .. b
-  end
-  P.bail()
 end
 
 -- str methods: split(), split(SEP), strip()

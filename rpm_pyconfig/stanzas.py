@@ -52,7 +52,7 @@ _FILTERS = {
 _METHODS = {
     "split": "J.split", "strip": "J.strip", "endswith": "J.endswith",
 }
-_COMPARE = {"eq": "J.eq", "ne": "J.ne", "in": "J.contains", "notin": "J.not_contains"}
+_COMPARE = {"eq": "J.eq"}
 
 
 class UnsupportedTemplateError(Exception):
@@ -176,12 +176,6 @@ class _Writer:
             return f"J.item({self.expr(node.node)}, {self.expr(node.arg)})"
         if isinstance(node, nodes.Concat):
             return "J.concat(" + ", ".join(self.expr(n) for n in node.nodes) + ")"
-        if isinstance(node, nodes.List):
-            return "J.new_list(" + ", ".join(self.expr(n) for n in node.items) + ")"
-        if isinstance(node, nodes.Add):
-            return f"J.add({self.expr(node.left)}, {self.expr(node.right)})"
-        if isinstance(node, nodes.And):
-            return f"J.both({self.expr(node.left)}, function() return {self.expr(node.right)} end)"
         if isinstance(node, nodes.Not):
             return f"(not J.truth({self.expr(node.node)}))"
         if isinstance(node, nodes.CondExpr):
