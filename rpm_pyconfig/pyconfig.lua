@@ -1453,15 +1453,6 @@ function J.strip(value)
   return strip(plain(text))
 end
 
--- str.endswith(suffix), on plain strings only
-function J.endswith(value, suffix)
-  local text, tail = plain_value(value), plain_value(suffix)
-  if type(text) ~= "string" or type(tail) ~= "string" then
-    P.bail()
-  end
-  return tail == "" or text:sub(-#tail) == tail
-end
-
 -- the filters of rendering._environment
 -- Spec text is immutable: the same value gives the same object (a template quotes a
 -- runtime's directories again and again, for every runtime).

@@ -86,10 +86,7 @@ T["subpackages"] = function(ctx)
           out[#out + 1] = ").\010Requires: " .. J.output(J.literal(J.concat(J.attr(v_earlier, "package_prefix"), "-", J.get(ctx, "pkgname")))) .. " = %\123?epoch:%\123epoch\125:\125%\123version\125-%\123release\125\010"
         end
       end
-      local v_tag = J.concat(J.choose(J.truth(J.attr(v_rt, "free_threaded")), function() return "t" end, function() return "" end), J.choose(J.truth(J.attr(v_rt, "debug")), function() return "d" end, function() return "" end))
-      local v_own = J.choose(J.truth(J.endswith(J.attr(v_rt, "dist_prefix"), v_tag)), function() return J.attr(v_rt, "dist_prefix") end, function() return J.concat(J.attr(v_rt, "dist_prefix"), v_tag) end)
-      local v_versioned_own = J.choose(J.truth(J.endswith(J.attr(v_rt, "versioned_dist_prefix"), v_tag)), function() return J.attr(v_rt, "versioned_dist_prefix") end, function() return J.concat(J.attr(v_rt, "versioned_dist_prefix"), v_tag) end)
-      out[#out + 1] = "Provides: " .. J.output(J.literal(v_own)) .. "dist(" .. J.output(v_dist) .. ") = " .. J.output(v_provided) .. "\010Provides: " .. J.output(J.literal(v_versioned_own)) .. "dist(" .. J.output(v_dist) .. ") = " .. J.output(v_provided) .. "\010"
+      out[#out + 1] = "Provides: " .. J.output(J.literal(J.attr(v_rt, "provides_prefix"))) .. "dist(" .. J.output(v_dist) .. ") = " .. J.output(v_provided) .. "\010Provides: " .. J.output(J.literal(J.attr(v_rt, "versioned_provides_prefix"))) .. "dist(" .. J.output(v_dist) .. ") = " .. J.output(v_provided) .. "\010"
       do
         local items5 = J.list(J.get(ctx, "requires_each"))
         for i6, v_dependency in ipairs(items5) do
@@ -118,7 +115,7 @@ T["subpackages"] = function(ctx)
         local items9 = J.list(J.get(ctx, "extras"))
         for i10, v_extra in ipairs(items9) do
           local v_extra = J.literal(v_extra)
-          out[#out + 1] = "%package -n " .. J.output(v_package) .. "+" .. J.output(v_extra) .. "\010Summary: Dependencies of the " .. J.output(v_extra) .. " extra of " .. J.output(v_package) .. "\010BuildArch: noarch\010Requires: " .. J.output(v_package) .. " = %\123?epoch:%\123epoch\125:\125%\123version\125-%\123release\125\010Provides: " .. J.output(J.literal(v_own)) .. "dist(" .. J.output(v_dist) .. "[" .. J.output(v_extra) .. "]) = " .. J.output(v_provided) .. "\010Provides: " .. J.output(J.literal(v_versioned_own)) .. "dist(" .. J.output(v_dist) .. "[" .. J.output(v_extra) .. "]) = " .. J.output(v_provided) .. "\010"
+          out[#out + 1] = "%package -n " .. J.output(v_package) .. "+" .. J.output(v_extra) .. "\010Summary: Dependencies of the " .. J.output(v_extra) .. " extra of " .. J.output(v_package) .. "\010BuildArch: noarch\010Requires: " .. J.output(v_package) .. " = %\123?epoch:%\123epoch\125:\125%\123version\125-%\123release\125\010Provides: " .. J.output(J.literal(J.attr(v_rt, "provides_prefix"))) .. "dist(" .. J.output(v_dist) .. "[" .. J.output(v_extra) .. "]) = " .. J.output(v_provided) .. "\010Provides: " .. J.output(J.literal(J.attr(v_rt, "versioned_provides_prefix"))) .. "dist(" .. J.output(v_dist) .. "[" .. J.output(v_extra) .. "]) = " .. J.output(v_provided) .. "\010"
           do
             local items11 = J.list(J.dist_requires(J.get(ctx, "requires_dist"), v_rt, v_extra))
             for i12, v_dependency in ipairs(items11) do

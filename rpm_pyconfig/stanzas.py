@@ -50,7 +50,7 @@ _FILTERS = {
 }
 #: Methods called on values: ``x.NAME(args)`` -> J function (the object first).
 _METHODS = {
-    "split": "J.split", "strip": "J.strip", "endswith": "J.endswith",
+    "split": "J.split", "strip": "J.strip",
 }
 _COMPARE = {"eq": "J.eq"}
 
