@@ -9,7 +9,11 @@ generated, checked in (so that neither ``compile`` nor the fallback of a spec pa
 jinja2) and never edited: ``tests/test_stanzas.py`` fails when it differs from what the
 templates give.  The Lua side (``J`` in ``pyconfig.lua``) mirrors the few Jinja
 operations and filters the templates use; anything else in a template is refused here,
-by node, so a template never silently means something else in Lua.
+by node, so a template never silently means something else in Lua (``is defined`` and
+``default`` above all: the context gives every value).  The file also carries the data
+both evaluators share: ``P.values`` (``contexts.STANZA_VALUES``, from which
+``P.stanza_context`` types the values as ``StanzaContext`` does, and the macros file asks
+rpm for them) and ``P.layout`` (``worktree.LAYOUT``).
 
 Adding a shipped stanza NAME:
 
