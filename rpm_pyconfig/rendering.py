@@ -66,18 +66,33 @@ def _environment() -> jinja2.Environment:
         lstrip_blocks=True,
         finalize=_finalize,
     )
-    env.filters["sh"] = lambda value: spectext.shell(value)
-    env.filters["literal"] = lambda value: spectext.line(value)
-    env.filters["at"] = lambda text, runtime: Expression.parse(str(text)).evaluate(runtime)
-    env.filters["provided_evr"] = _provided_evr
-    env.filters["dist_requires"] = _dist_requires
-    env.filters["dist_requirements"] = _dist_requirements
-    env.filters["build_dependencies"] = _build_dependencies
-    env.filters["check_dependencies"] = _check_dependencies
-    env.filters["conf"] = _conf
-    env.filters["canonical"] = _canonical
-    env.filters["spaced"] = lambda parts: spectext.join(parts, " ")
+    filters: dict[str, Callable[..., object]] = {
+        "sh": lambda value: spectext.shell(value),
+        "literal": lambda value: spectext.line(value),
+        "at": lambda text, runtime: Expression.parse(str(text)).evaluate(runtime),
+        "provided_evr": _provided_evr,
+        "dist_requires": _dist_requires,
+        "dist_requirements": _dist_requirements,
+        "build_dependencies": _build_dependencies,
+        "check_dependencies": _check_dependencies,
+        "conf": _conf,
+        "canonical": _canonical,
+        "spaced": lambda parts: spectext.join(parts, " "),
+    }
+    env.filters.update({name: _strict(function) for name, function in filters.items()})
     return env
+
+
+def _strict(function: Callable[..., object]) -> Callable[..., object]:
+    """*function* as a filter that fails naming a missing value it is given: StrictUndefined
+    raises only when a value is used, and a filter would otherwise say 'not text'."""
+    def checked(*arguments: object) -> object:
+        for argument in arguments:
+            if isinstance(argument, jinja2.Undefined):
+                str(argument)  # StrictUndefined: raises the error that names the value
+        return function(*arguments)
+
+    return checked
 
 
 def _conf(runtime: Runtime) -> SpecText:
