@@ -9,6 +9,7 @@ on ``_options.Arguments`` (tests hold the two equal).
 
 from __future__ import annotations
 
+from . import worktree
 from ._options import Option
 
 __all__ = ["COMMANDS", "Command"]
@@ -128,10 +129,10 @@ COMMANDS = (
         Option("--buildroot", "once", "rpm's %%{buildroot}", required=True),
         Option("--bindir", "once", "where commands go (%%{_bindir})", default="/usr/bin"),
         Option("--wheels", "once", "where %%pyconfig_build put WHEELS/NAME/*.whl",
-               default="_pyconfig/wheels"),
+               default=worktree.WHEELS),
         Option("--stage", "once", "work directory: STAGE/NAME is a runtime's tree as installed",
-               default="_pyconfig/stage"),
-        Option("--filelists", "once", "where to write NAME.files", default="_pyconfig/files"),
+               default=worktree.STAGE),
+        Option("--filelists", "once", "where to write NAME.files", default=worktree.FILES),
         Option("--unversioned", "once", "the runtime whose commands get no suffix (default: the "
                "registry's default); every other runtime without a script_suffix gets -NAME",
                metavar="NAME"),

@@ -34,6 +34,7 @@ from urllib.parse import unquote, urlsplit
 
 from . import __version__, spectext
 from ._files import sha256_of, write_atomically
+from .contexts import AppContext
 from .errors import PyConfigError
 from .rendering import render
 from .runtime import Runtime
@@ -482,7 +483,6 @@ def generate_app_spec(
         ),
         "runtime": runtime,
         "stdlib": stdlib,
-        "prefix": prefix,
         "main": main,
         "artifacts": artifacts,
         # a local sdist (given as a file or directory) is no PyPI file: its name alone
@@ -490,8 +490,6 @@ def generate_app_spec(
             a.filename: a.filename if a is main and os.path.isfile(app) else _source_url(a)
             for a in artifacts
         },
-        "sdists": [a for a in artifacts if not a.is_wheel],
-        "wheels": [a for a in artifacts if a.is_wheel],
         "helper": HELPER,
         "helper_sha256": hashlib.sha256(helper_text).hexdigest(),
         "build_requires": build_requires,
@@ -507,7 +505,7 @@ def generate_app_spec(
         target = os.path.join(sources, os.path.basename(source))
         if os.path.realpath(source) != os.path.realpath(target):
             shutil.copy2(source, target)
-    text = render("app", [runtime], values)
+    text = render("app", [runtime], AppContext(**values))
     return AppSpec(text=text, name=package, artifacts=artifacts, helper=helper, warnings=warnings)
 
 

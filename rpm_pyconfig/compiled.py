@@ -180,7 +180,8 @@ def _engine() -> str:
 
 #: What templates read of a runtime besides its fields (rendering passes Runtime objects).
 _PROPERTIES = ("major_version", "minor_version", "micro_version", "short_version",
-               "version_nodots", "platform_python_implementation", "srcdir")
+               "version_nodots", "platform_python_implementation", "srcdir",
+               "provides_prefix", "versioned_provides_prefix")
 
 
 def _attributes(runtime: Runtime) -> str:

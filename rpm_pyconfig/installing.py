@@ -27,6 +27,7 @@ from collections.abc import Callable, Sequence
 from ._files import write_atomically
 from .errors import ConfigError, ExecutionError, Problem, PyConfigError
 from .runtime import Runtime
+from .worktree import FILES_SUFFIX
 
 TYPE_CHECKING = False  # not typing's: this module's parse-time half serves rendering
 if TYPE_CHECKING:
@@ -417,7 +418,7 @@ def _ship(
             shutil.copy2(os.path.join(directory, name), dest, follow_symlinks=False)
             created.append(dest)
     os.makedirs(filelists, exist_ok=True)
-    filelist = os.path.join(filelists, f"{runtime.name}.files")
+    filelist = os.path.join(filelists, runtime.name + FILES_SUFFIX)
     lines = [f"%dir {filelist_path(d)}" for d in dirs]
     lines += [("%license " if _is_license(f) else "") + filelist_path(f) for f in files]
     if not lines:

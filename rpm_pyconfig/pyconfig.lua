@@ -49,14 +49,19 @@ local function byte_less(a, b)
 end
 P.byte_less = byte_less
 
-local function sorted_unique(list)
-  local seen, out = {}, {}
+-- out with the items of list not in seen appended, each once, in order (seen records them)
+local function add_unseen(out, seen, list)
   for _, item in ipairs(list) do
     if not seen[item] then
       seen[item] = true
       out[#out + 1] = item
     end
   end
+  return out
+end
+
+local function sorted_unique(list)
+  local out = add_unseen({}, {}, list)
   table.sort(out, byte_less)
   return out
 end
@@ -1422,14 +1427,6 @@ function J.get(ctx, name)
   return value
 end
 
-function J.default(ctx, name, fallback)
-  local value = ctx[name]
-  if value == nil then
-    return fallback
-  end
-  return value
-end
-
 function J.attr(object, name)
   local value
   local kind = getmetatable(object)
@@ -1466,10 +1463,6 @@ function J.list(value)
   return value
 end
 
-function J.new_list(...)
-  return {...}
-end
-
 function J.concat(...)
   local n = select("#", ...)
   if n == 3 then  -- a ~ "-" ~ b, the common form: no table
@@ -1497,14 +1490,6 @@ function J.truth(value)
   return true
 end
 
--- a and b (b only evaluated when a is true, as in Python)
-function J.both(a, b)
-  if J.truth(a) then
-    return b()
-  end
-  return a
-end
-
 function J.choose(test, yes, no)
   if test then
     return yes()
@@ -1528,89 +1513,7 @@ function J.eq(a, b)
   return a == b
 end
 
-function J.ne(a, b)
-  return not J.eq(a, b)
-end
-
--- list -> {n = elements indexed, first = {value = position}, bad = first refused position}
-local list_indexes = setmetatable({}, {__mode = "k"})
-
-function J.contains(item, container)
-  if type(container) == "table" and getmetatable(container) == nil then
-    if container[1] == nil and next(container) ~= nil then
-      return container[J.text(item)] ~= nil  -- a mapping: its keys
-    end
-    -- J.eq(element, item) for each element in turn: true at the first equal one, bail at
-    -- an element J.eq refuses before it.  Templates test "not in seen" for every
-    -- dependency of every runtime, on lists that only grow (J.append, J.extend): each
-    -- list's elements are indexed once, as they come.
-    local needle = plain_value(item)
-    local kind = type(needle)
-    if kind == "table" or kind == "boolean" then
-      if container[1] ~= nil then
-        P.bail()
-      end
-      return false
-    end
-    local index = list_indexes[container]
-    if not index or index.n > #container then
-      index = {n = 0, first = {}}
-      list_indexes[container] = index
-    end
-    local first = index.first
-    for i = index.n + 1, #container do
-      local element = container[i]
-      if getmetatable(element) == SPEC then
-        element = element.s
-      end
-      kind = type(element)
-      if kind == "table" or kind == "boolean" then
-        index.bad = index.bad or i
-      elseif element == element and first[element] == nil then  -- NaN equals nothing
-        first[element] = i
-      end
-    end
-    index.n = #container
-    local at = first[needle]
-    if index.bad and (not at or index.bad < at) then
-      P.bail()
-    end
-    return at ~= nil
-  end
-  local haystack, needle = plain_value(container), plain_value(item)
-  if type(haystack) ~= "string" or type(needle) ~= "string" then
-    P.bail()
-  end
-  return haystack:find(needle, 1, true) ~= nil
-end
-
-function J.not_contains(item, container)
-  return not J.contains(item, container)
-end
-
-function J.add(a, b)
-  if type(a) == "table" and type(b) == "table" and getmetatable(a) == nil and
-     getmetatable(b) == nil then
-    local out = {}
-    for _, x in ipairs(a) do
-      out[#out + 1] = x
-    end
-    for _, x in ipairs(b) do
-      out[#out + 1] = x
-    end
-    return out
-  end
-  if is_integer(a) and is_integer(b) then
-    return a + b
-  end
-  a, b = plain_value(a), plain_value(b)
-  if type(a) == "string" and type(b) == "string" then
-    return a .. b
-  end
-  P.bail()
-end
-
--- str methods: split(), split(SEP), strip(); list.append
+-- str methods: split(), split(SEP), strip()
 function J.split(value, separator)
   local text = plain_value(value)
   if type(text) ~= "string" then
@@ -1641,41 +1544,6 @@ function J.strip(value)
     P.bail()
   end
   return strip(plain(text))
-end
-
--- list.extend(other list)
-function J.extend(list, items)
-  if type(list) ~= "table" or getmetatable(list) ~= nil or type(items) ~= "table" or
-     getmetatable(items) ~= nil then
-    P.bail()
-  end
-  for _, item in ipairs(items) do
-    list[#list + 1] = item
-  end
-end
-
--- | string: spec text stays spec text (a str subclass in Python), the rest becomes str
-function J.string(value)
-  if getmetatable(value) == SPEC then
-    return value
-  end
-  return J.text(value)
-end
-
--- str.endswith(suffix), on plain strings only
-function J.endswith(value, suffix)
-  local text, tail = plain_value(value), plain_value(suffix)
-  if type(text) ~= "string" or type(tail) ~= "string" then
-    P.bail()
-  end
-  return tail == "" or text:sub(-#tail) == tail
-end
-
-function J.append(list, item)
-  if type(list) ~= "table" or getmetatable(list) ~= nil then
-    P.bail()
-  end
-  list[#list + 1] = item
 end
 
 -- the filters of rendering._environment
@@ -1741,6 +1609,41 @@ function J.dist_requires(lines, runtime, extra)
   return out
 end
 
+-- rendering._each_once: the dependencies of every runtime's lists, each once, none of seen
+local function each_once(runtimes, seen, lists_of)
+  local found = {}
+  for _, rt in ipairs(J.list(runtimes)) do
+    for _, list in ipairs(lists_of(rt)) do
+      add_unseen(found, seen, list)
+    end
+  end
+  return found
+end
+
+-- rendering._build_dependencies: pip, build_requires, with compiled the headers
+function J.build_dependencies(runtimes, build_requires, compiled)
+  return each_once(runtimes, {}, function(rt)
+    local headers = J.attr(rt, "devel_requires")
+    return {J.dist_requirements("pip", rt), J.dist_requirements(build_requires, rt),
+            (J.truth(compiled) and headers ~= "") and {headers} or {}}
+  end)
+end
+
+-- rendering._check_dependencies: what %check needs besides built
+function J.check_dependencies(runtimes, requires_dist, test_requires, test_extras, built)
+  local seen = {}
+  for _, dependency in ipairs(J.list(built)) do
+    seen[dependency] = true
+  end
+  return each_once(runtimes, seen, function(rt)
+    local lists = {J.dist_requirements(requires_dist, rt), J.dist_requirements(test_requires, rt)}
+    for _, extra in ipairs(J.list(test_extras)) do
+      lists[#lists + 1] = J.dist_requirements(requires_dist, rt, extra)
+    end
+    return lists
+  end)
+end
+
 function J.canonical(value)
   local name = J.text(value)
   -- spectext.name: anything else is the tool's to refuse
@@ -1777,6 +1680,49 @@ local function selection_args(o)
   return table.concat(passed, " ")
 end
 
+-- contexts.KINDS: how Value.convert makes each kind of value from its text
+local KINDS = {
+  text = function(text) return text end,
+  trimmed = J.strip,
+  words = function(text) return J.split(text) end,
+  items = function(text)
+    local out = {}
+    for _, item in ipairs(J.split(text, ",")) do
+      item = J.strip(item)
+      if item ~= "" then
+        out[#out + 1] = item
+      end
+    end
+    return out
+  end,
+  flag = function(text)
+    text = J.strip(text)
+    return text ~= "" and text ~= "0"
+  end,
+}
+-- contexts.StanzaContext: the given tables (name -> text: the macros' values, then --set
+-- ones) with every value of P.values (pyconfig_stanzas.lua, from contexts.STANZA_VALUES)
+-- typed by its kind
+function P.stanza_context(...)
+  local ctx = {}
+  for i = 1, select("#", ...) do
+    for key, text in pairs((select(i, ...))) do
+      ctx[key] = text
+    end
+  end
+  for _, value in ipairs(P.values) do
+    local text = ctx[value.name]
+    if text == nil then
+      text = value.default
+    end
+    if text ~= nil then
+      ctx[value.name] = KINDS[value.kind](text)
+    end
+  end
+  ctx.layout = P.layout
+  return ctx
+end
+
 -- -- entry points: the text a macro prints, or bail ----------------------------------------
 
 -- The options of `tool SELECT render TEMPLATE VALUES ARGS`: argparse lets the
@@ -1804,14 +1750,7 @@ function P.render(template, select_text, args_text, settings)
     P.bail()
   end
   local o = merged_options(select_text, args_text)
-  local ctx = {}
-  for key, value in pairs(settings) do
-    ctx[key] = value
-  end
-  for key, value in pairs(o.values) do
-    ctx[key] = value
-  end
-  ctx.tool = ctx.tool or "rpm-pyconfig"
+  local ctx = P.stanza_context(settings, o.values)
   ctx.selection_args = ctx.selection_args or selection_args(o)
   local runtimes = P.select(o)
   P.check_sharing(runtimes)

@@ -6,19 +6,21 @@ only :class:`~rpm_pyconfig.spectext.SpecText` (and integers): ``finalize`` refus
 strings, and the filters ``literal`` (one line of text, made inert) and ``sh`` (one shell
 word) are how a value becomes spec text.  Literal template text is the template's own
 syntax, so templates can still write ``%{version}``.  A missing value is an error
-(``StrictUndefined``), never an empty string in a spec.
+(``StrictUndefined``), never an empty string in a spec: what each template family reads is a
+typed context (``contexts``) that gives every value it has.
 """
 
 from __future__ import annotations
 
 import os
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from importlib import resources
 from typing import Any
 
 import jinja2
 
-from . import spectext
+from . import spectext, worktree
+from .contexts import StanzaContext, TemplateContext
 from .errors import ConfigError, ExpressionError, PyConfigError, close_match
 from .expression import Expression
 from .installing import file_owners, relies_on, sharing_problems
@@ -64,15 +66,33 @@ def _environment() -> jinja2.Environment:
         lstrip_blocks=True,
         finalize=_finalize,
     )
-    env.filters["sh"] = lambda value: spectext.shell(value)
-    env.filters["literal"] = lambda value: spectext.line(value)
-    env.filters["at"] = lambda text, runtime: Expression.parse(str(text)).evaluate(runtime)
-    env.filters["provided_evr"] = _provided_evr
-    env.filters["dist_requires"] = _dist_requires
-    env.filters["dist_requirements"] = _dist_requirements
-    env.filters["conf"] = _conf
-    env.filters["canonical"] = _canonical
+    filters: dict[str, Callable[..., object]] = {
+        "sh": lambda value: spectext.shell(value),
+        "literal": lambda value: spectext.line(value),
+        "at": lambda text, runtime: Expression.parse(str(text)).evaluate(runtime),
+        "provided_evr": _provided_evr,
+        "dist_requires": _dist_requires,
+        "dist_requirements": _dist_requirements,
+        "build_dependencies": _build_dependencies,
+        "check_dependencies": _check_dependencies,
+        "conf": _conf,
+        "canonical": _canonical,
+        "spaced": lambda parts: spectext.join(parts, " "),
+    }
+    env.filters.update({name: _strict(function) for name, function in filters.items()})
     return env
+
+
+def _strict(function: Callable[..., object]) -> Callable[..., object]:
+    """*function* as a filter that fails naming a missing value it is given: StrictUndefined
+    raises only when a value is used, and a filter would otherwise say 'not text'."""
+    def checked(*arguments: object) -> object:
+        for argument in arguments:
+            if isinstance(argument, jinja2.Undefined):
+                str(argument)  # StrictUndefined: raises the error that names the value
+        return function(*arguments)
+
+    return checked
 
 
 def _conf(runtime: Runtime) -> SpecText:
@@ -113,6 +133,37 @@ def _dist_requirements(lines: str, runtime: Runtime, extra: str | None = None) -
     return runtime_requires(requirements, runtime, extra=extra, origin="requires_dist")
 
 
+def _each_once(runtimes: Sequence[Runtime], seen: Iterable[str],
+               lists_of: Callable[[Runtime], list[list[str]]]) -> list[str]:
+    """The dependencies of every runtime's lists, in order, each once, none of *seen*."""
+    found = dict.fromkeys(seen)
+    known = len(found)
+    for rt in runtimes:
+        for dependencies in lists_of(rt):
+            found.update(dict.fromkeys(dependencies))
+    return list(found)[known:]
+
+
+def _build_dependencies(runtimes: Sequence[Runtime], build_requires: str,
+                        compiled: bool) -> list[str]:
+    """What building needs, every runtime's in turn, each once: its pip, the [build-system]
+    requirements (*build_requires*) and, when *compiled*, its headers (``devel_requires``)."""
+    return _each_once(runtimes, (), lambda rt: [
+        _dist_requirements("pip", rt), _dist_requirements(build_requires, rt),
+        [rt.devel_requires] if compiled and rt.devel_requires else [],
+    ])
+
+
+def _check_dependencies(runtimes: Sequence[Runtime], requires_dist: str, test_requires: str,
+                        test_extras: Sequence[str], built: Sequence[str]) -> list[str]:
+    """What %check needs besides *built*, every runtime's in turn, each once: what it imports
+    (*requires_dist*, no extra), *test_requires* and the requirements of *test_extras*."""
+    return _each_once(runtimes, built, lambda rt: [
+        _dist_requirements(requires_dist, rt), _dist_requirements(test_requires, rt),
+        *(_dist_requirements(requires_dist, rt, extra) for extra in test_extras),
+    ])
+
+
 def _canonical(name: str) -> SpecText:
     """PEP 503's name, as every generated ``pythonXdist()`` requirement spells it."""
     from packaging.utils import canonicalize_name
@@ -132,15 +183,17 @@ def available_templates() -> list[str]:
 def render(
     template: str,
     runtimes: Sequence[Runtime],
-    values: Mapping[str, Any] | None = None,
+    values: Mapping[str, Any] | TemplateContext | None = None,
 ) -> str:
     """Render *template* for *runtimes* (already selected, in order).
 
     *template* is the name of a shipped template (``subpackages``) or the path of a
     packager's own file (``./prep`` for a file that has a shipped template's name).
     Templates see ``runtimes``, ``relies_on`` (for each runtime name, the earlier runtimes
-    whose subpackages ship files it installs too), ``owners`` (the first of those, or None)
-    and every entry of *values* as a top-level variable.  Runtimes that cannot install side
+    whose subpackages ship files it installs too), ``owners`` (the first of those, or None),
+    ``layout`` (the ``_pyconfig/`` work tree) and the context's values as top-level
+    variables: *values* is a family's context, or text values (``render --set``) that make
+    a :class:`~rpm_pyconfig.contexts.StanzaContext`.  Runtimes that cannot install side
     by side raise ``ConfigError`` before anything is rendered (``installing.sharing_problems``).
     """
     problems = sharing_problems(runtimes)
@@ -173,7 +226,10 @@ def render(
                     f"no template {template!r}{hint}; shipped templates: {', '.join(names)}; "
                     "or give the path of a template file"
                 ) from None
-        context: dict[str, Any] = dict(values or {})
+        if not isinstance(values, TemplateContext):
+            values = StanzaContext(values)
+        context = values.mapping()
+        context["layout"] = worktree.LAYOUT
         context["runtimes"] = list(runtimes)
         context["owners"] = file_owners(runtimes)
         context["relies_on"] = relies_on(runtimes)

@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import os
 
+from rpm_pyconfig import worktree
 from rpm_pyconfig._record import Record
 from rpm_pyconfig.errors import ConfigError, Problem, close_match, where
 
@@ -586,9 +587,25 @@ class Runtime(Record):
         return PLATFORM_PYTHON_IMPLEMENTATIONS.get(self.implementation, self.implementation)
 
     @property
+    def provides_prefix(self) -> str:
+        """The prefix of the ``dist()`` names this build's packages provide: ``dist_prefix``,
+        ABI-qualified for a free-threaded (``t``) or debug (``d``) build (``python3d``), so
+        that it is never a candidate for a dependency on the normal build's package."""
+        return self._abi_qualified(self.dist_prefix)
+
+    @property
+    def versioned_provides_prefix(self) -> str:
+        """The same for ``versioned_dist_prefix`` (``python3.13t``)."""
+        return self._abi_qualified(self.versioned_dist_prefix)
+
+    def _abi_qualified(self, prefix: str) -> str:
+        tag = ("t" if self.free_threaded else "") + ("d" if self.debug else "")
+        return prefix if prefix.endswith(tag) else prefix + tag
+
+    @property
     def srcdir(self) -> str:
         """Directory, relative to the unpacked sources, holding this runtime's copy of them."""
-        return f"_pyconfig/src/{self.name}"
+        return worktree.srcdir(self.name)
 
     # -- value semantics ------------------------------------------------------------------
 

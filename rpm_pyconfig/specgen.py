@@ -22,6 +22,7 @@ from collections.abc import Sequence
 from . import __version__, extras, spectext
 from ._files import write_atomically
 from .backend import MetadataBackend
+from .contexts import SpecContext, StanzaContext
 from .errors import MetadataError, PyConfigError, located
 from .licenses import LicenseResult
 from .metadata import ProjectMetadata, read_metadata
@@ -159,60 +160,54 @@ def generate_spec(
                      "(rpm-pyconfig spec --extras NAME,... keeps only the ones named)")
     if left_out:
         notes.append(f"extras left out (--extras): {', '.join(left_out)}")
-    values = {
-        "meta": meta,
+    stanza = StanzaContext({
         "pkgname": pkgname,
         "distname": distname,
-        "pypi_name": pypi_name,
-        "pypi_version": pypi_version,
-        "modules": spectext.join(
-            [spectext.module(module, field=f"{where} import names")
-             for module in meta.import_names or [pkgname.replace("-", "_")]],
-            " ",
-        ),
-        "extras": spectext.join(
-            [spectext.extra(extra, field=origins.get("provides_extra", where))
-             for extra in chosen],
-            " ",
-        ),
+        "modules": [spectext.module(module, field=f"{where} import names")
+                    for module in meta.import_names or [pkgname.replace("-", "_")]],
+        "extras": [spectext.extra(extra, field=origins.get("provides_extra", where))
+                   for extra in chosen],
         "requires_dist": spectext.expand_lines(meta.requires_dist, field=requires_field),
         "build_requires": spectext.expand_lines(meta.build_requires, field=build_field),
-        "compiled": spectext.syntax("1" if meta.has_ext_modules else ""),
-        "test": test,
+        "compiled": meta.has_ext_modules,
         "test_requires": spectext.syntax("pytest" if test else ""),
-        "test_extras": spectext.join(
-            [spectext.extra(extra, field=origins.get("provides_extra", where))
-             for extra in meta.extras if test and extra in _TEST_EXTRAS],
-            " ",
-        ),
-        "extra_buildrequires": extra_buildrequires,
-        "rpm_version": meta.rpm_version,
+        "test_extras": [spectext.extra(extra, field=origins.get("provides_extra", where))
+                        for extra in meta.extras if test and extra in _TEST_EXTRAS],
         "version_evr": meta.rpm_version.evr,
         "summary": spectext.line(summary, field=origins.get("summary", where)),
-        "summary_macro": spectext.define_value(summary, field=origins.get("summary", where)),
-        "description": _description(summary, meta.name, origins.get("summary", where)),
-        "license": spectext.license_expression(
-            license_text, field=origins.get("license_expression", where)
-        ),
-        "url": spectext.url(meta.homepage, field=origins.get("urls", where))
-        if meta.homepage else "",
-        "source_url": _source_url(meta, pypi_name),
-        "source_name": spectext.line(source_name, field="source path"),
-        "source_comment": spectext.comment(source_name),
-        "source_kind": spectext.line(meta.source_kind),
-        "archive_dir": _archive_dir(meta),
-        "warnings": [spectext.comment(_portable(warning, source, source_name))
-                     for warning in warnings],
-        "notes": [spectext.comment(note) for note in notes],
-        "static": static,
-        "declarative": declarative,
         "embed_registry": static,
         "tool": "rpm-pyconfig",
-        "tool_version": __version__,
         "selection_args": selection_args,
-        "changelog_date": (changelog_date or changelog_today()).strftime("%a %b %d %Y"),
-    }
-    text = render("spec", runtimes if static else (), values)
+    })
+    context = SpecContext(
+        stanza,
+        meta=meta,
+        pypi_name=pypi_name,
+        pypi_version=pypi_version,
+        test=test,
+        extra_buildrequires=extra_buildrequires,
+        rpm_version=meta.rpm_version,
+        summary_macro=spectext.define_value(summary, field=origins.get("summary", where)),
+        description=_description(summary, meta.name, origins.get("summary", where)),
+        license=spectext.license_expression(
+            license_text, field=origins.get("license_expression", where)
+        ),
+        url=spectext.url(meta.homepage, field=origins.get("urls", where))
+        if meta.homepage else "",
+        source_url=_source_url(meta, pypi_name),
+        source_name=spectext.line(source_name, field="source path"),
+        source_comment=spectext.comment(source_name),
+        source_kind=spectext.line(meta.source_kind),
+        archive_dir=_archive_dir(meta),
+        warnings=[spectext.comment(_portable(warning, source, source_name))
+                  for warning in warnings],
+        notes=[spectext.comment(note) for note in notes],
+        static=static,
+        declarative=declarative,
+        tool_version=__version__,
+        changelog_date=(changelog_date or changelog_today()).strftime("%a %b %d %Y"),
+    )
+    text = render("spec", runtimes if static else (), context)
     return GeneratedSpec(text, f"python-{pkgname}.spec", warnings, meta)
 
 

@@ -9,7 +9,11 @@ generated, checked in (so that neither ``compile`` nor the fallback of a spec pa
 jinja2) and never edited: ``tests/test_stanzas.py`` fails when it differs from what the
 templates give.  The Lua side (``J`` in ``pyconfig.lua``) mirrors the few Jinja
 operations and filters the templates use; anything else in a template is refused here,
-by node, so a template never silently means something else in Lua.
+by node, so a template never silently means something else in Lua (``is defined`` and
+``default`` above all: the context gives every value).  The file also carries the data
+both evaluators share: ``P.values`` (``contexts.STANZA_VALUES``, from which
+``P.stanza_context`` types the values as ``StanzaContext`` does, and the macros file asks
+rpm for them) and ``P.layout`` (``worktree.LAYOUT``).
 
 Adding a shipped stanza NAME:
 
@@ -30,7 +34,9 @@ import sys
 from jinja2 import meta, nodes
 
 from .compiled import _lua
+from .contexts import STANZA_VALUES
 from .rendering import _environment, _load_shipped
+from .worktree import LAYOUT
 
 __all__ = ["OUTPUT", "STANZAS", "generate", "main"]
 
@@ -43,14 +49,14 @@ OUTPUT = os.path.join(os.path.dirname(os.path.abspath(__file__)), "pyconfig_stan
 _FILTERS = {
     "sh": "J.sh", "literal": "J.literal", "at": "J.at", "provided_evr": "J.provided_evr",
     "dist_requires": "J.dist_requires", "conf": "J.conf", "canonical": "J.canonical",
-    "dist_requirements": "J.dist_requirements", "string": "J.string", "trim": "J.strip",
+    "dist_requirements": "J.dist_requirements", "build_dependencies": "J.build_dependencies",
+    "check_dependencies": "J.check_dependencies",
 }
 #: Methods called on values: ``x.NAME(args)`` -> J function (the object first).
 _METHODS = {
-    "split": "J.split", "strip": "J.strip", "append": "J.append", "extend": "J.extend",
-    "endswith": "J.endswith",
+    "split": "J.split", "strip": "J.strip",
 }
-_COMPARE = {"eq": "J.eq", "ne": "J.ne", "in": "J.contains", "notin": "J.not_contains"}
+_COMPARE = {"eq": "J.eq"}
 
 
 class UnsupportedTemplateError(Exception):
@@ -87,13 +93,13 @@ class _Writer:
             self.statement(node, depth)
 
     def statement(self, node: nodes.Node, depth: int) -> None:
-        if isinstance(node, nodes.Output):
-            for child in node.nodes:
-                if isinstance(child, nodes.TemplateData):
-                    if child.data:
-                        self.emit(depth, f"out[#out + 1] = {_lua(child.data)}")
-                else:
-                    self.emit(depth, f"out[#out + 1] = J.output({self.expr(child)})")
+        if isinstance(node, nodes.Output):  # one piece of the text: its parts joined by ..
+            parts = [_lua(child.data) if isinstance(child, nodes.TemplateData)
+                     else f"J.output({self.expr(child)})"
+                     for child in node.nodes
+                     if not (isinstance(child, nodes.TemplateData) and not child.data)]
+            if parts:
+                self.emit(depth, "out[#out + 1] = " + " .. ".join(parts))
         elif isinstance(node, nodes.For):
             self.loop(node, depth)
         elif isinstance(node, nodes.If):
@@ -174,12 +180,6 @@ class _Writer:
             return f"J.item({self.expr(node.node)}, {self.expr(node.arg)})"
         if isinstance(node, nodes.Concat):
             return "J.concat(" + ", ".join(self.expr(n) for n in node.nodes) + ")"
-        if isinstance(node, nodes.List):
-            return "J.new_list(" + ", ".join(self.expr(n) for n in node.items) + ")"
-        if isinstance(node, nodes.Add):
-            return f"J.add({self.expr(node.left)}, {self.expr(node.right)})"
-        if isinstance(node, nodes.And):
-            return f"J.both({self.expr(node.left)}, function() return {self.expr(node.right)} end)"
         if isinstance(node, nodes.Not):
             return f"(not J.truth({self.expr(node.node)}))"
         if isinstance(node, nodes.CondExpr):
@@ -192,12 +192,8 @@ class _Writer:
                 raise self.refuse(node, "this comparison")
             operand = node.ops[0]
             return f"{_COMPARE[operand.op]}({self.expr(node.expr)}, {self.expr(operand.expr)})"
-        if isinstance(node, nodes.Test):
-            if node.name != "defined" or node.args or not isinstance(node.node, nodes.Name):
-                raise self.refuse(node, f"the test `is {node.name}`")
-            if self.local(node.node.name):
-                return "true"
-            return f"(ctx[{_lua(node.node.name)}] ~= nil)"
+        if isinstance(node, nodes.Test):  # `is defined` & co.: the context gives every value
+            raise self.refuse(node, f"the test `is {node.name}`")
         if isinstance(node, nodes.Filter):
             return self.filter(node)
         if isinstance(node, nodes.Call):
@@ -211,12 +207,6 @@ class _Writer:
     def filter(self, node: nodes.Filter) -> str:
         if node.node is None or node.kwargs or node.dyn_args or node.dyn_kwargs:
             raise self.refuse(node, f"the filter {node.name}")
-        if node.name == "default":
-            if not isinstance(node.node, nodes.Name) or len(node.args) != 1:
-                raise self.refuse(node, "`default` other than NAME | default(VALUE)")
-            if self.local(node.node.name):
-                return f"v_{node.node.name}"
-            return f"J.default(ctx, {_lua(node.node.name)}, {self.expr(node.args[0])})"
         if node.name not in _FILTERS:
             raise self.refuse(node, f"the filter {node.name}")
         arguments = [self.expr(node.node), *(self.expr(a) for a in node.args)]
@@ -242,13 +232,30 @@ def _translate(name: str) -> tuple[str, list[str]]:
     return "\n".join(lines) + "\n", reads
 
 
+def _data() -> str:
+    """``P.layout`` (worktree.LAYOUT) and ``P.values`` (contexts.STANZA_VALUES) as Lua."""
+    layout = ", ".join(f"[{_lua(key)}] = {_lua(path)}" for key, path in LAYOUT.items())
+    lines = [f"P.layout = {{{layout}}}", "P.values = {"]
+    for value in STANZA_VALUES:
+        fields = [f"name = {_lua(value.name)}", f"kind = {_lua(value.kind)}"]
+        if value.default is not None:
+            fields.append(f"default = {_lua(value.default)}")
+        if value.macro is not None:
+            fields.append(f"macro = {_lua(value.macro)}")
+        lines.append("  {" + ", ".join(fields) + "},")
+    lines.append("}")
+    return "\n".join(lines) + "\n"
+
+
 def generate() -> str:
     """The text of ``pyconfig_stanzas.lua`` for the shipped templates as they are."""
     parts = [
-        "-- GENERATED by `python -m rpm_pyconfig.stanzas` from templates/*.j2: never edit.\n"
+        "-- GENERATED by `python -m rpm_pyconfig.stanzas` from templates/*.j2,\n"
+        "-- rpm_pyconfig/contexts.py and rpm_pyconfig/worktree.py: never edit.\n"
         "-- The shipped stanzas as Lua functions of the template context (see stanzas.py).\n",
         "local P = pyconfig\nlocal J = P.jinja\nlocal T = {}\nP.templates = T\n"
         "P.template_reads = {}\n",
+        _data(),
     ]
     for name in STANZAS:
         function, reads = _translate(name)

@@ -550,6 +550,12 @@ def test_missing_value_is_an_error(pypy: Runtime, tmp_path: Path) -> None:
     assert str(caught.value) == (
         f"template {template}: 'missing' is undefined; give it with --set NAME=VALUE"
     )
+    filtered = write(tmp_path / "f.j2", "{{ runtimes[0].nosuch | literal }}\n")
+    with pytest.raises(TemplateError) as caught:  # a filter never sees the missing value
+        render(filtered, [pypy])
+    assert str(caught.value) == (
+        f"template {filtered}: 'rpm_pyconfig.runtime.Runtime object' has no attribute 'nosuch'"
+    )
     attribute = write(tmp_path / "a.j2", "{{ runtimes[0].nosuch }}\n")
     with pytest.raises(TemplateError) as caught:
         render(attribute, [pypy])

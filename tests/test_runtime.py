@@ -231,3 +231,17 @@ def test_equality_ignores_origin_and_records_are_frozen(cpython: Runtime) -> Non
     assert Expression("@name") == Expression("@name") != Expression("@version")
     assert Registry([cpython]) == registry and hash(Registry([cpython])) == hash(registry)
     assert Condition("debug == 'true'") != Expression("debug == 'true'")
+
+
+def test_provides_prefixes_are_abi_qualified(cpython: Runtime, cpython_debug: Runtime) -> None:
+    """What a build's packages provide: the normal build's names as they are, a debug or
+    free-threaded build's with its ABI tag (never the normal build's python3dist())."""
+    assert (cpython.provides_prefix, cpython.versioned_provides_prefix) == (
+        cpython.dist_prefix, cpython.versioned_dist_prefix)
+    assert (cpython_debug.provides_prefix, cpython_debug.versioned_provides_prefix) == (
+        "python3d", "python3.11d")
+    free = cpython.replace(name="python3.13t", free_threaded=True, version="3.13.0",
+                           dist_prefix="python3t", versioned_dist_prefix=None)
+    assert (free.provides_prefix, free.versioned_provides_prefix) == ("python3t", "python3.13t")
+    both = free.replace(debug=True, dist_prefix="python3")
+    assert both.provides_prefix == "python3td"

@@ -35,6 +35,10 @@ def test_every_parse_time_macro_has_its_stanza() -> None:
     ("{% macro m() %}{% endmacro %}", "Macro"),
     ("{{ runtimes.pop() }}", "this call"),
     ("{{ 1 * 2 }}", "Mul"),
+    ("{% for x in runtimes + runtimes %}{% endfor %}", "Add"),
+    ("{% if 'a' in runtimes %}{% endif %}", "this comparison"),
+    ("{{ (doc | default('')) | literal }}", "the filter default"),
+    ("{% if doc is defined %}{% endif %}", "the test `is defined`"),
 ])
 def test_what_lua_does_not_mirror_is_refused(monkeypatch: pytest.MonkeyPatch, source: str,
                                             what: str) -> None:
