@@ -125,6 +125,10 @@ class ProjectMetadata:
     untrusted: list[str] = field(default_factory=list)
     #: PKG-INFO field names whose values the build backend computed.
     from_backend: list[str] = field(default_factory=list)
+    #: Requirements of ``pyproject.toml``'s PEP 735 test group (``[dependency-groups]``
+    #: ``test``, ``tests`` or ``testing``, include-groups resolved), what ``%pyconfig_test``
+    #: needs besides the run-time requirements; ``[]`` when the project has none.
+    test_requires: list[str] = field(default_factory=list)
     #: Where each field came from (``FILE [project] urls``), for messages about its value.
     origins: dict[str, str] = field(default_factory=dict, compare=False, repr=False)
 
@@ -961,7 +965,62 @@ def _from_tree(
         warnings=warnings,
         untrusted=untrusted_messages,
         from_backend=from_backend,
+        test_requires=_test_group(pyproject, pyproject_where),
     )
+
+
+#: PEP 735 group names (normalised) whose requirements %pyconfig_test needs, first found wins.
+TEST_GROUPS = ("test", "tests", "testing")
+
+
+def _test_group(pyproject: dict[str, object] | None, where: str) -> list[str]:
+    """The requirements of the first PEP 735 test group of ``[dependency-groups]``, with its
+    ``{include-group = NAME}`` entries resolved; a malformed group is an error naming it."""
+    if pyproject is None or "dependency-groups" not in pyproject:
+        return []
+    label = f"{where} [dependency-groups]"
+    table = pyproject["dependency-groups"]
+    if not isinstance(table, dict):
+        raise MetadataError(f"{label}: expected a table, got {_toml_type(table)}")
+    groups: dict[str, tuple[str, object]] = {}
+    for name, value in table.items():
+        key = canonicalize_name(name)
+        if key in groups:
+            raise MetadataError(f"{label}: groups {groups[key][0]!r} and {name!r} have the "
+                                "same normalised name")
+        groups[key] = (name, value)
+    for wanted in TEST_GROUPS:
+        if wanted in groups:
+            return _group_requirements(groups, wanted, label, ())
+    return []
+
+
+def _group_requirements(
+    groups: dict[str, tuple[str, object]], key: str, label: str, seen: tuple[str, ...]
+) -> list[str]:
+    name, value = groups[key]
+    if key in seen:
+        cycle = " -> ".join([*(groups[k][0] for k in seen), name])
+        raise MetadataError(f"{label}: include-group cycle {cycle}")
+    if not isinstance(value, list):
+        raise MetadataError(f"{label} {name}: expected an array, got {_toml_type(value)}")
+    found: list[str] = []
+    for index, item in enumerate(value):
+        origin = f"{label} {name}[{index}]"
+        if isinstance(item, str):
+            parse_requirement(item, origin=origin)
+            found.append(item)
+        elif isinstance(item, dict) and set(item) == {"include-group"} and isinstance(
+                item["include-group"], str):
+            included = canonicalize_name(item["include-group"])
+            if included not in groups:
+                raise MetadataError(f"{origin}: include-group {item['include-group']!r}: "
+                                    "no such group")
+            found += _group_requirements(groups, included, label, (*seen, key))
+        else:
+            raise MetadataError(f"{origin}: expected a requirement string or "
+                                f"{{include-group = NAME}}, got {item!r}")
+    return list(dict.fromkeys(found))
 
 
 def _build_system(
@@ -1011,6 +1070,7 @@ def _finish(
     warnings: list[str],
     untrusted: list[str] | None = None,
     from_backend: list[str] | None = None,
+    test_requires: list[str] | None = None,
 ) -> ProjectMetadata:
     """Validate the collected fields and build the record."""
     where = core.origins
@@ -1066,6 +1126,7 @@ def _finish(
         warnings=warnings,
         untrusted=list(untrusted or []),
         from_backend=list(from_backend or []),
+        test_requires=list(test_requires or []),
         origins=dict(where),
     )
 

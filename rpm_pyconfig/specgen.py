@@ -19,11 +19,14 @@ import datetime
 import os
 from collections.abc import Sequence
 
+from packaging.utils import canonicalize_name
+
 from . import __version__, extras, spectext
 from ._files import write_atomically
 from .backend import MetadataBackend
+from .dependencies import parse_requirement
 from .errors import MetadataError, PyConfigError
-from .metadata import ProjectMetadata, read_metadata
+from .metadata import TEST_GROUPS, ProjectMetadata, read_metadata
 from .rendering import render
 from .runtime import Runtime
 from .spectext import SpecText
@@ -157,7 +160,7 @@ def generate_spec(
         "build_requires": spectext.expand_lines(meta.build_requires, field=build_field),
         "compiled": spectext.syntax("1" if meta.has_ext_modules else ""),
         "test": test,
-        "test_requires": spectext.syntax("pytest" if test else ""),
+        "test_requires": _test_requires(meta, where) if test else spectext.syntax(""),
         "test_extras": spectext.join(
             [spectext.extra(extra, field=origins.get("provides_extra", where))
              for extra in meta.extras if test and extra in _TEST_EXTRAS],
@@ -242,6 +245,17 @@ def _portable(message: str, source: str | os.PathLike[str], source_name: str) ->
     return message
 #: Extras whose requirements ``--test`` adds to the tests' build dependencies.
 _TEST_EXTRAS = ("test", "tests", "testing")
+
+
+def _test_requires(meta: ProjectMetadata, where: str) -> SpecText:
+    """What ``%pyconfig_test`` needs: pytest, then the PEP 735 test group's requirements
+    (pytest alone when the group names pytest itself)."""
+    group = meta.test_requires
+    names = {canonicalize_name(parse_requirement(item).name) for item in group}
+    lines = ([] if "pytest" in names else ["pytest"]) + group
+    return spectext.expand_lines(
+        lines, field=f"{where} [dependency-groups] {'/'.join(TEST_GROUPS)}"
+    )
 
 
 def write_spec(spec: GeneratedSpec, path: str, *, force: bool = False) -> None:
