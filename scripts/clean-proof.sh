@@ -14,7 +14,8 @@
 #
 # --subset: a representative part (the farm's, a few minutes per root): packaging (flit-core),
 # urllib3 (hatchling), python-dateutil (setuptools-scm, a run-time dependency built by the
-# chain, the python- prefix) and the c-extension fixture (C, every runtime's headers).  cffi is
+# chain, the python- prefix), Jinja2 (what rpm-pyconfig's own package requires, with MarkupSafe's
+# C extension in the chain) and the c-extension fixture (C, every runtime's headers).  cffi is
 # left out there: the farm's roots have no libffi-dev.
 # The whole proof on the 2-core machine: see README ("Clean build roots").
 set -euo pipefail
@@ -38,7 +39,7 @@ export PATH=$PWD/.venv/bin:$PATH
 requirements=tests/data/clean-proof/requirements.txt
 if ((subset)); then
   requirements=$out/subset-requirements.txt
-  grep -i -E '^(packaging|urllib3|python-dateutil)==' tests/data/clean-proof/requirements.txt > "$requirements"
+  grep -i -E '^(packaging|urllib3|python-dateutil|jinja2)==' tests/data/clean-proof/requirements.txt > "$requirements"
 fi
 constraints=()
 while read -r line; do

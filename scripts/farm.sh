@@ -581,8 +581,8 @@ farm_apps() {
 
 # -- clean build roots (issue 10): scripts/clean-proof.sh --subset in the root ------------------
 
-# A representative part of the proof (packaging, urllib3, python-dateutil and the c-extension
-# fixture, a few minutes per root): each generated spec built against an empty rpm database
+# A representative part of the proof (packaging, urllib3, python-dateutil, Jinja2 and the
+# c-extension fixture, a few minutes per root): each generated spec built against an empty rpm database
 # that dnf fills with only what it declares, without --nodeps.  The chain it needs is kept in
 # the root's checkout (out/clean-proof/chain) and resumed.
 farm_clean() {

@@ -16,7 +16,7 @@ What stands for Debian's own packages (no RPM provides them here), and nothing e
 C library), and one stub per runtime for the build tools the chain took from that runtime's
 interpreter (its report's ``reused`` entries, e.g. ``python3.11dist(setuptools) = 66.1.1``)
 plus pip, which every generated spec's build requires, and the runtime's C headers
-(``devel_requires``).  The run-time dependencies of the
+(``devel_requires``); and ``/bin/sh`` (the scriptlets' shell).  The run-time dependencies of the
 projects always come from RPMs of the chain's repository.  ``BuildRequires: rpm-pyconfig`` is
 met by this checkout's own RPM (specs/rpm-pyconfig.spec, given with ``--repo``).
 
@@ -33,6 +33,7 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import re
 import shutil
 import subprocess
 import sys
@@ -51,6 +52,7 @@ MACROS = REPO / "macros" / "macros.pyconfig"
 #: rpmbuild -br's exit status when build dependencies are missing (rpm >= 4.15).
 MISSING = 11
 ROUNDS = 6
+_NEEDED = re.compile(r"^\t(.+) is needed by ", re.MULTILINE)
 
 
 def _run(command: Sequence[str], *, env: dict[str, str] | None = None, cwd: Path | None = None
@@ -113,6 +115,8 @@ def host_tools_repo(runtimes: Sequence[Runtime], report: Path, work: Path) -> Pa
         elif runtime.devel_requires:
             provides.add(runtime.devel_requires)
         _stub(f"pyconfig-stub-host-tools-{runtime.name}", sorted(provides), files, stubs)
+    # the shell of scriptlets (rpm-pyconfig's own %transfiletrigger...): Debian's dash
+    _stub("pyconfig-stub-host-shell", [], ["/bin/sh"], stubs)
     completed = _run(["createrepo_c", "--quiet", str(stubs / "repo")])
     if completed.returncode != 0:
         raise AssertionError(completed.stderr)
@@ -187,8 +191,14 @@ def clean_build(source: Path, repos: dict[str, Path], runtimes: Sequence[Runtime
         if asked.returncode != MISSING:
             raise AssertionError(f"{meta.name}: rpmbuild -br failed ({asked.returncode}):\n"
                                  f"{asked.stderr[-3000:]}")
-        (nosrc,) = (top / "SRPMS").glob("*.buildreqs.nosrc.rpm")
-        wanted = _requires_of(nosrc)
+        # rpmbuild -br stops before %generate_buildrequires when a static BuildRequires is
+        # missing (it says which); after it, the buildreqs.nosrc.rpm holds the whole list
+        nosrc = sorted((top / "SRPMS").glob("*.buildreqs.nosrc.rpm"))
+        wanted = _requires_of(nosrc[0]) if nosrc else [
+            match.group(1) for match in _NEEDED.finditer(asked.stderr)]
+        if not wanted:
+            raise AssertionError(f"{meta.name}: rpmbuild -br misses dependencies but names "
+                                 f"none:\n{asked.stderr[-3000:]}")
         installed = _dnf(repos, root, "install", *wanted)
         if installed.returncode != 0:
             raise AssertionError(f"{meta.name}: dnf cannot install the build dependencies "
