@@ -65,6 +65,7 @@ def generate_spec(
     declarative: bool = False,
     runtimes: Sequence[Runtime] = (),
     selection_args: str = "",
+    select: str = "",
     changelog_date: datetime.date | None = None,
     backend: MetadataBackend | None = None,
     wanted_extras: str | None = None,
@@ -74,7 +75,8 @@ def generate_spec(
     """Read *source* (project directory, sdist or wheel) and write its spec text.
 
     *runtimes* matter only with *static*: the stanzas are expanded for them, in order.
-    *selection_args* are the rpm-pyconfig options a static spec's install step repeats.
+    *selection_args* are the rpm-pyconfig options a static spec's install step repeats;
+    *select* the runtime selection (shell words) a dynamic spec sets as ``pyconfig_select``.
     *declarative*: ``BuildSystem: pyconfig`` (rpm >= 4.20) instead of build sections.
     *backend* computes what PKG-INFO cannot vouch for (without it such a project is
     refused).  *wanted_extras* is ``NAME[,NAME...]``, ``all`` (``None``) or ``none``.
@@ -191,6 +193,7 @@ def generate_spec(
         "tool": "rpm-pyconfig",
         "tool_version": __version__,
         "selection_args": selection_args,
+        "select": spectext.define_value(select, field="runtime selection") if select else "",
         "changelog_date": (changelog_date or changelog_today()).strftime("%a %b %d %Y"),
     }
     text = render("spec", runtimes if static else (), values)

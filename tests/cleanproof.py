@@ -34,12 +34,15 @@ import argparse
 import json
 import os
 import re
+import shlex
 import shutil
 import subprocess
 import sys
 import time
 from collections.abc import Sequence
 from pathlib import Path
+
+from packaging.utils import canonicalize_name
 
 from rpm_pyconfig.dependencies import requires_prefix
 from rpm_pyconfig.metadata import read_metadata
@@ -156,7 +159,8 @@ class Result:
 
 
 def clean_build(source: Path, repos: dict[str, Path], runtimes: Sequence[Runtime],
-                confdir: Path, work: Path, env: dict[str, str]) -> Result:
+                confdir: Path, work: Path, env: dict[str, str],
+                spec_options: Sequence[str] = ()) -> Result:
     """Spec, clean root, -br rounds with dnf, rpmbuild -ba with deps checked, -S imports."""
     started = time.monotonic()
     meta = read_metadata(source)
@@ -170,8 +174,8 @@ def clean_build(source: Path, repos: dict[str, Path], runtimes: Sequence[Runtime
         meta = read_metadata(source)
     shutil.copy2(source, sources / source.name)
     spec = top / f"python-{meta.canonical_name}.spec"
-    made = _run(["rpm-pyconfig", "--confdir", str(confdir), "spec", str(source), "-o", str(spec)],
-                env=env)
+    made = _run(["rpm-pyconfig", "--confdir", str(confdir), "spec", str(source), "-o", str(spec),
+                 *spec_options], env=env)
     if made.returncode != 0:
         raise AssertionError(f"{source}: rpm-pyconfig spec failed:\n{made.stderr}")
     root = top / "root"
@@ -223,11 +227,16 @@ def clean_build(source: Path, repos: dict[str, Path], runtimes: Sequence[Runtime
         shutil.copy2(path, local / path.name)
     if _run(["createrepo_c", "--quiet", str(local)]).returncode != 0:
         raise AssertionError("createrepo_c failed")
-    packages = [f"{runtime.package_prefix}-{_package_name(meta.canonical_name)}"
-                for runtime in runtimes]
+    # every runtime the spec selected on this machine has its package
+    name = _package_name(meta.canonical_name)
+    names = {_run(["rpm", "-qp", "--qf", "%{NAME}", str(path)]).stdout for path in rpms}
+    built_for = [runtime for runtime in runtimes if f"{runtime.package_prefix}-{name}" in names]
+    if not built_for:
+        raise AssertionError(f"{meta.name}: no runtime's package among {[p.name for p in rpms]}")
+    packages = [f"{runtime.package_prefix}-{name}" for runtime in built_for]
     dnf_install({**repos, "built": local}, top / "installed", packages)
     modules = meta.import_names or [meta.canonical_name.replace("-", "_")]
-    for runtime in runtimes:
+    for runtime in built_for:
         for module in modules:
             where = import_from_root(runtime, top / "installed", module)
             result.imports.append(f"{runtime.name}:{module}")
@@ -265,6 +274,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--repo", action="append", default=[], type=Path,
                         help="another repository (this project's own RPM)")
     parser.add_argument("--work", required=True, type=Path)
+    parser.add_argument("--spec-options", action="append", default=[], metavar="NAME=OPTIONS",
+                        help="options of rpm-pyconfig spec for project NAME (shell words), e.g. "
+                        "cffi=--where \"implementation_name == 'cpython'\"")
     parser.add_argument("sources", nargs="+", type=Path,
                         help="sdists, or fixture directories (their sdist is made here)")
     args = parser.parse_args(argv)
@@ -273,6 +285,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     chain_repo = (args.chain / "repo").resolve()
     env = dict(os.environ)
     env["RPM_PYCONFIG_PATH"] = str(args.confdir.resolve())
+    options: dict[str, list[str]] = {}
+    for item in args.spec_options:
+        project, _, words = item.partition("=")
+        options[canonicalize_name(project)] = shlex.split(words)
     failed = 0
     try:
         repos = {
@@ -286,8 +302,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 1
     for source in args.sources:
         try:
-            result = clean_build(source.resolve(), repos, runtimes, args.confdir.resolve(),
-                                 work, env)
+            result = clean_build(
+                source.resolve(), repos, runtimes, args.confdir.resolve(), work, env,
+                options.get(canonicalize_name(read_metadata(source).name), []))
         except AssertionError as error:
             failed += 1
             print(f"cleanproof: FAILED: {source.name}: {error}", file=sys.stderr, flush=True)
