@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # The farm: the same SRPMs rebuilt on Debian 12, 13 and unstable, each with its own registry.
 #
-#   bash scripts/farm.sh [--skip-host] [SUITE...]      (as root; SUITE: bookworm trixie sid)
+#   bash scripts/farm.sh [--skip-host] [--clean-only] [SUITE...]   (as root; SUITE: bookworm trixie sid)
 #
 # On the host: probe its runtimes, `rpmbuild -bs` specs/python-coverage.spec and the spec
 # `rpm-pyconfig spec` generates for MarkupSafe (a real sdist with a C extension).  Then, in a
@@ -21,6 +21,7 @@
 # the free-threaded build and the logs; nothing else is written outside it and the roots.
 # RPM_PYCONFIG_FARM_MIRROR (default http://deb.debian.org/debian), RPM_PYCONFIG_FARM_FT_VERSION
 # (default 3.13).  --skip-host: leave out the suite of the machine running this (CI).
+# --clean-only: in each root, only the project's install, probe and the clean build roots step.
 # Exit status: non-zero when any suite failed; the table says which phase and which log.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -39,13 +40,14 @@ die() { say "error: $*"; exit 2; }
 # shellcheck source=scripts/lib.sh
 . scripts/lib.sh  # host_suite
 
-skip_host=0
+skip_host=0 clean_only=0
 suites=()
 for argument in "$@"; do
   case "$argument" in
     --skip-host) skip_host=1 ;;
+    --clean-only) clean_only=1 ;;
     bookworm | trixie | sid) suites+=("$argument") ;;
-    *) die "unknown argument '$argument' (expected --skip-host, bookworm, trixie or sid)" ;;
+    *) die "unknown argument '$argument' (expected --skip-host, --clean-only, bookworm, trixie or sid)" ;;
   esac
 done
 ((${#suites[@]})) || suites=(bookworm trixie sid)
@@ -619,6 +621,15 @@ run_suite() {
   result_status[$suite]="FAILED: probe/check ($logs/probe.log)"
   run_step "$suite" "probe --all, check" "$logs/probe.log" probe_root "$root" || return 1
   result_runtimes[$suite]=$(grep -c . <(in_root "$root" rpm-pyconfig --foreach --raw --eval @name))
+  local failures=()
+  if ((clean_only)); then
+    run_clean "$suite" "$root" "$logs"
+    result_time[$suite]=$((SECONDS - start))
+    unmount_root "$root"
+    if ((${#failures[@]})); then result_status[$suite]="FAILED: ${failures[*]}"; return 1; fi
+    result_status[$suite]=ok
+    return 0
+  fi
   rm -rf "$root/farm/srpms" "$root/farm/rpmbuild" && mkdir -p "$root/farm/srpms"
   cp "$cache"/host/rpmbuild/SRPMS/*.src.rpm "$root/farm/srpms/"
   for srpm in "$root"/farm/srpms/*.src.rpm; do
@@ -632,7 +643,7 @@ run_suite() {
   result_packages[$suite]="${result_packages[$suite]}/$(grep -c '^installed: ' "$logs/install.log" || true)"
   result_status[$suite]="FAILED: verify ($logs/verify.log)"
   run_step "$suite" "every interpreter runs its own" "$logs/verify.log" verify "$root" || return 1
-  local passed total failures=()
+  local passed total
   passed=$(grep -c '^ok ' "$logs/verify.log" || true)
   total=$(grep -c -e '^ok ' -e '^FAIL ' "$logs/verify.log" || true)
   result_imports[$suite]="$passed/$total"
@@ -657,6 +668,19 @@ run_suite() {
     failures+=("applications ($logs/apps.log)")
   fi
   tail -n 1 "$logs/apps.log" | sed "s/^/    [$suite] applications: /" >&2
+  run_clean "$suite" "$root" "$logs"
+  result_time[$suite]=$((SECONDS - start))
+  unmount_root "$root"
+  if ((${#failures[@]})); then
+    result_status[$suite]="FAILED: ${failures[*]}"
+    return 1
+  fi
+  result_status[$suite]=ok
+}
+
+# run_clean SUITE ROOT LOGS: the clean build roots step and its results (failures: the caller's).
+run_clean() {
+  local suite=$1 root=$2 logs=$3
   if run_step "$suite" "clean build roots (clean-proof.sh --subset)" "$logs/clean.log" farm_clean "$root"; then
     result_clean[$suite]=$(sed -n 's/^cleanproof: \([0-9]*\) of \([0-9]*\) built in a clean root$/\1\/\2/p' "$logs/clean.log")
   else
@@ -668,13 +692,6 @@ run_suite() {
       printf '%s\t  %s\t%s\n' "$suite" "clean: $what" "$seconds" >> "$times_file"
     done
   grep -e '^cleanproof: ' "$logs/clean.log" | sed "s/^/    [$suite] /" >&2 || true
-  result_time[$suite]=$((SECONDS - start))
-  unmount_root "$root"
-  if ((${#failures[@]})); then
-    result_status[$suite]="FAILED: ${failures[*]}"
-    return 1
-  fi
-  result_status[$suite]=ok
 }
 
 # The steps run in a separate bash (run_step): they see these functions and settings.
@@ -692,11 +709,11 @@ main() {
   fi
   [ -x "$top/.venv/bin/rpm-pyconfig" ] || die "no .venv in $top: run scripts/setup.sh first"
   mkdir -p "$cache/logs/host"
-  run_step host "rpmbuild -bs (coverage, generated MarkupSafe spec)" "$cache/logs/host/srpms.log" build_srpms ||
+  ((clean_only)) || run_step host "rpmbuild -bs (coverage, generated MarkupSafe spec)" "$cache/logs/host/srpms.log" build_srpms ||
     die "the SRPMs could not be built on the host: see $cache/logs/host/srpms.log"
   # The real chain's SRPMs, as the host builds them (the checkout's out/chain-real: test.sh has
   # built it just before; resumed, so seconds then).
-  run_step host "the real chain on the host (scripts/chain-real.sh --build-only)" "$cache/logs/host/chain.log" \
+  ((clean_only)) || run_step host "the real chain on the host (scripts/chain-real.sh --build-only)" "$cache/logs/host/chain.log" \
     bash "$top/scripts/chain-real.sh" --build-only ||
     die "the real chain failed on the host: see $cache/logs/host/chain.log"
 
