@@ -53,7 +53,15 @@ echo "clean-proof: chain built in $((SECONDS - start)) s" >&2
 
 # This checkout's own RPM: what BuildRequires: rpm-pyconfig installs in the clean root.
 start=$SECONDS
-tarball=$(bash scripts/make-source-tarball.sh)
+if git rev-parse --is-inside-work-tree > /dev/null 2>&1; then
+  tarball=$(bash scripts/make-source-tarball.sh)
+else  # a copy without git (the farm's roots): its files, as make-source-tarball.sh names them
+  version=$(sed -n 's/^version = "\(.*\)"/\1/p' pyproject.toml)
+  tarball=out/sources/rpm-pyconfig-$version.tar.gz
+  find . -mindepth 1 -maxdepth 1 ! -name .venv ! -name out -printf '%P\0' | sort -z |
+    tar --null --exclude=__pycache__ -T - --transform "flags=rh;s,^,rpm-pyconfig-$version/," \
+      -czf "$tarball"
+fi
 RPM_PYCONFIG_PATH=$PWD/$registry rpmbuild \
   --macros "$(rpm --showrc | sed -n 's/^Macro path: //p'):$PWD/macros/macros.pyconfig" \
   -bb --nodeps --define "_topdir $PWD/$out/self" --define "_sourcedir $PWD/${tarball%/*}" \
