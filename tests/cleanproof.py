@@ -181,7 +181,9 @@ def clean_build(source: Path, repos: dict[str, Path], runtimes: Sequence[Runtime
     root = top / "root"
     root.mkdir()
     dbpath = str(root) + _dbpath()
-    rpmbuild = ["rpmbuild", "--macros", _macro_path(), "--dbpath", dbpath,
+    # _dbpath, not --dbpath: rpmbuild 4.20 checks build dependencies against the default
+    # database when given --dbpath (measured in the Debian 13 root)
+    rpmbuild = ["rpmbuild", "--macros", _macro_path(), "--define", f"_dbpath {dbpath}",
                 "--define", f"_topdir {top}", "--define", f"_sourcedir {sources}",
                 "--define", f"pyconfig_deps_root {root}"]
     init = _run(["rpm", "--dbpath", dbpath, "--initdb"])
