@@ -16,9 +16,10 @@ What stands for Debian's own packages (no RPM provides them here), and nothing e
 C library), and one stub per runtime for the build tools the chain took from that runtime's
 interpreter (its report's ``reused`` entries, e.g. ``python3.11dist(setuptools) = 66.1.1``)
 plus pip, which every generated spec's build requires, and the runtime's C headers
-(``devel_requires``); and ``/bin/sh`` (the scriptlets' shell).  The run-time dependencies of the
-projects always come from RPMs of the chain's repository.  ``BuildRequires: rpm-pyconfig`` is
-met by this checkout's own RPM (specs/rpm-pyconfig.spec, given with ``--repo``).
+(``devel_requires``); and ``/bin/sh`` (the scriptlets' shell) and ``gcc``.  The run-time
+dependencies of the projects always come from RPMs of the chain's repository.
+``BuildRequires: rpm-pyconfig`` is met by this checkout's own RPM (specs/rpm-pyconfig.spec,
+given with ``--repo``).
 
 Honest limits: rpmbuild runs with the host's interpreters, whose Debian site directories stay on
 ``sys.path`` during ``%check`` (the root's directories come first on ``PYTHONPATH``); the final
@@ -118,8 +119,9 @@ def host_tools_repo(runtimes: Sequence[Runtime], report: Path, work: Path) -> Pa
         elif runtime.devel_requires:
             provides.add(runtime.devel_requires)
         _stub(f"pyconfig-stub-host-tools-{runtime.name}", sorted(provides), files, stubs)
-    # the shell of scriptlets (rpm-pyconfig's own %transfiletrigger...): Debian's dash
-    _stub("pyconfig-stub-host-shell", [], ["/bin/sh"], stubs)
+    # the shell of scriptlets (rpm-pyconfig's own %transfiletrigger...) and the C compiler
+    # compiled specs build-require: Debian's dash and gcc
+    _stub("pyconfig-stub-host-system", ["gcc"], ["/bin/sh"], stubs)
     completed = _run(["createrepo_c", "--quiet", str(stubs / "repo")])
     if completed.returncode != 0:
         raise AssertionError(completed.stderr)
