@@ -88,7 +88,8 @@ else
   # Debian's: no RPM can stand for it here, so the spec has no BuildRequires for it (REVIEW).
   sources+=(out/sources/cffi-1.17.1.tar.gz tests/data/specgen/c-extension
             tests/data/specgen/cpython-only tests/data/specgen/dynamic-version)
-  spec_options+=(--spec-options "cffi=--where \"implementation_name == 'cpython'\"")
+  spec_options+=(--spec-options "cffi=--where \"implementation_name == 'cpython'\""
+                 --spec-options "cpython-only=--where \"implementation_name == 'cpython'\"")
 fi
 start=$SECONDS
 status=0

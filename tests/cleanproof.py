@@ -45,8 +45,14 @@ from pathlib import Path
 
 from packaging.utils import canonicalize_name
 
+if sys.version_info >= (3, 11):
+    import tomllib
+else:  # pragma: no cover - Python 3.9/3.10
+    import tomli as tomllib  # type: ignore[import-not-found, unused-ignore]
+
 from rpm_pyconfig.dependencies import requires_prefix
-from rpm_pyconfig.metadata import read_metadata
+from rpm_pyconfig.errors import PyConfigError
+from rpm_pyconfig.metadata import DEFAULT_BUILD_BACKEND, read_metadata
 from rpm_pyconfig.registry import load_registry
 from rpm_pyconfig.runtime import Runtime
 from tests.chainproof import _stub_spec, build_stubs, dnf_install, import_from_root
@@ -165,15 +171,14 @@ def clean_build(source: Path, repos: dict[str, Path], runtimes: Sequence[Runtime
                 spec_options: Sequence[str] = ()) -> Result:
     """Spec, clean root, -br rounds with dnf, rpmbuild -ba with deps checked, -S imports."""
     started = time.monotonic()
-    meta = read_metadata(source)
-    result = Result(meta.name)
-    top = work / meta.canonical_name
+    top = work / source.name.split(".tar")[0]
     shutil.rmtree(top, ignore_errors=True)
     sources = top / "SOURCES"
     sources.mkdir(parents=True)
     if source.is_dir():
-        source = _sdist_of(source, meta.build_backend, runtimes, top)
-        meta = read_metadata(source)
+        source = _sdist_of(source, _backend_of(source), runtimes, top)
+    meta = read_metadata(source)
+    result = Result(meta.name)
     shutil.copy2(source, sources / source.name)
     spec = top / f"python-{meta.canonical_name}.spec"
     made = _run(["rpm-pyconfig", "--confdir", str(confdir), "spec", str(source), "-o", str(spec),
@@ -249,6 +254,13 @@ def clean_build(source: Path, repos: dict[str, Path], runtimes: Sequence[Runtime
     return result
 
 
+def _backend_of(project: Path) -> str:
+    """``[build-system] build-backend`` of a fixture directory (PEP 517's legacy default)."""
+    table = tomllib.loads((project / "pyproject.toml").read_text(encoding="utf-8"))
+    backend = table.get("build-system", {}).get("build-backend")
+    return backend if isinstance(backend, str) else DEFAULT_BUILD_BACKEND
+
+
 def _sdist_of(project: Path, backend: str, runtimes: Sequence[Runtime], top: Path) -> Path:
     """The sdist of a fixture directory, made offline by its own backend with the default
     runtime's interpreter (the spec's Source0)."""
@@ -306,10 +318,12 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 1
     for source in args.sources:
         try:
+            # options by the sdist's project name or the fixture directory's name
+            key = source.name if source.is_dir() else read_metadata(source).name
             result = clean_build(
                 source.resolve(), repos, runtimes, args.confdir.resolve(), work, env,
-                options.get(canonicalize_name(read_metadata(source).name), []))
-        except AssertionError as error:
+                options.get(canonicalize_name(key), []))
+        except (AssertionError, PyConfigError) as error:
             failed += 1
             print(f"cleanproof: FAILED: {source.name}: {error}", file=sys.stderr, flush=True)
             continue
