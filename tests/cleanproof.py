@@ -55,7 +55,13 @@ from rpm_pyconfig.errors import PyConfigError
 from rpm_pyconfig.metadata import DEFAULT_BUILD_BACKEND, read_metadata
 from rpm_pyconfig.registry import load_registry
 from rpm_pyconfig.runtime import Runtime
-from tests.chainproof import _stub_spec, build_stubs, dnf_install, import_from_root
+from tests.chainproof import (
+    _HOST_LIBRARY_PREFIXES,
+    _stub_spec,
+    build_stubs,
+    dnf_install,
+    import_from_root,
+)
 
 REPO = Path(__file__).resolve().parent.parent
 MACROS = REPO / "macros" / "macros.pyconfig"
@@ -243,7 +249,17 @@ def clean_build(source: Path, repos: dict[str, Path], runtimes: Sequence[Runtime
     if not built_for:
         raise AssertionError(f"{meta.name}: no runtime's package among {[p.name for p in rpms]}")
     packages = [f"{runtime.package_prefix}-{name}" for runtime in built_for]
-    dnf_install({**repos, "built": local}, top / "installed", packages)
+    # the host's shared libraries the new extension modules link (libffi for cffi), as the
+    # chain's proof stubs them for the chain's packages
+    libraries = top / "libraries"
+    needed = sorted({line.split(" ")[0] for path in rpms
+                     for line in _run(["rpm", "-qp", "--requires", str(path)]).stdout.splitlines()
+                     if line.startswith(_HOST_LIBRARY_PREFIXES)})
+    _stub(f"pyconfig-stub-host-libraries-{meta.canonical_name}", needed, [], libraries)
+    if _run(["createrepo_c", "--quiet", str(libraries / "repo")]).returncode != 0:
+        raise AssertionError("createrepo_c failed")
+    dnf_install({**repos, "built": local, "libraries": libraries / "repo"}, top / "installed",
+                packages)
     modules = meta.import_names or [meta.canonical_name.replace("-", "_")]
     for runtime in built_for:
         for module in modules:
