@@ -150,6 +150,9 @@ def _dnf(repos: dict[str, Path], root: Path, *arguments: str) -> subprocess.Comp
     return _run([
         "dnf", "-y", "--installroot", str(root), "--releasever", "1",
         "--setopt=reposdir=/dev/null", "--setopt=install_weak_deps=False", "--nogpgcheck",
+        # no scriptlets: the root's /bin/sh is a stub (rpm 6 runs them chrooted, and a failed
+        # %posttrans of rpm-pyconfig's registry compilation fails the transaction there)
+        "--setopt=tsflags=noscripts",
         *[f"--repofrompath={name},{path.resolve()}" for name, path in repos.items()],
         *arguments,
     ])
