@@ -11,7 +11,6 @@ annotation on ``Arguments``).  On the spec-parse path, so it imports nothing.
 
 from __future__ import annotations
 
-from . import worktree
 from ._record import Record
 
 TYPE_CHECKING = False  # not typing's: importing typing costs ~7 ms per spec parse

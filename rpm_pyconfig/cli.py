@@ -263,6 +263,24 @@ def _selection_args(args: Arguments) -> str:
     return " ".join(shlex.quote(word) for word in passed)
 
 
+def _spec_selection(args: Arguments) -> str:
+    """The selection options of this call as shell words a packager reads easily
+    (``--where "implementation_name == 'cpython'"``); no ``--confdir``."""
+    import re
+    import shlex
+
+    def quoted(value: str) -> str:
+        if re.fullmatch(r"[^\"$`\\!\n]*", value):
+            return f'"{value}"'
+        return shlex.quote(value)
+
+    words = [f"--only {quoted(glob)}" for glob in args.only]
+    words += [f"--exclude {quoted(glob)}" for glob in args.exclude]
+    if args.where:
+        words.append(f"--where {quoted(args.where)}")
+    return " ".join(words)
+
+
 def _run_render(args: Arguments) -> int:
     from .rendering import render
 
@@ -285,9 +303,14 @@ def _run_spec(args: Arguments) -> int:
 
     runtimes: tuple[Runtime, ...] = ()
     passed = ""
+    select = ""
     if args.static:
         runtimes = _selected(args)
         passed = _selection_args(args)
+    else:
+        # A dynamic spec selects on the build machine: %global pyconfig_select carries the
+        # selection (never --confdir, a path of this machine).
+        select = _spec_selection(args)
 
     def interpreter() -> str:
         """The runtime that runs the build backend (asked only when one is needed): the
@@ -298,7 +321,8 @@ def _run_spec(args: Arguments) -> int:
 
     spec = generate_spec(
         args.source, static=args.static, declarative=args.declarative, runtimes=runtimes,
-        selection_args=passed, backend=None if args.no_backend else MetadataBackend(interpreter),
+        selection_args=passed, select=select,
+        backend=None if args.no_backend else MetadataBackend(interpreter),
         wanted_extras=args.extras, test=args.test, buildrequires=args.buildrequires,
     )
     warnings = list(spec.warnings)

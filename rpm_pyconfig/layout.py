@@ -56,6 +56,8 @@ class Found:
     warnings: list[str] = field(default_factory=list)
     untrusted: list[str] = field(default_factory=list)
     from_backend: list[str] = field(default_factory=list)
+    #: Requirements of ``pyproject.toml``'s PEP 735 test group (:func:`pyproject.test_group`).
+    test_requires: list[str] = field(default_factory=list)
 
 
 # -- scripts ----------------------------------------------------------------------------------

@@ -111,6 +111,10 @@ class ProjectMetadata:
     untrusted: list[str] = field(default_factory=list)
     #: PKG-INFO field names whose values the build backend computed.
     from_backend: list[str] = field(default_factory=list)
+    #: Requirements of ``pyproject.toml``'s PEP 735 test group (``[dependency-groups]``
+    #: ``test``, ``tests`` or ``testing``, include-groups resolved), what ``%pyconfig_test``
+    #: needs besides the run-time requirements; ``[]`` when the project has none.
+    test_requires: list[str] = field(default_factory=list)
     #: Where each field came from (``FILE [project] urls``), for messages about its value.
     origins: dict[str, str] = field(default_factory=dict, compare=False, repr=False)
 
@@ -268,6 +272,7 @@ def _from_tree(
         source_dir=tree.top if isinstance(tree, sources.ArchiveTree) else "",
         build_requires=build_requires, build_backend=build_backend, warnings=warnings,
         untrusted=untrusted_messages, from_backend=from_backend,
+        test_requires=pyproject.test_group(toml, pyproject_where),
     ))
 
 
@@ -350,6 +355,7 @@ def _finish(found: Found) -> ProjectMetadata:
         warnings=found.warnings,
         untrusted=list(found.untrusted),
         from_backend=list(found.from_backend),
+        test_requires=list(found.test_requires),
         origins=dict(where),
     )
 

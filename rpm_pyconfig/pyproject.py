@@ -28,7 +28,8 @@ else:  # pragma: no cover - exercised on Python < 3.11 only
     import tomli as tomllib  # type: ignore[import-not-found, unused-ignore]
 
 __all__ = ["DYNAMIC_FROM_PKG_INFO",
-           "backend_path", "build_system", "load", "project_core", "toml_type"]
+           "TEST_GROUPS", "backend_path", "build_system", "load", "project_core", "test_group",
+           "toml_type"]
 
 #: ``[project] dynamic`` entries PKG-INFO can fill in, and the ``Core`` fields they cover.
 DYNAMIC_FROM_PKG_INFO: dict[str, tuple[str, ...]] = {
@@ -302,3 +303,56 @@ def backend_path(pyproject: dict[str, object] | None, where: str) -> list[str]:
     check.done()
     return paths
 
+
+#: PEP 735 group names (normalised) whose requirements %pyconfig_test needs, first found wins.
+TEST_GROUPS = ("test", "tests", "testing")
+
+
+def test_group(toml: dict[str, object] | None, where: str) -> list[str]:
+    """The requirements of the first PEP 735 test group of ``[dependency-groups]``, with its
+    ``{include-group = NAME}`` entries resolved; a malformed group is an error naming it."""
+    if toml is None or "dependency-groups" not in toml:
+        return []
+    label = f"{where} [dependency-groups]"
+    table = toml["dependency-groups"]
+    if not isinstance(table, dict):
+        raise MetadataError(f"{label}: expected a table, got {toml_type(table)}")
+    groups: dict[str, tuple[str, object]] = {}
+    for name, value in table.items():
+        key = canonicalize_name(name)
+        if key in groups:
+            raise MetadataError(f"{label}: groups {groups[key][0]!r} and {name!r} have the "
+                                "same normalised name")
+        groups[key] = (name, value)
+    for wanted in TEST_GROUPS:
+        if wanted in groups:
+            return _group_requirements(groups, wanted, label, ())
+    return []
+
+
+def _group_requirements(
+    groups: dict[str, tuple[str, object]], key: str, label: str, seen: tuple[str, ...]
+) -> list[str]:
+    name, value = groups[key]
+    if key in seen:
+        cycle = " -> ".join([*(groups[k][0] for k in seen), name])
+        raise MetadataError(f"{label}: include-group cycle {cycle}")
+    if not isinstance(value, list):
+        raise MetadataError(f"{label} {name}: expected an array, got {toml_type(value)}")
+    found: list[str] = []
+    for index, item in enumerate(value):
+        origin = f"{label} {name}[{index}]"
+        if isinstance(item, str):
+            parse_requirement(item, origin=origin)
+            found.append(item)
+        elif isinstance(item, dict) and set(item) == {"include-group"} and isinstance(
+                item["include-group"], str):
+            included = canonicalize_name(item["include-group"])
+            if included not in groups:
+                raise MetadataError(f"{origin}: include-group {item['include-group']!r}: "
+                                    "no such group")
+            found += _group_requirements(groups, included, label, (*seen, key))
+        else:
+            raise MetadataError(f"{origin}: expected a requirement string or "
+                                f"{{include-group = NAME}}, got {item!r}")
+    return list(dict.fromkeys(found))

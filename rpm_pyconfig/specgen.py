@@ -19,13 +19,17 @@ import datetime
 import os
 from collections.abc import Sequence
 
+from packaging.utils import canonicalize_name
+
 from . import __version__, extras, spectext
 from ._files import write_atomically
 from .backend import MetadataBackend
 from .contexts import SpecContext, StanzaContext
+from .dependencies import parse_requirement
 from .errors import MetadataError, PyConfigError, located
 from .licenses import LicenseResult
 from .metadata import ProjectMetadata, read_metadata
+from .pyproject import TEST_GROUPS
 from .rendering import render
 from .runtime import Runtime
 from .spectext import SpecText
@@ -83,6 +87,7 @@ def generate_spec(
     declarative: bool = False,
     runtimes: Sequence[Runtime] = (),
     selection_args: str = "",
+    select: str = "",
     changelog_date: datetime.date | None = None,
     backend: MetadataBackend | None = None,
     wanted_extras: str | None = None,
@@ -92,7 +97,8 @@ def generate_spec(
     """Read *source* (project directory, sdist or wheel) and write its spec text.
 
     *runtimes* matter only with *static*: the stanzas are expanded for them, in order.
-    *selection_args* are the rpm-pyconfig options a static spec's install step repeats.
+    *selection_args* are the rpm-pyconfig options a static spec's install step repeats;
+    *select* the runtime selection (shell words) a dynamic spec sets as ``pyconfig_select``.
     *declarative*: ``BuildSystem: pyconfig`` (rpm >= 4.20) instead of build sections.
     *backend* computes what PKG-INFO cannot vouch for (without it such a project is
     refused).  *wanted_extras* is ``NAME[,NAME...]``, ``all`` (``None``) or ``none``.
@@ -170,7 +176,7 @@ def generate_spec(
         "requires_dist": spectext.expand_lines(meta.requires_dist, field=requires_field),
         "build_requires": spectext.expand_lines(meta.build_requires, field=build_field),
         "compiled": meta.has_ext_modules,
-        "test_requires": spectext.syntax("pytest" if test else ""),
+        "test_requires": _test_requires(meta, where) if test else spectext.syntax(""),
         "test_extras": [spectext.extra(extra, field=origins.get("provides_extra", where))
                         for extra in meta.extras if test and extra in _TEST_EXTRAS],
         "version_evr": meta.rpm_version.evr,
@@ -204,6 +210,7 @@ def generate_spec(
         notes=[spectext.comment(note) for note in notes],
         static=static,
         declarative=declarative,
+        select=spectext.define_value(select, field="runtime selection") if select else "",
         tool_version=__version__,
         changelog_date=(changelog_date or changelog_today()).strftime("%a %b %d %Y"),
     )
@@ -259,6 +266,17 @@ def _portable(message: str, source: str | os.PathLike[str], source_name: str) ->
     return message
 #: Extras whose requirements ``--test`` adds to the tests' build dependencies.
 _TEST_EXTRAS = ("test", "tests", "testing")
+
+
+def _test_requires(meta: ProjectMetadata, where: str) -> SpecText:
+    """What ``%pyconfig_test`` needs: pytest, then the PEP 735 test group's requirements
+    (pytest alone when the group names pytest itself)."""
+    group = meta.test_requires
+    names = {canonicalize_name(parse_requirement(item).name) for item in group}
+    lines = ([] if "pytest" in names else ["pytest"]) + group
+    return spectext.expand_lines(
+        lines, field=f"{where} [dependency-groups] {'/'.join(TEST_GROUPS)}"
+    )
 
 
 def write_spec(spec: GeneratedSpec, path: str, *, force: bool = False) -> None:

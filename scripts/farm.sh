@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # The farm: the same SRPMs rebuilt on Debian 12, 13 and unstable, each with its own registry.
 #
-#   bash scripts/farm.sh [--skip-host] [SUITE...]      (as root; SUITE: bookworm trixie sid)
+#   bash scripts/farm.sh [--skip-host] [--clean-only] [SUITE...]   (as root; SUITE: bookworm trixie sid)
 #
 # On the host: probe its runtimes, `rpmbuild -bs` specs/python-coverage.spec and the spec
 # `rpm-pyconfig spec` generates for MarkupSafe (a real sdist with a C extension).  Then, in a
@@ -21,6 +21,7 @@
 # the free-threaded build and the logs; nothing else is written outside it and the roots.
 # RPM_PYCONFIG_FARM_MIRROR (default http://deb.debian.org/debian), RPM_PYCONFIG_FARM_FT_VERSION
 # (default 3.13).  --skip-host: leave out the suite of the machine running this (CI).
+# --clean-only: in each root, only the project's install, probe and the clean build roots step.
 # Exit status: non-zero when any suite failed; the table says which phase and which log.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -39,7 +40,11 @@ die() { say "error: $*"; exit 2; }
 # shellcheck source=scripts/lib.sh
 . scripts/lib.sh  # host_suite, in_root, mounts
 
-choose_suites "bookworm trixie sid" "skipped (the main job covers it)" "$@"
+clean_only=0 arguments=()
+for argument in "$@"; do  # --clean-only is the farm's own; choose_suites reads the rest
+  if [ "$argument" = --clean-only ]; then clean_only=1; else arguments+=("$argument"); fi
+done
+choose_suites "bookworm trixie sid" "skipped (the main job covers it)" ${arguments[@]+"${arguments[@]}"}
 ((${#suites[@]})) || { say "no suite left to build"; exit 0; }
 [ "$(id -u)" = 0 ] || die "must run as root (debootstrap, chroot, mount)"
 
@@ -531,10 +536,23 @@ farm_apps() {
   in_root "$root" bash -c 'cd /farm/src && CI=true .venv/bin/python -m pytest -q -p no:cacheprovider tests/test_application.py'
 }
 
+# -- clean build roots (issue 10): scripts/clean-proof.sh --subset in the root ------------------
+
+# A representative part of the proof (packaging, urllib3, python-dateutil, Jinja2 and the
+# c-extension fixture, a few minutes per root): each generated spec built against an empty rpm database
+# that dnf fills with only what it declares, without --nodeps.  The chain it needs is kept in
+# the root's checkout (out/clean-proof/chain) and resumed.
+farm_clean() {
+  local root=$1
+  mkdir -p "$root/farm/src/out/chain-sdists"
+  cp -a -n "$top/out/chain-sdists/." "$root/farm/src/out/chain-sdists/" 2>/dev/null || true
+  in_root "$root" bash -c 'cd /farm/src && bash scripts/clean-proof.sh --subset'
+}
+
 # -- one suite, end to end ---------------------------------------------------------------------
 
 declare -A result_rpm result_runtimes result_packages result_imports result_time result_status \
-  result_chain result_apps result_archive
+  result_chain result_apps result_archive result_clean
 run_suite() {
   local suite=$1 root=$cache/roots/$1 logs=$cache/logs/$1 start=$SECONDS srpm
   rm -rf "$logs" && mkdir -p "$logs"
@@ -558,6 +576,15 @@ run_suite() {
   result_status[$suite]="FAILED: probe/check ($logs/probe.log)"
   run_step "$suite" "probe --all, check" "$logs/probe.log" probe_root "$root" || return 1
   result_runtimes[$suite]=$(grep -c . <(in_root "$root" rpm-pyconfig --foreach --raw --eval @name))
+  local failures=()
+  if ((clean_only)); then
+    run_clean "$suite" "$root" "$logs"
+    result_time[$suite]=$((SECONDS - start))
+    unmount_root "$root"
+    if ((${#failures[@]})); then result_status[$suite]="FAILED: ${failures[*]}"; return 1; fi
+    result_status[$suite]=ok
+    return 0
+  fi
   rm -rf "$root/farm/srpms" "$root/farm/rpmbuild" && mkdir -p "$root/farm/srpms"
   cp "$cache"/host/rpmbuild/SRPMS/*.src.rpm "$root/farm/srpms/"
   for srpm in "$root"/farm/srpms/*.src.rpm; do
@@ -571,7 +598,7 @@ run_suite() {
   result_packages[$suite]="${result_packages[$suite]}/$(grep -c '^installed: ' "$logs/install.log" || true)"
   result_status[$suite]="FAILED: verify ($logs/verify.log)"
   run_step "$suite" "every interpreter runs its own" "$logs/verify.log" verify "$root" || return 1
-  local passed total failures=()
+  local passed total
   passed=$(grep -c '^ok ' "$logs/verify.log" || true)
   total=$(grep -c -e '^ok ' -e '^FAIL ' "$logs/verify.log" || true)
   result_imports[$suite]="$passed/$total"
@@ -596,6 +623,7 @@ run_suite() {
     failures+=("applications ($logs/apps.log)")
   fi
   tail -n 1 "$logs/apps.log" | sed "s/^/    [$suite] applications: /" >&2
+  run_clean "$suite" "$root" "$logs"
   result_time[$suite]=$((SECONDS - start))
   unmount_root "$root"
   if ((${#failures[@]})); then
@@ -603,6 +631,22 @@ run_suite() {
     return 1
   fi
   result_status[$suite]=ok
+}
+
+# run_clean SUITE ROOT LOGS: the clean build roots step and its results (failures: the caller's).
+run_clean() {
+  local suite=$1 root=$2 logs=$3
+  if run_step "$suite" "clean build roots (clean-proof.sh --subset)" "$logs/clean.log" farm_clean "$root"; then
+    result_clean[$suite]=$(sed -n 's/^cleanproof: \([0-9]*\) of \([0-9]*\) built in a clean root$/\1\/\2/p' "$logs/clean.log")
+  else
+    result_clean[$suite]=FAILED
+    failures+=("clean build roots ($logs/clean.log)")
+  fi
+  sed -n 's/^clean-proof: \(.*\) in \([0-9]*\) s$/\1\t\2/p' "$logs/clean.log" |
+    while IFS=$'\t' read -r what seconds; do
+      printf '%s\t  %s\t%s\n' "$suite" "clean: $what" "$seconds" >> "$times_file"
+    done
+  grep -e '^cleanproof: ' "$logs/clean.log" | sed "s/^/    [$suite] /" >&2 || true
 }
 
 # The steps run in a separate bash (run_step): they see these functions and settings.
@@ -620,11 +664,11 @@ main() {
   fi
   [ -x "$top/.venv/bin/rpm-pyconfig" ] || die "no .venv in $top: run scripts/setup.sh first"
   mkdir -p "$cache/logs/host"
-  run_step host "rpmbuild -bs (coverage, generated MarkupSafe spec)" "$cache/logs/host/srpms.log" build_srpms ||
+  ((clean_only)) || run_step host "rpmbuild -bs (coverage, generated MarkupSafe spec)" "$cache/logs/host/srpms.log" build_srpms ||
     die "the SRPMs could not be built on the host: see $cache/logs/host/srpms.log"
   # The real chain's SRPMs, as the host builds them (the checkout's out/chain-real: test.sh has
   # built it just before; resumed, so seconds then).
-  run_step host "the real chain on the host (scripts/chain-real.sh --build-only)" "$cache/logs/host/chain.log" \
+  ((clean_only)) || run_step host "the real chain on the host (scripts/chain-real.sh --build-only)" "$cache/logs/host/chain.log" \
     bash "$top/scripts/chain-real.sh" --build-only ||
     die "the real chain failed on the host: see $cache/logs/host/chain.log"
 
@@ -636,13 +680,14 @@ main() {
     unmount_root "$cache/roots/$suite"
   done
 
-  printf '\n%-16s %-7s %-9s %-10s %-8s %-10s %-6s %6s  %s\n' DISTRIBUTION RPM RUNTIMES PACKAGES IMPORTS CHAIN APPS TIME RESULT
+  printf '\n%-16s %-7s %-9s %-10s %-8s %-10s %-6s %-7s %6s  %s\n' DISTRIBUTION RPM RUNTIMES PACKAGES IMPORTS CHAIN APPS CLEAN TIME RESULT
   for suite in "${suites[@]}"; do
-    printf '%-16s %-7s %-9s %-10s %-8s %-10s %-6s %5ss  %s\n' "$(label "$suite")" "${result_rpm[$suite]:--}" \
+    printf '%-16s %-7s %-9s %-10s %-8s %-10s %-6s %-7s %5ss  %s\n' "$(label "$suite")" "${result_rpm[$suite]:--}" \
       "${result_runtimes[$suite]:--}" "${result_packages[$suite]:--}" "${result_imports[$suite]:--}" \
-      "${result_chain[$suite]:--}" "${result_apps[$suite]:--}" "${result_time[$suite]}" "${result_status[$suite]}"
+      "${result_chain[$suite]:--}" "${result_apps[$suite]:--}" "${result_clean[$suite]:--}" "${result_time[$suite]}" "${result_status[$suite]}"
   done
   printf '\nPACKAGES: built/installed together; IMPORTS: checks passed (coverage with its tracer, markupsafe with its extension, per runtime)\n'
+  printf 'CLEAN: generated specs built in a clean root (empty rpm database, dnf, no --nodeps) / tried (scripts/clean-proof.sh --subset)\n'
   printf 'CHAIN: host SRPMs of the real chain rebuilt in the root + projects built there besides, then the dnf proof; APPS: tests/test_application.py passed in the root\n'
   for suite in "${suites[@]}"; do
     printf '%s: archive of %s\n' "$(label "$suite")" "${result_archive[$suite]:-unknown}"

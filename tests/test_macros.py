@@ -391,3 +391,22 @@ def test_install_passes_the_unversioned_runtime(
     command = shlex.split(lines[0])
     assert command[-2:] == ["||", "exit"] or command[-3:-1] == ["||", "exit"]
     assert command[command.index("--bindir") + 2:-3] == words, lines[0]
+
+
+def test_test_selecting_no_runtime_stops_rpmbuild(registry: Path, tmp_path: Path) -> None:
+    """%pyconfig_test --where that no runtime meets: rpmbuild stops while it parses, with the
+    tool's message naming every runtime and the filter that dropped it; %check never runs
+    (a test step that tests nothing must not pass for one that tested)."""
+    spec = spec_file(tmp_path, (
+        "%prep\n%build\n%install\n"
+        "%check\necho check-ran\n%pyconfig_test --where \"implementation_name == 'none'\"\n"
+        "%files\n"
+    ), name="demo")
+    built = rpmbuild(spec, tmp_path / "top", tool_env(registry), "-bb")
+    assert built.returncode != 0
+    names = "; ".join(
+        f"{rt.name} (dropped by --where \"implementation_name == 'none'\")" for rt in trio())
+    assert (f"rpm-pyconfig: no runtime selected by --where \"implementation_name == 'none'\": "
+            f"the registry has {names}") in built.stderr.splitlines()
+    assert "check-ran" not in built.stdout + built.stderr
+    assert not list((tmp_path / "top").rglob("*.rpm"))

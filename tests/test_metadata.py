@@ -5,6 +5,9 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pytest
+
+from rpm_pyconfig.errors import MetadataError
 from rpm_pyconfig.licenses import LicenseResult
 from rpm_pyconfig.metadata import (
     DEFAULT_BUILD_BACKEND,
@@ -166,3 +169,47 @@ def test_directory_without_metadata(tmp_path: Path) -> None:
     assert error_of(tmp_path) == f"{tmp_path}: no pyproject.toml and no PKG-INFO"
 
 
+
+
+def _groups_project(tmp_path: Path, groups: str) -> Path:
+    (tmp_path / "pyproject.toml").write_text(
+        '[build-system]\nrequires = ["setuptools>=61"]\nbuild-backend = "setuptools.build_meta"\n'
+        '[project]\nname = "grouped"\nversion = "1.0"\n'
+        'classifiers = ["License :: OSI Approved :: MIT License"]\n'
+        f"[dependency-groups]\n{groups}",
+        encoding="utf-8",
+    )
+    return tmp_path
+
+
+def test_pep735_test_group_with_included_groups(tmp_path: Path) -> None:
+    """The first of test/tests/testing (names normalised) is read, include-group resolved in
+    place, duplicates once; other groups (lint) are not test requirements."""
+    project = _groups_project(tmp_path, (
+        'lint = ["ruff"]\nTesting = ["never-read"]\n'
+        'Tests = ["hypothesis>=6", {include-group = "base"}, "pytest>=7"]\n'
+        "base = [\"pytest>=7\", \"cffi; implementation_name == 'cpython'\"]\n"
+    ))
+    assert read_metadata(project).test_requires == [
+        "hypothesis>=6", "pytest>=7", "cffi; implementation_name == 'cpython'"]
+
+
+def test_no_dependency_groups_no_test_requires(tmp_path: Path) -> None:
+    assert read_metadata(_groups_project(tmp_path, 'lint = ["ruff"]\n')).test_requires == []
+
+
+@pytest.mark.parametrize(("groups", "message"), [
+    ('test = [{include-group = "test"}]\n', "include-group cycle test -> test"),
+    ('test = [{include-group = "a"}]\na = [{include-group = "test"}]\n',
+     "include-group cycle test -> a -> test"),
+    ('test = [{include-group = "nope"}]\n', "test[0]: include-group 'nope': no such group"),
+    ('test = [3]\n', "test[0]: expected a requirement string or {include-group = NAME}, got 3"),
+    ('test = "pytest"\n', "test: expected an array, got a string"),
+    ('test = ["pytest >"]\n', "test[0]: invalid requirement 'pytest >'"),
+    ('test = []\nTest = []\n', "groups 'test' and 'Test' have the same normalised name"),
+])
+def test_bad_test_group_is_an_error_naming_it(tmp_path: Path, groups: str, message: str) -> None:
+    with pytest.raises(MetadataError) as raised:
+        read_metadata(_groups_project(tmp_path, groups))
+    assert "pyproject.toml [dependency-groups]" in str(raised.value)
+    assert message in str(raised.value)

@@ -1321,3 +1321,58 @@ def test_test_option_adds_the_test_extra(tmp_path: Path) -> None:
         "BuildRequires: pypy3.9dist(pytest)\n"
         "BuildRequires: pypy3.9dist(hypothesis) >= 6\n"
     )
+
+
+def test_test_option_reads_the_pep735_test_group(tmp_path: Path) -> None:
+    """--test: the PEP 735 test group's requirements (include-group resolved) are the tests'
+    build dependencies, per runtime with markers, beside pytest (not twice when the group
+    names it); without --test, or without such a group, nothing changes."""
+    (tmp_path / "pyproject.toml").write_text(
+        '[build-system]\nrequires = ["setuptools>=61"]\nbuild-backend = "setuptools.build_meta"\n'
+        '[project]\nname = "withgroups"\nversion = "1.0"\n'
+        'classifiers = ["License :: OSI Approved :: MIT License"]\n'
+        '[dependency-groups]\nlint = ["ruff"]\n'
+        'tests = ["hypothesis>=6", {include-group = "base"}]\n'
+        "base = [\"pytest>=7\", \"cffi; implementation_name == 'cpython'\"]\n",
+        encoding="utf-8",
+    )
+    dynamic = generate_spec(tmp_path, test=True, changelog_date=CHANGELOG_DATE).text
+    assert ("%global pyconfig_test_requires %{expand:\nhypothesis>=6\npytest>=7\n"
+            "cffi; implementation_name == 'cpython'}\n") in dynamic
+    assert "pyconfig_test_requires" not in generate_spec(
+        tmp_path, changelog_date=CHANGELOG_DATE).text
+    static = generate_spec(tmp_path, static=True, test=True, runtimes=golden_runtimes(),
+                           changelog_date=CHANGELOG_DATE).text
+    check = static.split("%if ! %{without check}\n", 1)[1].split("%endif\n", 1)[0]
+    assert check == (
+        "BuildRequires: python3.11dist(cffi)\n"
+        "BuildRequires: python3.11dist(hypothesis) >= 6\n"
+        "BuildRequires: python3.11dist(pytest) >= 7\n"
+        "BuildRequires: pypy3.9dist(hypothesis) >= 6\n"
+        "BuildRequires: pypy3.9dist(pytest) >= 7\n"
+    )
+
+
+@rpm_test
+def test_dynamic_spec_keeps_its_runtime_selection(registry: Path, tmp_path: Path) -> None:
+    """spec --where/--exclude: the dynamic spec sets %global pyconfig_select (quoted for the
+    shell, no --confdir of the generating machine), so every build machine builds only the
+    runtimes selected (cffi on CPython: PyPy bundles its own)."""
+    spec = tmp_path / "python-pure-markers-extras.spec"
+    made = run([str(TOOL_BIN / "rpm-pyconfig"), "--confdir", str(registry), "spec",
+                str(DATA / "pure-markers-extras"), "--where", "implementation_name == 'cpython'",
+                "--exclude", "*-debug", "-o", str(spec)], tool_env(registry))
+    assert made.returncode == 0, made.stderr
+    text = spec.read_text(encoding="utf-8")
+    assert ("\n%global pyconfig_select --exclude \"*-debug\" "
+            "--where \"implementation_name == 'cpython'\"\n") in text
+    assert str(registry) not in text
+    queried = run(["rpmspec", *macros_options(), "-q", "--qf", "%{name}\\n", str(spec)],
+                  tool_env(registry))
+    assert queried.returncode == 0, queried.stderr
+    names = {line for line in queried.stdout.splitlines() if "+" not in line}
+    cpython = [rt for rt in trio() if rt.implementation == "cpython" and not rt.debug]
+    assert names == {"python-pure-markers-extras",
+                     *(f"{rt.package_prefix}-pure-markers-extras" for rt in cpython)}
+    plain = generate_spec(DATA / "pure-markers-extras", changelog_date=CHANGELOG_DATE).text
+    assert "pyconfig_select" not in plain

@@ -7,7 +7,7 @@ import re
 from pathlib import Path
 
 from rpm_pyconfig import stanzas, worktree
-from rpm_pyconfig._options import COMMANDS
+from rpm_pyconfig._commands import COMMANDS
 from rpm_pyconfig.compiled import _lua
 from rpm_pyconfig.runtime import Runtime
 

@@ -1,0 +1,108 @@
+#!/usr/bin/env bash
+# Issue 10's proof: generated specs build in a CLEAN build root, where only what they declare is
+# installed.  The ten projects of tests/data/clean-proof/requirements.txt (kept as sdists in
+# out/sources, specs/sources.txt) and the project's own fixtures (tests/data/specgen/*, their
+# sdists made here) each get `rpm-pyconfig spec`'s dynamic spec, an empty root and an empty rpm
+# database; `rpmbuild -br` (dependencies checked against that database alone) says what the
+# build needs, dnf installs it from the chain's repository (their closure, built first by
+# `rpm-pyconfig chain`), this project's own RPM (BuildRequires: rpm-pyconfig) and stubs for what
+# Debian provides outside rpm; `rpmbuild -ba` runs WITHOUT --nodeps, with every runtime's
+# %check; dnf installs the built packages into another empty root and every runtime imports
+# them from there alone.  See tests/cleanproof.py.
+#
+#   bash scripts/clean-proof.sh [--subset]
+#
+# --subset: a representative part (the farm's, a few minutes per root): packaging (flit-core),
+# urllib3 (hatchling), python-dateutil (setuptools-scm, a run-time dependency built by the
+# chain, the python- prefix), Jinja2 (what rpm-pyconfig's own package requires, with MarkupSafe's
+# C extension in the chain) and the c-extension fixture (C, every runtime's headers).  cffi is
+# left out there: the farm's roots have no libffi-dev.
+# The whole proof on the 2-core machine: see README ("Clean build roots").
+set -euo pipefail
+cd "$(dirname "$0")/.."
+subset=0
+while (($#)); do
+  case "$1" in
+    --subset) subset=1 ;;
+    *) echo "clean-proof.sh: unknown argument '$1'" >&2; exit 2 ;;
+  esac
+  shift
+done
+bash scripts/setup.sh >/dev/null
+bash scripts/fetch-sources.sh
+out=out/clean-proof
+registry=$out/registry
+rm -rf "$registry" "$out/work" "$out/self" && mkdir -p "$registry" out/chain-sdists
+.venv/bin/rpm-pyconfig probe --all --write "$registry" >/dev/null
+export PATH=$PWD/.venv/bin:$PATH
+
+requirements=tests/data/clean-proof/requirements.txt
+if ((subset)); then
+  requirements=$out/subset-requirements.txt
+  grep -i -E '^(packaging|urllib3|python-dateutil|jinja2)==' tests/data/clean-proof/requirements.txt > "$requirements"
+fi
+constraints=()
+while read -r line; do
+  case "$line" in
+    ''|'#'*) ;;
+    # The subset runs in the farm's roots, where setuptools-scm 7 (python-dateutil's
+    # setuptools_scm<8) is built and needs typing-extensions: 4.12.2 does not import on Python
+    # 3.15 (Debian unstable), 4.15.0 does (its flit-core 3.11 floor: Debian 13 has 3.12, the
+    # unstable root's chain builds it).  pydantic, which the host's pin serves, is not in it.
+    typing-extensions==*) if ((subset)); then constraints+=(-c typing-extensions==4.15.0); else constraints+=(-c "$line"); fi ;;
+    *) constraints+=(-c "$line") ;;
+  esac
+done < tests/data/clean-proof/constraints.txt
+start=$SECONDS
+rpm-pyconfig --confdir "$registry" chain --macros macros/macros.pyconfig \
+  --sdists out/sources --download out/chain-sdists -o "$out/chain" \
+  -r "$requirements" "${constraints[@]}"
+echo "clean-proof: chain built in $((SECONDS - start)) s" >&2
+
+# This checkout's own RPM: what BuildRequires: rpm-pyconfig installs in the clean root.
+start=$SECONDS
+if git rev-parse --is-inside-work-tree > /dev/null 2>&1; then
+  tarball=$(bash scripts/make-source-tarball.sh)
+else  # a copy without git (the farm's roots): its files, as make-source-tarball.sh names them
+  version=$(sed -n 's/^version = "\(.*\)"/\1/p' pyproject.toml)
+  tarball=out/sources/rpm-pyconfig-$version.tar.gz
+  find . -mindepth 1 -maxdepth 1 ! -name .venv ! -name out -printf '%P\0' | sort -z |
+    tar --null --exclude=__pycache__ -T - --transform "flags=rh;s,^,rpm-pyconfig-$version/," \
+      -czf "$tarball"
+fi
+RPM_PYCONFIG_PATH=$PWD/$registry rpmbuild \
+  --macros "$(rpm --showrc | sed -n 's/^Macro path: //p'):$PWD/macros/macros.pyconfig" \
+  -bb --nodeps --define "_topdir $PWD/$out/self" --define "_sourcedir $PWD/${tarball%/*}" \
+  --define "pyconfig_deps_root $PWD/$out/chain/root" \
+  specs/rpm-pyconfig.spec > "$out/self.log" 2>&1 ||
+  { tail -30 "$out/self.log" >&2; echo "clean-proof: rpm-pyconfig's own RPM did not build" >&2; exit 1; }
+createrepo_c --quiet "$out/self/RPMS"
+echo "clean-proof: rpm-pyconfig's own RPM built in $((SECONDS - start)) s" >&2
+
+sources=()
+while read -r line; do
+  name=${line%%==*} version=${line#*==}
+  [ "$name" != pycparser ] || continue  # cffi's dependency, not one of the ten
+  # the sdist of NAME==VERSION in out/sources (file names spell the project in several ways)
+  found=$(find out/sources -maxdepth 1 -iname "$(echo "$name" | sed 's/[-_.]/[-_.]/g')-$version.tar.gz" | head -1)
+  [ -n "$found" ] || { echo "clean-proof: no sdist of $name $version in out/sources" >&2; exit 1; }
+  sources+=("$found")
+done < <(grep -v -e '^#' -e '^[[:space:]]*$' "$requirements")
+spec_options=()
+if ((subset)); then
+  sources+=(tests/data/specgen/c-extension)
+else
+  # cffi for CPython only: PyPy bundles its own (an empty pypy3-cffi is refused).  libffi-dev is
+  # Debian's: no RPM can stand for it here, so the spec has no BuildRequires for it (REVIEW).
+  sources+=(out/sources/cffi-1.17.1.tar.gz tests/data/specgen/c-extension
+            tests/data/specgen/cpython-only tests/data/specgen/dynamic-version)
+  spec_options+=(--spec-options "cffi=--where \"implementation_name == 'cpython'\""
+                 --spec-options "cpython-only=--where \"implementation_name == 'cpython'\"")
+fi
+start=$SECONDS
+status=0
+.venv/bin/python -m tests.cleanproof --confdir "$registry" --chain "$out/chain" \
+  --repo "$out/self/RPMS" --work "$out/work" ${spec_options[@]+"${spec_options[@]}"} \
+  "${sources[@]}" || status=$?
+echo "clean-proof: clean builds in $((SECONDS - start)) s" >&2
+exit "$status"

@@ -1,0 +1,356 @@
+"""Proof that generated specs build in a clean build root: only what they declare, dnf, no --nodeps.
+
+For each sdist or project directory: ``rpm-pyconfig spec`` writes its dynamic spec; an empty
+root gets an empty rpm database; ``rpmbuild -br`` (dependencies checked against that database
+alone, ``--dbpath``) runs ``%generate_buildrequires`` and writes what the build needs, which
+dnf installs into the root from the chain's repository and the stubs, round after round until
+``rpmbuild -br`` is satisfied; then ``rpmbuild -ba`` with the same database, **without
+--nodeps**, and ``%pyconfig_deps_root`` set to the root (the site directories of the installed
+build dependencies, as a chain build has them), runs ``%check`` (every runtime's import check
+or ``%pyconfig_test``).  Last, dnf installs every runtime's package just built into a second
+empty root and each interpreter imports the project from that root alone (``-S``: never the
+host's site directories), like tests/chainproof.py does for a chain.
+
+What stands for Debian's own packages (no RPM provides them here), and nothing else:
+:func:`tests.chainproof.build_stubs` (the runtimes: ``python(abi)``, interpreter paths, the host's
+C library), and one stub per runtime for the build tools the chain took from that runtime's
+interpreter (its report's ``reused`` entries, e.g. ``python3.11dist(setuptools) = 66.1.1``)
+plus pip, which every generated spec's build requires, and the runtime's C headers
+(``devel_requires``); and ``/bin/sh`` (the scriptlets' shell) and ``gcc``.  The run-time
+dependencies of the projects always come from RPMs of the chain's repository.
+``BuildRequires: rpm-pyconfig`` is met by this checkout's own RPM (specs/rpm-pyconfig.spec,
+given with ``--repo``).
+
+Honest limits: rpmbuild runs with the host's interpreters, whose Debian site directories stay on
+``sys.path`` during ``%check`` (the root's directories come first on ``PYTHONPATH``); the final
+``-S`` imports are what proves the installed packages need nothing from the host.  The macros
+and the command come from this checkout (``--macros``, PATH), not from the root's rpm-pyconfig.
+
+Run as ``python -m tests.cleanproof --help`` (scripts/clean-proof.sh does).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import re
+import shlex
+import shutil
+import subprocess
+import sys
+import time
+from collections.abc import Sequence
+from pathlib import Path
+
+from packaging.utils import canonicalize_name
+
+if sys.version_info >= (3, 11):
+    import tomllib
+else:  # pragma: no cover - Python 3.9/3.10
+    import tomli as tomllib  # type: ignore[import-not-found, unused-ignore]
+
+from rpm_pyconfig.dependencies import requires_prefix
+from rpm_pyconfig.errors import PyConfigError
+from rpm_pyconfig.metadata import DEFAULT_BUILD_BACKEND, read_metadata
+from rpm_pyconfig.registry import load_registry
+from rpm_pyconfig.runtime import Runtime
+from tests.chainproof import (
+    _HOST_LIBRARY_PREFIXES,
+    _stub_spec,
+    build_stubs,
+    dnf_install,
+    import_from_root,
+)
+
+REPO = Path(__file__).resolve().parent.parent
+MACROS = REPO / "macros" / "macros.pyconfig"
+#: rpmbuild -br's exit status when build dependencies are missing (rpm >= 4.15).
+MISSING = 11
+ROUNDS = 6
+_NEEDED = re.compile(r"^\t(.+) is needed by ", re.MULTILINE)
+
+
+def _run(command: Sequence[str], *, env: dict[str, str] | None = None, cwd: Path | None = None
+         ) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(list(command), capture_output=True, text=True, check=False, env=env,
+                          cwd=cwd)
+
+
+def _macro_path() -> str:
+    completed = _run(["rpm", "--showrc"])
+    for line in completed.stdout.splitlines():
+        if line.startswith("Macro path: "):
+            return f"{line[len('Macro path: '):]}:{MACROS}"
+    raise AssertionError("rpm --showrc names no macro path")
+
+
+def _dbpath() -> str:
+    return _run(["rpm", "--eval", "%{_dbpath}"]).stdout.strip()
+
+
+def _stub(name: str, provides: Sequence[str], files: Sequence[str], work: Path) -> None:
+    spec = work / "specs" / f"{name}.spec"
+    spec.parent.mkdir(parents=True, exist_ok=True)
+    spec.write_text(_stub_spec(name, sorted(provides), files), encoding="utf-8")
+    completed = _run(["rpmbuild", "-bb", "--nodeps", "--define", f"_topdir {work}",
+                      "--define", f"_rpmdir {work / 'repo'}", str(spec)])
+    if completed.returncode != 0:
+        raise AssertionError(f"stub {name} did not build:\n{completed.stderr}")
+
+
+def _installed_version(runtime: Runtime, name: str) -> str:
+    code = "import sys, importlib.metadata as m; print(m.version(sys.argv[1]))"
+    completed = _run([runtime.interpreter, "-s", "-c", code, name])
+    if completed.returncode != 0:
+        raise AssertionError(f"{runtime.name}: {runtime.interpreter} has no {name}: "
+                             f"{completed.stderr.strip()}")
+    return completed.stdout.strip()
+
+
+def host_tools_repo(runtimes: Sequence[Runtime], report: Path, work: Path) -> Path:
+    """Stubs for the build tools the chain of *report* took from each runtime's interpreter,
+    and pip: ``PREFIXdist(NAME) = VERSION``, the names generated specs build-require; and the
+    runtime's C headers (its ``devel_requires``)."""
+    stubs = work / "host-tools"
+    shutil.rmtree(stubs, ignore_errors=True)
+    reused = json.loads(report.read_text(encoding="utf-8")).get("reused", [])
+    for runtime in runtimes:
+        provides = {f"{requires_prefix(runtime)}dist(pip) = "
+                    f"{_installed_version(runtime, 'pip')}"}
+        for entry in reused:
+            by = entry["by"]  # "NAME VERSION (INTERPRETER)"
+            if entry["runtime"] == runtime.name and by.endswith(f" ({runtime.interpreter})"):
+                name, version = by.split(" ")[:2]
+                provides.add(f"{requires_prefix(runtime)}dist({name}) = {version}")
+        # the runtime's C headers (devel_requires: Debian's python3-dev, pypy3-dev), a file
+        # or a package name that compiled projects build-require
+        files = []
+        if runtime.devel_requires.startswith("/"):
+            files.append(runtime.devel_requires)
+        elif runtime.devel_requires:
+            provides.add(runtime.devel_requires)
+        _stub(f"pyconfig-stub-host-tools-{runtime.name}", sorted(provides), files, stubs)
+    # the shell of scriptlets (rpm-pyconfig's own %transfiletrigger...) and the C compiler
+    # compiled specs build-require: Debian's dash and gcc
+    _stub("pyconfig-stub-host-system", ["gcc"], ["/bin/sh"], stubs)
+    completed = _run(["createrepo_c", "--quiet", str(stubs / "repo")])
+    if completed.returncode != 0:
+        raise AssertionError(completed.stderr)
+    return stubs / "repo"
+
+
+def _requires_of(nosrc: Path) -> list[str]:
+    completed = _run(["rpm", "-qp", "--requires", str(nosrc)])
+    return [line for line in completed.stdout.splitlines()
+            if line and not line.startswith("rpmlib(")]
+
+
+def _dnf(repos: dict[str, Path], root: Path, *arguments: str) -> subprocess.CompletedProcess[str]:
+    return _run([
+        "dnf", "-y", "--installroot", str(root), "--releasever", "1",
+        "--setopt=reposdir=/dev/null", "--setopt=install_weak_deps=False", "--nogpgcheck",
+        # no scriptlets: the root's /bin/sh is a stub (rpm 6 runs them chrooted, and a failed
+        # %posttrans of rpm-pyconfig's registry compilation fails the transaction there)
+        "--setopt=tsflags=noscripts",
+        *[f"--repofrompath={name},{path.resolve()}" for name, path in repos.items()],
+        *arguments,
+    ])
+
+
+class Result:
+    """One project's clean build: what dnf installed, the runtimes checked, the time."""
+
+    def __init__(self, name: str) -> None:
+        self.name = name
+        self.installed: list[str] = []
+        self.imports: list[str] = []
+        self.checks: list[str] = []
+        self.seconds = 0.0
+
+    def line(self) -> str:
+        return (f"{self.name}: built in a clean root in {self.seconds:.0f} s; "
+                f"{len(self.installed)} build dependencies installed by dnf; %check: "
+                f"{', '.join(self.checks) or 'none'}; imports from an installed root: "
+                f"{', '.join(self.imports)}")
+
+
+def clean_build(source: Path, repos: dict[str, Path], runtimes: Sequence[Runtime],
+                confdir: Path, work: Path, env: dict[str, str],
+                spec_options: Sequence[str] = ()) -> Result:
+    """Spec, clean root, -br rounds with dnf, rpmbuild -ba with deps checked, -S imports."""
+    started = time.monotonic()
+    top = work / source.name.split(".tar")[0]
+    shutil.rmtree(top, ignore_errors=True)
+    sources = top / "SOURCES"
+    sources.mkdir(parents=True)
+    if source.is_dir():
+        source = _sdist_of(source, _backend_of(source), runtimes, top)
+    meta = read_metadata(source)
+    result = Result(meta.name)
+    shutil.copy2(source, sources / source.name)
+    spec = top / f"python-{meta.canonical_name}.spec"
+    made = _run(["rpm-pyconfig", "--confdir", str(confdir), "spec", str(source), "-o", str(spec),
+                 *spec_options], env=env)
+    if made.returncode != 0:
+        raise AssertionError(f"{source}: rpm-pyconfig spec failed:\n{made.stderr}")
+    root = top / "root"
+    root.mkdir()
+    dbpath = str(root) + _dbpath()
+    # _dbpath, not --dbpath: rpmbuild 4.20 checks build dependencies against the default
+    # database when given --dbpath (measured in the Debian 13 root)
+    rpmbuild = ["rpmbuild", "--macros", _macro_path(), "--define", f"_dbpath {dbpath}",
+                "--define", f"_topdir {top}", "--define", f"_sourcedir {sources}",
+                "--define", f"pyconfig_deps_root {root}"]
+    init = _run(["rpm", "--dbpath", dbpath, "--initdb"])
+    if init.returncode != 0:
+        raise AssertionError(init.stderr)
+    for _ in range(ROUNDS):
+        shutil.rmtree(top / "SRPMS", ignore_errors=True)
+        asked = _run([*rpmbuild, "-br", str(spec)], env=env)
+        if asked.returncode == 0:
+            break
+        if asked.returncode != MISSING:
+            raise AssertionError(f"{meta.name}: rpmbuild -br failed ({asked.returncode}):\n"
+                                 f"{asked.stderr[-3000:]}")
+        # rpmbuild -br stops before %generate_buildrequires when a static BuildRequires is
+        # missing (it says which); after it, the buildreqs.nosrc.rpm holds the whole list
+        nosrc = sorted((top / "SRPMS").glob("*.buildreqs.nosrc.rpm"))
+        wanted = _requires_of(nosrc[0]) if nosrc else [
+            match.group(1) for match in _NEEDED.finditer(asked.stderr)]
+        if not wanted:
+            raise AssertionError(f"{meta.name}: rpmbuild -br misses dependencies but names "
+                                 f"none:\n{asked.stderr[-3000:]}")
+        installed = _dnf(repos, root, "install", *wanted)
+        if installed.returncode != 0:
+            raise AssertionError(f"{meta.name}: dnf cannot install the build dependencies "
+                                 f"{wanted}:\n{installed.stdout[-3000:]}\n{installed.stderr}")
+        result.installed = sorted(set(result.installed) | set(wanted))
+    else:
+        raise AssertionError(f"{meta.name}: rpmbuild -br still misses dependencies after "
+                             f"{ROUNDS} rounds")
+    built = _run([*rpmbuild, "-ba", str(spec)], env=env)
+    output = built.stdout + built.stderr
+    if built.returncode != 0:
+        raise AssertionError(f"{meta.name}: rpmbuild -ba in the clean root failed:\n"
+                             f"{output[-4000:]}")
+    result.checks = [line.split("rpm-pyconfig: ", 1)[1] for line in output.splitlines()
+                     if "imported" in line and "module(s) from" in line and "rpm-pyconfig" in line]
+    result.checks += [line for line in output.splitlines() if " passed" in line and " in " in line
+                      and line.startswith("=")]
+    rpms = sorted(p for p in (top / "RPMS").rglob("*.rpm"))
+    local = top / "built"
+    local.mkdir()
+    for path in rpms:
+        shutil.copy2(path, local / path.name)
+    if _run(["createrepo_c", "--quiet", str(local)]).returncode != 0:
+        raise AssertionError("createrepo_c failed")
+    # every runtime the spec selected on this machine has its package
+    name = _package_name(meta.canonical_name)
+    names = {_run(["rpm", "-qp", "--qf", "%{NAME}", str(path)]).stdout for path in rpms}
+    built_for = [runtime for runtime in runtimes if f"{runtime.package_prefix}-{name}" in names]
+    if not built_for:
+        raise AssertionError(f"{meta.name}: no runtime's package among {[p.name for p in rpms]}")
+    packages = [f"{runtime.package_prefix}-{name}" for runtime in built_for]
+    # the host's shared libraries the new extension modules link (libffi for cffi), as the
+    # chain's proof stubs them for the chain's packages
+    libraries = top / "libraries"
+    needed = sorted({line.split(" ")[0] for path in rpms
+                     for line in _run(["rpm", "-qp", "--requires", str(path)]).stdout.splitlines()
+                     if line.startswith(_HOST_LIBRARY_PREFIXES)})
+    _stub(f"pyconfig-stub-host-libraries-{meta.canonical_name}", needed, [], libraries)
+    if _run(["createrepo_c", "--quiet", str(libraries / "repo")]).returncode != 0:
+        raise AssertionError("createrepo_c failed")
+    dnf_install({**repos, "built": local, "libraries": libraries / "repo"}, top / "installed",
+                packages)
+    modules = meta.import_names or [meta.canonical_name.replace("-", "_")]
+    for runtime in built_for:
+        for module in modules:
+            where = import_from_root(runtime, top / "installed", module)
+            result.imports.append(f"{runtime.name}:{module}")
+            del where
+    result.seconds = time.monotonic() - started
+    return result
+
+
+def _backend_of(project: Path) -> str:
+    """``[build-system] build-backend`` of a fixture directory (PEP 517's legacy default)."""
+    table = tomllib.loads((project / "pyproject.toml").read_text(encoding="utf-8"))
+    backend = table.get("build-system", {}).get("build-backend")
+    return backend if isinstance(backend, str) else DEFAULT_BUILD_BACKEND
+
+
+def _sdist_of(project: Path, backend: str, runtimes: Sequence[Runtime], top: Path) -> Path:
+    """The sdist of a fixture directory, made offline by its own backend with the default
+    runtime's interpreter (the spec's Source0)."""
+    interpreter = next((rt for rt in runtimes if rt.default), runtimes[0]).interpreter
+    copy = top / "project"
+    shutil.copytree(project, copy, ignore=shutil.ignore_patterns("expected*.spec", "__pycache__"))
+    module, _, attribute = backend.partition(":")
+    script = ("import importlib, sys\nbackend = importlib.import_module(sys.argv[1])\n"
+              + (f"backend = backend.{attribute}\n" if attribute else "")
+              + "print(backend.build_sdist(sys.argv[2]))\n")
+    made = _run([interpreter, "-c", script, module, str(top)], cwd=copy,
+                env={"PATH": "/usr/bin:/bin", "HOME": str(top), "SOURCE_DATE_EPOCH": "1767225600"})
+    if made.returncode != 0:
+        raise AssertionError(f"{project}: no sdist:\n{made.stderr[-3000:]}")
+    return top / made.stdout.strip().splitlines()[-1]
+
+
+def _package_name(canonical: str) -> str:
+    """The generated spec's package name after the runtime prefix (no doubled python-)."""
+    return canonical[len("python-"):] if canonical.startswith("python-") else canonical
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m tests.cleanproof", description=__doc__)
+    parser.add_argument("--confdir", required=True, type=Path)
+    parser.add_argument("--chain", required=True, type=Path, help="a chain's directory")
+    parser.add_argument("--repo", action="append", default=[], type=Path,
+                        help="another repository (this project's own RPM)")
+    parser.add_argument("--work", required=True, type=Path)
+    parser.add_argument("--spec-options", action="append", default=[], metavar="NAME=OPTIONS",
+                        help="options of rpm-pyconfig spec for project NAME (shell words), e.g. "
+                        "cffi=--where \"implementation_name == 'cpython'\"")
+    parser.add_argument("sources", nargs="+", type=Path,
+                        help="sdists, or fixture directories (their sdist is made here)")
+    args = parser.parse_args(argv)
+    runtimes = load_registry([str(args.confdir)], explicit=True).runtimes
+    work = args.work.resolve()
+    chain_repo = (args.chain / "repo").resolve()
+    env = dict(os.environ)
+    env["RPM_PYCONFIG_PATH"] = str(args.confdir.resolve())
+    options: dict[str, list[str]] = {}
+    for item in args.spec_options:
+        project, _, words = item.partition("=")
+        options[canonicalize_name(project)] = shlex.split(words)
+    failed = 0
+    try:
+        repos = {
+            "chain": chain_repo,
+            "stubs": build_stubs(runtimes, chain_repo, work),
+            "hosttools": host_tools_repo(runtimes, args.chain / "report.json", work),
+            **{f"extra{index}": path.resolve() for index, path in enumerate(args.repo)},
+        }
+    except AssertionError as error:
+        print(f"cleanproof: FAILED: {error}", file=sys.stderr)
+        return 1
+    for source in args.sources:
+        try:
+            # options by the sdist's project name or the fixture directory's name
+            key = source.name if source.is_dir() else read_metadata(source).name
+            result = clean_build(
+                source.resolve(), repos, runtimes, args.confdir.resolve(), work, env,
+                options.get(canonicalize_name(key), []))
+        except (AssertionError, PyConfigError) as error:
+            failed += 1
+            print(f"cleanproof: FAILED: {source.name}: {error}", file=sys.stderr, flush=True)
+            continue
+        print(f"cleanproof: {result.line()}", flush=True)
+    print(f"cleanproof: {len(args.sources) - failed} of {len(args.sources)} built in a clean root",
+          flush=True)
+    return 1 if failed else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
