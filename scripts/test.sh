@@ -12,8 +12,8 @@ echo "== mypy" && .venv/bin/mypy
 # The unit tests under every other runtime the probe finds (another language version or
 # implementation than .venv's: PyPy 3.9 on Debian 12, PyPy 3.11 on Debian 13...), with the
 # distribution's pytest, hypothesis, jinja2, packaging and installer (0.6 on Debian 12, 0.7 on
-# 13; a packaging older than 24.2 is replaced by setup.sh's, from PyPI). A runtime that cannot import them is named; under
-# CI=true that fails the run.
+# 13; a packaging older than 24.2 is replaced by setup.sh's, from PyPI). A runtime that cannot
+# import them is named; under CI=true that fails the run.
 venv_runtime=$(.venv/bin/python -c 'import sys; print(sys.implementation.name, "%d.%d" % sys.version_info[:2])')
 ran=0
 # Captured first: the status of a process substitution would go unchecked.
