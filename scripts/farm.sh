@@ -156,9 +156,12 @@ archive_date() {
 
 # Debian packages of every root: rpm tools, build tools, every CPython with headers and debug
 # build, PyPy (found by name in the root's archive: the farm takes every runtime it offers).
+# The build backends (flit, poetry-core, hatchling) are in the root before the free-threaded
+# step, which copies Debian's versions of them (a fresh root has not run setup.sh yet); the
+# tool itself needs installer.
 base_packages="rpm rpm2cpio python3-rpm rpmlint debugedit file python3-packaging gcc make
   ca-certificates python3-dev python3-dbg python3-venv python3-pip python3-setuptools python3-wheel
-  pypy3 pypy3-dev"
+  pypy3 pypy3-dev flit python3-poetry-core python3-hatchling python3-installer"
 recipe_root() {
   local suite=$1 root=$2 start=$SECONDS
   debootstrap --variant=minbase --include=ca-certificates "$suite" "$root" "$mirror"
