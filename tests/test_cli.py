@@ -758,6 +758,15 @@ def test_no_sentinel_on_a_terminal(
 # -- import cost ----------------------------------------------------------------------------
 
 
+def _imported(stderr: str) -> set[str]:
+    """The modules a ``-X importtime`` run reports on stderr."""
+    return {
+        line.rsplit("|", 1)[1].strip()
+        for line in stderr.splitlines()
+        if line.startswith("import time:") and "|" in line
+    }
+
+
 @pytest.mark.skipif(
     sys.implementation.name != "cpython", reason="-X importtime is CPython's (PyPy ignores it)"
 )
@@ -775,11 +784,7 @@ def test_spec_parse_path_imports_little(registry: Path) -> None:
     )
     assert completed.returncode == 0, completed.stderr
     assert completed.stdout == "python3\npython3-debug\npypy3\n"
-    modules = {
-        line.rsplit("|", 1)[1].strip()
-        for line in completed.stderr.splitlines()
-        if line.startswith("import time:") and "|" in line
-    }
+    modules = _imported(completed.stderr)
     assert {"rpm_pyconfig.cli", "rpm_pyconfig.registry", "rpm_pyconfig.expression"} <= modules
     assert "rpm_pyconfig._commands" not in modules  # the subcommands' options: argparse only
     forbidden = {"argparse", "jinja2", "packaging", "typing", "dataclasses", "shutil",
@@ -802,11 +807,7 @@ def test_compile_fallback_path_imports_little(registry: Path) -> None:
     )
     assert completed.returncode == 0, completed.stderr
     assert "pyconfig.registry = {" in completed.stdout
-    modules = {
-        line.rsplit("|", 1)[1].strip()
-        for line in completed.stderr.splitlines()
-        if line.startswith("import time:") and "|" in line
-    }
+    modules = _imported(completed.stderr)
     assert {"rpm_pyconfig.compiled", "rpm_pyconfig.registry"} <= modules
     forbidden = {"argparse", "jinja2", "packaging", "typing", "dataclasses", "shutil",
                  "subprocess", "tempfile", "installer"}
@@ -834,11 +835,7 @@ def test_direct_fallback_imports_no_standard_library_parser(registry: Path) -> N
     )
     assert completed.returncode == 0, completed.stderr
     assert "pyconfig.registry = {" in completed.stdout
-    modules = {
-        line.rsplit("|", 1)[1].strip()
-        for line in completed.stderr.splitlines()
-        if line.startswith("import time:") and "|" in line
-    }
+    modules = _imported(completed.stderr)
     assert {"rpm_pyconfig.compiled", "rpm_pyconfig.registry", "rpm_pyconfig.dropin"} <= modules
     heavy = {"configparser", "re", "enum", "collections", "functools", "typing", "argparse",
              "jinja2", "packaging", "dataclasses", "shutil", "subprocess", "tempfile"}
