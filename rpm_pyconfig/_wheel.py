@@ -33,6 +33,7 @@ from installer.sources import WheelSource
 from installer.utils import Scheme, parse_metadata_file
 
 from .errors import PyConfigError
+from .sources import zip_member_problem
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
@@ -64,17 +65,11 @@ class Wheel(WheelSource):
         self.where = where
         self.members: list[str] = []
         for info in archive.infolist():
-            name = info.filename
-            parts = name.replace("\\", "/").split("/")
-            if name.startswith("/") or ".." in parts or not name.isprintable():
-                raise WheelError(f"{where}: member {name!r} would unpack outside the tree or "
-                                 "has control characters in its name; refusing the archive")
-            kind = stat.S_IFMT(info.external_attr >> 16)  # 0: no type recorded (a plain file)
-            if kind and kind not in (stat.S_IFREG, stat.S_IFDIR):
-                raise WheelError(f"{where}: member {name!r} is not a regular file or a "
-                                 "directory (a link, a device, a FIFO); refusing the archive")
-            if not name.endswith("/"):
-                self.members.append(name)
+            problem = zip_member_problem(where, info)  # the rules sdists are read by
+            if problem:
+                raise WheelError(problem)
+            if not info.filename.endswith("/"):
+                self.members.append(info.filename)
         found = sorted({
             name.split("/")[0] for name in self.members
             if name.count("/") == 1 and name.endswith("/METADATA")

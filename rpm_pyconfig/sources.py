@@ -19,7 +19,7 @@ from pathlib import Path
 from rpm_pyconfig.errors import MetadataError
 
 __all__ = ["TAR_SUFFIXES", "ArchiveTree", "DirTree", "TarTree", "Tree", "ZipTree",
-           "check_zip", "read_member", "unpack", "utf8_text"]
+           "check_zip", "read_member", "unpack", "utf8_text", "zip_member_problem"]
 
 TAR_SUFFIXES = (".tar.gz", ".tgz", ".tar.bz2", ".tbz2", ".tar.xz", ".txz", ".tar")
 
@@ -129,12 +129,34 @@ def _normalised(name: str) -> str:
     return name[2:] if name.startswith("./") else name
 
 
-def _check_member_name(path: Path, name: str) -> None:
-    """Refuse what would unpack outside the tree: absolute names, ``..``, odd characters."""
+def _name_problem(where: str | os.PathLike[str], name: str) -> str | None:
+    """What is wrong with a member name that would unpack outside the tree (absolute, ``..``,
+    odd characters), or None."""
     parts = name.replace("\\", "/").split("/")
     if name.startswith("/") or ".." in parts or not name.isprintable():
-        raise MetadataError(f"{path}: member {name!r} would unpack outside the tree or has "
-                            "control characters in its name; refusing the archive")
+        return (f"{os.fspath(where)}: member {name!r} would unpack outside the tree or has "
+                "control characters in its name; refusing the archive")
+    return None
+
+
+def _check_member_name(path: Path, name: str) -> None:
+    """Refuse what would unpack outside the tree: absolute names, ``..``, odd characters."""
+    problem = _name_problem(path, name)
+    if problem:
+        raise MetadataError(problem)
+
+
+def zip_member_problem(where: str | os.PathLike[str], info: zipfile.ZipInfo) -> str | None:
+    """What is wrong with a zip member (an sdist's or a wheel's, read or installed), or None:
+    its name would unpack outside the tree, or it is not a regular file or a directory."""
+    problem = _name_problem(where, info.filename)
+    if problem:
+        return problem
+    kind = stat.S_IFMT(info.external_attr >> 16)  # 0: no type recorded (a plain file)
+    if kind and kind not in (stat.S_IFREG, stat.S_IFDIR):
+        return (f"{os.fspath(where)}: member {info.filename!r} is not a regular file or a "
+                "directory (a link, a device, a FIFO); refusing the archive")
+    return None
 
 
 class _Budget:
@@ -222,11 +244,9 @@ def check_zip(path: Path, archive: zipfile.ZipFile) -> None:
     budget = _Budget(path)
     for info in archive.infolist():
         budget.add(info.file_size)
-        _check_member_name(path, info.filename)
-        kind = stat.S_IFMT(info.external_attr >> 16)  # 0: no type recorded (a plain file)
-        if kind and kind not in (stat.S_IFREG, stat.S_IFDIR):
-            raise MetadataError(f"{path}: member {info.filename!r} is not a regular file or "
-                                "a directory (a link, a device, a FIFO); refusing the archive")
+        problem = zip_member_problem(path, info)
+        if problem:
+            raise MetadataError(problem)
 
 
 def read_member(archive: zipfile.ZipFile, name: str, where: str) -> bytes:
