@@ -198,6 +198,7 @@ def _run_compile(args: Arguments) -> int:
         fingerprint,
         lua_chunk,
         macros_file,
+        setup_source,
     )
 
     prints = fingerprint(dirs)
@@ -208,7 +209,7 @@ def _run_compile(args: Arguments) -> int:
     origin = ":".join(dirs)
     from ._files import write_atomically
 
-    chunk, stamp = lua_chunk(checked, prints, DEFAULT_SEARCH_PATH)
+    chunk, stamp = lua_chunk(checked, prints, DEFAULT_SEARCH_PATH, setup_source())
     compiled = None
     if output != "-":
         compiled = bytecode(chunk)

@@ -34,8 +34,9 @@ if TYPE_CHECKING:
     from .runtime import Runtime
 
 __all__ = [
-    "DEFAULT_OUTPUT", "MACRO", "Fingerprint", "bytecode", "bytecode_path", "direct_run",
-    "engine_files", "fallback_chunk", "fingerprint", "lua_chunk", "macros_file",
+    "DEFAULT_OUTPUT", "MACRO", "SETUP_MACRO", "Fingerprint", "bytecode", "bytecode_path",
+    "direct_run", "engine_files", "fallback_chunk", "fingerprint", "lua_chunk", "macros_file",
+    "setup_source",
 ]
 
 #: Where ``rpm-pyconfig compile`` writes by default: rpm loads every macros.d/macros.* file.
@@ -250,19 +251,60 @@ def _minified(source: str) -> str:
     return "\n".join(line for line in lines if line and not line.startswith("--")) + "\n"
 
 
-def lua_chunk(registry: Registry, prints: Fingerprint, default_path: Sequence[str]
-              ) -> tuple[str, str]:
+#: The macro of macros.pyconfig defining the Lua helpers of the macros (``P.load``...).
+SETUP_MACRO = "_pyconfig_lua_setup"
+
+
+def setup_source(*, rpm: str = "rpm") -> str | None:
+    """The body of ``%_pyconfig_lua_setup`` as rpm reads it, the ``macros.pyconfig`` of a
+    checkout holding this package loaded first when there is one (its tests and benchmarks
+    load that file); None when rpm cannot say or does not define it."""
+    import subprocess
+
+    command = [rpm]
+    files = engine_files()
+    if files:
+        checkout = os.path.join(os.path.dirname(os.path.dirname(files[0])), "macros",
+                                "macros.pyconfig")
+        if os.path.isfile(checkout):
+            command += ["--load", checkout]
+    command += ["--eval", f"%{{?{SETUP_MACRO}:%{{macrobody:{SETUP_MACRO}}}}}"]
+    try:
+        done = subprocess.run(command, capture_output=True, text=True, check=False)
+    except OSError:
+        return None
+    body = done.stdout[:-1] if done.stdout.endswith("\n") else done.stdout
+    if done.returncode != 0 or not body.startswith("%{lua:") or not body.endswith("}"):
+        return None
+    return body
+
+
+def _setup_part(setup: str | None) -> str:
+    """The Lua of ``%_pyconfig_lua_setup`` (*setup*, its body), run by the chunk when the
+    macro loaded in this parse has that very body: the macros then skip expanding and
+    compiling it again (a quarter of the evaluator's fixed cost per parse).  Any other
+    body (another version of macros.pyconfig, a --define) is expanded as before."""
+    if setup is None:
+        return ""
+    current = f"%{{?{SETUP_MACRO}:%{{macrobody:{SETUP_MACRO}}}}}"
+    return (f"if rpm.expand({_lua(current)}) == {_lua(setup)} then\n"
+            f"{setup[len('%{lua:'):-1]}\npyconfig.setup_done = true\nend\n")
+
+
+def lua_chunk(registry: Registry, prints: Fingerprint, default_path: Sequence[str],
+              setup: str | None = None) -> tuple[str, str]:
     """The Lua chunk of a compiled registry and its stamp.
 
     The chunk is the evaluator, ``pyconfig.registry`` and the fingerprint of what it was
-    compiled from (drop-ins and engine files), then the stamp: a hash of all that, which
-    the macros file checks so that it never runs a bytecode file written for another
-    chunk.  The same files give the same bytes.
+    compiled from (drop-ins and engine files), the macros' helpers when *setup* (the
+    body of ``%_pyconfig_lua_setup``, ``setup_source()``) is given, then the stamp: a hash
+    of all that, which the macros file checks so that it never runs a bytecode file
+    written for another chunk.  The same files give the same bytes.
     """
     import hashlib
 
     body = (_minified(_engine()) + _registry_data(registry)
-            + _fingerprint_data(prints, default_path))
+            + _fingerprint_data(prints, default_path) + _setup_part(setup))
     stamp = hashlib.sha256(body.encode("utf-8")).hexdigest()[:32]
     return body + f"pyconfig.registry.stamp = {_lua(stamp)}\n", stamp
 
