@@ -200,8 +200,39 @@ def _attributes(runtime: Runtime) -> str:
     return ", ".join(fields)
 
 
-def _registry_data(registry: Registry) -> str:
-    """``pyconfig.registry``: what the evaluator reads (tokens, ``--where`` kinds, runtimes)."""
+def _filtered_attributes(engine: str) -> tuple[list[str], list[str]]:
+    """The runtime attributes the generated stanzas print through ``sh`` and ``literal``
+    (``J.sh_attr(v_rt, "name")``, ``J.literal_attr(...)``, see stanzas.py)."""
+    import re
+
+    found = {kind: sorted(set(re.findall(rf'J\.{kind}_attr\(v_\w+, "(\w+)"\)', engine)))
+             for kind in ("sh", "literal")}
+    return found["sh"], found["literal"]
+
+
+def _filtered(runtime: Runtime, names: Sequence[str], spec: Callable[[str], str]) -> str:
+    """Lua fields: the text attributes *names* of *runtime* as *spec* (a filter of
+    spectext) makes them; those it refuses are left to the evaluator, which then asks
+    the tool as before."""
+    from .errors import MetadataError
+
+    fields = []
+    for name in names:
+        value = getattr(runtime, name, None)
+        if not isinstance(value, str):
+            continue
+        try:
+            text = spec(value)
+        except MetadataError:
+            continue
+        fields.append(f"[{_lua(name)}] = {_lua(str(text))}")
+    return ", ".join(fields)
+
+
+def _registry_data(registry: Registry, filtered: tuple[list[str], list[str]] | None = None
+                   ) -> str:
+    """``pyconfig.registry``: what the evaluator reads (tokens, ``--where`` kinds, runtimes),
+    with *filtered* (``_filtered_attributes()``) those attributes as spec text."""
     lines = ["pyconfig.registry = {", " tokens = {"]
     lines += [f"  [{_lua(name)}] = true," for name in sorted(TOKENS)]
     lines.append(" },")
@@ -217,6 +248,11 @@ def _registry_data(registry: Registry) -> str:
                            variable_values(runtime).items())
         lines.append(f"  {{t = {{{tokens}}},")
         lines.append(f"   v = {{{values}}},")
+        if filtered is not None:
+            from . import spectext
+
+            lines.append(f"   q = {{{_filtered(runtime, filtered[0], spectext.shell)}}},")
+            lines.append(f"   l = {{{_filtered(runtime, filtered[1], spectext.line)}}},")
         lines.append(f"   a = {{{_attributes(runtime)}}}}},")
     lines.append(" },")
     lines.append("}")
@@ -303,7 +339,8 @@ def lua_chunk(registry: Registry, prints: Fingerprint, default_path: Sequence[st
     """
     import hashlib
 
-    body = (_minified(_engine()) + _registry_data(registry)
+    engine = _engine()
+    body = (_minified(engine) + _registry_data(registry, _filtered_attributes(engine))
             + _fingerprint_data(prints, default_path) + _setup_part(setup))
     stamp = hashlib.sha256(body.encode("utf-8")).hexdigest()[:32]
     return body + f"pyconfig.registry.stamp = {_lua(stamp)}\n", stamp

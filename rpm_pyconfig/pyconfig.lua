@@ -1595,6 +1595,42 @@ function J.literal(value)
   P.bail()
 end
 
+-- object.NAME | sh and object.NAME | literal: a runtime's attribute as spec text that
+-- `rpm-pyconfig compile` wrote with Python's own filters (the runtime's q and l tables:
+-- no pattern search over every path at every parse), else computed here
+local computed = {}  -- spec text -> its value
+
+local function spec_once(text)
+  local found = computed[text]
+  if not found then
+    found = J.spec(text)
+    computed[text] = found
+  end
+  return found
+end
+
+function J.sh_attr(object, name)
+  if getmetatable(object) == RUNTIME then
+    local done = object.q
+    done = done and done[name]
+    if done then
+      return spec_once(done)
+    end
+  end
+  return J.sh(J.attr(object, name))
+end
+
+function J.literal_attr(object, name)
+  if getmetatable(object) == RUNTIME then
+    local done = object.l
+    done = done and done[name]
+    if done then
+      return spec_once(done)
+    end
+  end
+  return J.literal(J.attr(object, name))
+end
+
 function J.at(text, runtime)
   if getmetatable(runtime) ~= RUNTIME then
     P.bail()

@@ -75,18 +75,18 @@ T["subpackages"] = function(ctx)
       else
         out[#out + 1] = "%\123summary\125"
       end
-      out[#out + 1] = "\010Requires: " .. J.output(J.literal(J.attr(v_rt, "abi_requires"))) .. "\010"
+      out[#out + 1] = "\010Requires: " .. J.output(J.literal_attr(v_rt, "abi_requires")) .. "\010"
       do
         local items3 = J.list(J.item(J.get(ctx, "relies_on"), J.attr(v_rt, "name")))
         for i4, v_earlier in ipairs(items3) do
-          out[#out + 1] = "# " .. J.output(J.literal(J.attr(v_rt, "name"))) .. " installs files that " .. J.output(J.literal(J.attr(v_earlier, "name"))) .. "'s package ships (shared directory"
+          out[#out + 1] = "# " .. J.output(J.literal_attr(v_rt, "name")) .. " installs files that " .. J.output(J.literal_attr(v_earlier, "name")) .. "'s package ships (shared directory"
           if J.truth(J.eq(J.attr(v_earlier, "cache_tag"), J.attr(v_rt, "cache_tag"))) then
-            out[#out + 1] = ", cache tag " .. J.output(J.literal(J.attr(v_earlier, "cache_tag")))
+            out[#out + 1] = ", cache tag " .. J.output(J.literal_attr(v_earlier, "cache_tag"))
           end
           out[#out + 1] = ").\010Requires: " .. J.output(J.literal(J.concat(J.attr(v_earlier, "package_prefix"), "-", J.get(ctx, "pkgname")))) .. " = %\123?epoch:%\123epoch\125:\125%\123version\125-%\123release\125\010"
         end
       end
-      out[#out + 1] = "Provides: " .. J.output(J.literal(J.attr(v_rt, "provides_prefix"))) .. "dist(" .. J.output(v_dist) .. ") = " .. J.output(v_provided) .. "\010Provides: " .. J.output(J.literal(J.attr(v_rt, "versioned_provides_prefix"))) .. "dist(" .. J.output(v_dist) .. ") = " .. J.output(v_provided) .. "\010"
+      out[#out + 1] = "Provides: " .. J.output(J.literal_attr(v_rt, "provides_prefix")) .. "dist(" .. J.output(v_dist) .. ") = " .. J.output(v_provided) .. "\010Provides: " .. J.output(J.literal_attr(v_rt, "versioned_provides_prefix")) .. "dist(" .. J.output(v_dist) .. ") = " .. J.output(v_provided) .. "\010"
       do
         local items5 = J.list(J.get(ctx, "requires_each"))
         for i6, v_dependency in ipairs(items5) do
@@ -99,14 +99,14 @@ T["subpackages"] = function(ctx)
           out[#out + 1] = "Requires: " .. J.output(v_dependency) .. "\010"
         end
       end
-      out[#out + 1] = "\010%description -n " .. J.output(v_package) .. "\010%\123?_description\125%\123!?_description:%\123summary\125.\125\010\010Built for " .. J.output(J.literal(J.attr(v_rt, "platform_python_implementation"))) .. " " .. J.output(J.literal(J.attr(v_rt, "version")))
+      out[#out + 1] = "\010%description -n " .. J.output(v_package) .. "\010%\123?_description\125%\123!?_description:%\123summary\125.\125\010\010Built for " .. J.output(J.literal_attr(v_rt, "platform_python_implementation")) .. " " .. J.output(J.literal_attr(v_rt, "version"))
       if J.truth(J.attr(v_rt, "debug")) then
         out[#out + 1] = ", debug build"
       end
       if J.truth(J.attr(v_rt, "free_threaded")) then
         out[#out + 1] = ", free-threaded build"
       end
-      out[#out + 1] = ".\010\010%files -n " .. J.output(v_package) .. " -f " .. J.output(J.literal(J.attr(J.get(ctx, "layout"), "files"))) .. "/" .. J.output(J.literal(J.attr(v_rt, "name"))) .. J.output(J.literal(J.attr(J.get(ctx, "layout"), "files_suffix"))) .. "\010"
+      out[#out + 1] = ".\010\010%files -n " .. J.output(v_package) .. " -f " .. J.output(J.literal_attr(J.get(ctx, "layout"), "files")) .. "/" .. J.output(J.literal_attr(v_rt, "name")) .. J.output(J.literal_attr(J.get(ctx, "layout"), "files_suffix")) .. "\010"
       if J.truth(J.get(ctx, "doc")) then
         out[#out + 1] = "%doc " .. J.output(J.literal(J.get(ctx, "doc"))) .. "\010"
       end
@@ -115,7 +115,7 @@ T["subpackages"] = function(ctx)
         local items9 = J.list(J.get(ctx, "extras"))
         for i10, v_extra in ipairs(items9) do
           local v_extra = J.literal(v_extra)
-          out[#out + 1] = "%package -n " .. J.output(v_package) .. "+" .. J.output(v_extra) .. "\010Summary: Dependencies of the " .. J.output(v_extra) .. " extra of " .. J.output(v_package) .. "\010BuildArch: noarch\010Requires: " .. J.output(v_package) .. " = %\123?epoch:%\123epoch\125:\125%\123version\125-%\123release\125\010Provides: " .. J.output(J.literal(J.attr(v_rt, "provides_prefix"))) .. "dist(" .. J.output(v_dist) .. "[" .. J.output(v_extra) .. "]) = " .. J.output(v_provided) .. "\010Provides: " .. J.output(J.literal(J.attr(v_rt, "versioned_provides_prefix"))) .. "dist(" .. J.output(v_dist) .. "[" .. J.output(v_extra) .. "]) = " .. J.output(v_provided) .. "\010"
+          out[#out + 1] = "%package -n " .. J.output(v_package) .. "+" .. J.output(v_extra) .. "\010Summary: Dependencies of the " .. J.output(v_extra) .. " extra of " .. J.output(v_package) .. "\010BuildArch: noarch\010Requires: " .. J.output(v_package) .. " = %\123?epoch:%\123epoch\125:\125%\123version\125-%\123release\125\010Provides: " .. J.output(J.literal_attr(v_rt, "provides_prefix")) .. "dist(" .. J.output(v_dist) .. "[" .. J.output(v_extra) .. "]) = " .. J.output(v_provided) .. "\010Provides: " .. J.output(J.literal_attr(v_rt, "versioned_provides_prefix")) .. "dist(" .. J.output(v_dist) .. "[" .. J.output(v_extra) .. "]) = " .. J.output(v_provided) .. "\010"
           do
             local items11 = J.list(J.dist_requires(J.get(ctx, "requires_dist"), v_rt, v_extra))
             for i12, v_dependency in ipairs(items11) do
@@ -135,7 +135,7 @@ T["prep"] = function(ctx)
   do
     local items1 = J.list(J.get(ctx, "runtimes"))
     for i2, v_rt in ipairs(items1) do
-      out[#out + 1] = "rm -rf " .. J.output(J.sh(J.attr(v_rt, "srcdir"))) .. " && mkdir -p " .. J.output(J.sh(J.attr(v_rt, "srcdir"))) .. "\010find . -mindepth 1 -maxdepth 1 ! -name " .. J.output(J.sh(J.attr(J.get(ctx, "layout"), "root"))) .. " -exec cp -a -t " .. J.output(J.sh(J.attr(v_rt, "srcdir"))) .. " \123\125 + || exit 1\010"
+      out[#out + 1] = "rm -rf " .. J.output(J.sh_attr(v_rt, "srcdir")) .. " && mkdir -p " .. J.output(J.sh_attr(v_rt, "srcdir")) .. "\010find . -mindepth 1 -maxdepth 1 ! -name " .. J.output(J.sh_attr(J.get(ctx, "layout"), "root")) .. " -exec cp -a -t " .. J.output(J.sh_attr(v_rt, "srcdir")) .. " \123\125 + || exit 1\010"
     end
   end
   return table.concat(out)
@@ -147,7 +147,7 @@ T["build"] = function(ctx)
     local items1 = J.list(J.get(ctx, "runtimes"))
     for i2, v_rt in ipairs(items1) do
       local v_loop = {index = i2, length = #items1}
-      out[#out + 1] = "echo " .. J.output(J.sh(J.concat("rpm-pyconfig: building a wheel for ", J.attr(v_rt, "name"), " (", J.attr(v_loop, "index"), "/", J.attr(v_loop, "length"), ")"))) .. " >&2\010rm -rf " .. J.output(J.sh(J.attr(J.get(ctx, "layout"), "wheels"))) .. "/" .. J.output(J.sh(J.attr(v_rt, "name"))) .. "\010(cd " .. J.output(J.sh(J.attr(v_rt, "srcdir"))) .. " && %\123?pyconfig_deps_root:PYTHONPATH=\034%\123pyconfig_deps_root\125\034" .. J.output(J.sh(J.attr(v_rt, "purelib"))) .. ":\034%\123pyconfig_deps_root\125\034" .. J.output(J.sh(J.attr(v_rt, "platlib"))) .. "$\123PYTHONPATH:+:$PYTHONPATH\125 \125" .. J.output(J.sh(J.attr(v_rt, "interpreter"))) .. " -m pip wheel --no-deps --no-build-isolation --no-index --no-cache-dir --disable-pip-version-check --wheel-dir " .. J.output(J.sh(J.attr(J.get(ctx, "layout"), "wheels_from_src"))) .. "/" .. J.output(J.sh(J.attr(v_rt, "name"))) .. " .) || exit 1\010"
+      out[#out + 1] = "echo " .. J.output(J.sh(J.concat("rpm-pyconfig: building a wheel for ", J.attr(v_rt, "name"), " (", J.attr(v_loop, "index"), "/", J.attr(v_loop, "length"), ")"))) .. " >&2\010rm -rf " .. J.output(J.sh_attr(J.get(ctx, "layout"), "wheels")) .. "/" .. J.output(J.sh_attr(v_rt, "name")) .. "\010(cd " .. J.output(J.sh_attr(v_rt, "srcdir")) .. " && %\123?pyconfig_deps_root:PYTHONPATH=\034%\123pyconfig_deps_root\125\034" .. J.output(J.sh_attr(v_rt, "purelib")) .. ":\034%\123pyconfig_deps_root\125\034" .. J.output(J.sh_attr(v_rt, "platlib")) .. "$\123PYTHONPATH:+:$PYTHONPATH\125 \125" .. J.output(J.sh_attr(v_rt, "interpreter")) .. " -m pip wheel --no-deps --no-build-isolation --no-index --no-cache-dir --disable-pip-version-check --wheel-dir " .. J.output(J.sh_attr(J.get(ctx, "layout"), "wheels_from_src")) .. "/" .. J.output(J.sh_attr(v_rt, "name")) .. " .) || exit 1\010"
     end
   end
   return table.concat(out)
@@ -156,14 +156,14 @@ P.template_reads["build"] = {["layout"] = true, ["runtimes"] = true}
 T["install"] = function(ctx)
   local out = {}
   if J.truth(J.get(ctx, "embed_registry")) then
-    out[#out + 1] = "rm -rf " .. J.output(J.sh(J.attr(J.get(ctx, "layout"), "registry"))) .. " && mkdir -p " .. J.output(J.sh(J.attr(J.get(ctx, "layout"), "registry"))) .. "\010"
+    out[#out + 1] = "rm -rf " .. J.output(J.sh_attr(J.get(ctx, "layout"), "registry")) .. " && mkdir -p " .. J.output(J.sh_attr(J.get(ctx, "layout"), "registry")) .. "\010"
     do
       local items1 = J.list(J.get(ctx, "runtimes"))
       for i2, v_rt in ipairs(items1) do
-        out[#out + 1] = "cat > " .. J.output(J.sh(J.attr(J.get(ctx, "layout"), "registry"))) .. "/" .. J.output(J.sh(J.attr(v_rt, "name"))) .. ".conf <<'RPM_PYCONFIG_EOF'\010" .. J.output(J.conf(v_rt)) .. "\010RPM_PYCONFIG_EOF\010"
+        out[#out + 1] = "cat > " .. J.output(J.sh_attr(J.get(ctx, "layout"), "registry")) .. "/" .. J.output(J.sh_attr(v_rt, "name")) .. ".conf <<'RPM_PYCONFIG_EOF'\010" .. J.output(J.conf(v_rt)) .. "\010RPM_PYCONFIG_EOF\010"
       end
     end
-    out[#out + 1] = J.output(J.sh(J.get(ctx, "tool"))) .. " --confdir " .. J.output(J.sh(J.attr(J.get(ctx, "layout"), "registry"))) .. " install --buildroot \034%\123buildroot\125\034 --bindir \034%\123_bindir\125\034"
+    out[#out + 1] = J.output(J.sh(J.get(ctx, "tool"))) .. " --confdir " .. J.output(J.sh_attr(J.get(ctx, "layout"), "registry")) .. " install --buildroot \034%\123buildroot\125\034 --bindir \034%\123_bindir\125\034"
     if J.truth(J.get(ctx, "unversioned")) then
       out[#out + 1] = " --unversioned " .. J.output(J.sh(J.get(ctx, "unversioned")))
     end
@@ -184,7 +184,7 @@ T["check"] = function(ctx)
     do
       local items1 = J.list(J.get(ctx, "runtimes"))
       for i2, v_rt in ipairs(items1) do
-        out[#out + 1] = J.output(J.sh(J.get(ctx, "tool"))) .. " check-imports --name " .. J.output(J.sh(J.attr(v_rt, "name"))) .. " --interpreter " .. J.output(J.sh(J.attr(v_rt, "interpreter"))) .. " --buildroot \034%\123buildroot\125\034 --path \034%\123buildroot\125\034" .. J.output(J.sh(J.attr(v_rt, "purelib"))) .. " --path \034%\123buildroot\125\034" .. J.output(J.sh(J.attr(v_rt, "platlib"))) .. "%\123?pyconfig_deps_root: --path \034%\123pyconfig_deps_root\125\034" .. J.output(J.sh(J.attr(v_rt, "purelib"))) .. " --path \034%\123pyconfig_deps_root\125\034" .. J.output(J.sh(J.attr(v_rt, "platlib"))) .. "\125"
+        out[#out + 1] = J.output(J.sh(J.get(ctx, "tool"))) .. " check-imports --name " .. J.output(J.sh_attr(v_rt, "name")) .. " --interpreter " .. J.output(J.sh_attr(v_rt, "interpreter")) .. " --buildroot \034%\123buildroot\125\034 --path \034%\123buildroot\125\034" .. J.output(J.sh_attr(v_rt, "purelib")) .. " --path \034%\123buildroot\125\034" .. J.output(J.sh_attr(v_rt, "platlib")) .. "%\123?pyconfig_deps_root: --path \034%\123pyconfig_deps_root\125\034" .. J.output(J.sh_attr(v_rt, "purelib")) .. " --path \034%\123pyconfig_deps_root\125\034" .. J.output(J.sh_attr(v_rt, "platlib")) .. "\125"
         do
           local items3 = J.list(J.get(ctx, "check_exclude"))
           for i4, v_pattern in ipairs(items3) do
@@ -211,7 +211,7 @@ T["test"] = function(ctx)
     local items1 = J.list(J.get(ctx, "runtimes"))
     for i2, v_rt in ipairs(items1) do
       local v_loop = {index = i2, length = #items1}
-      out[#out + 1] = "echo " .. J.output(J.sh(J.concat("rpm-pyconfig: testing with ", J.attr(v_rt, "name"), " (", J.attr(v_loop, "index"), "/", J.attr(v_loop, "length"), ")"))) .. " >&2\010(cd " .. J.output(J.sh(J.attr(v_rt, "srcdir"))) .. " && PYTHONDONTWRITEBYTECODE=1 PYTHONPATH=\034%\123buildroot\125\034" .. J.output(J.sh(J.attr(v_rt, "purelib"))) .. ":\034%\123buildroot\125\034" .. J.output(J.sh(J.attr(v_rt, "platlib"))) .. "%\123?pyconfig_deps_root::\034%\123pyconfig_deps_root\125\034" .. J.output(J.sh(J.attr(v_rt, "purelib"))) .. ":\034%\123pyconfig_deps_root\125\034" .. J.output(J.sh(J.attr(v_rt, "platlib"))) .. "\125 " .. J.output(J.sh(J.attr(v_rt, "interpreter"))) .. " -s -c " .. J.output(J.sh("import runpy, sys; sys.path[:] = [entry for entry in sys.path if entry]; runpy.run_module(sys.argv.pop(1), run_name=\034__main__\034, alter_sys=True)"))
+      out[#out + 1] = "echo " .. J.output(J.sh(J.concat("rpm-pyconfig: testing with ", J.attr(v_rt, "name"), " (", J.attr(v_loop, "index"), "/", J.attr(v_loop, "length"), ")"))) .. " >&2\010(cd " .. J.output(J.sh_attr(v_rt, "srcdir")) .. " && PYTHONDONTWRITEBYTECODE=1 PYTHONPATH=\034%\123buildroot\125\034" .. J.output(J.sh_attr(v_rt, "purelib")) .. ":\034%\123buildroot\125\034" .. J.output(J.sh_attr(v_rt, "platlib")) .. "%\123?pyconfig_deps_root::\034%\123pyconfig_deps_root\125\034" .. J.output(J.sh_attr(v_rt, "purelib")) .. ":\034%\123pyconfig_deps_root\125\034" .. J.output(J.sh_attr(v_rt, "platlib")) .. "\125 " .. J.output(J.sh_attr(v_rt, "interpreter")) .. " -s -c " .. J.output(J.sh("import runpy, sys; sys.path[:] = [entry for entry in sys.path if entry]; runpy.run_module(sys.argv.pop(1), run_name=\034__main__\034, alter_sys=True)"))
       do
         local items3 = J.list(J.get(ctx, "test_command"))
         for i4, v_word in ipairs(items3) do

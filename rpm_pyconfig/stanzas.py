@@ -57,6 +57,10 @@ _METHODS = {
     "split": "J.split", "strip": "J.strip",
 }
 _COMPARE = {"eq": "J.eq"}
+#: ``x.NAME | sh`` and ``x.NAME | literal``: J functions that take a runtime's attribute as
+#: spec text computed by ``rpm-pyconfig compile`` (compiled.FILTERED_ATTRIBUTE), the rest
+#: as the filter does.
+_ATTRIBUTE_FILTERS = {"sh": "J.sh_attr", "literal": "J.literal_attr"}
 
 
 class UnsupportedTemplateError(Exception):
@@ -209,6 +213,10 @@ class _Writer:
             raise self.refuse(node, f"the filter {node.name}")
         if node.name not in _FILTERS:
             raise self.refuse(node, f"the filter {node.name}")
+        if (node.name in _ATTRIBUTE_FILTERS and not node.args
+                and isinstance(node.node, nodes.Getattr)):
+            return (f"{_ATTRIBUTE_FILTERS[node.name]}({self.expr(node.node.node)}, "
+                    f"{_lua(node.node.attr)})")
         arguments = [self.expr(node.node), *(self.expr(a) for a in node.args)]
         return f"{_FILTERS[node.name]}({', '.join(arguments)})"
 
