@@ -280,11 +280,65 @@ def _fingerprint_data(prints: Fingerprint, default_path: Sequence[str]) -> str:
     return "\n".join(lines) + "\n"
 
 
+#: The lines around the part of pyconfig.lua that the bytecode form loads on first use.
+_LAZY_BEGIN, _LAZY_END = "--@lazy-begin", "--@lazy-end"
+
+
 def _minified(source: str) -> str:
-    """*source* without comment lines, blank lines and indentation: rpm compiles the chunk
-    on every parse, and its time goes with its size (pyconfig.lua has no long strings)."""
+    """*source* without comment lines (but the lazy part's markers), blank lines and
+    indentation: rpm compiles the chunk on every parse, and its time goes with its size
+    (pyconfig.lua has no long strings)."""
     lines = (line.strip() for line in source.splitlines())
-    return "\n".join(line for line in lines if line and not line.startswith("--")) + "\n"
+    return "\n".join(line for line in lines if line and (
+        not line.startswith("--") or line in (_LAZY_BEGIN, _LAZY_END))) + "\n"
+
+
+#: Where the lazy part's bytecode goes in the main chunk (a Lua string literal, made by
+#: rpm's Lua in bytecode()).
+_LAZY_PLACEHOLDER = "@PYCONFIG_LAZY_BYTECODE@"
+
+
+def _split_lazy(chunk: str) -> tuple[str, str] | None:
+    """*chunk* (minified) as a main chunk and the lazy part of pyconfig.lua, between its
+    markers: the versions, conditions, markers and requirements, half of the evaluator,
+    which a spec without ``--where`` or requirements never runs.  Loading bytecode costs
+    rpm by its size on every parse, so the main chunk carries that part as a string (a
+    copy, not a decoding) and loads it on the first call of a ``P`` function it defines;
+    the part receives the top-level locals defined above it.  None without the markers."""
+    import re
+
+    begin, end = f"\n{_LAZY_BEGIN}\n", f"\n{_LAZY_END}\n"
+    if chunk.count(begin) != 1 or chunk.count(end) != 1 or chunk.index(begin) > chunk.index(end):
+        return None
+    before, rest = chunk.split(begin)
+    region, after = rest.split(end)
+    imports: list[str] = []
+    top = _engine().split(f"\n{_LAZY_BEGIN}\n")[0]  # not minified: top-level lines unindented
+    for line in top.splitlines():
+        match = re.match(r"local function (\w+)\(", line) or re.match(r"local ([\w, ]+?) =", line)
+        if match:
+            imports += [name.strip() for name in match.group(1).split(",")
+                        if name.strip() not in imports]
+    functions = set(re.findall(r"^local function (\w+)\(", region, re.M))
+    defined = sorted(set(re.findall(r"^function P\.(\w+)\(", region, re.M)) | {
+        name for name, value in re.findall(r"^P\.(\w+) = (\w+)$", region, re.M)
+        if value in functions})
+    names = ", ".join(imports)
+    stub = [
+        "local lazy_done = false",
+        "local function lazy_load()",
+        "if lazy_done then return end",
+        f"local part = assert(load(P.lazy_bytecode, {_lua('=rpm-pyconfig evaluator (versions)')},"
+        " 'b'))",
+        f"part({names})",
+        "lazy_done = true",
+        "P.lazy_bytecode = nil",
+        "end",
+        f"P.lazy_bytecode = {_LAZY_PLACEHOLDER}",
+    ]
+    stub += [f"P.{name} = function(...) lazy_load() return P.{name}(...) end" for name in defined]
+    lazy = f"local {names} = ...\n{region}\n"
+    return before + "\n" + "\n".join(stub) + "\n" + after, lazy
 
 
 #: The macro of macros.pyconfig defining the Lua helpers of the macros (``P.load``...).
@@ -403,13 +457,25 @@ def bytecode(chunk: str, *, rpm: str = "rpm") -> tuple[bytes, str] | None:
     import subprocess
     import tempfile
 
+    split = _split_lazy(chunk)
     with tempfile.TemporaryDirectory() as work:
         source, target = os.path.join(work, "chunk.lua"), os.path.join(work, "chunk.luac")
+        lazy = os.path.join(work, "lazy.lua")
         with open(source, "w", encoding="utf-8") as stream:
-            stream.write(chunk)
+            stream.write(chunk if split is None else split[0])
+        with open(lazy, "w", encoding="utf-8") as stream:
+            stream.write("" if split is None else split[1])
+        # the lazy part's bytecode, as a %q literal in place of the placeholder (once)
         script = (
             f"%{{lua:local f = assert(io.open({_lua(source)}, 'rb')) "
             "local text = f:read('a') f:close() "
+            f"f = assert(io.open({_lua(lazy)}, 'rb')) "
+            "local part = f:read('a') f:close() "
+            "if part ~= '' then "
+            "local dumped = string.dump(assert(load(part, 'rpm-pyconfig evaluator')), true) "
+            f"local at = assert(text:find({_lua(_LAZY_PLACEHOLDER)}, 1, true)) "
+            f"text = text:sub(1, at - 1) .. string.format('%q', dumped) .. "
+            f"text:sub(at + {len(_LAZY_PLACEHOLDER)}) end "
             "local fn = assert(load(text, 'compiled rpm-pyconfig registry')) "
             f"local out = assert(io.open({_lua(target)}, 'wb')) "
             "out:write(string.dump(fn, true)) out:close() print(_VERSION)}"

@@ -256,19 +256,43 @@ local function glob_match(name, glob)
   return name:find(glob_pattern(glob)) ~= nil
 end
 
--- -- versions (PEP 440), for --where and markers ------------------------------------------
-
-local PRE = {alpha = "a", a = "a", beta = "b", b = "b", preview = "rc", pre = "rc", c = "rc",
-             rc = "rc"}
-local PRE_WORDS = {"alpha", "a", "beta", "b", "preview", "pre", "c", "rc"}
-local POST_WORDS = {"post", "rev", "r"}
-
+-- Release numbers: used below and by the Jinja operations.
 local function number(digits)
   if #digits > 15 then
     P.bail()
   end
   return tonumber(digits)
 end
+
+local function release_string(release, trim)
+  local parts = {}
+  for i, n in ipairs(release) do
+    parts[i] = n
+  end
+  if trim then
+    while #parts > 1 and parts[#parts] == 0 do
+      parts[#parts] = nil
+    end
+  end
+  for i, n in ipairs(parts) do
+    parts[i] = string.format("%d", n)
+  end
+  return table.concat(parts, ".")
+end
+
+-- From here to "--@lazy-end", the versions, --where conditions, markers and requirements
+-- (half of this file) are compiled by `rpm-pyconfig compile` as a chunk of their own, loaded
+-- on the first call of a P function they define (compiled.py: a spec without --where or
+-- requirements never loads them).  So they reach what is above only through its top-level
+-- locals, and what is below reaches them only through P.
+--@lazy-begin
+
+-- -- versions (PEP 440), for --where and markers ------------------------------------------
+
+local PRE = {alpha = "a", a = "a", beta = "b", b = "b", preview = "rc", pre = "rc", c = "rc",
+             rc = "rc"}
+local PRE_WORDS = {"alpha", "a", "beta", "b", "preview", "pre", "c", "rc"}
+local POST_WORDS = {"post", "rev", "r"}
 
 -- A version as {epoch, release = {...}, pre = {letter, n} | nil, post = n | nil,
 -- dev = n | nil}; nil when *text* is not one of the forms handled here (no local part, no
@@ -860,22 +884,6 @@ end
 local RANK = {[">="] = 0, [">"] = 1, ["~="] = 2, ["=="] = 3, ["==="] = 4, ["!="] = 5,
               ["<="] = 6, ["<"] = 7}
 
-local function release_string(release, trim)
-  local parts = {}
-  for i, n in ipairs(release) do
-    parts[i] = n
-  end
-  if trim then
-    while #parts > 1 and parts[#parts] == 0 do
-      parts[#parts] = nil
-    end
-  end
-  for i, n in ipairs(parts) do
-    parts[i] = string.format("%d", n)
-  end
-  return table.concat(parts, ".")
-end
-
 local function dependency_version(v)
   local text = release_string(v.release, true)
   if v.pre then
@@ -1182,6 +1190,8 @@ function P.dist_requires_uncached(lines, runtime, extra)
   end
   return sorted_unique(found)
 end
+
+--@lazy-end
 
 -- -- selection --------------------------------------------------------------------------
 
@@ -1643,9 +1653,12 @@ function J.dist_requirements(lines, runtime, extra)
   if getmetatable(runtime) ~= RUNTIME then
     P.bail()
   end
+  local text, wanted = J.text(lines), extra ~= nil and J.text(extra) or nil
+  if text:find("^[\t\n ]*$") then
+    return {}  -- no requirement (what P.dist_requires says), without loading that part
+  end
   local out = {}
-  for i, dependency in ipairs(P.dist_requires(J.text(lines), runtime,
-                                              extra ~= nil and J.text(extra) or nil)) do
+  for i, dependency in ipairs(P.dist_requires(text, runtime, wanted)) do
     out[i] = dependency
   end
   return out
