@@ -185,10 +185,13 @@ _PROPERTIES = ("major_version", "minor_version", "micro_version", "short_version
                "provides_prefix", "versioned_provides_prefix")
 
 
-def _attributes(runtime: Runtime) -> str:
-    """The runtime's attributes as Lua table fields, for the generated stanzas."""
+def _attributes(runtime: Runtime, only: Sequence[str] | None = None) -> str:
+    """The runtime's attributes as Lua table fields, for the generated stanzas (*only*:
+    those, the ones they read: every field costs its share of each parse's load)."""
     fields = []
     for name in (*type(runtime).__slots__, *_PROPERTIES):
+        if only is not None and name not in only:
+            continue
         value = getattr(runtime, name)
         if isinstance(value, bool):
             text = "true" if value else "false"
@@ -200,14 +203,18 @@ def _attributes(runtime: Runtime) -> str:
     return ", ".join(fields)
 
 
-def _filtered_attributes(engine: str) -> tuple[list[str], list[str]]:
+def _filtered_attributes(engine: str) -> tuple[list[str], list[str], list[str]]:
     """The runtime attributes the generated stanzas print through ``sh`` and ``literal``
-    (``J.sh_attr(v_rt, "name")``, ``J.literal_attr(...)``, see stanzas.py)."""
+    (``J.sh_attr(v_rt, "name")``, ``J.literal_attr(...)``, see stanzas.py), and every one
+    they or the evaluator read (those and ``J.attr(rt, "name")``, the only reader of a
+    runtime's ``a``: the names are literal wherever it is called)."""
     import re
 
-    found = {kind: sorted(set(re.findall(rf'J\.{kind}_attr\(v_\w+, "(\w+)"\)', engine)))
-             for kind in ("sh", "literal")}
-    return found["sh"], found["literal"]
+    call = r'\((?:[^()]|\((?:[^()]|\([^()]*\))*\))*?, "(\w+)"\)'  # (object, "name")
+    found = {kind: sorted(set(re.findall(rf"J\.{kind}{call}", engine)))
+             for kind in ("sh_attr", "literal_attr", "attr")}
+    read = sorted({*found["sh_attr"], *found["literal_attr"], *found["attr"]})
+    return found["sh_attr"], found["literal_attr"], read
 
 
 def _filtered(runtime: Runtime, names: Sequence[str], spec: Callable[[str], str]) -> str:
@@ -229,8 +236,8 @@ def _filtered(runtime: Runtime, names: Sequence[str], spec: Callable[[str], str]
     return ", ".join(fields)
 
 
-def _registry_data(registry: Registry, filtered: tuple[list[str], list[str]] | None = None
-                   ) -> str:
+def _registry_data(registry: Registry,
+                   filtered: tuple[list[str], list[str], list[str]] | None = None) -> str:
     """``pyconfig.registry``: what the evaluator reads (tokens, ``--where`` kinds, runtimes),
     with *filtered* (``_filtered_attributes()``) those attributes as spec text."""
     lines = ["pyconfig.registry = {", " tokens = {"]
@@ -253,7 +260,8 @@ def _registry_data(registry: Registry, filtered: tuple[list[str], list[str]] | N
 
             lines.append(f"   q = {{{_filtered(runtime, filtered[0], spectext.shell)}}},")
             lines.append(f"   l = {{{_filtered(runtime, filtered[1], spectext.line)}}},")
-        lines.append(f"   a = {{{_attributes(runtime)}}}}},")
+        only = None if filtered is None else filtered[2]
+        lines.append(f"   a = {{{_attributes(runtime, only)}}}}},")
     lines.append(" },")
     lines.append("}")
     return "\n".join(lines) + "\n"

@@ -716,6 +716,26 @@ def test_zero_processes_when_current_and_the_same_spec(setup: tuple[Counted, Pat
     assert "%package -n pypy3-coverage" in lua.stdout
 
 
+def test_zero_processes_for_a_generated_spec_with_markers_and_extras(
+        setup: tuple[Counted, Path, Path], tmp_path: Path) -> None:
+    """Every stanza of a generated spec (markers, extras, generate_buildrequires) is
+    answered in Lua: the compiled registry carries every runtime attribute the evaluator
+    reads, and the output is the fallback's."""
+    counted, registry, compiled = setup
+    spec = tmp_path / "markers.spec"
+    done = run([str(TOOL_BIN / "rpm-pyconfig"), "spec",
+                str(Path(__file__).parent / "data" / "specgen" / "pure-markers-extras"),
+                "-o", str(spec)], dict(os.environ))
+    assert done.returncode == 0, done.stderr
+    lua, calls = counted.rpmspec(registry, compiled, "-P", str(spec))
+    assert lua.returncode == 0, lua.stderr
+    assert calls == []
+    stale, calls = counted.rpmspec(registry, None, "-P", str(spec))
+    assert calls == ["compile --lua"]
+    assert lua.stdout == stale.stdout
+    assert "+toml" in lua.stdout
+
+
 def test_stale_registry_is_read_once_per_parse(setup: tuple[Counted, Path, Path],
                                                tmp_path: Path) -> None:
     counted, registry, compiled = setup
