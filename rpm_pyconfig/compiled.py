@@ -385,8 +385,10 @@ def _setup_part(setup: str | None) -> str:
     if setup is None:
         return ""
     current = f"%{{?{SETUP_MACRO}:%{{macrobody:{SETUP_MACRO}}}}}"
+    # a function of its own: any chunk rpm can run is a valid function body
     return (f"if rpm.expand({_lua(current)}) == {_lua(setup)} then\n"
-            f"{setup[len('%{lua:'):-1]}\npyconfig.setup_done = true\nend\n")
+            f"local function helpers(...)\n{setup[len('%{lua:'):-1]}\nend\n"
+            "helpers()\npyconfig.setup_done = true\nend\n")
 
 
 def lua_chunk(registry: Registry, prints: Fingerprint, default_path: Sequence[str],
@@ -525,12 +527,19 @@ def macros_file(chunk: str, *, origin: str, bytecode_file: tuple[str, str, str] 
         lines.append(f"%_pyconfig_sitedir {direct[1]}")
     if bytecode_file is not None:
         path, version, stamp = bytecode_file
+        # the collector paused while the chunk loads (it allocates the whole evaluator: a
+        # collection cycle started then walks all of it), then resumed as it was
         body = (
             f"if _VERSION == {_lua(version)} then "
             f"local f = io.open({_lua(path)}, 'rb') "
             "if f then local data = f:read('a') f:close() "
+            "local gc = collectgarbage('isrunning') collectgarbage('stop') "
             "local fn = load(data, 'compiled rpm-pyconfig registry', 'b') "
-            "if fn then fn() "
+            "local ok, problem = true, nil "
+            "if fn then ok, problem = pcall(fn) end "
+            "if gc then collectgarbage('restart') end "
+            "if not ok then error(problem, 0) end "
+            "if fn then "
             f"if not (pyconfig.registry and pyconfig.registry.stamp == {_lua(stamp)}) then "
             "pyconfig.registry = nil end end end end"
         )
