@@ -736,6 +736,33 @@ def test_zero_processes_for_a_generated_spec_with_markers_and_extras(
     assert "+toml" in lua.stdout
 
 
+def test_the_macros_helpers_come_compiled_only_when_their_text_is_the_same(
+        setup: tuple[Counted, Path, Path], tmp_path: Path) -> None:
+    """The compiled registry carries %_pyconfig_lua_setup compiled and runs it instead of
+    the macro only when the macro loaded in this parse has the text it was compiled with;
+    any other text (a later macros file, another version) is the macro's own, as before."""
+    counted, registry, compiled = setup
+    spec = tmp_path / "t.spec"
+    spec.write_text("Name: t\nVersion: 1\nRelease: 1\nSummary: s\nLicense: MIT\n"
+                    "%description\n%{pyconfig_foreach:@name}\n"
+                    "%{lua:print('helpers: ' .. tostring(pyconfig.setup_done))}\n",
+                    encoding="utf-8")
+    same, calls = counted.rpmspec(registry, compiled, "-P", str(spec))
+    assert same.returncode == 0, same.stderr
+    assert calls == []
+    assert "python3\npython3-debug\npypy3\n\nhelpers: true\n" in same.stdout
+    text = MACROS.read_text(encoding="utf-8")
+    start = text.index("%_pyconfig_lua_setup %{lua:\\\ndo\\\n")
+    end = text.index("\n}\n", start) + 3
+    other = tmp_path / "other.macros"
+    other.write_text(text[start:end].replace("do\\\n", "do -- another text\\\n", 1),
+                     encoding="utf-8")
+    changed, calls = counted.rpmspec(registry, compiled, "-P", "--load", str(other), str(spec))
+    assert changed.returncode == 0, changed.stderr
+    assert calls == []
+    assert changed.stdout == same.stdout.replace("helpers: true", "helpers: nil")
+
+
 def test_stale_registry_is_read_once_per_parse(setup: tuple[Counted, Path, Path],
                                                tmp_path: Path) -> None:
     counted, registry, compiled = setup
