@@ -6,13 +6,16 @@ generated from the shipped templates by ``stanzas.py``), the registry (every run
 @-token values, ``--where`` variables and attributes) and a fingerprint of what it was
 compiled from: the search path, the ``*.conf`` names of every directory, the bytes of every
 drop-in and the engine's own files (``engine_files()``: an upgraded tool makes it stale).
-Its stamp is a hash of all that: the same files give the same bytes.  ``macros.pyconfig``
-loads it and, when the fingerprint does not match the files (or ``RPM_PYCONFIG_PATH``
-names other directories), runs ``rpm-pyconfig compile --lua`` once instead, which prints
-only the registry and has rpm load the evaluator from this package's files (or keep the
-stale registry's, when its Lua files are unchanged).  The macros file also names the
-interpreter and package directory that wrote it (``direct_run()``): that one call runs
-them directly, ``-I -S``, without the console script's ``site``.
+Its stamp is a hash of all that: the same files give the same bytes.  The chunk also
+carries the macros' own Lua helpers (``%_pyconfig_lua_setup``, run instead of the macro when
+it has the same text) and, in the bytecode form, half of the evaluator as a chunk of its own
+loaded on first use (``_split_lazy()``): what a parse decodes and compiles is what it costs.
+``macros.pyconfig`` loads it and, when the fingerprint does not match the files (or
+``RPM_PYCONFIG_PATH`` names other directories), runs ``rpm-pyconfig compile --lua`` once
+instead, which prints only the registry and has rpm load the evaluator from this package's
+files (or keep the stale registry's, when its Lua files are unchanged).  The macros file
+also names the interpreter and package directory that wrote it (``direct_run()``): that
+one call runs them directly, ``-I -S``, without the console script's ``site``.
 
 This module is on the fallback path of spec parses: no jinja2, argparse or typing.
 """
