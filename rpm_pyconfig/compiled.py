@@ -267,6 +267,62 @@ def lua_chunk(registry: Registry, prints: Fingerprint, default_path: Sequence[st
     return body + f"pyconfig.registry.stamp = {_lua(stamp)}\n", stamp
 
 
+_COMPACT = """\
+pyconfig.registry = {{tokens = {{}}, where_kinds = {{{kinds}}}, runtimes = {{}}}}
+do
+local R = pyconfig.registry
+for _, name in ipairs({{{tokens}}}) do R.tokens[name] = true end
+local T, V, A = {{{tokens}}}, {{{variables}}}, {{{attributes}}}
+local function add(t, v, a)
+local r = {{t = {{}}, v = {{}}, a = {{}}}}
+for i = 1, #T do r.t[T[i]] = t[i] end
+for i = 1, #V do r.v[V[i]] = v[i] end
+for i = 1, #A do r.a[A[i]] = a[i] end
+R.runtimes[#R.runtimes + 1] = r
+end
+"""
+
+
+class _Literals(dict):  # type: ignore[type-arg]
+    """Lua literals of strings, each escaped once (a registry repeats most values)."""
+
+    def __missing__(self, value: str) -> str:
+        text = self[value] = _lua(value)
+        return text
+
+
+def _registry_compact(registry: Registry) -> str:
+    """``pyconfig.registry`` with the same tables as ``_registry_data()`` in under half
+    the text: every key once, then each runtime's values in that order, each distinct
+    string escaped once.  It is the fallback's: rpm compiles it on every parse that
+    falls back, and writing it was most of the fallback's own work with 100 runtimes."""
+    from .runtime import Runtime
+
+    literals = _Literals()
+    text = literals.__getitem__
+    getters = [getter for getter, _doc in TOKENS.values()]
+    kinds = variable_kinds()
+    attributes = (*Runtime.__slots__, *_PROPERTIES)
+    lines = [_COMPACT.format(
+        kinds=", ".join(f"[{_lua(name)}] = {_lua(kind)}" for name, kind in kinds.items()),
+        tokens=", ".join(map(_lua, TOKENS)),
+        variables=", ".join(map(_lua, kinds)),
+        attributes=", ".join(map(_lua, attributes)),
+    )]
+    for runtime in registry.runtimes:
+        fields = [getattr(runtime, name) for name in attributes]
+        lines.append(
+            "add({" + ", ".join([text(get(runtime)) for get in getters])
+            + "}, {" + ", ".join(map(text, variable_values(runtime).values()))
+            + "}, {" + ", ".join([
+                ("true" if value else "false") if value is True or value is False
+                else str(value) if type(value) is int else text(value)
+                for value in fields])
+            + "})\n")
+    lines.append("end\n")
+    return "".join(lines)
+
+
 def fallback_chunk(registry: Registry) -> str:
     """What ``compile --lua`` prints for the one call of a spec parse without a current
     compiled registry: the evaluator, loaded by rpm from this package's own files (no
@@ -282,7 +338,7 @@ def fallback_chunk(registry: Registry) -> str:
                   f"if pyconfig.engine_current ~= {same} then {loads} end\n")
     else:  # not plain files (a zip): the source travels through the pipe
         engine = _minified(_engine())
-    return engine + _registry_data(registry)
+    return engine + _registry_compact(registry)
 
 
 def bytecode_path(output: str) -> str:
