@@ -34,8 +34,8 @@ if TYPE_CHECKING:
     from .runtime import Runtime
 
 __all__ = [
-    "DEFAULT_OUTPUT", "MACRO", "Fingerprint", "bytecode", "bytecode_path", "direct_run",
-    "engine_files", "fallback_chunk", "fingerprint", "lua_chunk", "macros_file",
+    "DEFAULT_OUTPUT", "MACRO", "Fingerprint", "bytecode", "bytecode_path", "direct_macros",
+    "direct_run", "engine_files", "fallback_chunk", "fingerprint", "lua_chunk", "macros_file",
 ]
 
 #: Where ``rpm-pyconfig compile`` writes by default: rpm loads every macros.d/macros.* file.
@@ -141,6 +141,14 @@ def direct_run(executable: str | None = None) -> tuple[str, str] | None:
     if not _PLAIN_PATH.issuperset(python) or not _PLAIN_PATH.issuperset(sitedir):
         return None
     return python, sitedir
+
+
+def direct_macros(direct: tuple[str, str]) -> str:
+    """The macro lines naming *direct* (``direct_run()``): in the compiled registry's
+    macros file, and alone in ``macros.pyconfig-python``, which an installation writes
+    (specs/rpm-pyconfig.spec, scripts/setup.sh) so that a parse without a compiled
+    registry runs them directly too.  The macros check both paths before using them."""
+    return f"%_pyconfig_python {direct[0]}\n%_pyconfig_sitedir {direct[1]}\n"
 
 
 _UNSAFE = frozenset('\\"{}')
@@ -424,8 +432,7 @@ def macros_file(chunk: str, *, origin: str, bytecode_file: tuple[str, str, str] 
         "# parse and asks rpm-pyconfig instead when they differ.",
     ]
     if direct is not None:
-        lines.append(f"%_pyconfig_python {direct[0]}")
-        lines.append(f"%_pyconfig_sitedir {direct[1]}")
+        lines.append(direct_macros(direct).rstrip("\n"))
     if bytecode_file is not None:
         path, version, stamp = bytecode_file
         body = (
