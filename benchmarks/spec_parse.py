@@ -191,7 +191,8 @@ def floor_rows(spec: Path, stale_compiled: Path, env: dict[str, str], work: Path
                   if line.startswith("%_pyconfig_python "))
     sitedir = next(line.split(" ", 1)[1] for line in stale_compiled.read_text().splitlines()
                    if line.startswith("%_pyconfig_sitedir "))
-    code = "import sys;sys.path.insert(0,sys.argv.pop(1));from rpm_pyconfig.cli import run;run()"
+    code = ("import gc,sys;gc.disable();sys.path.insert(0,sys.argv.pop(1));"
+            "from rpm_pyconfig.cli import run;run()")
     with output.open("w") as stream:
         subprocess.run([python, "-I", "-S", "-c", code, sitedir, "compile", "--lua"], env=env,
                        check=True, stdout=stream)
