@@ -291,7 +291,7 @@ end
 """
 
 
-class _Literals(dict):  # type: ignore[type-arg]
+class _Literals(dict[str, str]):
     """Lua literals of strings, each escaped once (a registry repeats most values)."""
 
     def __missing__(self, value: str) -> str:
@@ -300,7 +300,7 @@ class _Literals(dict):  # type: ignore[type-arg]
 
 
 def _registry_compact(registry: Registry) -> str:
-    """``pyconfig.registry`` with the same tables as ``_registry_data()`` in under half
+    """``pyconfig.registry`` with the same tables as ``_registry_data()`` in about half
     the text: every key once, then each runtime's values in that order, each distinct
     string escaped once.  It is the fallback's: rpm compiles it on every parse that
     falls back, and writing it was most of the fallback's own work with 100 runtimes."""
