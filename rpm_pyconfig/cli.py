@@ -15,13 +15,13 @@ from __future__ import annotations
 import os
 import sys
 
-from ._options import Arguments, parse_fast
 from .errors import PyConfigError, UsageError, close_match
 
 TYPE_CHECKING = False  # not typing's: importing typing costs ~7 ms per spec parse
 if TYPE_CHECKING:
     from collections.abc import Sequence
 
+    from ._options import Arguments
     from .registry import Registry
     from .runtime import Runtime
     from .selection import Selection
@@ -180,16 +180,23 @@ def _run_check(args: Arguments) -> int:
     return EXIT_OK
 
 
+def _run_fallback(confdir: Sequence[str] | None = None) -> int:
+    """``compile --lua``: the fallback of a spec parse, the registry as the other commands
+    read it (the same validation), as Lua for the macros."""
+    from .compiled import fallback_chunk
+    from .registry import load_registry, search_path
+
+    dirs, explicit = search_path(confdir, os.environ)
+    sys.stdout.write(fallback_chunk(load_registry(dirs, explicit=explicit)))
+    return EXIT_OK
+
+
 def _run_compile(args: Arguments) -> int:
-    from .registry import DEFAULT_SEARCH_PATH, load_registry, search_path
+    if args.lua:
+        return _run_fallback(args.confdir)
+    from .registry import DEFAULT_SEARCH_PATH, search_path
 
-    dirs, explicit = search_path(args.confdir, os.environ)
-    if args.lua:  # the fallback of a spec parse: the registry as the other commands read it
-        from .compiled import fallback_chunk
-
-        registry = load_registry(dirs, explicit=explicit)
-        sys.stdout.write(fallback_chunk(registry))
-        return EXIT_OK
+    dirs, _explicit = search_path(args.confdir, os.environ)
     from .compiled import (
         DEFAULT_OUTPUT,
         bytecode,
@@ -510,9 +517,11 @@ def main(argv: Sequence[str] | None = None, prog: str | None = None) -> int:
     args = None
     try:
         words = sys.argv[1:] if argv is None else list(argv)
+        if words == ["compile", "--lua"]:  # the fallback of a spec parse: nothing to parse
+            return _run_fallback()  # failing, it is spec-facing (args None), as it must
+        from ._options import Arguments, parse_fast
+
         args = parse_fast(words)
-        if words == ["compile", "--lua"]:  # the fallback of a spec parse: no argparse
-            args = Arguments({"command": "compile", "lua": True})
         if args is None:
             from ._arguments import build_parser
 

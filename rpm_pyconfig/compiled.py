@@ -38,8 +38,8 @@ if TYPE_CHECKING:
 
 __all__ = [
     "DEFAULT_OUTPUT", "MACRO", "SETUP_MACRO", "Fingerprint", "bytecode", "bytecode_path",
-    "direct_run", "engine_files", "fallback_chunk", "fingerprint", "lua_chunk", "macros_file",
-    "setup_source",
+    "direct_macros", "direct_run", "engine_files", "fallback_chunk", "fingerprint", "lua_chunk",
+    "macros_file", "setup_source",
 ]
 
 #: Where ``rpm-pyconfig compile`` writes by default: rpm loads every macros.d/macros.* file.
@@ -145,6 +145,14 @@ def direct_run(executable: str | None = None) -> tuple[str, str] | None:
     if not _PLAIN_PATH.issuperset(python) or not _PLAIN_PATH.issuperset(sitedir):
         return None
     return python, sitedir
+
+
+def direct_macros(direct: tuple[str, str]) -> str:
+    """The macro lines naming *direct* (``direct_run()``): in the compiled registry's
+    macros file, and alone in ``macros.pyconfig-python``, which an installation writes
+    (specs/rpm-pyconfig.spec, scripts/setup.sh) so that a parse without a compiled
+    registry runs them directly too.  The macros check both paths before using them."""
+    return f"%_pyconfig_python {direct[0]}\n%_pyconfig_sitedir {direct[1]}\n"
 
 
 _UNSAFE = frozenset('\\"{}')
@@ -413,6 +421,62 @@ def lua_chunk(registry: Registry, prints: Fingerprint, default_path: Sequence[st
     return body + f"pyconfig.registry.stamp = {_lua(stamp)}\n", stamp
 
 
+_COMPACT = """\
+pyconfig.registry = {{tokens = {{}}, where_kinds = {{{kinds}}}, runtimes = {{}}}}
+do
+local R = pyconfig.registry
+for _, name in ipairs({{{tokens}}}) do R.tokens[name] = true end
+local T, V, A = {{{tokens}}}, {{{variables}}}, {{{attributes}}}
+local function add(t, v, a)
+local r = {{t = {{}}, v = {{}}, a = {{}}}}
+for i = 1, #T do r.t[T[i]] = t[i] end
+for i = 1, #V do r.v[V[i]] = v[i] end
+for i = 1, #A do r.a[A[i]] = a[i] end
+R.runtimes[#R.runtimes + 1] = r
+end
+"""
+
+
+class _Literals(dict[str, str]):
+    """Lua literals of strings, each escaped once (a registry repeats most values)."""
+
+    def __missing__(self, value: str) -> str:
+        text = self[value] = _lua(value)
+        return text
+
+
+def _registry_compact(registry: Registry) -> str:
+    """``pyconfig.registry`` with the same tables as ``_registry_data()`` in about half
+    the text: every key once, then each runtime's values in that order, each distinct
+    string escaped once.  It is the fallback's: rpm compiles it on every parse that
+    falls back, and writing it was most of the fallback's own work with 100 runtimes."""
+    from .runtime import Runtime
+
+    literals = _Literals()
+    text = literals.__getitem__
+    getters = [getter for getter, _doc in TOKENS.values()]
+    kinds = variable_kinds()
+    attributes = (*Runtime.__slots__, *_PROPERTIES)
+    lines = [_COMPACT.format(
+        kinds=", ".join(f"[{_lua(name)}] = {_lua(kind)}" for name, kind in kinds.items()),
+        tokens=", ".join(map(_lua, TOKENS)),
+        variables=", ".join(map(_lua, kinds)),
+        attributes=", ".join(map(_lua, attributes)),
+    )]
+    for runtime in registry.runtimes:
+        fields = [getattr(runtime, name) for name in attributes]
+        lines.append(
+            "add({" + ", ".join([text(get(runtime)) for get in getters])
+            + "}, {" + ", ".join(map(text, variable_values(runtime).values()))
+            + "}, {" + ", ".join([
+                ("true" if value else "false") if value is True or value is False
+                else str(value) if type(value) is int else text(value)
+                for value in fields])
+            + "})\n")
+    lines.append("end\n")
+    return "".join(lines)
+
+
 def fallback_chunk(registry: Registry) -> str:
     """What ``compile --lua`` prints for the one call of a spec parse without a current
     compiled registry: the evaluator, loaded by rpm from this package's own files (no
@@ -428,7 +492,7 @@ def fallback_chunk(registry: Registry) -> str:
                   f"if pyconfig.engine_current ~= {same} then {loads} end\n")
     else:  # not plain files (a zip): the source travels through the pipe
         engine = _minified(_engine())
-    return engine + _registry_data(registry)
+    return engine + _registry_compact(registry)
 
 
 def bytecode_path(output: str) -> str:
@@ -526,8 +590,7 @@ def macros_file(chunk: str, *, origin: str, bytecode_file: tuple[str, str, str] 
         "# parse and asks rpm-pyconfig instead when they differ.",
     ]
     if direct is not None:
-        lines.append(f"%_pyconfig_python {direct[0]}")
-        lines.append(f"%_pyconfig_sitedir {direct[1]}")
+        lines.append(direct_macros(direct).rstrip("\n"))
     if bytecode_file is not None:
         path, version, stamp = bytecode_file
         # the collector paused while the chunk loads (it allocates the whole evaluator: a

@@ -100,4 +100,13 @@ fi
 # may be set, so imports would never write .pyc files themselves).
 .venv/bin/python -m compileall -q rpm_pyconfig
 
+# The interpreter and package directory macros.pyconfig's fallback runs directly (-I -S,
+# without the console script's site) when no compiled registry is loaded, as the package's
+# macros.d/macros.pyconfig-python names them: load it after macros.pyconfig to have that.
+.venv/bin/python -c 'import sys
+from rpm_pyconfig.compiled import direct_macros, direct_run
+direct = direct_run()
+sys.stdout.write("" if direct is None else direct_macros(direct))' > .venv/macros.pyconfig-python.new
+mv .venv/macros.pyconfig-python.new .venv/macros.pyconfig-python
+
 bash scripts/fetch-sources.sh

@@ -32,6 +32,8 @@ from rpm_pyconfig import __version__
 from rpm_pyconfig.cli import main
 from rpm_pyconfig.compiled import (
     _lua,
+    _registry_data,
+    direct_macros,
     direct_run,
     engine_files,
     fingerprint,
@@ -1096,3 +1098,74 @@ def test_direct_run_names_only_plain_paths() -> None:
         assert direct_run(odd) is None
     text = macros_file("x = 1\n", origin="o", direct=("/usr/bin/python3", sitedir))
     assert f"\n%_pyconfig_python /usr/bin/python3\n%_pyconfig_sitedir {sitedir}\n".encode() in text
+
+
+def test_the_fallback_gives_lua_the_registry_tables_of_the_compiled_registry(
+        tmp_path: Path) -> None:
+    """``compile --lua`` writes each key once and each runtime's values in that order: rpm's
+    Lua must build from it the very tables the compiled registry holds (odd values
+    included: %, braces, non-ASCII), since one evaluator reads both."""
+    odd = _runtime("odd", "cpython", "3.12.1", package_prefix="py-odd",
+                   purelib="/opt/\u00e9t\u00e9/{site}", platlib="/opt/%{x}/b}c{",
+                   abi_requires="python(abi) = 3.12 %%{x} }{", script_suffix="-odd\u2603",
+                   priority=5)
+    with registry_dir([*RUNTIME_NAMED_LIKE_A_FIELD, odd]) as (confdir, _compiled):
+        registry = load_registry([str(confdir)], explicit=True)
+        full, compact = tmp_path / "full.lua", tmp_path / "compact.lua"
+        full.write_text(_registry_data(registry), encoding="utf-8")
+        status, out, err = tool(["compile", "--lua"])
+        assert status == 0, err
+    assert "pyconfig.registry.files" not in out  # no fingerprint: it lives for one parse
+    compact.write_text(out[out.index("pyconfig.registry = "):], encoding="utf-8")
+    assert compact.stat().st_size < full.stat().st_size
+    script = (
+        "%{lua:local function same(x, y)\n"
+        "  if type(x) ~= type(y) then return false end\n"
+        "  if type(x) ~= 'table' then return x == y end\n"
+        "  for k, v in pairs(x) do if not same(v, y[k]) then return false end end\n"
+        "  for k in pairs(y) do if x[k] == nil then return false end end\n"
+        "  return true\n"
+        "end\n"
+        f"pyconfig = {{}} assert(loadfile({_lua(str(full))}))() local one = pyconfig.registry\n"
+        f"pyconfig = {{}} assert(loadfile({_lua(str(compact))}))()\n"
+        "print(#one.runtimes, #pyconfig.registry.runtimes, same(one, pyconfig.registry))}"
+    )
+    completed = run(["rpm", "--eval", script], dict(os.environ))
+    assert completed.returncode == 0, completed.stderr
+    assert completed.stdout.split() == ["6", "6", "true"]
+
+
+def test_the_installed_interpreter_file_makes_a_missing_registry_run_it_directly(
+        setup: tuple[Counted, Path, Path], tmp_path: Path) -> None:
+    """Without a compiled registry, the macros.pyconfig-python an installation writes
+    (direct_macros(), as specs/rpm-pyconfig.spec and setup.sh write it) has the one call
+    run the interpreter directly, without the console script's site; the same expansion,
+    the same failures.  Paths that do not check out (an interpreter gone, a directory
+    without the package) get the console script, never a guess."""
+    counted, registry, compiled = setup
+    expected, calls = counted.rpmspec(registry, compiled, "-P", str(COVERAGE))
+    assert (expected.returncode, calls) == (0, [])
+    python = re.search(r"^%_pyconfig_python (\S+)$", compiled.read_text(encoding="ascii"),
+                       re.MULTILINE)
+    assert python is not None
+    direct = direct_run()
+    assert direct is not None
+    installed = tmp_path / "macros.pyconfig-python"
+    installed.write_text(direct_macros((python[1], direct[1])), encoding="ascii")
+    counted.direct_log.write_text("")
+    completed, calls = counted.rpmspec(registry, installed, "-P", str(COVERAGE))
+    assert (completed.returncode, completed.stdout) == (0, expected.stdout), completed.stderr
+    assert calls == ["compile --lua"]
+    assert counted.direct_log.read_text().splitlines() == ["compile --lua"]
+    (registry / "zz.conf").write_text("[runtime]\nimplementation = cpython\n", encoding="utf-8")
+    completed, calls = counted.rpmspec(registry, installed, "-P", str(COVERAGE))
+    assert completed.returncode == 1
+    assert completed.stderr.startswith(f"rpm-pyconfig: {registry / 'zz.conf'}:1: missing required")
+    (registry / "zz.conf").unlink()
+    for wrong in ((tmp_path / "no-python", direct[1]), (python[1], str(tmp_path))):
+        installed.write_text(direct_macros((str(wrong[0]), wrong[1])), encoding="ascii")
+        counted.direct_log.write_text("")
+        completed, calls = counted.rpmspec(registry, installed, "-P", str(COVERAGE))
+        assert (completed.returncode, completed.stdout) == (0, expected.stdout)
+        assert calls == ["compile --lua"]
+        assert counted.direct_log.read_text() == ""  # the console script ran

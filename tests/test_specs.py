@@ -323,6 +323,11 @@ def test_tool_packages_itself(tmp_path: Path) -> None:
     ]
     command = (root / "usr/bin/rpm-pyconfig").read_text().splitlines()[0]
     main = trio()[0]
+    # what the macros' fallback runs directly when no compiled registry is loaded
+    direct = (root / configdir.lstrip("/") / "macros.d" / "macros.pyconfig-python").read_text()
+    assert direct.split() == ["%_pyconfig_python", main.interpreter,
+                              "%_pyconfig_sitedir", main.purelib]
+    assert (root / main.purelib.lstrip("/") / "rpm_pyconfig" / "cli.py").is_file()
     flags = f" {main.shebang_flags}" if main.shebang_flags else ""
     assert command == f"#!{main.interpreter}{flags}"
     assert TOOL_BIN not in Path(evaluated.stdout).parents  # the root's command ran, not ours
