@@ -395,6 +395,7 @@ def _run_app(args: Arguments) -> int:
 def _run_chain(args: Arguments) -> int:
     from pathlib import Path
 
+    from .backend import MetadataBackend
     from .chain import ChainSettings, build_chain, find_macros, plan, srpms_from_report
     from .resolving import (
         HostDistributions,
@@ -422,9 +423,17 @@ def _run_chain(args: Arguments) -> int:
     for repo in args.repo:
         provided.add_repository(repo)
     host = None if args.no_host else HostDistributions(registry.runtimes)
+
+    def interpreter() -> str:
+        """The registry's default runtime, as the chain's spec generation uses: it asks a
+        build backend for the requirements an sdist's PKG-INFO cannot vouch for."""
+        from .selection import pick_one
+
+        return pick_one(registry.runtimes).interpreter
+
     closure = resolve(
         requirements, registry.runtimes, SdistSources(sources), provided=provided, host=host,
-        constraints=args.constraint,
+        constraints=args.constraint, backend=MetadataBackend(interpreter),
     )
     steps = plan(closure)
     print(f"rpm-pyconfig: chain of {len(closure.projects)} projects, {len(steps)} builds, "

@@ -201,8 +201,14 @@ def has_ext_modules(
     import_names: list[str],
 ) -> bool:
     """Best effort: a compiling backend, a compiler helper in the build requirements,
-    ``ext-modules``/``Extension(`` in the setuptools configuration, or C/C++/Cython/Rust
-    sources in the package tree (``src/`` or the import packages) or a ``Cargo.toml``."""
+    ``ext-modules`` in the setuptools configuration, ``ext_modules``/``Extension(`` in
+    ``setup.py`` with sources to compile anywhere in the tree, or C/C++/Cython/Rust sources
+    in the package tree (``src/`` or the import packages) or a ``Cargo.toml``.
+
+    A ``setup.py`` that only compiles its Python files when a compiler is importable
+    (charset-normalizer's ``mypycify``, pydantic 1.10's ``cythonize``) without requiring it
+    builds pure Python: an arch-specific package without binaries is wrong, and rpm 4.20
+    refuses its empty debuginfo package."""
     if build_backend.startswith(_EXTENSION_BACKENDS):
         return True
     for item in build_requires:
@@ -210,12 +216,12 @@ def has_ext_modules(
             return True
     if "ext-modules" in _table(tool, "setuptools"):
         return True
+    names = tree.names()
     setup_py = tree.read("setup.py")
     if setup_py is not None and re.search(
         rb"\bext_modules\b|Extension\s*\(|\bcythonize\s*\(", setup_py
-    ):
+    ) and any(name.endswith(_EXTENSION_SOURCES) for name in names):
         return True
-    names = tree.names()
     if "Cargo.toml" in names:
         return True
     roots = ("src/", *(f"{name}/" for name in import_names))

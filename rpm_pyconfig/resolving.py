@@ -13,6 +13,12 @@ machine's own interpreters (:class:`HostDistributions`; on Debian the build tool
 from apt, not from RPMs): the builds run with those interpreters, so that is what they use.
 Run-time requirements never are: the packages built must install from RPMs alone.
 
+Requirements come from each sdist's metadata as the spec generator reads it: where PKG-INFO
+cannot vouch for ``Requires-Dist`` (an old ``Metadata-Version`` that lists none, a field
+marked ``Dynamic``), the project's own build backend is asked (a
+:class:`~rpm_pyconfig.backend.MetadataBackend`); without one the walk refuses instead of
+leaving out what the built package will require.
+
 Versions are chosen here, without pip's resolver: the highest version of an available
 sdist that satisfies every specifier seen for the project (:class:`SdistSource`; a local
 directory, or pip downloading into a cache keyed by the sdists' hashes).  A later
@@ -41,6 +47,7 @@ from packaging.utils import NormalizedName, canonicalize_name
 from packaging.version import InvalidVersion, Version
 
 from ._files import sha256_of
+from .backend import MetadataBackend
 from .dependencies import (
     MARKER_ERRORS,
     dist_name,
@@ -439,11 +446,13 @@ def resolve(
     host: HostDistributions | None = None,
     constraints: Iterable[str] = (),
     rounds: int = 20,
+    backend: MetadataBackend | None = None,
 ) -> Closure:
     """The projects to build for *requirements* on *runtimes*, and what was reused.
 
     *requirements* are PEP 508 strings or sdist paths; *constraints* narrow versions
-    without asking for a project.
+    without asking for a project; *backend* computes the requirements an sdist's PKG-INFO
+    cannot vouch for (without it such an sdist is an error).
     """
     if not runtimes:
         raise ResolutionError("no runtime to resolve for")
@@ -462,8 +471,9 @@ def resolve(
         specifiers.setdefault(canonicalize_name(req.name), []).append(
             (req.specifier, f"constraint {item}")
         )
+    read = _MetadataReader(backend)
     for _ in range(rounds):
-        walk = _Walk(runtimes, source, provided or Provided(), host, specifiers)
+        walk = _Walk(runtimes, source, provided or Provided(), host, specifiers, read)
         walk.run(tops)
         if not walk.restart:
             return Closure(walk.projects, walk.reused, [canonicalize_name(r.name) for r in tops])
@@ -480,8 +490,10 @@ class _Walk:
         provided: Provided,
         host: HostDistributions | None,
         specifiers: dict[NormalizedName, list[tuple[SpecifierSet, str]]],
+        read: _MetadataReader,
     ) -> None:
         self.runtimes = runtimes
+        self.read = read
         self.source = source
         self.provided = provided
         self.host = host
@@ -591,15 +603,33 @@ class _Walk:
                 f"no sdist of {name} satisfies {str(specifier) or 'any version'} in "
                 f"{self.source.describe()} (asked by: {asked})"
             )
-        try:
-            metadata = read_metadata(sdist.path)
-        except PyConfigError as error:
-            raise ResolutionError(f"{sdist.path}: {error}") from None
+        metadata = self.read(sdist.path)
         if canonicalize_name(metadata.name) != name:
             raise ResolutionError(f"{sdist.path}: PKG-INFO names {metadata.name!r}, not {name}")
         project = ChainProject(name=name, sdist=sdist, metadata=metadata)
         self.projects[name] = project
         return project
+
+
+class _MetadataReader:
+    """Each sdist's metadata, read once for every walk (a backend call takes seconds)."""
+
+    def __init__(self, backend: MetadataBackend | None) -> None:
+        self.backend = backend
+        self.cache: dict[Path, ProjectMetadata] = {}
+
+    def __call__(self, path: Path) -> ProjectMetadata:
+        if path not in self.cache:
+            try:
+                metadata = read_metadata(path, backend=self.backend)
+            except PyConfigError as error:
+                raise ResolutionError(f"{path}: {error}") from None
+            if metadata.untrusted:
+                # Walking on would leave out requirements the built package has.
+                raise ResolutionError("; ".join(metadata.untrusted) +
+                                      ", and no build backend was given to ask")
+            self.cache[path] = metadata
+        return self.cache[path]
 
 
 def _true(marker: Marker, environment: Mapping[str, str]) -> bool:

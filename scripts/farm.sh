@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # The farm: the same SRPMs rebuilt on Debian 12, 13 and unstable, each with its own registry.
 #
-#   bash scripts/farm.sh [--skip-host] [--clean-only] [SUITE...]   (as root; SUITE: bookworm trixie sid)
+#   bash scripts/farm.sh [--skip-host] [--clean-only] [--clean-full] [SUITE...]
+#                                                        (as root; SUITE: bookworm trixie sid)
 #
 # On the host: probe its runtimes, `rpmbuild -bs` specs/python-coverage.spec and the spec
 # `rpm-pyconfig spec` generates for MarkupSafe (a real sdist with a C extension).  Then, in a
@@ -22,6 +23,10 @@
 # RPM_PYCONFIG_FARM_MIRROR (default http://deb.debian.org/debian), RPM_PYCONFIG_FARM_FT_VERSION
 # (default 3.13).  --skip-host: leave out the suite of the machine running this (CI).
 # --clean-only: in each root, only the project's install, probe and the clean build roots step.
+# --clean-full: that step runs the whole proof (scripts/clean-proof.sh: issue 10's ten projects,
+# cffi among them, and three fixtures; about an hour per root on 2 busy cores, its chain the
+# most) instead of its --subset; it first installs Debian's libffi-dev in the root (cffi's C
+# extension links libffi; the host has it, the roots' recipe does not).
 # Exit status: non-zero when any suite failed; the table says which phase and which log.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -40,10 +45,17 @@ die() { say "error: $*"; exit 2; }
 # shellcheck source=scripts/lib.sh
 . scripts/lib.sh  # host_suite, in_root, mounts
 
-clean_only=0 arguments=()
-for argument in "$@"; do  # --clean-only is the farm's own; choose_suites reads the rest
-  if [ "$argument" = --clean-only ]; then clean_only=1; else arguments+=("$argument"); fi
+clean_only=0 clean_full=0 arguments=()
+for argument in "$@"; do  # --clean-only/--clean-full are the farm's own; choose_suites reads the rest
+  case "$argument" in
+    --clean-only) clean_only=1 ;;
+    --clean-full) clean_full=1 ;;
+    *) arguments+=("$argument") ;;
+  esac
 done
+# What the clean build roots step runs, as its table and messages name it.
+clean_step="clean-proof.sh --subset"
+((clean_full)) && clean_step="clean-proof.sh"
 choose_suites "bookworm trixie sid" "skipped (the main job covers it)" ${arguments[@]+"${arguments[@]}"}
 ((${#suites[@]})) || { say "no suite left to build"; exit 0; }
 [ "$(id -u)" = 0 ] || die "must run as root (debootstrap, chroot, mount)"
@@ -549,7 +561,14 @@ farm_clean() {
   local root=$1
   mkdir -p "$root/farm/src/out/chain-sdists"
   cp -a -n "$top/out/chain-sdists/." "$root/farm/src/out/chain-sdists/" 2>/dev/null || true
-  in_root "$root" bash -c 'cd /farm/src && bash scripts/clean-proof.sh --subset'
+  if ((clean_full)); then
+    # The root's package lists may be older than its archive now: fetched again if need be.
+    in_root "$root" apt-get install -y -q --no-install-recommends libffi-dev ||
+      { in_root "$root" apt-get update -q && in_root "$root" apt-get install -y -q --no-install-recommends libffi-dev; }
+    in_root "$root" bash -c 'cd /farm/src && bash scripts/clean-proof.sh'
+  else
+    in_root "$root" bash -c 'cd /farm/src && bash scripts/clean-proof.sh --subset'
+  fi
 }
 
 # -- one suite, end to end ---------------------------------------------------------------------
@@ -639,7 +658,7 @@ run_suite() {
 # run_clean SUITE ROOT LOGS: the clean build roots step and its results (failures: the caller's).
 run_clean() {
   local suite=$1 root=$2 logs=$3
-  if run_step "$suite" "clean build roots (clean-proof.sh --subset)" "$logs/clean.log" farm_clean "$root"; then
+  if run_step "$suite" "clean build roots ($clean_step)" "$logs/clean.log" farm_clean "$root"; then
     result_clean[$suite]=$(sed -n 's/^cleanproof: \([0-9]*\) of \([0-9]*\) built in a clean root$/\1\/\2/p' "$logs/clean.log")
   else
     result_clean[$suite]=FAILED
@@ -654,7 +673,7 @@ run_clean() {
 
 # The steps run in a separate bash (run_step): they see these functions and settings.
 export -f $(declare -F | awk '{print $3}')
-export cache mirror ft_version ft_name ft_backends jobs top base_packages verify_script times_file
+export cache mirror ft_version ft_name ft_backends jobs top base_packages verify_script times_file clean_full
 
 # -- main --------------------------------------------------------------------------------------
 
@@ -690,7 +709,7 @@ main() {
       "${result_chain[$suite]:--}" "${result_apps[$suite]:--}" "${result_clean[$suite]:--}" "${result_time[$suite]}" "${result_status[$suite]}"
   done
   printf '\nPACKAGES: built/installed together; IMPORTS: checks passed (coverage with its tracer, markupsafe with its extension, per runtime)\n'
-  printf 'CLEAN: generated specs built in a clean root (empty rpm database, dnf, no --nodeps) / tried (scripts/clean-proof.sh --subset)\n'
+  printf 'CLEAN: generated specs built in a clean root (empty rpm database, dnf, no --nodeps) / tried (scripts/%s)\n' "$clean_step"
   printf 'CHAIN: host SRPMs of the real chain rebuilt in the root + projects built there besides, then the dnf proof; APPS: tests/test_application.py passed in the root\n'
   for suite in "${suites[@]}"; do
     printf '%s: archive of %s\n' "$(label "$suite")" "${result_archive[$suite]:-unknown}"

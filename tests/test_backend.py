@@ -1,9 +1,10 @@
 """Asking a project's own build backend for the metadata its sdist cannot vouch for.
 
-``tests/data/backend/`` holds three projects, turned into sdists here:
+``tests/data/backend/`` holds four projects, turned into sdists here:
 
 * ``legacy_deps-1.0``: an older setuptools project, ``Metadata-Version: 2.1`` without
   ``Requires-Dist`` while ``setup.py`` has ``install_requires`` and ``extras_require``;
+* ``extras_only-1.0``: the same with ``Provides-Extra`` listed (as anyio 3.6.2's sdist);
 * ``dynamic_deps-2.0``: PEP 643, ``Dynamic: Requires-Dist``, and ``setup.py`` adds a
   dependency the PKG-INFO does not list;
 * ``static_deps-3.0``: a final PKG-INFO (2.4, nothing Dynamic) and an in-tree backend that
@@ -86,6 +87,24 @@ def test_old_metadata_without_a_backend_is_refused(sdists: dict[str, Path]) -> N
     with pytest.raises(MetadataError) as raised:
         generate_spec(sdist, changelog_date=DAY)
     assert str(raised.value).startswith(why + "\nrefusing to write a spec")
+
+
+def test_old_metadata_listing_extras_but_no_requirement_asks_the_backend(
+    sdists: dict[str, Path],
+) -> None:
+    """anyio 3.6.2's sdist: Provides-Extra lines and not one Requires-Dist (its idna and
+    sniffio were lost): extras listed do not make an absent Requires-Dist believable."""
+    sdist = sdists["extras_only-1.0"]
+    assert read_metadata(sdist).untrusted == [
+        f"{sdist}/extras_only-1.0/PKG-INFO Provides-Extra, Requires-Dist: Metadata-Version 2.1 "
+        "lists no Requires-Dist, and before 2.2 that does not mean there is none; only the "
+        "build backend (setuptools.build_meta:__legacy__) knows the values"
+    ]
+    meta = read_metadata(sdist, backend=_setuptools_backend())
+    assert sorted(normalised(meta.requires_dist)) == [
+        "chainfix-base>=1.0", 'chainfix-ping; extra == "ping"'
+    ]
+    assert meta.extras == ["ping"]
 
 
 def test_dynamic_requires_dist_asks_the_backend(sdists: dict[str, Path]) -> None:

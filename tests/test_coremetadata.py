@@ -90,6 +90,13 @@ def test_trust_before_and_after_pep_643() -> None:
     assert coremetadata.distrust(old, ["requires_dist", "summary"]) == {
         "requires_dist": why, "provides_extra": why
     }
+    # Extras listed without one requirement (anyio 3.6.2's sdist): still not believed.
+    extras_only = coremetadata.Core(metadata_version="2.1", provides_extra=["trio"])
+    assert coremetadata.distrust(extras_only, ["requires_dist"]) == {
+        "requires_dist": why, "provides_extra": why
+    }
+    listed = coremetadata.Core(metadata_version="2.1", requires_dist=["idna"])
+    assert coremetadata.distrust(listed, ["requires_dist", "provides_extra"]) == {}
     new = coremetadata.Core(metadata_version="2.2", dynamic=["provides-extra", "summary"])
     marked = "marked Dynamic (PEP 643, Metadata-Version 2.2)"
     assert coremetadata.distrust(new, ["requires_dist", "provides_extra", "summary"]) == {

@@ -49,7 +49,10 @@ def test_src_layout_with_modules_and_namespace_packages(tmp_path: Path) -> None:
         ('requires = ["maturin>=1"]\nbuild-backend = "maturin"', {}, True),
         ('requires = ["scikit-build-core"]\nbuild-backend = "scikit_build_core.build"', {}, True),
         ('requires = ["setuptools", "pybind11"]', {}, True),
-        ('requires = ["setuptools"]', {"setup.py": "setup(ext_modules=[...])"}, True),
+        ('requires = ["setuptools"]', {"setup.py": "setup(ext_modules=[...])", "c__x.c": ""},
+         True),
+        # charset-normalizer 3.3.2: mypycify of .py files only when asked, mypy not required
+        ('requires = ["setuptools"]', {"setup.py": "setup(ext_modules=MYPYC_MODULES)"}, False),
         ('requires = ["setuptools"]', {"Cargo.toml": ""}, True),
         ('requires = ["setuptools"]', {"src__pkg__fast.c": ""}, True),
         ('requires = ["setuptools"]', {"benchmarks__bench.c": ""}, False),

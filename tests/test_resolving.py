@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import shutil
 from pathlib import Path
 
 import pytest
 from packaging.specifiers import SpecifierSet
 from packaging.utils import canonicalize_name
 
+from rpm_pyconfig.backend import MetadataBackend
 from rpm_pyconfig.resolving import (
     HostDistributions,
     LocalSdists,
@@ -17,7 +19,7 @@ from rpm_pyconfig.resolving import (
     resolve,
 )
 from rpm_pyconfig.runtime import Runtime
-from tests.chainfixtures import make_sdists
+from tests.chainfixtures import make_sdist, make_sdists
 from tests.rpmtools import main_runtime
 
 
@@ -121,6 +123,31 @@ def test_another_cpythons_package_is_no_reuse(sdists: Path, runtimes: list[Runti
     assert {"python3.11", "python3.11-dbg"} <= closure.projects["chainfix-base"].runtimes
     assert not [r for r in closure.reused if r.requirement.startswith("chainfix-base")
                 and r.runtime.startswith("python3")]
+
+
+@pytest.mark.backend
+def test_requirements_pkg_info_cannot_vouch_for_come_from_the_backend(
+    tmp_path: Path, sdists: Path, runtimes: list[Runtime]
+) -> None:
+    """An sdist whose PKG-INFO lists extras and no requirement (anyio 3.6.2's): the walk asks
+    its build backend, as the spec generator does, or refuses; never walks on without them."""
+    here = tmp_path / "sdists"
+    shutil.copytree(sdists, here)
+    sdist = make_sdist(Path(__file__).parent / "data" / "backend" / "extras_only-1.0", here)
+    with pytest.raises(ResolutionError) as raised:
+        resolve(["extras-only"], runtimes, LocalSdists(here), provided=build_tools())
+    assert str(raised.value) == (
+        f"{sdist}/extras_only-1.0/PKG-INFO Provides-Extra, Requires-Dist: Metadata-Version 2.1 "
+        "lists no Requires-Dist, and before 2.2 that does not mean there is none; only the "
+        "build backend (setuptools.build_meta:__legacy__) knows the values, and no build "
+        "backend was given to ask"
+    )
+    backend = MetadataBackend(main_runtime().interpreter)
+    closure = resolve(["extras-only[ping]"], runtimes, LocalSdists(here), provided=build_tools(),
+                      backend=backend)
+    assert sorted(closure.projects) == ["chainfix-base", "chainfix-ping", "chainfix-pong",
+                                        "extras-only"]
+    assert closure.projects["extras-only"].needs == {"chainfix-base": "run", "chainfix-ping": "run"}
 
 
 def test_read_requirements(tmp_path: Path) -> None:

@@ -1,0 +1,1 @@
+"""extras_only: a fixture."""
