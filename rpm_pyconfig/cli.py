@@ -473,6 +473,29 @@ def _run_install(args: Arguments) -> int:
     return EXIT_OK
 
 
+def _run_backend_requires(args: Arguments) -> int:
+    from .backendrequires import backend_requires
+
+    printed: set[str] = set()
+    for runtime in _selected(args):
+        paths = ()
+        if args.deps_root:
+            paths = tuple(dict.fromkeys(args.deps_root + directory
+                                        for directory in (runtime.purelib, runtime.platlib)))
+        answer = backend_requires(runtime, os.path.join(args.srcdir, runtime.name), paths=paths)
+        if answer.waiting:
+            print(f"rpm-pyconfig: {runtime.name}: the build backend {answer.backend!r} is asked "
+                  f"once these are installed: {', '.join(answer.waiting)}", file=sys.stderr)
+            continue
+        added = [item for item in answer.dependencies if item not in printed]
+        print(f"rpm-pyconfig: {runtime.name}: the build backend {answer.backend!r} adds "
+              f"{', '.join(answer.dependencies) or 'nothing'}", file=sys.stderr)
+        for dependency in added:
+            print(dependency)
+        printed.update(added)
+    return EXIT_OK
+
+
 def _run_check_imports(args: Arguments) -> int:
     from .importcheck import check_imports
 
@@ -494,6 +517,7 @@ _COMMANDS = {
     "render": _run_render,
     "install": _run_install,
     "check-imports": _run_check_imports,
+    "backend-requires": _run_backend_requires,
     "spec": _run_spec,
     "app": _run_app,
     "chain": _run_chain,
