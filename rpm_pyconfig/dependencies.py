@@ -253,7 +253,11 @@ def runtime_requires(
             else:
                 selected = not in_base and _evaluate(req.marker, extra_env, req, origin)
         if selected:
-            found.update(requirement_dependencies(req, runtime))
+            try:
+                found.update(requirement_dependencies(req, runtime))
+            except MetadataError as error:  # a specifier rpm cannot express: say whose
+                raise MetadataError(located(origin, f"requirement {str(req)!r}: {error}")) \
+                    from None
     return sorted(found)
 
 
