@@ -478,7 +478,7 @@ def _run_backend_requires(args: Arguments) -> int:
 
     printed: set[str] = set()
     for runtime in _selected(args):
-        paths = ()
+        paths: tuple[str, ...] = ()
         if args.deps_root:
             paths = tuple(dict.fromkeys(args.deps_root + directory
                                         for directory in (runtime.purelib, runtime.platlib)))

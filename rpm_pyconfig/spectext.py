@@ -244,7 +244,8 @@ def rpm_dependency(value: str, *, field: str = "") -> SpecText:
 
 #: What ``dependencies.runtime_requires`` writes: ``NAMEdist(name[extra])``, comparisons and
 #: rich dependencies (``(A with B)``, ``or``): no ``%``, quote, backslash, brace or newline.
-_GENERATED_DEPENDENCY = re.compile(r"^[A-Za-z0-9_./+~^:()\[\]<>=-]+( [A-Za-z0-9_./+~^:()\[\]<>=-]+)*\Z")
+_GENERATED_WORD = r"[A-Za-z0-9_./+~^:()\[\]<>=-]+"
+_GENERATED_DEPENDENCY = re.compile(rf"^{_GENERATED_WORD}( {_GENERATED_WORD})*\Z")
 
 
 def generated_dependency(value: str, *, field: str = "") -> SpecText:

@@ -44,13 +44,14 @@ DYNBACK = DATA / "dynback-1.0"
 _Test = TypeVar("_Test", bound=Callable[..., None])
 
 
-def _setuptools_version(runtime: Runtime) -> Version:
-    """The setuptools *runtime* imports (the distribution's), which the fixture wraps."""
+def setuptools_adds_wheel(runtime: Runtime) -> bool:
+    """Whether setuptools' get_requires_for_build_wheel adds wheel for *runtime*: before
+    70.1, with the setuptools the runtime imports (the distribution's)."""
     found = subprocess.run([runtime.interpreter, "-c", "import setuptools; "
                             "print(setuptools.__version__)"],
                            capture_output=True, text=True, check=False)
     require(f"setuptools for {runtime.interpreter}", found.returncode == 0)
-    return Version(found.stdout.strip())
+    return Version(found.stdout.strip()) < Version("70.1")
 
 
 def expected_dynback(runtime: Runtime) -> list[str]:
@@ -59,7 +60,7 @@ def expected_dynback(runtime: Runtime) -> list[str]:
     expected = [f"{prefix}dist(packaging) >= 20"]
     if (int(runtime.major_version), int(runtime.minor_version)) < (3, 11):
         expected.append(f"{prefix}dist(tomli) >= 1.1")
-    if _setuptools_version(runtime) < Version("70.1"):  # setuptools' own answer before 70.1
+    if setuptools_adds_wheel(runtime):
         expected.append(f"{prefix}dist(wheel)")
     return sorted(expected)
 
@@ -209,10 +210,21 @@ def rpm_test(test: _Test) -> _Test:
 
 
 def _sdist(project: Path, sources: Path) -> Path:
-    from tests.test_specgen import build_sdist
+    """The fixture's sdist, made by its own in-tree backend (backend-path) on the system
+    Python, offline."""
+    from tests.test_specgen import SOURCE_DATE_EPOCH, SYSTEM_PYTHON
 
     sources.mkdir(parents=True, exist_ok=True)
-    return build_sdist(project, sources)
+    work = sources / "work" / project.name
+    shutil.copytree(project, work)
+    script = ("import sys; sys.path.insert(0, '_backend'); import dynback_backend; "
+              "print(dynback_backend.build_sdist(sys.argv[1]))")
+    built = subprocess.run([SYSTEM_PYTHON, "-c", script, str(sources)], cwd=work,
+                           env={"PATH": "/usr/bin:/bin", "HOME": str(sources),
+                                "SOURCE_DATE_EPOCH": SOURCE_DATE_EPOCH},
+                           capture_output=True, text=True, check=False)
+    assert built.returncode == 0, built.stderr[-3000:]
+    return sources / built.stdout.strip().splitlines()[-1]
 
 
 def _stub_answers(dependencies: list[str]) -> tuple[list[str], list[str]]:
