@@ -251,34 +251,34 @@ def _run_probe(args: Arguments) -> int:
     return EXIT_OK
 
 
-def _selection_args(args: Arguments) -> str:
-    """The registry and selection options of this call, for a command a template runs later."""
+def _selection_args(args: Arguments, *, readable: bool = False) -> str:
+    """The registry and selection options of this call as shell words, for a command a
+    template runs later (``--only=GLOB``, each word quoted; ``pyconfig.lua``'s
+    ``selection_args`` mirrors it), or, *readable*, for a packager to read in a spec's
+    ``%global pyconfig_select`` (``--where "implementation_name == 'cpython'"``) without
+    ``--confdir``: a directory of this machine means nothing where the spec is built."""
     import shlex
 
-    passed = [f"--confdir={d}" for d in args.confdir or ()]
-    passed += [f"--only={glob}" for glob in args.only]
-    passed += [f"--exclude={glob}" for glob in args.exclude]
+    options: list[tuple[str, str]] = (
+        [] if readable else [("--confdir", directory) for directory in args.confdir or ()])
+    options += [("--only", glob) for glob in args.only]
+    options += [("--exclude", glob) for glob in args.exclude]
     if args.where:
-        passed.append(f"--where={args.where}")
-    return " ".join(shlex.quote(word) for word in passed)
+        options.append(("--where", args.where))
+    if not readable:
+        return " ".join(shlex.quote(f"{flag}={value}") for flag, value in options)
+    return " ".join(f"{flag} {_double_quoted(value)}" for flag, value in options)
 
 
-def _spec_selection(args: Arguments) -> str:
-    """The selection options of this call as shell words a packager reads easily
-    (``--where "implementation_name == 'cpython'"``); no ``--confdir``."""
+def _double_quoted(value: str) -> str:
+    """*value* as one shell word in double quotes when nothing in it is special there,
+    else quoted by shlex."""
     import re
     import shlex
 
-    def quoted(value: str) -> str:
-        if re.fullmatch(r"[^\"$`\\!\n]*", value):
-            return f'"{value}"'
-        return shlex.quote(value)
-
-    words = [f"--only {quoted(glob)}" for glob in args.only]
-    words += [f"--exclude {quoted(glob)}" for glob in args.exclude]
-    if args.where:
-        words.append(f"--where {quoted(args.where)}")
-    return " ".join(words)
+    if re.fullmatch(r"[^\"$`\\!\n]*", value):
+        return f'"{value}"'
+    return shlex.quote(value)
 
 
 def _run_render(args: Arguments) -> int:
@@ -310,7 +310,7 @@ def _run_spec(args: Arguments) -> int:
     else:
         # A dynamic spec selects on the build machine: %global pyconfig_select carries the
         # selection (never --confdir, a path of this machine).
-        select = _spec_selection(args)
+        select = _selection_args(args, readable=True)
 
     def interpreter() -> str:
         """The runtime that runs the build backend (asked only when one is needed): the
