@@ -336,3 +336,24 @@ def test_rpmbuild_never_reads_the_backend_as_spec_text(tmp_path: Path, answer: s
     assert "Bad exit status from" in generated.stderr
     assert not list((topdir / "SRPMS").glob("*.nosrc.rpm"))
 
+
+
+def test_setup_requires_of_a_setuptools_project(tmp_path: Path) -> None:
+    """The classic case: setup.py's setup_requires, which only setuptools' hook reports (the
+    project has no pyproject.toml: PEP 517's legacy setuptools backend)."""
+    for runtime in trio():
+        project = tmp_path / runtime.name
+        project.mkdir()
+        (project / "setup.py").write_text(
+            "from setuptools import setup\n"
+            "setup(name='legacyreq', version='1.0', py_modules=[],\n"
+            "      setup_requires=['setuptools-rust>=1.5; implementation_name == \"cpython\"'])\n",
+            encoding="utf-8")
+        answer = backend_requires(runtime, str(project))
+        assert answer.backend == "setuptools.build_meta:__legacy__"
+        prefix = requires_prefix(runtime)
+        expected = [f"{prefix}dist(setuptools-rust) >= 1.5"] if (
+            runtime.implementation == "cpython") else []
+        if setuptools_adds_wheel(runtime):
+            expected.append(f"{prefix}dist(wheel)")
+        assert answer.dependencies == sorted(expected), runtime.name
