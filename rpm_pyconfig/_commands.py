@@ -137,6 +137,15 @@ COMMANDS = (
                "registry's default); every other runtime without a script_suffix gets -NAME",
                metavar="NAME"),
     ), selection=True),
+    Command("backend-requires", "Print, one per line, the rpm dependencies each selected "
+            "runtime's build backend adds (PEP 517 get_requires_for_build_wheel), asked with that "
+            "runtime on its copy of the sources once its [build-system] requirements are "
+            "installed, nothing before (used by %%pyconfig_generate_buildrequires).", (
+        Option("--srcdir", "once", "where %%pyconfig_prep copied the sources: DIR/NAME per "
+               "runtime", metavar="DIR", default=worktree.SRC),
+        Option("--deps-root", "once", "a tree whose site directories come first (a chain's "
+               "%%pyconfig_deps_root)", metavar="DIR"),
+    ), selection=True),
     Command("check-imports", "Import each MODULE and every public module below it with one "
             "interpreter, from an empty directory with only the given site directories on "
             "PYTHONPATH; fail unless each top-level module comes from the buildroot (used by "

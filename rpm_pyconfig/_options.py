@@ -182,6 +182,8 @@ class Arguments(Record):
     binary: list[str]
     config: list[str]
     sources: str
+    srcdir: str
+    deps_root: str | None
 
     # The annotations above are the destinations (a test holds them equal to the table's).
     __slots__ = tuple(__annotations__)

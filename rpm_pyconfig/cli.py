@@ -259,34 +259,34 @@ def _run_probe(args: Arguments) -> int:
     return EXIT_OK
 
 
-def _selection_args(args: Arguments) -> str:
-    """The registry and selection options of this call, for a command a template runs later."""
+def _selection_args(args: Arguments, *, readable: bool = False) -> str:
+    """The registry and selection options of this call as shell words, for a command a
+    template runs later (``--only=GLOB``, each word quoted; ``pyconfig.lua``'s
+    ``selection_args`` mirrors it), or, *readable*, for a packager to read in a spec's
+    ``%global pyconfig_select`` (``--where "implementation_name == 'cpython'"``) without
+    ``--confdir``: a directory of this machine means nothing where the spec is built."""
     import shlex
 
-    passed = [f"--confdir={d}" for d in args.confdir or ()]
-    passed += [f"--only={glob}" for glob in args.only]
-    passed += [f"--exclude={glob}" for glob in args.exclude]
+    options: list[tuple[str, str]] = (
+        [] if readable else [("--confdir", directory) for directory in args.confdir or ()])
+    options += [("--only", glob) for glob in args.only]
+    options += [("--exclude", glob) for glob in args.exclude]
     if args.where:
-        passed.append(f"--where={args.where}")
-    return " ".join(shlex.quote(word) for word in passed)
+        options.append(("--where", args.where))
+    if not readable:
+        return " ".join(shlex.quote(f"{flag}={value}") for flag, value in options)
+    return " ".join(f"{flag} {_double_quoted(value)}" for flag, value in options)
 
 
-def _spec_selection(args: Arguments) -> str:
-    """The selection options of this call as shell words a packager reads easily
-    (``--where "implementation_name == 'cpython'"``); no ``--confdir``."""
+def _double_quoted(value: str) -> str:
+    """*value* as one shell word in double quotes when nothing in it is special there,
+    else quoted by shlex."""
     import re
     import shlex
 
-    def quoted(value: str) -> str:
-        if re.fullmatch(r"[^\"$`\\!\n]*", value):
-            return f'"{value}"'
-        return shlex.quote(value)
-
-    words = [f"--only {quoted(glob)}" for glob in args.only]
-    words += [f"--exclude {quoted(glob)}" for glob in args.exclude]
-    if args.where:
-        words.append(f"--where {quoted(args.where)}")
-    return " ".join(words)
+    if re.fullmatch(r"[^\"$`\\!\n]*", value):
+        return f'"{value}"'
+    return shlex.quote(value)
 
 
 def _run_render(args: Arguments) -> int:
@@ -318,7 +318,7 @@ def _run_spec(args: Arguments) -> int:
     else:
         # A dynamic spec selects on the build machine: %global pyconfig_select carries the
         # selection (never --confdir, a path of this machine).
-        select = _spec_selection(args)
+        select = _selection_args(args, readable=True)
 
     def interpreter() -> str:
         """The runtime that runs the build backend (asked only when one is needed): the
@@ -490,6 +490,29 @@ def _run_install(args: Arguments) -> int:
     return EXIT_OK
 
 
+def _run_backend_requires(args: Arguments) -> int:
+    from .backendrequires import backend_requires
+
+    printed: set[str] = set()
+    for runtime in _selected(args):
+        paths: tuple[str, ...] = ()
+        if args.deps_root:
+            paths = tuple(dict.fromkeys(args.deps_root + directory
+                                        for directory in (runtime.purelib, runtime.platlib)))
+        answer = backend_requires(runtime, os.path.join(args.srcdir, runtime.name), paths=paths)
+        if answer.waiting:
+            print(f"rpm-pyconfig: {runtime.name}: the build backend {answer.backend!r} is asked "
+                  f"once these are installed: {', '.join(answer.waiting)}", file=sys.stderr)
+            continue
+        added = [item for item in answer.dependencies if item not in printed]
+        print(f"rpm-pyconfig: {runtime.name}: the build backend {answer.backend!r} adds "
+              f"{', '.join(answer.dependencies) or 'nothing'}", file=sys.stderr)
+        for dependency in added:
+            print(dependency)
+        printed.update(added)
+    return EXIT_OK
+
+
 def _run_check_imports(args: Arguments) -> int:
     from .importcheck import check_imports
 
@@ -511,6 +534,7 @@ _COMMANDS = {
     "render": _run_render,
     "install": _run_install,
     "check-imports": _run_check_imports,
+    "backend-requires": _run_backend_requires,
     "spec": _run_spec,
     "app": _run_app,
     "chain": _run_chain,

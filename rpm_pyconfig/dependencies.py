@@ -71,6 +71,7 @@ from rpm_pyconfig.runtime import Runtime, marker_values
 from rpm_pyconfig.versions import dependency_version, release_string
 
 __all__ = [
+    "applicable",
     "dist_name",
     "extras_of",
     "marker_environment",
@@ -252,8 +253,26 @@ def runtime_requires(
             else:
                 selected = not in_base and _evaluate(req.marker, extra_env, req, origin)
         if selected:
-            found.update(requirement_dependencies(req, runtime))
+            try:
+                found.update(requirement_dependencies(req, runtime))
+            except MetadataError as error:  # a specifier rpm cannot express: say whose
+                raise MetadataError(located(origin, f"requirement {str(req)!r}: {error}")) \
+                    from None
     return sorted(found)
+
+
+def applicable(
+    requirements: Iterable[RequirementLike], runtime: Runtime, *, origin: str = "",
+) -> list[Requirement]:
+    """The requirements ``runtime`` needs without any extra (marker true with ``extra ==
+    ""``), parsed, in order: those whose presence can be checked before a build."""
+    environment = marker_environment(runtime)
+    found = []
+    for item in requirements:
+        req = parse_requirement(item, origin=origin)
+        if req.marker is None or _evaluate(req.marker, environment, req, origin):
+            found.append(req)
+    return found
 
 
 def extras_of(

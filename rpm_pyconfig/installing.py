@@ -231,19 +231,17 @@ def schemes(runtime: Runtime, distribution: str, *, bindir: str = "/usr/bin") ->
     """Where each part of a wheel goes for *runtime* (the wheel's ``.data/`` schemes).
 
     purelib and platlib are the runtime's, scripts *bindir*, data its parent (rpm's
-    ``%{_prefix}`` for ``%{_bindir}``), headers the runtime's C include directory below that
-    prefix plus the distribution's name, as pip lays them out (``python3.11d`` for a debug
-    build, ``pypy3.9`` for PyPy).
+    ``%{_prefix}`` for ``%{_bindir}``), headers the runtime's C include directory (its
+    ``include``, as probed: ``/usr/include/python3.11d`` for a debug build,
+    ``/usr/include/pypy3.9`` for PyPy) plus the distribution's name, as pip lays them out.
     """
     prefix = os.path.dirname(bindir.rstrip("/")) or "/"
-    kind = "python" if runtime.implementation == "cpython" else runtime.implementation
-    include = f"{kind}{runtime.short_version}{runtime.abiflags}"
     return {
         "purelib": runtime.purelib,
         "platlib": runtime.platlib,
         "scripts": bindir,
         "data": prefix,
-        "headers": posixpath.join(prefix, "include", include, distribution),
+        "headers": posixpath.join(runtime.include, distribution),
     }
 
 

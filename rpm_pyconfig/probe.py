@@ -30,7 +30,7 @@ from concurrent.futures import ThreadPoolExecutor
 from rpm_pyconfig._files import write_atomically
 from rpm_pyconfig.dropin import check_runtime, format_conf
 from rpm_pyconfig.errors import ConfigError, ProbeError
-from rpm_pyconfig.runtime import Runtime, parse_version
+from rpm_pyconfig.runtime import FIELDS, Runtime, check_value, parse_version
 
 __all__ = [
     "MAIN_PYPY",
@@ -232,6 +232,19 @@ def _header_file(data: Mapping[str, object]) -> str:
     return os.path.join(os.path.normpath(include), "Python.h")
 
 
+_INCLUDE_FIELD = next(field for field in FIELDS if field.name == "include")
+
+
+def _include_dir(data: Mapping[str, object]) -> str | None:
+    """The runtime's C headers directory (sysconfig's INCLUDEPY); None (the registry then
+    derives it) when the answer has none, or none a drop-in could hold."""
+    include = data.get("include")
+    if not isinstance(include, str) or not include.startswith("/"):
+        return None
+    include = os.path.normpath(include)
+    return None if check_value(_INCLUDE_FIELD, include) else include
+
+
 def _str_list(data: Mapping[str, object], key: str, interpreter: str) -> list[str]:
     value = data.get(key)
     if not isinstance(value, list) or not all(isinstance(item, str) for item in value):
@@ -367,6 +380,7 @@ def runtime_from_probe(
             priority=priority,
             shebang_flags=shebang_flags,
             devel_requires=_header_file(data),
+            include=_include_dir(data),
             origin=f"probe:{interpreter}",
         )
     except ConfigError as error:

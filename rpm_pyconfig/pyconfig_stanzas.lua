@@ -44,6 +44,9 @@ T["buildrequires"] = function(ctx)
       end
     end
   end
+  if J.truth(J.get(ctx, "generated")) then
+    out[#out + 1] = J.output(J.sh(J.get(ctx, "tool"))) .. " " .. J.output(J.literal(J.get(ctx, "selection_args"))) .. " backend-requires%\123?pyconfig_deps_root: --deps-root \034%\123pyconfig_deps_root\125\034\125 || exit 1\010"
+  end
   if J.truth(v_checked) then
     out[#out + 1] = "%if ! %\123without check\125\010"
     do
@@ -60,7 +63,7 @@ T["buildrequires"] = function(ctx)
   end
   return table.concat(out)
 end
-P.template_reads["buildrequires"] = {["build_requires"] = true, ["compiled"] = true, ["generated"] = true, ["requires_dist"] = true, ["runtimes"] = true, ["test_extras"] = true, ["test_requires"] = true}
+P.template_reads["buildrequires"] = {["build_requires"] = true, ["compiled"] = true, ["generated"] = true, ["requires_dist"] = true, ["runtimes"] = true, ["selection_args"] = true, ["test_extras"] = true, ["test_requires"] = true, ["tool"] = true}
 T["subpackages"] = function(ctx)
   local out = {}
   local v_dist = J.canonical(J.choose(J.truth(J.get(ctx, "distname")), function() return J.get(ctx, "distname") end, function() return J.get(ctx, "pkgname") end))

@@ -366,6 +366,12 @@ FIELDS: tuple[Field, ...] = (
     Field("devel_requires", "dependency",
           "BuildRequires of projects with extension modules: what brings this runtime's C "
           "headers; the probe writes the path of its Python.h; empty: none.", default=""),
+    Field("include", "path",
+          "Directory of the runtime's C headers (sysconfig INCLUDEPY, which the probe writes); "
+          "wheels' headers go to a directory of it; default /usr/include/pythonX.Y (pypyX.Y "
+          "for PyPy) and the abiflags.",
+          derive=lambda v: f"/usr/include/{_stem(v)}{v['major_version']}.{v['minor_version']}"
+                           f"{v['abiflags']}"),
 )  # fmt: skip
 
 _FIELDS = {field.name: field for field in FIELDS}
@@ -525,6 +531,7 @@ class Runtime(Record):
     script_suffix: str
     shebang_flags: str
     devel_requires: str
+    include: str
     #: Where the record came from (a conf file path, or ``probe:/usr/bin/pypy3``).
     origin: str
     #: ``3`` of ``3.11.2``.

@@ -51,6 +51,7 @@ __all__ = [
     "expand_lines",
     "extra",
     "filename",
+    "generated_dependency",
     "join",
     "license_expression",
     "line",
@@ -239,6 +240,19 @@ def rpm_dependency(value: str, *, field: str = "") -> SpecText:
     ``/usr/include/ffi.h``): a name, an optional ``(...)`` part and an optional comparison."""
     return _matching(_RPM_DEPENDENCY, value, field, "invalid rpm dependency (NAME, NAME(WHAT), "
                      "a path, each optionally followed by one of < > <= >= = and a version)")
+
+
+#: What ``dependencies.runtime_requires`` writes: ``NAMEdist(name[extra])``, comparisons and
+#: rich dependencies (``(A with B)``, ``or``): no ``%``, quote, backslash, brace or newline.
+_GENERATED_WORD = r"[A-Za-z0-9_./+~^:()\[\]<>=-]+"
+_GENERATED_DEPENDENCY = re.compile(rf"^{_GENERATED_WORD}( {_GENERATED_WORD})*\Z")
+
+
+def generated_dependency(value: str, *, field: str = "") -> SpecText:
+    """One line that ``%generate_buildrequires`` prints from ``rpm-pyconfig backend-requires``
+    (rpm reads it as one dependency, literally): the grammar of converted requirements."""
+    return _matching(_GENERATED_DEPENDENCY, value, field,
+                     "not an rpm dependency made from a requirement")
 
 
 _NAME_GRAMMAR = "ASCII letters, digits, '.', '_', '-', starting and ending with a letter or digit"

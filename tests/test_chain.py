@@ -277,10 +277,14 @@ def test_chain_stops_at_a_failure(
     )
     log = tmp_path / "chain" / "logs" / "chainfix-broken.log"
     assert status == 1
-    assert f"rpm-pyconfig: chainfix-broken: failed in %build; log: {log}\n" in err
-    assert "no_such_backend" in log.read_text(encoding="utf-8")
+    # %generate_buildrequires asks the backend before anything is built, and stops there
+    assert f"rpm-pyconfig: chainfix-broken: failed in %generate_buildrequires; log: {log}\n" \
+        in err
+    assert ("the build backend 'no_such_backend' run by " in log.read_text(encoding="utf-8"))
+    assert "ModuleNotFoundError: No module named 'no_such_backend'" in log.read_text(
+        encoding="utf-8")
     report = (tmp_path / "chain" / "report.txt").read_text(encoding="utf-8")
-    assert "chainfix-broken  1.0" in report and "FAILED (%build)" in report
+    assert "chainfix-broken  1.0" in report and "FAILED (%generate_buildrequires)" in report
 
 
 def test_chain_directory_must_be_plain(

@@ -850,3 +850,28 @@ def test_no_sentinel_inside_a_build_scriptlet(
     monkeypatch.setenv("RPM_PYCONFIG_PATH", str(tmp_path / "missing"))
     message = f"rpm-pyconfig: {tmp_path / 'missing'}: configuration directory does not exist"
     assert run(capsys, "--foreach", "--exe", "true") == (1, "", message + "\n")
+
+
+@pytest.mark.parametrize("where", ["implementation_name == 'cpython'",
+                                   'python_version >= "3.10" and name != "x$y"'])
+def test_selection_options_have_one_spelling_per_reader(where: str) -> None:
+    """The options a template's command repeats (--opt=VALUE words) and the ones a dynamic
+    spec's %global pyconfig_select shows a packager (--opt "VALUE") come from one function:
+    the shell reads both back as the same selection, the readable one without --confdir."""
+    import shlex
+
+    from rpm_pyconfig._options import Arguments
+
+    argv = ["--confdir", "/etc/x d", "--only", "py*", "--exclude", "*-debug", "--where", where,
+            "list"]
+    parser = build_parser("rpm-pyconfig")
+    args = Arguments(vars(parser.parse_args(argv)))
+    for_command = cli._selection_args(args)
+    readable = cli._selection_args(args, readable=True)
+    assert readable.startswith('--only "py*" --exclude "*-debug" --where ')
+    again = Arguments(vars(parser.parse_args([*shlex.split(for_command), "list"])))
+    assert (again.confdir, again.only, again.exclude, again.where) == (
+        ["/etc/x d"], ["py*"], ["*-debug"], where)
+    shown = Arguments(vars(parser.parse_args([*shlex.split(readable), "list"])))
+    assert (shown.confdir, shown.only, shown.exclude, shown.where) == (
+        None, ["py*"], ["*-debug"], where)

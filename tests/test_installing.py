@@ -871,8 +871,8 @@ def test_every_data_scheme_goes_where_the_runtime_says(
     tmp_path: Path, three_runtimes: list[Runtime]
 ) -> None:
     """purelib, platlib, scripts, data and headers of ``.data/``, and a console_scripts
-    entry point: each runtime's commands carry its suffix and shebang; data and headers
-    sit below the prefix of BINDIR, headers in the runtime's include directory."""
+    entry point: each runtime's commands carry its suffix and shebang; data sits below the
+    prefix of BINDIR, headers in the runtime's include directory."""
     main, debug, pypy = three_runtimes
     data = "demo-1.0.data"
     extra = {
@@ -917,6 +917,16 @@ def test_data_scheme_follows_bindir(tmp_path: Path) -> None:
     done = run_install(tmp_path, [rt], bindir="/opt/bin")
     assert "/opt/share/demo.txt" in done.results["python3"].files
     assert "/opt/bin/tool" in done.results["python3"].files
+
+
+def test_headers_go_to_the_probed_include_directory(tmp_path: Path) -> None:
+    """A runtime's include directory as probed (sysconfig INCLUDEPY), not one derived from
+    its version: the headers of a wheel go below it, whatever BINDIR is."""
+    rt = runtime("python3", default=True).replace(include="/opt/py/include/python3.11")
+    stage_wheel(tmp_path / "wheels", rt, extension=False,
+                extra={"demo-1.0.data/headers/demo.h": "#define DEMO 1\n"})
+    done = run_install(tmp_path, [rt], bindir="/usr/bin")
+    assert "/opt/py/include/python3.11/demo/demo.h" in done.results["python3"].files
 
 
 def test_an_unknown_data_scheme_names_the_wheel(tmp_path: Path) -> None:

@@ -733,3 +733,41 @@ def test_find_interpreters_skips_virtual_environments(tmp_path: Path) -> None:
     found = find_interpreters(f"{venv_bin}:/usr/bin")
     assert str(venv_bin / "python3") not in found
     assert "/usr/bin/python3" in found or "/usr/bin/python3.11" in found
+
+
+# -- the C headers directory ---------------------------------------------------------------
+
+
+@needs(PYTHON, PYTHON_DBG, PYPY)
+@pytest.mark.parametrize("interpreter", [PYTHON, PYTHON_DBG, PYPY])
+def test_include_is_the_interpreters_own_includepy(interpreter: str) -> None:
+    """The headers directory is asked, not derived: sysconfig's INCLUDEPY of each one."""
+    import subprocess
+
+    asked = subprocess.run([interpreter, "-c", "import sysconfig; "
+                            "print(sysconfig.get_config_var('INCLUDEPY'))"],
+                           capture_output=True, text=True, check=True).stdout.strip()
+    runtime = probe(interpreter)
+    assert runtime.include == os.path.normpath(asked)
+    assert runtime.devel_requires == f"{runtime.include}/Python.h"
+
+
+def test_include_where_the_derivation_would_be_wrong() -> None:
+    """A runtime whose headers are not in /usr/include/pythonX.Y: the probed directory is
+    kept and written into its drop-in (which then loads back to it)."""
+    answer = dict(recorded("debian12-python3.11"), include="/opt/python/include/python3.11/")
+    runtime = runtime_from_probe(answer, interpreter="/usr/bin/python3", is_main_python=True)
+    assert runtime.include == "/opt/python/include/python3.11"
+    assert "include = /opt/python/include/python3.11\n" in format_conf(runtime)
+
+
+@pytest.mark.parametrize("include", [None, "", "relative/include"])
+def test_include_derived_when_the_answer_has_none_a_drop_in_can_hold(
+    include: str | None
+) -> None:
+    """Older answers and drop-ins without the key keep working: the derived directory,
+    which the drop-in then does not spell out."""
+    answer = dict(recorded("debian12-python3.11"), include=include)
+    runtime = runtime_from_probe(answer, interpreter="/usr/bin/python3", is_main_python=True)
+    assert runtime.include == f"/usr/include/python{runtime.short_version}{runtime.abiflags}"
+    assert "\ninclude =" not in format_conf(runtime)

@@ -219,7 +219,9 @@ def test_buildrequires_for_check(three: list[Runtime]) -> None:
 
 def test_buildrequires_headers_tests_and_generated(three: list[Runtime]) -> None:
     """compiled adds each runtime's devel_requires; test_requires join the check's; the
-    generated form prints the same list from %generate_buildrequires, shell-quoted."""
+    generated form prints the same list from %generate_buildrequires, shell-quoted, then
+    asks the tool what each runtime's build backend adds (same selection; in a chain, with
+    its dependency tree first)."""
     headers = [rt.replace(devel_requires=f"/usr/include/{rt.name}/Python.h") for rt in three]
     headers[1] = headers[1].replace(devel_requires="")  # a registry that names none
     values = {"build_requires": "setuptools", "requires_dist": "rich>=13",
@@ -237,13 +239,16 @@ def test_buildrequires_headers_tests_and_generated(three: list[Runtime]) -> None
         "BuildRequires: pypy3.9dist(rich) >= 13\n"
         "%endif\n"
     )
-    assert render("generate_buildrequires", headers, values) == (
+    generated = dict(values, selection_args="--only='python3*'")
+    assert render("generate_buildrequires", headers, generated) == (
         "printf '%%s\\n' 'python3.11dist(pip)'\n"
         "printf '%%s\\n' 'python3.11dist(setuptools)'\n"
         "printf '%%s\\n' /usr/include/python3.11/Python.h\n"
         "printf '%%s\\n' 'pypy3.9dist(pip)'\n"
         "printf '%%s\\n' 'pypy3.9dist(setuptools)'\n"
         "printf '%%s\\n' /usr/include/pypy3/Python.h\n"
+        "rpm-pyconfig --only='python3*' backend-requires%{?pyconfig_deps_root: --deps-root "
+        "\"%{pyconfig_deps_root}\"} || exit 1\n"
         "%if ! %{without check}\n"
         "printf '%%s\\n' 'python3.11dist(rich) >= 13'\n"
         "printf '%%s\\n' 'python3.11dist(pytest)'\n"

@@ -120,3 +120,23 @@ def test_module_takes_import_names(module: str) -> None:
 def test_module_refuses_what_is_no_import_name(module: str) -> None:
     with pytest.raises(MetadataError, match="invalid import name"):
         spectext.module(module, field="import names")
+
+
+@pytest.mark.parametrize("value", [
+    "python3.11dist(foo[bar]) >= 1",
+    "(python3.11dist(foo) >= 2.4.8 with python3.11dist(foo) < 2.5)",
+    "(pypy3.9dist(x) < 1~~ or pypy3.9dist(x) > 2^post1)",
+    "python3.11dist(x) = 1:2",
+])
+def test_generated_dependency_takes_converted_requirements(value: str) -> None:
+    assert spectext.generated_dependency(value) == value
+
+
+@pytest.mark.parametrize("value", ["a%b", "a\nb", "a  b", " a", "'x'", "x{y}", "a\\b", "a$b",
+                                   "a;b", "a`b`", ""])
+def test_generated_dependency_refuses_anything_else(value: str) -> None:
+    """What %generate_buildrequires prints is read literally as one dependency: nothing a
+    macro, a shell or rpm's line reader would see, even though none of it is expanded."""
+    with pytest.raises(MetadataError) as raised:
+        spectext.generated_dependency(value, field="f")
+    assert str(raised.value) == f"f: not an rpm dependency made from a requirement, got {value!r}"
