@@ -148,6 +148,8 @@ class Arguments(Record):
     static: bool
     declarative: bool
     test: bool
+    test_requires: list[str]
+    test_call: list[str]
     buildrequires: list[str]
     modules: list[str]
     interpreter: str

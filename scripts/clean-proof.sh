@@ -57,7 +57,7 @@ done < tests/data/clean-proof/constraints.txt
 start=$SECONDS
 rpm-pyconfig --confdir "$registry" chain --macros macros/macros.pyconfig \
   --sdists out/sources --download out/chain-sdists -o "$out/chain" \
-  -r "$requirements" "${constraints[@]}"
+  -r "$requirements" -r tests/data/clean-proof/test-requirements.txt "${constraints[@]}"
 echo "clean-proof: chain built in $((SECONDS - start)) s" >&2
 
 # This checkout's own RPM: what BuildRequires: rpm-pyconfig installs in the clean root.
@@ -100,6 +100,11 @@ else
   spec_options+=(--spec-options "cffi=--where \"implementation_name == 'cpython'\""
                  --spec-options "cpython-only=--where \"implementation_name == 'cpython'\"")
 fi
+# the projects' own test suites: tests/data/clean-proof/tests.txt's spec options, per project
+while read -r name options; do
+  case "$name" in ''|'#'*) continue ;; esac
+  spec_options+=(--spec-options "$name=$options")
+done < tests/data/clean-proof/tests.txt
 start=$SECONDS
 status=0
 .venv/bin/python -m tests.cleanproof --confdir "$registry" --chain "$out/chain" \
