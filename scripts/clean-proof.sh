@@ -32,7 +32,11 @@ bash scripts/setup.sh >/dev/null
 bash scripts/fetch-sources.sh
 out=out/clean-proof
 registry=$out/registry
-rm -rf "$registry" "$out/work" "$out/self" && mkdir -p "$registry" out/chain-sdists
+# The clean builds' trees, outside this checkout: pytest looks for its configuration in every
+# directory above the tests, and would take this checkout's pyproject.toml (filterwarnings =
+# error...) for a project that has none of its own (packaging).  One per checkout and user.
+work=${TMPDIR:-/var/tmp}/rpm-pyconfig-clean-proof.$(id -u).$(pwd | cksum | cut -d ' ' -f 1)
+rm -rf "$registry" "$out/work" "$work" "$out/self" && mkdir -p "$registry" out/chain-sdists
 .venv/bin/rpm-pyconfig probe --all --write "$registry" >/dev/null
 export PATH=$PWD/.venv/bin:$PATH
 
@@ -108,7 +112,7 @@ done < tests/data/clean-proof/tests.txt
 start=$SECONDS
 status=0
 .venv/bin/python -m tests.cleanproof --confdir "$registry" --chain "$out/chain" \
-  --repo "$out/self/RPMS" --work "$out/work" ${spec_options[@]+"${spec_options[@]}"} \
+  --repo "$out/self/RPMS" --work "$work" ${spec_options[@]+"${spec_options[@]}"} \
   "${sources[@]}" || status=$?
 echo "clean-proof: clean builds in $((SECONDS - start)) s" >&2
 exit "$status"
