@@ -149,6 +149,7 @@ class Arguments(Record):
     declarative: bool
     test: bool
     test_requires: list[str]
+    test_extras: str | None
     test_call: list[str]
     buildrequires: list[str]
     modules: list[str]

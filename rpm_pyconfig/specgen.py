@@ -95,6 +95,7 @@ def generate_spec(
     buildrequires: Sequence[str] = (),
     test_requires: Sequence[str] = (),
     test_calls: Sequence[str] = (),
+    test_extras: str | None = None,
 ) -> GeneratedSpec:
     """Read *source* (project directory, sdist or wheel) and write its spec text.
 
@@ -109,10 +110,11 @@ def generate_spec(
     *buildrequires*: rpm dependencies no metadata names (C libraries the extension modules
     link, such as ``libffi-devel``), written as ``BuildRequires:``.  *test_requires*: PEP 508
     requirements of the tests no metadata names (``pretend``); *test_calls*: the words of one
-    ``%pyconfig_test`` line each (``--where COND -- ARGS``), in place of the bare one.  Either
-    implies *test*.
+    ``%pyconfig_test`` line each (``--where COND -- ARGS``), in place of the bare one;
+    *test_extras*: ``NAME[,NAME...]`` or ``none``, the extras the tests need (``None``: a
+    ``test``, ``tests`` or ``testing`` extra).  Any of them implies *test*.
     """
-    test = test or bool(test_requires) or bool(test_calls)
+    test = test or bool(test_requires) or bool(test_calls) or test_extras is not None
     if test_calls and (static or declarative):
         raise PyConfigError(
             "--test-call writes %pyconfig_test lines, which only a dynamic spec has: write the "
@@ -190,7 +192,7 @@ def generate_spec(
         "test_requires": _test_requires(meta, where, test_requires) if test
         else spectext.syntax(""),
         "test_extras": [spectext.extra(extra, field=origins.get("provides_extra", where))
-                        for extra in meta.extras if test and extra in _TEST_EXTRAS],
+                        for extra in _test_extras(meta, test_extras) if test],
         "version_evr": meta.rpm_version.evr,
         "summary": spectext.line(summary, field=origins.get("summary", where)),
         "embed_registry": static,
@@ -279,6 +281,24 @@ def _portable(message: str, source: str | os.PathLike[str], source_name: str) ->
     return message
 #: Extras whose requirements ``--test`` adds to the tests' build dependencies.
 _TEST_EXTRAS = ("test", "tests", "testing")
+
+
+def _test_extras(meta: ProjectMetadata, wanted: str | None) -> list[str]:
+    """The extras ``%pyconfig_test_extras`` names: *wanted* (``--test-extras``), each one an
+    extra of the project, or ``none``; by default a test, tests or testing extra."""
+    if wanted is None:
+        return [extra for extra in meta.extras if extra in _TEST_EXTRAS]
+    if wanted.strip() == "none":
+        return []
+    names = [name.strip() for name in wanted.split(",")]
+    unknown = [name for name in names if name not in meta.extras]
+    if unknown or not all(names):
+        named = ", ".join(repr(name) for name in unknown) or "an empty name"
+        raise PyConfigError(
+            f"--test-extras {wanted!r}: {named} is no extra of {meta.name} (it has: "
+            f"{', '.join(meta.extras) or 'none'}); give NAME[,NAME...] or none"
+        )
+    return names
 
 
 def _test_requires(meta: ProjectMetadata, where: str, given: Sequence[str] = ()) -> SpecText:

@@ -20,6 +20,7 @@ import datetime
 import io
 import lzma
 import os
+import re
 import shutil
 import subprocess
 import sys
@@ -1322,6 +1323,15 @@ def test_test_option_adds_the_test_extra(tmp_path: Path) -> None:
     dynamic = generate_spec(tmp_path, test=True, changelog_date=CHANGELOG_DATE).text
     assert "%global pyconfig_test_requires pytest\n%global pyconfig_test_extras tests\n" in dynamic
     assert "pyconfig_test_extras" not in generate_spec(tmp_path, changelog_date=CHANGELOG_DATE).text
+    # --test-extras chooses (and implies --test): none, or extras of the project only
+    chosen = generate_spec(tmp_path, test_extras="none", changelog_date=CHANGELOG_DATE).text
+    assert "%global pyconfig_test_requires pytest\n" in chosen
+    assert "pyconfig_test_extras" not in chosen and "%pyconfig_test\n" in chosen
+    both = generate_spec(tmp_path, test_extras="docs, tests", changelog_date=CHANGELOG_DATE).text
+    assert "%global pyconfig_test_extras docs tests\n" in both
+    with pytest.raises(PyConfigError, match=re.escape(
+            "--test-extras 'test': 'test' is no extra of withtests (it has: docs, tests); give")):
+        generate_spec(tmp_path, test_extras="test", changelog_date=CHANGELOG_DATE)
     static = generate_spec(tmp_path, static=True, test=True, runtimes=golden_runtimes(),
                            changelog_date=CHANGELOG_DATE).text
     check = static.split("%if ! %{without check}\n", 1)[1].split("%endif\n", 1)[0]
