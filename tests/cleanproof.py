@@ -7,7 +7,8 @@ dnf installs into the root from the chain's repository and the stubs, round afte
 ``rpmbuild -br`` is satisfied; then ``rpmbuild -ba`` with the same database, **without
 --nodeps**, and ``%pyconfig_deps_root`` set to the root (the site directories of the installed
 build dependencies, as a chain build has them), runs ``%check`` (every runtime's import check
-or ``%pyconfig_test``).  Last, dnf installs every runtime's package just built into a second
+and, for a spec made with ``--test``, the project's own test suite with every runtime,
+``%pyconfig_test``: pytest's summary per runtime is reported).  Last, dnf installs every runtime's package just built into a second
 empty root and each interpreter imports the project from that root alone (``-S``: never the
 host's site directories), like tests/chainproof.py does for a chain.
 
