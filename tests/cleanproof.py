@@ -8,9 +8,10 @@ dnf installs into the root from the chain's repository and the stubs, round afte
 --nodeps**, and ``%pyconfig_deps_root`` set to the root (the site directories of the installed
 build dependencies, as a chain build has them), runs ``%check`` (every runtime's import check
 and, for a spec made with ``--test``, the project's own test suite with every runtime,
-``%pyconfig_test``: pytest's summary per runtime is reported).  Last, dnf installs every runtime's package just built into a second
-empty root and each interpreter imports the project from that root alone (``-S``: never the
-host's site directories), like tests/chainproof.py does for a chain.
+``%pyconfig_test``: pytest's summary per runtime is reported).  Last, dnf installs every
+runtime's package just built into a second empty root and each interpreter imports the
+project from that root alone (``-S``: never the host's site directories), like
+tests/chainproof.py does for a chain.
 
 What stands for Debian's own packages (no RPM provides them here), and nothing else:
 :func:`tests.chainproof.build_stubs` (the runtimes: ``python(abi)``, interpreter paths, the host's
