@@ -92,6 +92,16 @@ COMMANDS = (
         Option("--force", "flag", "replace an existing FILE"),
         Option("--test", "flag", "%%check also runs the project's tests with pytest for every "
                "runtime (%%pyconfig_test; pytest becomes a build dependency)"),
+        Option("--test-requires", "append", "a PEP 508 requirement of the tests besides pytest "
+               "and the project's test group, e.g. pretend (repeatable; implies --test)",
+               metavar="REQUIREMENT", default=[]),
+        Option("--test-extras", "once", "extras whose requirements the tests need, "
+               "comma-separated, or none (default: a test, tests or testing extra; implies "
+               "--test)", metavar="NAME[,NAME]"),
+        Option("--test-call", "append", "one %%pyconfig_test line instead of the bare one: "
+               "selection options (--where for per-runtime skips), then -- and the test "
+               "command's arguments (repeatable, in order; implies --test; dynamic specs)",
+               metavar="'[OPTIONS] [-- ARGS]'", default=[]),
         Option("--buildrequires", "append", "an rpm BuildRequires no metadata names, e.g. "
                "libffi-devel for the C library an extension links (repeatable)",
                metavar="DEPENDENCY", default=[]),

@@ -148,6 +148,9 @@ class Arguments(Record):
     static: bool
     declarative: bool
     test: bool
+    test_requires: list[str]
+    test_extras: str | None
+    test_call: list[str]
     buildrequires: list[str]
     modules: list[str]
     interpreter: str

@@ -332,6 +332,9 @@ def _run_spec(args: Arguments) -> int:
         selection_args=passed, select=select,
         backend=None if args.no_backend else MetadataBackend(interpreter),
         wanted_extras=args.extras, test=args.test, buildrequires=args.buildrequires,
+        # argparse drops a value that is "--" alone (--test-call=--), leaving []: it meant "--"
+        test_requires=args.test_requires, test_extras=args.test_extras,
+        test_calls=[call if isinstance(call, str) else "--" for call in args.test_call],
     )
     warnings = list(spec.warnings)
     if args.declarative:

@@ -132,7 +132,8 @@ class SpecContext(TemplateContext):
     FIELDS = ("meta", "pypi_name", "pypi_version", "test", "extra_buildrequires",
               "rpm_version", "summary_macro", "description", "license", "url", "source_url",
               "source_name", "source_comment", "source_kind", "archive_dir", "warnings",
-              "notes", "static", "declarative", "select", "tool_version", "changelog_date")
+              "notes", "static", "declarative", "select", "tool_version", "changelog_date",
+              "test_calls")
 
     def __init__(self, stanza: StanzaContext, **spec: object) -> None:
         missing = [name for name in self.FIELDS if name not in spec]

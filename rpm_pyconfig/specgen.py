@@ -93,6 +93,9 @@ def generate_spec(
     wanted_extras: str | None = None,
     test: bool = False,
     buildrequires: Sequence[str] = (),
+    test_requires: Sequence[str] = (),
+    test_calls: Sequence[str] = (),
+    test_extras: str | None = None,
 ) -> GeneratedSpec:
     """Read *source* (project directory, sdist or wheel) and write its spec text.
 
@@ -105,8 +108,18 @@ def generate_spec(
     *test*: ``%check`` also runs the project's tests with pytest (``%pyconfig_test``), whose
     build dependencies include the requirements of a ``test``, ``tests`` or ``testing`` extra.
     *buildrequires*: rpm dependencies no metadata names (C libraries the extension modules
-    link, such as ``libffi-devel``), written as ``BuildRequires:``.
+    link, such as ``libffi-devel``), written as ``BuildRequires:``.  *test_requires*: PEP 508
+    requirements of the tests no metadata names (``pretend``); *test_calls*: the words of one
+    ``%pyconfig_test`` line each (``--where COND -- ARGS``), in place of the bare one;
+    *test_extras*: ``NAME[,NAME...]`` or ``none``, the extras the tests need (``None``: a
+    ``test``, ``tests`` or ``testing`` extra).  Any of them implies *test*.
     """
+    test = test or bool(test_requires) or bool(test_calls) or test_extras is not None
+    if test_calls and (static or declarative):
+        raise PyConfigError(
+            "--test-call writes %pyconfig_test lines, which only a dynamic spec has: write the "
+            "checks of a static or declarative spec by hand"
+        )
     if static and declarative:
         raise PyConfigError(
             "--static and --declarative exclude each other: a declarative spec calls the macros"
@@ -176,9 +189,10 @@ def generate_spec(
         "requires_dist": spectext.expand_lines(meta.requires_dist, field=requires_field),
         "build_requires": spectext.expand_lines(meta.build_requires, field=build_field),
         "compiled": meta.has_ext_modules,
-        "test_requires": _test_requires(meta, where) if test else spectext.syntax(""),
+        "test_requires": _test_requires(meta, where, test_requires) if test
+        else spectext.syntax(""),
         "test_extras": [spectext.extra(extra, field=origins.get("provides_extra", where))
-                        for extra in meta.extras if test and extra in _TEST_EXTRAS],
+                        for extra in _test_extras(meta, test_extras) if test],
         "version_evr": meta.rpm_version.evr,
         "summary": spectext.line(summary, field=origins.get("summary", where)),
         "embed_registry": static,
@@ -213,6 +227,7 @@ def generate_spec(
         select=spectext.define_value(select, field="runtime selection") if select else "",
         tool_version=__version__,
         changelog_date=(changelog_date or changelog_today()).strftime("%a %b %d %Y"),
+        test_calls=[spectext.macro_arguments(call, field="--test-call") for call in test_calls],
     )
     text = render("spec", runtimes if static else (), context)
     return GeneratedSpec(text, f"python-{pkgname}.spec", warnings, meta)
@@ -268,15 +283,37 @@ def _portable(message: str, source: str | os.PathLike[str], source_name: str) ->
 _TEST_EXTRAS = ("test", "tests", "testing")
 
 
-def _test_requires(meta: ProjectMetadata, where: str) -> SpecText:
+def _test_extras(meta: ProjectMetadata, wanted: str | None) -> list[str]:
+    """The extras ``%pyconfig_test_extras`` names: *wanted* (``--test-extras``), each one an
+    extra of the project, or ``none``; by default a test, tests or testing extra."""
+    if wanted is None:
+        return [extra for extra in meta.extras if extra in _TEST_EXTRAS]
+    if wanted.strip() == "none":
+        return []
+    names = [name.strip() for name in wanted.split(",")]
+    unknown = [name for name in names if name not in meta.extras]
+    if unknown or not all(names):
+        named = ", ".join(repr(name) for name in unknown) or "an empty name"
+        raise PyConfigError(
+            f"--test-extras {wanted!r}: {named} is no extra of {meta.name} (it has: "
+            f"{', '.join(meta.extras) or 'none'}); give NAME[,NAME...] or none"
+        )
+    return names
+
+
+def _test_requires(meta: ProjectMetadata, where: str, given: Sequence[str] = ()) -> SpecText:
     """What ``%pyconfig_test`` needs: pytest, then the PEP 735 test group's requirements
-    (pytest alone when the group names pytest itself)."""
+    (pytest alone when the group names pytest itself), then the packager's (*given*)."""
     group = meta.test_requires
-    names = {canonicalize_name(parse_requirement(item).name) for item in group}
+    for item in given:
+        parse_requirement(item, origin="--test-requires")
+    names = {canonicalize_name(parse_requirement(item).name) for item in [*group, *given]}
     lines = ([] if "pytest" in names else ["pytest"]) + group
-    return spectext.expand_lines(
-        lines, field=f"{where} [dependency-groups] {'/'.join(TEST_GROUPS)}"
-    )
+    field = f"{where} [dependency-groups] {'/'.join(TEST_GROUPS)}"
+    parts = [spectext.expand_lines(lines, field=field)] if lines else []
+    if given:
+        parts.append(spectext.expand_lines(list(given), field="--test-requires"))
+    return spectext.join(parts, "\n")
 
 
 def write_spec(spec: GeneratedSpec, path: str, *, force: bool = False) -> None:

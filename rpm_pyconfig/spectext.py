@@ -55,6 +55,7 @@ __all__ = [
     "join",
     "license_expression",
     "line",
+    "macro_arguments",
     "module",
     "name",
     "rpm_dependency",
@@ -167,6 +168,23 @@ def _check_line_starts(lines: list[str], field: str, value: str) -> None:
                 "a line must not start with '%' or '#' (rpm would read a directive, "
                 f"a section or a comment): {text!r}",
             )
+
+
+def macro_arguments(value: str, *, field: str = "") -> SpecText:
+    """The words after a parametric macro on its line (``%pyconfig_test --where ... -- -v``),
+    which the macro hands to ``/bin/sh``: balanced shell quotes; no ``%`` (rpm expands the
+    arguments, then the macro's text again), no backslash (it would continue the line or
+    escape what follows), no newline or control character; not empty."""
+    _check_printable(value, field)
+    if not value.strip():
+        raise _refuse(field, value, "must not be empty (-- alone passes no arguments)")
+    if "%" in value or "\\" in value:
+        raise _refuse(field, value, "must not contain '%' or '\\' (rpm reads them as syntax)")
+    try:
+        shlex.split(value)
+    except ValueError as error:
+        raise _refuse(field, value, f"is not shell words ({error})") from None
+    return SpecText(value.strip())
 
 
 def define_value(value: str, *, field: str = "") -> SpecText:

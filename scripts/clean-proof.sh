@@ -16,7 +16,8 @@
 # urllib3 (hatchling), python-dateutil (setuptools-scm, a run-time dependency built by the
 # chain, the python- prefix), Jinja2 (what rpm-pyconfig's own package requires, with MarkupSafe's
 # C extension in the chain) and the c-extension fixture (C, every runtime's headers).  cffi is
-# left out there: the farm's roots have no libffi-dev.
+# left out there: the farm's roots have no libffi-dev.  Of the test suites (tests.txt), the
+# subset runs Jinja2's, with every runtime; the whole proof all of them.
 # The whole proof on the 2-core machine: see README ("Clean build roots").
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -32,7 +33,11 @@ bash scripts/setup.sh >/dev/null
 bash scripts/fetch-sources.sh
 out=out/clean-proof
 registry=$out/registry
-rm -rf "$registry" "$out/work" "$out/self" && mkdir -p "$registry" out/chain-sdists
+# The clean builds' trees, outside this checkout: pytest looks for its configuration in every
+# directory above the tests, and would take this checkout's pyproject.toml (filterwarnings =
+# error...) for a project that has none of its own (packaging).  One per checkout and user.
+work=${TMPDIR:-/var/tmp}/rpm-pyconfig-clean-proof.$(id -u).$(pwd | cksum | cut -d ' ' -f 1)
+rm -rf "$registry" "$out/work" "$work" "$out/self" && mkdir -p "$registry" out/chain-sdists
 .venv/bin/rpm-pyconfig probe --all --write "$registry" >/dev/null
 export PATH=$PWD/.venv/bin:$PATH
 
@@ -41,6 +46,13 @@ if ((subset)); then
   requirements=$out/subset-requirements.txt
   # installer: rpm-pyconfig's own RPM requires it (with Jinja2 and packaging), not a project here
   grep -i -E '^(packaging|urllib3|python-dateutil|jinja2|installer)==' tests/data/clean-proof/requirements.txt > "$requirements"
+fi
+# The projects' own test suites (tests/data/clean-proof/tests.txt) and what they need: the
+# subset (CI) runs one, Jinja2's, with every runtime, so its chain adds pytest's closure alone.
+test_requirements=tests/data/clean-proof/test-requirements.txt tested='*'
+if ((subset)); then
+  test_requirements=$out/subset-test-requirements.txt tested=jinja2
+  grep -i -E '^pytest==' tests/data/clean-proof/test-requirements.txt > "$test_requirements"
 fi
 constraints=()
 while read -r line; do
@@ -60,7 +72,7 @@ done < tests/data/clean-proof/constraints.txt
 start=$SECONDS
 rpm-pyconfig --confdir "$registry" chain --macros macros/macros.pyconfig \
   --sdists out/sources --download out/chain-sdists -o "$out/chain" \
-  -r "$requirements" "${constraints[@]}"
+  -r "$requirements" -r "$test_requirements" "${constraints[@]}"
 echo "clean-proof: chain built in $((SECONDS - start)) s" >&2
 
 # This checkout's own RPM: what BuildRequires: rpm-pyconfig installs in the clean root.
@@ -103,10 +115,16 @@ else
   spec_options+=(--spec-options "cffi=--where \"implementation_name == 'cpython'\""
                  --spec-options "cpython-only=--where \"implementation_name == 'cpython'\"")
 fi
+# the projects' own test suites: tests/data/clean-proof/tests.txt's spec options, per project
+while read -r name options; do
+  case "$name" in ''|'#'*) continue ;; esac
+  # shellcheck disable=SC2254  # $tested is a pattern
+  case "$name" in $tested) spec_options+=(--spec-options "$name=$options") ;; esac
+done < tests/data/clean-proof/tests.txt
 start=$SECONDS
 status=0
 .venv/bin/python -m tests.cleanproof --confdir "$registry" --chain "$out/chain" \
-  --repo "$out/self/RPMS" --work "$out/work" ${spec_options[@]+"${spec_options[@]}"} \
+  --repo "$out/self/RPMS" --work "$work" ${spec_options[@]+"${spec_options[@]}"} \
   "${sources[@]}" || status=$?
 echo "clean-proof: clean builds in $((SECONDS - start)) s" >&2
 exit "$status"

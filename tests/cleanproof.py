@@ -7,9 +7,11 @@ dnf installs into the root from the chain's repository and the stubs, round afte
 ``rpmbuild -br`` is satisfied; then ``rpmbuild -ba`` with the same database, **without
 --nodeps**, and ``%pyconfig_deps_root`` set to the root (the site directories of the installed
 build dependencies, as a chain build has them), runs ``%check`` (every runtime's import check
-or ``%pyconfig_test``).  Last, dnf installs every runtime's package just built into a second
-empty root and each interpreter imports the project from that root alone (``-S``: never the
-host's site directories), like tests/chainproof.py does for a chain.
+and, for a spec made with ``--test``, the project's own test suite with every runtime,
+``%pyconfig_test``: pytest's summary per runtime is reported).  Last, dnf installs every
+runtime's package just built into a second empty root and each interpreter imports the
+project from that root alone (``-S``: never the host's site directories), like
+tests/chainproof.py does for a chain.
 
 What stands for Debian's own packages (no RPM provides them here), and nothing else:
 :func:`tests.chainproof.build_stubs` (the runtimes: ``python(abi)``, interpreter paths, the host's
@@ -69,6 +71,10 @@ MACROS = REPO / "macros" / "macros.pyconfig"
 MISSING = 11
 ROUNDS = 6
 _NEEDED = re.compile(r"^\t(.+) is needed by ", re.MULTILINE)
+#: %pyconfig_test's line before each runtime's run, and pytest's closing summary line.
+_TESTING = re.compile(r"^rpm-pyconfig: testing with (\S+) \(\d+/\d+\)$")
+_SUMMARY = re.compile(r"^=+ (.*\d+ (?:passed|failed|skipped|deselected|errors?)\b.*) in "
+                      r"[0-9.]+s(?: \([0-9:]+\))? =+$")
 
 
 def _run(command: Sequence[str], *, env: dict[str, str] | None = None, cwd: Path | None = None
@@ -166,13 +172,32 @@ class Result:
         self.installed: list[str] = []
         self.imports: list[str] = []
         self.checks: list[str] = []
+        #: (runtime, pytest's summary) of each %pyconfig_test run, in order
+        self.tests: list[tuple[str, str]] = []
         self.seconds = 0.0
 
     def line(self) -> str:
         return (f"{self.name}: built in a clean root in {self.seconds:.0f} s; "
                 f"{len(self.installed)} build dependencies installed by dnf; %check: "
-                f"{', '.join(self.checks) or 'none'}; imports from an installed root: "
-                f"{', '.join(self.imports)}")
+                f"{', '.join(self.checks) or 'none'}; test suites: "
+                f"{'; '.join(f'{name}: {summary}' for name, summary in self.tests) or 'none'}; "
+                f"imports from an installed root: {', '.join(self.imports)}")
+
+
+def pytest_summaries(output: str) -> list[tuple[str, str]]:
+    """(runtime, pytest's summary) for each runtime %pyconfig_test ran, from a build log in
+    which stdout and stderr are one stream; a runtime whose run printed no summary gets
+    ``no summary``."""
+    found: list[tuple[str, str]] = []
+    for text in output.splitlines():
+        testing = _TESTING.match(text)
+        if testing:
+            found.append((testing.group(1), "no summary"))
+            continue
+        summary = _SUMMARY.match(text)
+        if summary and found and found[-1][1] == "no summary":
+            found[-1] = (found[-1][0], summary.group(1))
+    return found
 
 
 def clean_build(source: Path, repos: dict[str, Path], runtimes: Sequence[Runtime],
@@ -229,15 +254,17 @@ def clean_build(source: Path, repos: dict[str, Path], runtimes: Sequence[Runtime
     else:
         raise AssertionError(f"{meta.name}: rpmbuild -br still misses dependencies after "
                              f"{ROUNDS} rounds")
-    built = _run([*rpmbuild, "-ba", str(spec)], env=env)
-    output = built.stdout + built.stderr
+    # one stream, so that each pytest summary follows the line naming its runtime
+    built = subprocess.run([*rpmbuild, "-ba", str(spec)], stdout=subprocess.PIPE,
+                           stderr=subprocess.STDOUT, text=True, check=False, env=env)
+    output = built.stdout
+    (top / "rpmbuild-ba.log").write_text(output, encoding="utf-8")
     if built.returncode != 0:
         raise AssertionError(f"{meta.name}: rpmbuild -ba in the clean root failed:\n"
                              f"{output[-4000:]}")
     result.checks = [line.split("rpm-pyconfig: ", 1)[1] for line in output.splitlines()
                      if "imported" in line and "module(s) from" in line and "rpm-pyconfig" in line]
-    result.checks += [line for line in output.splitlines() if " passed" in line and " in " in line
-                      and line.startswith("=")]
+    result.tests = pytest_summaries(output)
     rpms = sorted(p for p in (top / "RPMS").rglob("*.rpm"))
     local = top / "built"
     local.mkdir()
@@ -323,7 +350,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     options: dict[str, list[str]] = {}
     for item in args.spec_options:
         project, _, words = item.partition("=")
-        options[canonicalize_name(project)] = shlex.split(words)
+        # several --spec-options for one project add up (tests.txt's lines, the script's own)
+        options.setdefault(canonicalize_name(project), []).extend(shlex.split(words))
     failed = 0
     try:
         repos = {

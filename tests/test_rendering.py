@@ -161,11 +161,14 @@ def test_check(three: list[Runtime]) -> None:
 
 def test_test(three: list[Runtime]) -> None:
     """%pyconfig_test: the test command per runtime from its copy of the sources, with the
-    current directory taken off sys.path and the buildroot on PYTHONPATH."""
+    current directory taken off sys.path, the buildroot on PYTHONPATH and its commands first
+    on PATH."""
     lines = render("test", three[2:], {"test_args": " -k 'not slow' tests "}).splitlines()
     assert lines == [
         "echo 'rpm-pyconfig: testing with pypy3 (1/1)' >&2",
-        "(cd _pyconfig/src/pypy3 && PYTHONDONTWRITEBYTECODE=1 "
+        "(cd _pyconfig/src/pypy3 && PATH=\"%{buildroot}%{_bindir}%{?pyconfig_deps_root::"
+        "%{pyconfig_deps_root}%{_bindir}}:$PATH\" CFLAGS=\"${CFLAGS:-${RPM_OPT_FLAGS}}\" "
+        "LDFLAGS=\"${LDFLAGS:-${RPM_LD_FLAGS}}\" PYTHONNOUSERSITE=1 PYTHONDONTWRITEBYTECODE=1 "
         f'PYTHONPATH="%{{buildroot}}"{SITE}:"%{{buildroot}}"{SITE}'
         f'%{{?pyconfig_deps_root::"%{{pyconfig_deps_root}}"{SITE}:'
         f'"%{{pyconfig_deps_root}}"{SITE}}} '

@@ -20,6 +20,7 @@ import datetime
 import io
 import lzma
 import os
+import re
 import shutil
 import subprocess
 import sys
@@ -1240,18 +1241,29 @@ FLAT_PROJECT = {
         '[project]\nname = "flatcheck"\nversion = "1.0"\n'
         'description = "A flat-layout fixture with a test suite"\n'
         'classifiers = ["License :: OSI Approved :: MIT License"]\n'
+        '[project.scripts]\nflatcheck-cmd = "flatcheck.sub.mod:main"\n'
         '[tool.setuptools]\npackages = ["flatcheck", "flatcheck.sub"]\n'
     ),
     "MANIFEST.in": "recursive-include tests *.py\n",
     "flatcheck/__init__.py": "",
     "flatcheck/sub/__init__.py": "",
-    "flatcheck/sub/mod.py": "VALUE = 1\n",
+    "flatcheck/sub/mod.py": "VALUE = 1\n\n\ndef main():\n    print('flatcheck', VALUE)\n",
     # The test suite proves where the code came from: the buildroot, not this source tree.
     "tests/test_flat.py": (
         "import os, platform\nimport flatcheck, flatcheck.sub.mod\n\n\n"
         "def test_installed_code():\n"
         "    assert flatcheck.__file__.startswith(os.environ['RPM_BUILD_ROOT']), "
         "flatcheck.__file__\n\n\n"
+        # %pyconfig_test's environment: the buildroot's commands first on PATH (running the
+        # installed code), no user site directory, no bytecode written
+        "def test_environment():\n"
+        "    import shutil, subprocess, sys\n"
+        "    command = shutil.which('flatcheck-cmd')\n"
+        "    assert command and command.startswith(os.environ['RPM_BUILD_ROOT'] + '/'), command\n"
+        "    ran = subprocess.run([command], capture_output=True, text=True, check=True)\n"
+        "    assert ran.stdout == 'flatcheck 1\\n', ran\n"
+        "    assert os.environ['PYTHONNOUSERSITE'] == '1' and sys.flags.no_user_site\n"
+        "    assert sys.dont_write_bytecode\n\n\n"
         "def test_cpython_only():\n"
         "    assert platform.python_implementation() == 'CPython'\n"
     ),
@@ -1260,9 +1272,9 @@ FLAT_PROJECT = {
 
 @rpm_test
 def test_tests_run_per_runtime_against_the_buildroot(registry: Path, tmp_path: Path) -> None:
-    """spec --test: %pyconfig_test runs pytest with every runtime from its copy of a
-    flat-layout project, importing the installed code; --where skips per runtime and the
-    words after -- reach pytest."""
+    """spec --test-call: %pyconfig_test runs pytest with every runtime from its copy of a
+    flat-layout project, importing the installed code, the buildroot's commands on PATH;
+    --where skips per runtime and the words after -- reach pytest."""
     project = tmp_path / "flatcheck"
     for name, text in FLAT_PROJECT.items():
         (project / name).parent.mkdir(parents=True, exist_ok=True)
@@ -1272,15 +1284,14 @@ def test_tests_run_per_runtime_against_the_buildroot(registry: Path, tmp_path: P
     sdist = build_sdist(project, sources)
     env = tool_env(registry)
     spec = tmp_path / "python-flatcheck.spec"
-    made = run([str(TOOL_BIN / "rpm-pyconfig"), "spec", str(sdist), "--test", "-o", str(spec)],
-               env)
+    made = run([str(TOOL_BIN / "rpm-pyconfig"), "spec", str(sdist), "-o", str(spec),
+                "--test-call=--where \"implementation_name == 'cpython'\" -- -v",
+                "--test-call=--where \"implementation_name != 'cpython'\" -- -v -k 'not "
+                "cpython_only'"], env)
     assert made.returncode == 0, made.stderr
-    text = spec.read_text(encoding="utf-8")
-    assert "%pyconfig_check\n%pyconfig_test\n" in text
-    spec.write_text(text.replace("%pyconfig_test\n", (
-        "%pyconfig_test --where \"implementation_name == 'cpython'\" -- -v\n"
-        "%pyconfig_test --where \"implementation_name != 'cpython'\" -- -v -k 'not cpython_only'\n"
-    )), encoding="utf-8")
+    assert ("%pyconfig_check\n%pyconfig_test --where \"implementation_name == 'cpython'\" -- -v\n"
+            "%pyconfig_test --where \"implementation_name != 'cpython'\" -- -v -k 'not "
+            "cpython_only'\n") in spec.read_text(encoding="utf-8")
     built = run(["rpmbuild", *macros_options(), "-ba", "--nodeps",
                  "--define", f"_topdir {tmp_path / 'top'}", "--define", f"_sourcedir {sources}",
                  str(spec)], env)
@@ -1295,8 +1306,9 @@ def test_tests_run_per_runtime_against_the_buildroot(registry: Path, tmp_path: P
     for index, runtime in enumerate(others, 1):
         assert f"rpm-pyconfig: testing with {runtime.name} ({index}/{len(others)})" in output
     assert output.count("tests/test_flat.py::test_installed_code PASSED") == len(runtimes)
+    assert output.count("tests/test_flat.py::test_environment PASSED") == len(runtimes)
     assert output.count("tests/test_flat.py::test_cpython_only PASSED") == len(cpython)
-    assert output.count(" 1 passed, 1 deselected in ") == len(others)
+    assert output.count(" 2 passed, 1 deselected in ") == len(others)
     for runtime in runtimes:
         assert (f"{runtime.name} ({runtime.interpreter}): imported 3 module(s) from "
                 in output)
@@ -1317,6 +1329,15 @@ def test_test_option_adds_the_test_extra(tmp_path: Path) -> None:
     dynamic = generate_spec(tmp_path, test=True, changelog_date=CHANGELOG_DATE).text
     assert "%global pyconfig_test_requires pytest\n%global pyconfig_test_extras tests\n" in dynamic
     assert "pyconfig_test_extras" not in generate_spec(tmp_path, changelog_date=CHANGELOG_DATE).text
+    # --test-extras chooses (and implies --test): none, or extras of the project only
+    chosen = generate_spec(tmp_path, test_extras="none", changelog_date=CHANGELOG_DATE).text
+    assert "%global pyconfig_test_requires pytest\n" in chosen
+    assert "pyconfig_test_extras" not in chosen and "%pyconfig_test\n" in chosen
+    both = generate_spec(tmp_path, test_extras="docs, tests", changelog_date=CHANGELOG_DATE).text
+    assert "%global pyconfig_test_extras docs tests\n" in both
+    with pytest.raises(PyConfigError, match=re.escape(
+            "--test-extras 'test': 'test' is no extra of withtests (it has: docs, tests); give")):
+        generate_spec(tmp_path, test_extras="test", changelog_date=CHANGELOG_DATE)
     static = generate_spec(tmp_path, static=True, test=True, runtimes=golden_runtimes(),
                            changelog_date=CHANGELOG_DATE).text
     check = static.split("%if ! %{without check}\n", 1)[1].split("%endif\n", 1)[0]
@@ -1357,6 +1378,41 @@ def test_test_option_reads_the_pep735_test_group(tmp_path: Path) -> None:
         "BuildRequires: pypy3.9dist(hypothesis) >= 6\n"
         "BuildRequires: pypy3.9dist(pytest) >= 7\n"
     )
+
+
+def test_test_requires_and_test_calls(tmp_path: Path) -> None:
+    """--test-requires adds requirements no metadata names after pytest and the test group;
+    each --test-call is one %pyconfig_test line, in order, in place of the bare one; either
+    implies --test; a static or declarative spec refuses --test-call (it has no such line)."""
+    (tmp_path / "pyproject.toml").write_text(
+        '[build-system]\nrequires = ["setuptools>=61"]\nbuild-backend = "setuptools.build_meta"\n'
+        '[project]\nname = "withcalls"\nversion = "1.0"\n'
+        'classifiers = ["License :: OSI Approved :: MIT License"]\n',
+        encoding="utf-8",
+    )
+    calls = ["--where \"implementation_name == 'pypy'\" -- --deselect tests/t.py::test_x",
+             "--where \"implementation_name != 'pypy'\" -- -v"]
+    dynamic = generate_spec(
+        tmp_path, test_requires=["pretend", "trustme>=1; python_version >= '3.9'"],
+        test_calls=calls, changelog_date=CHANGELOG_DATE).text
+    assert ("%global pyconfig_test_requires %{expand:\npytest\npretend\n"
+            "trustme>=1; python_version >= '3.9'}\n") in dynamic
+    assert ("%pyconfig_check\n"
+            "%pyconfig_test --where \"implementation_name == 'pypy'\" -- --deselect "
+            "tests/t.py::test_x\n"
+            "%pyconfig_test --where \"implementation_name != 'pypy'\" -- -v\n%endif\n") in dynamic
+    only_requires = generate_spec(tmp_path, test_requires=["pytest>=8"],
+                                  changelog_date=CHANGELOG_DATE).text
+    assert "%global pyconfig_test_requires pytest>=8\n" in only_requires
+    assert "%pyconfig_check\n%pyconfig_test\n%endif\n" in only_requires
+    with pytest.raises(MetadataError, match=r"^--test-requires: invalid requirement 'x>'"):
+        generate_spec(tmp_path, test_requires=["x>"], changelog_date=CHANGELOG_DATE)
+    with pytest.raises(MetadataError, match=r"^--test-call: must not contain '%'"):
+        generate_spec(tmp_path, test_calls=["-- -k 100%"], changelog_date=CHANGELOG_DATE)
+    for options in ({"static": True, "runtimes": golden_runtimes()}, {"declarative": True}):
+        with pytest.raises(PyConfigError, match="only a dynamic spec has"):
+            generate_spec(tmp_path, test_calls=["--"], changelog_date=CHANGELOG_DATE,
+                          **options)
 
 
 @rpm_test

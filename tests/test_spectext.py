@@ -34,6 +34,19 @@ def test_define_lines_refuses_lines_rpm_would_read_as_syntax() -> None:
             spectext.define_lines(["ok", bad], field="F")
 
 
+def test_macro_arguments_are_shell_words_rpm_leaves_alone() -> None:
+    """The words after %pyconfig_test: kept as written (balanced quotes), stripped; refused
+    with the option's name when rpm would read them as syntax or the shell cannot split them."""
+    words = "--where \"implementation_name != 'pypy'\" -- -k 'not slow' --deselect a.py::b[x-1]"
+    assert spectext.macro_arguments(f" {words} ", field="--test-call") == words
+    for bad, reason in (("-- -k 'x", "is not shell words"), ("-- 100%", "must not contain '%'"),
+                        ("-- a\\", "must not contain '%' or '\\'"), ("  ", "must not be empty"),
+                        ("-- a\nb", "must not contain a newline")):
+        with pytest.raises(MetadataError) as caught:
+            spectext.macro_arguments(bad, field="--test-call")
+        assert str(caught.value).startswith(f"--test-call: {reason}"), caught.value
+
+
 @pytest.mark.parametrize("value", ["a\\b", "{x", "x}"])
 def test_expand_lines_refuses_what_brace_matching_reads(value: str) -> None:
     with pytest.raises(MetadataError, match="must not contain"):
