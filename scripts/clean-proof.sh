@@ -58,11 +58,6 @@ constraints=()
 while read -r line; do
   case "$line" in
     ''|'#'*) ;;
-    # The subset runs in the farm's roots, where setuptools-scm 7 (python-dateutil's
-    # setuptools_scm<8) is built and needs typing-extensions: 4.12.2 does not import on Python
-    # 3.15 (Debian unstable), 4.15.0 does (its flit-core 3.11 floor: Debian 13 has 3.12, the
-    # unstable root's chain builds it).  pydantic, which the host's pin serves, is not in it.
-    typing-extensions==*) if ((subset)); then constraints+=(-c typing-extensions==4.15.0); else constraints+=(-c "$line"); fi ;;
     # httpx's plugin makes the chain build hatchling 1.12.2; the subset has no plugin, and its
     # hatchling projects build with the root's own hatchling (Debian 13's is 1.27).
     hatchling==*) ((subset)) || constraints+=(-c "$line") ;;
