@@ -44,8 +44,8 @@ export PATH=$PWD/.venv/bin:$PATH
 requirements=tests/data/clean-proof/requirements.txt
 if ((subset)); then
   requirements=$out/subset-requirements.txt
-  # installer: rpm-pyconfig's own RPM requires it (with Jinja2 and packaging), not a project here
-  grep -i -E '^(packaging|urllib3|python-dateutil|jinja2|installer)==' tests/data/clean-proof/requirements.txt > "$requirements"
+  # installer, pyproject-hooks: rpm-pyconfig's own RPM requires them (with Jinja2 and packaging)
+  grep -i -E '^(packaging|urllib3|python-dateutil|jinja2|installer|pyproject-hooks)==' tests/data/clean-proof/requirements.txt > "$requirements"
 fi
 # The projects' own test suites (tests/data/clean-proof/tests.txt) and what they need: the
 # subset (CI) runs one, Jinja2's, with every runtime, so its chain adds pytest's closure alone.
