@@ -458,6 +458,7 @@ def test_list_json(registry: Path, capsys: pytest.CaptureFixture[str]) -> None:
         "script_suffix": "-pypy3",
         "shebang_flags": "-s",
         "devel_requires": "/usr/include/pypy3.9/Python.h",
+        "include": "/usr/include/pypy3.9",
         "origin": str(registry / "pypy3.conf"),
     }
 

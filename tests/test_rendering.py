@@ -136,6 +136,7 @@ def test_install_with_the_registry_embedded(pypy: Runtime) -> None:
         "script_suffix = -pypy3\n"
         "shebang_flags =\n"
         "devel_requires =\n"
+        "include = /usr/include/pypy3.9\n"
         "RPM_PYCONFIG_EOF\n"
         "'/opt/rpm pyconfig' --confdir _pyconfig/registry install --buildroot \"%{buildroot}\" "
         "--bindir \"%{_bindir}\" || exit 1\n"
