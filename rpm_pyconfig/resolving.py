@@ -118,8 +118,12 @@ def _sdist_name_version(filename: str) -> tuple[NormalizedName, Version] | None:
 class SdistSource:
     """Where the sdists of a chain come from."""
 
-    def find(self, name: NormalizedName, specifier: SpecifierSet) -> Sdist | None:
-        """The highest version of *name* satisfying *specifier*, or None."""
+    def find(
+        self, name: NormalizedName, specifier: SpecifierSet, python_version: str | None = None
+    ) -> Sdist | None:
+        """The highest version of *name* satisfying *specifier*, or None.  *python_version*
+        (the oldest runtime's) lets a source that knows ``Requires-Python`` before fetching
+        (an index) skip releases that runtime cannot build; the walk checks every one."""
         raise NotImplementedError
 
     def describe(self) -> str:
@@ -144,7 +148,9 @@ class LocalSdists(SdistSource):
             if parsed:
                 self._files.setdefault(parsed[0], []).append((parsed[1], path))
 
-    def find(self, name: NormalizedName, specifier: SpecifierSet) -> Sdist | None:
+    def find(
+        self, name: NormalizedName, specifier: SpecifierSet, python_version: str | None = None
+    ) -> Sdist | None:
         matches = [
             (version, path)
             for version, path in self._files.get(name, [])
@@ -165,9 +171,11 @@ class SdistSources(SdistSource):
     def __init__(self, sources: Sequence[SdistSource]) -> None:
         self.sources = list(sources)
 
-    def find(self, name: NormalizedName, specifier: SpecifierSet) -> Sdist | None:
+    def find(
+        self, name: NormalizedName, specifier: SpecifierSet, python_version: str | None = None
+    ) -> Sdist | None:
         for source in self.sources:
-            found = source.find(name, specifier)
+            found = source.find(name, specifier, python_version)
             if found is not None:
                 return found
         return None
@@ -192,7 +200,9 @@ class PipSdists(SdistSource):
         self.pip = list(pip)
         self.downloaded: list[Sdist] = []
 
-    def find(self, name: NormalizedName, specifier: SpecifierSet) -> Sdist | None:
+    def find(
+        self, name: NormalizedName, specifier: SpecifierSet, python_version: str | None = None
+    ) -> Sdist | None:
         found = LocalSdists(self.cache).find(name, specifier)
         if found is not None:
             return found
@@ -201,6 +211,8 @@ class PipSdists(SdistSource):
                 *self.pip, "download", "--quiet", "--disable-pip-version-check", "--no-deps",
                 "--no-binary", str(name), "--dest", temporary, f"{name}{specifier}",
             ]
+            if python_version is not None:  # the index's Requires-Python, before downloading
+                command[-1:-1] = ["--python-version", python_version]
             completed = subprocess.run(
                 command, capture_output=True, text=True, check=False,
                 stdin=subprocess.DEVNULL,
@@ -534,6 +546,8 @@ class _Walk:
         project = self._project(name)
         if project is None:
             return []
+        if not self._supports(project, runtime):
+            return []
         if requirer is not None:
             requirer_project = self.projects[canonicalize_name(requirer)]
             if requirer_project.needs.get(name) != "build":
@@ -582,6 +596,22 @@ class _Walk:
             return self.host.match(runtime, name, specifier)
         return None
 
+    def _supports(self, project: ChainProject, runtime: Runtime) -> bool:
+        """Whether *runtime*'s Python is in the project's ``Requires-Python``; if not, that
+        release is ruled out and the walk starts again (an older one may fit)."""
+        requires_python = project.metadata.requires_python
+        if not requires_python or SpecifierSet(requires_python).contains(
+            runtime.version, prereleases=True
+        ):
+            return True
+        self.specifiers.setdefault(project.name, []).append((
+            SpecifierSet(f"!={project.sdist.version}"),
+            f"{project.sdist.path.name} Requires-Python {requires_python} "
+            f"(not {runtime.name}'s Python {runtime.version})",
+        ))
+        self.restart = True
+        return False
+
     def _combined(self, name: NormalizedName) -> SpecifierSet:
         combined = SpecifierSet()
         for specifier, _ in self.specifiers.get(name, []):
@@ -596,7 +626,8 @@ class _Walk:
                 return project
             self.restart = True  # the version picked no longer fits: walk again
             return None
-        sdist = self.source.find(name, specifier)
+        oldest = min((runtime.version for runtime in self.runtimes), key=Version)
+        sdist = self.source.find(name, specifier, oldest)
         if sdist is None:
             asked = "; ".join(f"{who}" for _, who in self.specifiers.get(name, []))
             raise ResolutionError(

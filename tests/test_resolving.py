@@ -19,7 +19,7 @@ from rpm_pyconfig.resolving import (
     resolve,
 )
 from rpm_pyconfig.runtime import Runtime
-from tests.chainfixtures import make_sdist, make_sdists
+from tests.chainfixtures import CHAIN_DATA, make_sdist, make_sdists
 from tests.rpmtools import main_runtime
 
 
@@ -189,3 +189,46 @@ def test_host_distributions_of_a_real_interpreter() -> None:
     found = host.match(runtime, canonicalize_name("packaging"), SpecifierSet(">=0"))
     assert found is not None and found.startswith("packaging ")
     assert host.match(runtime, canonicalize_name("no-such-project-x"), SpecifierSet("")) is None
+
+
+def _release(sdists: Path, destination: Path, version: str, requires_python: str) -> None:
+    """chainfix-base VERSION, requiring *requires_python*, as an sdist in *destination*."""
+    project = destination / "trees" / f"chainfix_base-{version}"
+    shutil.copytree(sdists.parent / "unpacked" / "chainfix_base-1.0", project)
+    for name in ("PKG-INFO", "pyproject.toml"):
+        path = project / name
+        text = path.read_text(encoding="utf-8")
+        text = text.replace("Version: 1.0", f"Version: {version}")
+        text = text.replace('version = "1.0"', f'version = "{version}"')
+        text = text.replace(">=3.9", requires_python)
+        path.write_text(text, encoding="utf-8")
+    make_sdist(project, destination / "sdists")
+
+
+@pytest.fixture
+def releases(tmp_path: Path) -> Path:
+    """chainfix-base 1.0 (Python >= 3.8) and 2.0 (Python >= 3.10): a newer release that
+    dropped the oldest runtime, as setuptools 84 dropped Python 3.9."""
+    shutil.copytree(CHAIN_DATA / "chainfix_base-1.0", tmp_path / "unpacked" / "chainfix_base-1.0")
+    _release(tmp_path / "sdists", tmp_path, "1.0", ">=3.8")
+    _release(tmp_path / "sdists", tmp_path, "2.0", ">=3.10")
+    return tmp_path / "sdists"
+
+
+def test_requires_python_rules_out_a_release_a_runtime_cannot_build(
+    releases: Path, runtimes: list[Runtime], cpython: Runtime
+) -> None:
+    """One version serves every runtime: the newest whose Requires-Python they all meet."""
+    closure = resolve(["chainfix-base"], runtimes, LocalSdists(releases), provided=build_tools())
+    assert str(closure.projects["chainfix-base"].sdist.version) == "1.0"
+    closure = resolve(["chainfix-base"], [cpython], LocalSdists(releases), provided=build_tools())
+    assert str(closure.projects["chainfix-base"].sdist.version) == "2.0"
+    (releases / "chainfix_base-1.0.tar.gz").unlink()
+    with pytest.raises(ResolutionError) as raised:
+        resolve(["chainfix-base"], runtimes, LocalSdists(releases), provided=build_tools())
+    pypy = runtimes[2]
+    assert str(raised.value) == (
+        f"no sdist of chainfix-base satisfies !=2.0 in {releases} (asked by: requested "
+        f"(chainfix-base); chainfix_base-2.0.tar.gz Requires-Python >=3.10 (not {pypy.name}'s "
+        f"Python {pypy.version}))"
+    )
