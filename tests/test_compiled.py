@@ -31,8 +31,11 @@ from packaging.utils import canonicalize_name
 from rpm_pyconfig import __version__
 from rpm_pyconfig.cli import main
 from rpm_pyconfig.compiled import (
+    _engine,
     _lua,
+    _minified,
     _registry_data,
+    _split_lazy,
     direct_macros,
     direct_run,
     engine_files,
@@ -47,6 +50,7 @@ from rpm_pyconfig.errors import PyConfigError
 from rpm_pyconfig.registry import load_registry
 from rpm_pyconfig.rendering import _dist_requires
 from rpm_pyconfig.runtime import Runtime
+from tests.luascope import scan
 from tests.rpmtools import have_rpm_tools, run
 
 pytestmark = [
@@ -1169,3 +1173,78 @@ def test_the_installed_interpreter_file_makes_a_missing_registry_run_it_directly
         assert (completed.returncode, completed.stdout) == (0, expected.stdout)
         assert calls == ["compile --lua"]
         assert counted.direct_log.read_text() == ""  # the console script ran
+
+
+# -- the lazily loaded part of the evaluator -----------------------------------------------
+
+
+def _lazy_rules(engine: str) -> list[str]:
+    """What breaks the two rules of the lazy part of *engine* (pyconfig.lua and the
+    stanzas), and any local above it that the lazy part uses but ``_split_lazy()`` does
+    not pass to it."""
+    found = scan(engine)
+    split = _split_lazy(_minified(engine))
+    assert split is not None
+    passed = split[1].splitlines()[0]
+    assert passed.startswith("local ") and passed.endswith(" = ...")
+    missing = found.imports_used - {name.strip() for name in passed[6:-6].split(",")}
+    return found.problems + [f"{name!r} is used by the lazy part but not passed to it"
+                             for name in sorted(missing)]
+
+
+def test_the_lazy_part_keeps_its_rules() -> None:
+    """The bytecode form loads the part between --@lazy-begin and --@lazy-end as a chunk
+    of its own: nothing below may use its top-level locals, and the locals above that it
+    receives as values are never assigned again.  The text form runs either way, so only
+    this check catches a breaking edit before the bytecode form fails at run time."""
+    engine = _engine()
+    found = scan(engine)
+    assert {"P", "plain"} <= found.imports_used  # the scanner sees what the part uses
+    assert {"compare", "parse_version", "requires_seen"} <= found.lazy_locals
+    assert _lazy_rules(engine) == []
+
+
+@pytest.mark.parametrize(
+    ("where", "edit", "problem"),
+    [
+        ("--@lazy-end\n", "local function broken() return compare(1, 2) end\n",
+         "'compare', a top-level local of the lazy part"),
+        ("--@lazy-end\n", "local function broken(text) return parse_version(text) end\n",
+         "'parse_version', a top-level local of the lazy part"),
+        ("--@lazy-end\n", "local function broken() plain = tostring end\n",
+         "'plain', a top-level local above --@lazy-begin"),
+        ("--@lazy-begin\n", "function strip(text) return text end\n",
+         "'strip', a top-level local above --@lazy-begin"),
+        ("--@lazy-begin\n", "local function broken() P, L = nil, nil end\n",
+         "'L', a top-level local above --@lazy-begin"),
+        ("--@lazy-begin\n", "local function broken() return forward end\n",
+         "'forward' is used by the lazy part but not passed to it"),
+    ],
+)
+def test_a_broken_lazy_part_fails(monkeypatch: pytest.MonkeyPatch, where: str, edit: str,
+                                  problem: str) -> None:
+    engine = _engine()
+    # a forward declaration above the part (no `=`): a local _split_lazy() does not see
+    engine = engine.replace("\nlocal P = pyconfig\n", "\nlocal P = pyconfig\nlocal forward\n", 1)
+    broken = engine.replace(f"\n{where}", f"\n{where}{edit}", 1)
+    assert broken != engine
+    monkeypatch.setattr("rpm_pyconfig.compiled._engine", lambda: broken)
+    problems = _lazy_rules(broken)
+    assert any(problem in found for found in problems), problems
+    monkeypatch.setattr("rpm_pyconfig.compiled._engine", lambda: engine)
+    assert _lazy_rules(engine) == []
+
+
+def test_shadowing_names_keep_the_lazy_rules() -> None:
+    """Names of the lazy part declared again below it (parameters, locals, loop
+    variables) are other variables: the scanner resolves scopes, not words."""
+    engine = _engine()
+    fine = engine.replace("\n--@lazy-end\n", "\n--@lazy-end\n"
+                          "local function shadows(compare, ...)\n"
+                          "local lex = compare\n"
+                          "for parse_version, evr in pairs({}) do lex = evr end\n"
+                          "local t = {bump = 1, requires_seen = lex}\n"
+                          "return t.compare, P.parse_version\n"
+                          "end\n", 1)
+    assert fine != engine
+    assert scan(fine).problems == []
