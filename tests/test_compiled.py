@@ -852,33 +852,89 @@ def test_a_file_named_prep_in_the_working_directory_changes_nothing(
         assert "cp -a -t _pyconfig/src/pypy3" in completed.stdout
 
 
+def _planted_bytecode(marker: Path) -> bytes:
+    """rpm's own Lua bytecode of a chunk that creates *marker* when it runs."""
+    with tempfile.TemporaryDirectory() as work:
+        target = Path(work) / "planted.luac"
+        code = f"io.open({_lua(str(marker))}, 'w'):close()"
+        done = run(["rpm", "--eval", f"%{{lua:local out = io.open({_lua(str(target))}, 'wb') "
+                    f"out:write(string.dump(load({_lua(code)}), true)) out:close()}}"],
+                   dict(os.environ))
+        assert done.returncode == 0, done.stderr
+        data = target.read_bytes()
+    marker.unlink(missing_ok=True)
+    return data
+
+
 def test_bytecode_of_another_lua_or_compile_is_never_run(setup: tuple[Counted, Path, Path],
                                                           tmp_path: Path) -> None:
-    """The bytecode file is rpm's own: another Lua version, or a bytecode file written by
-    another compile (its stamp), leaves the registry unloaded and the tool answers once."""
+    """The bytecode file runs only when it is the very bytes its macros file was written
+    with (first line: their digest and length) for the very Lua that wrote them (the
+    header of string.dump: version, format, sizes, byte order), owned by whoever wrote
+    it and writable by nobody else, all checked before it is loaded.  Anything else
+    (another compile, truncated, another Lua, planted) is never run: the registry stays
+    unloaded and the tool answers once, with the same spec.  (Lua does not hash the
+    bytes again: whoever can write a file there that copies the first line and the
+    length could as well write the macros file.)"""
     counted, registry, compiled = setup
     side = Path(f"{compiled}.luac")
-    assert side.is_file()
-    text = compiled.read_text(encoding="ascii")
-    assert text.count("_VERSION == ") == 1
-    other_lua = tmp_path / "other-lua.macros"
-    other_lua.write_text(text.replace('_VERSION == "', '_VERSION == "Not '), encoding="ascii")
+    good = side.read_bytes()
+    first, data = good.split(b"\n", 1)
+    assert first.startswith(b"rpm-pyconfig bytecode ") and int(first.split()[-1]) == len(data)
     expected, calls = counted.rpmspec(registry, compiled, "-P", str(COVERAGE))
-    assert calls == []
-    completed, calls = counted.rpmspec(registry, other_lua, "-P", str(COVERAGE))
-    assert (completed.stdout, calls) == (expected.stdout, ["compile --lua"])
+    assert (expected.returncode, calls) == (0, [])
     other = tmp_path / "other-registry"
     shutil.copytree(registry, other)
     (other / "pypy3.conf").unlink()
     again = run([str(TOOL_BIN / "rpm-pyconfig"), "compile", "-o", str(tmp_path / "again.macros")],
                 dict(os.environ, RPM_PYCONFIG_PATH=str(other)))
     assert again.returncode == 0, again.stderr
-    shutil.copy(tmp_path / "again.macros.luac", side)  # another registry's chunk and stamp
-    completed, calls = counted.rpmspec(registry, compiled, "-P", str(COVERAGE))
+    marker = tmp_path / "ran"
+    planted = _planted_bytecode(marker)
+    lua_header = data[:12]
+    assert lua_header.startswith(b"\x1bLua")
+    swapped = data[:12] + bytes([data[12] ^ 1]) + data[13:]  # a size of another build
+    cases = {
+        "another compile": (tmp_path / "again.macros.luac").read_bytes(),
+        "truncated": good[:-100],
+        "longer": good + b"\0",
+        "header of another Lua": first + b"\n" + swapped,
+        "planted": planted,
+        "planted under the real first line": first + b"\n" + planted,
+        "not bytecode": first + b"\n" + b"x" * len(data),
+    }
+    for name, content in cases.items():
+        side.write_bytes(content)
+        completed, calls = counted.rpmspec(registry, compiled, "-P", str(COVERAGE))
+        assert (completed.stdout, calls) == (expected.stdout, ["compile --lua"]), name
+        assert not marker.exists(), name
+    # the right bytes, but another user could have changed them
+    side.write_bytes(good)
+    for mode in (0o664, 0o646):
+        side.chmod(mode)
+        completed, calls = counted.rpmspec(registry, compiled, "-P", str(COVERAGE))
+        assert (completed.stdout, calls) == (expected.stdout, ["compile --lua"]), oct(mode)
+    side.chmod(0o644)
+    if os.geteuid() == 0:
+        os.chown(side, 65534, -1)
+        completed, calls = counted.rpmspec(registry, compiled, "-P", str(COVERAGE))
+        assert (completed.stdout, calls) == (expected.stdout, ["compile --lua"])
+        os.chown(side, 0, -1)
+    # the running Lua is not the one the macros file names (rpm or its liblua upgraded)
+    text = compiled.read_text(encoding="ascii")
+    identity = re.search(r'local id = "(\\\\027Lua.)', text)
+    assert identity is not None, text
+    upgraded = tmp_path / "upgraded.macros"
+    upgraded.write_text(text.replace(identity[0], identity[0][:-1] + "Z"), encoding="ascii")
+    shutil.copy(side, f"{upgraded}.luac")
+    completed, calls = counted.rpmspec(registry, upgraded, "-P", str(COVERAGE))
     assert (completed.stdout, calls) == (expected.stdout, ["compile --lua"])
     side.unlink()
     completed, calls = counted.rpmspec(registry, compiled, "-P", str(COVERAGE))
     assert (completed.stdout, calls) == (expected.stdout, ["compile --lua"])
+    side.write_bytes(good)
+    completed, calls = counted.rpmspec(registry, compiled, "-P", str(COVERAGE))
+    assert (completed.stdout, calls) == (expected.stdout, [])
 
 
 def test_compile_refuses_what_check_refuses(setup: tuple[Counted, Path, Path],
