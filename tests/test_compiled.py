@@ -861,9 +861,15 @@ def _planted_bytecode(marker: Path) -> bytes:
                     f"out:write(string.dump(load({_lua(code)}), true)) out:close()}}"],
                    dict(os.environ))
         assert done.returncode == 0, done.stderr
-        data = target.read_bytes()
-    marker.unlink(missing_ok=True)
-    return data
+        assert not marker.exists()
+        # it does what it says when it runs
+        done = run(["rpm", "--eval", f"%{{lua:local f = io.open({_lua(str(target))}, 'rb') "
+                    "local data = f:read('a') f:close() load(data, 'planted', 'b')()}"],
+                   dict(os.environ))
+        assert done.returncode == 0, done.stderr
+        assert marker.exists()
+        marker.unlink()
+        return target.read_bytes()
 
 
 def test_bytecode_of_another_lua_or_compile_is_never_run(setup: tuple[Counted, Path, Path],
