@@ -10,6 +10,8 @@ Its stamp is a hash of all that: the same files give the same bytes.  The chunk 
 carries the macros' own Lua helpers (``%_pyconfig_lua_setup``, run instead of the macro when
 it has the same text) and, in the bytecode form, half of the evaluator as a chunk of its own
 loaded on first use (``_split_lazy()``): what a parse decodes and compiles is what it costs.
+The bytecode file is checked before any of it is loaded (``macros_file()``): its owner,
+its first line (the digest and length of the bytes), and the Lua that wrote it.
 ``macros.pyconfig`` loads it and, when the fingerprint does not match the files (or
 ``RPM_PYCONFIG_PATH`` names other directories), runs ``rpm-pyconfig compile --lua`` once
 instead, which prints only the registry and has rpm load the evaluator from this package's
