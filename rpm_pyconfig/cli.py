@@ -200,6 +200,7 @@ def _run_compile(args: Arguments) -> int:
     from .compiled import (
         DEFAULT_OUTPUT,
         bytecode,
+        bytecode_file_data,
         bytecode_path,
         direct_run,
         fingerprint,
@@ -222,8 +223,10 @@ def _run_compile(args: Arguments) -> int:
         compiled = bytecode(chunk)
         if compiled is not None:
             side = bytecode_path(output)
-            write_atomically(side, compiled[0], replace=True)
-            text = macros_file(chunk, origin=origin, bytecode_file=(side, compiled[1], stamp),
+            write_atomically(side, bytecode_file_data(compiled[0]), replace=True)
+            owner = os.stat(side).st_uid
+            text = macros_file(chunk, origin=origin,
+                               bytecode_file=(side, compiled[0], compiled[1], stamp, owner),
                                direct=direct_run())
     if compiled is None:
         text = macros_file(chunk, origin=origin, direct=direct_run())

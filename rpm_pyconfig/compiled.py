@@ -10,6 +10,8 @@ Its stamp is a hash of all that: the same files give the same bytes.  The chunk 
 carries the macros' own Lua helpers (``%_pyconfig_lua_setup``, run instead of the macro when
 it has the same text) and, in the bytecode form, half of the evaluator as a chunk of its own
 loaded on first use (``_split_lazy()``): what a parse decodes and compiles is what it costs.
+The bytecode file is checked before any of it is loaded (``macros_file()``): its owner,
+its first line (the digest and length of the bytes), and the Lua that wrote it.
 ``macros.pyconfig`` loads it and, when the fingerprint does not match the files (or
 ``RPM_PYCONFIG_PATH`` names other directories), runs ``rpm-pyconfig compile --lua`` once
 instead, which prints only the registry and has rpm load the evaluator from this package's
@@ -37,7 +39,8 @@ if TYPE_CHECKING:
     from .runtime import Runtime
 
 __all__ = [
-    "DEFAULT_OUTPUT", "MACRO", "SETUP_MACRO", "Fingerprint", "bytecode", "bytecode_path",
+    "DEFAULT_OUTPUT", "MACRO", "SETUP_MACRO", "Fingerprint", "bytecode", "bytecode_file_data",
+    "bytecode_path",
     "direct_macros", "direct_run", "engine_files", "fallback_chunk", "fingerprint", "lua_chunk",
     "macros_file", "setup_source",
 ]
@@ -525,10 +528,38 @@ def _pieces(data: bytes) -> list[str]:
     return pieces
 
 
-def bytecode(chunk: str, *, rpm: str = "rpm") -> tuple[bytes, str] | None:
-    """*chunk* compiled by rpm's own Lua (``string.dump``), and that Lua's ``_VERSION``.
+#: The first line of a bytecode file: the digest and length of the bytecode after it, which
+#: the macros file records and compares before rpm's Lua loads a byte of it.
+_HEADER = "rpm-pyconfig bytecode {digest} {size:010d}\n"
+
+
+def _header(data: bytes) -> bytes:
+    """The fixed-length first line of the bytecode file of *data* (``_HEADER``)."""
+    import hashlib
+
+    digest = hashlib.sha256(data).hexdigest()[:32]
+    return _HEADER.format(digest=digest, size=len(data)).encode("ascii")
+
+
+def _bytes_literal(data: bytes) -> str:
+    """*data* as a Lua string literal of letters, digits and ``\\ddd`` only: nothing rpm's
+    macro reader or ``%{lua:}`` could take for its own."""
+    return '"' + "".join(chr(byte) if chr(byte).isalnum() and byte < 128 else f"\\{byte:03d}"
+                         for byte in data) + '"'
+
+
+def bytecode_file_data(data: bytes) -> bytes:
+    """What the bytecode file of *data* holds: its header line, then *data*."""
+    return _header(data) + data
+
+
+def bytecode(chunk: str, *, rpm: str = "rpm") -> tuple[bytes, bytes] | None:
+    """*chunk* compiled by rpm's own Lua (``string.dump``), and that Lua's identity.
 
     Loading bytecode takes a tenth of the time of compiling the source on every parse.
+    The identity is the header of ``string.dump`` (the bytes both dumps share with one of
+    an empty function: Lua's version, format, the sizes of its types and its byte order),
+    which the macros file compares with the running Lua's before loading the file.
     None when rpm cannot do it; the source then serves.
     """
     import subprocess
@@ -537,7 +568,7 @@ def bytecode(chunk: str, *, rpm: str = "rpm") -> tuple[bytes, str] | None:
     split = _split_lazy(chunk)
     with tempfile.TemporaryDirectory() as work:
         source, target = os.path.join(work, "chunk.lua"), os.path.join(work, "chunk.luac")
-        lazy = os.path.join(work, "lazy.lua")
+        lazy, empty = os.path.join(work, "lazy.lua"), os.path.join(work, "empty.luac")
         with open(source, "w", encoding="utf-8") as stream:
             stream.write(chunk if split is None else split[0])
         with open(lazy, "w", encoding="utf-8") as stream:
@@ -555,29 +586,40 @@ def bytecode(chunk: str, *, rpm: str = "rpm") -> tuple[bytes, str] | None:
             f"text:sub(at + {len(_LAZY_PLACEHOLDER)}) end "
             "local fn = assert(load(text, 'compiled rpm-pyconfig registry')) "
             f"local out = assert(io.open({_lua(target)}, 'wb')) "
-            "out:write(string.dump(fn, true)) out:close() print(_VERSION)}"
+            "out:write(string.dump(fn, true)) out:close() "
+            f"out = assert(io.open({_lua(empty)}, 'wb')) "
+            "out:write(string.dump(function() end, true)) out:close()}"
         )
         try:
             done = subprocess.run([rpm, "--eval", script], capture_output=True, text=True,
                                   check=False)
             with open(target, "rb") as stream:
                 data = stream.read()
+            with open(empty, "rb") as stream:
+                other = stream.read()
         except OSError:
             return None
-        version = done.stdout.strip()
-        if done.returncode != 0 or not version.startswith("Lua ") or not data:
+        size = 0
+        while size < min(len(data), len(other)) and data[size] == other[size]:
+            size += 1
+        # a main chunk has an upvalue (_ENV), the empty function none: they differ from the
+        # byte after the header on; "\x1bLua", version, format and more, or no bytecode
+        if done.returncode != 0 or not data.startswith(b"\x1bLua") or size < 12:
             return None
-        return data, version
+        return data, data[:size]
 
 
-def macros_file(chunk: str, *, origin: str, bytecode_file: tuple[str, str, str] | None = None,
+def macros_file(chunk: str, *, origin: str,
+                bytecode_file: tuple[str, bytes, bytes, str, int] | None = None,
                 direct: tuple[str, str] | None = None) -> bytes:
     """An rpm macros file defining ``%_pyconfig_compiled``, which runs *chunk*.
 
-    With *bytecode_file* (path, Lua ``_VERSION``, stamp) it loads rpm's own bytecode of the
-    chunk from that file instead (``bytecode()``): a tenth of the time of compiling the
-    source, and no large macro to read.  When the file is missing, another Lua reads it or
-    its stamp differs, the registry stays unloaded and the macros ask the tool.
+    With *bytecode_file* (path, rpm's bytecode of the chunk and its Lua's identity from
+    ``bytecode()``, stamp, the uid owning the file) it loads that bytecode from that file
+    instead (written with ``bytecode_file_data()``): a tenth of the time of compiling the
+    source, and no large macro to read.  When the file is missing, writable by others, or
+    not those very bytes for that very Lua (checked before loading it), the registry
+    stays unloaded and the macros ask the tool.
     Otherwise the source travels in the file itself, as Lua string pieces of at most
     ``_PIECE`` characters (rpm reads a definition into a 16 kB buffer), one macro each,
     joined and loaded by the last.  A backslash in a macros file escapes the next
@@ -592,13 +634,23 @@ def macros_file(chunk: str, *, origin: str, bytecode_file: tuple[str, str, str] 
     if direct is not None:
         lines.append(direct_macros(direct).rstrip("\n"))
     if bytecode_file is not None:
-        path, version, stamp = bytecode_file
-        # the collector paused while the chunk loads (it allocates the whole evaluator: a
-        # collection cycle started then walks all of it), then resumed as it was
+        path, data, identity, stamp, owner = bytecode_file
+        header = _header(data)
+        # nothing of the file runs unless its owner wrote it (no other user could change
+        # it), its first line names these very bytes, its length is theirs and both its
+        # Lua header and the running Lua's are the one that wrote it (another compile, a
+        # truncated or planted file, an upgraded Lua: the macros ask the tool, as without
+        # the file); the collector paused while the chunk loads (it allocates the whole
+        # evaluator: a collection cycle started then walks all of it), then resumed as it was
         body = (
-            f"if _VERSION == {_lua(version)} then "
-            f"local f = io.open({_lua(path)}, 'rb') "
-            "if f then local data = f:read('a') f:close() "
+            f"local st = posix.stat({_lua(path)}) "
+            f"local f = st and st.uid == {owner} and st.type == 'regular' and "
+            f"not st.mode:find('w', 4, true) and io.open({_lua(path)}, 'rb') "
+            f"if f then local data = f:read({len(header)}) == {_lua(header)} and "
+            f"f:read({len(data) + 1}) f:close() "
+            f"local id = {_bytes_literal(identity)} "
+            f"if data and #data == {len(data)} and data:sub(1, {len(identity)}) == id "
+            f"and string.dump(function() end, true):sub(1, {len(identity)}) == id then "
             "local gc = collectgarbage('isrunning') collectgarbage('stop') "
             "local fn = load(data, 'compiled rpm-pyconfig registry', 'b') "
             "local ok, problem = true, nil "

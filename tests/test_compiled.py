@@ -31,8 +31,11 @@ from packaging.utils import canonicalize_name
 from rpm_pyconfig import __version__
 from rpm_pyconfig.cli import main
 from rpm_pyconfig.compiled import (
+    _engine,
     _lua,
+    _minified,
     _registry_data,
+    _split_lazy,
     direct_macros,
     direct_run,
     engine_files,
@@ -47,6 +50,7 @@ from rpm_pyconfig.errors import PyConfigError
 from rpm_pyconfig.registry import load_registry
 from rpm_pyconfig.rendering import _dist_requires
 from rpm_pyconfig.runtime import Runtime
+from tests.luascope import scan
 from tests.rpmtools import have_rpm_tools, run
 
 pytestmark = [
@@ -848,33 +852,101 @@ def test_a_file_named_prep_in_the_working_directory_changes_nothing(
         assert "cp -a -t _pyconfig/src/pypy3" in completed.stdout
 
 
+def _planted_bytecode(marker: Path) -> bytes:
+    """rpm's own Lua bytecode of a chunk that creates *marker* when it runs."""
+    with tempfile.TemporaryDirectory() as work:
+        target = Path(work) / "planted.luac"
+        code = f"io.open({_lua(str(marker))}, 'w'):close()"
+        done = run(["rpm", "--eval", f"%{{lua:local out = io.open({_lua(str(target))}, 'wb') "
+                    f"out:write(string.dump(load({_lua(code)}), true)) out:close()}}"],
+                   dict(os.environ))
+        assert done.returncode == 0, done.stderr
+        assert not marker.exists()
+        # it does what it says when it runs
+        done = run(["rpm", "--eval", f"%{{lua:local f = io.open({_lua(str(target))}, 'rb') "
+                    "local data = f:read('a') f:close() load(data, 'planted', 'b')()}"],
+                   dict(os.environ))
+        assert done.returncode == 0, done.stderr
+        assert marker.exists()
+        marker.unlink()
+        return target.read_bytes()
+
+
 def test_bytecode_of_another_lua_or_compile_is_never_run(setup: tuple[Counted, Path, Path],
                                                           tmp_path: Path) -> None:
-    """The bytecode file is rpm's own: another Lua version, or a bytecode file written by
-    another compile (its stamp), leaves the registry unloaded and the tool answers once."""
+    """The bytecode file runs only when it is the very bytes its macros file was written
+    with (first line: their digest and length) for the very Lua that wrote them (the
+    header of string.dump: version, format, sizes, byte order), owned by whoever wrote
+    it and writable by nobody else, all checked before it is loaded.  Anything else
+    (another compile, truncated, another Lua, planted) is never run: the registry stays
+    unloaded and the tool answers once, with the same spec.  (Lua does not hash the
+    bytes again: whoever can write a file there that copies the first line and the
+    length could as well write the macros file.)"""
     counted, registry, compiled = setup
     side = Path(f"{compiled}.luac")
-    assert side.is_file()
-    text = compiled.read_text(encoding="ascii")
-    assert text.count("_VERSION == ") == 1
-    other_lua = tmp_path / "other-lua.macros"
-    other_lua.write_text(text.replace('_VERSION == "', '_VERSION == "Not '), encoding="ascii")
+    good = side.read_bytes()
+    first, data = good.split(b"\n", 1)
+    assert first.startswith(b"rpm-pyconfig bytecode ") and int(first.split()[-1]) == len(data)
     expected, calls = counted.rpmspec(registry, compiled, "-P", str(COVERAGE))
-    assert calls == []
-    completed, calls = counted.rpmspec(registry, other_lua, "-P", str(COVERAGE))
-    assert (completed.stdout, calls) == (expected.stdout, ["compile --lua"])
+    assert (expected.returncode, calls) == (0, [])
     other = tmp_path / "other-registry"
     shutil.copytree(registry, other)
     (other / "pypy3.conf").unlink()
     again = run([str(TOOL_BIN / "rpm-pyconfig"), "compile", "-o", str(tmp_path / "again.macros")],
                 dict(os.environ, RPM_PYCONFIG_PATH=str(other)))
     assert again.returncode == 0, again.stderr
-    shutil.copy(tmp_path / "again.macros.luac", side)  # another registry's chunk and stamp
+    marker = tmp_path / "ran"
+    planted = _planted_bytecode(marker)
+    lua_header = data[:12]
+    assert lua_header.startswith(b"\x1bLua")
+    swapped = data[:12] + bytes([data[12] ^ 1]) + data[13:]  # a size of another build
+    cases = {
+        "another compile": (tmp_path / "again.macros.luac").read_bytes(),
+        "truncated": good[:-100],
+        "longer": good + b"\0",
+        "header of another Lua": first + b"\n" + swapped,
+        "planted": planted,
+        "planted under the real first line": first + b"\n" + planted,
+        "not bytecode": first + b"\n" + b"x" * len(data),
+    }
+    for name, content in cases.items():
+        side.write_bytes(content)
+        completed, calls = counted.rpmspec(registry, compiled, "-P", str(COVERAGE))
+        assert (completed.stdout, calls) == (expected.stdout, ["compile --lua"]), name
+        assert not marker.exists(), name
+    # the right bytes, but another user could have changed them
+    side.write_bytes(good)
+    for mode in (0o664, 0o646):
+        side.chmod(mode)
+        completed, calls = counted.rpmspec(registry, compiled, "-P", str(COVERAGE))
+        assert (completed.stdout, calls) == (expected.stdout, ["compile --lua"]), oct(mode)
+    side.chmod(0o644)
+    side.unlink()
+    os.mkfifo(side)  # opening it would wait for a writer: never opened
     completed, calls = counted.rpmspec(registry, compiled, "-P", str(COVERAGE))
+    assert (completed.stdout, calls) == (expected.stdout, ["compile --lua"])
+    side.unlink()
+    side.write_bytes(good)
+    if os.geteuid() == 0:
+        os.chown(side, 65534, -1)
+        completed, calls = counted.rpmspec(registry, compiled, "-P", str(COVERAGE))
+        assert (completed.stdout, calls) == (expected.stdout, ["compile --lua"])
+        os.chown(side, 0, -1)
+    # the running Lua is not the one the macros file names (rpm or its liblua upgraded)
+    text = compiled.read_text(encoding="ascii")
+    identity = re.search(r'local id = "(\\\\027Lua.)', text)
+    assert identity is not None, text
+    upgraded = tmp_path / "upgraded.macros"
+    upgraded.write_text(text.replace(identity[0], identity[0][:-1] + "Z"), encoding="ascii")
+    shutil.copy(side, f"{upgraded}.luac")
+    completed, calls = counted.rpmspec(registry, upgraded, "-P", str(COVERAGE))
     assert (completed.stdout, calls) == (expected.stdout, ["compile --lua"])
     side.unlink()
     completed, calls = counted.rpmspec(registry, compiled, "-P", str(COVERAGE))
     assert (completed.stdout, calls) == (expected.stdout, ["compile --lua"])
+    side.write_bytes(good)
+    completed, calls = counted.rpmspec(registry, compiled, "-P", str(COVERAGE))
+    assert (completed.stdout, calls) == (expected.stdout, [])
 
 
 def test_compile_refuses_what_check_refuses(setup: tuple[Counted, Path, Path],
@@ -1169,3 +1241,78 @@ def test_the_installed_interpreter_file_makes_a_missing_registry_run_it_directly
         assert (completed.returncode, completed.stdout) == (0, expected.stdout)
         assert calls == ["compile --lua"]
         assert counted.direct_log.read_text() == ""  # the console script ran
+
+
+# -- the lazily loaded part of the evaluator -----------------------------------------------
+
+
+def _lazy_rules(engine: str) -> list[str]:
+    """What breaks the two rules of the lazy part of *engine* (pyconfig.lua and the
+    stanzas), and any local above it that the lazy part uses but ``_split_lazy()`` does
+    not pass to it."""
+    found = scan(engine)
+    split = _split_lazy(_minified(engine))
+    assert split is not None
+    passed = split[1].splitlines()[0]
+    assert passed.startswith("local ") and passed.endswith(" = ...")
+    missing = found.imports_used - {name.strip() for name in passed[6:-6].split(",")}
+    return found.problems + [f"{name!r} is used by the lazy part but not passed to it"
+                             for name in sorted(missing)]
+
+
+def test_the_lazy_part_keeps_its_rules() -> None:
+    """The bytecode form loads the part between --@lazy-begin and --@lazy-end as a chunk
+    of its own: nothing below may use its top-level locals, and the locals above that it
+    receives as values are never assigned again.  The text form runs either way, so only
+    this check catches a breaking edit before the bytecode form fails at run time."""
+    engine = _engine()
+    found = scan(engine)
+    assert {"P", "plain"} <= found.imports_used  # the scanner sees what the part uses
+    assert {"compare", "parse_version", "requires_seen"} <= found.lazy_locals
+    assert _lazy_rules(engine) == []
+
+
+@pytest.mark.parametrize(
+    ("where", "edit", "problem"),
+    [
+        ("--@lazy-end\n", "local function broken() return compare(1, 2) end\n",
+         "'compare', a top-level local of the lazy part"),
+        ("--@lazy-end\n", "local function broken(text) return parse_version(text) end\n",
+         "'parse_version', a top-level local of the lazy part"),
+        ("--@lazy-end\n", "local function broken() plain = tostring end\n",
+         "'plain', a top-level local above --@lazy-begin"),
+        ("--@lazy-begin\n", "function strip(text) return text end\n",
+         "'strip', a top-level local above --@lazy-begin"),
+        ("--@lazy-begin\n", "local function broken() P, L = nil, nil end\n",
+         "'L', a top-level local above --@lazy-begin"),
+        ("--@lazy-begin\n", "local function broken() return forward end\n",
+         "'forward' is used by the lazy part but not passed to it"),
+    ],
+)
+def test_a_broken_lazy_part_fails(monkeypatch: pytest.MonkeyPatch, where: str, edit: str,
+                                  problem: str) -> None:
+    engine = _engine()
+    # a forward declaration above the part (no `=`): a local _split_lazy() does not see
+    engine = engine.replace("\nlocal P = pyconfig\n", "\nlocal P = pyconfig\nlocal forward\n", 1)
+    broken = engine.replace(f"\n{where}", f"\n{where}{edit}", 1)
+    assert broken != engine
+    monkeypatch.setattr("rpm_pyconfig.compiled._engine", lambda: broken)
+    problems = _lazy_rules(broken)
+    assert any(problem in found for found in problems), problems
+    monkeypatch.setattr("rpm_pyconfig.compiled._engine", lambda: engine)
+    assert _lazy_rules(engine) == []
+
+
+def test_shadowing_names_keep_the_lazy_rules() -> None:
+    """Names of the lazy part declared again below it (parameters, locals, loop
+    variables) are other variables: the scanner resolves scopes, not words."""
+    engine = _engine()
+    fine = engine.replace("\n--@lazy-end\n", "\n--@lazy-end\n"
+                          "local function shadows(compare, ...)\n"
+                          "local lex = compare\n"
+                          "for parse_version, evr in pairs({}) do lex = evr end\n"
+                          "local t = {bump = 1, requires_seen = lex}\n"
+                          "return t.compare, P.parse_version\n"
+                          "end\n", 1)
+    assert fine != engine
+    assert scan(fine).problems == []
