@@ -93,7 +93,8 @@ echo "clean-proof: rpm-pyconfig's own RPM built in $((SECONDS - start)) s" >&2
 sources=()
 while read -r line; do
   name=${line%%==*} version=${line#*==}
-  case "$name" in pycparser | installer) continue ;; esac  # cffi's and rpm-pyconfig's, not of the ten
+  # cffi's and rpm-pyconfig's (its RPM requires them), not of the ten
+  case "$name" in pycparser | installer | pyproject-hooks) continue ;; esac
   # the sdist of NAME==VERSION in out/sources (file names spell the project in several ways)
   found=$(find out/sources -maxdepth 1 -iname "$(echo "$name" | sed 's/[-_.]/[-_.]/g')-$version.tar.gz" | head -1)
   [ -n "$found" ] || { echo "clean-proof: no sdist of $name $version in out/sources" >&2; exit 1; }
