@@ -9,6 +9,11 @@
 # Debian provides outside rpm; `rpmbuild -ba` runs WITHOUT --nodeps, with every runtime's
 # %check; dnf installs the built packages into another empty root and every runtime imports
 # them from there alone.  See tests/cleanproof.py.
+# Which rpm-pyconfig runs: this checkout's (.venv, on PATH below) for the chain, its own RPM
+# and `rpm-pyconfig spec`, the packager's machine; in the clean builds only the root's, installed
+# by dnf: its macros and its /usr/bin/rpm-pyconfig with the root's site directories alone (not
+# .venv's libraries), for the parse and every scriptlet, so that a Requires missing from
+# specs/rpm-pyconfig.spec fails the proof.
 #
 #   bash scripts/clean-proof.sh [--subset]
 #
@@ -39,6 +44,7 @@ registry=$out/registry
 work=${TMPDIR:-/var/tmp}/rpm-pyconfig-clean-proof.$(id -u).$(pwd | cksum | cut -d ' ' -f 1)
 rm -rf "$registry" "$out/work" "$work" "$out/self" && mkdir -p "$registry" out/chain-sdists
 .venv/bin/rpm-pyconfig probe --all --write "$registry" >/dev/null
+# the packager's tool (the chain's builds run it); tests/cleanproof.py takes it off rpmbuild's PATH
 export PATH=$PWD/.venv/bin:$PATH
 
 requirements=tests/data/clean-proof/requirements.txt
