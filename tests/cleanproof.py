@@ -142,7 +142,9 @@ def root_tool(root: Path, runtimes: Sequence[Runtime], tools: Path) -> list[str]
         return []
     first = script.read_text(encoding="utf-8").split("\n", 1)[0]
     words = first[2:].split() if first.startswith("#!") else []
-    runtime = next((rt for rt in runtimes if words and rt.interpreter == words[0]), None)
+    runtime = next((rt for rt in runtimes if words and (
+        rt.interpreter == words[0] or os.path.realpath(rt.interpreter) == os.path.realpath(words[0])
+    )), None)
     if runtime is None:
         raise AssertionError(f"{script}: line 1: {first!r}: no runtime of the registry has "
                              "this interpreter")
