@@ -9,6 +9,11 @@
 # Debian provides outside rpm; `rpmbuild -ba` runs WITHOUT --nodeps, with every runtime's
 # %check; dnf installs the built packages into another empty root and every runtime imports
 # them from there alone.  See tests/cleanproof.py.
+# Which rpm-pyconfig runs: this checkout's (.venv, on PATH below) for the chain, its own RPM
+# and `rpm-pyconfig spec`, the packager's machine; in the clean builds only the root's, installed
+# by dnf: its macros and its /usr/bin/rpm-pyconfig with the root's site directories alone (not
+# .venv's libraries), for the parse and every scriptlet, so that a Requires missing from
+# specs/rpm-pyconfig.spec fails the proof.
 #
 #   bash scripts/clean-proof.sh [--subset]
 #
@@ -39,6 +44,7 @@ registry=$out/registry
 work=${TMPDIR:-/var/tmp}/rpm-pyconfig-clean-proof.$(id -u).$(pwd | cksum | cut -d ' ' -f 1)
 rm -rf "$registry" "$out/work" "$work" "$out/self" && mkdir -p "$registry" out/chain-sdists
 .venv/bin/rpm-pyconfig probe --all --write "$registry" >/dev/null
+# the packager's tool (the chain's builds run it); tests/cleanproof.py takes it off rpmbuild's PATH
 export PATH=$PWD/.venv/bin:$PATH
 
 requirements=tests/data/clean-proof/requirements.txt
@@ -93,7 +99,8 @@ echo "clean-proof: rpm-pyconfig's own RPM built in $((SECONDS - start)) s" >&2
 sources=()
 while read -r line; do
   name=${line%%==*} version=${line#*==}
-  case "$name" in pycparser | installer) continue ;; esac  # cffi's and rpm-pyconfig's, not of the ten
+  # cffi's and rpm-pyconfig's (its RPM requires them), not of the ten
+  case "$name" in pycparser | installer | pyproject-hooks) continue ;; esac
   # the sdist of NAME==VERSION in out/sources (file names spell the project in several ways)
   found=$(find out/sources -maxdepth 1 -iname "$(echo "$name" | sed 's/[-_.]/[-_.]/g')-$version.tar.gz" | head -1)
   [ -n "$found" ] || { echo "clean-proof: no sdist of $name $version in out/sources" >&2; exit 1; }

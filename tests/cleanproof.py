@@ -23,10 +23,22 @@ dependencies of the projects always come from RPMs of the chain's repository.
 ``BuildRequires: rpm-pyconfig`` is met by this checkout's own RPM (specs/rpm-pyconfig.spec,
 given with ``--repo``).
 
+Which rpm-pyconfig runs: the spec is written by this checkout's (the packager's machine, like
+the chain); the clean build uses only what dnf installed in the root.  rpmbuild loads the root's
+macros (``ROOT%{_rpmconfigdir}/macros.d/macros.*``: macros.pyconfig, and its
+macros.pyconfig-python with the package directory under the root), and the command on PATH,
+for the parse and every scriptlet (``%generate_buildrequires``, ``%build``, ``%install``,
+``%check``), is the root's ``%{_bindir}/rpm-pyconfig`` run by its shebang's interpreter (a stub
+for the host's) with ``-I -S`` and the root's site directories alone (:func:`root_tool`): a
+library missing from rpm-pyconfig's RPM Requires fails the build, naming the module.  PATH
+keeps no directory with another rpm-pyconfig (this checkout's .venv).  The first ``-br`` round
+has no pyconfig macros yet: the spec's static ``BuildRequires: rpm-pyconfig`` installs them.
+The compiled registry is not in the root (dnf runs no scriptlets: its %posttrans makes it), so
+the macros ask the root's tool.
+
 Honest limits: rpmbuild runs with the host's interpreters, whose Debian site directories stay on
 ``sys.path`` during ``%check`` (the root's directories come first on ``PYTHONPATH``); the final
-``-S`` imports are what proves the installed packages need nothing from the host.  The macros
-and the command come from this checkout (``--macros``, PATH), not from the root's rpm-pyconfig.
+``-S`` imports are what proves the installed packages need nothing from the host.
 
 Run as ``python -m tests.cleanproof --help`` (scripts/clean-proof.sh does).
 """
@@ -65,8 +77,6 @@ from tests.chainproof import (
     import_from_root,
 )
 
-REPO = Path(__file__).resolve().parent.parent
-MACROS = REPO / "macros" / "macros.pyconfig"
 #: rpmbuild -br's exit status when build dependencies are missing (rpm >= 4.15).
 MISSING = 11
 ROUNDS = 6
@@ -83,12 +93,75 @@ def _run(command: Sequence[str], *, env: dict[str, str] | None = None, cwd: Path
                           cwd=cwd)
 
 
-def _macro_path() -> str:
+def _macro_path(root: Path) -> str:
+    """rpm's own macro path, then the macro files the clean root's packages installed."""
     completed = _run(["rpm", "--showrc"])
     for line in completed.stdout.splitlines():
         if line.startswith("Macro path: "):
-            return f"{line[len('Macro path: '):]}:{MACROS}"
+            return (f"{line[len('Macro path: '):]}:"
+                    f"{root}{_rpm_eval('%{_rpmconfigdir}')}/macros.d/macros.*")
     raise AssertionError("rpm --showrc names no macro path")
+
+
+def _rpm_eval(expression: str, *options: str) -> str:
+    return _run(["rpm", *options, "--eval", expression]).stdout.strip()
+
+
+#: the wrapper's program: the root's script with the root's site directories (and .pth files)
+#: in place of the host's
+_ROOT_TOOL = ("import runpy, site, sys\n"
+              "script, sites = sys.argv[1], sys.argv[2].split(':')\n"
+              "del sys.argv[1:3]\n"
+              "sys.argv[0] = script\n"
+              "for directory in sites:\n"
+              "    site.addsitedir(directory)\n"
+              "runpy.run_path(script, run_name='__main__')\n")
+
+
+def clean_env(env: dict[str, str], tools: Path) -> dict[str, str]:
+    """*env* for rpmbuild in a clean root: *tools* (the root's command) first on PATH, and no
+    directory that holds another rpm-pyconfig (this checkout's .venv) or a virtual env."""
+    kept = [entry for entry in env.get("PATH", "/usr/bin:/bin").split(os.pathsep)
+            if entry and not os.access(os.path.join(entry, "rpm-pyconfig"), os.X_OK)]
+    clean = {key: value for key, value in env.items() if key != "VIRTUAL_ENV"}
+    clean["PATH"] = os.pathsep.join([str(tools), *kept])
+    return clean
+
+
+def root_tool(root: Path, runtimes: Sequence[Runtime], tools: Path) -> list[str]:
+    """Write *tools*/rpm-pyconfig, the clean root's own command as the root would run it: its
+    ``%{_bindir}/rpm-pyconfig`` by the interpreter of its shebang (the host's: a stub), isolated
+    (``-I -S``: neither the host's site directories nor PYTHONPATH), with the root's site
+    directories of that runtime alone.  Returns rpmbuild's options that put the root under
+    the package directory of the root's macros.pyconfig-python (the macros' direct fallback).
+    Nothing (no wrapper) while rpm-pyconfig is not installed in the root."""
+    script = root / _rpm_eval("%{_bindir}").lstrip("/") / "rpm-pyconfig"
+    wrapper = tools / "rpm-pyconfig"
+    if not script.is_file():
+        wrapper.unlink(missing_ok=True)
+        return []
+    first = script.read_text(encoding="utf-8").split("\n", 1)[0]
+    words = first[2:].split() if first.startswith("#!") else []
+    runtime = next((rt for rt in runtimes if words and (
+        rt.interpreter == words[0] or os.path.realpath(rt.interpreter) == os.path.realpath(words[0])
+    )), None)
+    if runtime is None:
+        raise AssertionError(f"{script}: line 1: {first!r}: no runtime of the registry has "
+                             "this interpreter")
+    sites = ":".join(dict.fromkeys(f"{root}{directory}" for directory in
+                                   (runtime.purelib, runtime.platlib)))
+    tools.mkdir(parents=True, exist_ok=True)
+    wrapper.write_text(
+        "#!/bin/sh\n# the clean root's rpm-pyconfig with the root's site directories alone\n"
+        f"exec {shlex.quote(runtime.interpreter)} -I -S -c {shlex.quote(_ROOT_TOOL)} "
+        f"{shlex.quote(str(script))} {shlex.quote(sites)} \"$@\"\n", encoding="utf-8")
+    wrapper.chmod(0o755)
+    macros = root / _rpm_eval("%{_rpmconfigdir}").lstrip("/") / "macros.d"
+    direct = macros / "macros.pyconfig-python"
+    if not direct.is_file():
+        return []
+    sitedir = _rpm_eval("%{?_pyconfig_sitedir}", "--macros", str(direct))
+    return ["--define", f"_pyconfig_sitedir {root}{sitedir}"] if sitedir else []
 
 
 def _dbpath() -> str:
@@ -224,15 +297,20 @@ def clean_build(source: Path, repos: dict[str, Path], runtimes: Sequence[Runtime
     dbpath = str(root) + _dbpath()
     # _dbpath, not --dbpath: rpmbuild 4.20 checks build dependencies against the default
     # database when given --dbpath (measured in the Debian 13 root)
-    rpmbuild = ["rpmbuild", "--macros", _macro_path(), "--define", f"_dbpath {dbpath}",
+    rpmbuild = ["rpmbuild", "--macros", _macro_path(root), "--define", f"_dbpath {dbpath}",
                 "--define", f"_topdir {top}", "--define", f"_sourcedir {sources}",
                 "--define", f"pyconfig_deps_root {root}"]
+    # the root's own rpm-pyconfig, never this checkout's (the spec above is the packager's)
+    tools = top / "tools"
+    tools.mkdir()
+    rpmbuild_env = clean_env(env, tools)
     init = _run(["rpm", "--dbpath", dbpath, "--initdb"])
     if init.returncode != 0:
         raise AssertionError(init.stderr)
     for _ in range(ROUNDS):
         shutil.rmtree(top / "SRPMS", ignore_errors=True)
-        asked = _run([*rpmbuild, "-br", str(spec)], env=env)
+        asked = _run([*rpmbuild, *root_tool(root, runtimes, tools), "-br", str(spec)],
+                     env=rpmbuild_env)
         if asked.returncode == 0:
             break
         if asked.returncode != MISSING:
@@ -254,9 +332,12 @@ def clean_build(source: Path, repos: dict[str, Path], runtimes: Sequence[Runtime
     else:
         raise AssertionError(f"{meta.name}: rpmbuild -br still misses dependencies after "
                              f"{ROUNDS} rounds")
+    direct = root_tool(root, runtimes, tools)
+    if not (tools / "rpm-pyconfig").exists():
+        raise AssertionError(f"{meta.name}: rpm-pyconfig is not installed in the clean root")
     # one stream, so that each pytest summary follows the line naming its runtime
-    built = subprocess.run([*rpmbuild, "-ba", str(spec)], stdout=subprocess.PIPE,
-                           stderr=subprocess.STDOUT, text=True, check=False, env=env)
+    built = subprocess.run([*rpmbuild, *direct, "-ba", str(spec)], stdout=subprocess.PIPE,
+                           stderr=subprocess.STDOUT, text=True, check=False, env=rpmbuild_env)
     output = built.stdout
     (top / "rpmbuild-ba.log").write_text(output, encoding="utf-8")
     if built.returncode != 0:
