@@ -9,17 +9,21 @@ Fedora's ``%pyproject_buildrequires`` does: while the ``[build-system]`` require
 not all installed for that runtime nothing is asked (the section printed them; rpm
 installs them and runs it again); once they are, the backend is asked with that runtime's
 interpreter, offline, without build isolation (:class:`~rpm_pyconfig.backend.MetadataBackend`),
-and a failure is an error.  The answer is untrusted: each item must be a PEP 508
-requirement; markers are evaluated for that runtime and names are the runtime's own
-(``dependencies.runtime_requires``, as ``buildrequires.j2`` writes the static ones).
+and a failure is an error.  A runtime that would wait while rpm's database already provides
+what it waits for would wait forever (rpm has nothing new to install and never runs the
+section again): that is an error naming both views.  The answer is untrusted: each item
+must be a PEP 508 requirement; markers are evaluated for that runtime and names are the
+runtime's own (``dependencies.runtime_requires``, as ``buildrequires.j2`` writes the static ones).
 """
 
 from __future__ import annotations
 
 import os
+import subprocess
 
 from packaging.requirements import Requirement
 from packaging.utils import canonicalize_name
+from packaging.version import InvalidVersion, Version
 
 from . import pyproject, spectext
 from .backend import DEFAULT_TIMEOUT, MetadataBackend
@@ -31,6 +35,8 @@ __all__ = ["BackendRequires", "backend_requires"]
 
 #: The largest pyproject.toml read (a project's own file; a bound all the same).
 _MAX_PYPROJECT = 16 * 1024 * 1024
+#: Seconds one ``rpm -q --whatprovides`` may take.
+_RPM_TIMEOUT = 60.0
 
 
 class BackendRequires:
@@ -53,10 +59,12 @@ class BackendRequires:
 
 def backend_requires(
     runtime: Runtime, project_dir: str, *, paths: tuple[str, ...] = (),
-    timeout: float = DEFAULT_TIMEOUT,
+    timeout: float = DEFAULT_TIMEOUT, rpm_dbpath: str | None = None,
 ) -> BackendRequires:
     """What the build backend of the project in *project_dir* (*runtime*'s copy of the
-    sources) adds for *runtime*; *paths* come first on its ``sys.path`` (a chain's tree)."""
+    sources) adds for *runtime*; *paths* come first on its ``sys.path`` (a chain's tree);
+    *rpm_dbpath*: the build's rpm database (rpm's default without it), asked whether it
+    already provides what the runtime would wait for."""
     if not os.path.isdir(project_dir):
         raise MetadataError(
             f"runtime {runtime.name}: no copy of the sources in {project_dir}: the build "
@@ -70,9 +78,11 @@ def backend_requires(
     reason = f"{where} [build-system] for runtime {runtime.name}"
     backend = MetadataBackend(runtime.interpreter, timeout=timeout, paths=paths)
     installed = backend.installed(reason=reason)
-    waiting = [str(req) for req in needed if not _satisfied(req, installed)]
-    if waiting:
-        return BackendRequires(runtime.name, build_backend, [], waiting)
+    pending = [(req, why) for req in needed
+               if (why := _unsatisfied(req, installed)) is not None]
+    if pending:
+        _check_rpm_agrees(runtime, [req for req, _ in pending], installed, reason, rpm_dbpath)
+        return BackendRequires(runtime.name, build_backend, [], [why for _, why in pending])
     answer = backend.requires_for_build_wheel(
         project_dir, build_backend=build_backend, backend_path=backend_path, reason=reason,
     )
@@ -101,13 +111,62 @@ def _read_pyproject(where: str) -> dict[str, object] | None:
     return pyproject.load(data, where)
 
 
-def _satisfied(requirement: Requirement, installed: dict[str, str]) -> bool:
-    """Whether a distribution *installed* (canonical name -> version) meets *requirement*
-    (its extras are rpm's business: their requirements were printed too)."""
-    version = installed.get(canonicalize_name(requirement.name))
+def _unsatisfied(requirement: Requirement, installed: dict[str, str]) -> str | None:
+    """None when a distribution *installed* (canonical name -> version) meets *requirement*
+    (its extras are rpm's business: their requirements were printed too), else why not: the
+    requirement, and the installed distribution when its version is not PEP 440."""
+    name = canonicalize_name(requirement.name)
+    version = installed.get(name)
     if version is None:
-        return False
-    return requirement.specifier.contains(version, prereleases=True)
+        return str(requirement)
+    try:
+        parsed = Version(version)
+    except InvalidVersion:
+        return (f"{requirement} (the installed {name} {version!r} is not a PEP 440 version: "
+                "counted as missing)")
+    return None if requirement.specifier.contains(parsed, prereleases=True) else str(requirement)
+
+
+def _check_rpm_agrees(runtime: Runtime, pending: list[Requirement], installed: dict[str, str],
+                      reason: str, rpm_dbpath: str | None) -> None:
+    """An error when rpm's database already provides one of the *pending* requirements as
+    converted for *runtime*: rpm would install nothing new and never rerun the section.
+    Only a positive answer of rpm counts: no rpm, no database, a dependency rpm cannot
+    query (a rich one) say nothing, so a build root without rpm packages (Debian) waits."""
+    for requirement in pending:
+        origin = f"{reason}: {requirement}"
+        for dependency in runtime_requires([str(requirement)], runtime, origin=origin):
+            provider = _rpm_provider(dependency, rpm_dbpath)
+            if provider is None:
+                continue
+            name = canonicalize_name(requirement.name)
+            seen = installed.get(name)
+            sees = (f"finds {name} {seen!r}, which does not meet it" if seen is not None
+                    else f"finds no {name}")
+            database = f" ({rpm_dbpath})" if rpm_dbpath else ""
+            raise MetadataError(
+                f"{reason}: rpm's database{database} has {dependency} (provided by "
+                f"{provider}), but {runtime.interpreter}'s importlib.metadata {sees}: "
+                f"{requirement} would never be met and the build backend never asked (install "
+                "it where that interpreter imports from, or fix the package that provides it)"
+            )
+
+
+def _rpm_provider(dependency: str, dbpath: str | None) -> str | None:
+    """The package (NEVRA) in rpm's database that provides *dependency*, or None (none, or
+    rpm cannot say)."""
+    command = ["rpm", "-q", "--whatprovides", "--qf", "%{NEVRA}\\n"]
+    if dbpath:
+        command += ["--dbpath", dbpath]
+    try:
+        done = subprocess.run([*command, dependency], stdin=subprocess.DEVNULL,
+                              capture_output=True, text=True, timeout=_RPM_TIMEOUT, check=False)
+    except (OSError, subprocess.TimeoutExpired):
+        return None
+    lines = done.stdout.split()
+    if done.returncode != 0 or not lines:
+        return None
+    return ", ".join(sorted(set(lines)))
 
 
 def _shortened(text: str, limit: int = 200) -> str:
