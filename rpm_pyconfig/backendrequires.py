@@ -19,6 +19,7 @@ runtime's own (``dependencies.runtime_requires``, as ``buildrequires.j2`` writes
 from __future__ import annotations
 
 import os
+import re
 import subprocess
 
 from packaging.requirements import Requirement
@@ -152,21 +153,57 @@ def _check_rpm_agrees(runtime: Runtime, pending: list[Requirement], installed: d
             )
 
 
+#: A dependency rpm's database can be asked about: ``NAME`` or ``NAME OP VERSION``.
+_SIMPLE = re.compile(r"(\S+)(?: (<=|>=|<|>|=) (\S+))?")
+#: The characters of an rpm [epoch:]version[-release].
+_RPM_VERSION = re.compile(r"[A-Za-z0-9._+~^:-]+")
+#: Which sign of rpm.vercmp(provided, wanted) meets each operator.
+_MEETS = {"<": (-1,), "<=": (-1, 0), "=": (0,), ">=": (0, 1), ">": (1,)}
+
+
 def _rpm_provider(dependency: str, dbpath: str | None) -> str | None:
     """The package (NEVRA) in rpm's database that provides *dependency*, or None (none, or
-    rpm cannot say)."""
-    command = ["rpm", "-q", "--whatprovides", "--qf", "%{NEVRA}\\n"]
-    if dbpath:
-        command += ["--dbpath", dbpath]
+    rpm cannot say).  rpm 4.18's ``--whatprovides`` takes a name only: the version a
+    package provides is compared by rpm's own ``rpm.vercmp``."""
+    simple = _SIMPLE.fullmatch(dependency)
+    if simple is None:
+        return None
+    name, operator, wanted = simple.groups()
+    where = ["--dbpath", dbpath] if dbpath else []
+    found = _rpm([*where, "-q", "--whatprovides", name, "--qf", "[%{=NEVRA} %{PROVIDENEVRS}\\n]"])
+    providers = set()
+    for line in (found or "").splitlines():
+        nevra, _, provide = line.partition(" ")
+        provided, _, version = provide.partition(" = ")
+        if provided != name:
+            continue
+        # rpm: an unversioned provide meets any version
+        meets = operator is None or not version or _rpm_vercmp(version, wanted) in _MEETS[operator]
+        if meets:
+            providers.add(nevra)
+    return ", ".join(sorted(providers)) or None
+
+
+def _rpm_vercmp(left: str, right: str) -> int | None:
+    """rpm's comparison of two versions (-1, 0, 1), None if rpm cannot say (or either is
+    not made of the characters of an rpm version: nothing else reaches rpm's expansion)."""
+    if not (_RPM_VERSION.fullmatch(left) and _RPM_VERSION.fullmatch(right)):
+        return None
+    said = _rpm(["--eval", f'%{{lua:print(rpm.vercmp("{left}", "{right}"))}}'])
     try:
-        done = subprocess.run([*command, dependency], stdin=subprocess.DEVNULL,
+        return int(said.strip()) if said is not None else None
+    except ValueError:
+        return None
+
+
+def _rpm(arguments: list[str]) -> str | None:
+    """The output of ``rpm ARGUMENTS``, None when it fails or is missing."""
+    try:
+        done = subprocess.run(["rpm", *arguments], stdin=subprocess.DEVNULL,
                               capture_output=True, text=True, timeout=_RPM_TIMEOUT, check=False)
     except (OSError, subprocess.TimeoutExpired):
         return None
-    lines = done.stdout.split()
-    if done.returncode != 0 or not lines:
-        return None
-    return ", ".join(sorted(set(lines)))
+    return done.stdout if done.returncode == 0 else None
 
 
 def _shortened(text: str, limit: int = 200) -> str:

@@ -432,3 +432,10 @@ def test_waiting_for_what_rpm_already_provides_is_an_error(tmp_path: Path) -> No
             f">= 1 (provided by fake-provider-1-1.") in stuck.stderr, stuck.stderr[-3000:]
     assert (f"but {first.interpreter}'s importlib.metadata finds no not-installed-anywhere: "
             "not-installed-anywhere>=1 would never be met") in stuck.stderr
+    # rpm compares the versions: a provided 2 does not meet >= 3, so that runtime waits.
+    newer = _project(tmp_path / "newer", first.name, requires='"not-installed-anywhere>=3"')
+    answer = backend_requires(first, str(newer), rpm_dbpath=str(db))
+    assert answer.waiting == ["not-installed-anywhere>=3"]
+    met = _project(tmp_path / "met", first.name, requires='"not-installed-anywhere>=2"')
+    with pytest.raises(MetadataError, match=r"provided by fake-provider-1-1\."):
+        backend_requires(first, str(met), rpm_dbpath=str(db))
