@@ -47,6 +47,26 @@ def test_macro_arguments_are_shell_words_rpm_leaves_alone() -> None:
         assert str(caught.value).startswith(f"--test-call: {reason}"), caught.value
 
 
+def test_macro_arguments_refuse_what_rpm_word_splitting_changes() -> None:
+    """rpm splits a parametric macro's arguments on whitespace and %pyconfig_test joins them
+    with single spaces, then cuts at the first word --: inside quotes a tab or a run of
+    spaces, and a quoted --, would reach the test command changed or cut in the wrong place.
+    Outside quotes the same whitespace is only a separator, and a single space is kept."""
+    for fine in ("-- -k 'not slow'", "-- -k 'not slow'  -x\t-v", "--where \"a == 'b'\" -- -v",
+                 "-- -k ' x'", "-- -k 'x '  "):
+        assert spectext.macro_arguments(fine, field="--test-call") == fine.strip()
+    spaces = "must not have a tab or a run of spaces inside quotes"
+    quoted = "must not have a quoted --"
+    for bad, reason in (("-- -k 'not  slow'", spaces), ("-- -k 'not\tslow'", spaces),
+                        ('-- -k "a \t b"', spaces),
+                        ("-k \"a -- b\" -- x", quoted), ("'--' -- -v", quoted),
+                        ('-- -v "--"', quoted)):
+        with pytest.raises(MetadataError) as caught:
+            spectext.macro_arguments(bad, field="--test-call")
+        assert str(caught.value).startswith(f"--test-call: {reason}"), caught.value
+        assert repr(bad) in str(caught.value)
+
+
 @pytest.mark.parametrize("value", ["a\\b", "{x", "x}"])
 def test_expand_lines_refuses_what_brace_matching_reads(value: str) -> None:
     with pytest.raises(MetadataError, match="must not contain"):
