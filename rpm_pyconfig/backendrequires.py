@@ -162,12 +162,32 @@ _MEETS = {"<": (-1,), "<=": (-1, 0), "=": (0,), ">=": (0, 1), ">": (1,)}
 
 
 def _rpm_provider(dependency: str, dbpath: str | None) -> str | None:
-    """The package (NEVRA) in rpm's database that provides *dependency*, or None (none, or
-    rpm cannot say).  rpm 4.18's ``--whatprovides`` takes a name only: the version a
-    package provides is compared by rpm's own ``rpm.vercmp``."""
+    """The packages (NEVRA) in rpm's database that provide *dependency*, or None (none, or
+    rpm cannot say).  A version range or an exclusion is a rich dependency of simple ones
+    (``(A with B)``: one package meets all; ``(A or B)``: any meets one); anything else is
+    not asked."""
+    if dependency.startswith("(") and dependency.endswith(")"):
+        inner = dependency[1:-1]
+        terms_with, terms_or = inner.split(" with "), inner.split(" or ")
+        if len(terms_with) > 1 and len(terms_or) == 1:
+            sets = [_rpm_providers(term, dbpath) for term in terms_with]
+            found = set.intersection(*sets)
+        elif len(terms_or) > 1 and len(terms_with) == 1:
+            found = set().union(*(_rpm_providers(term, dbpath) for term in terms_or))
+        else:
+            found = set()
+    else:
+        found = _rpm_providers(dependency, dbpath)
+    return ", ".join(sorted(found)) or None
+
+
+def _rpm_providers(dependency: str, dbpath: str | None) -> set[str]:
+    """The packages in rpm's database that provide the simple *dependency* (``NAME`` or
+    ``NAME OP VERSION``).  rpm 4.18's ``--whatprovides`` takes a name only: the version
+    a package provides is compared by rpm's own ``rpm.vercmp``."""
     simple = _SIMPLE.fullmatch(dependency)
     if simple is None:
-        return None
+        return set()
     name, operator, wanted = simple.groups()
     where = ["--dbpath", dbpath] if dbpath else []
     found = _rpm([*where, "-q", "--whatprovides", name, "--qf", "[%{=NEVRA} %{PROVIDENEVRS}\\n]"])
@@ -181,7 +201,7 @@ def _rpm_provider(dependency: str, dbpath: str | None) -> str | None:
         meets = operator is None or not version or _rpm_vercmp(version, wanted) in _MEETS[operator]
         if meets:
             providers.add(nevra)
-    return ", ".join(sorted(providers)) or None
+    return providers
 
 
 def _rpm_vercmp(left: str, right: str) -> int | None:

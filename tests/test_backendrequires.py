@@ -17,6 +17,7 @@ from pathlib import Path
 from typing import TypeVar
 
 import pytest
+from packaging.requirements import Requirement
 from packaging.version import Version
 
 from rpm_pyconfig.backendrequires import backend_requires
@@ -439,3 +440,16 @@ def test_waiting_for_what_rpm_already_provides_is_an_error(tmp_path: Path) -> No
     met = _project(tmp_path / "met", first.name, requires='"not-installed-anywhere>=2"')
     with pytest.raises(MetadataError, match=r"provided by fake-provider-1-1\."):
         backend_requires(first, str(met), rpm_dbpath=str(db))
+    # Ranges and exclusions are rich dependencies of simple ones, asked term by term.
+    for requires, stuck_too in (("not-installed-anywhere>=1,<3", True),
+                                ("not-installed-anywhere>=1,<2", False),
+                                ("not-installed-anywhere!=2", False),
+                                ("not-installed-anywhere!=1.5", True)):
+        copy = _project(tmp_path / "rich", f"{first.name}-{len(requires)}-{stuck_too}",
+                        requires=f'"{requires}"')
+        if stuck_too:
+            with pytest.raises(MetadataError, match=r"provided by fake-provider-1-1\."):
+                backend_requires(first, str(copy), rpm_dbpath=str(db))
+        else:
+            answer = backend_requires(first, str(copy), rpm_dbpath=str(db))
+            assert answer.waiting == [str(Requirement(requires))], requires
