@@ -155,6 +155,9 @@ COMMANDS = (
                "runtime", metavar="DIR", default=worktree.SRC),
         Option("--deps-root", "once", "a tree whose site directories come first (a chain's "
                "%%pyconfig_deps_root)", metavar="DIR"),
+        Option("--rpm-dbpath", "once", "the build's rpm database (%%{_dbpath}; rpm's default "
+               "without it): a runtime that would wait for what it already provides is an "
+               "error, as rpm would never run the section again", metavar="DIR"),
     ), selection=True),
     Command("check-imports", "Import each MODULE and every public module below it with one "
             "interpreter, from an empty directory with only the given site directories on "

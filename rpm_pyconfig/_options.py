@@ -187,6 +187,7 @@ class Arguments(Record):
     sources: str
     srcdir: str
     deps_root: str | None
+    rpm_dbpath: str | None
 
     # The annotations above are the destinations (a test holds them equal to the table's).
     __slots__ = tuple(__annotations__)

@@ -37,7 +37,10 @@ _TAIL = 2000
 
 #: Run as ``INTERPRETER -I -c INSTALLED_SCRIPT RESULT_FILE [DIR...]`` (standard library only):
 #: writes ``{canonical name: version}`` of every distribution on ``sys.path`` (with the DIRs
-#: first) as JSON to RESULT_FILE.  A file, not stdout: a ``.pth`` file may print.
+#: first) as JSON to RESULT_FILE.  A file, not stdout: a ``.pth`` file may print.  A
+#: distribution without a Name or Version (a stray, half-removed ``*.dist-info``) is skipped:
+#: ``metadata.get``, because newer ``importlib.metadata`` raises KeyError for a missing field
+#: and may give None for a missing METADATA file.
 INSTALLED_SCRIPT = """\
 import json, re, sys
 from importlib import metadata
@@ -45,9 +48,14 @@ result_file = sys.argv[1]
 sys.path[0:0] = sys.argv[2:]
 found = {}
 for dist in metadata.distributions():
-    name = dist.metadata["Name"]
-    if name:
-        found.setdefault(re.sub(r"[-_.]+", "-", name).lower(), dist.version)
+    try:
+        fields = dist.metadata
+        name = fields.get("Name") if fields is not None else None
+        version = fields.get("Version") if fields is not None else None
+    except Exception:
+        continue
+    if isinstance(name, str) and isinstance(version, str) and name.strip() and version.strip():
+        found.setdefault(re.sub(r"[-_.]+", "-", name.strip()).lower(), version.strip())
 with open(result_file, "w") as stream:
     json.dump(found, stream)
 """

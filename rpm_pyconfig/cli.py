@@ -497,6 +497,7 @@ def _run_install(args: Arguments) -> int:
 
 
 def _run_backend_requires(args: Arguments) -> int:
+    from . import worktree
     from .backendrequires import backend_requires
 
     printed: set[str] = set()
@@ -505,7 +506,8 @@ def _run_backend_requires(args: Arguments) -> int:
         if args.deps_root:
             paths = tuple(dict.fromkeys(args.deps_root + directory
                                         for directory in (runtime.purelib, runtime.platlib)))
-        answer = backend_requires(runtime, os.path.join(args.srcdir, runtime.name), paths=paths)
+        answer = backend_requires(runtime, worktree.srcdir(runtime.name, args.srcdir),
+                                  paths=paths, rpm_dbpath=args.rpm_dbpath)
         if answer.waiting:
             print(f"rpm-pyconfig: {runtime.name}: the build backend {answer.backend!r} is asked "
                   f"once these are installed: {', '.join(answer.waiting)}", file=sys.stderr)

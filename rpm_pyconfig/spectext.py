@@ -174,7 +174,10 @@ def macro_arguments(value: str, *, field: str = "") -> SpecText:
     """The words after a parametric macro on its line (``%pyconfig_test --where ... -- -v``),
     which the macro hands to ``/bin/sh``: balanced shell quotes; no ``%`` (rpm expands the
     arguments, then the macro's text again), no backslash (it would continue the line or
-    escape what follows), no newline or control character; not empty."""
+    escape what follows), no newline or control character; not empty.  rpm splits the
+    arguments on whitespace and the macro joins them again with single spaces, then cuts
+    them at the first word ``--``: inside quotes, a tab or a run of whitespace would reach
+    the command changed, and a ``--`` word would cut the line in the wrong place."""
     _check_printable(value, field)
     if not value.strip():
         raise _refuse(field, value, "must not be empty (-- alone passes no arguments)")
@@ -184,7 +187,37 @@ def macro_arguments(value: str, *, field: str = "") -> SpecText:
         shlex.split(value)
     except ValueError as error:
         raise _refuse(field, value, f"is not shell words ({error})") from None
+    _check_quoted_words(value, field)
     return SpecText(value.strip())
+
+
+def _check_quoted_words(value: str, field: str) -> None:
+    """Refuse what rpm's word splitting changes inside quotes (balanced, no backslash):
+    a tab, a run of whitespace, a ``--`` word."""
+    quote = ""
+    inside = []  # per character: within quotes
+    for char in value:
+        if quote:
+            inside.append(char != quote)
+            if char == quote:
+                quote = ""
+        else:
+            inside.append(False)
+            if char in "'\"":
+                quote = char
+    for index, char in enumerate(value):
+        if not inside[index] or not char.isspace():
+            continue
+        if char != " " or (index + 1 < len(value) and inside[index + 1]
+                           and value[index + 1].isspace()):
+            raise _refuse(field, value, "must not have a tab or a run of spaces inside quotes "
+                          "(rpm splits the words and joins them with single spaces)")
+    for match in re.finditer(r"\S+", value):
+        word = match.group()
+        if (word == "--" and inside[match.start()]) or (
+                word != "--" and word.replace("'", "").replace('"', "") == "--"):
+            raise _refuse(field, value, "must not have a quoted -- (%pyconfig_test would cut "
+                          "the line there: rpm does not see quotes)")
 
 
 def define_value(value: str, *, field: str = "") -> SpecText:

@@ -30,9 +30,9 @@ FILES_SUFFIX = ".files"
 REGISTRY = f"{ROOT}/registry"
 
 
-def srcdir(name: str) -> str:
-    """The copy of the sources of the runtime *name*."""
-    return f"{SRC}/{name}"
+def srcdir(name: str, root: str = SRC) -> str:
+    """The copy of the sources of the runtime *name* (below *root*, ``--srcdir``)."""
+    return f"{root}/{name}"
 
 
 def _up_to_root(path: str) -> str:

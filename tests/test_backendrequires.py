@@ -17,6 +17,7 @@ from pathlib import Path
 from typing import TypeVar
 
 import pytest
+from packaging.requirements import Requirement
 from packaging.version import Version
 
 from rpm_pyconfig.backendrequires import backend_requires
@@ -116,6 +117,36 @@ def test_an_unsatisfied_version_waits_too(tmp_path: Path) -> None:
     answer = backend_requires(runtime, str(project))
     assert answer.waiting == ["setuptools>=9999"]
     assert answer.dependencies == []
+
+
+def _dist_info(site: Path, directory: str, metadata: str | None) -> None:
+    info = site / directory
+    info.mkdir(parents=True)
+    if metadata is not None:
+        (info / "METADATA").write_text(metadata, encoding="utf-8")
+
+
+def test_broken_installed_distributions_never_stop_the_answer(tmp_path: Path) -> None:
+    """On the runtime's path: a dist-info without Version, one without Name, one without
+    METADATA are skipped; one whose version is not PEP 440 counts as missing, named (no
+    InvalidVersion traceback, whatever packaging's version); the rest still works."""
+    site = tmp_path / "site"
+    _dist_info(site, "noversion-1.dist-info", "Metadata-Version: 2.1\nName: noversion\n")
+    _dist_info(site, "noname-1.dist-info", "Metadata-Version: 2.1\nVersion: 1\n")
+    _dist_info(site, "nometa-1.dist-info", None)
+    _dist_info(site, "oddver-1.dist-info",
+               "Metadata-Version: 2.1\nName: OddVer\nVersion: not a version\n")
+    for runtime in trio():
+        project = _project(tmp_path, runtime.name)
+        answer = backend_requires(runtime, str(project), paths=(str(site),))
+        assert (answer.waiting, answer.dependencies) == ([], expected_dynback(runtime))
+        project = _project(tmp_path, runtime.name + "-odd",
+                           requires='"setuptools>=61", "oddver>=1", "noversion"')
+        answer = backend_requires(runtime, str(project), paths=(str(site),))
+        assert answer.waiting == [
+            "oddver>=1 (the installed oddver 'not a version' is not a PEP 440 version: "
+            "counted as missing)", "noversion"], runtime.name
+        assert answer.dependencies == []
 
 
 def test_a_broken_backend_is_an_error_that_names_it(tmp_path: Path) -> None:
@@ -357,3 +388,68 @@ def test_setup_requires_of_a_setuptools_project(tmp_path: Path) -> None:
         if setuptools_adds_wheel(runtime):
             expected.append(f"{prefix}dist(wheel)")
         assert answer.dependencies == sorted(expected), runtime.name
+
+
+@rpm_test
+def test_waiting_for_what_rpm_already_provides_is_an_error(tmp_path: Path) -> None:
+    """rpm's database provides a [build-system] requirement the runtimes' importlib does
+    not see: rpm would never rerun the section, so rpmbuild -br stops, naming both views
+    (the database reaches the tool as %{_dbpath}, from rpmbuild --dbpath).  Without that
+    package, or without any database, the runtimes wait as before (exit 11)."""
+    from tests.chainproof import build_stub
+
+    requires = '"setuptools>=61", "not-installed-anywhere>=1"'
+    project = _project(tmp_path / "p", "dynback-1.0", requires=requires)
+    for runtime in trio():
+        copy = _project(tmp_path / "src", runtime.name, requires=requires)
+        nodb = backend_requires(runtime, str(copy), rpm_dbpath=str(tmp_path / "no-such-db"))
+        assert nodb.waiting == ["not-installed-anywhere>=1"]
+    registry = probe_registry(tmp_path / "registry")
+    sdist = _sdist(project, tmp_path / "sources")
+    env = tool_env(registry)
+    spec = tmp_path / "python-dynback.spec"
+    made = run([str(TOOL_BIN / "rpm-pyconfig"), "spec", str(sdist), "-o", str(spec)], env)
+    assert made.returncode == 0, made.stderr
+    topdir, db = tmp_path / "top", tmp_path / "rpmdb"
+    common = [*macros_options(), "--define", f"_topdir {topdir}",
+              "--define", f"_sourcedir {sdist.parent}", "--dbpath", str(db), str(spec)]
+    assert run(["rpm", "--initdb", "--dbpath", str(db)], env).returncode == 0
+    done = run(["rpm", "-i", "--justdb", "--nodeps", "--dbpath", str(db),
+                str(build_stub("static-stub", ["rpm-pyconfig"], [], tmp_path / "s1"))], env)
+    assert done.returncode == 0, done.stderr
+    waiting = run(["rpmbuild", "-br", *common], env)
+    assert waiting.returncode == 11, waiting.stderr[-3000:]
+    assert "is asked once these are installed: not-installed-anywhere>=1" in waiting.stderr
+
+    provides = [f"{requires_prefix(runtime)}dist(not-installed-anywhere) = 2"
+                for runtime in trio()]
+    done = run(["rpm", "-i", "--justdb", "--nodeps", "--dbpath", str(db),
+                str(build_stub("fake-provider", provides, [], tmp_path / "s2"))], env)
+    assert done.returncode == 0, done.stderr
+    stuck = run(["rpmbuild", "-br", *common], env)
+    assert stuck.returncode not in (0, 11), stuck.stderr[-3000:]
+    first = trio()[0]
+    assert (f"rpm's database ({db}) has {requires_prefix(first)}dist(not-installed-anywhere) "
+            f">= 1 (provided by fake-provider-1-1.") in stuck.stderr, stuck.stderr[-3000:]
+    assert (f"but {first.interpreter}'s importlib.metadata finds no not-installed-anywhere: "
+            "not-installed-anywhere>=1 would never be met") in stuck.stderr
+    # rpm compares the versions: a provided 2 does not meet >= 3, so that runtime waits.
+    newer = _project(tmp_path / "newer", first.name, requires='"not-installed-anywhere>=3"')
+    answer = backend_requires(first, str(newer), rpm_dbpath=str(db))
+    assert answer.waiting == ["not-installed-anywhere>=3"]
+    met = _project(tmp_path / "met", first.name, requires='"not-installed-anywhere>=2"')
+    with pytest.raises(MetadataError, match=r"provided by fake-provider-1-1\."):
+        backend_requires(first, str(met), rpm_dbpath=str(db))
+    # Ranges and exclusions are rich dependencies of simple ones, asked term by term.
+    for requires, stuck_too in (("not-installed-anywhere>=1,<3", True),
+                                ("not-installed-anywhere>=1,<2", False),
+                                ("not-installed-anywhere!=2", False),
+                                ("not-installed-anywhere!=1.5", True)):
+        copy = _project(tmp_path / "rich", f"{first.name}-{len(requires)}-{stuck_too}",
+                        requires=f'"{requires}"')
+        if stuck_too:
+            with pytest.raises(MetadataError, match=r"provided by fake-provider-1-1\."):
+                backend_requires(first, str(copy), rpm_dbpath=str(db))
+        else:
+            answer = backend_requires(first, str(copy), rpm_dbpath=str(db))
+            assert answer.waiting == [str(Requirement(requires))], requires

@@ -876,3 +876,28 @@ def test_selection_options_have_one_spelling_per_reader(where: str) -> None:
     shown = Arguments(vars(parser.parse_args([*shlex.split(readable), "list"])))
     assert (shown.confdir, shown.only, shown.exclude, shown.where) == (
         None, ["py*"], ["*-debug"], where)
+
+
+def test_spec_test_call_of_a_bare_separator(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """--test-call=-- (argparse drops a value that is "--" alone; cli.py restores it) writes
+    `%pyconfig_test --`, beside a call with arguments, in order; a value rpm's word splitting
+    would change is refused, naming the option and the value."""
+    (tmp_path / "pyproject.toml").write_text(
+        '[build-system]\nrequires = ["setuptools>=61"]\nbuild-backend = "setuptools.build_meta"\n'
+        '[project]\nname = "bare"\nversion = "1.0"\n', encoding="utf-8")
+    out = tmp_path / "python-bare.spec"
+    status = cli.main(["spec", str(tmp_path), "-o", str(out), "--test-call=--",
+                       "--test-call=-- -x"])
+    assert status == 0, capsys.readouterr().err
+    assert "%pyconfig_check\n%pyconfig_test --\n%pyconfig_test -- -x\n%endif\n" in \
+        out.read_text(encoding="utf-8")
+    capsys.readouterr()
+    status = cli.main(["spec", str(tmp_path), "-o", str(tmp_path / "no.spec"),
+                       "--test-call=-- -k 'not  slow'"])
+    assert status != 0
+    assert capsys.readouterr().err == (
+        "rpm-pyconfig: --test-call: must not have a tab or a run of spaces inside quotes (rpm "
+        "splits the words and joins them with single spaces), got \"-- -k 'not  slow'\"\n")
+    assert not (tmp_path / "no.spec").exists()

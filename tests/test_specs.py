@@ -323,10 +323,12 @@ def test_tool_packages_itself(tmp_path: Path) -> None:
     ]
     command = (root / "usr/bin/rpm-pyconfig").read_text().splitlines()[0]
     main = trio()[0]
-    # what the macros' fallback runs directly when no compiled registry is loaded
+    # what the macros' fallback runs directly when no compiled registry is loaded: the
+    # lines of compiled.direct_macros, written by the package itself, naming installed paths
+    from rpm_pyconfig.compiled import direct_macros
+
     direct = (root / configdir.lstrip("/") / "macros.d" / "macros.pyconfig-python").read_text()
-    assert direct.split() == ["%_pyconfig_python", main.interpreter,
-                              "%_pyconfig_sitedir", main.purelib]
+    assert direct == direct_macros((main.interpreter, main.purelib))
     assert (root / main.purelib.lstrip("/") / "rpm_pyconfig" / "cli.py").is_file()
     flags = f" {main.shebang_flags}" if main.shebang_flags else ""
     assert command == f"#!{main.interpreter}{flags}"

@@ -47,6 +47,26 @@ def test_macro_arguments_are_shell_words_rpm_leaves_alone() -> None:
         assert str(caught.value).startswith(f"--test-call: {reason}"), caught.value
 
 
+def test_macro_arguments_refuse_what_rpm_word_splitting_changes() -> None:
+    """rpm splits a parametric macro's arguments on whitespace and %pyconfig_test joins them
+    with single spaces, then cuts at the first word --: inside quotes a tab or a run of
+    spaces, and a quoted --, would reach the test command changed or cut in the wrong place.
+    Outside quotes the same whitespace is only a separator, and a single space is kept."""
+    for fine in ("-- -k 'not slow'", "-- -k 'not slow'  -x\t-v", "--where \"a == 'b'\" -- -v",
+                 "-- -k ' x'", "-- -k 'x '  "):
+        assert spectext.macro_arguments(fine, field="--test-call") == fine.strip()
+    spaces = "must not have a tab or a run of spaces inside quotes"
+    quoted = "must not have a quoted --"
+    for bad, reason in (("-- -k 'not  slow'", spaces), ("-- -k 'not\tslow'", spaces),
+                        ('-- -k "a \t b"', spaces),
+                        ("-k \"a -- b\" -- x", quoted), ("'--' -- -v", quoted),
+                        ('-- -v "--"', quoted)):
+        with pytest.raises(MetadataError) as caught:
+            spectext.macro_arguments(bad, field="--test-call")
+        assert str(caught.value).startswith(f"--test-call: {reason}"), caught.value
+        assert repr(bad) in str(caught.value)
+
+
 @pytest.mark.parametrize("value", ["a\\b", "{x", "x}"])
 def test_expand_lines_refuses_what_brace_matching_reads(value: str) -> None:
     with pytest.raises(MetadataError, match="must not contain"):
@@ -153,3 +173,37 @@ def test_generated_dependency_refuses_anything_else(value: str) -> None:
     with pytest.raises(MetadataError) as raised:
         spectext.generated_dependency(value, field="f")
     assert str(raised.value) == f"f: not an rpm dependency made from a requirement, got {value!r}"
+
+
+@pytest.mark.rpm
+@pytest.mark.skipif(not have_rpm_tools(), reason="rpmspec not installed")
+def test_rpm_changes_what_macro_arguments_refuses(tmp_path: Path) -> None:
+    """Why: with the real rpm and macros, %pyconfig_test's words reach the test command
+    with quoted runs of whitespace and tabs squeezed to one space, and a quoted -- cuts the
+    line there; what macro_arguments accepts reaches it as written."""
+    from tests.rpmtools import macros_options, probe_registry, tool_env
+
+    accepted = "-k 'not slow' --deselect a.py::b[x-1] -x"
+    lines = {"squeezed": "-- -k 'not  slow' -x 'a\tb'", "cut": '-k "a -- b" -- -v',
+             "kept": f"-- {accepted}"}
+    env = tool_env(probe_registry(tmp_path / "registry"))
+    parsed = {}
+    for key, line in lines.items():
+        spec = tmp_path / f"{key}.spec"
+        spec.write_text("Name: t\nVersion: 1\nRelease: 1\nSummary: t\nLicense: MIT\n"
+                        f"%description\nt\n%check\n%pyconfig_test {line}\n", encoding="utf-8")
+        parsed[key] = run(["rpmspec", "-P", *macros_options(), str(spec)], env)
+    for key in ("squeezed", "kept"):
+        assert parsed[key].returncode == 0, parsed[key].stderr
+        calls = [text for text in parsed[key].stdout.splitlines() if "run_module" in text]
+        assert calls, parsed[key].stdout
+        wanted = " pytest -k 'not slow' -x 'a b') || " if key == "squeezed" else \
+            f" pytest {accepted}) || "
+        assert all(wanted in call for call in calls), (key, calls)
+    # the quoted -- was the separator: the options left are an unbalanced "-k "a"
+    assert parsed["cut"].returncode != 0
+    assert "--set 'test_args=b\" -- -v' -k \"a" in parsed["cut"].stderr, parsed["cut"].stderr
+    for key in ("squeezed", "cut"):
+        with pytest.raises(MetadataError):
+            spectext.macro_arguments(lines[key], field="--test-call")
+    assert spectext.macro_arguments(lines["kept"], field="--test-call") == lines["kept"]
