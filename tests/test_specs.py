@@ -307,6 +307,7 @@ def test_tool_packages_itself(tmp_path: Path) -> None:
     # finds its runtimes now; the repository's examples (another machine's) are not shipped,
     # and the administrators' directory is left empty.
     expected = tmp_path / "expected"
+    expected.mkdir()
     probed = run([str(TOOL_BIN / "rpm-pyconfig"), "probe", "--all", "--write", str(expected)],
                  tool_env(None))
     assert probed.returncode == 0, probed.stderr
