@@ -20,6 +20,7 @@ from tests.rpmtools import (
     TOOL_BIN,
     debuginfo_packages,
     have_rpm_tools,
+    machine_runtimes,
     macros_options,
     probe_registry,
     rpm_query,
@@ -302,25 +303,38 @@ def test_tool_packages_itself(tmp_path: Path) -> None:
     ).stdout.strip()
     macros = root / configdir.lstrip("/") / "macros.d" / "macros.pyconfig"
     assert macros.is_file()  # where rpm's macro path (macros.d/macros.*) looks
-    assert "%config(noreplace)" in (REPO / "specs" / "rpm-pyconfig.spec").read_text()
+    # The drop-ins describe the machine the package was built on (this one), as `probe --all`
+    # finds its runtimes now; the repository's examples (another machine's) are not shipped,
+    # and the administrators' directory is left empty.
+    expected = tmp_path / "expected"
+    expected.mkdir()
+    probed = run([str(TOOL_BIN / "rpm-pyconfig"), "probe", "--all", "--write", str(expected)],
+                 tool_env(None))
+    assert probed.returncode == 0, probed.stderr
+    vendor = root / "usr/lib/rpm-pyconfig.d"
+    shipped = {p.name: p.read_bytes() for p in vendor.iterdir()}
+    assert shipped == {p.name: p.read_bytes() for p in expected.iterdir()}
+    assert sorted(shipped) == sorted(f"{rt.name}.conf" for rt in machine_runtimes())
+    assert list((root / "etc/rpm-pyconfig.d").iterdir()) == []
+    package = next(p for p in rpms if p.name.startswith("rpm-pyconfig-"))
+    assert rpm_query(package, "--configfiles") == []
     env = {
         "PATH": f"{root}/usr/bin:/usr/bin:/bin",
         "PYTHONPATH": f"{root}{SITE}",
-        "RPM_PYCONFIG_PATH": f"{root}/etc/rpm-pyconfig.d",
+        # the default search path, inside the root: vendor drop-ins, then the administrators'
+        "RPM_PYCONFIG_PATH": f"{vendor}:{root}/etc/rpm-pyconfig.d",
     }
     evaluated = subprocess.run(
-        ["rpm", *macros_options(macros), "--eval", "%{pyconfig_foreach:@confpkg @confbin}"],
+        ["rpm", *macros_options(macros), "--eval", "%{pyconfig_foreach:@name @interpreter}"],
         env=env,
         capture_output=True,
         text=True,
         check=False,
     )
     assert evaluated.returncode == 0, evaluated.stderr
-    assert evaluated.stdout.split("\n")[:3] == [
-        "python3 /usr/bin/python3.11",
-        "python3-debug /usr/bin/python3.11-dbg",
-        "pypy3 /usr/bin/pypy3",
-    ]
+    assert evaluated.stdout == "".join(
+        f"{rt.name} {rt.interpreter}\n" for rt in machine_runtimes()
+    ) + "\n"
     command = (root / "usr/bin/rpm-pyconfig").read_text().splitlines()[0]
     main = trio()[0]
     # what the macros' fallback runs directly when no compiled registry is loaded: the
@@ -355,6 +369,10 @@ def test_tool_package_compiles_the_registry_in_file_triggers(tmp_path: Path) -> 
     listed = rpm_query(package, "-l")
     assert "/usr/lib/rpm/macros.d/macros.pyconfig-registry" in listed
     assert "/usr/lib/rpm/macros.d/pyconfig-registry.luac" in listed
+    # the drop-ins the triggers watch: this machine's runtimes in the vendor directory only
+    assert [f for f in listed if "/rpm-pyconfig.d/" in f] == sorted(
+        f"/usr/lib/rpm-pyconfig.d/{rt.name}.conf" for rt in machine_runtimes()
+    )
     # What the trigger runs, for a registry at hand; then rpm parses without the tool.
     compiled = tmp_path / "macros.pyconfig-registry"
     done = run([str(TOOL_BIN / "rpm-pyconfig"), "compile", "-o", str(compiled)],
