@@ -46,6 +46,7 @@ Run as ``python -m tests.cleanproof --help`` (scripts/clean-proof.sh does).
 from __future__ import annotations
 
 import argparse
+import glob
 import json
 import os
 import re
@@ -94,13 +95,30 @@ def _run(command: Sequence[str], *, env: dict[str, str] | None = None, cwd: Path
 
 
 def _macro_path(root: Path) -> str:
-    """rpm's own macro path, then the macro files the clean root's packages installed."""
+    """rpm's own macro path, then the macro files the clean root's packages installed.
+
+    The build machine's own rpm-pyconfig macros (a farm root has them in macros.d) are left
+    out: only the root's may answer.  rpm's globs are expanded here to leave them out."""
     completed = _run(["rpm", "--showrc"])
     for line in completed.stdout.splitlines():
         if line.startswith("Macro path: "):
-            return (f"{line[len('Macro path: '):]}:"
-                    f"{root}{_rpm_eval('%{_rpmconfigdir}')}/macros.d/macros.*")
+            return ":".join([*_without_ours(line[len("Macro path: "):].split(":")),
+                             f"{root}{_rpm_eval('%{_rpmconfigdir}')}/macros.d/macros.*"])
     raise AssertionError("rpm --showrc names no macro path")
+
+
+def _without_ours(entries: Sequence[str]) -> list[str]:
+    """*entries* of a macro path with each glob of a directory holding ``macros.pyconfig*``
+    replaced by its other files."""
+    kept: list[str] = []
+    for entry in entries:
+        found = sorted(glob.glob(entry)) if not entry.startswith("~") and "%" not in entry else []
+        if any(os.path.basename(path).startswith("macros.pyconfig") for path in found):
+            kept += [path for path in found
+                     if not os.path.basename(path).startswith("macros.pyconfig")]
+        else:
+            kept.append(entry)
+    return kept
 
 
 def _rpm_eval(expression: str, *options: str) -> str:

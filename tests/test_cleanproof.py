@@ -11,6 +11,7 @@ from pathlib import Path
 
 import pytest
 
+from tests import cleanproof
 from tests.cleanproof import clean_env, root_tool
 from tests.rpmtools import have_rpm_tools, main_runtime, require
 
@@ -99,3 +100,21 @@ def test_clean_env_keeps_no_other_rpm_pyconfig_on_path(tmp_path: Path) -> None:
     env = clean_env({"PATH": f"{venv}:/usr/bin:/bin", "VIRTUAL_ENV": str(venv.parent),
                      "HOME": "/root"}, tools)
     assert env == {"PATH": f"{tools}:/usr/bin:/bin", "HOME": "/root"}
+
+
+def test_the_build_machines_own_pyconfig_macros_are_left_out(tmp_path: Path) -> None:
+    """A farm root has rpm-pyconfig's macros in rpm's macros.d: only the clean root's may
+    answer, so they leave the macro path and the other files of that directory stay."""
+    system = tmp_path / "macros.d"
+    system.mkdir()
+    for name in ("macros.python", "macros.pyconfig", "macros.pyconfig-registry", "macros.zz"):
+        (system / name).write_text("%dummy 1\n", encoding="utf-8")
+    entries = ["/usr/lib/rpm/macros", f"{system}/macros.*", "/etc/rpm/%{_target}/macros",
+               "~/.rpmmacros"]
+    assert cleanproof._without_ours(entries) == [
+        "/usr/lib/rpm/macros", f"{system}/macros.python", f"{system}/macros.zz",
+        "/etc/rpm/%{_target}/macros", "~/.rpmmacros",
+    ]
+    (system / "macros.pyconfig").unlink()
+    (system / "macros.pyconfig-registry").unlink()
+    assert cleanproof._without_ours(entries) == entries
