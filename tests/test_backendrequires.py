@@ -264,15 +264,15 @@ def _stub_answers(dependencies: list[str]) -> tuple[list[str], list[str]]:
     return answers(dependencies)
 
 
-@rpm_test
-def test_rpmbuild_installs_what_the_backend_adds(tmp_path: Path) -> None:
-    """rpmbuild -br of the dynamic spec: the buildreqs package names, per runtime, pip and
-    setuptools (the static list) and what the backend added; once an rpm database of the
-    test's own has them all, -br exits 0 and -ba builds without --nodeps."""
+def _rpmbuild_setup(tmp_path: Path, project: Path) -> tuple[dict[str, str], Path, Path,
+                                                              list[str]]:
+    """The dynamic spec of *project*'s sdist, an rpm database of the test's own that has only
+    a stub of rpm-pyconfig (its static BuildRequires), and rpmbuild's arguments for both:
+    (environment, topdir, database, arguments)."""
     from tests.chainproof import build_stub
 
     registry = probe_registry(tmp_path / "registry")
-    sdist = _sdist(DYNBACK, tmp_path / "sources")
+    sdist = _sdist(project, tmp_path / "sources")
     env = tool_env(registry)
     spec = tmp_path / "python-dynback.spec"
     made = run([str(TOOL_BIN / "rpm-pyconfig"), "spec", str(sdist), "-o", str(spec)], env)
@@ -284,6 +284,17 @@ def test_rpmbuild_installs_what_the_backend_adds(tmp_path: Path) -> None:
     done = run(["rpm", "-i", "--justdb", "--nodeps", "--dbpath", str(db),
                 str(build_stub("static-stub", ["rpm-pyconfig"], [], tmp_path / "s1"))], env)
     assert done.returncode == 0, done.stderr
+    return env, topdir, db, common
+
+
+@rpm_test
+def test_rpmbuild_installs_what_the_backend_adds(tmp_path: Path) -> None:
+    """rpmbuild -br of the dynamic spec: the buildreqs package names, per runtime, pip and
+    setuptools (the static list) and what the backend added; once an rpm database of the
+    test's own has them all, -br exits 0 and -ba builds without --nodeps."""
+    from tests.chainproof import build_stub
+
+    env, topdir, db, common = _rpmbuild_setup(tmp_path, DYNBACK)
 
     missing = run(["rpmbuild", "-br", *common], env)
     assert missing.returncode == 11, missing.stderr[-3000:]
@@ -404,19 +415,7 @@ def test_waiting_for_what_rpm_already_provides_is_an_error(tmp_path: Path) -> No
         copy = _project(tmp_path / "src", runtime.name, requires=requires)
         nodb = backend_requires(runtime, str(copy), rpm_dbpath=str(tmp_path / "no-such-db"))
         assert nodb.waiting == ["not-installed-anywhere>=1"]
-    registry = probe_registry(tmp_path / "registry")
-    sdist = _sdist(project, tmp_path / "sources")
-    env = tool_env(registry)
-    spec = tmp_path / "python-dynback.spec"
-    made = run([str(TOOL_BIN / "rpm-pyconfig"), "spec", str(sdist), "-o", str(spec)], env)
-    assert made.returncode == 0, made.stderr
-    topdir, db = tmp_path / "top", tmp_path / "rpmdb"
-    common = [*macros_options(), "--define", f"_topdir {topdir}",
-              "--define", f"_sourcedir {sdist.parent}", "--dbpath", str(db), str(spec)]
-    assert run(["rpm", "--initdb", "--dbpath", str(db)], env).returncode == 0
-    done = run(["rpm", "-i", "--justdb", "--nodeps", "--dbpath", str(db),
-                str(build_stub("static-stub", ["rpm-pyconfig"], [], tmp_path / "s1"))], env)
-    assert done.returncode == 0, done.stderr
+    env, _, db, common = _rpmbuild_setup(tmp_path, project)
     waiting = run(["rpmbuild", "-br", *common], env)
     assert waiting.returncode == 11, waiting.stderr[-3000:]
     assert "is asked once these are installed: not-installed-anywhere>=1" in waiting.stderr
