@@ -1619,26 +1619,23 @@ local function spec_once(text)
   return found
 end
 
-function J.sh_attr(object, name)
+-- A runtime attribute as compile wrote it through a filter (table q: sh, l: literal), or nil.
+local function prepared(object, filtered, name)
   if getmetatable(object) == RUNTIME then
-    local done = object.q
+    local done = object[filtered]
     done = done and done[name]
     if done then
       return spec_once(done)
     end
   end
-  return J.sh(J.attr(object, name))
+end
+
+function J.sh_attr(object, name)
+  return prepared(object, "q", name) or J.sh(J.attr(object, name))
 end
 
 function J.literal_attr(object, name)
-  if getmetatable(object) == RUNTIME then
-    local done = object.l
-    done = done and done[name]
-    if done then
-      return spec_once(done)
-    end
-  end
-  return J.literal(J.attr(object, name))
+  return prepared(object, "l", name) or J.literal(J.attr(object, name))
 end
 
 function J.at(text, runtime)
