@@ -192,7 +192,7 @@ def floor_rows(spec: Path, stale_compiled: Path, env: dict[str, str], work: Path
     sitedir = next(line.split(" ", 1)[1] for line in stale_compiled.read_text().splitlines()
                    if line.startswith("%_pyconfig_sitedir "))
     code = ("import gc,sys;gc.disable();sys.path.insert(0,sys.argv.pop(1));"
-            "from rpm_pyconfig.cli import run;run()")
+            "from rpm_pyconfig._fallback import run;run()")
     with output.open("w") as stream:
         subprocess.run([python, "-I", "-S", "-c", code, sitedir, "compile", "--lua"], env=env,
                        check=True, stdout=stream)

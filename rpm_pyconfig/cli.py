@@ -183,11 +183,9 @@ def _run_check(args: Arguments) -> int:
 def _run_fallback(confdir: Sequence[str] | None = None) -> int:
     """``compile --lua``: the fallback of a spec parse, the registry as the other commands
     read it (the same validation), as Lua for the macros."""
-    from .compiled import fallback_chunk
-    from .registry import load_registry, search_path
+    from ._fallback import output
 
-    dirs, explicit = search_path(confdir, os.environ)
-    sys.stdout.write(fallback_chunk(load_registry(dirs, explicit=explicit)))
+    sys.stdout.write(output(confdir))
     return EXIT_OK
 
 
@@ -583,19 +581,27 @@ def main(argv: Sequence[str] | None = None, prog: str | None = None) -> int:
 
         build_parser(prog).print_help()
         return EXIT_USAGE
-    except UsageError as error:
-        return _fail(f"usage error: {error}", args, error.exit_status)
-    except PyConfigError as error:
-        return _fail(str(error), args, error.exit_status)
-    except KeyboardInterrupt:
-        return _fail("interrupted", args, 130)
-    except BrokenPipeError:
-        return EXIT_ERROR
-    except Exception as error:  # a bug: still stop the rpm build, with the traceback
-        import traceback
+    except (Exception, KeyboardInterrupt) as error:
+        return failed(error, args)
 
-        traceback.print_exc()
-        return _fail(f"internal error: {type(error).__name__}: {error}", args, EXIT_ERROR)
+
+def failed(error: Exception | KeyboardInterrupt, args: Arguments | None = None) -> int:
+    """The message and exit status of *error*, raised by a command (*args*: its arguments,
+    None for the fallback of a spec parse, which is spec-facing): the one place that
+    turns an exception into the tool's words (``_fallback`` comes here too)."""
+    if isinstance(error, UsageError):
+        return _fail(f"usage error: {error}", args, error.exit_status)
+    if isinstance(error, PyConfigError):
+        return _fail(str(error), args, error.exit_status)
+    if isinstance(error, KeyboardInterrupt):
+        return _fail("interrupted", args, 130)
+    if isinstance(error, BrokenPipeError):
+        return EXIT_ERROR
+    # a bug: still stop the rpm build, with the traceback
+    import traceback
+
+    traceback.print_exception(type(error), error, error.__traceback__)
+    return _fail(f"internal error: {type(error).__name__}: {error}", args, EXIT_ERROR)
 
 
 def run() -> None:

@@ -27,9 +27,8 @@ from __future__ import annotations
 import os
 import sys
 
-from .condition import variable_kinds, variable_values
+from ._values import TOKENS, variable_kinds, variable_values
 from .errors import PyConfigError
-from .expression import TOKENS
 
 TYPE_CHECKING = False  # not typing's: importing typing costs ~7 ms per spec parse
 if TYPE_CHECKING:

@@ -36,12 +36,13 @@ from __future__ import annotations
 
 from ._record import Record
 from ._tokenizer import Patterns, Tokenizer
+from ._values import _BOOL, _VARIABLES, _VERSION, VARIABLES, variable_kinds, variable_values
 from .errors import close_match
-from .runtime import MARKER_VARIABLES, parse_version
+from .runtime import parse_version
 
 TYPE_CHECKING = False  # not typing's: importing typing costs ~7 ms per spec parse
 if TYPE_CHECKING:
-    from collections.abc import Callable, Mapping
+    from collections.abc import Callable
     from typing import NoReturn
 
     from .runtime import Runtime, Version
@@ -51,43 +52,6 @@ if TYPE_CHECKING:
     Matcher = Callable[[Version], bool]
 
 __all__ = ["VARIABLES", "Condition", "variable_kinds", "variable_values"]
-
-
-# -- the variables -----------------------------------------------------------------------
-
-
-def _flag(value: bool) -> str:
-    return "true" if value else "false"
-
-
-_VERSION, _TEXT, _BOOL = "version", "text", "bool"
-
-# name -> (value for a runtime, kind, doc): the PEP 508 view of a runtime, then its own keys.
-_VARIABLES: dict[str, tuple[Getter, str, str]] = {
-    **MARKER_VARIABLES,
-    "name": (lambda rt: rt.name, _TEXT, "The runtime's name in the registry."),
-    "package_prefix": (lambda rt: rt.package_prefix, _TEXT, "python3, pypy3, ..."),
-    "debug": (lambda rt: _flag(rt.debug), _BOOL, "'true' for a debug build, else 'false'."),
-    "free_threaded": (lambda rt: _flag(rt.free_threaded), _BOOL,
-                      "'true' for a free-threaded build, else 'false'."),
-    "default": (lambda rt: _flag(rt.default), _BOOL,
-                "'true' for the registry's default runtime, else 'false'."),
-    "abiflags": (lambda rt: rt.abiflags, _TEXT, "sys.abiflags: '', 'd', 't', ..."),
-    "soabi": (lambda rt: rt.soabi, _TEXT, "sysconfig SOABI: cpython-311-x86_64-linux-gnu."),
-    "cache_tag": (lambda rt: rt.cache_tag, _TEXT, "Bytecode cache tag: cpython-311, pypy39."),
-}
-
-#: Every variable a condition can use: name -> one-line doc.
-VARIABLES: Mapping[str, str] = {name: doc for name, (_, _, doc) in _VARIABLES.items()}
-
-def variable_values(runtime: Runtime) -> dict[str, str]:
-    """Every variable's value for *runtime* (what the compiled registry carries)."""
-    return {name: get(runtime) for name, (get, _kind, _doc) in _VARIABLES.items()}
-
-
-def variable_kinds() -> dict[str, str]:
-    """Every variable's kind: ``version``, ``text`` or ``bool``."""
-    return {name: kind for name, (_get, kind, _doc) in _VARIABLES.items()}
 
 
 # Legacy spellings packaging accepts (after replacing '.' with '_').

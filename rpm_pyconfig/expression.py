@@ -20,12 +20,12 @@ from __future__ import annotations
 
 from ._record import Record
 from ._tokenizer import Patterns, Tokenizer
+from ._values import TOKENS
 from .errors import close_match
-from .runtime import FIELDS
 
 TYPE_CHECKING = False  # not typing's: importing typing costs ~7 ms per spec parse
 if TYPE_CHECKING:
-    from collections.abc import Callable, Mapping
+    from collections.abc import Callable
 
     from .runtime import Runtime
 
@@ -37,58 +37,6 @@ __all__ = ["TOKENS", "Expression", "escape_rpm"]
 def escape_rpm(value: str) -> str:
     """Protect *value* from rpm macro expansion: ``%`` becomes ``%%``."""
     return value.replace("%", "%%")
-
-
-# -- the tokens --------------------------------------------------------------------------
-
-def _field_getter(key: str, kind: str) -> Getter:
-    """Read conf key *key*; booleans become ``1``/``0`` so they work in rpm's ``%if``."""
-    if kind == "bool":
-        return lambda runtime: "1" if getattr(runtime, key) else "0"
-    if kind == "int":
-        return lambda runtime: str(getattr(runtime, key))
-
-    def text(runtime: Runtime) -> str:
-        value: str = getattr(runtime, key)
-        return value
-
-    return text
-
-
-def _build_tokens() -> dict[str, tuple[Getter, str]]:
-    tokens: dict[str, tuple[Getter, str]] = {
-        # The names of the 2010 proposal, kept with their meaning.
-        "confbin": (lambda rt: rt.interpreter, "The interpreter (2010 name of @interpreter)."),
-        "confpkg": (lambda rt: rt.package_prefix,
-                    "Prefix of package names: python3, pypy3, ... (2010 name of @package_prefix)."),
-        "confsrcdir": (lambda rt: rt.srcdir,
-                       "This runtime's copy of the sources (2010 name of @srcdir)."),
-        "conf_sitelib": (lambda rt: rt.purelib, "Pure-module directory (2010 name of @purelib)."),
-        "conf_sitearch": (lambda rt: rt.platlib,
-                          "Extension-module directory (2010 name of @platlib)."),
-        "major_version": (lambda rt: rt.major_version, "3 of 3.11.2."),
-        "minor_version": (lambda rt: rt.minor_version, "11 of 3.11.2."),
-    }
-    for field in FIELDS:
-        doc = field.doc + (" Renders as 1 or 0." if field.kind == "bool" else "")
-        tokens[field.name] = (_field_getter(field.name, field.kind), doc)
-    tokens.update({
-        "micro_version": (lambda rt: rt.micro_version, "2 of 3.11.2 (0 when there is none)."),
-        "short_version": (lambda rt: rt.short_version,
-                          "3.11: the X.Y version, python_version in PEP 508 markers."),
-        "version_nodots": (lambda rt: rt.version_nodots, "311: X.Y without the dot."),
-        "srcdir": (lambda rt: rt.srcdir,
-                   "This runtime's copy of the sources, relative to the unpacked tree."),
-        "platform_python_implementation": (
-            lambda rt: rt.platform_python_implementation,
-            "CPython, PyPy, ...: platform_python_implementation in PEP 508 markers.",
-        ),
-    })
-    return tokens
-
-
-#: Every @-token: name -> (value for a runtime, always a string; one-line doc).
-TOKENS: Mapping[str, tuple[Getter, str]] = _build_tokens()
 
 
 # -- parsing -----------------------------------------------------------------------------

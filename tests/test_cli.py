@@ -825,7 +825,7 @@ def test_direct_fallback_imports_no_standard_library_parser(registry: Path) -> N
     what they pull in (enum, collections, functools): with them it cost a spec parse more
     than the work (see README, Speed)."""
     head = "import gc,sys;gc.disable();sys.path.insert(0,sys.argv.pop(1));"
-    tail = "from rpm_pyconfig.cli import run;run()"
+    tail = "from rpm_pyconfig._fallback import run;run()"
     macros = (REPO / "macros" / "macros.pyconfig").read_text(encoding="utf-8")
     assert f'"{head}" ..' in macros and f'"{tail}")' in macros  # what the macros run
     completed = subprocess.run(
@@ -838,6 +838,9 @@ def test_direct_fallback_imports_no_standard_library_parser(registry: Path) -> N
     assert "pyconfig.registry = {" in completed.stdout
     modules = _imported(completed.stderr)
     assert {"rpm_pyconfig.compiled", "rpm_pyconfig.registry", "rpm_pyconfig.dropin"} <= modules
+    # nor the command line module or the two grammars: the fallback needs their tables only
+    assert not modules & {"rpm_pyconfig.cli", "rpm_pyconfig.expression",
+                          "rpm_pyconfig.condition", "rpm_pyconfig._tokenizer"}
     heavy = {"configparser", "re", "enum", "collections", "functools", "typing", "argparse",
              "jinja2", "packaging", "dataclasses", "shutil", "subprocess", "tempfile"}
     assert not {module.split(".")[0] for module in modules} & heavy

@@ -1109,7 +1109,7 @@ def test_the_fallback_runs_the_interpreter_directly(setup: tuple[Counted, Path, 
     shutil.copytree(registry, other)  # the same drop-ins elsewhere: RPM_PYCONFIG_PATH differs
     hijack = tmp_path / "hijack"
     (hijack / "rpm_pyconfig").mkdir(parents=True)
-    for name in ("__init__.py", "cli.py"):
+    for name in ("__init__.py", "cli.py", "_fallback.py"):
         (hijack / "rpm_pyconfig" / name).write_text("raise SystemExit('hijacked')\n")
     os.environ["PYTHONPATH"] = str(hijack)
     try:
