@@ -147,6 +147,22 @@ def processes(command: list[str], env: dict[str, str], log: Path, work: Path) ->
     return calls, str(execs - 1)
 
 
+def failed_compile(directory: Path, path_prefix: Path) -> Path:
+    """What the package's compile leaves when it fails on a drop-in (specs/rpm-pyconfig.spec,
+    %pyconfig_compile: the compiled registry removed): the evaluator's bytecode and the
+    macros file that loads it, which compile writes before it reads the drop-ins."""
+    broken = directory / "rpm-pyconfig.d"
+    broken.mkdir(parents=True)
+    (broken / "broken.conf").write_text("[runtime\n", encoding="utf-8")
+    output = directory / "macros.pyconfig-registry"
+    done = subprocess.run([str(TOOL), "compile", "-o", str(output)],
+                          env=environment(broken, path_prefix), check=False,
+                          stderr=subprocess.DEVNULL)
+    engine = directory / "macros.pyconfig-registry-engine"
+    assert done.returncode != 0 and not output.exists() and engine.exists(), done
+    return engine
+
+
 def counting_python(compiled: Path, log: Path, work: Path) -> Path:
     """A copy of *compiled* whose fallback runs its interpreter through a wrapper that
     logs the call in *log* (for counting only: the wrapper's shell is not timed)."""
@@ -264,10 +280,12 @@ def main() -> int:
                 direct.write_text("".join(
                     line + "\n" for line in stale_compiled.read_text(encoding="ascii").splitlines()
                     if line.startswith(("%_pyconfig_python ", "%_pyconfig_sitedir "))))
+                engine = failed_compile(work / f"failed-{count}", work / "bin")
                 loads = ["--load", str(MACROS)]
                 zero = ["rpmspec", "-P", *loads, "--load", str(compiled), str(spec)]
                 stale = ["rpmspec", "-P", *loads, "--load", str(stale_compiled), str(spec)]
-                missing = ["rpmspec", "-P", *loads, "--load", str(direct), str(spec)]
+                missing = ["rpmspec", "-P", *loads, "--load", str(direct), "--load", str(engine),
+                           str(spec)]
                 console = ["rpmspec", "-P", *loads, str(spec)]
                 expanded = subprocess.run(zero, env=env, check=True, capture_output=True,
                                           text=True).stdout
@@ -285,8 +303,8 @@ def main() -> int:
                 times[(label, count)] = (s_t, z_t, st_t, m_t)
                 counted_stale = [*stale[:-2], str(counting_python(stale_compiled, log, work)),
                                  stale[-1]]
-                counted_missing = [*missing[:-2], str(counting_python(direct, log, work)),
-                                   missing[-1]]
+                counted_missing = [*missing[:-4], str(counting_python(direct, log, work)),
+                                   *missing[-3:]]
                 counts = [processes(command, env, log, work)
                           for command in ((static, zero) if zero_only else
                                           (static, zero, counted_stale, counted_missing,

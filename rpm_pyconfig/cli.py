@@ -201,6 +201,7 @@ def _run_compile(args: Arguments) -> int:
         bytecode_file_data,
         bytecode_path,
         direct_run,
+        engine_path,
         fingerprint,
         lua_chunk,
         macros_file,
@@ -208,14 +209,17 @@ def _run_compile(args: Arguments) -> int:
     )
 
     prints = fingerprint(dirs)
+    output = args.output or DEFAULT_OUTPUT
+    from ._files import write_atomically
+
+    setup = setup_source()
+    if output != "-":  # before the drop-ins are read: a compile failing on one leaves it
+        _compile_engine(engine_path(output), prints.stats, setup)
     checked, problems = _checked_registry(args)
     if problems or checked is None:
         raise PyConfigError("cannot compile the registry:\n" + "\n".join(problems))
-    output = args.output or DEFAULT_OUTPUT
     origin = ":".join(dirs)
-    from ._files import write_atomically
-
-    chunk, stamp = lua_chunk(checked, prints, DEFAULT_SEARCH_PATH, setup_source())
+    chunk, stamp = lua_chunk(checked, prints, DEFAULT_SEARCH_PATH, setup)
     compiled = None
     if output != "-":
         compiled = bytecode(chunk)
@@ -235,6 +239,36 @@ def _run_compile(args: Arguments) -> int:
     write_atomically(output, text, replace=True)
     print(f"wrote {output}: {len(checked.runtimes)} runtimes", file=sys.stderr)
     return EXIT_OK
+
+
+def _compile_engine(output: str, stats: dict[str, tuple[int, int] | None],
+                    setup: str | None) -> None:
+    """Write the evaluator's own bytecode and the macros file *output* that loads it
+    (``compiled.engine_macros_file``); remove both when rpm cannot make it."""
+    import contextlib
+
+    from ._files import write_atomically
+    from .compiled import (
+        bytecode,
+        bytecode_file_data,
+        bytecode_path,
+        engine_chunk,
+        engine_macros_file,
+    )
+
+    side = bytecode_path(output)
+    compiled = bytecode(engine_chunk(setup)) if stats else None
+    text = None
+    if compiled is not None:
+        write_atomically(side, bytecode_file_data(compiled[0]), replace=True)
+        text = engine_macros_file(stats, path=side, data=compiled[0], identity=compiled[1],
+                                  owner=os.stat(side).st_uid)
+    if text is None:
+        for path in (output, side):
+            with contextlib.suppress(FileNotFoundError):
+                os.unlink(path)
+        return
+    write_atomically(output, text, replace=True)
 
 
 def _run_probe(args: Arguments) -> int:

@@ -38,10 +38,10 @@ if TYPE_CHECKING:
     from .runtime import Runtime
 
 __all__ = [
-    "DEFAULT_OUTPUT", "MACRO", "SETUP_MACRO", "Fingerprint", "bytecode", "bytecode_file_data",
-    "bytecode_path",
-    "direct_macros", "direct_run", "engine_files", "fallback_chunk", "fingerprint", "lua_chunk",
-    "macros_file", "setup_source",
+    "DEFAULT_OUTPUT", "ENGINE_MACRO", "MACRO", "SETUP_MACRO", "Fingerprint", "bytecode",
+    "bytecode_file_data", "bytecode_path", "direct_macros", "direct_run", "engine_chunk",
+    "engine_files", "engine_macros_file", "engine_path", "fallback_chunk", "fingerprint",
+    "lua_chunk", "macros_file", "setup_source",
 ]
 
 #: Where ``rpm-pyconfig compile`` writes by default: rpm loads every macros.d/macros.* file.
@@ -608,6 +608,85 @@ def bytecode(chunk: str, *, rpm: str = "rpm") -> tuple[bytes, bytes] | None:
         return data, data[:size]
 
 
+def _checked_load(path: str, data: bytes, identity: bytes, owner: int, name: str,
+                  after: str) -> str:
+    """The Lua that loads and runs the bytecode file *path* (``bytecode_file_data(data)``),
+    then runs *after*, or does nothing at all when the file is not that very file."""
+    header = _header(data)
+    # nothing of the file runs unless its owner wrote it (no other user could change
+    # it), its first line names these very bytes, its length is theirs and both its
+    # Lua header and the running Lua's are the one that wrote it (another compile, a
+    # truncated or planted file, an upgraded Lua: the macros ask the tool, as without
+    # the file); the collector paused while the chunk loads (it allocates the whole
+    # evaluator: a collection cycle started then walks all of it), then resumed as it was
+    return (
+        f"local st = posix.stat({_lua(path)}) "
+        f"local f = st and st.uid == {owner} and st.type == 'regular' and "
+        f"not st.mode:find('w', 4, true) and io.open({_lua(path)}, 'rb') "
+        f"if f then local data = f:read({len(header)}) == {_lua(header)} and "
+        f"f:read({len(data) + 1}) f:close() "
+        f"local id = {_bytes_literal(identity)} "
+        f"if data and #data == {len(data)} and data:sub(1, {len(identity)}) == id "
+        f"and string.dump(function() end, true):sub(1, {len(identity)}) == id then "
+        "local gc = collectgarbage('isrunning') collectgarbage('stop') "
+        f"local fn = load(data, {_lua(name)}, 'b') "
+        "local ok, problem = true, nil "
+        "if fn then ok, problem = pcall(fn) end "
+        "if gc then collectgarbage('restart') end "
+        "if not ok then error(problem, 0) end "
+        f"if fn then {after} end end end"
+    )
+
+
+#: The macro of the evaluator's own bytecode file (``engine_macros_file()``).
+ENGINE_MACRO = "_pyconfig_engine"
+
+
+def engine_path(output: str) -> str:
+    """Where ``rpm-pyconfig compile -o OUTPUT`` writes the macros file of the evaluator's
+    own bytecode (its bytecode beside it, ``bytecode_path()``): in macros.d, a macros file
+    rpm reads like the compiled registry's."""
+    return output + "-engine"
+
+
+def engine_chunk(setup: str | None = None) -> str:
+    """The evaluator alone (``pyconfig.lua``, the stanzas and, as in ``lua_chunk()``, the
+    macros' helpers when *setup* is given): what a parse without a current compiled
+    registry loads as bytecode instead of compiling the 70 kB of source."""
+    return _minified(_engine()) + _setup_part(setup)
+
+
+def engine_macros_file(stats: dict[str, tuple[int, int] | None], *, path: str, data: bytes,
+                       identity: bytes, owner: int) -> bytes | None:
+    """An rpm macros file defining ``%_pyconfig_engine``, which loads the evaluator's
+    bytecode from *path* (``bytecode()`` of ``engine_chunk()``, *data* and *identity*;
+    checked as the compiled registry's is) when the engine's Lua files still have the
+    size and mtime of *stats* (``Fingerprint.stats``, taken before the chunk was read),
+    and then says so: ``pyconfig.engine_current`` names those files, which the output of
+    ``compile --lua`` compares with its own before it loads their source (``fallback_chunk``).
+    ``compile`` writes it before it reads the drop-ins, so that a compile that fails on
+    one still leaves it: a missing compiled registry then costs what a stale one does.
+    None without the engine's Lua files' stats."""
+    if not stats or any(stat is None for stat in stats.values()):
+        return None
+    paths = sorted(stats)
+    current = " and ".join(
+        f"posix.stat({_lua(file)}, 'size') == {stat[0]} and "
+        f"posix.stat({_lua(file)}, 'mtime') == {stat[1]}"
+        for file, stat in ((file, stats[file]) for file in paths) if stat is not None)
+    load = _checked_load(path, data, identity, owner, "rpm-pyconfig evaluator",
+                         f"pyconfig.engine_current = {_lua(chr(10).join(paths))}")
+    body = f"if {current} then {load} end"
+    lines = [
+        "# The evaluator of rpm-pyconfig as rpm's Lua bytecode: generated by `rpm-pyconfig "
+        "compile`, never edit.",
+        "# macros.pyconfig loads it when the compiled registry is missing (a failed compile"
+        " leaves this file).",
+        f"%{ENGINE_MACRO} %{{lua:{body.replace(chr(92), chr(92) * 2)}}}",
+    ]
+    return ("\n".join(lines) + "\n").encode("ascii")
+
+
 def macros_file(chunk: str, *, origin: str,
                 bytecode_file: tuple[str, bytes, bytes, str, int] | None = None,
                 direct: tuple[str, str] | None = None) -> bytes:
@@ -634,32 +713,9 @@ def macros_file(chunk: str, *, origin: str,
         lines.append(direct_macros(direct).rstrip("\n"))
     if bytecode_file is not None:
         path, data, identity, stamp, owner = bytecode_file
-        header = _header(data)
-        # nothing of the file runs unless its owner wrote it (no other user could change
-        # it), its first line names these very bytes, its length is theirs and both its
-        # Lua header and the running Lua's are the one that wrote it (another compile, a
-        # truncated or planted file, an upgraded Lua: the macros ask the tool, as without
-        # the file); the collector paused while the chunk loads (it allocates the whole
-        # evaluator: a collection cycle started then walks all of it), then resumed as it was
-        body = (
-            f"local st = posix.stat({_lua(path)}) "
-            f"local f = st and st.uid == {owner} and st.type == 'regular' and "
-            f"not st.mode:find('w', 4, true) and io.open({_lua(path)}, 'rb') "
-            f"if f then local data = f:read({len(header)}) == {_lua(header)} and "
-            f"f:read({len(data) + 1}) f:close() "
-            f"local id = {_bytes_literal(identity)} "
-            f"if data and #data == {len(data)} and data:sub(1, {len(identity)}) == id "
-            f"and string.dump(function() end, true):sub(1, {len(identity)}) == id then "
-            "local gc = collectgarbage('isrunning') collectgarbage('stop') "
-            "local fn = load(data, 'compiled rpm-pyconfig registry', 'b') "
-            "local ok, problem = true, nil "
-            "if fn then ok, problem = pcall(fn) end "
-            "if gc then collectgarbage('restart') end "
-            "if not ok then error(problem, 0) end "
-            "if fn then "
-            f"if not (pyconfig.registry and pyconfig.registry.stamp == {_lua(stamp)}) then "
-            "pyconfig.registry = nil end end end end"
-        )
+        check = (f"if not (pyconfig.registry and pyconfig.registry.stamp == {_lua(stamp)}) then "
+                 "pyconfig.registry = nil end")
+        body = _checked_load(path, data, identity, owner, "compiled rpm-pyconfig registry", check)
         lines.append(f"%{MACRO} %{{lua:{body.replace(chr(92), chr(92) * 2)}}}")
         return ("\n".join(lines) + "\n").encode("ascii")
     names = []

@@ -36,9 +36,11 @@ from rpm_pyconfig.compiled import (
     _minified,
     _registry_data,
     _split_lazy,
+    bytecode_path,
     direct_macros,
     direct_run,
     engine_files,
+    engine_path,
     fingerprint,
     lua_chunk,
     macros_file,
@@ -1111,11 +1113,15 @@ def test_the_fallback_runs_the_interpreter_directly(setup: tuple[Counted, Path, 
     (hijack / "rpm_pyconfig").mkdir(parents=True)
     for name in ("__init__.py", "cli.py", "_fallback.py"):
         (hijack / "rpm_pyconfig" / name).write_text("raise SystemExit('hijacked')\n")
+    saved = os.environ.get("PYTHONPATH")  # a checkout's tests run with it set: kept
     os.environ["PYTHONPATH"] = str(hijack)
     try:
         completed, calls = counted.rpmspec(other, compiled, "-P", str(COVERAGE), cwd=hijack)
     finally:
-        del os.environ["PYTHONPATH"]
+        if saved is None:
+            del os.environ["PYTHONPATH"]
+        else:
+            os.environ["PYTHONPATH"] = saved
     assert completed.returncode == 0, completed.stderr
     assert completed.stdout == expected.stdout.replace(str(registry), str(other))
     assert calls == ["compile --lua"]
@@ -1316,3 +1322,54 @@ def test_shadowing_names_keep_the_lazy_rules() -> None:
                           "end\n", 1)
     assert fine != engine
     assert scan(fine).problems == []
+
+
+def test_a_missing_registry_loads_the_evaluator_compile_left(setup: tuple[Counted, Path, Path],
+                                                             tmp_path: Path) -> None:
+    """`compile` writes the evaluator's own bytecode (engine_path) before it reads the
+    drop-ins, so one that fails on a drop-in still leaves it: a parse without a compiled
+    registry loads it (one call of the tool, the same expansion) instead of compiling the
+    evaluator's source.  Only that very file, unchanged Lua files and an unchanged
+    bytecode file: anything else gets the source, as without it."""
+    counted, registry, compiled = setup
+    expected, calls = counted.rpmspec(registry, compiled, "-P", str(COVERAGE))
+    assert (expected.returncode, calls) == (0, [])
+    broken = tmp_path / "broken"
+    broken.mkdir()
+    (broken / "x.conf").write_text("[runtime\n", encoding="utf-8")
+    output = tmp_path / "failed" / "macros.pyconfig-registry"
+    output.parent.mkdir()
+    done = run([str(TOOL_BIN / "rpm-pyconfig"), "compile", "-o", str(output)],
+               dict(os.environ, RPM_PYCONFIG_PATH=str(broken)))
+    assert done.returncode != 0 and not output.exists()
+    engine = Path(engine_path(str(output)))
+    side = Path(bytecode_path(str(engine)))
+    assert engine.is_file() and side.is_file()
+    both = tmp_path / "both.macros"  # the engine's macros file after this parse's own
+    probe = "\n%{lua:print('engine: ' .. tostring(pyconfig.engine_current ~= nil))}\n"
+    spec = tmp_path / "coverage.spec"
+    spec.write_text(COVERAGE.read_text(encoding="utf-8") + probe, encoding="utf-8")
+
+    def parse() -> str:
+        both.write_text(engine.read_text(encoding="ascii"), encoding="ascii")
+        completed, calls = counted.rpmspec(registry, both, "-P", str(spec))
+        assert (completed.returncode, calls) == (0, ["compile --lua"]), completed.stderr
+        assert completed.stdout.startswith(expected.stdout)
+        return completed.stdout[len(expected.stdout):]
+
+    assert parse() == "\nengine: true\n"
+    data = side.read_bytes()
+    side.chmod(0o666)  # writable by others: never loaded
+    assert parse() == "\nengine: false\n"
+    side.chmod(0o644)
+    side.write_bytes(data[:-1] + bytes([data[-1] ^ 1]))  # not the bytes it names
+    assert parse() == "\nengine: false\n"
+    side.write_bytes(data)
+    assert parse() == "\nengine: true\n"
+    lua = Path(engine_files()[0])
+    stat = lua.stat()
+    os.utime(lua, (stat.st_atime, stat.st_mtime + 5))  # the evaluator edited since
+    try:
+        assert parse() == "\nengine: false\n"
+    finally:
+        os.utime(lua, (stat.st_atime, stat.st_mtime))

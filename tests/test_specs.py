@@ -369,6 +369,9 @@ def test_tool_package_compiles_the_registry_in_file_triggers(tmp_path: Path) -> 
     listed = rpm_query(package, "-l")
     assert "/usr/lib/rpm/macros.d/macros.pyconfig-registry" in listed
     assert "/usr/lib/rpm/macros.d/pyconfig-registry.luac" in listed
+    # the evaluator's own bytecode, which a compile failing on a drop-in leaves
+    assert "/usr/lib/rpm/macros.d/macros.pyconfig-registry-engine" in listed
+    assert "/usr/lib/rpm/macros.d/pyconfig-registry-engine.luac" in listed
     # the drop-ins the triggers watch: this machine's runtimes in the vendor directory only
     assert [f for f in listed if "/rpm-pyconfig.d/" in f] == sorted(
         f"/usr/lib/rpm-pyconfig.d/{rt.name}.conf" for rt in machine_runtimes()
