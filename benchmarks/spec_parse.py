@@ -280,7 +280,7 @@ def main() -> int:
                 direct.write_text("".join(
                     line + "\n" for line in stale_compiled.read_text(encoding="ascii").splitlines()
                     if line.startswith(("%_pyconfig_python ", "%_pyconfig_sitedir "))))
-                engine = failed_compile(work / f"failed-{count}", work / "bin")
+                engine = failed_compile(work / f"failed-{count}-{abs(hash(label))}", work / "bin")
                 loads = ["--load", str(MACROS)]
                 zero = ["rpmspec", "-P", *loads, "--load", str(compiled), str(spec)]
                 stale = ["rpmspec", "-P", *loads, "--load", str(stale_compiled), str(spec)]

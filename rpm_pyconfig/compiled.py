@@ -24,7 +24,6 @@ This module is on the fallback path of spec parses: no jinja2, argparse or typin
 
 from __future__ import annotations
 
-import os
 import sys
 
 from ._values import TOKENS, variable_kinds, variable_values
@@ -79,6 +78,8 @@ def fingerprint(dirs: Sequence[str]) -> Fingerprint:
     reading the registry, so that a file changed in between makes the result stale rather
     than wrong.  Files are read as the registry reads them: only regular files (and
     /dev/null, a mask), opened without blocking, so a FIFO never hangs a spec parse."""
+    import os
+
     from .registry import _read_bytes
 
     listings: list[list[str] | None] = []
@@ -110,6 +111,8 @@ def fingerprint(dirs: Sequence[str]) -> Fingerprint:
 
 
 def _read_or_none(read: Callable[[str], bytes], name: str, directory: str) -> bytes | None:
+    import os
+
     try:
         return read(os.path.join(directory, name))
     except OSError:
@@ -124,10 +127,28 @@ def engine_files() -> list[str]:
     makes it stale.  Empty when the package is not plain files (a zip): then only the
     drop-ins count."""
     origin = __spec__.origin
-    if origin is None or not os.path.isfile(origin):
+    if origin is None:
         return []
-    folder = os.path.dirname(os.path.abspath(origin))
-    return [os.path.join(folder, name) for name in _ENGINE]
+    parts = origin.split("/")
+    if origin.startswith("/") and "" not in parts[1:] and not {".", ".."}.intersection(parts):
+        # already absolute and normal, as from an absolute sys.path entry: the same answer
+        # without os, which the fallback of a spec parse does not import
+        import posix
+        import stat
+
+        try:
+            regular = stat.S_ISREG(posix.stat(origin).st_mode)
+        except OSError:
+            regular = False
+        folder = origin.rpartition("/")[0]
+    else:
+        import os
+
+        regular = os.path.isfile(origin)
+        folder = os.path.dirname(os.path.abspath(origin))
+    if not regular:
+        return []
+    return [f"{folder.rstrip('/')}/{name}" for name in _ENGINE]
 
 
 #: Characters a path may have to be written into a macros file as is (no %, no space).
@@ -139,6 +160,8 @@ def direct_run(executable: str | None = None) -> tuple[str, str] | None:
     spec parse runs directly (``-I -S``, that directory first on ``sys.path``) instead of
     the console script, whose start with ``site`` costs more than the work.  None when
     the package is not plain files or a path is not plain enough for a macros file."""
+    import os
+
     files = engine_files()
     python = executable if executable is not None else sys.executable
     if not files or not python or not os.path.isabs(python):
@@ -182,6 +205,8 @@ def _engine() -> str:
     """pyconfig.lua and the generated pyconfig_stanzas.lua, through the package's loader
     (works from a wheel, a zip or a tree; importlib.resources would cost 15 ms on the
     fallback path of a spec parse)."""
+    import os
+
     origin, loader = __spec__.origin, __spec__.loader
     get_data = getattr(loader, "get_data", None)
     if origin is None or get_data is None:
@@ -370,6 +395,7 @@ def setup_source(*, rpm: str = "rpm") -> str | None:
     """The body of ``%_pyconfig_lua_setup`` as rpm reads it, the ``macros.pyconfig`` of a
     checkout holding this package loaded first when there is one (its tests and benchmarks
     load that file); None when rpm cannot say or does not define it."""
+    import os
     import subprocess
 
     command = [rpm]
@@ -500,6 +526,8 @@ def fallback_chunk(registry: Registry) -> str:
 def bytecode_path(output: str) -> str:
     """Where the bytecode of the macros file *output* goes: beside it, but never named
     ``macros.*`` (rpm reads every macros.d/macros.* file as macros)."""
+    import os
+
     directory, name = os.path.split(output)
     if name.startswith("macros."):
         return os.path.join(directory, name[len("macros."):] + ".luac")
@@ -561,6 +589,7 @@ def bytecode(chunk: str, *, rpm: str = "rpm") -> tuple[bytes, bytes] | None:
     which the macros file compares with the running Lua's before loading the file.
     None when rpm cannot do it; the source then serves.
     """
+    import os
     import subprocess
     import tempfile
 

@@ -15,13 +15,11 @@ The INI dialect is the one ``configparser.RawConfigParser`` reads with the optio
 format was defined with (see ``read_sections``), read here without it: every command,
 ``check`` and the fallback of a spec parse alike, uses this one reader, and importing
 ``configparser`` (with ``re``, ``enum`` and ``collections``) would cost a spec parse's
-fallback more than reading and checking its drop-ins.  Imports only ``os`` and our own
-light modules.
+fallback more than reading and checking its drop-ins.  Imports only our own light
+modules.
 """
 
 from __future__ import annotations
-
-import os
 
 from rpm_pyconfig.errors import ConfigError, Problem, close_match, where
 from rpm_pyconfig.runtime import (
@@ -202,7 +200,7 @@ class Reader:
         if not name:
             if "name" in raw_values and "name" not in values:
                 return None  # an invalid name, already reported
-            name = os.path.basename(path)[: -len(SUFFIX)]
+            name = path.rpartition("/")[2][: -len(SUFFIX)]  # os.path.basename
             try:
                 convert(_NAME, name)
             except InvalidValueError as exc:

@@ -15,8 +15,6 @@ only ``os`` (loaded at interpreter start-up) and our own light modules: no ``dat
 
 from __future__ import annotations
 
-import os
-
 from rpm_pyconfig import worktree
 from rpm_pyconfig._record import Record
 from rpm_pyconfig.errors import ConfigError, Problem, close_match, where
@@ -155,8 +153,15 @@ def _path(value: str) -> str:
         )
     if ".." in value.split("/"):
         raise InvalidValueError(f"must not contain '..', got {value!r}")
+    # normal: no empty or "." part (what os.path.normpath would take out); the fallback of
+    # a spec parse imports no os
+    parts = value[1:].split("/")
+    if value == "/" or ("" not in parts and "." not in parts):
+        return value
+    import posixpath
+
     # POSIX keeps a leading "//" (it may mean something else), so normpath keeps it too.
-    normal = "/" + os.path.normpath(value).lstrip("/")
+    normal = "/" + posixpath.normpath(value).lstrip("/")
     if normal != value:
         raise InvalidValueError(f"must be a normalised path like {normal!r}, got {value!r}")
     return value

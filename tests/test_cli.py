@@ -841,7 +841,8 @@ def test_direct_fallback_imports_no_standard_library_parser(registry: Path) -> N
     # nor the command line module or the two grammars: the fallback needs their tables only
     assert not modules & {"rpm_pyconfig.cli", "rpm_pyconfig.expression",
                           "rpm_pyconfig.condition", "rpm_pyconfig._tokenizer"}
-    heavy = {"configparser", "re", "enum", "collections", "functools", "typing", "argparse",
+    heavy = {"os", "_collections_abc", "configparser", "re", "enum", "collections",
+             "functools", "typing", "argparse",
              "jinja2", "packaging", "dataclasses", "shutil", "subprocess", "tempfile"}
     assert not {module.split(".")[0] for module in modules} & heavy
 

@@ -245,3 +245,25 @@ def test_provides_prefixes_are_abi_qualified(cpython: Runtime, cpython_debug: Ru
     assert (free.provides_prefix, free.versioned_provides_prefix) == ("python3t", "python3.13t")
     both = free.replace(debug=True, dist_prefix="python3")
     assert both.provides_prefix == "python3td"
+
+
+@pytest.mark.parametrize("value", [
+    "/", "//", "///", "/usr", "/usr/", "//usr", "/usr//lib", "/usr/./lib", "/.", "/./",
+    "/usr/lib/python3.11/site-packages", "/a/b.c/.d/d.", "/usr/lib/", "/...", "/a/../b",
+])
+def test_a_path_is_normal_exactly_when_normpath_keeps_it(value: str) -> None:
+    """runtime._path decides without os.path (the fallback of a spec parse imports no os)
+    what it decided with it: a path is accepted exactly when normpath keeps it."""
+    import posixpath
+
+    from rpm_pyconfig.runtime import InvalidValueError, _path
+
+    if ".." in value.split("/"):
+        expected = False
+    else:
+        expected = "/" + posixpath.normpath(value).lstrip("/") == value
+    try:
+        accepted = _path(value) == value
+    except InvalidValueError:
+        accepted = False
+    assert accepted == expected
