@@ -8,11 +8,16 @@ the median wall time of ``rpmspec -P``
 * with a current compiled registry (zero-fork mode),
 * with a stale one (fork-fallback mode as on a system where the package compiled the
   registry: RPM_PYCONFIG_PATH names other directories; ``compile --lua`` runs once, by the
-  interpreter the compiled registry names, ``-I -S``, the evaluator loaded with it reused),
-* without one (fork-fallback mode as on a system where the package installed the macros but
-  the compiled registry is missing: ``compile --lua`` runs once, by the interpreter that
-  the package's ``macros.pyconfig-python`` names, ``-I -S``; the evaluator's Lua source
-  compiled by rpm),
+  interpreter the compiled registry names, ``-I -S`` (``rpm_pyconfig._fallback``, no
+  ``cli``, no ``os``), the evaluator loaded with it reused),
+* without one (fork-fallback mode as on a system where the package is installed and its
+  compile failed on a broken drop-in: exactly what that leaves, made by running such a
+  compile (``failed_compile()``), the package's ``macros.pyconfig-python`` and the
+  evaluator's own bytecode with its macros file (``macros.pyconfig-registry-engine``, which
+  compile writes before reading the drop-ins); ``compile --lua`` runs once, by the
+  interpreter ``macros.pyconfig-python`` names, and rpm loads the evaluator from that
+  bytecode instead of compiling its source; where it was never written, the source is
+  compiled, as before: not measured here),
 * without either (the macros file alone, as from a checkout: the console script
   ``rpm-pyconfig compile --lua`` runs once, with ``site``; shown, not a target),
 
