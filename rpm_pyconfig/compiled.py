@@ -180,13 +180,14 @@ def direct_macros(direct: tuple[str, str]) -> str:
     return f"%_pyconfig_python {direct[0]}\n%_pyconfig_sitedir {direct[1]}\n"
 
 
-_UNSAFE = frozenset('\\"{}')
+#: What a Lua string literal holds as is: printable ASCII but a backslash, quote or brace.
+_PLAIN = frozenset(map(chr, range(32, 127))) - frozenset('\\"{}')
 
 
 def _lua(value: str | bytes) -> str:
     """A Lua string literal in ASCII, without braces (rpm counts them in ``%{lua:}``)."""
     if isinstance(value, str):
-        if value.isascii() and value.isprintable() and not _UNSAFE.intersection(value):
+        if _PLAIN.issuperset(value):
             return f'"{value}"'  # the common case, at a fraction of the cost
         data = value.encode("utf-8")
     else:
