@@ -14,12 +14,16 @@ The bytecode file is checked before any of it is loaded (``macros_file()``): its
 its first line (the digest and length of the bytes), and the Lua that wrote it.
 ``macros.pyconfig`` loads it and, when the fingerprint does not match the files (or
 ``RPM_PYCONFIG_PATH`` names other directories), runs ``rpm-pyconfig compile --lua`` once
-instead, which prints only the registry and has rpm load the evaluator from this package's
-files (or keep the stale registry's, when its Lua files are unchanged).  The macros file
+instead (``_fallback``), which prints only the registry and has rpm load the evaluator from
+this package's files (or keep the stale registry's, when its Lua files are unchanged, or the
+one ``engine_macros_file()`` loaded, which compile writes before it reads the drop-ins, for
+a parse without a compiled registry).  The macros file
 also names the interpreter and package directory that wrote it (``direct_run()``): that
 one call runs them directly, ``-I -S``, without the console script's ``site``.
 
-This module is on the fallback path of spec parses: no jinja2, argparse or typing.
+This module is on the fallback path of spec parses: no jinja2, argparse, typing or os (the
+functions that need os import it themselves; the fallback reaches one only for a package
+that is not plain files at a normal absolute path).
 """
 
 from __future__ import annotations
