@@ -131,6 +131,53 @@ local function Q(text)
 end
 P.shell_quote = Q
 
+-- The generate_buildrequires stanza's `--rpm-dbpath PATH` for backend-requires: the build's
+-- rpm database, %_dbpath, as rpmbuild --dbpath and --define '_dbpath PATH' set it.  The
+-- stanza's text calls this while rpm expands it, at parse time, so it expands %_dbpath only
+-- when that starts no process: a definition made of plain text and references to such
+-- definitions (%{_var}/lib/rpm on rpm >= 4.20).  Debian 12's rpm defines it as
+-- %(bash -c 'echo ~/.rpmdb'), two processes on every parse: for that (or any definition that
+-- runs something) nothing is passed, and backend-requires' own rpm reads rpm's definition.
+local function starts_no_process(name, depth)
+  if depth > 8 or rpm.expand("%\123?" .. name .. ":1\125") ~= "1" then
+    return false
+  end
+  local body = rpm.expand("%\123macrobody:" .. name .. "\125")
+  local at = 1
+  while true do
+    local percent = body:find("%", at, true)
+    if not percent then
+      return true
+    end
+    -- %%, or a reference to a macro named _...: never one of rpm's built-in macros
+    local braced = body:match("^%%\123(_[%w_]*)\125", percent)
+    local bare = not braced and body:match("^%%(_[%w_]*)", percent)
+    if body:sub(percent + 1, percent + 1) == "%" then
+      at = percent + 2
+    elseif braced and starts_no_process(braced, depth + 1) then
+      at = percent + #braced + 3
+    elseif bare and starts_no_process(bare, depth + 1) then
+      at = percent + #bare + 1
+    else
+      return false
+    end
+  end
+end
+
+function P.rpm_dbpath_option()
+  if not starts_no_process("_dbpath", 0) then
+    return ""
+  end
+  local path = rpm.expand("%\123_dbpath\125")
+  if path == "" then
+    return ""
+  end
+  if path:find("%c") then
+    error("rpm-pyconfig: %_dbpath has a control character: " .. string.format("%q", path), 0)
+  end
+  return " --rpm-dbpath " .. Q(path)
+end
+
 -- PEP 503 names: canonicalize_name
 local function canonical(name)
   return (name:gsub("[-_.]+", "-"):lower())
