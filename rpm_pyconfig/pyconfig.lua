@@ -1856,18 +1856,30 @@ local function merged_options(select_text, args_text)
   return main
 end
 
+-- The options and runtimes of each selection and arguments already rendered: a spec's
+-- stanzas usually all select the same (read only, never changed by a template).
+local selections = {}
+
 -- settings: {name = value} of %pyconfig_* settings (as macros.pyconfig passes with --set)
 function P.render(template, select_text, args_text, settings)
   local stanza = P.templates[template]
   if not stanza then
     P.bail()
   end
-  local o = merged_options(select_text, args_text)
+  local key = select_text .. "\0" .. args_text
+  local selection = selections[key]
+  if not selection then
+    local o = merged_options(select_text, args_text)
+    local runtimes = P.select(o)
+    P.check_sharing(runtimes)
+    selection = {o = o, runtimes = runtimes, args = selection_args(o)}
+    selections[key] = selection
+  end
+  local o = selection.o
   local reads = P.template_reads[template]
   local ctx = P.stanza_context(reads, settings, o.values)
-  ctx.selection_args = ctx.selection_args or selection_args(o)
-  local runtimes = P.select(o)
-  P.check_sharing(runtimes)
+  ctx.selection_args = ctx.selection_args or selection.args
+  local runtimes = selection.runtimes
   ctx.runtimes = runtimes
   if reads.relies_on then  -- quadratic in the runtimes: when read
     ctx.relies_on = P.relies_on(runtimes)

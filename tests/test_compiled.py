@@ -1180,11 +1180,15 @@ def test_the_fallback_runs_the_interpreter_directly(setup: tuple[Counted, Path, 
     (hijack / "rpm_pyconfig").mkdir(parents=True)
     for name in ("__init__.py", "cli.py"):
         (hijack / "rpm_pyconfig" / name).write_text("raise SystemExit('hijacked')\n")
+    before = os.environ.get("PYTHONPATH")
     os.environ["PYTHONPATH"] = str(hijack)
     try:
         completed, calls = counted.rpmspec(other, compiled, "-P", str(COVERAGE), cwd=hijack)
-    finally:
-        del os.environ["PYTHONPATH"]
+    finally:  # as it was: a run with PYTHONPATH naming a checkout keeps it for later tests
+        if before is None:
+            del os.environ["PYTHONPATH"]
+        else:
+            os.environ["PYTHONPATH"] = before
     assert completed.returncode == 0, completed.stderr
     assert completed.stdout == expected.stdout.replace(str(registry), str(other))
     assert calls == ["compile --lua"]
