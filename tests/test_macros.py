@@ -138,10 +138,13 @@ def test_name_and_modules_defaults(name: str, expected: str) -> None:
 ])
 def test_settings_compute_the_name_and_modules_defaults_as_the_macros_do(
         defines: tuple[str, ...]) -> None:
-    """P.setting computes %pyconfig_name and %pyconfig_modules itself while they are this
-    file's own definitions (no Lua of theirs compiled on every read): the same text."""
+    """pyconfig.lua's P.setting computes %pyconfig_name and %pyconfig_modules itself while
+    they are macros.pyconfig's own definitions (no Lua of theirs compiled on every read):
+    the same text."""
     macros = "%{?pyconfig_name}|%{?pyconfig_modules}"
-    lua = ("%{_pyconfig_lua_setup}%{lua:print(pyconfig.setting('%{?pyconfig_name}') .. '|' .. "
+    engine = Path(__file__).resolve().parent.parent / "rpm_pyconfig" / "pyconfig.lua"
+    lua = (f"%{{lua:dofile({str(engine)!r})}}"
+           "%{lua:print(pyconfig.setting('%{?pyconfig_name}') .. '|' .. "
            "pyconfig.setting('%{?pyconfig_modules}'))}")
     expected = rpm_eval(None, macros, *defines)
     computed = rpm_eval(None, lua, *defines)
