@@ -127,6 +127,9 @@ local function Q(text)
   if text:find("^[%w@%%+=:,./_-]*$") then
     return text
   end
+  if not text:find("'", 1, true) then  -- a plain search, not gsub's try at every byte
+    return "'" .. text .. "'"
+  end
   return "'" .. text:gsub("'", "'\"'\"'") .. "'"
 end
 P.shell_quote = Q
