@@ -23,8 +23,8 @@ local type, getmetatable, setmetatable, ipairs, pairs, next = type, getmetatable
                                                               ipairs, pairs, next
 local math_type = math.type
 -- What macros.pyconfig expects of this file: it treats a compiled registry of another API
--- (written by an older tool) as stale.
-P.API = 2
+-- (written by an older tool) as stale.  3: the macros' entry points (P.stanza...) are here.
+P.API = 3
 local BAIL = setmetatable({}, {__tostring = function() return "pyconfig: not handled in Lua" end})
 P.BAIL = BAIL
 -- The metatable of runtimes handed to templates (see P.select and P.jinja).
@@ -127,9 +127,59 @@ local function Q(text)
   if text:find("^[%w@%%+=:,./_-]*$") then
     return text
   end
+  if not text:find("'", 1, true) then  -- a plain search, not gsub's try at every byte
+    return "'" .. text .. "'"
+  end
   return "'" .. text:gsub("'", "'\"'\"'") .. "'"
 end
 P.shell_quote = Q
+
+-- The generate_buildrequires stanza's `--rpm-dbpath PATH` for backend-requires: the build's
+-- rpm database, %_dbpath, as rpmbuild --dbpath and --define '_dbpath PATH' set it.  The
+-- stanza's text calls this while rpm expands it, at parse time, so it expands %_dbpath only
+-- when that starts no process: a definition made of plain text and references to such
+-- definitions (%{_var}/lib/rpm on rpm >= 4.20).  Debian 12's rpm defines it as
+-- %(bash -c 'echo ~/.rpmdb'), two processes on every parse: for that (or any definition that
+-- runs something) nothing is passed, and backend-requires' own rpm reads rpm's definition.
+local function starts_no_process(name, depth)
+  if depth > 8 or rpm.expand("%\123?" .. name .. ":1\125") ~= "1" then
+    return false
+  end
+  local body = rpm.expand("%\123macrobody:" .. name .. "\125")
+  local at = 1
+  while true do
+    local percent = body:find("%", at, true)
+    if not percent then
+      return true
+    end
+    -- %%, or a reference to a macro named _...: never one of rpm's built-in macros
+    local braced = body:match("^%%\123(_[%w_]*)\125", percent)
+    local bare = not braced and body:match("^%%(_[%w_]*)", percent)
+    if body:sub(percent + 1, percent + 1) == "%" then
+      at = percent + 2
+    elseif braced and starts_no_process(braced, depth + 1) then
+      at = percent + #braced + 3
+    elseif bare and starts_no_process(bare, depth + 1) then
+      at = percent + #bare + 1
+    else
+      return false
+    end
+  end
+end
+
+function P.rpm_dbpath_option()
+  if not starts_no_process("_dbpath", 0) then
+    return ""
+  end
+  local path = rpm.expand("%\123_dbpath\125")
+  if path == "" then
+    return ""
+  end
+  if path:find("%c") then
+    error("rpm-pyconfig: %_dbpath has a control character: " .. string.format("%q", path), 0)
+  end
+  return " --rpm-dbpath " .. Q(path)
+end
 
 -- PEP 503 names: canonicalize_name
 local function canonical(name)
@@ -1809,18 +1859,30 @@ local function merged_options(select_text, args_text)
   return main
 end
 
+-- The options and runtimes of each selection and arguments already rendered: a spec's
+-- stanzas usually all select the same (read only, never changed by a template).
+local selections = {}
+
 -- settings: {name = value} of %pyconfig_* settings (as macros.pyconfig passes with --set)
 function P.render(template, select_text, args_text, settings)
   local stanza = P.templates[template]
   if not stanza then
     P.bail()
   end
-  local o = merged_options(select_text, args_text)
+  local key = select_text .. "\0" .. args_text
+  local selection = selections[key]
+  if not selection then
+    local o = merged_options(select_text, args_text)
+    local runtimes = P.select(o)
+    P.check_sharing(runtimes)
+    selection = {o = o, runtimes = runtimes, args = selection_args(o)}
+    selections[key] = selection
+  end
+  local o = selection.o
   local reads = P.template_reads[template]
   local ctx = P.stanza_context(reads, settings, o.values)
-  ctx.selection_args = ctx.selection_args or selection_args(o)
-  local runtimes = P.select(o)
-  P.check_sharing(runtimes)
+  ctx.selection_args = ctx.selection_args or selection.args
+  local runtimes = selection.runtimes
   ctx.runtimes = runtimes
   if reads.relies_on then  -- quadratic in the runtimes: when read
     ctx.relies_on = P.relies_on(runtimes)
@@ -1848,6 +1910,99 @@ function P.foreach(select_text, expression, each)
     out[i] = P.evaluate(parts, rt, E) .. "\n"
   end
   return table.concat(out)
+end
+
+-- -- the macros' entry points (macros.pyconfig: %pyconfig_* call these) ------------------
+--
+-- Here, not in %_pyconfig_lua_setup, which rpm reads from macros.pyconfig on every run:
+-- that macro keeps only what loads this file (P.load and the fallback's P.run...).
+
+-- The template values the spec sets (%pyconfig_name -> pkgname...): P.values, the
+-- tool's own table (rpm_pyconfig/contexts.py), names each one and the macro text it is.
+-- %pyconfig_name and %pyconfig_modules as macros.pyconfig defines them give the same text
+-- computed here, without rpm compiling their Lua on each read (tests/test_macros.py)
+local function default_name()
+  if rpm.expand("%\123?pyconfig_name:%\123macrobody:pyconfig_name\125\125") ==
+     '%\123lua:print((string.gsub(rpm.expand("%\123name\125"), "^python%-", "")))\125' then
+    return (string.gsub(rpm.expand("%\123name\125"), "^python%-", ""))
+  end
+end
+local DEFAULTS = {
+  ["%\123?pyconfig_name\125"] = default_name,
+  ["%\123?pyconfig_modules\125"] = function()
+    if rpm.expand("%\123?pyconfig_modules:%\123macrobody:pyconfig_modules\125\125") ==
+       '%\123lua:print((string.gsub(rpm.expand("%\123pyconfig_name\125"), "-", "_")))\125' then
+      return (string.gsub(default_name() or rpm.expand("%\123pyconfig_name\125"), "-", "_"))
+    end
+  end,
+}
+function P.setting(macro)
+  local default = DEFAULTS[macro]
+  return default and default() or rpm.expand(macro)
+end
+function P.settings(wanted)
+  local values, order = {}, {}
+  for _, value in ipairs(P.values) do
+    if value.macro then
+      if not wanted or wanted[value.name] then
+        values[value.name] = P.setting(value.macro)
+      end
+      order[#order + 1] = value.name
+    end
+  end
+  return values, order
+end
+-- The evaluator gives up (P.bail) on what it does not handle exactly: the tool answers.
+-- Any other Lua error is a bug of the evaluator, which must not hide behind the tool.
+function P.unhandled(problem)
+  if problem ~= P.BAIL then
+    error("rpm-pyconfig: internal error in the Lua evaluator of the compiled registry " ..
+          "(a bug, please report it): " .. tostring(problem), 0)
+  end
+end
+-- extra: values of this call only ({test_args = ...} of %pyconfig_test)
+function P.stanza(template, arguments, extra)
+  local selected = rpm.expand("%\123?pyconfig_select\125")
+  local settings = P.settings(P.template_reads[template] or {})
+  for key, value in pairs(extra or {}) do
+    settings[key] = value
+  end
+  local ok, text = pcall(P.render, template, selected, arguments, settings)
+  if not ok then
+    P.unhandled(text)
+    local values, order = P.settings()
+    local words = {}
+    for _, key in ipairs(order) do
+      words[#words + 1] = "--set " .. P.quote(key .. "=" .. values[key])
+    end
+    for key, value in pairs(extra or {}) do
+      words[#words + 1] = "--set " .. P.quote(key .. "=" .. value)
+    end
+    text = P.run("render " .. template .. " " .. table.concat(words, " ") .. " " .. arguments)
+  end
+  print(rpm.expand(text))
+end
+-- %pyconfig_test [OPTIONS] [-- TEST ARGUMENTS]: the words after -- go to the test command
+function P.test(words)
+  local options, passed, after = {}, {}, false
+  for _, word in ipairs(words) do
+    if after then
+      passed[#passed + 1] = word
+    elseif word == "--" then
+      after = true
+    else
+      options[#options + 1] = word
+    end
+  end
+  P.stanza("test", table.concat(options, " "), {test_args = table.concat(passed, " ")})
+end
+function P.each(expression, each)
+  local ok, text = pcall(P.foreach, rpm.expand("%\123?pyconfig_select\125"), expression, each)
+  if not ok then
+    P.unhandled(text)
+    text = P.run((each and "--foreach --eval=" or "--eval=") .. P.quote(expression))
+  end
+  print(rpm.expand(text))
 end
 
 -- -- is the registry current? ------------------------------------------------------------

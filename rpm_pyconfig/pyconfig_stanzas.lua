@@ -45,7 +45,7 @@ T["buildrequires"] = function(ctx)
     end
   end
   if J.truth(J.get(ctx, "generated")) then
-    out[#out + 1] = J.output(J.sh(J.get(ctx, "tool"))) .. " " .. J.output(J.literal(J.get(ctx, "selection_args"))) .. " backend-requires --rpm-dbpath \034%\123_dbpath\125\034%\123?pyconfig_deps_root: --deps-root \034%\123pyconfig_deps_root\125\034\125 || exit 1\010"
+    out[#out + 1] = J.output(J.sh(J.get(ctx, "tool"))) .. " " .. J.output(J.literal(J.get(ctx, "selection_args"))) .. " backend-requires%\123lua:print(pyconfig.rpm_dbpath_option())\125%\123?pyconfig_deps_root: --deps-root \034%\123pyconfig_deps_root\125\034\125 || exit 1\010"
   end
   if J.truth(v_checked) then
     out[#out + 1] = "%if ! %\123without check\125\010"

@@ -688,6 +688,18 @@ class Counted:
         completed = run(["rpmspec", *loads, *options], env, cwd=cwd)
         return completed, self.log.read_text().splitlines()
 
+    def programs(self, registry: Path | str, compiled: Path | None, *options: str,
+                 trace: Path) -> list[str]:
+        """The programs ``rpmspec -P`` starts, any process at all (``strace -f``), but itself."""
+        loads = ["--load", str(MACROS)] + (["--load", str(compiled)] if compiled else [])
+        env = dict(os.environ, PATH=f"{self.bin}:/usr/bin:/bin", RPM_PYCONFIG_PATH=str(registry))
+        done = run(["strace", "-f", "-qq", "-e", "trace=execve", "-o", str(trace),
+                    "rpmspec", *loads, "-P", *options], env)
+        assert done.returncode == 0, done.stderr
+        started = re.findall(r'execve\("([^"]*)".*= 0$', trace.read_text(), re.MULTILINE)
+        assert started[0].endswith("/rpmspec"), started
+        return started[1:]
+
 
 @pytest.fixture(scope="module")
 def probed(tmp_path_factory: pytest.TempPathFactory) -> Path:
@@ -724,17 +736,23 @@ def test_zero_processes_when_current_and_the_same_spec(setup: tuple[Counted, Pat
     assert "%package -n pypy3-coverage" in lua.stdout
 
 
+def _generated_spec(directory: Path) -> Path:
+    """The benchmark's generated spec: markers, extras, %generate_buildrequires."""
+    spec = directory / "markers.spec"
+    done = run([str(TOOL_BIN / "rpm-pyconfig"), "spec",
+                str(Path(__file__).parent / "data" / "specgen" / "pure-markers-extras"),
+                "-o", str(spec)], dict(os.environ))
+    assert done.returncode == 0, done.stderr
+    return spec
+
+
 def test_zero_processes_for_a_generated_spec_with_markers_and_extras(
         setup: tuple[Counted, Path, Path], tmp_path: Path) -> None:
     """Every stanza of a generated spec (markers, extras, generate_buildrequires) is
     answered in Lua: the compiled registry carries every runtime attribute the evaluator
     reads, and the output is the fallback's."""
     counted, registry, compiled = setup
-    spec = tmp_path / "markers.spec"
-    done = run([str(TOOL_BIN / "rpm-pyconfig"), "spec",
-                str(Path(__file__).parent / "data" / "specgen" / "pure-markers-extras"),
-                "-o", str(spec)], dict(os.environ))
-    assert done.returncode == 0, done.stderr
+    spec = _generated_spec(tmp_path)
     lua, calls = counted.rpmspec(registry, compiled, "-P", str(spec))
     assert lua.returncode == 0, lua.stderr
     assert calls == []
@@ -742,6 +760,57 @@ def test_zero_processes_for_a_generated_spec_with_markers_and_extras(
     assert calls == ["compile --lua"]
     assert lua.stdout == stale.stdout
     assert "+toml" in lua.stdout
+
+
+@pytest.mark.skipif(not shutil.which("strace"), reason="strace not installed")
+@pytest.mark.parametrize("which", ["coverage", "generated"])
+def test_a_current_registry_starts_no_process_at_parse_time(
+        setup: tuple[Counted, Path, Path], tmp_path: Path, which: str) -> None:
+    """No process at all, not only no tool call: the parse starts what the parse of its
+    own expansion as a static spec starts (rpm's own sh for %_smp_build_ncpus), nothing
+    more.  The generated spec's %generate_buildrequires names the build's rpm database,
+    %_dbpath, which Debian 12's rpm defines as a %(...) command: it is not expanded then."""
+    counted, registry, compiled = setup
+    spec = COVERAGE if which == "coverage" else _generated_spec(tmp_path)
+    lua, calls = counted.rpmspec(registry, compiled, "-P", str(spec))
+    assert lua.returncode == 0, lua.stderr
+    assert calls == []
+    static = tmp_path / "static.spec"
+    static.write_text(lua.stdout.replace("%", "%%"), encoding="utf-8")
+    trace = tmp_path / "strace.out"
+    assert (counted.programs(registry, compiled, str(spec), trace=trace)
+            == counted.programs(registry, None, str(static), trace=trace))
+
+
+def test_the_build_database_reaches_backend_requires_without_a_process(
+        setup: tuple[Counted, Path, Path], tmp_path: Path) -> None:
+    """--rpm-dbpath is %{_dbpath} when its definition starts no process (rpmbuild --dbpath,
+    --define '_dbpath PATH', rpm >= 4.20's %{_var}/lib/rpm), quoted for the shell; for a
+    definition that runs a command (Debian 12's own) it is left out, and backend-requires'
+    rpm reads that definition itself at build time."""
+    counted, registry, compiled = setup
+    spec = _generated_spec(tmp_path)
+
+    def option(*options: str) -> str:
+        done, calls = counted.rpmspec(registry, compiled, "-P", *options, str(spec))
+        assert done.returncode == 0, done.stderr
+        assert calls == []
+        line = next(line for line in done.stdout.splitlines() if " backend-requires" in line)
+        return line.split(" backend-requires", 1)[1].split(" || exit 1")[0]
+
+    assert option("--dbpath", "/tmp/it's a db") == " --rpm-dbpath '/tmp/it'\"'\"'s a db'"
+    assert option("--define", "_dbpath /srv/db") == " --rpm-dbpath /srv/db"
+    assert option("--define", "_dbpath %{_var}/db%%1") == " --rpm-dbpath /var/db%1"
+    assert option("--define", "_dbpath %(echo /srv/db)") == ""
+    assert option("--define", "_dbpath %{?_var}/db") == ""
+    assert option("--define", "_dbpath %{_pyconfig_t}", "--define", "_pyconfig_t %(true)") == ""
+    body = run(["rpm", "--eval", "%{macrobody:_dbpath}"], dict(os.environ)).stdout.strip()
+    if "%(" in body:  # Debian 12: %(bash -c 'echo ~/.rpmdb')
+        assert option() == ""
+    failed, _calls = counted.rpmspec(registry, compiled, "-P", "--dbpath", "/tmp/a\tb",
+                                     str(spec))
+    assert failed.returncode != 0
+    assert "%_dbpath has a control character" in failed.stderr
 
 
 def test_the_macros_helpers_come_compiled_only_when_their_text_is_the_same(

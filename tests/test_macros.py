@@ -131,6 +131,27 @@ def test_name_and_modules_defaults(name: str, expected: str) -> None:
     assert evaluated.stdout == expected
 
 
+@pytest.mark.parametrize("defines", [
+    ("name python-foo-bar",), ("name rpm-pyconfig",), ("name python-a%%b-c",),
+    ("name python-foo", "pyconfig_name other-name"), ("name python-foo", "pyconfig_name %{name}x"),
+    ("name python-foo", "pyconfig_modules a b"), ("name python-foo-bar", "pyconfig_modules %{nil}"),
+])
+def test_settings_compute_the_name_and_modules_defaults_as_the_macros_do(
+        defines: tuple[str, ...]) -> None:
+    """pyconfig.lua's P.setting computes %pyconfig_name and %pyconfig_modules itself while
+    they are macros.pyconfig's own definitions (no Lua of theirs compiled on every read):
+    the same text."""
+    macros = "%{?pyconfig_name}|%{?pyconfig_modules}"
+    engine = Path(__file__).resolve().parent.parent / "rpm_pyconfig" / "pyconfig.lua"
+    lua = (f"%{{lua:dofile({str(engine)!r})}}"
+           "%{lua:print(pyconfig.setting('%{?pyconfig_name}') .. '|' .. "
+           "pyconfig.setting('%{?pyconfig_modules}'))}")
+    expected = rpm_eval(None, macros, *defines)
+    computed = rpm_eval(None, lua, *defines)
+    assert expected.returncode == computed.returncode == 0, computed.stderr
+    assert computed.stdout == expected.stdout
+
+
 def test_spec_wide_selection(registry: Path) -> None:
     evaluated = rpm_eval(
         registry, "%{pyconfig_foreach:@name}",

@@ -251,7 +251,7 @@ def test_buildrequires_headers_tests_and_generated(three: list[Runtime]) -> None
         "printf '%%s\\n' 'pypy3.9dist(pip)'\n"
         "printf '%%s\\n' 'pypy3.9dist(setuptools)'\n"
         "printf '%%s\\n' /usr/include/pypy3/Python.h\n"
-        "rpm-pyconfig --only='python3*' backend-requires --rpm-dbpath \"%{_dbpath}\""
+        "rpm-pyconfig --only='python3*' backend-requires%{lua:print(pyconfig.rpm_dbpath_option())}"
         "%{?pyconfig_deps_root: --deps-root "
         "\"%{pyconfig_deps_root}\"} || exit 1\n"
         "%if ! %{without check}\n"

@@ -20,8 +20,10 @@ def test_generated_file_is_current() -> None:
 
 
 def test_every_parse_time_macro_has_its_stanza() -> None:
-    """The templates macros.pyconfig evaluates at parse time are exactly STANZAS."""
-    macros = (REPO / "macros" / "macros.pyconfig").read_text(encoding="utf-8")
+    """The templates macros.pyconfig evaluates at parse time (its macros, and P.test of the
+    evaluator for %pyconfig_test) are exactly STANZAS."""
+    macros = (REPO / "macros" / "macros.pyconfig").read_text(encoding="utf-8") + (
+        REPO / "rpm_pyconfig" / "pyconfig.lua").read_text(encoding="utf-8")
     used = set(re.findall(r'(?:pyconfig|P)\.stanza\("([a-z_]+)"', macros))
     assert used == set(stanzas.STANZAS)
     assert set(stanzas.STANZAS) <= set(available_templates())
