@@ -9,14 +9,25 @@
 #     drop-in reader against the root's own configparser (tests/test_dropin.py);
 #   - benchmarks/spec_parse.py RUNS: zero-fork and fallback against the static expansion.
 #   --zero-fork: the benchmark's static and zero-fork parses only (spec_parse.py --zero-fork).
-# Usage (as root): benchmarks/farm_check.sh [-n RUNS] [--zero-fork] SUITE...   (SUITE: trixie, sid, ...)
+#   --instructions: also the instructions of each parse (spec_parse.py --instructions), with
+#     Debian's valgrind and strace installed into the overlay first (the cached root never
+#     gets them): the measure a machine busy with other work does not move.
+# Usage (as root): benchmarks/farm_check.sh [-n RUNS] [--zero-fork] [--instructions] SUITE...
+#   (SUITE: trixie, sid, ...)
 # Environment: RPM_PYCONFIG_FARM_CACHE (default /var/cache/rpm-pyconfig-farm), TMPDIR.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 runs=10
 bench_options=""
 if [ "${1:-}" = -n ]; then runs=$2; shift 2; fi
-if [ "${1:-}" = --zero-fork ]; then bench_options=--zero-fork; shift; fi
+install_tools=0
+while [ $# -gt 0 ]; do
+  case $1 in
+    --zero-fork) bench_options="$bench_options --zero-fork"; shift ;;
+    --instructions) bench_options="$bench_options --instructions"; install_tools=1; shift ;;
+    *) break ;;
+  esac
+done
 [ $# -gt 0 ] || { echo "usage: $0 [-n RUNS] SUITE..." >&2; exit 2; }
 [ "$(id -u)" = 0 ] || { echo "$0: must run as root (mount, chroot)" >&2; exit 2; }
 cache=${RPM_PYCONFIG_FARM_CACHE:-/var/cache/rpm-pyconfig-farm}
@@ -42,6 +53,11 @@ trap cleanup EXIT
 inside=$(cat <<'EOF'
 set -uo pipefail
 cd /farm/src
+if [ "$INSTALL_TOOLS" = 1 ]; then
+  apt-get -qq update > /tmp/tools.log 2>&1 &&
+    DEBIAN_FRONTEND=noninteractive apt-get -qq install --no-install-recommends valgrind strace \
+      >> /tmp/tools.log 2>&1 || { echo "cannot install valgrind and strace:"; tail /tmp/tools.log; exit 1; }
+fi
 echo "== $(rpm --version), $(rpm --eval '%{lua:print(_VERSION)}'), $(python3 --version)"
 .venv/bin/python -c "
 import sys; sys.path.insert(0, 'benchmarks'); from pathlib import Path; import spec_parse
@@ -90,6 +106,7 @@ for suite in "$@"; do
   find "$merged/farm/src" -mindepth 1 -maxdepth 1 ! -name .venv ! -name out -exec rm -rf {} +
   git ls-files -z --cached --others --exclude-standard | xargs -0 cp -d --parents -t "$merged/farm/src"
   chroot "$merged" /usr/bin/env -i HOME=/root LANG=C.UTF-8 RUNS="$runs" BENCH_OPTIONS="$bench_options" \
+    INSTALL_TOOLS=$install_tools \
     /bin/bash -c "$inside" || status=1
   unmount
 done
