@@ -73,6 +73,7 @@ STANZA_VALUES = (
     Value("build_requires", "text", "", "%{?pyconfig_build_requires}"),
     Value("unversioned", "text", "", "%{?pyconfig_unversioned}"),
     Value("compiled", "flag", "", "%{?pyconfig_compiled}"),
+    Value("noarch", "flag", "", "%{?pyconfig_noarch}"),
     Value("test_requires", "text", "", "%{?pyconfig_test_requires}"),
     Value("check_exclude", "words", "", "%{?pyconfig_check_exclude}"),
     Value("test_command", "words", "pytest", "%{?pyconfig_test_command}"),

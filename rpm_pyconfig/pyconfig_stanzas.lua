@@ -19,6 +19,7 @@ P.values = {
   {name = "build_requires", kind = "text", default = "", macro = "%\123?pyconfig_build_requires\125"},
   {name = "unversioned", kind = "text", default = "", macro = "%\123?pyconfig_unversioned\125"},
   {name = "compiled", kind = "flag", default = "", macro = "%\123?pyconfig_compiled\125"},
+  {name = "noarch", kind = "flag", default = "", macro = "%\123?pyconfig_noarch\125"},
   {name = "test_requires", kind = "text", default = "", macro = "%\123?pyconfig_test_requires\125"},
   {name = "check_exclude", kind = "words", default = "", macro = "%\123?pyconfig_check_exclude\125"},
   {name = "test_command", kind = "words", default = "pytest", macro = "%\123?pyconfig_test_command\125"},
@@ -78,7 +79,11 @@ T["subpackages"] = function(ctx)
       else
         out[#out + 1] = "%\123summary\125"
       end
-      out[#out + 1] = "\010Requires: " .. J.output(J.literal_attr(v_rt, "abi_requires")) .. "\010"
+      out[#out + 1] = "\010"
+      if J.truth(J.get(ctx, "noarch")) then
+        out[#out + 1] = "BuildArch: noarch\010"
+      end
+      out[#out + 1] = "Requires: " .. J.output(J.literal_attr(v_rt, "abi_requires")) .. "\010"
       do
         local items3 = J.list(J.item(J.get(ctx, "relies_on"), J.attr(v_rt, "name")))
         for i4, v_earlier in ipairs(items3) do
@@ -132,7 +137,7 @@ T["subpackages"] = function(ctx)
   end
   return table.concat(out)
 end
-P.template_reads["subpackages"] = {["distname"] = true, ["doc"] = true, ["extras"] = true, ["layout"] = true, ["pkgname"] = true, ["relies_on"] = true, ["requires_dist"] = true, ["requires_each"] = true, ["runtimes"] = true, ["summary"] = true, ["version_evr"] = true}
+P.template_reads["subpackages"] = {["distname"] = true, ["doc"] = true, ["extras"] = true, ["layout"] = true, ["noarch"] = true, ["pkgname"] = true, ["relies_on"] = true, ["requires_dist"] = true, ["requires_each"] = true, ["runtimes"] = true, ["summary"] = true, ["version_evr"] = true}
 T["prep"] = function(ctx)
   local out = {}
   do

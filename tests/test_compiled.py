@@ -370,6 +370,7 @@ SETTINGS = st.fixed_dictionaries({
     "build_requires": REQUIREMENT_LINES,
     "version_evr": st.sampled_from(["", "1.0", "2:1.0.0~rc1", "1.10.0^post1", "007.0"]),
     "compiled": st.sampled_from(["", "0", "1", " 1 "]),
+    "noarch": st.sampled_from(["", "0", "1"]),
     "test_requires": REQUIREMENT_LINES,
     "check_exclude": st.sampled_from(["", "foo.contrib.*", "a.* b.[xy]"]),
     "test_command": st.sampled_from(["pytest", "unittest discover -s tests", "x%y"]),

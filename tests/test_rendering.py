@@ -390,6 +390,18 @@ def test_subpackages_without_a_version_provide_the_spec_version(pypy: Runtime) -
     ]
 
 
+def test_subpackages_noarch_in_an_arch_spec(three: list[Runtime]) -> None:
+    """pyconfig_noarch: each runtime's package says BuildArch: noarch itself (an arch main
+    package's subpackages inherit its architecture); unset, they say nothing."""
+    values = {"pkgname": "foo", "extras": "x"}
+    plain = render("subpackages", three, values)
+    text = render("subpackages", three, {**values, "noarch": "1"})
+    assert plain.count("BuildArch: noarch\n") == 3  # the extras' metapackages only
+    assert text.count("BuildArch: noarch\n") == 6
+    assert "Summary: %{summary}\nBuildArch: noarch\nRequires: " in text
+    assert render("subpackages", three, {**values, "noarch": "0"}) == plain
+
+
 def test_subpackages_escape_values_once(pypy: Runtime) -> None:
     text = render(
         "subpackages", [pypy],
