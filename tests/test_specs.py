@@ -23,6 +23,7 @@ from tests.rpmtools import (
     machine_runtimes,
     macros_options,
     probe_registry,
+    rpm_macro,
     rpm_query,
     rpmbuild,
     run,
@@ -278,20 +279,35 @@ def test_rebuild_follows_the_build_machines_registry(coverage_build: Build, tmp_
     assert [f for f in after if ".build-id" not in f] == [f for f in before if ".build-id" not in f]
 
 
-def test_tool_packages_itself(tmp_path: Path) -> None:
-    """specs/rpm-pyconfig.spec builds; installed into a root, its macros and command work."""
-    spec = REPO / "specs" / "rpm-pyconfig.spec"
-    assert f"Version:        {rpm_pyconfig.__version__}\n" in spec.read_text(encoding="utf-8")
+TOOL_SPEC = REPO / "specs" / "rpm-pyconfig.spec"
+
+
+@pytest.fixture(scope="module")
+def tool_build(tmp_path_factory: pytest.TempPathFactory) -> Build:
+    """specs/rpm-pyconfig.spec built (-ba) from this work tree's tarball, with the registry
+    probed here (the tool's own macros and command parse it, as on a build host)."""
+    work = tmp_path_factory.mktemp("tool")
     made = run(["bash", str(REPO / "scripts" / "make-source-tarball.sh")], tool_env(None))
     assert made.returncode == 0, made.stderr
-    registry = probe_registry(tmp_path / "registry")
-    built = rpmbuild(spec, tmp_path / "top", tool_env(registry), "-bb")
+    registry = probe_registry(work / "registry")
+    built = rpmbuild(TOOL_SPEC, work / "top", tool_env(registry), "-ba")
     assert built.returncode == 0, built.stderr[-3000:]
-    rpms = sorted((tmp_path / "top" / "RPMS" / "noarch").glob("*.rpm"))
-    assert [p.name for p in rpms] == [
-        "python3-rpm-pyconfig-0.1.0-1.noarch.rpm",
-        "rpm-pyconfig-0.1.0-1.noarch.rpm",
+    return Build(registry, work / "top")
+
+
+def test_tool_packages_itself(tool_build: Build, tmp_path: Path) -> None:
+    """specs/rpm-pyconfig.spec builds; installed into a root, its macros and command work."""
+    text = TOOL_SPEC.read_text(encoding="utf-8")
+    assert f"Version:        {rpm_pyconfig.__version__}\n" in text
+    # The main package describes this machine's runtimes: built for its architecture; the
+    # library is pure Python (pyconfig_noarch).  No -debuginfo: no ELF file anywhere.
+    arch = rpm_macro("_arch")
+    rpms = sorted(tool_build.rpms, key=lambda p: p.name)
+    assert [p.relative_to(tool_build.topdir / "RPMS").as_posix() for p in rpms] == [
+        "noarch/python3-rpm-pyconfig-0.1.0-1.noarch.rpm",
+        f"{arch}/rpm-pyconfig-0.1.0-1.{arch}.rpm",
     ]
+    assert [rpm_query(p, "--qf", "%{arch}") for p in rpms] == [["noarch"], [arch]]
     root = tmp_path / "root"
     subprocess.run(
         ["rpm", "-i", "--root", str(root), "--dbpath", "/var/lib/rpm", "--nodeps", *map(str, rpms)],
@@ -349,16 +365,14 @@ def test_tool_packages_itself(tmp_path: Path) -> None:
     assert TOOL_BIN not in Path(evaluated.stdout).parents  # the root's command ran, not ours
 
 
-def test_tool_package_compiles_the_registry_in_file_triggers(tmp_path: Path) -> None:
+def test_tool_package_compiles_the_registry_in_file_triggers(
+    tool_build: Build, tmp_path: Path
+) -> None:
     """The package's file triggers on the drop-in directories run `rpm-pyconfig compile`;
     the compiled files are its %ghost files, and rpm then needs no process to parse."""
-    spec = REPO / "specs" / "rpm-pyconfig.spec"
-    made = run(["bash", str(REPO / "scripts" / "make-source-tarball.sh")], tool_env(None))
-    assert made.returncode == 0, made.stderr
-    registry = probe_registry(tmp_path / "registry")
-    built = rpmbuild(spec, tmp_path / "top", tool_env(registry), "-bb")
-    assert built.returncode == 0, built.stderr[-3000:]
-    package = tmp_path / "top" / "RPMS" / "noarch" / "rpm-pyconfig-0.1.0-1.noarch.rpm"
+    registry = tool_build.registry
+    arch = rpm_macro("_arch")
+    package = tool_build.topdir / "RPMS" / arch / f"rpm-pyconfig-0.1.0-1.{arch}.rpm"
     triggers = "\n".join(rpm_query(package, "--filetriggers"))
     compile_line = ("env -u RPM_PYCONFIG_PATH /usr/bin/rpm-pyconfig compile -o "
                     "/usr/lib/rpm/macros.d/macros.pyconfig-registry")
@@ -385,3 +399,24 @@ def test_tool_package_compiles_the_registry_in_file_triggers(tmp_path: Path) -> 
     evaluated = run(["rpm", "--load", str(REPO / "macros" / "macros.pyconfig"), "--load",
                      str(compiled), "--eval", "%{pyconfig_foreach:@confpkg}"], env)
     assert (evaluated.returncode, evaluated.stdout) == (0, "python3\npython3-debug\npypy3\n\n")
+
+
+def test_tool_package_lints_clean(tool_build: Build, tmp_path: Path) -> None:
+    """rpmlint on the spec, the SRPM and both RPMs: no error once the repository's filters
+    (rpmlint.toml) and the spec's own false positives (rpm-pyconfig.rpmlintrc: an arch
+    package without ELF files, the fixed /usr/lib/rpm-pyconfig.d) are filtered."""
+    if shutil.which("rpmlint") is None:
+        pytest.skip("rpmlint not installed")
+    home = tmp_path / "home"
+    # rpm's per-user macro file (~/.rpmmacros before rpm 4.19, ~/.config/rpm/macros since):
+    # rpmlint's rpm parses the spec with the tool's macros, as on a build host.
+    (home / ".config" / "rpm").mkdir(parents=True)
+    for macros in (home / ".rpmmacros", home / ".config" / "rpm" / "macros"):
+        shutil.copyfile(REPO / "macros" / "macros.pyconfig", macros)
+    env = tool_env(tool_build.registry)
+    env["HOME"] = str(home)
+    linted = run(["rpmlint", "-c", str(REPO / "specs" / "rpmlint.toml"),
+                  "-r", str(REPO / "specs" / "rpm-pyconfig.rpmlintrc"), str(TOOL_SPEC),
+                  str(tool_build.srpm), *map(str, tool_build.rpms)], env)
+    assert " 0 errors" in linted.stdout, linted.stdout
+    assert linted.returncode == 0, linted.stdout
