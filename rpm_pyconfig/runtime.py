@@ -9,8 +9,9 @@ into typed ones and collects every problem, the way ``packaging``'s
 ``Metadata.from_raw`` does; ``Runtime(...)`` checks typed values the same way.
 
 This module is imported on every ``--foreach --eval`` (every spec parse), so it imports
-only ``os`` (loaded at interpreter start-up) and our own light modules: no ``dataclasses``
-(10 ms), no ``typing``; the version parser needs no ``re``.
+only our own light modules (``posixpath`` only for a path that is not already normal; the
+fallback of a spec parse imports no ``os``): no ``dataclasses`` (10 ms), no ``typing``; the
+version parser needs no ``re``.
 """
 
 from __future__ import annotations
