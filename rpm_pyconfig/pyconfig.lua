@@ -1452,6 +1452,9 @@ end
 -- are Lua strings, numbers, booleans and lists, runtimes ({t, v, a}: a holds the Runtime's
 -- attributes) and spec text: {s = TEXT} tables, what spectext's SpecText is in Python, so
 -- that `literal` leaves spec text alone and printing refuses plain strings, as there.
+-- Where the generator knows a value's type (the context's values, runtimes' attributes,
+-- what a filter gives), its code does the operation itself and holds spec text as the
+-- plain string: these J functions are for the rest, and for what the typed code calls.
 
 local J = {}
 P.jinja = J
@@ -1536,22 +1539,6 @@ function J.list(value)
     P.bail()  -- iterating a string or a runtime: not something the templates do
   end
   return value
-end
-
-function J.concat(...)
-  local n = select("#", ...)
-  if n == 3 then  -- a ~ "-" ~ b, the common form: no table
-    local a, b, c = ...
-    return J.text(a) .. J.text(b) .. J.text(c)
-  elseif n == 2 then
-    local a, b = ...
-    return J.text(a) .. J.text(b)
-  end
-  local parts = {}
-  for i = 1, select("#", ...) do
-    parts[i] = J.text((select(i, ...)))
-  end
-  return table.concat(parts)
 end
 
 function J.truth(value)
@@ -1680,6 +1667,40 @@ local function prepared(object, filtered, name)
   end
 end
 
+-- The typed code of pyconfig_stanzas.lua holds spec text as its plain Lua string (the type
+-- is known where it is generated): sh and literal of a string as such text, each string
+-- computed once (the generated code reads these tables first, and calls only on a miss).
+local quoted_text, literal_text = {}, {}
+J.quoted_text, J.literal_text = quoted_text, literal_text
+J.EMPTY = {}  -- a runtime's q or l when compile wrote none
+
+function J.sh_text(text)
+  local found = quoted_text[text]
+  if not found then
+    found = L(Q(text))
+    quoted_text[text] = found
+  end
+  return found
+end
+
+function J.line_text(text)
+  local found = literal_text[text]
+  if not found then
+    found = L(text)
+    literal_text[text] = found
+  end
+  return found
+end
+
+-- a list of such text as J values, for the J functions
+function J.specs(list)
+  local out = {}
+  for i = 1, #list do
+    out[i] = J.spec(list[i])
+  end
+  return out
+end
+
 function J.sh_attr(object, name)
   return prepared(object, "q", name) or J.sh(J.attr(object, name))
 end
@@ -1695,17 +1716,23 @@ function J.at(text, runtime)
   return P.evaluate(P.parse_expression(J.text(text)), runtime)
 end
 
--- | dist_requirements: the same dependencies as plain values (printed with literal or sh)
-function J.dist_requirements(lines, runtime, extra)
+-- P.dist_requires's answer (shared: never changed) for a runtime and extra
+local NO_REQUIREMENTS = {}
+local function dist_answer(lines, runtime, extra)
   if getmetatable(runtime) ~= RUNTIME then
     P.bail()
   end
   local text, wanted = J.text(lines), extra ~= nil and J.text(extra) or nil
   if text:find("^[\t\n ]*$") then
-    return {}  -- no requirement (what P.dist_requires says), without loading that part
+    return NO_REQUIREMENTS  -- what P.dist_requires says, without loading that part
   end
+  return P.dist_requires(text, runtime, wanted)
+end
+
+-- | dist_requirements: the same dependencies as plain values (printed with literal or sh)
+function J.dist_requirements(lines, runtime, extra)
   local out = {}
-  for i, dependency in ipairs(P.dist_requires(text, runtime, wanted)) do
+  for i, dependency in ipairs(dist_answer(lines, runtime, extra)) do
     out[i] = dependency
   end
   return out
@@ -1718,6 +1745,22 @@ function J.dist_requires(lines, runtime, extra)
     out[i] = J.literal(dependency)
   end
   return out
+end
+
+-- | dist_requires for the typed code: the spec text as strings, one list per answer
+-- (runtimes of one version share it), never changed by the caller
+local requires_text = {}
+function J.dist_requires_text(lines, runtime, extra)
+  local answer = dist_answer(lines, runtime, extra)
+  local found = requires_text[answer]
+  if not found then
+    found = {}
+    for i = 1, #answer do
+      found[i] = J.line_text(answer[i])
+    end
+    requires_text[answer] = found
+  end
+  return found
 end
 
 -- rendering._each_once: the dependencies of every runtime's lists, each once, none of seen
@@ -1812,27 +1855,26 @@ local KINDS = {
   end,
 }
 -- contexts.StanzaContext: the given tables (name -> text: the macros' values, then --set
--- ones) with every value of P.values (pyconfig_stanzas.lua, from contexts.STANZA_VALUES)
--- typed by its kind; with *reads* (P.template_reads of a template), only the values the
--- template reads (no conversion can fail in Python: leaving the others out changes
--- nothing but the time)
-function P.stanza_context(reads, ...)
+-- ones) with the values of *values* (entries of P.values, pyconfig_stanzas.lua's table from
+-- contexts.STANZA_VALUES; P.template_values of a template: the ones it reads) typed by
+-- their kind (no conversion can fail in Python: leaving the others out changes nothing
+-- but the time)
+function P.stanza_context(values, ...)
   local ctx = {}
   for i = 1, select("#", ...) do
     for key, text in pairs((select(i, ...))) do
       ctx[key] = text
     end
   end
-  for _, value in ipairs(P.values) do
+  for i = 1, #values do
+    local value = values[i]
     local name = value.name
-    if not reads or reads[name] then
-      local text = ctx[name]
-      if text == nil then
-        text = value.default
-      end
-      if text ~= nil then
-        ctx[name] = KINDS[value.kind](text)
-      end
+    local text = ctx[name]
+    if text == nil then
+      text = value.default
+    end
+    if text ~= nil then
+      ctx[name] = KINDS[value.kind](text)
     end
   end
   ctx.layout = P.layout
@@ -1880,7 +1922,7 @@ function P.render(template, select_text, args_text, settings)
   end
   local o = selection.o
   local reads = P.template_reads[template]
-  local ctx = P.stanza_context(reads, settings, o.values)
+  local ctx = P.stanza_context(P.template_values[template], settings, o.values)
   ctx.selection_args = ctx.selection_args or selection.args
   local runtimes = selection.runtimes
   ctx.runtimes = runtimes
@@ -1940,13 +1982,23 @@ function P.setting(macro)
   local default = DEFAULTS[macro]
   return default and default() or rpm.expand(macro)
 end
+-- The settings of *wanted* (entries of P.values: P.template_values of a template, the
+-- values it reads), or of every value with their order (the tool's --set words)
 function P.settings(wanted)
-  local values, order = {}, {}
-  for _, value in ipairs(P.values) do
-    if value.macro then
-      if not wanted or wanted[value.name] then
+  local values = {}
+  if wanted then
+    for i = 1, #wanted do
+      local value = wanted[i]
+      if value.macro then
         values[value.name] = P.setting(value.macro)
       end
+    end
+    return values
+  end
+  local order = {}
+  for _, value in ipairs(P.values) do
+    if value.macro then
+      values[value.name] = P.setting(value.macro)
       order[#order + 1] = value.name
     end
   end
@@ -1963,7 +2015,7 @@ end
 -- extra: values of this call only ({test_args = ...} of %pyconfig_test)
 function P.stanza(template, arguments, extra)
   local selected = rpm.expand("%\123?pyconfig_select\125")
-  local settings = P.settings(P.template_reads[template] or {})
+  local settings = P.settings(P.template_values[template] or {})
   for key, value in pairs(extra or {}) do
     settings[key] = value
   end

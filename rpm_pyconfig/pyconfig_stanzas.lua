@@ -5,7 +5,9 @@ local P = pyconfig
 local J = P.jinja
 local T = {}
 P.templates = T
+local SQ, SL = J.quoted_text, J.literal_text
 P.template_reads = {}
+P.template_values = {}
 P.layout = {["root"] = "_pyconfig", ["src"] = "_pyconfig/src", ["wheels"] = "_pyconfig/wheels", ["wheels_from_src"] = "../../wheels", ["stage"] = "_pyconfig/stage", ["files"] = "_pyconfig/files", ["files_suffix"] = ".files", ["registry"] = "_pyconfig/registry"}
 P.values = {
   {name = "pkgname", kind = "text", macro = "%\123?pyconfig_name\125"},
@@ -32,105 +34,156 @@ P.values = {
   {name = "selection_args", kind = "text"},
 }
 T["buildrequires"] = function(ctx)
-  local out = {}
-  local v_built = J.build_dependencies(J.get(ctx, "runtimes"), J.get(ctx, "build_requires"), J.get(ctx, "compiled"))
-  local v_checked = J.check_dependencies(J.get(ctx, "runtimes"), J.get(ctx, "requires_dist"), J.get(ctx, "test_requires"), J.get(ctx, "test_extras"), v_built)
+  local out, n = {}, 0
+  local c_build_requires, c_compiled, c_generated, c_requires_dist, c_runtimes, c_selection_args, c_test_extras, c_test_requires, c_tool = ctx.build_requires, ctx.compiled, ctx.generated, ctx.requires_dist, ctx.runtimes, ctx.selection_args, ctx.test_extras, ctx.test_requires, ctx.tool
+  if c_build_requires == nil or c_compiled == nil or c_generated == nil or c_requires_dist == nil or c_runtimes == nil or c_selection_args == nil or c_test_extras == nil or c_test_requires == nil or c_tool == nil then P.bail() end
+  local v_built = J.build_dependencies(c_runtimes, c_build_requires, c_compiled)
+  local v_checked = J.check_dependencies(c_runtimes, c_requires_dist, c_test_requires, c_test_extras, v_built)
   do
-    local items1 = J.list(v_built)
-    for i2, v_dependency in ipairs(items1) do
-      if J.truth(J.get(ctx, "generated")) then
-        out[#out + 1] = "printf '%%s\092n' " .. J.output(J.sh(v_dependency)) .. "\010"
+    local items1 = v_built
+    local n2 = #items1
+    for i3 = 1, n2 do
+      local v_dependency = items1[i3]
+      if c_generated then
+        n = n + 1
+        out[n] = "printf '%%s\092n' " .. (SQ[v_dependency] or J.sh_text(v_dependency)) .. "\010"
       else
-        out[#out + 1] = "BuildRequires: " .. J.output(J.literal(v_dependency)) .. "\010"
+        n = n + 1
+        out[n] = "BuildRequires: " .. (SL[v_dependency] or J.line_text(v_dependency)) .. "\010"
       end
     end
   end
-  if J.truth(J.get(ctx, "generated")) then
-    out[#out + 1] = J.output(J.sh(J.get(ctx, "tool"))) .. " " .. J.output(J.literal(J.get(ctx, "selection_args"))) .. " backend-requires%\123lua:print(pyconfig.rpm_dbpath_option())\125%\123?pyconfig_deps_root: --deps-root \034%\123pyconfig_deps_root\125\034\125 || exit 1\010"
+  if c_generated then
+    n = n + 1
+    out[n] = (SQ[c_tool] or J.sh_text(c_tool)) .. " " .. (SL[c_selection_args] or J.line_text(c_selection_args)) .. " backend-requires%\123lua:print(pyconfig.rpm_dbpath_option())\125%\123?pyconfig_deps_root: --deps-root \034%\123pyconfig_deps_root\125\034\125 || exit 1\010"
   end
-  if J.truth(v_checked) then
-    out[#out + 1] = "%if ! %\123without check\125\010"
+  if v_checked[1] ~= nil then
+    n = n + 1
+    out[n] = "%if ! %\123without check\125\010"
     do
-      local items3 = J.list(v_checked)
-      for i4, v_dependency in ipairs(items3) do
-        if J.truth(J.get(ctx, "generated")) then
-          out[#out + 1] = "printf '%%s\092n' " .. J.output(J.sh(v_dependency)) .. "\010"
+      local items4 = v_checked
+      local n5 = #items4
+      for i6 = 1, n5 do
+        local v_dependency = items4[i6]
+        if c_generated then
+          n = n + 1
+          out[n] = "printf '%%s\092n' " .. (SQ[v_dependency] or J.sh_text(v_dependency)) .. "\010"
         else
-          out[#out + 1] = "BuildRequires: " .. J.output(J.literal(v_dependency)) .. "\010"
+          n = n + 1
+          out[n] = "BuildRequires: " .. (SL[v_dependency] or J.line_text(v_dependency)) .. "\010"
         end
       end
     end
-    out[#out + 1] = "%endif\010"
+    n = n + 1
+    out[n] = "%endif\010"
   end
   return table.concat(out)
 end
 P.template_reads["buildrequires"] = {["build_requires"] = true, ["compiled"] = true, ["generated"] = true, ["requires_dist"] = true, ["runtimes"] = true, ["selection_args"] = true, ["test_extras"] = true, ["test_requires"] = true, ["tool"] = true}
+P.template_values["buildrequires"] = {P.values[7], P.values[9], P.values[11], P.values[13], P.values[16], P.values[19], P.values[21], P.values[22]}
 T["subpackages"] = function(ctx)
-  local out = {}
-  local v_dist = J.canonical(J.choose(J.truth(J.get(ctx, "distname")), function() return J.get(ctx, "distname") end, function() return J.get(ctx, "pkgname") end))
-  local v_provided = J.provided_evr(J.get(ctx, "version_evr"))
+  local out, n = {}, 0
+  local c_distname, c_doc, c_extras, c_noarch, c_pkgname, c_relies_on, c_requires_dist, c_requires_each, c_runtimes, c_summary, c_version_evr = ctx.distname, ctx.doc, ctx.extras, ctx.noarch, ctx.pkgname, ctx.relies_on, ctx.requires_dist, ctx.requires_each, ctx.runtimes, ctx.summary, ctx.version_evr
+  if c_distname == nil or c_doc == nil or c_extras == nil or c_noarch == nil or c_pkgname == nil or c_relies_on == nil or c_requires_dist == nil or c_requires_each == nil or c_runtimes == nil or c_summary == nil or c_version_evr == nil then P.bail() end
+  local v_dist = J.canonical((c_distname ~= "" and c_distname or c_pkgname)).s
+  local v_provided = J.provided_evr(c_version_evr).s
   do
-    local items1 = J.list(J.get(ctx, "runtimes"))
-    for i2, v_rt in ipairs(items1) do
-      local v_package = J.literal(J.concat(J.attr(v_rt, "package_prefix"), "-", J.get(ctx, "pkgname")))
-      out[#out + 1] = "%package -n " .. J.output(v_package) .. "\010Summary: "
-      if J.truth(J.get(ctx, "summary")) then
-        out[#out + 1] = J.output(J.literal(J.get(ctx, "summary")))
+    local items1 = c_runtimes
+    local n2 = #items1
+    for i3 = 1, n2 do
+      local v_rt = items1[i3]
+      local a_v_rt, q_v_rt, l_v_rt = v_rt.a, v_rt.q or J.EMPTY, v_rt.l or J.EMPTY
+      local v_package = J.line_text(((a_v_rt.package_prefix or J.attr(v_rt, "package_prefix")) .. "-" .. c_pkgname))
+      n = n + 1
+      out[n] = "%package -n " .. v_package .. "\010Summary: "
+      if c_summary ~= "" then
+        n = n + 1
+        out[n] = (SL[c_summary] or J.line_text(c_summary))
       else
-        out[#out + 1] = "%\123summary\125"
+        n = n + 1
+        out[n] = "%\123summary\125"
       end
-      out[#out + 1] = "\010"
-      if J.truth(J.get(ctx, "noarch")) then
-        out[#out + 1] = "BuildArch: noarch\010"
+      n = n + 1
+      out[n] = "\010"
+      if c_noarch then
+        n = n + 1
+        out[n] = "BuildArch: noarch\010"
       end
-      out[#out + 1] = "Requires: " .. J.output(J.literal_attr(v_rt, "abi_requires")) .. "\010"
+      n = n + 1
+      out[n] = "Requires: " .. (l_v_rt.abi_requires or J.literal_attr(v_rt, "abi_requires").s) .. "\010"
       do
-        local items3 = J.list(J.item(J.get(ctx, "relies_on"), J.attr(v_rt, "name")))
-        for i4, v_earlier in ipairs(items3) do
-          out[#out + 1] = "# " .. J.output(J.literal_attr(v_rt, "name")) .. " installs files that " .. J.output(J.literal_attr(v_earlier, "name")) .. "'s package ships (shared directory"
-          if J.truth(J.eq(J.attr(v_earlier, "cache_tag"), J.attr(v_rt, "cache_tag"))) then
-            out[#out + 1] = ", cache tag " .. J.output(J.literal_attr(v_earlier, "cache_tag"))
+        local items4 = (c_relies_on[(a_v_rt.name or J.attr(v_rt, "name"))] or J.item(c_relies_on, (a_v_rt.name or J.attr(v_rt, "name"))))
+        local n5 = #items4
+        for i6 = 1, n5 do
+          local v_earlier = items4[i6]
+          local a_v_earlier, q_v_earlier, l_v_earlier = v_earlier.a, v_earlier.q or J.EMPTY, v_earlier.l or J.EMPTY
+          n = n + 1
+          out[n] = "# " .. (l_v_rt.name or J.literal_attr(v_rt, "name").s) .. " installs files that " .. (l_v_earlier.name or J.literal_attr(v_earlier, "name").s) .. "'s package ships (shared directory"
+          if ((a_v_earlier.cache_tag or J.attr(v_earlier, "cache_tag")) == (a_v_rt.cache_tag or J.attr(v_rt, "cache_tag"))) then
+            n = n + 1
+            out[n] = ", cache tag " .. (l_v_earlier.cache_tag or J.literal_attr(v_earlier, "cache_tag").s)
           end
-          out[#out + 1] = ").\010Requires: " .. J.output(J.literal(J.concat(J.attr(v_earlier, "package_prefix"), "-", J.get(ctx, "pkgname")))) .. " = %\123?epoch:%\123epoch\125:\125%\123version\125-%\123release\125\010"
+          n = n + 1
+          out[n] = ").\010Requires: " .. J.line_text(((a_v_earlier.package_prefix or J.attr(v_earlier, "package_prefix")) .. "-" .. c_pkgname)) .. " = %\123?epoch:%\123epoch\125:\125%\123version\125-%\123release\125\010"
         end
       end
-      out[#out + 1] = "Provides: " .. J.output(J.literal_attr(v_rt, "provides_prefix")) .. "dist(" .. J.output(v_dist) .. ") = " .. J.output(v_provided) .. "\010Provides: " .. J.output(J.literal_attr(v_rt, "versioned_provides_prefix")) .. "dist(" .. J.output(v_dist) .. ") = " .. J.output(v_provided) .. "\010"
+      n = n + 1
+      out[n] = "Provides: " .. (l_v_rt.provides_prefix or J.literal_attr(v_rt, "provides_prefix").s) .. "dist(" .. v_dist .. ") = " .. v_provided .. "\010Provides: " .. (l_v_rt.versioned_provides_prefix or J.literal_attr(v_rt, "versioned_provides_prefix").s) .. "dist(" .. v_dist .. ") = " .. v_provided .. "\010"
       do
-        local items5 = J.list(J.get(ctx, "requires_each"))
-        for i6, v_dependency in ipairs(items5) do
-          out[#out + 1] = "Requires: " .. J.output(J.literal(J.at(v_dependency, v_rt))) .. "\010"
+        local items7 = c_requires_each
+        local n8 = #items7
+        for i9 = 1, n8 do
+          local v_dependency = items7[i9]
+          n = n + 1
+          out[n] = "Requires: " .. J.line_text(J.at(v_dependency, v_rt)) .. "\010"
         end
       end
       do
-        local items7 = J.list(J.dist_requires(J.get(ctx, "requires_dist"), v_rt))
-        for i8, v_dependency in ipairs(items7) do
-          out[#out + 1] = "Requires: " .. J.output(v_dependency) .. "\010"
+        local items10 = J.dist_requires_text(c_requires_dist, v_rt)
+        local n11 = #items10
+        for i12 = 1, n11 do
+          local v_dependency = items10[i12]
+          n = n + 1
+          out[n] = "Requires: " .. v_dependency .. "\010"
         end
       end
-      out[#out + 1] = "\010%description -n " .. J.output(v_package) .. "\010%\123?_description\125%\123!?_description:%\123summary\125.\125\010\010Built for " .. J.output(J.literal_attr(v_rt, "platform_python_implementation")) .. " " .. J.output(J.literal_attr(v_rt, "version"))
-      if J.truth(J.attr(v_rt, "debug")) then
-        out[#out + 1] = ", debug build"
+      n = n + 1
+      out[n] = "\010%description -n " .. v_package .. "\010%\123?_description\125%\123!?_description:%\123summary\125.\125\010\010Built for " .. (l_v_rt.platform_python_implementation or J.literal_attr(v_rt, "platform_python_implementation").s) .. " " .. (l_v_rt.version or J.literal_attr(v_rt, "version").s)
+      if J.attr(v_rt, "debug") then
+        n = n + 1
+        out[n] = ", debug build"
       end
-      if J.truth(J.attr(v_rt, "free_threaded")) then
-        out[#out + 1] = ", free-threaded build"
+      if J.attr(v_rt, "free_threaded") then
+        n = n + 1
+        out[n] = ", free-threaded build"
       end
-      out[#out + 1] = ".\010\010%files -n " .. J.output(v_package) .. " -f " .. J.output(J.literal_attr(J.get(ctx, "layout"), "files")) .. "/" .. J.output(J.literal_attr(v_rt, "name")) .. J.output(J.literal_attr(J.get(ctx, "layout"), "files_suffix")) .. "\010"
-      if J.truth(J.get(ctx, "doc")) then
-        out[#out + 1] = "%doc " .. J.output(J.literal(J.get(ctx, "doc"))) .. "\010"
+      n = n + 1
+      out[n] = ".\010\010%files -n " .. v_package .. " -f _pyconfig/files/" .. (l_v_rt.name or J.literal_attr(v_rt, "name").s) .. ".files\010"
+      if c_doc ~= "" then
+        n = n + 1
+        out[n] = "%doc " .. (SL[c_doc] or J.line_text(c_doc)) .. "\010"
       end
-      out[#out + 1] = "\010"
+      n = n + 1
+      out[n] = "\010"
       do
-        local items9 = J.list(J.get(ctx, "extras"))
-        for i10, v_extra in ipairs(items9) do
-          local v_extra = J.literal(v_extra)
-          out[#out + 1] = "%package -n " .. J.output(v_package) .. "+" .. J.output(v_extra) .. "\010Summary: Dependencies of the " .. J.output(v_extra) .. " extra of " .. J.output(v_package) .. "\010BuildArch: noarch\010Requires: " .. J.output(v_package) .. " = %\123?epoch:%\123epoch\125:\125%\123version\125-%\123release\125\010Provides: " .. J.output(J.literal_attr(v_rt, "provides_prefix")) .. "dist(" .. J.output(v_dist) .. "[" .. J.output(v_extra) .. "]) = " .. J.output(v_provided) .. "\010Provides: " .. J.output(J.literal_attr(v_rt, "versioned_provides_prefix")) .. "dist(" .. J.output(v_dist) .. "[" .. J.output(v_extra) .. "]) = " .. J.output(v_provided) .. "\010"
+        local items13 = c_extras
+        local n14 = #items13
+        for i15 = 1, n14 do
+          local v_extra = items13[i15]
+          local v_extra = (SL[v_extra] or J.line_text(v_extra))
+          n = n + 1
+          out[n] = "%package -n " .. v_package .. "+" .. v_extra .. "\010Summary: Dependencies of the " .. v_extra .. " extra of " .. v_package .. "\010BuildArch: noarch\010Requires: " .. v_package .. " = %\123?epoch:%\123epoch\125:\125%\123version\125-%\123release\125\010Provides: " .. (l_v_rt.provides_prefix or J.literal_attr(v_rt, "provides_prefix").s) .. "dist(" .. v_dist .. "[" .. v_extra .. "]) = " .. v_provided .. "\010Provides: " .. (l_v_rt.versioned_provides_prefix or J.literal_attr(v_rt, "versioned_provides_prefix").s) .. "dist(" .. v_dist .. "[" .. v_extra .. "]) = " .. v_provided .. "\010"
           do
-            local items11 = J.list(J.dist_requires(J.get(ctx, "requires_dist"), v_rt, v_extra))
-            for i12, v_dependency in ipairs(items11) do
-              out[#out + 1] = "Requires: " .. J.output(v_dependency) .. "\010"
+            local items16 = J.dist_requires_text(c_requires_dist, v_rt, v_extra)
+            local n17 = #items16
+            for i18 = 1, n17 do
+              local v_dependency = items16[i18]
+              n = n + 1
+              out[n] = "Requires: " .. v_dependency .. "\010"
             end
           end
-          out[#out + 1] = "\010%description -n " .. J.output(v_package) .. "+" .. J.output(v_extra) .. "\010This package brings in the dependencies of the " .. J.output(v_extra) .. " extra of\010" .. J.output(v_package) .. ".\010It ships no files.\010\010%files -n " .. J.output(v_package) .. "+" .. J.output(v_extra) .. "\010\010"
+          n = n + 1
+          out[n] = "\010%description -n " .. v_package .. "+" .. v_extra .. "\010This package brings in the dependencies of the " .. v_extra .. " extra of\010" .. v_package .. ".\010It ships no files.\010\010%files -n " .. v_package .. "+" .. v_extra .. "\010\010"
         end
       end
     end
@@ -138,100 +191,154 @@ T["subpackages"] = function(ctx)
   return table.concat(out)
 end
 P.template_reads["subpackages"] = {["distname"] = true, ["doc"] = true, ["extras"] = true, ["layout"] = true, ["noarch"] = true, ["pkgname"] = true, ["relies_on"] = true, ["requires_dist"] = true, ["requires_each"] = true, ["runtimes"] = true, ["summary"] = true, ["version_evr"] = true}
+P.template_values["subpackages"] = {P.values[1], P.values[2], P.values[3], P.values[4], P.values[6], P.values[7], P.values[8], P.values[12], P.values[17]}
 T["prep"] = function(ctx)
-  local out = {}
+  local out, n = {}, 0
+  local c_runtimes = ctx.runtimes
+  if c_runtimes == nil then P.bail() end
   do
-    local items1 = J.list(J.get(ctx, "runtimes"))
-    for i2, v_rt in ipairs(items1) do
-      out[#out + 1] = "rm -rf " .. J.output(J.sh_attr(v_rt, "srcdir")) .. " && mkdir -p " .. J.output(J.sh_attr(v_rt, "srcdir")) .. "\010find . -mindepth 1 -maxdepth 1 ! -name " .. J.output(J.sh_attr(J.get(ctx, "layout"), "root")) .. " -exec cp -a -t " .. J.output(J.sh_attr(v_rt, "srcdir")) .. " \123\125 + || exit 1\010"
+    local items1 = c_runtimes
+    local n2 = #items1
+    for i3 = 1, n2 do
+      local v_rt = items1[i3]
+      local a_v_rt, q_v_rt, l_v_rt = v_rt.a, v_rt.q or J.EMPTY, v_rt.l or J.EMPTY
+      n = n + 1
+      out[n] = "rm -rf " .. (q_v_rt.srcdir or J.sh_attr(v_rt, "srcdir").s) .. " && mkdir -p " .. (q_v_rt.srcdir or J.sh_attr(v_rt, "srcdir").s) .. "\010find . -mindepth 1 -maxdepth 1 ! -name _pyconfig -exec cp -a -t " .. (q_v_rt.srcdir or J.sh_attr(v_rt, "srcdir").s) .. " \123\125 + || exit 1\010"
     end
   end
   return table.concat(out)
 end
 P.template_reads["prep"] = {["layout"] = true, ["runtimes"] = true}
+P.template_values["prep"] = {}
 T["build"] = function(ctx)
-  local out = {}
+  local out, n = {}, 0
+  local c_runtimes = ctx.runtimes
+  if c_runtimes == nil then P.bail() end
   do
-    local items1 = J.list(J.get(ctx, "runtimes"))
-    for i2, v_rt in ipairs(items1) do
-      local v_loop = {index = i2, length = #items1}
-      out[#out + 1] = "echo " .. J.output(J.sh(J.concat("rpm-pyconfig: building a wheel for ", J.attr(v_rt, "name"), " (", J.attr(v_loop, "index"), "/", J.attr(v_loop, "length"), ")"))) .. " >&2\010rm -rf " .. J.output(J.sh_attr(J.get(ctx, "layout"), "wheels")) .. "/" .. J.output(J.sh_attr(v_rt, "name")) .. "\010(cd " .. J.output(J.sh_attr(v_rt, "srcdir")) .. " && %\123?pyconfig_deps_root:PYTHONPATH=\034%\123pyconfig_deps_root\125\034" .. J.output(J.sh_attr(v_rt, "purelib")) .. ":\034%\123pyconfig_deps_root\125\034" .. J.output(J.sh_attr(v_rt, "platlib")) .. "$\123PYTHONPATH:+:$PYTHONPATH\125 \125" .. J.output(J.sh_attr(v_rt, "interpreter")) .. " -m pip wheel --no-deps --no-build-isolation --no-index --no-cache-dir --disable-pip-version-check --wheel-dir " .. J.output(J.sh_attr(J.get(ctx, "layout"), "wheels_from_src")) .. "/" .. J.output(J.sh_attr(v_rt, "name")) .. " .) || exit 1\010"
+    local items1 = c_runtimes
+    local n2 = #items1
+    for i3 = 1, n2 do
+      local v_rt = items1[i3]
+      local a_v_rt, q_v_rt, l_v_rt = v_rt.a, v_rt.q or J.EMPTY, v_rt.l or J.EMPTY
+      n = n + 1
+      out[n] = "echo " .. J.sh_text(("rpm-pyconfig: building a wheel for " .. (a_v_rt.name or J.attr(v_rt, "name")) .. " (" .. i3 .. "/" .. n2 .. ")")) .. " >&2\010rm -rf _pyconfig/wheels/" .. (q_v_rt.name or J.sh_attr(v_rt, "name").s) .. "\010(cd " .. (q_v_rt.srcdir or J.sh_attr(v_rt, "srcdir").s) .. " && %\123?pyconfig_deps_root:PYTHONPATH=\034%\123pyconfig_deps_root\125\034" .. (q_v_rt.purelib or J.sh_attr(v_rt, "purelib").s) .. ":\034%\123pyconfig_deps_root\125\034" .. (q_v_rt.platlib or J.sh_attr(v_rt, "platlib").s) .. "$\123PYTHONPATH:+:$PYTHONPATH\125 \125" .. (q_v_rt.interpreter or J.sh_attr(v_rt, "interpreter").s) .. " -m pip wheel --no-deps --no-build-isolation --no-index --no-cache-dir --disable-pip-version-check --wheel-dir ../../wheels/" .. (q_v_rt.name or J.sh_attr(v_rt, "name").s) .. " .) || exit 1\010"
     end
   end
   return table.concat(out)
 end
 P.template_reads["build"] = {["layout"] = true, ["runtimes"] = true}
+P.template_values["build"] = {}
 T["install"] = function(ctx)
-  local out = {}
-  if J.truth(J.get(ctx, "embed_registry")) then
-    out[#out + 1] = "rm -rf " .. J.output(J.sh_attr(J.get(ctx, "layout"), "registry")) .. " && mkdir -p " .. J.output(J.sh_attr(J.get(ctx, "layout"), "registry")) .. "\010"
+  local out, n = {}, 0
+  local c_embed_registry, c_runtimes, c_selection_args, c_tool, c_unversioned = ctx.embed_registry, ctx.runtimes, ctx.selection_args, ctx.tool, ctx.unversioned
+  if c_embed_registry == nil or c_runtimes == nil or c_selection_args == nil or c_tool == nil or c_unversioned == nil then P.bail() end
+  if c_embed_registry then
+    n = n + 1
+    out[n] = "rm -rf _pyconfig/registry && mkdir -p _pyconfig/registry\010"
     do
-      local items1 = J.list(J.get(ctx, "runtimes"))
-      for i2, v_rt in ipairs(items1) do
-        out[#out + 1] = "cat > " .. J.output(J.sh_attr(J.get(ctx, "layout"), "registry")) .. "/" .. J.output(J.sh_attr(v_rt, "name")) .. ".conf <<'RPM_PYCONFIG_EOF'\010" .. J.output(J.conf(v_rt)) .. "\010RPM_PYCONFIG_EOF\010"
+      local items1 = c_runtimes
+      local n2 = #items1
+      for i3 = 1, n2 do
+        local v_rt = items1[i3]
+        local a_v_rt, q_v_rt, l_v_rt = v_rt.a, v_rt.q or J.EMPTY, v_rt.l or J.EMPTY
+        n = n + 1
+        out[n] = "cat > _pyconfig/registry/" .. (q_v_rt.name or J.sh_attr(v_rt, "name").s) .. ".conf <<'RPM_PYCONFIG_EOF'\010" .. J.output(J.conf(v_rt)) .. "\010RPM_PYCONFIG_EOF\010"
       end
     end
-    out[#out + 1] = J.output(J.sh(J.get(ctx, "tool"))) .. " --confdir " .. J.output(J.sh_attr(J.get(ctx, "layout"), "registry")) .. " install --buildroot \034%\123buildroot\125\034 --bindir \034%\123_bindir\125\034"
-    if J.truth(J.get(ctx, "unversioned")) then
-      out[#out + 1] = " --unversioned " .. J.output(J.sh(J.get(ctx, "unversioned")))
+    n = n + 1
+    out[n] = (SQ[c_tool] or J.sh_text(c_tool)) .. " --confdir _pyconfig/registry install --buildroot \034%\123buildroot\125\034 --bindir \034%\123_bindir\125\034"
+    if c_unversioned ~= "" then
+      n = n + 1
+      out[n] = " --unversioned " .. (SQ[c_unversioned] or J.sh_text(c_unversioned))
     end
-    out[#out + 1] = " || exit 1\010"
+    n = n + 1
+    out[n] = " || exit 1\010"
   else
-    out[#out + 1] = J.output(J.sh(J.get(ctx, "tool"))) .. " " .. J.output(J.literal(J.get(ctx, "selection_args"))) .. " install --buildroot \034%\123buildroot\125\034 --bindir \034%\123_bindir\125\034"
-    if J.truth(J.get(ctx, "unversioned")) then
-      out[#out + 1] = " --unversioned " .. J.output(J.sh(J.get(ctx, "unversioned")))
+    n = n + 1
+    out[n] = (SQ[c_tool] or J.sh_text(c_tool)) .. " " .. (SL[c_selection_args] or J.line_text(c_selection_args)) .. " install --buildroot \034%\123buildroot\125\034 --bindir \034%\123_bindir\125\034"
+    if c_unversioned ~= "" then
+      n = n + 1
+      out[n] = " --unversioned " .. (SQ[c_unversioned] or J.sh_text(c_unversioned))
     end
-    out[#out + 1] = " || exit 1\010"
+    n = n + 1
+    out[n] = " || exit 1\010"
   end
   return table.concat(out)
 end
 P.template_reads["install"] = {["embed_registry"] = true, ["layout"] = true, ["runtimes"] = true, ["selection_args"] = true, ["tool"] = true, ["unversioned"] = true}
+P.template_values["install"] = {P.values[10], P.values[20], P.values[21], P.values[22]}
 T["check"] = function(ctx)
-  local out = {}
-  if J.truth(J.get(ctx, "modules")) then
+  local out, n = {}, 0
+  local c_check_exclude, c_modules, c_runtimes, c_tool = ctx.check_exclude, ctx.modules, ctx.runtimes, ctx.tool
+  if c_check_exclude == nil or c_modules == nil or c_runtimes == nil or c_tool == nil then P.bail() end
+  if c_modules[1] ~= nil then
     do
-      local items1 = J.list(J.get(ctx, "runtimes"))
-      for i2, v_rt in ipairs(items1) do
-        out[#out + 1] = J.output(J.sh(J.get(ctx, "tool"))) .. " check-imports --name " .. J.output(J.sh_attr(v_rt, "name")) .. " --interpreter " .. J.output(J.sh_attr(v_rt, "interpreter")) .. " --buildroot \034%\123buildroot\125\034 --path \034%\123buildroot\125\034" .. J.output(J.sh_attr(v_rt, "purelib")) .. " --path \034%\123buildroot\125\034" .. J.output(J.sh_attr(v_rt, "platlib")) .. "%\123?pyconfig_deps_root: --path \034%\123pyconfig_deps_root\125\034" .. J.output(J.sh_attr(v_rt, "purelib")) .. " --path \034%\123pyconfig_deps_root\125\034" .. J.output(J.sh_attr(v_rt, "platlib")) .. "\125"
+      local items1 = c_runtimes
+      local n2 = #items1
+      for i3 = 1, n2 do
+        local v_rt = items1[i3]
+        local a_v_rt, q_v_rt, l_v_rt = v_rt.a, v_rt.q or J.EMPTY, v_rt.l or J.EMPTY
+        n = n + 1
+        out[n] = (SQ[c_tool] or J.sh_text(c_tool)) .. " check-imports --name " .. (q_v_rt.name or J.sh_attr(v_rt, "name").s) .. " --interpreter " .. (q_v_rt.interpreter or J.sh_attr(v_rt, "interpreter").s) .. " --buildroot \034%\123buildroot\125\034 --path \034%\123buildroot\125\034" .. (q_v_rt.purelib or J.sh_attr(v_rt, "purelib").s) .. " --path \034%\123buildroot\125\034" .. (q_v_rt.platlib or J.sh_attr(v_rt, "platlib").s) .. "%\123?pyconfig_deps_root: --path \034%\123pyconfig_deps_root\125\034" .. (q_v_rt.purelib or J.sh_attr(v_rt, "purelib").s) .. " --path \034%\123pyconfig_deps_root\125\034" .. (q_v_rt.platlib or J.sh_attr(v_rt, "platlib").s) .. "\125"
         do
-          local items3 = J.list(J.get(ctx, "check_exclude"))
-          for i4, v_pattern in ipairs(items3) do
-            out[#out + 1] = " --exclude-module " .. J.output(J.sh(v_pattern))
+          local items4 = c_check_exclude
+          local n5 = #items4
+          for i6 = 1, n5 do
+            local v_pattern = items4[i6]
+            n = n + 1
+            out[n] = " --exclude-module " .. (SQ[v_pattern] or J.sh_text(v_pattern))
           end
         end
-        out[#out + 1] = " --"
+        n = n + 1
+        out[n] = " --"
         do
-          local items5 = J.list(J.get(ctx, "modules"))
-          for i6, v_module in ipairs(items5) do
-            out[#out + 1] = " " .. J.output(J.sh(v_module))
+          local items7 = c_modules
+          local n8 = #items7
+          for i9 = 1, n8 do
+            local v_module = items7[i9]
+            n = n + 1
+            out[n] = " " .. (SQ[v_module] or J.sh_text(v_module))
           end
         end
-        out[#out + 1] = " || exit 1\010"
+        n = n + 1
+        out[n] = " || exit 1\010"
       end
     end
   end
   return table.concat(out)
 end
 P.template_reads["check"] = {["check_exclude"] = true, ["modules"] = true, ["runtimes"] = true, ["tool"] = true}
+P.template_values["check"] = {P.values[5], P.values[14], P.values[21]}
 T["test"] = function(ctx)
-  local out = {}
+  local out, n = {}, 0
+  local c_runtimes, c_test_args, c_test_command = ctx.runtimes, ctx.test_args, ctx.test_command
+  if c_runtimes == nil or c_test_args == nil or c_test_command == nil then P.bail() end
   do
-    local items1 = J.list(J.get(ctx, "runtimes"))
-    for i2, v_rt in ipairs(items1) do
-      local v_loop = {index = i2, length = #items1}
-      out[#out + 1] = "echo " .. J.output(J.sh(J.concat("rpm-pyconfig: testing with ", J.attr(v_rt, "name"), " (", J.attr(v_loop, "index"), "/", J.attr(v_loop, "length"), ")"))) .. " >&2\010(cd " .. J.output(J.sh_attr(v_rt, "srcdir")) .. " && PATH=\034%\123buildroot\125%\123_bindir\125%\123?pyconfig_deps_root::%\123pyconfig_deps_root\125%\123_bindir\125\125:$PATH\034 CFLAGS=\034$\123CFLAGS:-$\123RPM_OPT_FLAGS\125\125\034 LDFLAGS=\034$\123LDFLAGS:-$\123RPM_LD_FLAGS\125\125\034 PYTHONNOUSERSITE=1 PYTHONDONTWRITEBYTECODE=1 PYTHONPATH=\034%\123buildroot\125\034" .. J.output(J.sh_attr(v_rt, "purelib")) .. ":\034%\123buildroot\125\034" .. J.output(J.sh_attr(v_rt, "platlib")) .. "%\123?pyconfig_deps_root::\034%\123pyconfig_deps_root\125\034" .. J.output(J.sh_attr(v_rt, "purelib")) .. ":\034%\123pyconfig_deps_root\125\034" .. J.output(J.sh_attr(v_rt, "platlib")) .. "\125 " .. J.output(J.sh_attr(v_rt, "interpreter")) .. " -s -c " .. J.output(J.sh("import runpy, sys; sys.path[:] = [entry for entry in sys.path if entry]; runpy.run_module(sys.argv.pop(1), run_name=\034__main__\034, alter_sys=True)"))
+    local items1 = c_runtimes
+    local n2 = #items1
+    for i3 = 1, n2 do
+      local v_rt = items1[i3]
+      local a_v_rt, q_v_rt, l_v_rt = v_rt.a, v_rt.q or J.EMPTY, v_rt.l or J.EMPTY
+      n = n + 1
+      out[n] = "echo " .. J.sh_text(("rpm-pyconfig: testing with " .. (a_v_rt.name or J.attr(v_rt, "name")) .. " (" .. i3 .. "/" .. n2 .. ")")) .. " >&2\010(cd " .. (q_v_rt.srcdir or J.sh_attr(v_rt, "srcdir").s) .. " && PATH=\034%\123buildroot\125%\123_bindir\125%\123?pyconfig_deps_root::%\123pyconfig_deps_root\125%\123_bindir\125\125:$PATH\034 CFLAGS=\034$\123CFLAGS:-$\123RPM_OPT_FLAGS\125\125\034 LDFLAGS=\034$\123LDFLAGS:-$\123RPM_LD_FLAGS\125\125\034 PYTHONNOUSERSITE=1 PYTHONDONTWRITEBYTECODE=1 PYTHONPATH=\034%\123buildroot\125\034" .. (q_v_rt.purelib or J.sh_attr(v_rt, "purelib").s) .. ":\034%\123buildroot\125\034" .. (q_v_rt.platlib or J.sh_attr(v_rt, "platlib").s) .. "%\123?pyconfig_deps_root::\034%\123pyconfig_deps_root\125\034" .. (q_v_rt.purelib or J.sh_attr(v_rt, "purelib").s) .. ":\034%\123pyconfig_deps_root\125\034" .. (q_v_rt.platlib or J.sh_attr(v_rt, "platlib").s) .. "\125 " .. (q_v_rt.interpreter or J.sh_attr(v_rt, "interpreter").s) .. " -s -c 'import runpy, sys; sys.path[:] = [entry for entry in sys.path if entry]; runpy.run_module(sys.argv.pop(1), run_name=\034__main__\034, alter_sys=True)'"
       do
-        local items3 = J.list(J.get(ctx, "test_command"))
-        for i4, v_word in ipairs(items3) do
-          out[#out + 1] = " " .. J.output(J.sh(v_word))
+        local items4 = c_test_command
+        local n5 = #items4
+        for i6 = 1, n5 do
+          local v_word = items4[i6]
+          n = n + 1
+          out[n] = " " .. (SQ[v_word] or J.sh_text(v_word))
         end
       end
-      if J.truth(J.get(ctx, "test_args")) then
-        out[#out + 1] = " " .. J.output(J.literal(J.get(ctx, "test_args")))
+      if c_test_args ~= "" then
+        n = n + 1
+        out[n] = " " .. (SL[c_test_args] or J.line_text(c_test_args))
       end
-      out[#out + 1] = ") || \123 echo " .. J.output(J.sh(J.concat("rpm-pyconfig: the tests failed with ", J.attr(v_rt, "name"), " (", J.attr(v_rt, "interpreter"), ")"))) .. " >&2; exit 1; \125\010"
+      n = n + 1
+      out[n] = ") || \123 echo " .. J.sh_text(("rpm-pyconfig: the tests failed with " .. (a_v_rt.name or J.attr(v_rt, "name")) .. " (" .. (a_v_rt.interpreter or J.attr(v_rt, "interpreter")) .. ")")) .. " >&2; exit 1; \125\010"
     end
   end
   return table.concat(out)
 end
 P.template_reads["test"] = {["runtimes"] = true, ["test_args"] = true, ["test_command"] = true}
+P.template_values["test"] = {P.values[15], P.values[18]}

@@ -8,12 +8,15 @@ Lua function, written to ``pyconfig_stanzas.lua`` beside this file.  That file i
 generated, checked in (so that neither ``compile`` nor the fallback of a spec parse needs
 jinja2) and never edited: ``tests/test_stanzas.py`` fails when it differs from what the
 templates give.  The Lua side (``J`` in ``pyconfig.lua``) mirrors the few Jinja
-operations and filters the templates use; anything else in a template is refused here,
-by node, so a template never silently means something else in Lua (``is defined`` and
-``default`` above all: the context gives every value).  The file also carries the data
-both evaluators share: ``P.values`` (``contexts.STANZA_VALUES``, from which
-``P.stanza_context`` types the values as ``StanzaContext`` does, and the macros file asks
-rpm for them) and ``P.layout`` (``worktree.LAYOUT``).
+operations and filters the templates use (the generated code is typed: where the type of
+a value is known here, as for the context's values and runtimes' attributes, it does the
+operation inline on plain Lua values and calls J only for the rest); anything else in a
+template is refused here, by node, so a template never silently means something else in
+Lua (``is defined`` and ``default`` above all: the context gives every value).  The file
+also carries the data both evaluators share: ``P.values`` (``contexts.STANZA_VALUES``,
+from which ``P.stanza_context`` types the values as ``StanzaContext`` does, and the macros
+file asks rpm for them; ``P.template_values``: those each template reads) and
+``P.layout`` (``worktree.LAYOUT``).
 
 Adding a shipped stanza NAME:
 
@@ -67,12 +70,63 @@ class UnsupportedTemplateError(Exception):
     """A template uses Jinja the Lua side does not mirror."""
 
 
+#: The static types of the generated code (``_Expr.type``): "str" (a Lua string), "spec" (spec
+#: text: the Lua string of its text, where the generic J values wrap it as {s = TEXT}),
+#: "int", "bool", "list:T" (a Lua list of T), "runtime", "loop" (a for loop's index and
+#: length), "relies" (relies_on: runtime name -> list:runtime), "layout" (the constant
+#: worktree.LAYOUT) and "any": a generic J value, handled by the J functions at run time.
+#: How each kind of contexts.STANZA_VALUES reaches the templates (Value.convert).
+_KIND_TYPES = {"text": "str", "trimmed": "str", "words": "list:str", "items": "list:str",
+               "flag": "bool"}
+#: The other top-level values P.render gives (P.layout is folded into the text).
+_CONTEXT_TYPES = {"runtimes": "list:runtime", "relies_on": "relies", "layout": "layout"}
+#: Python type annotation -> type of a runtime attribute as compile writes it (runtime ``a``)
+_ATTRIBUTE_TYPES = {"str": "str", "bool": "bool", "int": "int"}
+#: Filters whose result type is known (the rest give "any"): the J function called with
+#: plain Lua values, the argument types it takes and the type it returns.
+_TYPED_FILTERS = {
+    "canonical": ("J.canonical", ("str",), "spec"),
+    "provided_evr": ("J.provided_evr", ("str",), "spec"),
+    "at": ("J.at", ("str", "runtime"), "str"),
+    "dist_requires": ("J.dist_requires_text", ("str", "runtime", "spec"), "list:spec"),
+}
+
+
+def _runtime_attribute_types() -> dict[str, str]:
+    """The type of each runtime attribute the templates may read (compiled._attributes)."""
+    from .compiled import _PROPERTIES
+    from .runtime import Runtime
+
+    found = {}
+    for klass in reversed(Runtime.__mro__):
+        for name, annotation in getattr(klass, "__annotations__", {}).items():
+            found[name] = _ATTRIBUTE_TYPES.get(str(annotation), "any")
+    types = {name: found.get(name, "any") for name in Runtime.__slots__}
+    types.update(dict.fromkeys(_PROPERTIES, "str"))
+    return types
+
+
+class _Expr:
+    """Generated Lua for one expression: its code, static type and, when known at
+    generation time, its value (a str: folded into the text, filters applied)."""
+
+    __slots__ = ("code", "const", "type")
+
+    def __init__(self, code: str, type_: str, const: str | None = None) -> None:
+        self.code, self.type, self.const = code, type_, const
+
+
+def _constant(text: str, type_: str = "str") -> _Expr:
+    return _Expr(_lua(text), type_, text)
+
+
 class _Writer:
     def __init__(self, template: str) -> None:
         self.template = template
         self.lines: list[str] = []
-        self.scopes: list[set[str]] = [set()]
+        self.scopes: list[dict[str, _Expr]] = [{}]
         self.counter = 0
+        self.runtime_types = _runtime_attribute_types()
 
     def refuse(self, node: nodes.Node, what: str = "") -> UnsupportedTemplateError:
         return UnsupportedTemplateError(
@@ -87,8 +141,11 @@ class _Writer:
         self.counter += 1
         return f"{stem}{self.counter}"
 
-    def local(self, name: str) -> bool:
-        return any(name in scope for scope in self.scopes)
+    def lookup(self, name: str) -> _Expr | None:
+        for scope in reversed(self.scopes):
+            if name in scope:
+                return scope[name]
+        return None
 
     # -- statements ------------------------------------------------------------------------
 
@@ -98,12 +155,28 @@ class _Writer:
 
     def statement(self, node: nodes.Node, depth: int) -> None:
         if isinstance(node, nodes.Output):  # one piece of the text: its parts joined by ..
-            parts = [_lua(child.data) if isinstance(child, nodes.TemplateData)
-                     else f"J.output({self.expr(child)})"
-                     for child in node.nodes
-                     if not (isinstance(child, nodes.TemplateData) and not child.data)]
+            parts: list[str] = []
+            text: list[str] = []  # constant text not yet in parts
+            for child in node.nodes:
+                if isinstance(child, nodes.TemplateData):
+                    text.append(child.data)
+                    continue
+                value = self.expr(child)
+                if value.const is not None and value.type == "spec":
+                    text.append(value.const)
+                    continue
+                if text and "".join(text):
+                    parts.append(_lua("".join(text)))
+                text = []
+                if value.type in ("spec", "int"):  # what rendering._finalize lets through
+                    parts.append(value.code)
+                else:
+                    parts.append(f"J.output({self.generic(value)})")
+            if text and "".join(text):
+                parts.append(_lua("".join(text)))
             if parts:
-                self.emit(depth, "out[#out + 1] = " + " .. ".join(parts))
+                self.emit(depth, "n = n + 1")
+                self.emit(depth, "out[n] = " + " .. ".join(parts))
         elif isinstance(node, nodes.For):
             self.loop(node, depth)
         elif isinstance(node, nodes.If):
@@ -112,52 +185,83 @@ class _Writer:
             if not isinstance(node.target, nodes.Name):
                 raise self.refuse(node, "an assignment to more than one name")
             value = self.expr(node.node)
-            self.scopes[-1].add(node.target.name)
-            self.emit(depth, f"local v_{node.target.name} = {value}")
+            name = f"v_{node.target.name}"
+            if value.const is not None:  # folded: no local at all
+                self.scopes[-1][node.target.name] = value
+                return
+            self.scopes[-1][node.target.name] = _Expr(name, value.type)
+            self.emit(depth, f"local {name} = {value.code}")
         elif isinstance(node, nodes.ExprStmt):
-            self.emit(depth, f"local _ = {self.expr(node.node)}")
+            self.emit(depth, f"local _ = {self.expr(node.node).code}")
         else:
             raise self.refuse(node)
 
     def loop(self, node: nodes.For, depth: int) -> None:
         if (not isinstance(node.target, nodes.Name) or node.else_ or node.recursive):
             raise self.refuse(node, "a for loop other than `for NAME in LIST [if TEST]`")
+        iterable = self.expr(node.iter)
         items = self.fresh("items")
+        count = self.fresh("n")
         self.emit(depth, "do")
-        self.emit(depth + 1, f"local {items} = J.list({self.expr(node.iter)})")
+        if iterable.type.startswith("list:"):  # a list by construction: no check
+            element = iterable.type[len("list:"):]
+            self.emit(depth + 1, f"local {items} = {iterable.code}")
+        else:
+            element = "any"
+            self.emit(depth + 1, f"local {items} = J.list({self.generic(iterable)})")
         var = node.target.name
+        value = _Expr(f"v_{var}", element)
         if node.test is not None:
             kept = self.fresh("kept")
             self.emit(depth + 1, f"local {kept} = {{}}")
-            self.emit(depth + 1, f"for _, v_{var} in ipairs({items}) do")
-            self.scopes.append({var})
-            self.emit(depth + 2, f"if J.truth({self.expr(node.test)}) then "
+            self.emit(depth + 1, f"for i = 1, #{items} do")
+            self.emit(depth + 2, f"local v_{var} = {items}[i]")
+            self.scopes.append({var: value})
+            self.bind_runtime(value, depth + 2)
+            self.emit(depth + 2, f"if {self.truth(self.expr(node.test))} then "
                                  f"{kept}[#{kept} + 1] = v_{var} end")
             self.scopes.pop()
             self.emit(depth + 1, "end")
             items = kept
         index = self.fresh("i")
-        self.emit(depth + 1, f"for {index}, v_{var} in ipairs({items}) do")
-        self.scopes.append({var})
-        uses_loop = any(name.name == "loop" for child in node.body
-                        for name in child.find_all(nodes.Name))
-        if uses_loop:
-            self.scopes[-1].add("loop")
-            self.emit(depth + 2, f"local v_loop = {{index = {index}, length = #{items}}}")
+        self.emit(depth + 1, f"local {count} = #{items}")
+        self.emit(depth + 1, f"for {index} = 1, {count} do")
+        self.emit(depth + 2, f"local v_{var} = {items}[{index}]")
+        self.scopes.append({var: value})
+        self.bind_runtime(value, depth + 2)
+        names = [name for child in node.body for name in child.find_all(nodes.Name)
+                 if name.name == "loop"]
+        if names:
+            typed = sum(1 for child in node.body for attr in child.find_all(nodes.Getattr)
+                        if isinstance(attr.node, nodes.Name) and attr.node.name == "loop"
+                        and attr.attr in ("index", "length"))
+            if typed == len(names):  # loop.index and loop.length only: no table
+                self.scopes[-1]["loop"] = _Expr(f"{index}\0{count}", "loop")
+            else:
+                self.scopes[-1]["loop"] = _Expr("v_loop", "any")
+                self.emit(depth + 2, f"local v_loop = {{index = {index}, length = {count}}}")
         self.body(node.body, depth + 2)
         self.scopes.pop()
         self.emit(depth + 1, "end")
         self.emit(depth, "end")
+
+    def bind_runtime(self, value: _Expr, depth: int) -> None:
+        """A runtime's tables as locals: a (its attributes), q and l (attributes as compile
+        wrote them through sh and literal; absent when it wrote none)."""
+        if value.type == "runtime":
+            name = value.code
+            self.emit(depth, f"local a_{name}, q_{name}, l_{name} = {name}.a, "
+                             f"{name}.q or J.EMPTY, {name}.l or J.EMPTY")
 
     def condition(self, node: nodes.If, depth: int) -> None:
         branches = [*node.body, *node.else_, *(s for e in node.elif_ for s in e.body)]
         for child in branches:
             if isinstance(child, nodes.Assign):  # Lua's local would end with the branch
                 raise self.refuse(child, "{% set %} directly inside {% if %}")
-        self.emit(depth, f"if J.truth({self.expr(node.test)}) then")
+        self.emit(depth, f"if {self.truth(self.expr(node.test))} then")
         self.body(node.body, depth + 1)
         for branch in node.elif_:
-            self.emit(depth, f"elseif J.truth({self.expr(branch.test)}) then")
+            self.emit(depth, f"elseif {self.truth(self.expr(branch.test))} then")
             self.body(branch.body, depth + 1)
         if node.else_:
             self.emit(depth, "else")
@@ -166,36 +270,83 @@ class _Writer:
 
     # -- expressions -----------------------------------------------------------------------
 
-    def expr(self, node: nodes.Node) -> str:
+    def generic(self, value: _Expr) -> str:
+        """*value* as the J functions take it (spec text as {s = TEXT})."""
+        if value.type == "spec":
+            return f"J.spec({value.code})"
+        if value.type == "list:spec":
+            return f"J.specs({value.code})"
+        if value.type in ("loop", "layout"):
+            raise AssertionError(value.type)  # only read through their attributes
+        return value.code
+
+    def truth(self, value: _Expr) -> str:
+        """Lua for Jinja's truth of *value*."""
+        if value.type == "bool":
+            return value.code
+        if value.type in ("str", "spec"):
+            return f"{value.code} ~= \"\""
+        if value.type == "int":
+            return f"{value.code} ~= 0"
+        if value.type.startswith("list:"):
+            return f"{value.code}[1] ~= nil"
+        return f"J.truth({self.generic(value)})"
+
+    def text(self, value: _Expr) -> str | None:
+        """Lua for str(value) when the type says how, else None."""
+        if value.type in ("str", "spec", "int"):  # Lua's .. writes integers as %d does
+            return value.code
+        return None
+
+    def expr(self, node: nodes.Node) -> _Expr:
         if isinstance(node, nodes.Const):
             value = node.value
             if isinstance(value, str):
-                return _lua(value)
+                return _constant(value)
             if isinstance(value, int) and not isinstance(value, bool):
-                return str(value)
+                return _Expr(str(value), "int")
             raise self.refuse(node, f"the constant {value!r}")
         if isinstance(node, nodes.Name):
-            if self.local(node.name):
-                return f"v_{node.name}"
-            return f"J.get(ctx, {_lua(node.name)})"
+            found = self.lookup(node.name)
+            if found is not None:
+                return found
+            return _Expr(f"J.get(ctx, {_lua(node.name)})", "any")
         if isinstance(node, nodes.Getattr):
-            return f"J.attr({self.expr(node.node)}, {_lua(node.attr)})"
+            return self.attribute(node)
         if isinstance(node, nodes.Getitem):
-            return f"J.item({self.expr(node.node)}, {self.expr(node.arg)})"
+            object_, key = self.expr(node.node), self.expr(node.arg)
+            if object_.type == "relies" and key.type == "str":
+                return _Expr(f"({object_.code}[{key.code}] or "
+                             f"J.item({object_.code}, {key.code}))", "list:runtime")
+            return _Expr(f"J.item({self.generic(object_)}, {self.generic(key)})", "any")
         if isinstance(node, nodes.Concat):
-            return "J.concat(" + ", ".join(self.expr(n) for n in node.nodes) + ")"
+            parts = [self.expr(n) for n in node.nodes]
+            if all(part.const is not None for part in parts):
+                return _constant("".join(str(part.const) for part in parts))
+            texts = [self.text(part) or f"J.text({self.generic(part)})" for part in parts]
+            return _Expr("(" + " .. ".join(texts) + ")", "str")
         if isinstance(node, nodes.Not):
-            return f"(not J.truth({self.expr(node.node)}))"
+            return _Expr(f"(not ({self.truth(self.expr(node.node))}))", "bool")
         if isinstance(node, nodes.CondExpr):
             if node.expr2 is None:
                 raise self.refuse(node, "an `if` expression without `else`")
-            return (f"J.choose(J.truth({self.expr(node.test)}), function() return "
-                    f"{self.expr(node.expr1)} end, function() return {self.expr(node.expr2)} end)")
+            test, yes, no = self.expr(node.test), self.expr(node.expr1), self.expr(node.expr2)
+            if yes.type == no.type and (yes.type in ("str", "spec", "int", "runtime")
+                                        or yes.type.startswith("list:")):
+                # values Lua takes as true: `and`/`or` choose as the if expression does
+                return _Expr(f"({self.truth(test)} and {yes.code} or {no.code})", yes.type)
+            return _Expr(f"J.choose({self.truth(test)}, function() return "
+                         f"{self.generic(yes)} end, function() return {self.generic(no)} end)",
+                         "any")
         if isinstance(node, nodes.Compare):
             if len(node.ops) != 1 or node.ops[0].op not in _COMPARE:
                 raise self.refuse(node, "this comparison")
             operand = node.ops[0]
-            return f"{_COMPARE[operand.op]}({self.expr(node.expr)}, {self.expr(operand.expr)})"
+            left, right = self.expr(node.expr), self.expr(operand.expr)
+            if left.type in ("str", "spec") and right.type in ("str", "spec"):
+                return _Expr(f"({left.code} == {right.code})", "bool")
+            return _Expr(f"{_COMPARE[operand.op]}({self.generic(left)}, "
+                         f"{self.generic(right)})", "bool")
         if isinstance(node, nodes.Test):  # `is defined` & co.: the context gives every value
             raise self.refuse(node, f"the test `is {node.name}`")
         if isinstance(node, nodes.Filter):
@@ -204,21 +355,76 @@ class _Writer:
             if (not isinstance(node.node, nodes.Getattr) or node.node.attr not in _METHODS
                     or node.kwargs or node.dyn_args or node.dyn_kwargs):
                 raise self.refuse(node, "this call")
-            arguments = [self.expr(node.node.node), *(self.expr(a) for a in node.args)]
-            return f"{_METHODS[node.node.attr]}({', '.join(arguments)})"
+            arguments = [self.generic(self.expr(node.node.node)),
+                         *(self.generic(self.expr(a)) for a in node.args)]
+            kind = "list:str" if node.node.attr == "split" else "str"
+            return _Expr(f"{_METHODS[node.node.attr]}({', '.join(arguments)})", kind)
         raise self.refuse(node)
 
-    def filter(self, node: nodes.Filter) -> str:
+    def attribute(self, node: nodes.Getattr) -> _Expr:
+        object_ = self.expr(node.node)
+        name = node.attr
+        if object_.type == "layout" and name in LAYOUT:
+            return _constant(LAYOUT[name])
+        if object_.type == "loop" and name in ("index", "length"):
+            index, count = object_.code.split("\0")
+            return _Expr(index if name == "index" else count, "int")
+        if object_.type == "runtime" and name in self.runtime_types:
+            kind = self.runtime_types[name]
+            call = f"J.attr({object_.code}, {_lua(name)})"
+            if kind in ("str", "int"):  # never false: the table, else J.attr (which bails)
+                return _Expr(f"(a_{object_.code}.{name} or {call})", kind)
+            return _Expr(call, kind)
+        return _Expr(f"J.attr({self.generic(object_)}, {_lua(name)})", "any")
+
+    def filter(self, node: nodes.Filter) -> _Expr:
         if node.node is None or node.kwargs or node.dyn_args or node.dyn_kwargs:
             raise self.refuse(node, f"the filter {node.name}")
         if node.name not in _FILTERS:
             raise self.refuse(node, f"the filter {node.name}")
-        if (node.name in _ATTRIBUTE_FILTERS and not node.args
-                and isinstance(node.node, nodes.Getattr)):
-            return (f"{_ATTRIBUTE_FILTERS[node.name]}({self.expr(node.node.node)}, "
-                    f"{_lua(node.node.attr)})")
+        if node.name in ("sh", "literal") and not node.args:
+            return self.spec_filter(node.name, node.node)
         arguments = [self.expr(node.node), *(self.expr(a) for a in node.args)]
-        return f"{_FILTERS[node.name]}({', '.join(arguments)})"
+        typed = _TYPED_FILTERS.get(node.name)
+        if typed and len(arguments) <= len(typed[1]) and all(
+                argument.type == kind or (kind == "str" and argument.type == "spec")
+                for argument, kind in zip(arguments, typed[1])):
+            function, _kinds, result = typed
+            code = f"{function}({', '.join(a.code for a in arguments)})"
+            return _Expr(f"{code}.s" if result == "spec" else code, result)
+        kind = "list:str" if node.name.endswith("_dependencies") else "any"
+        return _Expr(f"{_FILTERS[node.name]}({', '.join(map(self.generic, arguments))})", kind)
+
+    def spec_filter(self, name: str, operand: nodes.Node) -> _Expr:
+        """``x | sh`` and ``x | literal``: spec text, folded when x is known."""
+        from . import spectext
+        from .errors import MetadataError
+
+        value = self.expr(operand)
+        if value.const is not None:
+            try:
+                fold = spectext.shell if name == "sh" else spectext.line
+                return _constant(str(fold(value.const)), "spec")
+            except MetadataError:
+                pass  # refused: the evaluator's call bails at run time, as Python fails
+        if (isinstance(operand, nodes.Getattr) and value.type in ("str", "int")
+                and value.code.startswith("(a_")):  # a runtime's attribute, as compile wrote it
+            runtime = self.expr(operand.node).code
+            table = "q" if name == "sh" else "l"
+            return _Expr(f"({table}_{runtime}.{operand.attr} or "
+                         f"{_ATTRIBUTE_FILTERS[name]}({runtime}, {_lua(operand.attr)}).s)",
+                         "spec")
+        if value.type == "spec" and name == "literal":
+            return value  # spec text is left alone
+        if value.type in ("str", "spec"):  # sh of spec text quotes its text
+            cache, function = ("SQ", "J.sh_text") if name == "sh" else ("SL", "J.line_text")
+            if value.code.isidentifier():  # a local: the cache's answer without a call
+                return _Expr(f"({cache}[{value.code}] or {function}({value.code}))", "spec")
+            return _Expr(f"{function}({value.code})", "spec")
+        if isinstance(operand, nodes.Getattr) and value.type == "any":
+            return _Expr(f"{_ATTRIBUTE_FILTERS[name]}({self.generic(self.expr(operand.node))}, "
+                         f"{_lua(operand.attr)}).s", "spec")
+        return _Expr(f"{_FILTERS[name]}({self.generic(value)}).s", "spec")
 
 
 def _translate(name: str) -> tuple[str, list[str]]:
@@ -232,11 +438,28 @@ def _translate(name: str) -> tuple[str, list[str]]:
                                nodes.Macro, nodes.CallBlock, nodes.FilterBlock, nodes.With,
                                nodes.Scope, nodes.OverlayScope)):
         raise _Writer(name).refuse(node)
-    writer = _Writer(name)
-    writer.body(tree.body, 1)
     reads = sorted(meta.find_undeclared_variables(tree))
-    lines = [f"T[{_lua(name)}] = function(ctx)", "  local out = {}", *writer.lines,
-             "  return table.concat(out)", "end"]
+    writer = _Writer(name)
+    # Every value the template reads, typed by what P.render gives (P.stanza_context types
+    # STANZA_VALUES by kind), as a local read once; one that is missing bails at once, as
+    # StrictUndefined fails when it is used (the tool names it).
+    kinds = {value.name: _KIND_TYPES[value.kind] for value in STANZA_VALUES}
+    given = []
+    for read in reads:
+        kind = _CONTEXT_TYPES.get(read) or kinds.get(read)
+        if kind == "layout":
+            writer.scopes[0][read] = _Expr("P.layout", "layout")
+        elif kind is not None:
+            writer.scopes[0][read] = _Expr(f"c_{read}", kind)
+            given.append(read)
+    writer.body(tree.body, 1)
+    lines = [f"T[{_lua(name)}] = function(ctx)", "  local out, n = {}, 0"]
+    if given:
+        lines.append("  local " + ", ".join(f"c_{g}" for g in given) + " = "
+                     + ", ".join(f"ctx.{g}" for g in given))
+        lines.append("  if " + " or ".join(f"c_{g} == nil" for g in given)
+                     + " then P.bail() end")
+    lines += [*writer.lines, "  return table.concat(out)", "end"]
     return "\n".join(lines) + "\n", reads
 
 
@@ -262,7 +485,8 @@ def generate() -> str:
         "-- rpm_pyconfig/contexts.py and rpm_pyconfig/worktree.py: never edit.\n"
         "-- The shipped stanzas as Lua functions of the template context (see stanzas.py).\n",
         "local P = pyconfig\nlocal J = P.jinja\nlocal T = {}\nP.templates = T\n"
-        "P.template_reads = {}\n",
+        "local SQ, SL = J.quoted_text, J.literal_text\n"
+        "P.template_reads = {}\nP.template_values = {}\n",
         _data(),
     ]
     for name in STANZAS:
@@ -270,6 +494,10 @@ def generate() -> str:
         parts.append(function)
         parts.append(f"P.template_reads[{_lua(name)}] = {{"
                      + ", ".join(f"[{_lua(r)}] = true" for r in reads) + "}\n")
+        # the entries of P.values it reads: what P.settings and P.stanza_context walk
+        values = [str(i) for i, value in enumerate(STANZA_VALUES, 1) if value.name in reads]
+        parts.append(f"P.template_values[{_lua(name)}] = {{"
+                     + ", ".join(f"P.values[{i}]" for i in values) + "}\n")
     return "".join(parts)
 
 
