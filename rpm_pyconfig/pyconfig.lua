@@ -1366,37 +1366,67 @@ function P.select(o)
 end
 
 -- installing.relies_on (pure unknown: both kinds of wheel counted): for each runtime, the
--- first earlier one with the same directory, and the first with the same directory and
--- cache tag; linear (a spec with 100 runtimes asks on every parse)
+-- earlier ones that ship into its directories: for each of purelib and platlib, the first
+-- with the same directory and the first with the same directory and cache tag; one pass,
+-- linear (a spec with 100 runtimes asks on every parse), no key built by concatenation
+local NO_RUNTIMES = {}  -- relies_on's empty answer, shared: the templates only read it
 function P.relies_on(runtimes)
-  local merged = {}
-  for index = 1, #runtimes do
-    merged[index] = {}
-  end
-  for _, kind in ipairs({"purelib", "platlib"}) do
-    local first_of, tagged_of = {}, {}
-    for index, rt in ipairs(runtimes) do
-      local mine = rt.t[kind]
-      local tag = mine .. "\0" .. rt.t.cache_tag
-      local first, tagged = first_of[mine], tagged_of[tag]
-      if first then merged[index][first] = true end
-      if tagged then merged[index][tagged] = true end
-      first_of[mine] = first or index
-      tagged_of[tag] = tagged or index
-    end
-  end
   local result = {}
-  for index, rt in ipairs(runtimes) do
-    local earlier = {}
-    for j in pairs(merged[index]) do
-      earlier[#earlier + 1] = j
+  -- directory -> index of its first runtime, and directory -> cache tag -> index
+  local first_pure, first_plat, tagged_pure, tagged_plat = {}, {}, {}, {}
+  for index = 1, #runtimes do
+    local rt = runtimes[index]
+    local t = rt.t
+    local pure, plat, tag = t.purelib, t.platlib, t.cache_tag
+    local by_pure, by_plat = tagged_pure[pure], tagged_plat[plat]
+    if not by_pure then
+      by_pure = {}
+      tagged_pure[pure] = by_pure
     end
-    table.sort(earlier)
-    local list = {}
-    for i, j in ipairs(earlier) do
-      list[i] = runtimes[j]
+    if not by_plat then
+      by_plat = {}
+      tagged_plat[plat] = by_plat
     end
-    result[rt.t.name] = list
+    local a, b, c, d = first_pure[pure], by_pure[tag], first_plat[plat], by_plat[tag]
+    if a or c then  -- (b needs a, d needs c)
+      -- the distinct indices (at most four), in order
+      local list = {a}
+      if b and b ~= a then
+        list[#list + 1] = b
+      end
+      if c and c ~= a and c ~= b then
+        list[#list + 1] = c
+      end
+      if d and d ~= a and d ~= b and d ~= c then
+        list[#list + 1] = d
+      end
+      for i = 2, #list do
+        local j, k = list[i], i - 1
+        while k > 0 and list[k] > j do
+          list[k + 1] = list[k]
+          k = k - 1
+        end
+        list[k + 1] = j
+      end
+      for i = 1, #list do
+        list[i] = runtimes[list[i]]
+      end
+      result[t.name] = list
+    else
+      result[t.name] = NO_RUNTIMES
+    end
+    if not a then
+      first_pure[pure] = index
+    end
+    if not c then
+      first_plat[plat] = index
+    end
+    if not b then
+      by_pure[tag] = index
+    end
+    if not d then
+      by_plat[tag] = index
+    end
   end
   return result
 end
@@ -1421,9 +1451,23 @@ end
 -- versions.trim_rpm_version
 local function trim_release(text)
   plain(text)
-  local epoch, colon, version = text:match("^(.*)(:)(.-)$")
-  if not epoch then
-    epoch, colon, version = "", "", text
+  local epoch, colon, version = "", "", text
+  if text:find(":", 1, true) then
+    epoch, colon, version = text:match("^(.*)(:)(.-)$")
+  end
+  -- the common release (1.2.0, 10.1rc1): its own digits, no part with a leading zero or
+  -- more than 15 digits; trimmed as text: no number, no table
+  local head = version:match("^[1-9][%d.]*")
+  if head and not head:find("..", 1, true) and not head:find("%.0%d") and
+     not head:find("%d%d%d%d%d%d%d%d%d%d%d%d%d%d%d%d") then
+    local rest = version:sub(#head + 1)
+    if head:sub(-1) == "." then
+      head, rest = head:sub(1, -2), "." .. rest
+    end
+    while head:sub(-2) == ".0" do
+      head = head:sub(1, -3)
+    end
+    return epoch .. colon .. head .. rest
   end
   local head = version:match("^%d+")
   if not head then
@@ -1963,24 +2007,44 @@ end
 -- tool's own table (rpm_pyconfig/contexts.py), names each one and the macro text it is.
 -- %pyconfig_name and %pyconfig_modules as macros.pyconfig defines them give the same text
 -- computed here, without rpm compiling their Lua on each read (tests/test_macros.py)
-local function default_name()
-  if rpm.expand("%\123?pyconfig_name:%\123macrobody:pyconfig_name\125\125") ==
-     '%\123lua:print((string.gsub(rpm.expand("%\123name\125"), "^python%-", "")))\125' then
+local NAME_LUA = '%\123lua:print((string.gsub(rpm.expand("%\123name\125"), "^python%-", "")))\125'
+local MODULES_LUA =
+  '%\123lua:print((string.gsub(rpm.expand("%\123pyconfig_name\125"), "-", "_")))\125'
+-- A body without % expands to itself: then the body read to compare is the value, and rpm
+-- is not asked again (an empty one is: %\123?x\125 and %\123x\125 differ when x is undefined).
+local function plain_body(body)
+  return body ~= "" and not body:find("%", 1, true)
+end
+-- pyconfig_name as *ref* expands it (%\123?pyconfig_name\125 or %\123pyconfig_name\125)
+local function name_value(ref)
+  local body = rpm.expand("%\123?pyconfig_name:%\123macrobody:pyconfig_name\125\125")
+  if body == NAME_LUA then
     return (string.gsub(rpm.expand("%\123name\125"), "^python%-", ""))
+  elseif plain_body(body) then
+    return body
   end
+  return rpm.expand(ref)
 end
 local DEFAULTS = {
-  ["%\123?pyconfig_name\125"] = default_name,
+  ["%\123?pyconfig_name\125"] = function()
+    return name_value("%\123?pyconfig_name\125")
+  end,
   ["%\123?pyconfig_modules\125"] = function()
-    if rpm.expand("%\123?pyconfig_modules:%\123macrobody:pyconfig_modules\125\125") ==
-       '%\123lua:print((string.gsub(rpm.expand("%\123pyconfig_name\125"), "-", "_")))\125' then
-      return (string.gsub(default_name() or rpm.expand("%\123pyconfig_name\125"), "-", "_"))
+    local body = rpm.expand("%\123?pyconfig_modules:%\123macrobody:pyconfig_modules\125\125")
+    if body == MODULES_LUA then
+      return (string.gsub(name_value("%\123pyconfig_name\125"), "-", "_"))
+    elseif plain_body(body) then
+      return body
     end
+    return rpm.expand("%\123?pyconfig_modules\125")
   end,
 }
 function P.setting(macro)
-  local default = DEFAULTS[macro]
-  return default and default() or rpm.expand(macro)
+  local own = DEFAULTS[macro]
+  if own then
+    return own()
+  end
+  return rpm.expand(macro)
 end
 -- The settings of *wanted* (entries of P.values: P.template_values of a template, the
 -- values it reads), or of every value with their order (the tool's --set words)
