@@ -1807,39 +1807,53 @@ function J.dist_requires_text(lines, runtime, extra)
   return found
 end
 
--- rendering._each_once: the dependencies of every runtime's lists, each once, none of seen
-local function each_once(runtimes, seen, lists_of)
-  local found = {}
-  for _, rt in ipairs(J.list(runtimes)) do
-    for _, list in ipairs(lists_of(rt)) do
-      add_unseen(found, seen, list)
+-- rendering._each_once: the dependencies of every runtime's lists, each once, none of seen:
+-- add_answer appends one list (P.dist_requires's answer, read in place) to found
+local function add_answer(found, seen, lines, runtime, extra)
+  local answer = dist_answer(lines, runtime, extra)
+  for i = 1, #answer do
+    local dependency = answer[i]
+    if not seen[dependency] then
+      seen[dependency] = true
+      found[#found + 1] = dependency
+    end
+  end
+end
+
+-- rendering._build_dependencies: pip, build_requires, with compiled the headers
+function J.build_dependencies(runtimes, build_requires, compiled)
+  runtimes = J.list(runtimes)
+  local found, seen = {}, {}
+  local with_headers = J.truth(compiled)
+  for i = 1, #runtimes do
+    local rt = runtimes[i]
+    local headers = J.attr(rt, "devel_requires")
+    add_answer(found, seen, "pip", rt)
+    add_answer(found, seen, build_requires, rt)
+    if with_headers and headers ~= "" and not seen[headers] then
+      seen[headers] = true
+      found[#found + 1] = headers
     end
   end
   return found
 end
 
--- rendering._build_dependencies: pip, build_requires, with compiled the headers
-function J.build_dependencies(runtimes, build_requires, compiled)
-  return each_once(runtimes, {}, function(rt)
-    local headers = J.attr(rt, "devel_requires")
-    return {J.dist_requirements("pip", rt), J.dist_requirements(build_requires, rt),
-            (J.truth(compiled) and headers ~= "") and {headers} or {}}
-  end)
-end
-
 -- rendering._check_dependencies: what %check needs besides built
 function J.check_dependencies(runtimes, requires_dist, test_requires, test_extras, built)
-  local seen = {}
-  for _, dependency in ipairs(J.list(built)) do
-    seen[dependency] = true
+  runtimes, test_extras, built = J.list(runtimes), J.list(test_extras), J.list(built)
+  local found, seen = {}, {}
+  for i = 1, #built do
+    seen[built[i]] = true
   end
-  return each_once(runtimes, seen, function(rt)
-    local lists = {J.dist_requirements(requires_dist, rt), J.dist_requirements(test_requires, rt)}
-    for _, extra in ipairs(J.list(test_extras)) do
-      lists[#lists + 1] = J.dist_requirements(requires_dist, rt, extra)
+  for i = 1, #runtimes do
+    local rt = runtimes[i]
+    add_answer(found, seen, requires_dist, rt)
+    add_answer(found, seen, test_requires, rt)
+    for j = 1, #test_extras do
+      add_answer(found, seen, requires_dist, rt, test_extras[j])
     end
-    return lists
-  end)
+  end
+  return found
 end
 
 function J.canonical(value)
@@ -1878,15 +1892,20 @@ local function selection_args(o)
   return table.concat(passed, " ")
 end
 
--- contexts.KINDS: how Value.convert makes each kind of value from its text
+-- contexts.KINDS: how Value.convert makes each kind of value from its text (a string: the
+-- macros' values and --set ones)
 local KINDS = {
   text = function(text) return text end,
-  trimmed = J.strip,
-  words = function(text) return J.split(text) end,
+  trimmed = function(text) return strip(plain(text)) end,
+  words = words,
   items = function(text)
     local out = {}
-    for _, item in ipairs(J.split(text, ",")) do
-      item = J.strip(item)
+    if text == "" then
+      return out
+    end
+    plain(text)
+    for item in (text .. ","):gmatch("([^,]*),") do
+      item = strip(item)
       if item ~= "" then
         out[#out + 1] = item
       end
@@ -1894,7 +1913,7 @@ local KINDS = {
     return out
   end,
   flag = function(text)
-    text = J.strip(text)
+    text = strip(plain(text))
     return text ~= "" and text ~= "0"
   end,
 }
