@@ -1492,7 +1492,7 @@ end
 -- -- the Jinja operations of the shipped templates ----------------------------------------
 --
 -- pyconfig_stanzas.lua is generated from templates/*.j2 (rpm_pyconfig/stanzas.py): each
--- shipped stanza is one Lua function of the template context that calls these.  Values
+-- shipped stanza is one Lua function of its values (P.render) that calls these.  Values
 -- are Lua strings, numbers, booleans and lists, runtimes ({t, v, a}: a holds the Runtime's
 -- attributes) and spec text: {s = TEXT} tables, what spectext's SpecText is in Python, so
 -- that `literal` leaves spec text alone and printing refuses plain strings, as there.
@@ -1539,14 +1539,6 @@ function J.output(value)
     return string.format("%d", value)
   end
   P.bail()
-end
-
-function J.get(ctx, name)
-  local value = ctx[name]
-  if value == nil then
-    P.bail()  -- StrictUndefined: the tool names the missing value
-  end
-  return value
 end
 
 function J.attr(object, name)
@@ -1893,7 +1885,9 @@ local function selection_args(o)
 end
 
 -- contexts.KINDS: how Value.convert makes each kind of value from its text (a string: the
--- macros' values and --set ones)
+-- macros' values and --set ones); each template's function converts the values it reads
+-- (contexts.StanzaContext), and only those: no conversion can fail in Python, so leaving
+-- the others out changes nothing but the time
 local KINDS = {
   text = function(text) return text end,
   trimmed = function(text) return strip(plain(text)) end,
@@ -1917,33 +1911,7 @@ local KINDS = {
     return text ~= "" and text ~= "0"
   end,
 }
--- contexts.StanzaContext: the given tables (name -> text: the macros' values, then --set
--- ones) with the values of *values* (entries of P.values, pyconfig_stanzas.lua's table from
--- contexts.STANZA_VALUES; P.template_values of a template: the ones it reads) typed by
--- their kind (no conversion can fail in Python: leaving the others out changes nothing
--- but the time)
-function P.stanza_context(values, ...)
-  local ctx = {}
-  for i = 1, select("#", ...) do
-    for key, text in pairs((select(i, ...))) do
-      ctx[key] = text
-    end
-  end
-  for i = 1, #values do
-    local value = values[i]
-    local name = value.name
-    local text = ctx[name]
-    if text == nil then
-      text = value.default
-    end
-    if text ~= nil then
-      ctx[name] = KINDS[value.kind](text)
-    end
-  end
-  ctx.layout = P.layout
-  return ctx
-end
-
+J.kinds = KINDS
 -- -- entry points: the text a macro prints, or bail ----------------------------------------
 
 -- The options of `tool SELECT render TEMPLATE VALUES ARGS`: argparse lets the
@@ -1983,16 +1951,10 @@ function P.render(template, select_text, args_text, settings)
     selection = {o = o, runtimes = runtimes, args = selection_args(o)}
     selections[key] = selection
   end
-  local o = selection.o
-  local reads = P.template_reads[template]
-  local ctx = P.stanza_context(P.template_values[template], settings, o.values)
-  ctx.selection_args = ctx.selection_args or selection.args
   local runtimes = selection.runtimes
-  ctx.runtimes = runtimes
-  if reads.relies_on then  -- quadratic in the runtimes: when read
-    ctx.relies_on = P.relies_on(runtimes)
-  end
-  return stanza(ctx)
+  -- (relies_on: only for a template that reads it)
+  return stanza(settings, selection.o.values, runtimes,
+                P.template_reads[template].relies_on and P.relies_on(runtimes), selection.args)
 end
 
 -- `tool SELECT --foreach --eval EXPR` (each=true) or `tool SELECT --eval EXPR`
