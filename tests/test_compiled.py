@@ -1329,7 +1329,7 @@ def _lazy_rules(engine: str) -> list[str]:
     found = scan(engine)
     split = _split_lazy(_minified(engine))
     assert split is not None
-    passed = split[1].splitlines()[0]
+    passed = split[1]["versions"].splitlines()[0]
     assert passed.startswith("local ") and passed.endswith(" = ...")
     missing = found.imports_used - {name.strip() for name in passed[6:-6].split(",")}
     return found.problems + [f"{name!r} is used by the lazy part but not passed to it"
