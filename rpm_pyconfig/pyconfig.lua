@@ -1355,13 +1355,13 @@ function P.select(o)
     if #o.only > 0 then
       keep = false
       for _, glob in ipairs(o.only) do
-        if glob_match(rt.t.name, glob) then
+        if P.glob_match(rt.t.name, glob) then
           keep = true
         end
       end
     end
     for _, glob in ipairs(o.exclude) do
-      if keep and glob_match(rt.t.name, glob) then
+      if keep and P.glob_match(rt.t.name, glob) then
         keep = false
       end
     end
