@@ -1904,6 +1904,7 @@ function P.render(template, select_text, args_text, settings)
 end
 
 -- `tool SELECT --foreach --eval EXPR` (each=true) or `tool SELECT --eval EXPR`
+--@lazy-group foreach
 function P.foreach(select_text, expression, each)
   local o = P.parse_options(P.shell_words(select_text), false)
   local parts = P.parse_expression(expression)
@@ -1924,6 +1925,7 @@ function P.foreach(select_text, expression, each)
   end
   return table.concat(out)
 end
+--@lazy-group-end foreach
 
 -- -- the macros' entry points (macros.pyconfig: %pyconfig_* call these) ------------------
 --
@@ -1996,6 +1998,8 @@ function P.stanza(template, arguments, extra)
   print(rpm.expand(text))
 end
 -- %pyconfig_test [OPTIONS] [-- TEST ARGUMENTS]: the words after -- go to the test command
+-- (these two: a lazy group, compiled._split_lazy)
+--@lazy-group each
 function P.test(words)
   local options, passed, after = {}, {}, false
   for _, word in ipairs(words) do
@@ -2017,6 +2021,7 @@ function P.each(expression, each)
   end
   print(rpm.expand(text))
 end
+--@lazy-group-end each
 
 -- -- is the registry current? ------------------------------------------------------------
 
