@@ -413,6 +413,8 @@ def _split_lazy(chunk: str) -> tuple[str, dict[str, str]] | None:
         else:
             region = None
     names = [name for name, _ in groups]
+    # groups after the engine's own (the macros' helpers, _setup_part()) see all its locals
+    scopes += [seen] * (len(groups) - len(scopes))
     if region is not None or len(groups) != len(scopes) or len(set(names)) != len(names):
         return None
     if not groups:
@@ -486,17 +488,23 @@ def setup_source(*, rpm: str = "rpm") -> str | None:
 
 
 def _setup_part(setup: str | None) -> str:
-    """The Lua of ``%_pyconfig_lua_setup`` (*setup*, its body), run by the chunk when the
-    macro loaded in this parse has that very body: the macros then skip expanding and
-    compiling it again (a quarter of the evaluator's fixed cost per parse).  Any other
-    body (another version of macros.pyconfig, a --define) is expanded as before."""
+    """The Lua of ``%_pyconfig_lua_setup`` (*setup*, its body) as the lazy group
+    ``helpers``: only a parse whose compiled registry is not current (or a macro calling
+    ``P.quote``, ``P.run``) reads them, and then this runs them when the macro loaded in
+    this parse has that very body, which rpm need not expand and compile again.  Any
+    other body (another version of macros.pyconfig, a --define) is expanded as before."""
     if setup is None:
         return ""
     current = f"%{{?{SETUP_MACRO}:%{{macrobody:{SETUP_MACRO}}}}}"
     # a function of its own: any chunk rpm can run is a valid function body
-    return (f"if rpm.expand({_lua(current)}) == {_lua(setup)} then\n"
-            f"local function helpers(...)\n{setup[len('%{lua:'):-1]}\nend\n"
-            "helpers()\npyconfig.setup_done = true\nend\n")
+    # P.lazy_helpers: %_pyconfig_lua_init need not define them
+    return ("pyconfig.lazy_helpers = true\n"
+            f"{_GROUP_BEGIN}helpers\n"
+            f"if rpm.expand({_lua(current)}) == {_lua(setup)} then\n"
+            f"local function helpers(...)\n{_minified(setup[len('%{lua:'):-1])}end\n"
+            "helpers()\npyconfig.setup_done = true\n"
+            f"else\nrpm.expand({_lua('%{' + SETUP_MACRO + '}')})\nend\n"
+            f"{_GROUP_END}helpers\n")
 
 
 def lua_chunk(registry: Registry, prints: Fingerprint, default_path: Sequence[str],

@@ -822,18 +822,21 @@ def test_the_macros_helpers_come_compiled_only_when_their_text_is_the_same(
     counted, registry, compiled = setup
     spec = tmp_path / "t.spec"
     spec.write_text("Name: t\nVersion: 1\nRelease: 1\nSummary: s\nLicense: MIT\n"
-                    "%description\n%{pyconfig_foreach:@name}\n"
+                    "%description\n%{pyconfig_foreach:@name}\n%{pyconfig_exe:true}\n"
                     "%{lua:print('helpers: ' .. tostring(pyconfig.setup_done))}\n",
                     encoding="utf-8")
     same, calls = counted.rpmspec(registry, compiled, "-P", str(spec))
     assert same.returncode == 0, same.stderr
     assert calls == []
-    assert "python3\npython3-debug\npypy3\n\nhelpers: true\n" in same.stdout
+    # %pyconfig_exe needs the helpers (P.quote): the compiled registry's, loaded then
+    assert ("python3\npython3-debug\npypy3\n\n" in same.stdout
+            and " --foreach --exe='true' || exit 1\nhelpers: true\n" in same.stdout), same.stdout
     text = MACROS.read_text(encoding="utf-8")
-    start = text.index("%_pyconfig_lua_setup %{lua:\\\ndo\\\n")
+    first = "pyconfig = pyconfig or {}\\\n"
+    start = text.index("%_pyconfig_lua_setup %{lua:\\\n" + first)
     end = text.index("\n}\n", start) + 3
     other = tmp_path / "other.macros"
-    other.write_text(text[start:end].replace("do\\\n", "do -- another text\\\n", 1),
+    other.write_text(text[start:end].replace(first, "-- another text\\\n" + first, 1),
                      encoding="utf-8")
     changed, calls = counted.rpmspec(registry, compiled, "-P", "--load", str(other), str(spec))
     assert changed.returncode == 0, changed.stderr
