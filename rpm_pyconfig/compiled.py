@@ -663,7 +663,8 @@ def bytecode(chunk: str, *, rpm: str = "rpm") -> tuple[bytes, bytes] | None:
     Loading bytecode takes a tenth of the time of compiling the source on every parse.
     The identity is the header of ``string.dump`` (the bytes both dumps share with one of
     an empty function: Lua's version, format, the sizes of its types and its byte order),
-    which the macros file compares with the running Lua's before loading the file.
+    which the macros file compares with the file's before loading it (and load() with the
+    running Lua's).
     None when rpm cannot do it; the source then serves.
     """
     import os
@@ -725,26 +726,25 @@ def _checked_load(path: str, data: bytes, identity: bytes, owner: int, name: str
     then runs *after*, or does nothing at all when the file is not that very file."""
     header = _header(data)
     # nothing of the file runs unless its owner wrote it (no other user could change
-    # it), its first line names these very bytes, its length is theirs and both its
-    # Lua header and the running Lua's are the one that wrote it (another compile, a
-    # truncated or planted file, an upgraded Lua: the macros ask the tool, as without
-    # the file); the collector paused while the chunk loads (it allocates the whole
-    # evaluator: a collection cycle started then walks all of it), then resumed as it was
+    # it), its first line names these very bytes, its length is theirs and its Lua header
+    # is the one of the Lua that wrote it (another compile, a truncated or planted file:
+    # the macros ask the tool, as without the file); load() compares that header with
+    # the running Lua's too (an upgraded Lua: no function, nothing runs).  The collector
+    # is paused while the chunk runs (it allocates the whole evaluator: a collection
+    # cycle started then walks all of it), then resumed as it was; an error in the chunk
+    # stops the parse anyway.  Short: rpm compiles this text on every parse.
     return (
-        f"local st = posix.stat({_lua(path)}) "
+        f"local p = {_lua(path)} local st = posix.stat(p) "
         f"local f = st and st.uid == {owner} and st.type == 'regular' and "
-        f"not st.mode:find('w', 4, true) and io.open({_lua(path)}, 'rb') "
+        "not st.mode:find('w', 4, true) and io.open(p, 'rb') "
         f"if f then local data = f:read({len(header)}) == {_lua(header)} and "
         f"f:read({len(data) + 1}) f:close() "
         f"local id = {_bytes_literal(identity)} "
-        f"if data and #data == {len(data)} and data:sub(1, {len(identity)}) == id "
-        f"and string.dump(function() end, true):sub(1, {len(identity)}) == id then "
+        f"if data and #data == {len(data)} and data:sub(1, {len(identity)}) == id then "
         "local gc = collectgarbage('isrunning') collectgarbage('stop') "
         f"local fn = load(data, {_lua(name)}, 'b') "
-        "local ok, problem = true, nil "
-        "if fn then ok, problem = pcall(fn) end "
+        "if fn then fn() end "
         "if gc then collectgarbage('restart') end "
-        "if not ok then error(problem, 0) end "
         f"if fn then {after} end end end"
     )
 
