@@ -1975,8 +1975,12 @@ function P.unhandled(problem)
           "(a bug, please report it): " .. tostring(problem), 0)
   end
 end
--- extra: values of this call only ({test_args = ...} of %pyconfig_test)
+-- extra: values of this call only ({test_args = ...} of %pyconfig_test); arguments: text,
+-- or the words of rpm's arg table (the macros pass it: less Lua for rpm to compile)
 function P.stanza(template, arguments, extra)
+  if type(arguments) == "table" then
+    arguments = table.concat(arguments, " ")
+  end
   local selected = rpm.expand("%\123?pyconfig_select\125")
   local settings = P.settings(P.template_reads[template] or {})
   for key, value in pairs(extra or {}) do
@@ -2014,6 +2018,9 @@ function P.test(words)
   P.stanza("test", table.concat(options, " "), {test_args = table.concat(passed, " ")})
 end
 function P.each(expression, each)
+  if type(expression) == "table" then  -- rpm's arg table (see P.stanza)
+    expression = table.concat(expression, " ")
+  end
   local ok, text = pcall(P.foreach, rpm.expand("%\123?pyconfig_select\125"), expression, each)
   if not ok then
     P.unhandled(text)
