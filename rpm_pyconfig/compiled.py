@@ -633,8 +633,9 @@ def _pieces(data: bytes) -> list[str]:
 
 
 #: The first line of a bytecode file: the digest and length of the bytecode after it, which
-#: the macros file records and compares before rpm's Lua loads a byte of it.
-_HEADER = "rpm-pyconfig bytecode {digest} {size:010d}\n"
+#: the macros file records and compares before rpm's Lua loads a byte of it; a comment
+#: for Lua (#), so that loadfile() reads the bytecode after it from the file itself.
+_HEADER = "#rpm-pyconfig bytecode {digest} {size:010d}\n"
 
 
 def _header(data: bytes) -> bytes:
@@ -733,16 +734,20 @@ def _checked_load(path: str, data: bytes, identity: bytes, owner: int, name: str
     # is paused while the chunk runs (it allocates the whole evaluator: a collection
     # cycle started then walks all of it), then resumed as it was; an error in the chunk
     # stops the parse anyway.  Short: rpm compiles this text on every parse.
+    # loadfile(): the bytes go from the file to the undump through Lua's buffer, with no
+    # string of them to allocate, copy and free (lua_close's frees of large blocks make
+    # glibc consolidate its free lists)
     return (
         f"local p = {_lua(path)} local st = posix.stat(p) "
         f"local f = st and st.uid == {owner} and st.type == 'regular' and "
+        f"st.size == {len(header) + len(data)} and "
         "not st.mode:find('w', 4, true) and io.open(p, 'rb') "
-        f"if f then local data = f:read({len(header)}) == {_lua(header)} and "
-        f"f:read({len(data) + 1}) f:close() "
-        f"local id = {_bytes_literal(identity)} "
-        f"if data and #data == {len(data)} and data:sub(1, {len(identity)}) == id then "
+        f"if f then local id = {_bytes_literal(identity)} "
+        f"local ok = f:read({len(header)}) == {_lua(header)} and f:read({len(identity)}) == id "
+        "f:close() "
+        "if ok then "
         "local gc = collectgarbage('isrunning') collectgarbage('stop') "
-        f"local fn = load(data, {_lua(name)}, 'b') "
+        "local fn = loadfile(p, 'b') "
         "if fn then fn() end "
         "if gc then collectgarbage('restart') end "
         f"if fn then {after} end end end"

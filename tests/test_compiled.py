@@ -961,7 +961,7 @@ def test_bytecode_of_another_lua_or_compile_is_never_run(setup: tuple[Counted, P
     side = Path(f"{compiled}.luac")
     good = side.read_bytes()
     first, data = good.split(b"\n", 1)
-    assert first.startswith(b"rpm-pyconfig bytecode ") and int(first.split()[-1]) == len(data)
+    assert first.startswith(b"#rpm-pyconfig bytecode ") and int(first.split()[-1]) == len(data)
     expected, calls = counted.rpmspec(registry, compiled, "-P", str(COVERAGE))
     assert (expected.returncode, calls) == (0, [])
     other = tmp_path / "other-registry"
