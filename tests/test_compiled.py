@@ -1325,18 +1325,62 @@ def test_the_installed_interpreter_file_makes_a_missing_registry_run_it_directly
 # -- the lazily loaded part of the evaluator -----------------------------------------------
 
 
-def _lazy_rules(engine: str) -> list[str]:
-    """What breaks the two rules of the lazy part of *engine* (pyconfig.lua and the
-    stanzas), and any local above it that the lazy part uses but ``_split_lazy()`` does
-    not pass to it."""
-    found = scan(engine)
+def _lazy_rules(engine: str, group: str = "versions") -> list[str]:
+    """What breaks the two rules of the lazy part *group* of *engine* (pyconfig.lua and
+    the stanzas; "versions": the part between --@lazy-begin and --@lazy-end), and any
+    local above it that the part uses but ``_split_lazy()`` does not pass to it."""
+    if group == "versions":
+        found = scan(engine)
+    else:
+        # the other parts' lines blanked: their locals are no top-level locals of this one's
+        # chunk (each part is checked on its own)
+        lines, inside = engine.split("\n"), False
+        for number, line in enumerate(lines):
+            if line.startswith(("--@lazy-group ", "--@lazy-begin")):
+                inside = line != f"--@lazy-group {group}"
+            elif line.startswith(("--@lazy-group-end ", "--@lazy-end")):
+                inside = False
+            elif inside:
+                lines[number] = ""
+        found = scan("\n".join(lines), f"--@lazy-group {group}", f"--@lazy-group-end {group}")
     split = _split_lazy(_minified(engine))
     assert split is not None
-    passed = split[1]["versions"].splitlines()[0]
-    assert passed.startswith("local ") and passed.endswith(" = ...")
-    missing = found.imports_used - {name.strip() for name in passed[6:-6].split(",")}
+    first = split[1][group].splitlines()[0]
+    passed = set()
+    if first.startswith("local ") and first.endswith(" = ..."):
+        passed = {name.strip() for name in first[6:-6].split(",")}
+    missing = found.imports_used - passed
     return found.problems + [f"{name!r} is used by the lazy part but not passed to it"
                              for name in sorted(missing)]
+
+
+def _lazy_groups(engine: str) -> list[str]:
+    """The named lazy groups of *engine* (``--@lazy-group NAME``)."""
+    return re.findall(r"^--@lazy-group (\w+)$", engine, re.M)
+
+
+def test_every_lazy_group_keeps_the_rules() -> None:
+    """The smaller lazy groups (--@lazy-group NAME ... --@lazy-group-end NAME) are parts
+    of their own as well: the same two rules hold for each, and each receives every local
+    above it that it uses; the bytecode form loads each on the first read of a P field it
+    defines, and no stub is left in P for any of them."""
+    engine = _engine()
+    groups = _lazy_groups(engine)
+    assert {"dbpath", "expressions", "globs", "foreach", "each"} <= set(groups)
+    for group in groups:
+        assert _lazy_rules(engine, group) == [], group
+    split = _split_lazy(_minified(engine))
+    assert split is not None
+    main, parts = split
+    assert set(parts) == {"versions", *groups}
+    assert "function P.glob_match(" in parts["globs"]
+    assert "function P.glob_match(" not in main and "P.glob_match = " not in main
+    broken = engine.replace("\n--@lazy-group-end globs\n",
+                            "\n--@lazy-group-end globs\n"
+                            "local function broken(name) return glob_pattern(name) end\n", 1)
+    assert broken != engine
+    assert any("'glob_pattern', a top-level local of the lazy part" in problem
+               for problem in _lazy_rules(broken, "globs"))
 
 
 def test_the_lazy_part_keeps_its_rules() -> None:
