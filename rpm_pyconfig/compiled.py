@@ -8,8 +8,11 @@ compiled from: the search path, the ``*.conf`` names of every directory, the byt
 drop-in and the engine's own files (``engine_files()``: an upgraded tool makes it stale).
 Its stamp is a hash of all that: the same files give the same bytes.  The chunk also
 carries the macros' own Lua helpers (``%_pyconfig_lua_setup``, run instead of the macro when
-it has the same text) and, in the bytecode form, half of the evaluator as a chunk of its own
-loaded on first use (``_split_lazy()``): what a parse decodes and compiles is what it costs.
+it has the same text, and only by a parse that needs them) and, in the bytecode form, the
+parts of the evaluator a spec may never use (half of it: versions, conditions, markers and
+requirements; the dbpath option, @-expressions, globs, %pyconfig_foreach and _test) as
+chunks of their own loaded on first use (``_split_lazy()``): what a parse decodes and
+compiles is what it costs.
 The bytecode file is checked before any of it is loaded (``macros_file()``): its owner,
 its first line (the digest and length of the bytes), and the Lua that wrote it.
 ``macros.pyconfig`` loads it and, when the fingerprint does not match the files (or
