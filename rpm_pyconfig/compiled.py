@@ -724,8 +724,7 @@ def bytecode(chunk: str, *, rpm: str = "rpm") -> tuple[bytes, bytes] | None:
         return data, data[:size]
 
 
-def _checked_load(path: str, data: bytes, identity: bytes, owner: int, name: str,
-                  after: str) -> str:
+def _checked_load(path: str, data: bytes, identity: bytes, owner: int, after: str) -> str:
     """The Lua that loads and runs the bytecode file *path* (``bytecode_file_data(data)``),
     then runs *after*, or does nothing at all when the file is not that very file."""
     header = _header(data)
@@ -793,7 +792,7 @@ def engine_macros_file(stats: dict[str, tuple[int, int] | None], *, path: str, d
         f"posix.stat({_lua(file)}, 'size') == {stat[0]} and "
         f"posix.stat({_lua(file)}, 'mtime') == {stat[1]}"
         for file, stat in ((file, stats[file]) for file in paths) if stat is not None)
-    load = _checked_load(path, data, identity, owner, "rpm-pyconfig evaluator",
+    load = _checked_load(path, data, identity, owner,
                          f"pyconfig.engine_current = {_lua(chr(10).join(paths))}")
     body = f"if {current} then {load} end"
     lines = [
@@ -834,7 +833,7 @@ def macros_file(chunk: str, *, origin: str,
         path, data, identity, stamp, owner = bytecode_file
         check = (f"if not (pyconfig.registry and pyconfig.registry.stamp == {_lua(stamp)}) then "
                  "pyconfig.registry = nil end")
-        body = _checked_load(path, data, identity, owner, "compiled rpm-pyconfig registry", check)
+        body = _checked_load(path, data, identity, owner, check)
         lines.append(f"%{MACRO} %{{lua:{body.replace(chr(92), chr(92) * 2)}}}")
         return ("\n".join(lines) + "\n").encode("ascii")
     names = []
