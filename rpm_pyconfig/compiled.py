@@ -8,8 +8,11 @@ compiled from: the search path, the ``*.conf`` names of every directory, the byt
 drop-in and the engine's own files (``engine_files()``: an upgraded tool makes it stale).
 Its stamp is a hash of all that: the same files give the same bytes.  The chunk also
 carries the macros' own Lua helpers (``%_pyconfig_lua_setup``, run instead of the macro when
-it has the same text) and, in the bytecode form, half of the evaluator as a chunk of its own
-loaded on first use (``_split_lazy()``): what a parse decodes and compiles is what it costs.
+it has the same text, and only by a parse that needs them) and, in the bytecode form, the
+parts of the evaluator a spec may never use (half of it: versions, conditions, markers and
+requirements; the dbpath option, @-expressions, globs, %pyconfig_foreach and _test) as
+chunks of their own loaded on first use (``_split_lazy()``): what a parse decodes and
+compiles is what it costs.
 The bytecode file is checked before any of it is loaded (``macros_file()``): its owner,
 its first line (the digest and length of the bytes), and the Lua that wrote it.
 ``macros.pyconfig`` loads it and, when the fingerprint does not match the files (or
@@ -331,65 +334,131 @@ def _fingerprint_data(prints: Fingerprint, default_path: Sequence[str]) -> str:
     return "\n".join(lines) + "\n"
 
 
-#: The lines around the part of pyconfig.lua that the bytecode form loads on first use.
+#: The lines around the part of pyconfig.lua that the bytecode form loads on first use (the
+#: group "versions"), and around the other groups loaded so (``--@lazy-group NAME`` ...
+#: ``--@lazy-group-end NAME``).
 _LAZY_BEGIN, _LAZY_END = "--@lazy-begin", "--@lazy-end"
+_GROUP_BEGIN, _GROUP_END = "--@lazy-group ", "--@lazy-group-end "
+#: The group of the part between _LAZY_BEGIN and _LAZY_END.
+_VERSIONS = "versions"
 
 
 def _minified(source: str) -> str:
-    """*source* without comment lines (but the lazy part's markers), blank lines and
+    """*source* without comment lines (but the lazy parts' markers), blank lines and
     indentation: rpm compiles the chunk on every parse, and its time goes with its size
     (pyconfig.lua has no long strings)."""
     lines = (line.strip() for line in source.splitlines())
     return "\n".join(line for line in lines if line and (
-        not line.startswith("--") or line in (_LAZY_BEGIN, _LAZY_END))) + "\n"
+        not line.startswith("--") or line.startswith("--@lazy"))) + "\n"
 
 
-#: Where the lazy part's bytecode goes in the main chunk (a Lua string literal, made by
-#: rpm's Lua in bytecode()).
-_LAZY_PLACEHOLDER = "@PYCONFIG_LAZY_BYTECODE@"
+#: Where a lazy part's bytecode goes in the main chunk (a Lua string literal, made by
+#: rpm's Lua in bytecode()); {name}: the group's.
+_LAZY_PLACEHOLDER = "@PYCONFIG_LAZY_{name}@"
 
 
-def _split_lazy(chunk: str) -> tuple[str, str] | None:
-    """*chunk* (minified) as a main chunk and the lazy part of pyconfig.lua, between its
-    markers: the versions, conditions, markers and requirements, half of the evaluator,
-    which a spec without ``--where`` or requirements never runs.  Loading bytecode costs
-    rpm by its size on every parse, so the main chunk carries that part as a string (a
-    copy, not a decoding) and loads it on the first call of a ``P`` function it defines;
-    the part receives the top-level locals defined above it.  None without the markers."""
+def _marker(line: str) -> tuple[str, bool] | None:
+    """(group, whether it begins) of a lazy part's marker line, else None."""
+    if line == _LAZY_BEGIN:
+        return _VERSIONS, True
+    if line == _LAZY_END:
+        return _VERSIONS, False
+    for prefix, begins in ((_GROUP_BEGIN, True), (_GROUP_END, False)):
+        if line.startswith(prefix) and line[len(prefix):].isidentifier():
+            return line[len(prefix):], begins
+    return None
+
+
+def _split_lazy(chunk: str) -> tuple[str, dict[str, str]] | None:
+    """*chunk* (minified) as a main chunk and the lazy parts of pyconfig.lua, each between
+    its markers: the versions, conditions, markers and requirements (half of the
+    evaluator, which a spec without ``--where`` or requirements never runs), and the
+    smaller groups a spec may never use (the dbpath option, @-expressions, globs,
+    %pyconfig_test, %pyconfig_foreach).  Loading bytecode costs rpm by its size on every
+    parse, so the main chunk carries each part as a string (a copy, not a decoding) and
+    loads it when a ``P`` field it defines is first read (one ``__index`` metamethod on
+    ``P``: no stub function per field to decode); each part receives, as values, the
+    top-level locals above it that it names.  None without well-formed markers."""
     import re
 
-    begin, end = f"\n{_LAZY_BEGIN}\n", f"\n{_LAZY_END}\n"
-    if chunk.count(begin) != 1 or chunk.count(end) != 1 or chunk.index(begin) > chunk.index(end):
-        return None
-    before, rest = chunk.split(begin)
-    region, after = rest.split(end)
-    imports: list[str] = []
-    top = _engine().split(f"\n{_LAZY_BEGIN}\n")[0]  # not minified: top-level lines unindented
-    for line in top.splitlines():
+    # the groups in order: their names, their region of *chunk*, and the top-level
+    # locals declared outside any group above them (from the source: top-level lines
+    # are the unindented ones)
+    scopes: list[list[str]] = []
+    seen: list[str] = []
+    inside = None
+    for line in _engine().splitlines():
+        marker = _marker(line)
+        if marker is not None:
+            name, begins = marker
+            if begins == (inside is not None) or (not begins and name != inside):
+                return None
+            if begins:
+                scopes.append(list(seen))
+            inside = name if begins else None
+            continue
         match = re.match(r"local function (\w+)\(", line) or re.match(r"local ([\w, ]+?) =", line)
-        if match:
-            imports += [name.strip() for name in match.group(1).split(",")
-                        if name.strip() not in imports]
-    functions = set(re.findall(r"^local function (\w+)\(", region, re.M))
-    defined = sorted(set(re.findall(r"^function P\.(\w+)\(", region, re.M)) | {
-        name for name, value in re.findall(r"^P\.(\w+) = (\w+)$", region, re.M)
-        if value in functions})
-    names = ", ".join(imports)
+        if match and inside is None:
+            seen += [name.strip() for name in match.group(1).split(",")
+                     if name.strip() not in seen]
+    lines = chunk.split("\n")
+    main: list[str] = []
+    groups: list[tuple[str, list[str]]] = []
+    region: list[str] | None = None
+    for line in lines:
+        marker = _marker(line)
+        if marker is None:
+            (main if region is None else region).append(line)
+        elif marker[1]:
+            region = []
+            groups.append((marker[0], region))
+            main.append(f"\0{len(groups) - 1}")  # where its locals are passed
+        else:
+            region = None
+    names = [name for name, _ in groups]
+    # groups after the engine's own (the macros' helpers, _setup_part()) see all its locals
+    scopes += [seen] * (len(groups) - len(scopes))
+    if region is not None or len(groups) != len(scopes) or len(set(names)) != len(names):
+        return None
+    if not groups:
+        return None
+    parts: dict[str, str] = {}
+    keys: list[tuple[str, str]] = []
+    for (name, body), scope in zip(groups, scopes):
+        text = "\n".join(body)
+        functions = set(re.findall(r"^local function (\w+)\(", text, re.M))
+        defined = sorted(set(re.findall(r"^function P\.(\w+)\(", text, re.M)) | {
+            key for key, value in re.findall(r"^P\.(\w+) = (\w+)$", text, re.M)
+            if value in functions})
+        keys += [(key, name) for key in defined]
+        # only the locals it names (a word not after . or :), so fewer values to pass
+        used = [local for local in scope
+                if re.search(rf"(?<![\w.:]){local}\b", text)]
+        parts[name] = (f"local {', '.join(used)} = ...\n" if used else "") + text + "\n"
+        index = main.index(f"\0{names.index(name)}")
+        main[index] = f"lazy_args.{name} = {{n = {len(used)}, {', '.join(used)}}}"
+    lookup = ", ".join(f"{key} = {_lua(name)}" for key, name in keys)
+    code = ", ".join(f"{name} = {_LAZY_PLACEHOLDER.format(name=name)}" for name in names)
     stub = [
-        "local lazy_done = false",
-        "local function lazy_load()",
-        "if lazy_done then return end",
-        f"local part = assert(load(P.lazy_bytecode, {_lua('=rpm-pyconfig evaluator (versions)')},"
-        " 'b'))",
-        f"part({names})",
-        "lazy_done = true",
-        "P.lazy_bytecode = nil",
+        # a P field of a part not loaded yet: load the part (which defines all of its
+        # fields), then read the field again; any other missing field is nil
+        f"local lazy_key, lazy_args, lazy_code = {{{lookup}}}, {{}}, {{{code}}}",
+        "setmetatable(P, {__index = function(t, key)",
+        "local name = lazy_key[key]",
+        "if name then",
+        "for k, g in pairs(lazy_key) do if g == name then lazy_key[k] = nil end end",
+        "local args = lazy_args[name]",
+        "assert(load(lazy_code[name], \"=rpm-pyconfig evaluator (\" .. name .. \")\", \"b\"))"
+        "(table.unpack(args, 1, args.n))",
+        "lazy_code[name] = nil",
+        "return rawget(t, key)",
         "end",
-        f"P.lazy_bytecode = {_LAZY_PLACEHOLDER}",
+        "end})",
     ]
-    stub += [f"P.{name} = function(...) lazy_load() return P.{name}(...) end" for name in defined]
-    lazy = f"local {names} = ...\n{region}\n"
-    return before + "\n" + "\n".join(stub) + "\n" + after, lazy
+    first = next(i for i, line in enumerate(main)
+                 if line.startswith(f"lazy_args.{names[0]} = "))
+    main[first:first] = stub
+    return "\n".join(main), parts
 
 
 #: The macro of macros.pyconfig defining the Lua helpers of the macros (``P.load``...).
@@ -422,17 +491,23 @@ def setup_source(*, rpm: str = "rpm") -> str | None:
 
 
 def _setup_part(setup: str | None) -> str:
-    """The Lua of ``%_pyconfig_lua_setup`` (*setup*, its body), run by the chunk when the
-    macro loaded in this parse has that very body: the macros then skip expanding and
-    compiling it again (a quarter of the evaluator's fixed cost per parse).  Any other
-    body (another version of macros.pyconfig, a --define) is expanded as before."""
+    """The Lua of ``%_pyconfig_lua_setup`` (*setup*, its body) as the lazy group
+    ``helpers``: only a parse whose compiled registry is not current (or a macro calling
+    ``P.quote``, ``P.run``) reads them, and then this runs them when the macro loaded in
+    this parse has that very body, which rpm need not expand and compile again.  Any
+    other body (another version of macros.pyconfig, a --define) is expanded as before."""
     if setup is None:
         return ""
     current = f"%{{?{SETUP_MACRO}:%{{macrobody:{SETUP_MACRO}}}}}"
     # a function of its own: any chunk rpm can run is a valid function body
-    return (f"if rpm.expand({_lua(current)}) == {_lua(setup)} then\n"
-            f"local function helpers(...)\n{setup[len('%{lua:'):-1]}\nend\n"
-            "helpers()\npyconfig.setup_done = true\nend\n")
+    # P.lazy_helpers: %_pyconfig_lua_init need not define them
+    return ("pyconfig.lazy_helpers = true\n"
+            f"{_GROUP_BEGIN}helpers\n"
+            f"if rpm.expand({_lua(current)}) == {_lua(setup)} then\n"
+            f"local function helpers(...)\n{_minified(setup[len('%{lua:'):-1])}end\n"
+            "helpers()\npyconfig.setup_done = true\n"
+            f"else\nrpm.expand({_lua('%{' + SETUP_MACRO + '}')})\nend\n"
+            f"{_GROUP_END}helpers\n")
 
 
 def lua_chunk(registry: Registry, prints: Fingerprint, default_path: Sequence[str],
@@ -561,8 +636,9 @@ def _pieces(data: bytes) -> list[str]:
 
 
 #: The first line of a bytecode file: the digest and length of the bytecode after it, which
-#: the macros file records and compares before rpm's Lua loads a byte of it.
-_HEADER = "rpm-pyconfig bytecode {digest} {size:010d}\n"
+#: the macros file records and compares before rpm's Lua loads a byte of it; a comment
+#: for Lua (#), so that loadfile() reads the bytecode after it from the file itself.
+_HEADER = "#rpm-pyconfig bytecode {digest} {size:010d}\n"
 
 
 def _header(data: bytes) -> bytes:
@@ -591,7 +667,8 @@ def bytecode(chunk: str, *, rpm: str = "rpm") -> tuple[bytes, bytes] | None:
     Loading bytecode takes a tenth of the time of compiling the source on every parse.
     The identity is the header of ``string.dump`` (the bytes both dumps share with one of
     an empty function: Lua's version, format, the sizes of its types and its byte order),
-    which the macros file compares with the running Lua's before loading the file.
+    which the macros file compares with the file's before loading it (and load() with the
+    running Lua's).
     None when rpm cannot do it; the source then serves.
     """
     import os
@@ -599,24 +676,29 @@ def bytecode(chunk: str, *, rpm: str = "rpm") -> tuple[bytes, bytes] | None:
     import tempfile
 
     split = _split_lazy(chunk)
+    parts = {} if split is None else split[1]
     with tempfile.TemporaryDirectory() as work:
         source, target = os.path.join(work, "chunk.lua"), os.path.join(work, "chunk.luac")
-        lazy, empty = os.path.join(work, "lazy.lua"), os.path.join(work, "empty.luac")
+        empty = os.path.join(work, "empty.luac")
         with open(source, "w", encoding="utf-8") as stream:
             stream.write(chunk if split is None else split[0])
-        with open(lazy, "w", encoding="utf-8") as stream:
-            stream.write("" if split is None else split[1])
-        # the lazy part's bytecode, as a %q literal in place of the placeholder (once)
+        files = []
+        for number, (name, part) in enumerate(parts.items()):
+            lazy = os.path.join(work, f"lazy{number}.lua")
+            with open(lazy, "w", encoding="utf-8") as stream:
+                stream.write(part)
+            files.append(f"{{{_lua(lazy)}, {_lua(_LAZY_PLACEHOLDER.format(name=name))}}}")
+        # each lazy part's bytecode, as a %q literal in place of its placeholder (once)
         script = (
             f"%{{lua:local f = assert(io.open({_lua(source)}, 'rb')) "
             "local text = f:read('a') f:close() "
-            f"f = assert(io.open({_lua(lazy)}, 'rb')) "
+            f"for _, lazy in ipairs({{{', '.join(files)}}}) do "
+            "f = assert(io.open(lazy[1], 'rb')) "
             "local part = f:read('a') f:close() "
-            "if part ~= '' then "
             "local dumped = string.dump(assert(load(part, 'rpm-pyconfig evaluator')), true) "
-            f"local at = assert(text:find({_lua(_LAZY_PLACEHOLDER)}, 1, true)) "
-            f"text = text:sub(1, at - 1) .. string.format('%q', dumped) .. "
-            f"text:sub(at + {len(_LAZY_PLACEHOLDER)}) end "
+            "local at = assert(text:find(lazy[2], 1, true)) "
+            "text = text:sub(1, at - 1) .. string.format('%q', dumped) .. "
+            "text:sub(at + #lazy[2]) end "
             "local fn = assert(load(text, 'compiled rpm-pyconfig registry')) "
             f"local out = assert(io.open({_lua(target)}, 'wb')) "
             "out:write(string.dump(fn, true)) out:close() "
@@ -642,32 +724,34 @@ def bytecode(chunk: str, *, rpm: str = "rpm") -> tuple[bytes, bytes] | None:
         return data, data[:size]
 
 
-def _checked_load(path: str, data: bytes, identity: bytes, owner: int, name: str,
-                  after: str) -> str:
+def _checked_load(path: str, data: bytes, identity: bytes, owner: int, after: str) -> str:
     """The Lua that loads and runs the bytecode file *path* (``bytecode_file_data(data)``),
     then runs *after*, or does nothing at all when the file is not that very file."""
     header = _header(data)
     # nothing of the file runs unless its owner wrote it (no other user could change
-    # it), its first line names these very bytes, its length is theirs and both its
-    # Lua header and the running Lua's are the one that wrote it (another compile, a
-    # truncated or planted file, an upgraded Lua: the macros ask the tool, as without
-    # the file); the collector paused while the chunk loads (it allocates the whole
-    # evaluator: a collection cycle started then walks all of it), then resumed as it was
+    # it), its first line names these very bytes, its length is theirs and its Lua header
+    # is the one of the Lua that wrote it (another compile, a truncated or planted file:
+    # the macros ask the tool, as without the file); load() compares that header with
+    # the running Lua's too (an upgraded Lua: no function, nothing runs).  The collector
+    # is paused while the chunk runs (it allocates the whole evaluator: a collection
+    # cycle started then walks all of it), then resumed as it was; an error in the chunk
+    # stops the parse anyway.  Short: rpm compiles this text on every parse.
+    # loadfile(): the bytes go from the file to the undump through Lua's buffer, with no
+    # string of them to allocate, copy and free (lua_close's frees of large blocks make
+    # glibc consolidate its free lists)
     return (
-        f"local st = posix.stat({_lua(path)}) "
+        f"local p = {_lua(path)} local st = posix.stat(p) "
         f"local f = st and st.uid == {owner} and st.type == 'regular' and "
-        f"not st.mode:find('w', 4, true) and io.open({_lua(path)}, 'rb') "
-        f"if f then local data = f:read({len(header)}) == {_lua(header)} and "
-        f"f:read({len(data) + 1}) f:close() "
-        f"local id = {_bytes_literal(identity)} "
-        f"if data and #data == {len(data)} and data:sub(1, {len(identity)}) == id "
-        f"and string.dump(function() end, true):sub(1, {len(identity)}) == id then "
+        f"st.size == {len(header) + len(data)} and "
+        "not st.mode:find('w', 4, true) and io.open(p, 'rb') "
+        f"if f then local id = {_bytes_literal(identity)} "
+        f"local ok = f:read({len(header)}) == {_lua(header)} and f:read({len(identity)}) == id "
+        "f:close() "
+        "if ok then "
         "local gc = collectgarbage('isrunning') collectgarbage('stop') "
-        f"local fn = load(data, {_lua(name)}, 'b') "
-        "local ok, problem = true, nil "
-        "if fn then ok, problem = pcall(fn) end "
+        "local fn = loadfile(p, 'b') "
+        "if fn then fn() end "
         "if gc then collectgarbage('restart') end "
-        "if not ok then error(problem, 0) end "
         f"if fn then {after} end end end"
     )
 
@@ -708,7 +792,7 @@ def engine_macros_file(stats: dict[str, tuple[int, int] | None], *, path: str, d
         f"posix.stat({_lua(file)}, 'size') == {stat[0]} and "
         f"posix.stat({_lua(file)}, 'mtime') == {stat[1]}"
         for file, stat in ((file, stats[file]) for file in paths) if stat is not None)
-    load = _checked_load(path, data, identity, owner, "rpm-pyconfig evaluator",
+    load = _checked_load(path, data, identity, owner,
                          f"pyconfig.engine_current = {_lua(chr(10).join(paths))}")
     body = f"if {current} then {load} end"
     lines = [
@@ -749,7 +833,7 @@ def macros_file(chunk: str, *, origin: str,
         path, data, identity, stamp, owner = bytecode_file
         check = (f"if not (pyconfig.registry and pyconfig.registry.stamp == {_lua(stamp)}) then "
                  "pyconfig.registry = nil end")
-        body = _checked_load(path, data, identity, owner, "compiled rpm-pyconfig registry", check)
+        body = _checked_load(path, data, identity, owner, check)
         lines.append(f"%{MACRO} %{{lua:{body.replace(chr(92), chr(92) * 2)}}}")
         return ("\n".join(lines) + "\n").encode("ascii")
     names = []

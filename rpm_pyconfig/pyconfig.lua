@@ -17,14 +17,18 @@
 
 pyconfig = pyconfig or {}
 local P = pyconfig
+-- The bytecode form loads its lazy parts through P's metatable (compiled._split_lazy); a
+-- source loaded over it (the fallback's) defines every field itself.
+setmetatable(P, nil)
 -- The globals the hot paths call, as locals: a global is a table lookup on every call (the
 -- spec-text check alone was a quarter of a stanza's time).
 local type, getmetatable, setmetatable, ipairs, pairs, next = type, getmetatable, setmetatable,
                                                               ipairs, pairs, next
 local math_type = math.type
 -- What macros.pyconfig expects of this file: it treats a compiled registry of another API
--- (written by an older tool) as stale.  3: the macros' entry points (P.stanza...) are here.
-P.API = 3
+-- (written by an older tool) as stale.  3: the macros' entry points (P.stanza...) are here;
+-- 4: P.test, P.each and P.stanza take rpm's arg table.
+P.API = 4
 local BAIL = setmetatable({}, {__tostring = function() return "pyconfig: not handled in Lua" end})
 P.BAIL = BAIL
 -- The metatable of runtimes handed to templates (see P.select and P.jinja).
@@ -141,6 +145,8 @@ P.shell_quote = Q
 -- definitions (%{_var}/lib/rpm on rpm >= 4.20).  Debian 12's rpm defines it as
 -- %(bash -c 'echo ~/.rpmdb'), two processes on every parse: for that (or any definition that
 -- runs something) nothing is passed, and backend-requires' own rpm reads rpm's definition.
+-- (A lazy group, see compiled._split_lazy: only %pyconfig_generate_buildrequires needs it.)
+--@lazy-group dbpath
 local function starts_no_process(name, depth)
   if depth > 8 or rpm.expand("%\123?" .. name .. ":1\125") ~= "1" then
     return false
@@ -180,6 +186,7 @@ function P.rpm_dbpath_option()
   end
   return " --rpm-dbpath " .. Q(path)
 end
+--@lazy-group-end dbpath
 
 -- PEP 503 names: canonicalize_name
 local function canonical(name)
@@ -187,6 +194,8 @@ local function canonical(name)
 end
 
 -- -- @-expressions --------------------------------------------------------------------
+
+--@lazy-group expressions
 
 -- A list of literal strings and {token} tables; bail on anything that is not a valid
 -- expression (the tool then reports it with its caret).
@@ -244,9 +253,12 @@ function P.evaluate(parts, runtime, escape)
   end
   return table.concat(out)
 end
+--@lazy-group-end expressions
 
 -- -- globs (fnmatch.fnmatchcase) ------------------------------------------------------
 
+-- (A lazy group: only --only and --exclude use them.)
+--@lazy-group globs
 local function glob_pattern(glob)
   local out, i = {"^"}, 1
   while i <= #glob do
@@ -299,12 +311,13 @@ local function glob_pattern(glob)
   return table.concat(out)
 end
 
-local function glob_match(name, glob)
+function P.glob_match(name, glob)
   if glob:find("[\128-\255]") then
     P.bail()
   end
   return name:find(glob_pattern(glob)) ~= nil
 end
+--@lazy-group-end globs
 
 -- Release numbers: used below and by the Jinja operations.
 local function number(digits)
@@ -1342,13 +1355,13 @@ function P.select(o)
     if #o.only > 0 then
       keep = false
       for _, glob in ipairs(o.only) do
-        if glob_match(rt.t.name, glob) then
+        if P.glob_match(rt.t.name, glob) then
           keep = true
         end
       end
     end
     for _, glob in ipairs(o.exclude) do
-      if keep and glob_match(rt.t.name, glob) then
+      if keep and P.glob_match(rt.t.name, glob) then
         keep = false
       end
     end
@@ -1958,6 +1971,7 @@ function P.render(template, select_text, args_text, settings)
 end
 
 -- `tool SELECT --foreach --eval EXPR` (each=true) or `tool SELECT --eval EXPR`
+--@lazy-group foreach
 function P.foreach(select_text, expression, each)
   local o = P.parse_options(P.shell_words(select_text), false)
   local parts = P.parse_expression(expression)
@@ -1978,6 +1992,7 @@ function P.foreach(select_text, expression, each)
   end
   return table.concat(out)
 end
+--@lazy-group-end foreach
 
 -- -- the macros' entry points (macros.pyconfig: %pyconfig_* call these) ------------------
 --
@@ -2057,8 +2072,12 @@ function P.unhandled(problem)
           "(a bug, please report it): " .. tostring(problem), 0)
   end
 end
--- extra: values of this call only ({test_args = ...} of %pyconfig_test)
+-- extra: values of this call only ({test_args = ...} of %pyconfig_test); arguments: text,
+-- or the words of rpm's arg table (the macros pass it: less Lua for rpm to compile)
 function P.stanza(template, arguments, extra)
+  if type(arguments) == "table" then
+    arguments = table.concat(arguments, " ")
+  end
   local selected = rpm.expand("%\123?pyconfig_select\125")
   local settings = P.settings(P.template_values[template] or {})
   for key, value in pairs(extra or {}) do
@@ -2080,6 +2099,8 @@ function P.stanza(template, arguments, extra)
   print(rpm.expand(text))
 end
 -- %pyconfig_test [OPTIONS] [-- TEST ARGUMENTS]: the words after -- go to the test command
+-- (these two: a lazy group, compiled._split_lazy)
+--@lazy-group each
 function P.test(words)
   local options, passed, after = {}, {}, false
   for _, word in ipairs(words) do
@@ -2094,6 +2115,9 @@ function P.test(words)
   P.stanza("test", table.concat(options, " "), {test_args = table.concat(passed, " ")})
 end
 function P.each(expression, each)
+  if type(expression) == "table" then  -- rpm's arg table (see P.stanza)
+    expression = table.concat(expression, " ")
+  end
   local ok, text = pcall(P.foreach, rpm.expand("%\123?pyconfig_select\125"), expression, each)
   if not ok then
     P.unhandled(text)
@@ -2101,6 +2125,7 @@ function P.each(expression, each)
   end
   print(rpm.expand(text))
 end
+--@lazy-group-end each
 
 -- -- is the registry current? ------------------------------------------------------------
 

@@ -822,18 +822,21 @@ def test_the_macros_helpers_come_compiled_only_when_their_text_is_the_same(
     counted, registry, compiled = setup
     spec = tmp_path / "t.spec"
     spec.write_text("Name: t\nVersion: 1\nRelease: 1\nSummary: s\nLicense: MIT\n"
-                    "%description\n%{pyconfig_foreach:@name}\n"
+                    "%description\n%{pyconfig_foreach:@name}\n%{pyconfig_exe:true}\n"
                     "%{lua:print('helpers: ' .. tostring(pyconfig.setup_done))}\n",
                     encoding="utf-8")
     same, calls = counted.rpmspec(registry, compiled, "-P", str(spec))
     assert same.returncode == 0, same.stderr
     assert calls == []
-    assert "python3\npython3-debug\npypy3\n\nhelpers: true\n" in same.stdout
+    # %pyconfig_exe needs the helpers (P.quote): the compiled registry's, loaded then
+    assert ("python3\npython3-debug\npypy3\n\n" in same.stdout
+            and " --foreach --exe='true' || exit 1\nhelpers: true\n" in same.stdout), same.stdout
     text = MACROS.read_text(encoding="utf-8")
-    start = text.index("%_pyconfig_lua_setup %{lua:\\\ndo\\\n")
+    first = "pyconfig = pyconfig or {}\\\n"
+    start = text.index("%_pyconfig_lua_setup %{lua:\\\n" + first)
     end = text.index("\n}\n", start) + 3
     other = tmp_path / "other.macros"
-    other.write_text(text[start:end].replace("do\\\n", "do -- another text\\\n", 1),
+    other.write_text(text[start:end].replace(first, "-- another text\\\n" + first, 1),
                      encoding="utf-8")
     changed, calls = counted.rpmspec(registry, compiled, "-P", "--load", str(other), str(spec))
     assert changed.returncode == 0, changed.stderr
@@ -958,7 +961,7 @@ def test_bytecode_of_another_lua_or_compile_is_never_run(setup: tuple[Counted, P
     side = Path(f"{compiled}.luac")
     good = side.read_bytes()
     first, data = good.split(b"\n", 1)
-    assert first.startswith(b"rpm-pyconfig bytecode ") and int(first.split()[-1]) == len(data)
+    assert first.startswith(b"#rpm-pyconfig bytecode ") and int(first.split()[-1]) == len(data)
     expected, calls = counted.rpmspec(registry, compiled, "-P", str(COVERAGE))
     assert (expected.returncode, calls) == (0, [])
     other = tmp_path / "other-registry"
@@ -1322,18 +1325,62 @@ def test_the_installed_interpreter_file_makes_a_missing_registry_run_it_directly
 # -- the lazily loaded part of the evaluator -----------------------------------------------
 
 
-def _lazy_rules(engine: str) -> list[str]:
-    """What breaks the two rules of the lazy part of *engine* (pyconfig.lua and the
-    stanzas), and any local above it that the lazy part uses but ``_split_lazy()`` does
-    not pass to it."""
-    found = scan(engine)
+def _lazy_rules(engine: str, group: str = "versions") -> list[str]:
+    """What breaks the two rules of the lazy part *group* of *engine* (pyconfig.lua and
+    the stanzas; "versions": the part between --@lazy-begin and --@lazy-end), and any
+    local above it that the part uses but ``_split_lazy()`` does not pass to it."""
+    if group == "versions":
+        found = scan(engine)
+    else:
+        # the other parts' lines blanked: their locals are no top-level locals of this one's
+        # chunk (each part is checked on its own)
+        lines, inside = engine.split("\n"), False
+        for number, line in enumerate(lines):
+            if line.startswith(("--@lazy-group ", "--@lazy-begin")):
+                inside = line != f"--@lazy-group {group}"
+            elif line.startswith(("--@lazy-group-end ", "--@lazy-end")):
+                inside = False
+            elif inside:
+                lines[number] = ""
+        found = scan("\n".join(lines), f"--@lazy-group {group}", f"--@lazy-group-end {group}")
     split = _split_lazy(_minified(engine))
     assert split is not None
-    passed = split[1].splitlines()[0]
-    assert passed.startswith("local ") and passed.endswith(" = ...")
-    missing = found.imports_used - {name.strip() for name in passed[6:-6].split(",")}
+    first = split[1][group].splitlines()[0]
+    passed = set()
+    if first.startswith("local ") and first.endswith(" = ..."):
+        passed = {name.strip() for name in first[6:-6].split(",")}
+    missing = found.imports_used - passed
     return found.problems + [f"{name!r} is used by the lazy part but not passed to it"
                              for name in sorted(missing)]
+
+
+def _lazy_groups(engine: str) -> list[str]:
+    """The named lazy groups of *engine* (``--@lazy-group NAME``)."""
+    return re.findall(r"^--@lazy-group (\w+)$", engine, re.M)
+
+
+def test_every_lazy_group_keeps_the_rules() -> None:
+    """The smaller lazy groups (--@lazy-group NAME ... --@lazy-group-end NAME) are parts
+    of their own as well: the same two rules hold for each, and each receives every local
+    above it that it uses; the bytecode form loads each on the first read of a P field it
+    defines, and no stub is left in P for any of them."""
+    engine = _engine()
+    groups = _lazy_groups(engine)
+    assert {"dbpath", "expressions", "globs", "foreach", "each"} <= set(groups)
+    for group in groups:
+        assert _lazy_rules(engine, group) == [], group
+    split = _split_lazy(_minified(engine))
+    assert split is not None
+    main, parts = split
+    assert set(parts) == {"versions", *groups}
+    assert "function P.glob_match(" in parts["globs"]
+    assert "function P.glob_match(" not in main and "P.glob_match = " not in main
+    broken = engine.replace("\n--@lazy-group-end globs\n",
+                            "\n--@lazy-group-end globs\n"
+                            "local function broken(name) return glob_pattern(name) end\n", 1)
+    assert broken != engine
+    assert any("'glob_pattern', a top-level local of the lazy part" in problem
+               for problem in _lazy_rules(broken, "globs"))
 
 
 def test_the_lazy_part_keeps_its_rules() -> None:
