@@ -339,9 +339,22 @@ end
 
 -- The string and table functions the hot paths call, as locals (a global is a table lookup
 -- and a method call a metatable lookup on every call).
-local find, match, sub, gmatch, lower = string.find, string.match, string.sub, string.gmatch,
-                                        string.lower
+-- (gmatch is not among them: its iterator cost as much as ten searches; the loops below
+-- find their separators instead.)
+local find, match, sub, byte, lower = string.find, string.match, string.sub, string.byte,
+                                      string.lower
 local concat, sort = table.concat, table.sort
+
+-- canonical() of names, extras and markers' extra literals, once per text
+local canonicals_seen = {}
+local function canon(name)
+  local c = canonicals_seen[name]
+  if not c then
+    c = canonical(name)
+    canonicals_seen[name] = c
+  end
+  return c
+end
 
 -- -- versions (PEP 440), for --where and markers ------------------------------------------
 
@@ -433,9 +446,15 @@ local function parse_version(text)
     if find(text, "^%d+[%.%d]*$") and not find(text, "..", 1, true) and
        sub(text, -1) ~= "." then
       -- release numbers only (3.11.2, a runtime's version): the common case, in one pass
-      local release = {}
-      for digits in gmatch(text, "%d+") do
-        release[#release + 1] = number(digits)
+      local release, pos = {}, 1
+      while true do
+        local dot = find(text, ".", pos, true)
+        if not dot then
+          release[#release + 1] = number(pos == 1 and text or sub(text, pos))
+          break
+        end
+        release[#release + 1] = number(sub(text, pos, dot - 1))
+        pos = dot + 1
       end
       v = {epoch = 0, release = release}
     else
@@ -587,39 +606,49 @@ end
 local source, at, kind, text, comparison, eager
 local WORDS = {["and"] = true, ["or"] = true, ["not"] = true, ["in"] = true}
 
+-- Bytes: space, tab, newline; ( ); quotes; the operators' = ~ ! < >
+local BLANK = {[32] = true, [9] = true, [10] = true}
+local OPERATOR = {[61] = "=", [126] = "~", [33] = "!", [60] = "<", [62] = ">"}
+
 local function advance()
-  local pos = match(source, "^[ \t\n]*()", at)
-  if pos > #source then
+  local pos = at
+  local c = byte(source, pos)
+  while BLANK[c] do
+    pos = pos + 1
+    c = byte(source, pos)
+  end
+  if not c then
     kind, text = nil, nil
     return
   end
-  local c = sub(source, pos, pos)
-  if c == "(" or c == ")" then
-    kind, text, at = c, c, pos + 1
-  elseif c == "'" or c == '"' then
-    local close = find(source, c, pos + 1, true)
+  if c == 40 or c == 41 then
+    kind = c == 40 and "(" or ")"
+    text, at = kind, pos + 1
+  elseif c == 39 or c == 34 then
+    local close = find(source, c == 39 and "'" or '"', pos + 1, true)
     if not close then
       P.bail()
     end
     kind, text, at = "str", sub(source, pos + 1, close - 1), close + 1
-  else
-    -- === or a two-character operator, else < or >: one search, then what it means
-    local op = match(source, "^[=~!<>]=?=?", pos)
-    if op then
-      local n = #op
-      if n == 3 and op ~= "===" then
-        op, n = sub(op, 1, 2), 2
-      elseif n == 1 and c ~= "<" and c ~= ">" then
+  elseif OPERATOR[c] then
+    -- ===, else a two-character operator (X=), else < or >
+    if byte(source, pos + 1) ~= 61 then
+      if c ~= 60 and c ~= 62 then
         P.bail()
       end
-      kind, text, at = "op", op, pos + n
+      kind, text, at = "op", OPERATOR[c], pos + 1
+    elseif c == 61 and byte(source, pos + 2) == 61 then
+      kind, text, at = "op", "===", pos + 3
     else
-      local word = match(source, "^[A-Za-z_][A-Za-z0-9_.]*", pos)
-      if not word then
-        P.bail()
-      end
-      kind, text, at = WORDS[word] and word or "var", word, pos + #word
+      kind, text, at = "op", OPERATOR[c] .. "=", pos + 2
     end
+  else
+    local _, last = find(source, "^[A-Za-z_][A-Za-z0-9_.]*", pos)
+    if not last then
+      P.bail()
+    end
+    local word = sub(source, pos, last)
+    kind, text, at = WORDS[word] and word or "var", word, last + 1
   end
 end
 
@@ -895,7 +924,7 @@ local function marker_comparison(lvar, left, op, rvar, right)
     if op ~= "==" and op ~= "!=" then
       P.bail()  -- packaging releases disagree on normalising other comparisons
     end
-    literal = canonical(literal)
+    literal = canon(literal)
   end
   local answers = {}
   test = function(env)
@@ -1064,23 +1093,36 @@ function P.parse_requirement(line)
   end
   local extras, specs = {}, {}
   local req = {name = name, extras = extras, specs = specs}
-  pos = match(line, "^[ \t]*()", pos)
-  if sub(line, pos, pos) == "[" then
+  local c = byte(line, pos)
+  while c == 32 or c == 9 do
+    pos = pos + 1
+    c = byte(line, pos)
+  end
+  if c == 91 then  -- [
     local close = find(line, "]", pos, true)
     if not close then
       P.bail()
     end
     local body = sub(line, pos + 1, close - 1)
     if not find(body, "^[ \t]*$") then
-      for item in gmatch(body .. ",", "([^,]*),") do
-        local extra = match(item, "^[ \t]*([A-Za-z0-9][A-Za-z0-9._-]*)[ \t]*$")
+      local from = 1
+      repeat
+        local comma = find(body, ",", from, true)
+        local extra = match(sub(body, from, comma and comma - 1),
+                            "^[ \t]*([A-Za-z0-9][A-Za-z0-9._-]*)[ \t]*$")
         if not extra or find(extra, "[._-]$") then
           P.bail()
         end
         extras[#extras + 1] = extra
-      end
+        from = comma and comma + 1
+      until not from
     end
-    pos = match(line, "^[ \t]*()", close + 1)
+    pos = close + 1
+    c = byte(line, pos)
+    while c == 32 or c == 9 do
+      pos = pos + 1
+      c = byte(line, pos)
+    end
   end
   local spec_text, marker_text = sub(line, pos), nil
   local semicolon = find(spec_text, ";", 1, true)
@@ -1095,19 +1137,24 @@ function P.parse_requirement(line)
     spec_text = strip(sub(spec_text, 2, -2))
   end
   if spec_text ~= "" then
-    for item in gmatch(spec_text .. ",", "([^,]*),") do
-      local op, version = match(item, "^[ \t]*([=~!<>]=?=?)[ \t]*([A-Za-z0-9.!*_-]+)[ \t]*$")
+    local from = 1
+    repeat
+      local comma = find(spec_text, ",", from, true)
+      local op, version = match(sub(spec_text, from, comma and comma - 1),
+                                "^[ \t]*([=~!<>]=?=?)[ \t]*([A-Za-z0-9.!*_-]+)[ \t]*$")
       if not op or not RANK[op] or op == "===" then
         P.bail()
       end
-      local wildcard = match(version, "^(.*)%.%*$")
+      local wildcard = byte(version, -1) == 42 and match(version, "^(.*)%.%*$")  -- *
+      local first = byte(version)
       local v = parse_version(wildcard or version)
-      if not v or not find(version, "^%d") or (wildcard and op ~= "==" and op ~= "!=") or
+      if not v or first < 48 or first > 57 or (wildcard and op ~= "==" and op ~= "!=") or
          (op == "~=" and #v.release < 2) then
         P.bail()
       end
       specs[#specs + 1] = {op, version, v, #specs + 1}
-    end
+      from = comma and comma + 1
+    until not from
   end
   if marker_text then
     if strip(marker_text) == "" then
@@ -1183,7 +1230,7 @@ local function templates_of(req)
       end
     end
   end
-  local name = PLACE .. "dist(" .. canonical(req.name)
+  local name = PLACE .. "dist(" .. canon(req.name)
   local extras, out = req.extras, {}
   if #extras > 0 then
     for k = 1, #extras do
@@ -1206,9 +1253,12 @@ local function requirements_of(lines)
   plain(lines)
   found = {sorted = {}}  -- sorted: the selected requirements' numbers -> their templates
   local requirements_by_line = {}
-  for line in gmatch(lines, "[^\n]+") do
-    line = strip(line)
-    if line ~= "" and sub(line, 1, 1) ~= "#" then
+  local from = 1
+  while from do
+    local newline = find(lines, "\n", from, true)
+    local line = strip(sub(lines, from, newline and newline - 1))
+    from = newline and newline + 1
+    if line ~= "" and byte(line) ~= 35 then  -- #
       local req = requirements_by_line[line]
       if not req then
         req = P.parse_requirement(line)
@@ -1216,7 +1266,7 @@ local function requirements_of(lines)
         if #extras > 0 then
           local canonicals = {}
           for k = 1, #extras do
-            canonicals[k] = canonical(extras[k])
+            canonicals[k] = canon(extras[k])
           end
           req.extras = sorted_unique(canonicals)
         end
@@ -1273,10 +1323,10 @@ function P.dist_requires_uncached(lines, runtime, extra)
   if n == 0 then
     return {}
   end
-  local wanted = extra and canonical(extra)
+  local wanted = extra and canon(extra)
   local base_env = P.marker_environment(runtime, "")
   local extra_env = wanted and P.marker_environment(runtime, wanted) or base_env
-  local chosen, count = {}, 0
+  local chosen, count, mask = {}, 0, 0
   for k = 1, n do
     local marker, selected = requirements[k].marker, nil
     if not marker then
@@ -1292,13 +1342,17 @@ function P.dist_requires_uncached(lines, runtime, extra)
     if selected then
       count = count + 1
       chosen[count] = k
+      if k < 60 then
+        mask = mask | (1 << k)
+      end
     end
   end
   if count == 0 then
     return {}
   end
-  -- the templates of the chosen requirements, each once, sorted once per choice
-  local choice = concat(chosen, ",")
+  -- the templates of the chosen requirements, each once, sorted once per choice (named by
+  -- the bits of their numbers while they fit in an integer: its text cost a conversion)
+  local choice = n < 60 and mask or concat(chosen, ",")
   local templates = requirements.sorted[choice]
   if not templates then
     local seen = {}
@@ -1319,9 +1373,12 @@ function P.dist_requires_uncached(lines, runtime, extra)
     local pieces = pieces_seen[template]
     if not pieces then
       pieces = {}
-      for piece in gmatch(template .. PLACE, "([^\127]*)\127") do
-        pieces[#pieces + 1] = piece
-      end
+      local from = 1
+      repeat
+        local place = find(template, PLACE, from, true)
+        pieces[#pieces + 1] = sub(template, from, place and place - 1)
+        from = place and place + 1
+      until not from
       pieces_seen[template] = pieces
     end
     found[i] = concat(pieces, prefix)
