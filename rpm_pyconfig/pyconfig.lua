@@ -1010,8 +1010,17 @@ end
 local RANK = {[">="] = 0, [">"] = 1, ["~="] = 2, ["=="] = 3, ["==="] = 4, ["!="] = 5,
               ["<="] = 6, ["<"] = 7}
 
+-- release_string(release, true): the numbers are integers, which concat writes as %d does
+local function release_text(release)
+  local n = #release
+  while n > 1 and release[n] == 0 do
+    n = n - 1
+  end
+  return concat(release, ".", 1, n)
+end
+
 local function evr(epoch, release)
-  local text_ = release_string(release, true)
+  local text_ = release_text(release)
   if epoch ~= 0 then
     return epoch .. ":" .. text_
   end
@@ -1019,7 +1028,7 @@ local function evr(epoch, release)
 end
 
 local function dependency_version(v)
-  local text_ = release_string(v.release, true)
+  local text_ = release_text(v.release)
   if v.pre then
     text_ = text_ .. "~" .. v.pre[1] .. v.pre[2]
   end
@@ -1088,7 +1097,8 @@ end
 -- One requirement line: {name, extras = {...}, specs = {{op, version}...}, marker = test|nil}
 function P.parse_requirement(line)
   local name, pos = match(line, "^([A-Za-z0-9][A-Za-z0-9._-]*)()")
-  if not name or find(name, "[._-]$") then
+  local last = name and byte(name, -1)
+  if not name or last == 45 or last == 46 or last == 95 then  -- - . _
     P.bail()
   end
   local extras, specs = {}, {}
@@ -1124,43 +1134,40 @@ function P.parse_requirement(line)
       c = byte(line, pos)
     end
   end
-  local spec_text, marker_text = sub(line, pos), nil
-  local semicolon = find(spec_text, ";", 1, true)
-  if semicolon then
-    spec_text, marker_text = sub(spec_text, 1, semicolon - 1), sub(spec_text, semicolon + 1)
+  local semicolon = find(line, ";", pos, true)
+  local spec_text = sub(line, pos, semicolon and semicolon - 1)
+  if spec_text ~= "" then
+    spec_text = strip(spec_text)
   end
-  spec_text = strip(spec_text)
-  if sub(spec_text, 1, 1) == "(" then
-    if sub(spec_text, -1) ~= ")" then
+  if byte(spec_text) == 40 then  -- (
+    if byte(spec_text, -1) ~= 41 then
       P.bail()
     end
     spec_text = strip(sub(spec_text, 2, -2))
   end
-  if spec_text ~= "" then
+  local size = #spec_text
+  if size > 0 then
+    -- each specifier up to a comma or the end (neither is in its classes): what matching
+    -- each comma-separated item whole would accept; a version must begin with a digit
     local from = 1
     repeat
-      local comma = find(spec_text, ",", from, true)
-      local op, version = match(sub(spec_text, from, comma and comma - 1),
-                                "^[ \t]*([=~!<>]=?=?)[ \t]*([A-Za-z0-9.!*_-]+)[ \t]*$")
-      if not op or not RANK[op] or op == "===" then
+      local op, version, after = match(spec_text,
+        "^[ \t]*([=~!<>]=?=?)[ \t]*(%d[A-Za-z0-9.!*_-]*)[ \t]*()", from)
+      if not op or not RANK[op] or op == "===" or (after <= size and byte(spec_text, after) ~= 44) then
         P.bail()
       end
       local wildcard = byte(version, -1) == 42 and match(version, "^(.*)%.%*$")  -- *
-      local first = byte(version)
       local v = parse_version(wildcard or version)
-      if not v or first < 48 or first > 57 or (wildcard and op ~= "==" and op ~= "!=") or
-         (op == "~=" and #v.release < 2) then
+      if not v or (wildcard and op ~= "==" and op ~= "!=") or (op == "~=" and #v.release < 2) then
         P.bail()
       end
       specs[#specs + 1] = {op, version, v, #specs + 1}
-      from = comma and comma + 1
-    until not from
+      from = after + 1
+    until from > size + 1
   end
-  if marker_text then
-    if strip(marker_text) == "" then
-      P.bail()
-    end
-    req.marker = P.parse_marker(marker_text)
+  if semicolon then
+    -- (a blank marker fails to parse)
+    req.marker = P.parse_marker(sub(line, semicolon + 1))
   end
   return req
 end
@@ -1253,11 +1260,15 @@ local function requirements_of(lines)
   plain(lines)
   found = {sorted = {}}  -- sorted: the selected requirements' numbers -> their templates
   local requirements_by_line = {}
-  local from = 1
-  while from do
-    local newline = find(lines, "\n", from, true)
-    local line = strip(sub(lines, from, newline and newline - 1))
-    from = newline and newline + 1
+  -- each line stripped, in one search: blank lines are skipped with the blanks before a
+  -- line (strip: %s; a line has no newline)
+  local text_, from = lines .. "\n", 1
+  while true do
+    local line, after = match(text_, "^%s*([^\n]-)[ \t\r\v\f]*\n()", from)
+    if not line then
+      break
+    end
+    from = after
     if line ~= "" and byte(line) ~= 35 then  -- #
       local req = requirements_by_line[line]
       if not req then
