@@ -387,7 +387,8 @@ end
 
 local function parse_version_uncached(text)
   local s = lower(text)
-  local v = {epoch = 0, release = {}}
+  -- (every field in the constructor: a table that grows is rebuilt, one of the costs here)
+  local v = {epoch = 0, release = {}, pre = nil, post = nil, dev = nil}
   local pos = 1
   local epoch, after = match(s, "^(%d+)!()")
   if epoch then
@@ -443,7 +444,19 @@ local versions_seen = {}
 local function parse_version(text)
   local v = versions_seen[text]
   if v == nil then
-    if find(text, "^%d+[%.%d]*$") and not find(text, "..", 1, true) and
+    -- up to three release numbers, in one search: a dot matched before an empty part (1.,
+    -- 1..2) shows in the length
+    local a, b, c = match(text, "^(%d+)%.?(%d*)%.?(%d*)$")
+    if a and (b ~= "" or c == "") and
+       #a + (b ~= "" and #b + 1 or 0) + (c ~= "" and #c + 1 or 0) == #text then
+      if b == "" then
+        v = {epoch = 0, release = {number(a)}}
+      elseif c == "" then
+        v = {epoch = 0, release = {number(a), number(b)}}
+      else
+        v = {epoch = 0, release = {number(a), number(b), number(c)}}
+      end
+    elseif find(text, "^%d+[%.%d]*$") and not find(text, "..", 1, true) and
        sub(text, -1) ~= "." then
       -- release numbers only (3.11.2, a runtime's version): the common case, in one pass
       local release, pos = {}, 1
@@ -1102,7 +1115,7 @@ function P.parse_requirement(line)
     P.bail()
   end
   local extras, specs = {}, {}
-  local req = {name = name, extras = extras, specs = specs}
+  local req = {name = name, extras = extras, specs = specs, marker = false, templates = false}
   local c = byte(line, pos)
   while c == 32 or c == 9 do
     pos = pos + 1
@@ -1259,7 +1272,6 @@ local function requirements_of(lines)
   end
   plain(lines)
   found = {sorted = {}}  -- sorted: the selected requirements' numbers -> their templates
-  local requirements_by_line = {}
   -- each line stripped, in one search: blank lines are skipped with the blanks before a
   -- line (strip: %s; a line has no newline)
   local text_, from = lines .. "\n", 1
@@ -1270,18 +1282,14 @@ local function requirements_of(lines)
     end
     from = after
     if line ~= "" and byte(line) ~= 35 then  -- #
-      local req = requirements_by_line[line]
-      if not req then
-        req = P.parse_requirement(line)
-        local extras = req.extras
-        if #extras > 0 then
-          local canonicals = {}
-          for k = 1, #extras do
-            canonicals[k] = canon(extras[k])
-          end
-          req.extras = sorted_unique(canonicals)
+      local req = P.parse_requirement(line)
+      local extras = req.extras
+      if #extras > 0 then
+        local canonicals = {}
+        for k = 1, #extras do
+          canonicals[k] = canon(extras[k])
         end
-        requirements_by_line[line] = req
+        req.extras = sorted_unique(canonicals)
       end
       found[#found + 1] = req
     end
@@ -1337,7 +1345,7 @@ function P.dist_requires_uncached(lines, runtime, extra)
   local wanted = extra and canon(extra)
   local base_env = P.marker_environment(runtime, "")
   local extra_env = wanted and P.marker_environment(runtime, wanted) or base_env
-  local chosen, count, mask = {}, 0, 0
+  local chosen, count, mask = n >= 60 and {} or nil, 0, 0
   for k = 1, n do
     local marker, selected = requirements[k].marker, nil
     if not marker then
@@ -1352,8 +1360,9 @@ function P.dist_requires_uncached(lines, runtime, extra)
     end
     if selected then
       count = count + 1
-      chosen[count] = k
-      if k < 60 then
+      if chosen then
+        chosen[count] = k
+      else
         mask = mask | (1 << k)
       end
     end
@@ -1362,15 +1371,17 @@ function P.dist_requires_uncached(lines, runtime, extra)
     return {}
   end
   -- the templates of the chosen requirements, each once, sorted once per choice (named by
-  -- the bits of their numbers while they fit in an integer: its text cost a conversion)
-  local choice = n < 60 and mask or concat(chosen, ",")
+  -- the bits of their numbers while they fit in an integer: a text cost a conversion each)
+  local choice = chosen and concat(chosen, ",") or mask
   local templates = requirements.sorted[choice]
   if not templates then
     local seen = {}
     templates = {}
-    for i = 1, count do
-      local req = requirements[chosen[i]]
-      add_unseen(templates, seen, req.templates or templates_of(req))
+    for i = 1, chosen and count or n do
+      if chosen or mask & (1 << i) ~= 0 then
+        local req = requirements[chosen and chosen[i] or i]
+        add_unseen(templates, seen, req.templates or templates_of(req))
+      end
     end
     if #templates > 1 then
       sort(templates, byte_less)
