@@ -757,9 +757,20 @@ parse_or = function()
   return series(tests, true)
 end
 
+local SIMPLE_OPERATORS = {["==="] = true, ["=="] = true, ["!="] = true, ["<="] = true,
+                          [">="] = true, ["~="] = true, ["<"] = true, [">"] = true}
+
 -- *compare(left_is_var, left, op, right_is_var, right)* gives the test of one comparison
 -- (a function of the environment).
 local function parse_logic(text_, compare_, eager_)
+  -- The common form, one variable compared with a string, in one search; any other (or one
+  -- the tokens would read otherwise: a keyword for the variable, an operator that is not
+  -- one token, the quote inside the string) through the tokens.
+  local name, op, quote, literal = match(text_,
+    "^[ \t\n]*([A-Za-z_][A-Za-z0-9_.]*)[ \t\n]*([=~!<>]=?=?)[ \t\n]*(['\"])(.-)%3[ \t\n]*$")
+  if name and SIMPLE_OPERATORS[op] and not WORDS[name] and not find(literal, quote, 1, true) then
+    return compare_(true, name, op, false, literal)
+  end
   source, at, comparison, eager = text_, 1, compare_, eager_
   advance()
   local test = parse_or()
@@ -1234,6 +1245,36 @@ end
 -- another at a placeholder only where the other has "(" (the start of a group, at the
 -- beginning or after " with "), and \127 is above "(" and in no name or version.
 local PLACE = "\127"
+
+-- byte_less, eight bytes a call: templates share their first bytes ("\127dist(" and more),
+-- which byte_less reads two calls a byte.
+local function template_less(a, b)
+  local i = 1
+  while true do
+    local a1, a2, a3, a4, a5, a6, a7, a8 = byte(a, i, i + 7)
+    local b1, b2, b3, b4, b5, b6, b7, b8 = byte(b, i, i + 7)
+    if a1 ~= b1 then
+      return (a1 or -1) < (b1 or -1)  -- (nil: the end, before any byte)
+    elseif a2 ~= b2 then
+      return (a2 or -1) < (b2 or -1)
+    elseif a3 ~= b3 then
+      return (a3 or -1) < (b3 or -1)
+    elseif a4 ~= b4 then
+      return (a4 or -1) < (b4 or -1)
+    elseif a5 ~= b5 then
+      return (a5 or -1) < (b5 or -1)
+    elseif a6 ~= b6 then
+      return (a6 or -1) < (b6 or -1)
+    elseif a7 ~= b7 then
+      return (a7 or -1) < (b7 or -1)
+    elseif a8 ~= b8 then
+      return (a8 or -1) < (b8 or -1)
+    elseif not a8 then
+      return false  -- equal
+    end
+    i = i + 8
+  end
+end
 local pieces_seen = {}  -- template -> the text around its placeholders
 
 -- The templates of *req*, one per extra named (or one), made on first use: a requirement
@@ -1384,7 +1425,7 @@ function P.dist_requires_uncached(lines, runtime, extra)
       end
     end
     if #templates > 1 then
-      sort(templates, byte_less)
+      sort(templates, template_less)
     end
     requirements.sorted[choice] = templates
   end
