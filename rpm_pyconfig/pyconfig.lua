@@ -1132,6 +1132,32 @@ function P.parse_requirement(line)
     pos = pos + 1
     c = byte(line, pos)
   end
+  if c == nil then  -- the name alone
+    return req
+  elseif c == 59 then  -- ;: the name and a marker
+    req.marker = P.parse_marker(sub(line, pos + 1))
+    return req
+  elseif c ~= 91 and c ~= 40 then
+    -- one specifier, then the end or a marker, in one search: what the general reading
+    -- below makes of it (which reads anything else)
+    local op, version, semicolon, rest = match(line,
+      "^([=~!<>]=?=?)[ \t]*(%d[A-Za-z0-9.!*_-]*)[ \t]*(;?)(.*)$", pos)
+    if op and (semicolon ~= "" or rest == "") then
+      if not RANK[op] or op == "===" then
+        P.bail()
+      end
+      local wildcard = byte(version, -1) == 42 and match(version, "^(.*)%.%*$")  -- *
+      local v = parse_version(wildcard or version)
+      if not v or (wildcard and op ~= "==" and op ~= "!=") or (op == "~=" and #v.release < 2) then
+        P.bail()
+      end
+      req.specs = {{op, version, v, 1}}
+      if semicolon ~= "" then
+        req.marker = P.parse_marker(rest)
+      end
+      return req
+    end
+  end
   if c == 91 then  -- [
     local close = find(line, "]", pos, true)
     if not close then
@@ -1384,18 +1410,19 @@ function P.dist_requires_uncached(lines, runtime, extra)
     return {}
   end
   local wanted = extra and canon(extra)
-  local base_env = P.marker_environment(runtime, "")
-  local extra_env = wanted and P.marker_environment(runtime, wanted) or base_env
+  local base_env, extra_env  -- made when a marker needs them
   local chosen, count, mask = n >= 60 and {} or nil, 0, 0
   for k = 1, n do
     local marker, selected = requirements[k].marker, nil
     if not marker then
       selected = wanted == nil
     else
+      base_env = base_env or P.marker_environment(runtime, "")
       local in_base = marker(base_env)
       if wanted == nil then
         selected = in_base
       else
+        extra_env = extra_env or P.marker_environment(runtime, wanted)
         selected = not in_base and marker(extra_env)
       end
     end
