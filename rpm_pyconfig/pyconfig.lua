@@ -444,8 +444,8 @@ local versions_seen = {}
 local function parse_version(text)
   local v = versions_seen[text]
   if v == nil then
-    -- up to three release numbers, in one search: a dot matched before an empty part (1.,
-    -- 1..2) shows in the length
+    -- up to three release numbers (3.11.2, a runtime's version: the common case) in one
+    -- search: a dot matched before an empty part (1., 1..2) shows in the length
     local a, b, c = match(text, "^(%d+)%.?(%d*)%.?(%d*)$")
     if a and (b ~= "" or c == "") and
        #a + (b ~= "" and #b + 1 or 0) + (c ~= "" and #c + 1 or 0) == #text then
@@ -456,20 +456,6 @@ local function parse_version(text)
       else
         v = {epoch = 0, release = {number(a), number(b), number(c)}}
       end
-    elseif find(text, "^%d+[%.%d]*$") and not find(text, "..", 1, true) and
-       sub(text, -1) ~= "." then
-      -- release numbers only (3.11.2, a runtime's version): the common case, in one pass
-      local release, pos = {}, 1
-      while true do
-        local dot = find(text, ".", pos, true)
-        if not dot then
-          release[#release + 1] = number(pos == 1 and text or sub(text, pos))
-          break
-        end
-        release[#release + 1] = number(sub(text, pos, dot - 1))
-        pos = dot + 1
-      end
-      v = {epoch = 0, release = release}
     else
       v = parse_version_uncached(text) or false
     end
