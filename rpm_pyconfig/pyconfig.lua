@@ -529,14 +529,27 @@ end
 
 -- Specifier(op .. text).contains(candidate, prereleases=True) for the forms handled here;
 -- bail when the specifier is not one (the tool decides what it means).
+-- (*text* read once: {prefix = its wildcard's release numbers}, its version or false)
+local specifiers_seen = {}
 local function specifier_contains(op, text, candidate)
-  local wildcard = match(text, "^(%d+[%.%d]*)%.%*$")
-  if wildcard then
-    if (op ~= "==" and op ~= "!=") or find(wildcard, "..", 1, true) or
-       sub(wildcard, -1) == "." then
+  local spec = specifiers_seen[text]
+  if spec == nil then
+    local wildcard = match(text, "^(%d+[%.%d]*)%.%*$")
+    if wildcard then
+      if find(wildcard, "..", 1, true) or sub(wildcard, -1) == "." then
+        P.bail()
+      end
+      spec = {prefix = parse_version(wildcard).release}
+    else
+      spec = find(text, "^%d") and parse_version(text) or false
+    end
+    specifiers_seen[text] = spec
+  end
+  local prefix = spec and spec.prefix
+  if prefix then
+    if op ~= "==" and op ~= "!=" then
       P.bail()
     end
-    local prefix = parse_version(wildcard).release
     if candidate.epoch ~= 0 then
       return op == "!="
     end
@@ -550,11 +563,7 @@ local function specifier_contains(op, text, candidate)
     end
     return op == "=="
   end
-  if op == "===" then
-    P.bail()
-  end
-  local spec = find(text, "^%d") and parse_version(text)
-  if not spec then
+  if op == "===" or not spec then
     P.bail()
   end
   local c = compare(candidate, spec)
@@ -878,7 +887,8 @@ local MARKER_KEYS = {python_version = true, python_full_version = true,
                      extra = true}
 
 -- The answer of one comparison for the variable's *value*.
-local function marker_answer(lvar, key, op, literal, value)
+-- *checked*: the literal on the right has passed the checks of the specifier already.
+local function marker_answer(lvar, key, op, literal, value, checked)
   local lhs, rhs
   if lvar then
     lhs, rhs = value, literal
@@ -886,6 +896,13 @@ local function marker_answer(lvar, key, op, literal, value)
     lhs, rhs = literal, value
   end
   if MARKER_VERSION_KEYS[key] and op ~= "in" and op ~= "not in" then
+    if checked then
+      local candidate = parse_version(lhs)
+      if not candidate then
+        P.bail()
+      end
+      return specifier_contains(op, rhs, candidate)
+    end
     if op == "===" or find(rhs, "%s") then
       P.bail()
     end
@@ -936,16 +953,17 @@ local function marker_comparison(lvar, left, op, rvar, right)
     end
     literal = canon(literal)
   end
-  local answers = {}
+  local answers, checked = {}, false
   test = function(env)
     local value = env[key]
     if value == nil then
-      return marker_answer(lvar, key, op, literal, value)
+      return marker_answer(lvar, key, op, literal, value, checked)
     end
     local found = answers[value]
     if found == nil then
-      found = marker_answer(lvar, key, op, literal, value)
+      found = marker_answer(lvar, key, op, literal, value, checked)
       answers[value] = found
+      checked = lvar  -- (the checks of a literal on the right passed: they always will)
     end
     return found
   end
