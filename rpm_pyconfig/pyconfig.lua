@@ -982,7 +982,7 @@ function P.parse_marker(text_)
   return test
 end
 
-function P.marker_environment(runtime, extra)
+local function marker_environment(runtime, extra)
   extra = extra or ""
   local environments = runtime.environments
   if not environments then
@@ -996,6 +996,7 @@ function P.marker_environment(runtime, extra)
   end
   return env
 end
+P.marker_environment = marker_environment
 
 -- platform_machine is asked of rpm (posix.uname) when a marker first reads it: the call
 -- cost more than evaluating all the markers of a spec that does not read it.
@@ -1421,12 +1422,12 @@ function P.dist_requires_uncached(lines, runtime, extra)
     if not marker then
       selected = wanted == nil
     else
-      base_env = base_env or P.marker_environment(runtime, "")
+      base_env = base_env or marker_environment(runtime, "")
       local in_base = marker(base_env)
       if wanted == nil then
         selected = in_base
       else
-        extra_env = extra_env or P.marker_environment(runtime, wanted)
+        extra_env = extra_env or marker_environment(runtime, wanted)
         selected = not in_base and marker(extra_env)
       end
     end
@@ -1447,15 +1448,23 @@ function P.dist_requires_uncached(lines, runtime, extra)
   local choice = chosen and concat(chosen, ",") or mask
   local templates = requirements.sorted[choice]
   if not templates then
-    local seen = {}
+    local seen, size = {}, 0
     templates = {}
     for i = 1, chosen and count or n do
       if chosen or mask & (1 << i) ~= 0 then
         local req = requirements[chosen and chosen[i] or i]
-        add_unseen(templates, seen, req.templates or templates_of(req))
+        local list = req.templates or templates_of(req)
+        for j = 1, #list do
+          local template = list[j]
+          if not seen[template] then
+            seen[template] = true
+            size = size + 1
+            templates[size] = template
+          end
+        end
       end
     end
-    if #templates > 1 then
+    if size > 1 then
       sort(templates, template_less)
     end
     requirements.sorted[choice] = templates
