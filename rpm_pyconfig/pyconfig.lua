@@ -614,14 +614,13 @@ end
 local source, at, kind, text, comparison, eager
 local WORDS = {["and"] = true, ["or"] = true, ["not"] = true, ["in"] = true}
 
--- Bytes: space, tab, newline; ( ); quotes; the operators' = ~ ! < >
-local BLANK = {[32] = true, [9] = true, [10] = true}
+-- Bytes: space 32, tab 9, newline 10; ( 40 ) 41; quotes 39 34; the operators' = ~ ! < >
 local OPERATOR = {[61] = "=", [126] = "~", [33] = "!", [60] = "<", [62] = ">"}
 
 local function advance()
   local pos = at
   local c = byte(source, pos)
-  while BLANK[c] do
+  while c == 32 or c == 9 or c == 10 do
     pos = pos + 1
     c = byte(source, pos)
   end
@@ -752,8 +751,10 @@ parse_or = function()
   return series(tests, true)
 end
 
-local SIMPLE_OPERATORS = {["==="] = true, ["=="] = true, ["!="] = true, ["<="] = true,
-                          [">="] = true, ["~="] = true, ["<"] = true, [">"] = true}
+-- The operators of specifiers, in the order packaging sorts them (by their version first):
+-- also the operators a comparison can be read with in one search.
+local RANK = {[">="] = 0, [">"] = 1, ["~="] = 2, ["=="] = 3, ["==="] = 4, ["!="] = 5,
+              ["<="] = 6, ["<"] = 7}
 
 -- *compare(left_is_var, left, op, right_is_var, right)* gives the test of one comparison
 -- (a function of the environment).
@@ -763,7 +764,7 @@ local function parse_logic(text_, compare_, eager_)
   -- one token, the quote inside the string) through the tokens.
   local name, op, quote, literal = match(text_,
     "^[ \t\n]*([A-Za-z_][A-Za-z0-9_.]*)[ \t\n]*([=~!<>]=?=?)[ \t\n]*(['\"])(.-)%3[ \t\n]*$")
-  if name and SIMPLE_OPERATORS[op] and not WORDS[name] and not find(literal, quote, 1, true) then
+  if name and RANK[op] and not WORDS[name] and not find(literal, quote, 1, true) then
     return compare_(true, name, op, false, literal)
   end
   source, at, comparison, eager = text_, 1, compare_, eager_
@@ -1035,9 +1036,6 @@ function P.machine()
 end
 
 -- -- PEP 508 requirements as rpm dependencies (rpm_pyconfig.dependencies) ---------------
-
-local RANK = {[">="] = 0, [">"] = 1, ["~="] = 2, ["=="] = 3, ["==="] = 4, ["!="] = 5,
-              ["<="] = 6, ["<"] = 7}
 
 -- release_string(release, true): the numbers are integers, which concat writes as %d does
 local function release_text(release)
