@@ -1341,9 +1341,11 @@ local function requirements_of(lines)
     return found
   end
   plain(lines)
-  found = {sorted = {}}  -- sorted: the selected requirements' numbers -> their templates
+  -- sorted: a choice of requirements (the bits of their numbers, or these as text) -> their
+  -- templates, sorted
+  found = {sorted = {}}
   -- each line stripped, in one search: blank lines are skipped with the blanks before a
-  -- line (strip: %s; a line has no newline)
+  -- line (strip() removes %s, which in plain() text is a space, tab or newline)
   local text_, from = lines .. "\n", 1
   while true do
     local line, after = match(text_, "^%s*([^\n]-)[ \t\r\v\f]*\n()", from)
