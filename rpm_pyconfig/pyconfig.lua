@@ -350,93 +350,96 @@ end
 -- locals, and what is below reaches them only through P.
 --@lazy-begin
 
+-- The string and table functions the hot paths call, as locals (a global is a table lookup
+-- and a method call a metatable lookup on every call).
+-- (gmatch is not among them: its iterator cost as much as ten searches; the loops below
+-- find their separators instead.)
+local find, match, sub, byte, lower = string.find, string.match, string.sub, string.byte,
+                                      string.lower
+local concat, sort = table.concat, table.sort
+
+-- canonical() of names, extras and markers' extra literals, once per text
+local canonicals_seen = {}
+local function canon(name)
+  local c = canonicals_seen[name]
+  if not c then
+    c = canonical(name)
+    canonicals_seen[name] = c
+  end
+  return c
+end
+
 -- -- versions (PEP 440), for --where and markers ------------------------------------------
 
 local PRE = {alpha = "a", a = "a", beta = "b", b = "b", preview = "rc", pre = "rc", c = "rc",
              rc = "rc"}
 local PRE_WORDS = {"alpha", "a", "beta", "b", "preview", "pre", "c", "rc"}
 local POST_WORDS = {"post", "rev", "r"}
+local DEV_WORDS = {"dev"}
 
--- A version as {epoch, release = {...}, pre = {letter, n} | nil, post = n | nil,
--- dev = n | nil}; nil when *text* is not one of the forms handled here (no local part, no
--- leading v, no surrounding spaces).
-local parse_version_uncached
-local versions_seen = {}
-local function parse_version(text)
-  local v = versions_seen[text]
-  if v == nil then
-    if text:find("^%d+[%.%d]*$") and not text:find("..", 1, true) and
-       text:sub(-1) ~= "." then
-      -- release numbers only (3.11.2, a runtime's version): the common case, in one pass
-      v = {epoch = 0, release = {}}
-      for digits in text:gmatch("%d+") do
-        v.release[#v.release + 1] = number(digits)
-      end
-    else
-      v = parse_version_uncached(text) or false
-    end
-    versions_seen[text] = v
+-- The first word of *words* at *pos* of *s* (after an optional separator): the word, its
+-- digits and the position after them; nil when none is there.
+local function suffix(s, pos, words)
+  if pos > #s then
+    return nil  -- nothing left (the common case): no word can follow
   end
-  return v or nil
+  local at = pos + #match(s, "^[-_.]?", pos)
+  for k = 1, #words do
+    local word = words[k]
+    if sub(s, at, at + #word - 1) == word then
+      local p = at + #word
+      local sep2 = match(s, "^[-_.]?", p)
+      local digits = match(s, "^%d*", p + #sep2)
+      if digits == "" then
+        sep2 = ""
+      end
+      return word, digits, p + #sep2 + #digits
+    end
+  end
 end
 
-parse_version_uncached = function(text)
-  local s = text:lower()
+local function parse_version_uncached(text)
+  local s = lower(text)
+  -- (every field in the constructor: a table that grows is rebuilt, one of the costs here)
+  local v = {epoch = 0, release = {}, pre = nil, post = nil, dev = nil}
   local pos = 1
-  local v = {epoch = 0, release = {}}
-  local epoch, after = s:match("^(%d+)!()", pos)
+  local epoch, after = match(s, "^(%d+)!()")
   if epoch then
     v.epoch = number(epoch)
     pos = after
   end
-  local first, after1 = s:match("^(%d+)()", pos)
+  local first, after1 = match(s, "^(%d+)()", pos)
   if not first then
     return nil
   end
-  v.release[1] = number(first)
+  local release = v.release
+  release[1] = number(first)
   pos = after1
   while true do
-    local part, after2 = s:match("^%.(%d+)()", pos)
+    local part, after2 = match(s, "^%.(%d+)()", pos)
     if not part then
       break
     end
-    v.release[#v.release + 1] = number(part)
+    release[#release + 1] = number(part)
     pos = after2
   end
-  local function suffix(words_list)
-    if pos > #s then
-      return nil  -- nothing left (the common case): no word can follow
-    end
-    local sep = s:match("^[-_.]?", pos)
-    for _, word in ipairs(words_list) do
-      if s:sub(pos + #sep, pos + #sep + #word - 1) == word then
-        local p = pos + #sep + #word
-        local sep2 = s:match("^[-_.]?", p)
-        local digits = s:match("^%d*", p + #sep2)
-        if digits == "" then
-          sep2 = ""
-        end
-        return word, digits, p + #sep2 + #digits
-      end
-    end
-  end
-  local word, digits, nextpos = suffix(PRE_WORDS)
+  local word, digits, nextpos = suffix(s, pos, PRE_WORDS)
   if word then
     v.pre = {PRE[word], digits == "" and 0 or number(digits)}
     pos = nextpos
   end
-  local implicit, after3 = s:match("^%-(%d+)()", pos)
+  local implicit, after3 = match(s, "^%-(%d+)()", pos)
   if implicit then
     v.post = number(implicit)
     pos = after3
   else
-    word, digits, nextpos = suffix(POST_WORDS)
+    word, digits, nextpos = suffix(s, pos, POST_WORDS)
     if word then
       v.post = digits == "" and 0 or number(digits)
       pos = nextpos
     end
   end
-  word, digits, nextpos = suffix({"dev"})
+  word, digits, nextpos = suffix(s, pos, DEV_WORDS)
   if word then
     v.dev = digits == "" and 0 or number(digits)
     pos = nextpos
@@ -446,29 +449,59 @@ parse_version_uncached = function(text)
   end
   return v
 end
+
+-- A version as {epoch, release = {...}, pre = {letter, n} | nil, post = n | nil,
+-- dev = n | nil}; nil when *text* is not one of the forms handled here (no local part, no
+-- leading v, no surrounding spaces).
+local versions_seen = {}
+local function parse_version(text)
+  local v = versions_seen[text]
+  if v == nil then
+    -- up to three release numbers (3.11.2, a runtime's version: the common case) in one
+    -- search: a dot matched before an empty part (1., 1..2) shows in the length
+    local a, b, c = match(text, "^(%d+)%.?(%d*)%.?(%d*)$")
+    if a and (b ~= "" or c == "") and
+       #a + (b ~= "" and #b + 1 or 0) + (c ~= "" and #c + 1 or 0) == #text then
+      if b == "" then
+        v = {epoch = 0, release = {number(a)}}
+      elseif c == "" then
+        v = {epoch = 0, release = {number(a), number(b)}}
+      else
+        v = {epoch = 0, release = {number(a), number(b), number(c)}}
+      end
+    else
+      v = parse_version_uncached(text) or false
+    end
+    versions_seen[text] = v
+  end
+  return v or nil
+end
 P.parse_version = parse_version
 
 -- packaging's _cmpkey, as a list of numbers compared in order.
 local PRE_RANK = {a = 0, b = 1, rc = 2}
+local function pre_key(v)
+  local pre = v.pre
+  if not pre then
+    if not v.post and v.dev then
+      return -1, 0
+    end
+    return 9, 0
+  end
+  return PRE_RANK[pre[1]], pre[2]
+end
+
 local function compare(a, b)
   if a.epoch ~= b.epoch then
     return a.epoch < b.epoch and -1 or 1
   end
   local ra, rb = a.release, b.release  -- missing parts count as 0: 3.11 == 3.11.0
-  for i = 1, math.max(#ra, #rb) do
+  local n = #ra > #rb and #ra or #rb
+  for i = 1, n do
     local x, y = ra[i] or 0, rb[i] or 0
     if x ~= y then
       return x < y and -1 or 1
     end
-  end
-  local function pre_key(v)
-    if not v.pre and not v.post and v.dev then
-      return -1, 0
-    end
-    if not v.pre then
-      return 9, 0
-    end
-    return PRE_RANK[v.pre[1]], v.pre[2]
   end
   local pa1, pa2 = pre_key(a)
   local pb1, pb2 = pre_key(b)
@@ -498,8 +531,9 @@ local function base_equal(a, b)
   if a.epoch ~= b.epoch then
     return false
   end
-  for i = 1, math.max(#a.release, #b.release) do
-    if (a.release[i] or 0) ~= (b.release[i] or 0) then
+  local ra, rb = a.release, b.release
+  for i = 1, #ra > #rb and #ra or #rb do
+    if (ra[i] or 0) ~= (rb[i] or 0) then
       return false
     end
   end
@@ -508,34 +542,41 @@ end
 
 -- Specifier(op .. text).contains(candidate, prereleases=True) for the forms handled here;
 -- bail when the specifier is not one (the tool decides what it means).
+-- (*text* read once: {prefix = its wildcard's release numbers}, its version or false)
+local specifiers_seen = {}
 local function specifier_contains(op, text, candidate)
-  local wildcard = text:match("^(%d+[%.%d]*)%.%*$")
-  if wildcard then
-    if (op ~= "==" and op ~= "!=") or wildcard:find("%.%.") or wildcard:find("%.$") then
+  local spec = specifiers_seen[text]
+  if spec == nil then
+    local wildcard = match(text, "^(%d+[%.%d]*)%.%*$")
+    if wildcard then
+      if find(wildcard, "..", 1, true) or sub(wildcard, -1) == "." then
+        P.bail()
+      end
+      spec = {prefix = parse_version(wildcard).release}
+    else
+      spec = find(text, "^%d") and parse_version(text) or false
+    end
+    specifiers_seen[text] = spec
+  end
+  local prefix = spec and spec.prefix
+  if prefix then
+    if op ~= "==" and op ~= "!=" then
       P.bail()
     end
-    local prefix = parse_version(wildcard)
     if candidate.epoch ~= 0 then
       return op == "!="
     end
-    local match = true
-    for i, part in ipairs(prefix.release) do
-      if (candidate.release[i] or 0) ~= part then
-        match = false
-      end
-    end
     -- packaging pads the candidate's release, then compares its pre/post/dev too only when
     -- the prefix has them (it never has here).
-    if op == "==" then
-      return match
+    local release = candidate.release
+    for i = 1, #prefix do
+      if (release[i] or 0) ~= prefix[i] then
+        return op == "!="
+      end
     end
-    return not match
+    return op == "=="
   end
-  if op == "===" then
-    P.bail()
-  end
-  local spec = text:find("^%d") and parse_version(text)
-  if not spec then
+  if op == "===" or not spec then
     P.bail()
   end
   local c = compare(candidate, spec)
@@ -551,27 +592,24 @@ local function specifier_contains(op, text, candidate)
     if c >= 0 then
       return false
     end
-    if not is_prerelease(spec) and is_prerelease(candidate) and base_equal(candidate, spec) then
-      return false
-    end
-    return true
+    return not (not is_prerelease(spec) and is_prerelease(candidate) and
+                base_equal(candidate, spec))
   elseif op == ">" then
     if c <= 0 then
       return false
     end
-    if not spec.post and candidate.post and base_equal(candidate, spec) then
-      return false
-    end
-    return true
+    return not (not spec.post and candidate.post and base_equal(candidate, spec))
   elseif op == "~=" then
-    if #spec.release < 2 or spec.epoch ~= 0 then
+    local release = spec.release
+    if #release < 2 or spec.epoch ~= 0 then
       P.bail()
     end
     if c < 0 then
       return false
     end
-    for i = 1, #spec.release - 1 do
-      if (candidate.release[i] or 0) ~= spec.release[i] then
+    local mine = candidate.release
+    for i = 1, #release - 1 do
+      if (mine[i] or 0) ~= release[i] then
         return false
       end
     end
@@ -582,135 +620,170 @@ end
 
 -- -- --where conditions (rpm_pyconfig.condition) ----------------------------------------
 
--- Tokens of a condition or marker: {kind, text}; kinds: ( ) str op and or not in var
-local function lex(source)
-  local out, pos = {}, 1
-  while true do
-    pos = source:match("^[ \t\n]*()", pos)
-    if pos > #source then
-      break
+-- A recursive-descent parser shared by conditions and markers, reading tokens as it goes
+-- (no token list): the current token is *kind* (( ) str op and or not in var, nil at the
+-- end) and *text*, *at* the position after it.  One parse at a time: the comparison
+-- functions it calls parse nothing.
+local source, at, kind, text, comparison, eager
+local WORDS = {["and"] = true, ["or"] = true, ["not"] = true, ["in"] = true}
+
+-- Bytes: space 32, tab 9, newline 10; ( 40 ) 41; quotes 39 34; the operators' = ~ ! < >
+local OPERATOR = {[61] = "=", [126] = "~", [33] = "!", [60] = "<", [62] = ">"}
+
+local function advance()
+  local pos = at
+  local c = byte(source, pos)
+  while c == 32 or c == 9 or c == 10 do
+    pos = pos + 1
+    c = byte(source, pos)
+  end
+  if not c then
+    kind, text = nil, nil
+    return
+  end
+  if c == 40 or c == 41 then
+    kind = c == 40 and "(" or ")"
+    text, at = kind, pos + 1
+  elseif c == 39 or c == 34 then
+    local close = find(source, c == 39 and "'" or '"', pos + 1, true)
+    if not close then
+      P.bail()
     end
-    local c = source:sub(pos, pos)
-    if c == "(" or c == ")" then
-      out[#out + 1] = {c, c}
-      pos = pos + 1
-    elseif c == "'" or c == '"' then
-      local close = source:find(c, pos + 1, true)
-      if not close then
+    kind, text, at = "str", sub(source, pos + 1, close - 1), close + 1
+  elseif OPERATOR[c] then
+    -- ===, else a two-character operator (X=), else < or >
+    if byte(source, pos + 1) ~= 61 then
+      if c ~= 60 and c ~= 62 then
         P.bail()
       end
-      out[#out + 1] = {"str", source:sub(pos + 1, close - 1)}
-      pos = close + 1
+      kind, text, at = "op", OPERATOR[c], pos + 1
+    elseif c == 61 and byte(source, pos + 2) == 61 then
+      kind, text, at = "op", "===", pos + 3
     else
-      local op = source:match("^===", pos) or source:match("^[=~!<>]=", pos) or
-                 source:match("^[<>]", pos)
-      if op then
-        out[#out + 1] = {"op", op}
-        pos = pos + #op
-      else
-        local word = source:match("^[A-Za-z_][A-Za-z0-9_.]*", pos)
-        if not word then
-          P.bail()
-        end
-        if word == "and" or word == "or" or word == "not" or word == "in" then
-          out[#out + 1] = {word, word}
-        else
-          out[#out + 1] = {"var", word}
-        end
-        pos = pos + #word
-      end
+      kind, text, at = "op", OPERATOR[c] .. "=", pos + 2
     end
+  else
+    local _, last = find(source, "^[A-Za-z_][A-Za-z0-9_.]*", pos)
+    if not last then
+      P.bail()
+    end
+    local word = sub(source, pos, last)
+    kind, text, at = WORDS[word] and word or "var", word, last + 1
   end
-  return out
 end
 
--- A recursive-descent parser shared by conditions and markers: *comparison(l, op, r)*
--- gives the test of one comparison (a function of the environment); *eager*: see series.
-local function parse_logic(source, comparison, eager)
-  local toks = lex(source)
-  local i = 1
-  local function peek()
-    return toks[i] and toks[i][1]
+-- and/or of *tests*: a single test is itself; eager evaluates every test first (as
+-- packaging evaluates markers: a comparison it cannot make fails the whole marker), else
+-- they stop at the first that decides (as --where conditions do)
+local function series(tests, decides)
+  local n = #tests
+  if n == 1 then
+    return tests[1]
   end
-  local parse_or
-  local function atom()
-    if peek() == "(" then
-      i = i + 1
-      local inner = parse_or()
-      if peek() ~= ")" then
-        P.bail()
-      end
-      i = i + 1
-      return inner
-    end
-    local left = toks[i]
-    if not left or (left[1] ~= "var" and left[1] ~= "str") then
-      P.bail()
-    end
-    i = i + 1
-    local op
-    if peek() == "op" or peek() == "in" then
-      op = toks[i][2]
-      i = i + 1
-    elseif peek() == "not" and toks[i + 1] and toks[i + 1][1] == "in" then
-      op = "not in"
-      i = i + 2
-    else
-      P.bail()
-    end
-    local right = toks[i]
-    if not right or (right[1] ~= "var" and right[1] ~= "str") then
-      P.bail()
-    end
-    i = i + 1
-    return comparison(left, op, right)
-  end
-  -- and/or of *tests*: a single test is itself; eager evaluates every test first (as
-  -- packaging evaluates markers: a comparison it cannot make fails the whole marker), else
-  -- they stop at the first that decides (as --where conditions do)
-  local function series(tests, decides)
-    local n = #tests
-    if n == 1 then
-      return tests[1]
-    end
-    if eager then
-      return function(env)
-        local result = not decides
-        for k = 1, n do
-          if (not not tests[k](env)) == decides then
-            result = decides
-          end
-        end
-        return result
-      end
-    end
+  if eager then
     return function(env)
+      local result = not decides
       for k = 1, n do
         if (not not tests[k](env)) == decides then
-          return decides
+          result = decides
         end
       end
-      return not decides
+      return result
     end
   end
-  local function parse_and()
-    local tests = {atom()}
-    while peek() == "and" do
-      i = i + 1
-      tests[#tests + 1] = atom()
+  return function(env)
+    for k = 1, n do
+      if (not not tests[k](env)) == decides then
+        return decides
+      end
     end
-    return series(tests, false)
+    return not decides
   end
-  parse_or = function()
-    local tests = {parse_and()}
-    while peek() == "or" do
-      i = i + 1
-      tests[#tests + 1] = parse_and()
+end
+
+local parse_or
+local function atom()
+  if kind == "(" then
+    advance()
+    local inner = parse_or()
+    if kind ~= ")" then
+      P.bail()
     end
-    return series(tests, true)
+    advance()
+    return inner
   end
+  local lkind, ltext = kind, text
+  if lkind ~= "var" and lkind ~= "str" then
+    P.bail()
+  end
+  advance()
+  local op = text
+  if kind == "op" or kind == "in" then
+    advance()
+  elseif kind == "not" then
+    advance()
+    if kind ~= "in" then
+      P.bail()
+    end
+    op = "not in"
+    advance()
+  else
+    P.bail()
+  end
+  local rkind, rtext = kind, text
+  if rkind ~= "var" and rkind ~= "str" then
+    P.bail()
+  end
+  advance()
+  return comparison(lkind == "var", ltext, op, rkind == "var", rtext)
+end
+
+local function parse_and()
+  local test = atom()
+  if kind ~= "and" then
+    return test
+  end
+  local tests = {test}
+  while kind == "and" do
+    advance()
+    tests[#tests + 1] = atom()
+  end
+  return series(tests, false)
+end
+
+parse_or = function()
+  local test = parse_and()
+  if kind ~= "or" then
+    return test
+  end
+  local tests = {test}
+  while kind == "or" do
+    advance()
+    tests[#tests + 1] = parse_and()
+  end
+  return series(tests, true)
+end
+
+-- The operators of specifiers, in the order packaging sorts them (by their version first):
+-- also the operators a comparison can be read with in one search.
+local RANK = {[">="] = 0, [">"] = 1, ["~="] = 2, ["=="] = 3, ["==="] = 4, ["!="] = 5,
+              ["<="] = 6, ["<"] = 7}
+
+-- *compare(left_is_var, left, op, right_is_var, right)* gives the test of one comparison
+-- (a function of the environment).
+local function parse_logic(text_, compare_, eager_)
+  -- The common form, one variable compared with a string, in one search; any other (or one
+  -- the tokens would read otherwise: a keyword for the variable, an operator that is not
+  -- one token, the quote inside the string) through the tokens.
+  local name, op, quote, literal = match(text_,
+    "^[ \t\n]*([A-Za-z_][A-Za-z0-9_.]*)[ \t\n]*([=~!<>]=?=?)[ \t\n]*(['\"])(.-)%3[ \t\n]*$")
+  if name and RANK[op] and not WORDS[name] and not find(literal, quote, 1, true) then
+    return compare_(true, name, op, false, literal)
+  end
+  source, at, comparison, eager = text_, 1, compare_, eager_
+  advance()
   local test = parse_or()
-  if i <= #toks then
+  if kind ~= nil then
     P.bail()
   end
   return test
@@ -728,7 +801,7 @@ local function string_test(op, variable_first, name, value)
     if not variable_first then
       needle, haystack = value, actual
     end
-    local found = haystack:find(needle, 1, true) ~= nil
+    local found = find(haystack, needle, 1, true) ~= nil
     if op == "in" then
       return found
     end
@@ -737,85 +810,84 @@ local function string_test(op, variable_first, name, value)
 end
 
 -- The simple versions --where compares: release numbers and an a/b/rc pre-release.
-local function where_version(text)
-  local v = parse_version(text)
-  if not v or v.post or v.dev or v.epoch ~= 0 or not text:match("^%d[%d.]*%l*%d*$") then
+local function where_version(text_)
+  local v = parse_version(text_)
+  if not v or v.post or v.dev or v.epoch ~= 0 or not match(text_, "^%d[%d.]*%l*%d*$") then
     return nil
   end
   return v
 end
 
-function P.parse_where(source)
-  local kinds = P.registry.where_kinds
-  return parse_logic(source, function(left, op, right)
-    if (left[1] == "var") == (right[1] == "var") then
+local function where_comparison(lvar, left, op, rvar, right)
+  if lvar == rvar then
+    P.bail()
+  end
+  local variable, value = left, right
+  if not lvar then
+    variable, value = right, left
+  end
+  local name = variable:gsub("%.", "_")
+  if name == "python_implementation" then  -- packaging's legacy spelling
+    name = "platform_python_implementation"
+  end
+  local kind_ = P.registry.where_kinds[name]
+  if not kind_ then
+    P.bail()
+  end
+  if op == "in" or op == "not in" or (kind_ ~= "version" and (op == "==" or op == "!=")) then
+    if kind_ == "bool" and (op == "==" or op == "!=") and value ~= "true" and value ~= "false" then
       P.bail()
     end
-    local variable, literal = left, right
-    if left[1] ~= "var" then
-      variable, literal = right, left
-    end
-    local name = variable[2]:gsub("%.", "_")
-    if name == "python_implementation" then  -- packaging's legacy spelling
-      name = "platform_python_implementation"
-    end
-    local kind = kinds[name]
-    if not kind then
+    return string_test(op, lvar, name, value)
+  end
+  if kind_ ~= "version" then
+    P.bail()
+  end
+  if op == "===" then  -- PEP 440 arbitrary equality: the strings, ignoring case
+    if find(value, "[\128-\255]") then
       P.bail()
     end
-    local value = literal[2]
-    if op == "in" or op == "not in" or (kind ~= "version" and (op == "==" or op == "!=")) then
-      if kind == "bool" and (op == "==" or op == "!=") and value ~= "true" and value ~= "false" then
-        P.bail()
-      end
-      return string_test(op, left == variable, name, value)
-    end
-    if kind ~= "version" then
-      P.bail()
-    end
-    if op == "===" then  -- PEP 440 arbitrary equality: the strings, ignoring case
-      if value:find("[\128-\255]") then
-        P.bail()
-      end
-      if left == literal then
-        local lowered = value:lower()
-        return function(env)
-          return lowered == strip(env[name]):lower()
-        end
-      end
-      local arbitrary = value:match("^%s*([^%s;)]*)%s*$")
-      if not arbitrary then
-        P.bail()
-      end
-      arbitrary = arbitrary:lower()
+    if not lvar then
+      local lowered = lower(value)
       return function(env)
-        return env[name]:lower() == arbitrary
+        return lowered == lower(strip(env[name]))
       end
     end
-    local spec_text, candidate_of
-    if right == literal then
-      if not where_version(value) and not value:match("^%d[%d.]*%.%*$") then
-        P.bail()
-      end
-      return function(env)
-        local candidate = where_version(env[name])
-        if not candidate then
-          P.bail()
-        end
-        return specifier_contains(op, value, candidate)
-      end
+    local arbitrary = match(value, "^%s*([^%s;)]*)%s*$")
+    if not arbitrary then
+      P.bail()
     end
-    local candidate = where_version(value)
-    if not candidate then
+    arbitrary = lower(arbitrary)
+    return function(env)
+      return lower(env[name]) == arbitrary
+    end
+  end
+  if lvar then
+    if not where_version(value) and not match(value, "^%d[%d.]*%.%*$") then
       P.bail()
     end
     return function(env)
-      if not where_version(env[name]) then
+      local candidate = where_version(env[name])
+      if not candidate then
         P.bail()
       end
-      return specifier_contains(op, env[name], candidate)
+      return specifier_contains(op, value, candidate)
     end
-  end)
+  end
+  local candidate = where_version(value)
+  if not candidate then
+    P.bail()
+  end
+  return function(env)
+    if not where_version(env[name]) then
+      P.bail()
+    end
+    return specifier_contains(op, env[name], candidate)
+  end
+end
+
+function P.parse_where(text_)
+  return parse_logic(text_, where_comparison, false)
 end
 
 -- -- PEP 508 markers (packaging.markers, as rpm_pyconfig.dependencies calls it) ----------
@@ -828,83 +900,117 @@ local MARKER_KEYS = {python_version = true, python_full_version = true,
                      sys_platform = true, platform_system = true, platform_machine = true,
                      extra = true}
 
-local function marker_comparison(left, op, right)
-  local lvar, rvar = left[1] == "var", right[1] == "var"
-  if (lvar and not MARKER_KEYS[left[2]]) or (rvar and not MARKER_KEYS[right[2]]) or
-     (lvar and rvar) or (not lvar and not rvar) then
-    P.bail()
+-- The answer of one comparison for the variable's *value*.
+-- *checked*: the literal on the right has passed the checks of the specifier already.
+local function marker_answer(lvar, key, op, literal, value, checked)
+  local lhs, rhs
+  if lvar then
+    lhs, rhs = value, literal
+  else
+    lhs, rhs = literal, value
   end
-  local key = lvar and left[2] or right[2]
-  local literal = lvar and right[2] or left[2]
-  if key == "extra" then
-    if op ~= "==" and op ~= "!=" then
-      P.bail()  -- packaging releases disagree on normalising other comparisons
-    end
-    literal = canonical(literal)
-  end
-  -- The answer is a function of the variable's value: runtimes of one version (and every
-  -- extra's environment of one runtime) share it.  A bail is raised again each time.
-  local answers = {}
-  local function answer(value)
-    local lhs, rhs
-    if lvar then
-      lhs, rhs = value, literal
-    else
-      lhs, rhs = literal, value
-    end
-    if MARKER_VERSION_KEYS[key] and op ~= "in" and op ~= "not in" then
-      if op == "===" or rhs:find("%s") then
-        P.bail()
-      end
+  if MARKER_VERSION_KEYS[key] and op ~= "in" and op ~= "not in" then
+    if checked then
       local candidate = parse_version(lhs)
-      local wildcard = rhs:match("^%d[%d.]*%.%*$")
-      local spec = parse_version(rhs)
-      if not candidate or (not spec and not wildcard) or not rhs:find("^%d") or
-         (wildcard and op ~= "==" and op ~= "!=") or (op == "~=" and #spec.release < 2) then
+      if not candidate then
         P.bail()
       end
       return specifier_contains(op, rhs, candidate)
     end
-    if op == "==" then
-      return lhs == rhs
-    elseif op == "!=" then
-      return lhs ~= rhs
-    elseif op == "in" then
-      return rhs:find(lhs, 1, true) ~= nil
-    elseif op == "not in" then
-      return rhs:find(lhs, 1, true) == nil
+    if op == "===" or find(rhs, "%s") then
+      P.bail()
     end
-    -- ordering of names and ~=/=== on them: packaging versions disagree; the tool decides
+    local candidate = parse_version(lhs)
+    local wildcard = match(rhs, "^%d[%d.]*%.%*$")
+    local spec = parse_version(rhs)
+    if not candidate or (not spec and not wildcard) or not find(rhs, "^%d") or
+       (wildcard and op ~= "==" and op ~= "!=") or (op == "~=" and #spec.release < 2) then
+      P.bail()
+    end
+    return specifier_contains(op, rhs, candidate)
+  end
+  if op == "==" then
+    return lhs == rhs
+  elseif op == "!=" then
+    return lhs ~= rhs
+  elseif op == "in" then
+    return find(rhs, lhs, 1, true) ~= nil
+  elseif op == "not in" then
+    return find(rhs, lhs, 1, true) == nil
+  end
+  -- ordering of names and ~=/=== on them: packaging versions disagree; the tool decides
+  P.bail()
+end
+
+-- One test per comparison, shared by every marker that makes it (extra == "cli" in
+-- several requirements): the answer is a function of the variable's value, so runtimes of
+-- one version (and every extra's environment of one runtime) share it.  A bail is raised
+-- again each time.
+local marker_tests = {}
+local function marker_comparison(lvar, left, op, rvar, right)
+  if lvar == rvar or (lvar and not MARKER_KEYS[left]) or (rvar and not MARKER_KEYS[right]) then
     P.bail()
   end
-  return function(env)
+  local key, literal = left, right
+  if rvar then
+    key, literal = right, left
+  end
+  -- the variable's name has no \1: the id is unambiguous
+  local id = op .. (lvar and "\1" or "\2") .. key .. "\1" .. literal
+  local test = marker_tests[id]
+  if test then
+    return test
+  end
+  if key == "extra" then
+    if op ~= "==" and op ~= "!=" then
+      P.bail()  -- packaging releases disagree on normalising other comparisons
+    end
+    literal = canon(literal)
+  end
+  local answers, checked = {}, false
+  test = function(env)
     local value = env[key]
     if value == nil then
-      return answer(value)
+      return marker_answer(lvar, key, op, literal, value, checked)
     end
     local found = answers[value]
     if found == nil then
-      found = answer(value)
+      found = marker_answer(lvar, key, op, literal, value, checked)
       answers[value] = found
+      checked = lvar  -- (the checks of a literal on the right passed: they always will)
     end
     return found
   end
+  marker_tests[id] = test
+  return test
 end
 
-function P.parse_marker(source)
-  return parse_logic(source, marker_comparison, true)
+-- The test of a marker, once per text (requirements often share one).
+local markers_seen = {}
+function P.parse_marker(text_)
+  local test = markers_seen[text_]
+  if not test then
+    test = parse_logic(text_, marker_comparison, true)
+    markers_seen[text_] = test
+  end
+  return test
 end
 
-function P.marker_environment(runtime, extra)
+local function marker_environment(runtime, extra)
   extra = extra or ""
-  runtime.environments = runtime.environments or {}
-  local env = runtime.environments[extra]
+  local environments = runtime.environments
+  if not environments then
+    environments = {}
+    runtime.environments = environments
+  end
+  local env = environments[extra]
   if not env then
     env = P.new_marker_environment(runtime, extra)
-    runtime.environments[extra] = env
+    environments[extra] = env
   end
   return env
 end
+P.marker_environment = marker_environment
 
 -- platform_machine is asked of rpm (posix.uname) when a marker first reads it: the call
 -- cost more than evaluating all the markers of a spec that does not read it.
@@ -944,314 +1050,459 @@ end
 
 -- -- PEP 508 requirements as rpm dependencies (rpm_pyconfig.dependencies) ---------------
 
-local RANK = {[">="] = 0, [">"] = 1, ["~="] = 2, ["=="] = 3, ["==="] = 4, ["!="] = 5,
-              ["<="] = 6, ["<"] = 7}
-
-local function dependency_version(v)
-  local text = release_string(v.release, true)
-  if v.pre then
-    text = text .. "~" .. v.pre[1] .. string.format("%d", v.pre[2])
+-- release_string(release, true): the numbers are integers, which concat writes as %d does
+local function release_text(release)
+  local n = #release
+  while n > 1 and release[n] == 0 do
+    n = n - 1
   end
-  if v.post then
-    text = text .. "^post" .. string.format("%d", v.post)
-  end
-  if v.dev then
-    text = text .. "~~dev" .. string.format("%d", v.dev)
-  end
-  if v.epoch ~= 0 then
-    text = string.format("%d", v.epoch) .. ":" .. text
-  end
-  return text
+  return concat(release, ".", 1, n)
 end
 
 local function evr(epoch, release)
-  local text = release_string(release, true)
+  local text_ = release_text(release)
   if epoch ~= 0 then
-    return string.format("%d", epoch) .. ":" .. text
+    return epoch .. ":" .. text_
   end
-  return text
+  return text_
 end
 
-local function bump(release)
-  local out = {}
-  for i, n in ipairs(release) do
-    out[i] = n
+local function dependency_version(v)
+  local text_ = release_text(v.release)
+  if v.pre then
+    text_ = text_ .. "~" .. v.pre[1] .. v.pre[2]
   end
-  out[#out] = out[#out] + 1
+  if v.post then
+    text_ = text_ .. "^post" .. v.post
+  end
+  if v.dev then
+    text_ = text_ .. "~~dev" .. v.dev
+  end
+  if v.epoch ~= 0 then
+    return v.epoch .. ":" .. text_
+  end
+  return text_
+end
+
+-- *release* (its first *n* numbers) with the last one plus one
+local function bump(release, n)
+  local out = {}
+  for i = 1, n do
+    out[i] = release[i]
+  end
+  out[n] = out[n] + 1
   return out
 end
 
-local function convert(name, op, text)
+-- The rpm terms of one specifier of *name*.
+local function convert(name, op, text_)
   if op == "===" then
     P.bail()
   end
-  local wildcard = text:match("^(.*)%.%*$")
+  local wildcard = match(text_, "^(.*)%.%*$")
   if wildcard then
     local prefix = parse_version(wildcard)
     if not prefix or prefix.pre or prefix.post or prefix.dev or (op ~= "==" and op ~= "!=") then
       P.bail()
     end
-    local lower, upper = evr(prefix.epoch, prefix.release), evr(prefix.epoch, bump(prefix.release))
+    local release = prefix.release
+    local lower_, upper = evr(prefix.epoch, release), evr(prefix.epoch, bump(release, #release))
     if op == "==" then
-      return {name .. " >= " .. lower, name .. " < " .. upper}
+      return name .. " >= " .. lower_, name .. " < " .. upper
     end
-    return {"(" .. name .. " < " .. lower .. " or " .. name .. " >= " .. upper .. ")"}
+    return "(" .. name .. " < " .. lower_ .. " or " .. name .. " >= " .. upper .. ")"
   end
-  local v = parse_version(text)
+  local v = parse_version(text_)
   local version = dependency_version(v)
   if op == "~=" then
-    local head = {}
-    for i = 1, #v.release - 1 do
-      head[i] = v.release[i]
-    end
-    return {name .. " >= " .. version, name .. " < " .. evr(v.epoch, bump(head))}
+    return name .. " >= " .. version, name .. " < " .. evr(v.epoch, bump(v.release, #v.release - 1))
   elseif op == "==" then
-    return {name .. " = " .. version}
+    return name .. " = " .. version
   elseif op == "!=" then
-    return {"(" .. name .. " < " .. version .. " or " .. name .. " > " .. version .. ")"}
+    return "(" .. name .. " < " .. version .. " or " .. name .. " > " .. version .. ")"
   elseif op == "<" then
     if is_prerelease(v) then
-      return {name .. " < " .. version}
+      return name .. " < " .. version
     end
-    return {name .. " < " .. version .. "~~"}
+    return name .. " < " .. version .. "~~"
   elseif op == ">" then
     if not v.post and not v.dev then
-      return {name .. " > " .. version .. ".0"}
+      return name .. " > " .. version .. ".0"
     end
-    return {name .. " > " .. version}
+    return name .. " > " .. version
   end
-  return {name .. " " .. op .. " " .. version}
+  return name .. " " .. op .. " " .. version
 end
 
 -- One requirement line: {name, extras = {...}, specs = {{op, version}...}, marker = test|nil}
 function P.parse_requirement(line)
-  local name, pos = line:match("^([A-Za-z0-9][A-Za-z0-9._-]*)()")
-  if not name or name:find("[._-]$") then
+  local name, pos = match(line, "^([A-Za-z0-9][A-Za-z0-9._-]*)()")
+  local last = name and byte(name, -1)
+  if not name or last == 45 or last == 46 or last == 95 then  -- - . _
     P.bail()
   end
-  local req = {name = name, extras = {}, specs = {}}
-  pos = line:match("^[ \t]*()", pos)
-  if line:sub(pos, pos) == "[" then
-    local close = line:find("]", pos, true)
+  local extras, specs = {}, {}
+  local req = {name = name, extras = extras, specs = specs, marker = false, templates = false}
+  local c = byte(line, pos)
+  while c == 32 or c == 9 do
+    pos = pos + 1
+    c = byte(line, pos)
+  end
+  if c == nil then  -- the name alone
+    return req
+  elseif c == 59 then  -- ;: the name and a marker
+    req.marker = P.parse_marker(sub(line, pos + 1))
+    return req
+  elseif c ~= 91 and c ~= 40 then
+    -- one specifier, then the end or a marker, in one search: what the general reading
+    -- below makes of it (which reads anything else)
+    local op, version, semicolon, rest = match(line,
+      "^([=~!<>]=?=?)[ \t]*(%d[A-Za-z0-9.!*_-]*)[ \t]*(;?)(.*)$", pos)
+    if op and (semicolon ~= "" or rest == "") then
+      if not RANK[op] or op == "===" then
+        P.bail()
+      end
+      local wildcard = byte(version, -1) == 42 and match(version, "^(.*)%.%*$")  -- *
+      local v = parse_version(wildcard or version)
+      if not v or (wildcard and op ~= "==" and op ~= "!=") or (op == "~=" and #v.release < 2) then
+        P.bail()
+      end
+      req.specs = {{op, version, v, 1}}
+      if semicolon ~= "" then
+        req.marker = P.parse_marker(rest)
+      end
+      return req
+    end
+  end
+  if c == 91 then  -- [
+    local close = find(line, "]", pos, true)
     if not close then
       P.bail()
     end
-    local body = line:sub(pos + 1, close - 1)
-    if not body:match("^[ \t]*$") then
-      for item in (body .. ","):gmatch("([^,]*),") do
-        local extra = item:match("^[ \t]*([A-Za-z0-9][A-Za-z0-9._-]*)[ \t]*$")
-        if not extra or extra:find("[._-]$") then
+    local body = sub(line, pos + 1, close - 1)
+    if not find(body, "^[ \t]*$") then
+      local from = 1
+      repeat
+        local comma = find(body, ",", from, true)
+        local extra = match(sub(body, from, comma and comma - 1),
+                            "^[ \t]*([A-Za-z0-9][A-Za-z0-9._-]*)[ \t]*$")
+        if not extra or find(extra, "[._-]$") then
           P.bail()
         end
-        req.extras[#req.extras + 1] = extra
-      end
+        extras[#extras + 1] = extra
+        from = comma and comma + 1
+      until not from
     end
-    pos = line:match("^[ \t]*()", close + 1)
-  end
-  local rest = line:sub(pos)
-  local spec_text, marker_text = rest, nil
-  local semicolon = rest:find(";", 1, true)
-  if semicolon then
-    spec_text, marker_text = rest:sub(1, semicolon - 1), rest:sub(semicolon + 1)
-  end
-  spec_text = strip(spec_text)
-  if spec_text:sub(1, 1) == "(" then
-    if spec_text:sub(-1) ~= ")" then
-      P.bail()
+    pos = close + 1
+    c = byte(line, pos)
+    while c == 32 or c == 9 do
+      pos = pos + 1
+      c = byte(line, pos)
     end
-    spec_text = strip(spec_text:sub(2, -2))
   end
+  local semicolon = find(line, ";", pos, true)
+  local spec_text = sub(line, pos, semicolon and semicolon - 1)
   if spec_text ~= "" then
-    for item in (spec_text .. ","):gmatch("([^,]*),") do
-      local op, version = item:match("^[ \t]*([=~!<>]=?=?)[ \t]*([A-Za-z0-9.!*_-]+)[ \t]*$")
-      if not op or not RANK[op] or op == "===" then
-        P.bail()
-      end
-      local wildcard = version:match("^(.*)%.%*$")
-      local v = parse_version(wildcard or version)
-      if not v or not version:find("^%d") or (wildcard and op ~= "==" and op ~= "!=") or
-         (op == "~=" and #v.release < 2) or version:find("%*", 1, true) and not wildcard then
-        P.bail()
-      end
-      req.specs[#req.specs + 1] = {op, version, v}
-    end
+    spec_text = strip(spec_text)
   end
-  if marker_text then
-    if strip(marker_text) == "" then
+  if byte(spec_text) == 40 then  -- (
+    if byte(spec_text, -1) ~= 41 then
       P.bail()
     end
-    req.marker = P.parse_marker(marker_text)
+    spec_text = strip(sub(spec_text, 2, -2))
+  end
+  local size = #spec_text
+  if size > 0 then
+    -- each specifier up to a comma or the end (neither is in its classes): what matching
+    -- each comma-separated item whole would accept; a version must begin with a digit
+    local from = 1
+    repeat
+      local op, version, after = match(spec_text,
+        "^[ \t]*([=~!<>]=?=?)[ \t]*(%d[A-Za-z0-9.!*_-]*)[ \t]*()", from)
+      if not op or not RANK[op] or op == "===" or (after <= size and byte(spec_text, after) ~= 44) then
+        P.bail()
+      end
+      local wildcard = byte(version, -1) == 42 and match(version, "^(.*)%.%*$")  -- *
+      local v = parse_version(wildcard or version)
+      if not v or (wildcard and op ~= "==" and op ~= "!=") or (op == "~=" and #v.release < 2) then
+        P.bail()
+      end
+      specs[#specs + 1] = {op, version, v, #specs + 1}
+      from = after + 1
+    until from > size + 1
+  end
+  if semicolon then
+    -- (a blank marker fails to parse)
+    req.marker = P.parse_marker(sub(line, semicolon + 1))
   end
   return req
 end
 
-local function specifier_dependency(name, specs)
-  local order = {}
-  for i, spec in ipairs(specs) do
-    order[i] = {spec, i}
+-- Specifiers in the order of packaging's sort key: version, then operator (then as written).
+local function spec_less(a, b)
+  local c = compare(a[3], b[3])
+  if c ~= 0 then
+    return c < 0
   end
-  table.sort(order, function(a, b)
-    local c = compare(a[1][3], b[1][3])
-    if c ~= 0 then
-      return c < 0
+  if a[1] ~= b[1] then
+    return RANK[a[1]] < RANK[b[1]]
+  end
+  return a[4] < b[4]
+end
+
+-- The dependency of *name* with *specs* (ordered).
+local function specifier_dependency(name, specs)
+  local n = #specs
+  if n == 0 then
+    return name
+  end
+  if n == 1 then
+    local a, b = convert(name, specs[1][1], specs[1][2])
+    if not b then
+      return a
     end
-    if RANK[a[1][1]] ~= RANK[b[1][1]] then
-      return RANK[a[1][1]] < RANK[b[1][1]]
-    end
-    return a[2] < b[2]
-  end)
-  -- Equal keys: Python's order is that of a set; the same text is fine, anything else is not.
-  for i = 2, #order do
-    local a, b = order[i - 1][1], order[i][1]
-    if compare(a[3], b[3]) == 0 and a[1] == b[1] and a[2] ~= b[2] then
-      P.bail()
-    end
+    return "(" .. a .. " with " .. b .. ")"
   end
   local terms, seen = {}, {}
-  for _, entry in ipairs(order) do
-    for _, term in ipairs(convert(name, entry[1][1], entry[1][2])) do
-      if not seen[term] then
-        seen[term] = true
-        terms[#terms + 1] = term
+  for i = 1, n do
+    local a, b = convert(name, specs[i][1], specs[i][2])
+    if not seen[a] then
+      seen[a] = true
+      terms[#terms + 1] = a
+    end
+    if b and not seen[b] then
+      seen[b] = true
+      terms[#terms + 1] = b
+    end
+  end
+  if #terms == 1 then
+    return terms[1]
+  end
+  return "(" .. concat(terms, " with ") .. ")"
+end
+
+-- The placeholder of the dist prefix in a requirement's dependencies (its templates), which
+-- differ by runtime only there.  Templates sort as their dependencies do when the prefix
+-- begins with a byte above "(" (or is empty: "dist(" follows): a template differs from
+-- another at a placeholder only where the other has "(" (the start of a group, at the
+-- beginning or after " with "), and \127 is above "(" and in no name or version.
+local PLACE = "\127"
+
+-- byte_less, eight bytes a call: templates share their first bytes ("\127dist(" and more),
+-- which byte_less reads two calls a byte.
+local function template_less(a, b)
+  local i = 1
+  while true do
+    local a1, a2, a3, a4, a5, a6, a7, a8 = byte(a, i, i + 7)
+    local b1, b2, b3, b4, b5, b6, b7, b8 = byte(b, i, i + 7)
+    if a1 ~= b1 then
+      return (a1 or -1) < (b1 or -1)  -- (nil: the end, before any byte)
+    elseif a2 ~= b2 then
+      return (a2 or -1) < (b2 or -1)
+    elseif a3 ~= b3 then
+      return (a3 or -1) < (b3 or -1)
+    elseif a4 ~= b4 then
+      return (a4 or -1) < (b4 or -1)
+    elseif a5 ~= b5 then
+      return (a5 or -1) < (b5 or -1)
+    elseif a6 ~= b6 then
+      return (a6 or -1) < (b6 or -1)
+    elseif a7 ~= b7 then
+      return (a7 or -1) < (b7 or -1)
+    elseif a8 ~= b8 then
+      return (a8 or -1) < (b8 or -1)
+    elseif not a8 then
+      return false  -- equal
+    end
+    i = i + 8
+  end
+end
+local pieces_seen = {}  -- template -> the text around its placeholders
+
+-- The templates of *req*, one per extra named (or one), made on first use: a requirement
+-- no runtime selects is never converted (nor fails to be).
+local function templates_of(req)
+  local specs = req.specs
+  if #specs > 1 then
+    sort(specs, spec_less)
+    -- Equal keys: Python's order is that of a set; the same text is fine, anything else is not.
+    for i = 2, #specs do
+      local a, b = specs[i - 1], specs[i]
+      if a[1] == b[1] and a[2] ~= b[2] and compare(a[3], b[3]) == 0 then
+        P.bail()
       end
     end
   end
-  if #terms == 0 then
-    return name
-  elseif #terms == 1 then
-    return terms[1]
+  local name = PLACE .. "dist(" .. canon(req.name)
+  local extras, out = req.extras, {}
+  if #extras > 0 then
+    for k = 1, #extras do
+      out[k] = specifier_dependency(name .. "[" .. extras[k] .. "])", specs)
+    end
+  else
+    out[1] = specifier_dependency(name .. ")", specs)
   end
-  return "(" .. table.concat(terms, " with ") .. ")"
+  req.templates = out
+  return out
 end
 
 -- The requirements of *lines* (one per line, blank and # lines skipped), parsed once.
+local requirements_seen = {}
 local function requirements_of(lines)
-  P._requirements = P._requirements or {}
-  local found = P._requirements[lines]
+  local found = requirements_seen[lines]
   if found then
     return found
   end
   plain(lines)
-  found = {}
-  for line in (lines .. "\n"):gmatch("([^\n]*)\n") do
-    line = strip(line)
-    if line ~= "" and line:sub(1, 1) ~= "#" then
+  -- sorted: a choice of requirements (the bits of their numbers, or these as text) -> their
+  -- templates, sorted
+  found = {sorted = {}}
+  -- each line stripped, in one search: blank lines are skipped with the blanks before a
+  -- line (strip() removes %s, which in plain() text is a space, tab or newline)
+  local text_, from = lines .. "\n", 1
+  while true do
+    local line, after = match(text_, "^%s*([^\n]-)[ \t\r\v\f]*\n()", from)
+    if not line then
+      break
+    end
+    from = after
+    if line ~= "" and byte(line) ~= 35 then  -- #
       local req = P.parse_requirement(line)
-      local extras = {}
-      for _, e in ipairs(req.extras) do
-        extras[#extras + 1] = canonical(e)
+      local extras = req.extras
+      if #extras > 0 then
+        local canonicals = {}
+        for k = 1, #extras do
+          canonicals[k] = canon(extras[k])
+        end
+        req.extras = sorted_unique(canonicals)
       end
-      req.extras = sorted_unique(extras)
-      req.dependencies = {}  -- dist prefix -> its rpm dependencies
       found[#found + 1] = req
     end
   end
-  P._requirements[lines] = found
+  requirements_seen[lines] = found
   return found
-end
-
--- The dependencies of *req* as text around the dist prefix, which differs by runtime:
--- {pieces, ...} with the prefix between the pieces (NUL stands for it while converting).
-local function dependency_pieces(req)
-  local out = {}
-  local name = "\0dist(" .. canonical(req.name)
-  local names = {}
-  if #req.extras > 0 then
-    for _, e in ipairs(req.extras) do
-      names[#names + 1] = name .. "[" .. e .. "])"
-    end
-  else
-    names[1] = name .. ")"
-  end
-  for i, dist in ipairs(names) do
-    local pieces = {}
-    for piece in (specifier_dependency(dist, req.specs) .. "\0"):gmatch("([^%z]*)%z") do
-      pieces[#pieces + 1] = piece
-    end
-    out[i] = pieces
-  end
-  return out
-end
-
-local function requirement_dependencies(req, prefix)
-  local deps = req.dependencies[prefix]
-  if deps then
-    return deps
-  end
-  req.pieces = req.pieces or dependency_pieces(req)
-  deps = {}
-  for i, pieces in ipairs(req.pieces) do
-    deps[i] = table.concat(pieces, prefix)
-  end
-  req.dependencies[prefix] = deps
-  return deps
 end
 
 -- dependencies.requires_prefix: versioned_dist_prefix, plus t for a free-threaded build
 local function requires_prefix(t)
   local prefix = t.versioned_dist_prefix
-  if t.free_threaded == "1" and prefix:sub(-1) ~= "t" then
+  if t.free_threaded == "1" and sub(prefix, -1) ~= "t" then
     prefix = prefix .. "t"
   end
   return prefix
 end
 
 -- rendering._dist_requires: sorted rpm dependencies of PEP 508 *lines* for one runtime.
-local requires_seen = {}  -- lines -> key of the runtime and extra -> answer
+local requires_seen = {}  -- lines -> key of the runtime -> extra -> answer
 function P.dist_requires(lines, runtime, extra)
   -- a pure function of these: runtimes of one version and implementation share the answer
-  local t = runtime.t
   local key = runtime.requires_key  -- the runtime's part, once per runtime
   if not key then
-    key = table.concat({requires_prefix(t), t.implementation, t.version, t.short_version,
-                        t.platform_python_implementation}, "\1")
+    local t = runtime.t
+    key = concat({requires_prefix(t), t.implementation, t.version, t.short_version,
+                  t.platform_python_implementation}, "\1")
     runtime.requires_key = key
   end
-  key = (extra or "\0") .. "\1" .. key
-  local seen = requires_seen[lines]
-  if not seen then
-    seen = {}
-    requires_seen[lines] = seen
+  local by_runtime = requires_seen[lines]
+  if not by_runtime then
+    by_runtime = {}
+    requires_seen[lines] = by_runtime
   end
-  local found = seen[key]
+  local by_extra = by_runtime[key]
+  if not by_extra then
+    by_extra = {}
+    by_runtime[key] = by_extra
+  end
+  local found = by_extra[extra or "\0"]
   if not found then
     found = P.dist_requires_uncached(lines, runtime, extra)
-    seen[key] = found
+    by_extra[extra or "\0"] = found
   end
   return found
 end
 
 function P.dist_requires_uncached(lines, runtime, extra)
   local requirements = requirements_of(lines)
-  if #requirements == 0 then
+  local n = #requirements
+  if n == 0 then
     return {}
   end
-  local wanted = extra and canonical(extra)
-  local base_env = P.marker_environment(runtime, "")
-  local extra_env = wanted and P.marker_environment(runtime, wanted) or base_env
-  local found = {}
-  for _, req in ipairs(requirements) do
-    local selected
-    if not req.marker then
+  local wanted = extra and canon(extra)
+  local base_env, extra_env  -- made when a marker needs them
+  local chosen, count, mask = n >= 60 and {} or nil, 0, 0
+  for k = 1, n do
+    local marker, selected = requirements[k].marker, nil
+    if not marker then
       selected = wanted == nil
     else
-      local in_base = req.marker(base_env)
+      base_env = base_env or marker_environment(runtime, "")
+      local in_base = marker(base_env)
       if wanted == nil then
         selected = in_base
       else
-        selected = not in_base and req.marker(extra_env)
+        extra_env = extra_env or marker_environment(runtime, wanted)
+        selected = not in_base and marker(extra_env)
       end
     end
     if selected then
-      for _, dep in ipairs(requirement_dependencies(req, requires_prefix(runtime.t))) do
-        found[#found + 1] = dep
+      count = count + 1
+      if chosen then
+        chosen[count] = k
+      else
+        mask = mask | (1 << k)
       end
     end
   end
-  if #found < 2 then
-    return found
+  if count == 0 then
+    return {}
   end
-  return sorted_unique(found)
+  -- the templates of the chosen requirements, each once, sorted once per choice (named by
+  -- the bits of their numbers while they fit in an integer: a text cost a conversion each)
+  local choice = chosen and concat(chosen, ",") or mask
+  local templates = requirements.sorted[choice]
+  if not templates then
+    local seen, size = {}, 0
+    templates = {}
+    for i = 1, chosen and count or n do
+      if chosen or mask & (1 << i) ~= 0 then
+        local req = requirements[chosen and chosen[i] or i]
+        local list = req.templates or templates_of(req)
+        for j = 1, #list do
+          local template = list[j]
+          if not seen[template] then
+            seen[template] = true
+            size = size + 1
+            templates[size] = template
+          end
+        end
+      end
+    end
+    if size > 1 then
+      sort(templates, template_less)
+    end
+    requirements.sorted[choice] = templates
+  end
+  local prefix = requires_prefix(runtime.t)
+  local found = {}
+  for i = 1, #templates do
+    local template = templates[i]
+    local pieces = pieces_seen[template]
+    if not pieces then
+      pieces = {}
+      local from = 1
+      repeat
+        local place = find(template, PLACE, from, true)
+        pieces[#pieces + 1] = sub(template, from, place and place - 1)
+        from = place and place + 1
+      until not from
+      pieces_seen[template] = pieces
+    end
+    found[i] = concat(pieces, prefix)
+  end
+  if prefix ~= "" and prefix:byte(1) <= 40 then
+    return sorted_unique(found)  -- a prefix the templates' order does not hold for
+  end
+  return found
 end
 
 --@lazy-end

@@ -637,6 +637,67 @@ def test_a_marker_python_cannot_evaluate_is_left_to_the_tool() -> None:
         assert lua is BAIL, f"Lua answered what the tool rejects: {case} -> {lua!r}"
 
 
+# The lazy part reads the common forms in one search each (a requirement of one specifier,
+# a marker or condition of one comparison with a string); these are the forms next to them,
+# which its tokens read otherwise: the answers must stay those of the tool.
+ONE_SEARCH_MARKERS = [
+    ("python_version < '3.10'", True), ("  extra == \"cli\"  ", True),
+    ("python_version<'3.10'", True), ("'3.10' > python_version", True),
+    ("implementation_name == 'cpy\"thon'", True), ("implementation_name == \"cpy'thon\"", True),
+    ("implementation_name == 'a' 'b'", False), ("implementation_name == 'cpython' x", False),
+    ("python_version !== '3.10'", False), ("python_version <== '3.10'", False),
+    ("python_version = '3.10'", False), ("python_version =< '3.10'", False),
+    ("in == 'x'", False), ("python_version\t<\t'3.10'", True),
+    ("python_version < '3.10' and extra == 'cli'", True), ("(python_version < '3.10')", True),
+    ("python_version ~= '3.10'", True), ("python_version == '3.*'", True),
+]
+ONE_SEARCH_REQUIREMENTS = [
+    ("foo>=1.0", True), ("foo >= 1.0 ; python_version < '3.10'", True),
+    ("foo;extra == 'cli'", True), ("foo ; os_name == 'posix'", True), ("foo>=1.0,", False),
+    ("foo>=1.0,<2", True),
+    ("foo>=1.0 <2", False), ("foo (>=1.0)", True), ("foo>=v1", False), ("foo>=1.0.*", False),
+    ("foo==1.0.*", True), ("foo===1.0", False), ("foo~=1", False), ("foo=>1", False),
+    ("foo>=1.0;", False), ("foo[cli]>=1.0; extra == 'x'", True), ("foo>=1.0.0.0.0", True),
+    ("foo>=1..0", False), ("foo>=1.", False), ("foo>=01.002", True),
+    ("foo>=1.0; python_version ~= '3'", False),
+]
+
+
+def test_what_the_lazy_part_reads_in_one_search_answers_as_the_tool() -> None:
+    registry_runtimes = [_runtime("python3", "cpython", "3.11.2", default=True),
+                         _runtime("pypy3", "pypy", "3.9.18"),
+                         _runtime("python3.10", "cpython", "3.10.1")]
+    with registry_dir(registry_runtimes) as (confdir, compiled):
+        ordered = list(load_registry([str(confdir)], explicit=True).runtimes)
+        cases: list[dict[str, Any]] = []
+        expected: list[tuple[object, bool]] = []
+        for marker, supported in ONE_SEARCH_MARKERS:
+            for extra in (None, "cli"):
+                cases.append({"kind": "marker", "src": marker, "extra": extra or ""})
+                expected.append((packaging_marker(ordered, marker, extra), supported))
+            condition = marker.replace("extra", "name")
+            cases.append({"kind": "where", "src": condition})
+            expected.append((python_where(ordered, condition), False))
+        for line, supported in ONE_SEARCH_REQUIREMENTS:
+            for extra in (None, "cli"):
+                cases.append({"kind": "requires", "lines": line, "extra": extra})
+                expected.append((python_requires(ordered, line, extra), supported))
+        # more requirements than the bits of an integer name (the choice is then a text)
+        many = "\n".join(f"p{i}>={i % 7}.{i}; extra == 'cli'" if i % 2 else f"p{i}>=1.{i}"
+                         for i in range(70))
+        for extra in (None, "cli"):
+            cases.append({"kind": "requires", "lines": many, "extra": extra})
+            expected.append((python_requires(ordered, many, extra), True))
+        with tempfile.TemporaryDirectory() as work:
+            got = lua_results(compiled, cases, Path(work))
+    for case, lua, (python, supported) in zip(cases, got, expected):
+        if lua is BAIL:
+            assert not (supported and python is not BAIL), f"Lua left to the tool: {case}"
+            continue
+        assert python is not BAIL, f"Lua answered what the tool rejects: {case} -> {lua!r}"
+        assert lua == python, f"{case}\nLua:\n{lua}\nPython:\n{python}"
+
+
 # -- the macros with a compiled registry: processes per parse, staleness, failures --------------
 
 from tests.rpmtools import MACROS, REPO, TOOL_BIN, probe_registry  # noqa: E402
