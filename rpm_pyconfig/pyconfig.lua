@@ -1164,8 +1164,9 @@ function P.parse_requirement(line)
       end
       local wildcard = byte(version, -1) == 42 and match(version, "^(.*)%.%*$")  -- *
       local v = parse_version(wildcard or version)
-      if not v or (wildcard and op ~= "==" and op ~= "!=") or (op == "~=" and #v.release < 2) then
-        P.bail()
+      if not v or (wildcard and (op ~= "==" and op ~= "!=" or v.pre or v.post or v.dev))
+         or (op == "~=" and #v.release < 2) then
+        P.bail()  -- (a prefix match is of a release alone: packaging refuses 1.0a1.*)
       end
       req.specs = {{op, version, v, 1}}
       if semicolon ~= "" then
@@ -1224,8 +1225,9 @@ function P.parse_requirement(line)
       end
       local wildcard = byte(version, -1) == 42 and match(version, "^(.*)%.%*$")  -- *
       local v = parse_version(wildcard or version)
-      if not v or (wildcard and op ~= "==" and op ~= "!=") or (op == "~=" and #v.release < 2) then
-        P.bail()
+      if not v or (wildcard and (op ~= "==" and op ~= "!=" or v.pre or v.post or v.dev))
+         or (op == "~=" and #v.release < 2) then
+        P.bail()  -- (a prefix match is of a release alone: packaging refuses 1.0a1.*)
       end
       specs[#specs + 1] = {op, version, v, #specs + 1}
       from = after + 1

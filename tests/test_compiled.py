@@ -660,6 +660,10 @@ ONE_SEARCH_REQUIREMENTS = [
     ("foo>=1.0;", False), ("foo[cli]>=1.0; extra == 'x'", True), ("foo>=1.0.0.0.0", True),
     ("foo>=1..0", False), ("foo>=1.", False), ("foo>=01.002", True),
     ("foo>=1.0; python_version ~= '3'", False),
+    # a prefix match (.*) is of a release alone: the tool rejects the whole list, even
+    # where the requirement is not selected
+    ("foo==1.0a1.*\nbar", False), ("foo!=1.0.post1.*; python_version < '3'\nbar", False),
+    ("foo==1.0.dev1.*,>=0.1\nbar", False), ("foo (==2!1.0rc1.*)\nbar", False),
 ]
 
 
