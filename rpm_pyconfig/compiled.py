@@ -519,14 +519,31 @@ def lua_chunk(registry: Registry, prints: Fingerprint, default_path: Sequence[st
     body of ``%_pyconfig_lua_setup``, ``setup_source()``) is given, then the stamp: a hash
     of all that, which the macros file checks so that it never runs a bytecode file
     written for another chunk.  The same files give the same bytes.
+
+    The chunk ends with the check that it is current (the stamp it is called with, when
+    any: the bytecode file's loader passes the one it was written with; ``P.current()``);
+    when it is and it carries the helpers, it says so (``P.ready``) and redefines
+    ``%_pyconfig_lua_init`` and ``%_pyconfig_lua_load`` empty: the parse then compiles no
+    other ``%{lua:}`` body to get there.  Otherwise the registry stays for
+    ``%_pyconfig_lua_load`` to judge (stale), or is dropped (another chunk's stamp).
     """
     import hashlib
 
     engine = _engine()
-    body = (_minified(engine) + _registry_data(registry, _filtered_attributes(engine))
+    body = (_GC_PAUSE[0] + _minified(engine)
+            + _registry_data(registry, _filtered_attributes(engine))
             + _fingerprint_data(prints, default_path) + _setup_part(setup))
     stamp = hashlib.sha256(body.encode("utf-8")).hexdigest()[:32]
-    return body + f"pyconfig.registry.stamp = {_lua(stamp)}\n", stamp
+    ready = ("elseif pyconfig.current() then\npyconfig.ready = true\n"
+             + "".join(f'rpm.define("{name} %\\123nil\\125")\n' for name in _DONE)
+             if setup is not None else "")
+    return (body + f"pyconfig.registry.stamp = {_lua(stamp)}\n"
+            f"if (... or {_lua(stamp)}) ~= {_lua(stamp)} then\npyconfig.registry = nil\n"
+            f"{ready}end\n{_GC_PAUSE[1]}"), stamp
+
+
+#: The macros a current compiled registry redefines empty: nothing more to do for the parse.
+_DONE = ("_pyconfig_lua_load", "_pyconfig_lua_init")
 
 
 _COMPACT = """\
@@ -724,36 +741,38 @@ def bytecode(chunk: str, *, rpm: str = "rpm") -> tuple[bytes, bytes] | None:
         return data, data[:size]
 
 
-def _checked_load(path: str, data: bytes, identity: bytes, owner: int, after: str) -> str:
-    """The Lua that loads and runs the bytecode file *path* (``bytecode_file_data(data)``),
-    then runs *after*, or does nothing at all when the file is not that very file."""
+def _checked_load(path: str, data: bytes, identity: bytes, owner: int, run: str) -> str:
+    """The Lua that loads the bytecode file *path* (``bytecode_file_data(data)``) as ``fn``
+    and then runs *run* (which calls it), or does nothing at all when the file is not that
+    very file."""
     header = _header(data)
     # nothing of the file runs unless its owner wrote it (no other user could change
     # it), its first line names these very bytes, its length is theirs and its Lua header
     # is the one of the Lua that wrote it (another compile, a truncated or planted file:
     # the macros ask the tool, as without the file); load() compares that header with
-    # the running Lua's too (an upgraded Lua: no function, nothing runs).  The collector
-    # is paused while the chunk runs (it allocates the whole evaluator: a collection
-    # cycle started then walks all of it), then resumed as it was; an error in the chunk
-    # stops the parse anyway.  Short: rpm compiles this text on every parse.
+    # the running Lua's too (an upgraded Lua: no function, nothing runs).  An error in the
+    # chunk stops the parse.  Short (one read, one comparison of the header line and the
+    # Lua header together; the collector's pause is the chunk's own, _GC_PAUSE): rpm
+    # compiles this text on every parse.
     # loadfile(): the bytes go from the file to the undump through Lua's buffer, with no
     # string of them to allocate, copy and free (lua_close's frees of large blocks make
     # glibc consolidate its free lists)
+    expected = _lua(header)[:-1] + _bytes_literal(identity)[1:]
     return (
-        f"local p = {_lua(path)} local st = posix.stat(p) "
-        f"local f = st and st.uid == {owner} and st.type == 'regular' and "
-        f"st.size == {len(header) + len(data)} and "
-        "not st.mode:find('w', 4, true) and io.open(p, 'rb') "
-        f"if f then local id = {_bytes_literal(identity)} "
-        f"local ok = f:read({len(header)}) == {_lua(header)} and f:read({len(identity)}) == id "
-        "f:close() "
-        "if ok then "
-        "local gc = collectgarbage('isrunning') collectgarbage('stop') "
-        "local fn = loadfile(p, 'b') "
-        "if fn then fn() end "
-        "if gc then collectgarbage('restart') end "
-        f"if fn then {after} end end end"
+        f"local p={_lua(path)} local s=posix.stat(p) "
+        f"local f=s and s.uid=={owner} and s.type=='regular' and "
+        f"s.size=={len(header) + len(data)} and not s.mode:find('w',4,true) and "
+        "io.open(p,'rb') "
+        f"if f then local ok=f:read({len(header) + len(identity)})=={expected} f:close() "
+        f"if ok then local fn=loadfile(p,'b') if fn then {run} end end end"
     )
+
+
+#: The first and last lines of a chunk loaded as bytecode: rpm's collector is paused while
+#: it runs (it allocates the whole evaluator: a collection cycle started then walks all of
+#: it), then resumed as it was; an error in the chunk stops the parse anyway.
+_GC_PAUSE = ('local pyconfig_gc = collectgarbage("isrunning") collectgarbage("stop")\n',
+             'if pyconfig_gc then collectgarbage("restart") end\n')
 
 
 #: The macro of the evaluator's own bytecode file (``engine_macros_file()``).
@@ -771,7 +790,7 @@ def engine_chunk(setup: str | None = None) -> str:
     """The evaluator alone (``pyconfig.lua``, the stanzas and, as in ``lua_chunk()``, the
     macros' helpers when *setup* is given): what a parse without a current compiled
     registry loads as bytecode instead of compiling the 70 kB of source."""
-    return _minified(_engine()) + _setup_part(setup)
+    return _GC_PAUSE[0] + _minified(_engine()) + _setup_part(setup) + _GC_PAUSE[1]
 
 
 def engine_macros_file(stats: dict[str, tuple[int, int] | None], *, path: str, data: bytes,
@@ -793,7 +812,7 @@ def engine_macros_file(stats: dict[str, tuple[int, int] | None], *, path: str, d
         f"posix.stat({_lua(file)}, 'mtime') == {stat[1]}"
         for file, stat in ((file, stats[file]) for file in paths) if stat is not None)
     load = _checked_load(path, data, identity, owner,
-                         f"pyconfig.engine_current = {_lua(chr(10).join(paths))}")
+                         f"fn() pyconfig.engine_current = {_lua(chr(10).join(paths))}")
     body = f"if {current} then {load} end"
     lines = [
         "# The evaluator of rpm-pyconfig as rpm's Lua bytecode: generated by `rpm-pyconfig "
@@ -831,9 +850,8 @@ def macros_file(chunk: str, *, origin: str,
         lines.append(direct_macros(direct).rstrip("\n"))
     if bytecode_file is not None:
         path, data, identity, stamp, owner = bytecode_file
-        check = (f"if not (pyconfig.registry and pyconfig.registry.stamp == {_lua(stamp)}) then "
-                 "pyconfig.registry = nil end")
-        body = _checked_load(path, data, identity, owner, check)
+        # the chunk compares the stamp with its own (lua_chunk())
+        body = _checked_load(path, data, identity, owner, f"fn({_lua(stamp)})")
         lines.append(f"%{MACRO} %{{lua:{body.replace(chr(92), chr(92) * 2)}}}")
         return ("\n".join(lines) + "\n").encode("ascii")
     names = []

@@ -1009,7 +1009,7 @@ def test_bytecode_of_another_lua_or_compile_is_never_run(setup: tuple[Counted, P
         os.chown(side, 0, -1)
     # the running Lua is not the one the macros file names (rpm or its liblua upgraded)
     text = compiled.read_text(encoding="ascii")
-    identity = re.search(r'local id = "(\\\\027Lua.)', text)
+    identity = re.search(r'\\\\027Lua.', text)  # the Lua header the loader compares
     assert identity is not None, text
     upgraded = tmp_path / "upgraded.macros"
     upgraded.write_text(text.replace(identity[0], identity[0][:-1] + "Z"), encoding="ascii")
