@@ -530,8 +530,7 @@ def lua_chunk(registry: Registry, prints: Fingerprint, default_path: Sequence[st
     import hashlib
 
     engine = _engine()
-    body = (_GC_PAUSE[0] + _minified(engine)
-            + _registry_data(registry, _filtered_attributes(engine))
+    body = (_minified(engine) + _registry_data(registry, _filtered_attributes(engine))
             + _fingerprint_data(prints, default_path) + _setup_part(setup))
     stamp = hashlib.sha256(body.encode("utf-8")).hexdigest()[:32]
     ready = ("elseif pyconfig.current() then\npyconfig.ready = true\n"
@@ -539,7 +538,7 @@ def lua_chunk(registry: Registry, prints: Fingerprint, default_path: Sequence[st
              if setup is not None else "")
     return (body + f"pyconfig.registry.stamp = {_lua(stamp)}\n"
             f"if (... or {_lua(stamp)}) ~= {_lua(stamp)} then\npyconfig.registry = nil\n"
-            f"{ready}end\n{_GC_PAUSE[1]}"), stamp
+            f"{ready}end\n"), stamp
 
 
 #: The macros a current compiled registry redefines empty: nothing more to do for the parse.
@@ -750,10 +749,11 @@ def _checked_load(path: str, data: bytes, identity: bytes, owner: int, run: str)
     # it), its first line names these very bytes, its length is theirs and its Lua header
     # is the one of the Lua that wrote it (another compile, a truncated or planted file:
     # the macros ask the tool, as without the file); load() compares that header with
-    # the running Lua's too (an upgraded Lua: no function, nothing runs).  An error in the
-    # chunk stops the parse.  Short (one read, one comparison of the header line and the
-    # Lua header together; the collector's pause is the chunk's own, _GC_PAUSE): rpm
-    # compiles this text on every parse.
+    # the running Lua's too (an upgraded Lua: no function, nothing runs).  The collector
+    # is paused while the chunk loads and runs (it allocates the whole evaluator: a
+    # collection cycle started then walks all of it), then resumed as it was; an error in
+    # the chunk stops the parse anyway.  Short (one read, one comparison of the header
+    # line and the Lua header together): rpm compiles this text on every parse.
     # loadfile(): the bytes go from the file to the undump through Lua's buffer, with no
     # string of them to allocate, copy and free (lua_close's frees of large blocks make
     # glibc consolidate its free lists)
@@ -764,15 +764,10 @@ def _checked_load(path: str, data: bytes, identity: bytes, owner: int, run: str)
         f"s.size=={len(header) + len(data)} and not s.mode:find('w',4,true) and "
         "io.open(p,'rb') "
         f"if f then local ok=f:read({len(header) + len(identity)})=={expected} f:close() "
-        f"if ok then local fn=loadfile(p,'b') if fn then {run} end end end"
+        "if ok then local g=collectgarbage('isrunning') collectgarbage('stop') "
+        f"local fn=loadfile(p,'b') if fn then {run} end "
+        "if g then collectgarbage('restart') end end end"
     )
-
-
-#: The first and last lines of a chunk loaded as bytecode: rpm's collector is paused while
-#: it runs (it allocates the whole evaluator: a collection cycle started then walks all of
-#: it), then resumed as it was; an error in the chunk stops the parse anyway.
-_GC_PAUSE = ('local pyconfig_gc = collectgarbage("isrunning") collectgarbage("stop")\n',
-             'if pyconfig_gc then collectgarbage("restart") end\n')
 
 
 #: The macro of the evaluator's own bytecode file (``engine_macros_file()``).
@@ -790,7 +785,7 @@ def engine_chunk(setup: str | None = None) -> str:
     """The evaluator alone (``pyconfig.lua``, the stanzas and, as in ``lua_chunk()``, the
     macros' helpers when *setup* is given): what a parse without a current compiled
     registry loads as bytecode instead of compiling the 70 kB of source."""
-    return _GC_PAUSE[0] + _minified(_engine()) + _setup_part(setup) + _GC_PAUSE[1]
+    return _minified(_engine()) + _setup_part(setup)
 
 
 def engine_macros_file(stats: dict[str, tuple[int, int] | None], *, path: str, data: bytes,
