@@ -500,9 +500,7 @@ def _setup_part(setup: str | None) -> str:
         return ""
     current = f"%{{?{SETUP_MACRO}:%{{macrobody:{SETUP_MACRO}}}}}"
     # a function of its own: any chunk rpm can run is a valid function body
-    # P.lazy_helpers: %_pyconfig_lua_init need not define them
-    return ("pyconfig.lazy_helpers = true\n"
-            f"{_GROUP_BEGIN}helpers\n"
+    return (f"{_GROUP_BEGIN}helpers\n"
             f"if rpm.expand({_lua(current)}) == {_lua(setup)} then\n"
             f"local function helpers(...)\n{_minified(setup[len('%{lua:'):-1])}end\n"
             "helpers()\npyconfig.setup_done = true\n"
