@@ -222,7 +222,31 @@ def _engine() -> str:
     folder = os.path.dirname(origin)
     data: bytes = get_data(os.path.join(folder, "pyconfig.lua"))
     stanzas: bytes = get_data(os.path.join(folder, "pyconfig_stanzas.lua"))
-    return data.decode("utf-8") + stanzas.decode("utf-8")
+    return data.decode("utf-8") + _lazy_templates(stanzas.decode("utf-8"))
+
+
+#: The shipped templates many specs never use (%pyconfig_buildrequires and _generate_-
+#: buildrequires, %pyconfig_test): in the bytecode form, lazy groups of their own
+#: (``_split_lazy()``), whose functions ``P.render`` finds as ``P.lazy_template_NAME``.
+_LAZY_TEMPLATES = ("buildrequires", "test")
+
+
+def _lazy_templates(stanzas: str) -> str:
+    """*stanzas* (pyconfig_stanzas.lua) with each template of ``_LAZY_TEMPLATES`` a lazy
+    group defining ``P.lazy_template_NAME`` instead of ``T["NAME"]``: the bytecode of a
+    template a spec does not use is then copied, not decoded, on every parse."""
+    import re
+
+    for name in _LAZY_TEMPLATES:
+        group = f"lazy_template_{name}"
+        stanzas, found = re.subn(
+            rf'^T\["{name}"\] = function(\(.*?\))\n(.*?\n)end\n',
+            lambda match, group=group: (f"{_GROUP_BEGIN}{group}\nfunction P.{group}{match[1]}\n"
+                                        f"{match[2]}end\n{_GROUP_END}{group}\n"),
+            stanzas, count=1, flags=re.M | re.S)
+        if not found:
+            raise PyConfigError(f"pyconfig_stanzas.lua has no template {name!r}")
+    return stanzas
 
 
 #: What templates read of a runtime besides its fields (rendering passes Runtime objects).

@@ -1951,7 +1951,8 @@ local selections = {}
 
 -- settings: {name = value} of %pyconfig_* settings (as macros.pyconfig passes with --set)
 function P.render(template, select_text, args_text, settings)
-  local stanza = P.templates[template]
+  -- (the bytecode form loads some templates on first use: compiled._lazy_templates)
+  local stanza = P.templates[template] or P["lazy_template_" .. template]
   if not stanza then
     P.bail()
   end
