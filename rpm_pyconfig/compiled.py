@@ -239,13 +239,13 @@ def _lazy_templates(stanzas: str) -> str:
 
     for name in _LAZY_TEMPLATES:
         group = f"lazy_template_{name}"
-        stanzas, found = re.subn(
-            rf'^T\["{name}"\] = function(\(.*?\))\n(.*?\n)end\n',
-            lambda match, group=group: (f"{_GROUP_BEGIN}{group}\nfunction P.{group}{match[1]}\n"
-                                        f"{match[2]}end\n{_GROUP_END}{group}\n"),
-            stanzas, count=1, flags=re.M | re.S)
-        if not found:
+        match = re.search(rf'^T\["{name}"\] = function(\(.*?\))\n(.*?\n)end\n', stanzas,
+                          re.M | re.S)
+        if match is None:
             raise PyConfigError(f"pyconfig_stanzas.lua has no template {name!r}")
+        stanzas = (f"{stanzas[:match.start()]}{_GROUP_BEGIN}{group}\n"
+                   f"function P.{group}{match[1]}\n{match[2]}end\n{_GROUP_END}{group}\n"
+                   f"{stanzas[match.end():]}")
     return stanzas
 
 
@@ -365,6 +365,27 @@ _LAZY_BEGIN, _LAZY_END = "--@lazy-begin", "--@lazy-end"
 _GROUP_BEGIN, _GROUP_END = "--@lazy-group ", "--@lazy-group-end "
 #: The group of the part between _LAZY_BEGIN and _LAZY_END.
 _VERSIONS = "versions"
+
+
+def _shaken(source: str) -> str:
+    """*source* (the engine, indented) without the Jinja operations (``function J.NAME``,
+    top level) that nothing in it calls, nor the top-level local functions that nothing
+    names any more: stanzas.py can translate more of Jinja than the shipped templates
+    use, and every function of the main chunk costs each parse its decoding and its
+    share of ``lua_close``.  The fallback, which loads the files themselves, has them
+    all; a template that called one would be in *source*."""
+    import re
+
+    block = re.compile(r"^(function J\.|local function )(\w+)\([^\n]*\n"
+                       r"(?:[ \t][^\n]*\n|\n)*?end\n", re.M)
+    while True:
+        unused = [match for match in block.finditer(source) if len(re.findall(
+            rf"\bJ\.{match[2]}\b" if match[1] == "function J." else rf"(?<![\w.:]){match[2]}\b",
+            source)) == 1]
+        if not unused:
+            return source
+        for match in reversed(unused):
+            source = source[:match.start()] + source[match.end():]
 
 
 def _minified(source: str) -> str:
@@ -552,7 +573,7 @@ def lua_chunk(registry: Registry, prints: Fingerprint, default_path: Sequence[st
     import hashlib
 
     engine = _engine()
-    body = (_minified(engine) + _registry_data(registry, _filtered_attributes(engine))
+    body = (_minified(_shaken(engine)) + _registry_data(registry, _filtered_attributes(engine))
             + _fingerprint_data(prints, default_path) + _setup_part(setup))
     stamp = hashlib.sha256(body.encode("utf-8")).hexdigest()[:32]
     ready = ("elseif pyconfig.current() then\npyconfig.ready = true\n"
@@ -807,7 +828,7 @@ def engine_chunk(setup: str | None = None) -> str:
     """The evaluator alone (``pyconfig.lua``, the stanzas and, as in ``lua_chunk()``, the
     macros' helpers when *setup* is given): what a parse without a current compiled
     registry loads as bytecode instead of compiling the 70 kB of source."""
-    return _minified(_engine()) + _setup_part(setup)
+    return _minified(_shaken(_engine())) + _setup_part(setup)
 
 
 def engine_macros_file(stats: dict[str, tuple[int, int] | None], *, path: str, data: bytes,

@@ -35,6 +35,7 @@ from rpm_pyconfig.compiled import (
     _lua,
     _minified,
     _registry_data,
+    _shaken,
     _split_lazy,
     bytecode_path,
     direct_macros,
@@ -1424,6 +1425,24 @@ def test_a_broken_lazy_part_fails(monkeypatch: pytest.MonkeyPatch, where: str, e
     assert any(problem in found for found in problems), problems
     monkeypatch.setattr("rpm_pyconfig.compiled._engine", lambda: engine)
     assert _lazy_rules(engine) == []
+
+
+def test_the_main_chunk_leaves_out_what_nothing_calls() -> None:
+    """Jinja operations and top-level local functions that nothing names are left out of
+    the compiled chunk (and then what only they named); the engine's files keep them."""
+    source = ("local function used(x)\n  return x\nend\n"
+              "local function unused(x)\n  return used(x)\nend\n"
+              "function J.kept(v)\n\n  return v\nend\n"
+              "function J.dropped(v)\n  return J.also(v)\nend\n"
+              "function J.also(v)\n  return v\nend\n"
+              "print(J.kept(1))\n")
+    assert _shaken(source) == "function J.kept(v)\n\n  return v\nend\nprint(J.kept(1))\n"
+    engine = _engine()
+    shaken = _shaken(engine)
+    assert len(shaken) < len(engine)
+    for name in set(re.findall(r"\bJ\.(\w+)\(", engine)):
+        if f"function J.{name}(" not in shaken:
+            assert not re.search(rf"\bJ\.{name}\b", shaken), name
 
 
 def test_shadowing_names_keep_the_lazy_rules() -> None:
