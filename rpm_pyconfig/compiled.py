@@ -222,7 +222,7 @@ def _engine() -> str:
     folder = os.path.dirname(origin)
     data: bytes = get_data(os.path.join(folder, "pyconfig.lua"))
     stanzas: bytes = get_data(os.path.join(folder, "pyconfig_stanzas.lua"))
-    return data.decode("utf-8") + _lazy_templates(stanzas.decode("utf-8"))
+    return _lazy_templates(data.decode("utf-8"), stanzas.decode("utf-8"))
 
 
 #: The shipped templates many specs never use (%pyconfig_buildrequires and _generate_-
@@ -231,22 +231,32 @@ def _engine() -> str:
 _LAZY_TEMPLATES = ("buildrequires", "test")
 
 
-def _lazy_templates(stanzas: str) -> str:
-    """*stanzas* (pyconfig_stanzas.lua) with each template of ``_LAZY_TEMPLATES`` a lazy
-    group defining ``P.lazy_template_NAME`` instead of ``T["NAME"]``: the bytecode of a
-    template a spec does not use is then copied, not decoded, on every parse."""
+def _lazy_templates(evaluator: str, stanzas: str) -> str:
+    """*evaluator* (pyconfig.lua) and *stanzas* (pyconfig_stanzas.lua) with each template
+    of ``_LAZY_TEMPLATES`` a lazy group defining ``P.lazy_template_NAME`` instead of
+    ``T["NAME"]``, holding too the Jinja operations (``function J.NAME``) that only it
+    calls: the bytecode of a template a spec does not use is then copied, not decoded, on
+    every parse."""
     import re
 
+    operation = re.compile(r"^function J\.(\w+)\([^\n]*\n(?:[ \t][^\n]*\n|\n)*?end\n", re.M)
     for name in _LAZY_TEMPLATES:
         group = f"lazy_template_{name}"
         match = re.search(rf'^T\["{name}"\] = function(\(.*?\))\n(.*?\n)end\n', stanzas,
                           re.M | re.S)
         if match is None:
             raise PyConfigError(f"pyconfig_stanzas.lua has no template {name!r}")
+        rest = evaluator + stanzas[:match.start()] + stanzas[match.end():]
+        own = [found for found in operation.finditer(evaluator)
+               if re.search(rf"\bJ\.{found[1]}\b", match[2])
+               and len(re.findall(rf"\bJ\.{found[1]}\b", rest)) == 1]
+        for found in reversed(own):
+            evaluator = evaluator[:found.start()] + evaluator[found.end():]
         stanzas = (f"{stanzas[:match.start()]}{_GROUP_BEGIN}{group}\n"
-                   f"function P.{group}{match[1]}\n{match[2]}end\n{_GROUP_END}{group}\n"
+                   + "".join(found[0] for found in own)
+                   + f"function P.{group}{match[1]}\n{match[2]}end\n{_GROUP_END}{group}\n"
                    f"{stanzas[match.end():]}")
-    return stanzas
+    return evaluator + stanzas
 
 
 #: What templates read of a runtime besides its fields (rendering passes Runtime objects).
