@@ -10,9 +10,11 @@ Its stamp is a hash of all that: the same files give the same bytes.  The chunk 
 carries the macros' own Lua helpers (``%_pyconfig_lua_setup``, run instead of the macro when
 it has the same text, and only by a parse that needs them) and, in the bytecode form, the
 parts of the evaluator a spec may never use (half of it: versions, conditions, markers and
-requirements; the dbpath option, @-expressions, globs, %pyconfig_foreach and _test) as
-chunks of their own loaded on first use (``_split_lazy()``): what a parse decodes and
-compiles is what it costs.
+requirements; the dbpath option, @-expressions, globs, %pyconfig_foreach and _test, the
+buildrequires and test templates) as chunks of their own loaded on first use
+(``_split_lazy()``), and none of the Jinja operations nothing calls (``_shaken()``): what a
+parse decodes and compiles is what it costs.  The chunk ends with its own check that it is
+current; then the parse needs no other Lua than the bytecode file's short loader.
 The bytecode file is checked before any of it is loaded (``macros_file()``): its owner,
 its first line (the digest and length of the bytes), and the Lua that wrote it.
 ``macros.pyconfig`` loads it and, when the fingerprint does not match the files (or
