@@ -10,9 +10,11 @@ Its stamp is a hash of all that: the same files give the same bytes.  The chunk 
 carries the macros' own Lua helpers (``%_pyconfig_lua_setup``, run instead of the macro when
 it has the same text, and only by a parse that needs them) and, in the bytecode form, the
 parts of the evaluator a spec may never use (half of it: versions, conditions, markers and
-requirements; the dbpath option, @-expressions, globs, %pyconfig_foreach and _test) as
-chunks of their own loaded on first use (``_split_lazy()``): what a parse decodes and
-compiles is what it costs.
+requirements; the dbpath option, @-expressions, globs, %pyconfig_foreach and _test, the
+buildrequires and test templates) as chunks of their own loaded on first use
+(``_split_lazy()``), and none of the Jinja operations nothing calls (``_shaken()``): what a
+parse decodes and compiles is what it costs.  The chunk ends with its own check that it is
+current; then the parse needs no other Lua than the bytecode file's short loader.
 The bytecode file is checked before any of it is loaded (``macros_file()``): its owner,
 its first line (the digest and length of the bytes), and the Lua that wrote it.
 ``macros.pyconfig`` loads it and, when the fingerprint does not match the files (or
@@ -222,7 +224,41 @@ def _engine() -> str:
     folder = os.path.dirname(origin)
     data: bytes = get_data(os.path.join(folder, "pyconfig.lua"))
     stanzas: bytes = get_data(os.path.join(folder, "pyconfig_stanzas.lua"))
-    return data.decode("utf-8") + stanzas.decode("utf-8")
+    return _lazy_templates(data.decode("utf-8"), stanzas.decode("utf-8"))
+
+
+#: The shipped templates many specs never use (%pyconfig_buildrequires and _generate_-
+#: buildrequires, %pyconfig_test): in the bytecode form, lazy groups of their own
+#: (``_split_lazy()``), whose functions ``P.render`` finds as ``P.lazy_template_NAME``.
+_LAZY_TEMPLATES = ("buildrequires", "test")
+
+
+def _lazy_templates(evaluator: str, stanzas: str) -> str:
+    """*evaluator* (pyconfig.lua) and *stanzas* (pyconfig_stanzas.lua) with each template
+    of ``_LAZY_TEMPLATES`` a lazy group defining ``P.lazy_template_NAME`` instead of
+    ``T["NAME"]``, holding too the Jinja operations (``function J.NAME``) that only it
+    calls: the bytecode of a template a spec does not use is then copied, not decoded, on
+    every parse."""
+    import re
+
+    operation = re.compile(r"^function J\.(\w+)\([^\n]*\n(?:[ \t][^\n]*\n|\n)*?end\n", re.M)
+    for name in _LAZY_TEMPLATES:
+        group = f"lazy_template_{name}"
+        match = re.search(rf'^T\["{name}"\] = function(\(.*?\))\n(.*?\n)end\n', stanzas,
+                          re.M | re.S)
+        if match is None:
+            raise PyConfigError(f"pyconfig_stanzas.lua has no template {name!r}")
+        rest = evaluator + stanzas[:match.start()] + stanzas[match.end():]
+        own = [found for found in operation.finditer(evaluator)
+               if re.search(rf"\bJ\.{found[1]}\b", match[2])
+               and len(re.findall(rf"\bJ\.{found[1]}\b", rest)) == 1]
+        for found in reversed(own):
+            evaluator = evaluator[:found.start()] + evaluator[found.end():]
+        stanzas = (f"{stanzas[:match.start()]}{_GROUP_BEGIN}{group}\n"
+                   + "".join(found[0] for found in own)
+                   + f"function P.{group}{match[1]}\n{match[2]}end\n{_GROUP_END}{group}\n"
+                   f"{stanzas[match.end():]}")
+    return evaluator + stanzas
 
 
 #: What templates read of a runtime besides its fields (rendering passes Runtime objects).
@@ -341,6 +377,27 @@ _LAZY_BEGIN, _LAZY_END = "--@lazy-begin", "--@lazy-end"
 _GROUP_BEGIN, _GROUP_END = "--@lazy-group ", "--@lazy-group-end "
 #: The group of the part between _LAZY_BEGIN and _LAZY_END.
 _VERSIONS = "versions"
+
+
+def _shaken(source: str) -> str:
+    """*source* (the engine, indented) without the Jinja operations (``function J.NAME``,
+    top level) that nothing in it calls, nor the top-level local functions that nothing
+    names any more: stanzas.py can translate more of Jinja than the shipped templates
+    use, and every function of the main chunk costs each parse its decoding and its
+    share of ``lua_close``.  The fallback, which loads the files themselves, has them
+    all; a template that called one would be in *source*."""
+    import re
+
+    block = re.compile(r"^(function J\.|local function )(\w+)\([^\n]*\n"
+                       r"(?:[ \t][^\n]*\n|\n)*?end\n", re.M)
+    while True:
+        unused = [match for match in block.finditer(source) if len(re.findall(
+            rf"\bJ\.{match[2]}\b" if match[1] == "function J." else rf"(?<![\w.:]){match[2]}\b",
+            source)) == 1]
+        if not unused:
+            return source
+        for match in reversed(unused):
+            source = source[:match.start()] + source[match.end():]
 
 
 def _minified(source: str) -> str:
@@ -500,9 +557,7 @@ def _setup_part(setup: str | None) -> str:
         return ""
     current = f"%{{?{SETUP_MACRO}:%{{macrobody:{SETUP_MACRO}}}}}"
     # a function of its own: any chunk rpm can run is a valid function body
-    # P.lazy_helpers: %_pyconfig_lua_init need not define them
-    return ("pyconfig.lazy_helpers = true\n"
-            f"{_GROUP_BEGIN}helpers\n"
+    return (f"{_GROUP_BEGIN}helpers\n"
             f"if rpm.expand({_lua(current)}) == {_lua(setup)} then\n"
             f"local function helpers(...)\n{_minified(setup[len('%{lua:'):-1])}end\n"
             "helpers()\npyconfig.setup_done = true\n"
@@ -519,14 +574,30 @@ def lua_chunk(registry: Registry, prints: Fingerprint, default_path: Sequence[st
     body of ``%_pyconfig_lua_setup``, ``setup_source()``) is given, then the stamp: a hash
     of all that, which the macros file checks so that it never runs a bytecode file
     written for another chunk.  The same files give the same bytes.
+
+    The chunk ends with the check that it is current (the stamp it is called with, when
+    any: the bytecode file's loader passes the one it was written with; ``P.current()``);
+    when it is and it carries the helpers, it says so (``P.ready``) and redefines
+    ``%_pyconfig_lua_init`` and ``%_pyconfig_lua_load`` empty: the parse then compiles no
+    other ``%{lua:}`` body to get there.  Otherwise the registry stays for
+    ``%_pyconfig_lua_load`` to judge (stale), or is dropped (another chunk's stamp).
     """
     import hashlib
 
     engine = _engine()
-    body = (_minified(engine) + _registry_data(registry, _filtered_attributes(engine))
+    body = (_minified(_shaken(engine)) + _registry_data(registry, _filtered_attributes(engine))
             + _fingerprint_data(prints, default_path) + _setup_part(setup))
     stamp = hashlib.sha256(body.encode("utf-8")).hexdigest()[:32]
-    return body + f"pyconfig.registry.stamp = {_lua(stamp)}\n", stamp
+    ready = ("elseif pyconfig.current() then\npyconfig.ready = true\n"
+             + "".join(f'rpm.define("{name} %\\123nil\\125")\n' for name in _DONE)
+             if setup is not None else "")
+    return (body + f"pyconfig.registry.stamp = {_lua(stamp)}\n"
+            f"if (... or {_lua(stamp)}) ~= {_lua(stamp)} then\npyconfig.registry = nil\n"
+            f"{ready}end\n"), stamp
+
+
+#: The macros a current compiled registry redefines empty: nothing more to do for the parse.
+_DONE = ("_pyconfig_lua_load", "_pyconfig_lua_init")
 
 
 _COMPACT = """\
@@ -724,35 +795,36 @@ def bytecode(chunk: str, *, rpm: str = "rpm") -> tuple[bytes, bytes] | None:
         return data, data[:size]
 
 
-def _checked_load(path: str, data: bytes, identity: bytes, owner: int, after: str) -> str:
-    """The Lua that loads and runs the bytecode file *path* (``bytecode_file_data(data)``),
-    then runs *after*, or does nothing at all when the file is not that very file."""
+def _checked_load(path: str, data: bytes, identity: bytes, owner: int, run: str) -> str:
+    """The Lua that loads the bytecode file *path* (``bytecode_file_data(data)``) as ``fn``
+    and then runs *run* (which calls it), or does nothing at all when the file is not that
+    very file."""
     header = _header(data)
     # nothing of the file runs unless its owner wrote it (no other user could change
     # it), its first line names these very bytes, its length is theirs and its Lua header
     # is the one of the Lua that wrote it (another compile, a truncated or planted file:
     # the macros ask the tool, as without the file); load() compares that header with
     # the running Lua's too (an upgraded Lua: no function, nothing runs).  The collector
-    # is paused while the chunk runs (it allocates the whole evaluator: a collection
-    # cycle started then walks all of it), then resumed as it was; an error in the chunk
-    # stops the parse anyway.  Short: rpm compiles this text on every parse.
+    # is paused while the chunk loads and runs (it allocates the whole evaluator: a
+    # collection cycle started then walks all of it), and stays paused when the chunk
+    # ran, until the parse has allocated much more (P.gc_paused: Lua's memory then, which
+    # the macros' entry points compare, P.collector); an error in the chunk stops the
+    # parse anyway.  Short (one read, one comparison of the header line and the Lua
+    # header together): rpm compiles this text on every parse.
     # loadfile(): the bytes go from the file to the undump through Lua's buffer, with no
     # string of them to allocate, copy and free (lua_close's frees of large blocks make
     # glibc consolidate its free lists)
+    expected = _lua(header)[:-1] + _bytes_literal(identity)[1:]
     return (
-        f"local p = {_lua(path)} local st = posix.stat(p) "
-        f"local f = st and st.uid == {owner} and st.type == 'regular' and "
-        f"st.size == {len(header) + len(data)} and "
-        "not st.mode:find('w', 4, true) and io.open(p, 'rb') "
-        f"if f then local id = {_bytes_literal(identity)} "
-        f"local ok = f:read({len(header)}) == {_lua(header)} and f:read({len(identity)}) == id "
-        "f:close() "
-        "if ok then "
-        "local gc = collectgarbage('isrunning') collectgarbage('stop') "
-        "local fn = loadfile(p, 'b') "
-        "if fn then fn() end "
-        "if gc then collectgarbage('restart') end "
-        f"if fn then {after} end end end"
+        f"local p={_lua(path)} local s=posix.stat(p) "
+        f"local f=s and s.uid=={owner} and s.type=='regular' and "
+        f"s.size=={len(header) + len(data)} and not s.mode:find('w',4,true) and "
+        "io.open(p,'rb') "
+        f"if f then local ok=f:read({len(header) + len(identity)})=={expected} f:close() "
+        "if ok then local g=collectgarbage('isrunning') collectgarbage('stop') "
+        f"local fn=loadfile(p,'b') if fn then {run} end "
+        "if g then if fn and pyconfig then pyconfig.gc_paused=collectgarbage('count') "
+        "else collectgarbage('restart') end end end end"
     )
 
 
@@ -771,7 +843,7 @@ def engine_chunk(setup: str | None = None) -> str:
     """The evaluator alone (``pyconfig.lua``, the stanzas and, as in ``lua_chunk()``, the
     macros' helpers when *setup* is given): what a parse without a current compiled
     registry loads as bytecode instead of compiling the 70 kB of source."""
-    return _minified(_engine()) + _setup_part(setup)
+    return _minified(_shaken(_engine())) + _setup_part(setup)
 
 
 def engine_macros_file(stats: dict[str, tuple[int, int] | None], *, path: str, data: bytes,
@@ -793,7 +865,7 @@ def engine_macros_file(stats: dict[str, tuple[int, int] | None], *, path: str, d
         f"posix.stat({_lua(file)}, 'mtime') == {stat[1]}"
         for file, stat in ((file, stats[file]) for file in paths) if stat is not None)
     load = _checked_load(path, data, identity, owner,
-                         f"pyconfig.engine_current = {_lua(chr(10).join(paths))}")
+                         f"fn() pyconfig.engine_current = {_lua(chr(10).join(paths))}")
     body = f"if {current} then {load} end"
     lines = [
         "# The evaluator of rpm-pyconfig as rpm's Lua bytecode: generated by `rpm-pyconfig "
@@ -831,9 +903,8 @@ def macros_file(chunk: str, *, origin: str,
         lines.append(direct_macros(direct).rstrip("\n"))
     if bytecode_file is not None:
         path, data, identity, stamp, owner = bytecode_file
-        check = (f"if not (pyconfig.registry and pyconfig.registry.stamp == {_lua(stamp)}) then "
-                 "pyconfig.registry = nil end")
-        body = _checked_load(path, data, identity, owner, check)
+        # the chunk compares the stamp with its own (lua_chunk())
+        body = _checked_load(path, data, identity, owner, f"fn({_lua(stamp)})")
         lines.append(f"%{MACRO} %{{lua:{body.replace(chr(92), chr(92) * 2)}}}")
         return ("\n".join(lines) + "\n").encode("ascii")
     names = []

@@ -35,6 +35,7 @@ from rpm_pyconfig.compiled import (
     _lua,
     _minified,
     _registry_data,
+    _shaken,
     _split_lazy,
     bytecode_path,
     direct_macros,
@@ -909,6 +910,25 @@ def test_the_macros_helpers_come_compiled_only_when_their_text_is_the_same(
     assert changed.stdout == same.stdout.replace("helpers: true", "helpers: nil")
 
 
+def test_the_collector_stays_paused_until_the_parse_allocates_much(
+        setup: tuple[Counted, Path, Path], tmp_path: Path) -> None:
+    """rpm's collector, paused while the compiled registry loads, stays paused (a cycle
+    would walk the whole evaluator and free next to nothing) until Lua's memory has grown
+    by 16 MB: the macros' next entry point then resumes it."""
+    counted, registry, compiled = setup
+    spec = tmp_path / "t.spec"
+    state = "%{lua:print(tostring(collectgarbage('isrunning')) .. '\\n')}"
+    spec.write_text("Name: t\nVersion: 1\nRelease: 1\nSummary: s\nLicense: MIT\n"
+                    f"%description\n{state}%pyconfig_prep\n{state}%pyconfig_build\n{state}"
+                    "%{lua:big = string.rep('x', 17 * 1024 * 1024)}"
+                    f"%pyconfig_install\n{state}", encoding="utf-8")
+    done, calls = counted.rpmspec(registry, compiled, "-P", str(spec))
+    assert done.returncode == 0, done.stderr
+    assert calls == []
+    states = [line for line in done.stdout.splitlines() if line in ("true", "false")]
+    assert states == ["true", "false", "false", "true"], done.stdout
+
+
 def test_stale_registry_is_read_once_per_parse(setup: tuple[Counted, Path, Path],
                                                tmp_path: Path) -> None:
     counted, registry, compiled = setup
@@ -1074,7 +1094,7 @@ def test_bytecode_of_another_lua_or_compile_is_never_run(setup: tuple[Counted, P
         os.chown(side, 0, -1)
     # the running Lua is not the one the macros file names (rpm or its liblua upgraded)
     text = compiled.read_text(encoding="ascii")
-    identity = re.search(r'local id = "(\\\\027Lua.)', text)
+    identity = re.search(r'\\\\027Lua.', text)  # the Lua header the loader compares
     assert identity is not None, text
     upgraded = tmp_path / "upgraded.macros"
     upgraded.write_text(text.replace(identity[0], identity[0][:-1] + "Z"), encoding="ascii")
@@ -1489,6 +1509,24 @@ def test_a_broken_lazy_part_fails(monkeypatch: pytest.MonkeyPatch, where: str, e
     assert any(problem in found for found in problems), problems
     monkeypatch.setattr("rpm_pyconfig.compiled._engine", lambda: engine)
     assert _lazy_rules(engine) == []
+
+
+def test_the_main_chunk_leaves_out_what_nothing_calls() -> None:
+    """Jinja operations and top-level local functions that nothing names are left out of
+    the compiled chunk (and then what only they named); the engine's files keep them."""
+    source = ("local function used(x)\n  return x\nend\n"
+              "local function unused(x)\n  return used(x)\nend\n"
+              "function J.kept(v)\n\n  return v\nend\n"
+              "function J.dropped(v)\n  return J.also(v)\nend\n"
+              "function J.also(v)\n  return v\nend\n"
+              "print(J.kept(1))\n")
+    assert _shaken(source) == "function J.kept(v)\n\n  return v\nend\nprint(J.kept(1))\n"
+    engine = _engine()
+    shaken = _shaken(engine)
+    assert len(shaken) < len(engine)
+    for name in set(re.findall(r"\bJ\.(\w+)\(", engine)):
+        if f"function J.{name}(" not in shaken:
+            assert not re.search(rf"\bJ\.{name}\b", shaken), name
 
 
 def test_shadowing_names_keep_the_lazy_rules() -> None:
