@@ -1974,20 +1974,30 @@ local quoted_text, literal_text = {}, {}
 J.quoted_text, J.literal_text = quoted_text, literal_text
 J.EMPTY = {}  -- a runtime's q or l when compile wrote none
 
-function J.sh_text(text)
-  local found = quoted_text[text]
-  if not found then
-    found = L(Q(text))
-    quoted_text[text] = found
-  end
-  return found
-end
-
 function J.line_text(text)
   local found = literal_text[text]
   if not found then
     found = L(text)
     literal_text[text] = found
+  end
+  return found
+end
+
+-- A text with a blank or a parenthesis (a dependency with a version, pythonX.Ydist(...))
+-- and no ' is what Q puts between single quotes, and literal() reads it a byte at a time:
+-- L(Q(text)) is then the text's literal form (often made already, for a Requires: line)
+-- between quotes, without Q's pattern search or a second one over the quoted copy.
+local str_find = string.find
+function J.sh_text(text)
+  local found = quoted_text[text]
+  if not found then
+    if (str_find(text, " ", 1, true) or str_find(text, "(", 1, true)) and
+       not str_find(text, "'", 1, true) then
+      found = "'" .. (literal_text[text] or J.line_text(text)) .. "'"
+    else
+      found = L(Q(text))
+    end
+    quoted_text[text] = found
   end
   return found
 end
