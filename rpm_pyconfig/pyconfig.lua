@@ -2027,16 +2027,29 @@ function J.at(text, runtime)
 end
 
 -- P.dist_requires's answer (shared: never changed) for a runtime and extra
+-- (a stanza asks for the same lines once per runtime and extra: whether they are blank is
+-- looked up, not searched again; a string is its own text)
 local NO_REQUIREMENTS = {}
+local blank_lines = {}  -- lines -> whether they name no requirement
 local function dist_answer(lines, runtime, extra)
   if getmetatable(runtime) ~= RUNTIME then
     P.bail()
   end
-  local text, wanted = J.text(lines), extra ~= nil and J.text(extra) or nil
-  if text:find("^[\t\n ]*$") then
+  if type(lines) ~= "string" then
+    lines = J.text(lines)
+  end
+  if extra ~= nil and type(extra) ~= "string" then
+    extra = J.text(extra)
+  end
+  local blank = blank_lines[lines]
+  if blank == nil then
+    blank = str_find(lines, "^[\t\n ]*$") ~= nil
+    blank_lines[lines] = blank
+  end
+  if blank then
     return NO_REQUIREMENTS  -- what P.dist_requires says, without loading that part
   end
-  return P.dist_requires(text, runtime, wanted)
+  return P.dist_requires(lines, runtime, extra)
 end
 
 -- | dist_requirements: the same dependencies as plain values (printed with literal or sh)
