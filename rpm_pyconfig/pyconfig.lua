@@ -1357,15 +1357,18 @@ local function requirements_of(lines)
   -- sorted: a choice of requirements (the bits of their numbers, or these as text) -> their
   -- templates, sorted
   found = {sorted = {}}
-  -- each line stripped, in one search: blank lines are skipped with the blanks before a
-  -- line (strip() removes %s, which in plain() text is a space, tab or newline)
-  local text_, from = lines .. "\n", 1
-  while true do
-    local line, after = match(text_, "^%s*([^\n]-)[ \t\r\v\f]*\n()", from)
-    if not line then
-      break
+  -- each line stripped (strip() removes %s, which in plain() text is a space, tab or
+  -- newline: within a line, a space or tab); the lines found with a plain search, not a
+  -- pattern (a lazy "-" tries the rest of the pattern at every byte: six times the cost)
+  local pos, size = 1, #lines
+  while pos <= size do
+    local newline = find(lines, "\n", pos, true) or size + 1
+    local line = sub(lines, pos, newline - 1)
+    pos = newline + 1
+    local first, last = byte(line, 1), byte(line, -1)
+    if first == 32 or first == 9 or last == 32 or last == 9 then
+      line = strip(line)
     end
-    from = after
     if line ~= "" and byte(line) ~= 35 then  -- #
       local req = P.parse_requirement(line)
       local extras = req.extras
