@@ -363,7 +363,9 @@ local canonicals_seen = {}
 local function canon(name)
   local c = canonicals_seen[name]
   if not c then
-    c = canonical(name)
+    -- (most names are canonical already: one anchored search, not gsub's try at every
+    -- byte and a lower-cased copy)
+    c = find(name, "^[a-z0-9]*$") and name or canonical(name)
     canonicals_seen[name] = c
   end
   return c
