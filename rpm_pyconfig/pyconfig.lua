@@ -363,7 +363,9 @@ local canonicals_seen = {}
 local function canon(name)
   local c = canonicals_seen[name]
   if not c then
-    c = canonical(name)
+    -- (most names are canonical already: one anchored search, not gsub's try at every
+    -- byte and a lower-cased copy)
+    c = find(name, "^[a-z0-9]*$") and name or canonical(name)
     canonicals_seen[name] = c
   end
   return c
@@ -1359,15 +1361,18 @@ local function requirements_of(lines)
   -- sorted: a choice of requirements (the bits of their numbers, or these as text) -> their
   -- templates, sorted
   found = {sorted = {}}
-  -- each line stripped, in one search: blank lines are skipped with the blanks before a
-  -- line (strip() removes %s, which in plain() text is a space, tab or newline)
-  local text_, from = lines .. "\n", 1
-  while true do
-    local line, after = match(text_, "^%s*([^\n]-)[ \t\r\v\f]*\n()", from)
-    if not line then
-      break
+  -- each line stripped (strip() removes %s, which in plain() text is a space, tab or
+  -- newline: within a line, a space or tab); the lines found with a plain search, not a
+  -- pattern (a lazy "-" tries the rest of the pattern at every byte: six times the cost)
+  local pos, size = 1, #lines
+  while pos <= size do
+    local newline = find(lines, "\n", pos, true) or size + 1
+    local line = sub(lines, pos, newline - 1)
+    pos = newline + 1
+    local first, last = byte(line, 1), byte(line, -1)
+    if first == 32 or first == 9 or last == 32 or last == 9 then
+      line = strip(line)
     end
-    from = after
     if line ~= "" and byte(line) ~= 35 then  -- #
       local req = P.parse_requirement(line)
       local extras = req.extras
@@ -1976,20 +1981,30 @@ local quoted_text, literal_text = {}, {}
 J.quoted_text, J.literal_text = quoted_text, literal_text
 J.EMPTY = {}  -- a runtime's q or l when compile wrote none
 
-function J.sh_text(text)
-  local found = quoted_text[text]
-  if not found then
-    found = L(Q(text))
-    quoted_text[text] = found
-  end
-  return found
-end
-
 function J.line_text(text)
   local found = literal_text[text]
   if not found then
     found = L(text)
     literal_text[text] = found
+  end
+  return found
+end
+
+-- A text with a blank or a parenthesis (a dependency with a version, pythonX.Ydist(...))
+-- and no ' is what Q puts between single quotes, and literal() reads it a byte at a time:
+-- L(Q(text)) is then the text's literal form (often made already, for a Requires: line)
+-- between quotes, without Q's pattern search or a second one over the quoted copy.
+local str_find = string.find
+function J.sh_text(text)
+  local found = quoted_text[text]
+  if not found then
+    if (str_find(text, " ", 1, true) or str_find(text, "(", 1, true)) and
+       not str_find(text, "'", 1, true) then
+      found = "'" .. (literal_text[text] or J.line_text(text)) .. "'"
+    else
+      found = L(Q(text))
+    end
+    quoted_text[text] = found
   end
   return found
 end
@@ -2019,16 +2034,29 @@ function J.at(text, runtime)
 end
 
 -- P.dist_requires's answer (shared: never changed) for a runtime and extra
+-- (a stanza asks for the same lines once per runtime and extra: whether they are blank is
+-- looked up, not searched again; a string is its own text)
 local NO_REQUIREMENTS = {}
+local blank_lines = {}  -- lines -> whether they name no requirement
 local function dist_answer(lines, runtime, extra)
   if getmetatable(runtime) ~= RUNTIME then
     P.bail()
   end
-  local text, wanted = J.text(lines), extra ~= nil and J.text(extra) or nil
-  if text:find("^[\t\n ]*$") then
+  if type(lines) ~= "string" then
+    lines = J.text(lines)
+  end
+  if extra ~= nil and type(extra) ~= "string" then
+    extra = J.text(extra)
+  end
+  local blank = blank_lines[lines]
+  if blank == nil then
+    blank = str_find(lines, "^[\t\n ]*$") ~= nil
+    blank_lines[lines] = blank
+  end
+  if blank then
     return NO_REQUIREMENTS  -- what P.dist_requires says, without loading that part
   end
-  return P.dist_requires(text, runtime, wanted)
+  return P.dist_requires(lines, runtime, extra)
 end
 
 -- | dist_requirements: the same dependencies as plain values (printed with literal or sh)
