@@ -806,11 +806,9 @@ def _checked_load(path: str, data: bytes, identity: bytes, owner: int, run: str)
     # the macros ask the tool, as without the file); load() compares that header with
     # the running Lua's too (an upgraded Lua: no function, nothing runs).  The collector
     # is paused while the chunk loads and runs (it allocates the whole evaluator: a
-    # collection cycle started then walks all of it), and stays paused when the chunk
-    # ran, until the parse has allocated much more (P.gc_paused: Lua's memory then, which
-    # the macros' entry points compare, P.collector); an error in the chunk stops the
-    # parse anyway.  Short (one read, one comparison of the header line and the Lua
-    # header together): rpm compiles this text on every parse.
+    # collection cycle started then walks all of it), then resumed as it was; an error in
+    # the chunk stops the parse anyway.  Short (one read, one comparison of the header
+    # line and the Lua header together): rpm compiles this text on every parse.
     # loadfile(): the bytes go from the file to the undump through Lua's buffer, with no
     # string of them to allocate, copy and free (lua_close's frees of large blocks make
     # glibc consolidate its free lists)
@@ -823,8 +821,7 @@ def _checked_load(path: str, data: bytes, identity: bytes, owner: int, run: str)
         f"if f then local ok=f:read({len(header) + len(identity)})=={expected} f:close() "
         "if ok then local g=collectgarbage('isrunning') collectgarbage('stop') "
         f"local fn=loadfile(p,'b') if fn then {run} end "
-        "if g then if fn and pyconfig then pyconfig.gc_paused=collectgarbage('count') "
-        "else collectgarbage('restart') end end end end"
+        "if g then collectgarbage('restart') end end end"
     )
 
 

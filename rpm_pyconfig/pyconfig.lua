@@ -2354,21 +2354,9 @@ function P.unhandled(problem)
           "(a bug, please report it): " .. tostring(problem), 0)
   end
 end
--- rpm's collector stays paused after the compiled registry's load (compiled._checked_load
--- sets P.gc_paused: Lua's memory then, in kB) until the parse has allocated 16 MB more: a
--- collection cycle walks the whole evaluator, which lives to the parse's end anyway, and
--- finds next to nothing to free (a spec's parse allocates a few hundred kB in all).
-function P.collector()
-  local paused = P.gc_paused
-  if paused and collectgarbage("count") > paused + 16384 then
-    P.gc_paused = nil
-    collectgarbage("restart")
-  end
-end
 -- extra: values of this call only ({test_args = ...} of %pyconfig_test); arguments: text,
 -- or the words of rpm's arg table (the macros pass it: less Lua for rpm to compile)
 function P.stanza(template, arguments, extra)
-  P.collector()
   if type(arguments) == "table" then
     arguments = table.concat(arguments, " ")
   end
@@ -2409,7 +2397,6 @@ function P.test(words)
   P.stanza("test", table.concat(options, " "), {test_args = table.concat(passed, " ")})
 end
 function P.each(expression, each)
-  P.collector()
   if type(expression) == "table" then  -- rpm's arg table (see P.stanza)
     expression = table.concat(expression, " ")
   end

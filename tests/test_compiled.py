@@ -910,25 +910,6 @@ def test_the_macros_helpers_come_compiled_only_when_their_text_is_the_same(
     assert changed.stdout == same.stdout.replace("helpers: true", "helpers: nil")
 
 
-def test_the_collector_stays_paused_until_the_parse_allocates_much(
-        setup: tuple[Counted, Path, Path], tmp_path: Path) -> None:
-    """rpm's collector, paused while the compiled registry loads, stays paused (a cycle
-    would walk the whole evaluator and free next to nothing) until Lua's memory has grown
-    by 16 MB: the macros' next entry point then resumes it."""
-    counted, registry, compiled = setup
-    spec = tmp_path / "t.spec"
-    state = "%{lua:print(tostring(collectgarbage('isrunning')) .. '\\n')}"
-    spec.write_text("Name: t\nVersion: 1\nRelease: 1\nSummary: s\nLicense: MIT\n"
-                    f"%description\n{state}%pyconfig_prep\n{state}%pyconfig_build\n{state}"
-                    "%{lua:big = string.rep('x', 17 * 1024 * 1024)}"
-                    f"%pyconfig_install\n{state}", encoding="utf-8")
-    done, calls = counted.rpmspec(registry, compiled, "-P", str(spec))
-    assert done.returncode == 0, done.stderr
-    assert calls == []
-    states = [line for line in done.stdout.splitlines() if line in ("true", "false")]
-    assert states == ["true", "false", "false", "true"], done.stdout
-
-
 def test_stale_registry_is_read_once_per_parse(setup: tuple[Counted, Path, Path],
                                                tmp_path: Path) -> None:
     counted, registry, compiled = setup
