@@ -707,8 +707,8 @@ def _pieces(data: bytes) -> list[str]:
 
 
 #: The first line of a bytecode file: the digest and length of the bytecode after it, which
-#: the macros file records and compares before rpm's Lua loads a byte of it; a comment
-#: for Lua (#), so that loadfile() reads the bytecode after it from the file itself.
+#: the macros file records and compares before rpm's Lua loads a byte of it (``#``: a
+#: comment line to Lua's own loadfile(), which the tests use to read the file whole).
 _HEADER = "#rpm-pyconfig bytecode {digest} {size:010d}\n"
 
 
@@ -804,24 +804,33 @@ def _checked_load(path: str, data: bytes, identity: bytes, owner: int, run: str)
     # it), its first line names these very bytes, its length is theirs and its Lua header
     # is the one of the Lua that wrote it (another compile, a truncated or planted file:
     # the macros ask the tool, as without the file); load() compares that header with
-    # the running Lua's too (an upgraded Lua: no function, nothing runs).  The collector
-    # is paused while the chunk loads and runs (it allocates the whole evaluator: a
-    # collection cycle started then walks all of it), then resumed as it was; an error in
-    # the chunk stops the parse anyway.  Short (one read, one comparison of the header
-    # line and the Lua header together): rpm compiles this text on every parse.
-    # loadfile(): the bytes go from the file to the undump through Lua's buffer, with no
-    # string of them to allocate, copy and free (lua_close's frees of large blocks make
-    # glibc consolidate its free lists)
+    # the running Lua's too (an upgraded Lua: no function, nothing runs).  What is checked
+    # is what runs: once open, the path must still name the file stat() checked (same
+    # inode and device: not one renamed into place between the two), and load() reads
+    # the open file itself (not the path again, as loadfile() would), in 4 kB pieces
+    # (no string of the whole file to allocate, copy and free: lua_close's frees of large
+    # blocks make glibc consolidate its free lists), the Lua header read for the check
+    # given back first.  The collector is paused while the chunk loads and runs (it
+    # allocates the whole evaluator: a collection cycle started then walks all of it) and
+    # resumed as it was, also when the chunk fails (pcall), so that an error, which stops
+    # the parse, leaves no paused collector in a process that parses on.  Short: rpm
+    # compiles this text on every parse.
+    size = len(header)
     expected = _lua(header)[:-1] + _bytes_literal(identity)[1:]
     return (
         f"local p={_lua(path)} local s=posix.stat(p) "
         f"local f=s and s.uid=={owner} and s.type=='regular' and "
-        f"s.size=={len(header) + len(data)} and not s.mode:find('w',4,true) and "
+        f"s.size=={size + len(data)} and not s.mode:find('w',4,true) and "
         "io.open(p,'rb') "
-        f"if f then local ok=f:read({len(header) + len(identity)})=={expected} f:close() "
-        "if ok then local g=collectgarbage('isrunning') collectgarbage('stop') "
-        f"local fn=loadfile(p,'b') if fn then {run} end "
-        "if g then collectgarbage('restart') end end end"
+        "if f then local t=posix.stat(p) "
+        f"local b=t and t.ino==s.ino and t.dev==s.dev and f:read({size + len(identity)}) "
+        f"if b=={expected} then b=b:sub({size + 1}) "
+        "local g=collectgarbage('isrunning') collectgarbage('stop') "
+        "local fn=load(function() local r=b b=nil return r or f:read(4096) end,"
+        "'=compiled rpm-pyconfig registry','b') "
+        f"local ok,e=true if fn then ok,e=pcall(function() {run} end) end "
+        "if g then collectgarbage('restart') end f:close() if not ok then error(e,0) end "
+        "else f:close() end end"
     )
 
 
