@@ -215,6 +215,21 @@ def test_tool_not_found(registry: Path) -> None:
     )
 
 
+def test_an_evaluator_of_another_api_stops_rpm(registry: Path, tmp_path: Path) -> None:
+    """The fallback's answer comes from whatever tool is on PATH: one older or newer than
+    these macros stops the parse saying so, not with an internal error of a mismatched call."""
+    tool = tmp_path / "old-rpm-pyconfig"
+    tool.write_text("#!/bin/sh\necho 'pyconfig = pyconfig or {} pyconfig.API = 3 "
+                    "function pyconfig.current() return true end'\n", encoding="utf-8")
+    tool.chmod(0o755)
+    evaluated = rpm_eval(registry, "%{pyconfig_foreach:@name}", f"pyconfig_tool {tool}",
+                         "_pyconfig_compiled %{nil}")
+    assert evaluated.returncode == 1
+    assert evaluated.stderr.endswith(
+        "rpm-pyconfig: compile --lua gave an evaluator of API 3 where these macros need 4: "
+        "the tool and macros.pyconfig come from different versions\n"), evaluated.stderr
+
+
 # -- specs: rpmspec ------------------------------------------------------------------------
 
 SUBPACKAGES = """\
