@@ -345,9 +345,12 @@ end
 
 -- From here to "--@lazy-end", the versions, --where conditions, markers and requirements
 -- (half of this file) are compiled by `rpm-pyconfig compile` as a chunk of their own, loaded
--- on the first call of a P function they define (compiled.py: a spec without --where or
--- requirements never loads them).  So they reach what is above only through its top-level
--- locals, and what is below reaches them only through P.
+-- on the first read of a P field they define (P's __index, compiled.py: a spec without
+-- --where or requirements never loads them).  So they reach what is above only through
+-- its top-level locals, captured where the part stands in this file (a local assigned
+-- again below it would reach the part as it was there: tests/test_compiled.py checks that
+-- none is), and what is below reaches them only through P.  The --@lazy-group parts
+-- further down follow the same rules.
 --@lazy-begin
 
 -- The string and table functions the hot paths call, as locals (a global is a table lookup
