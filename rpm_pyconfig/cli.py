@@ -210,6 +210,10 @@ def _run_compile(args: Arguments) -> int:
 
     prints = fingerprint(dirs)
     output = args.output or DEFAULT_OUTPUT
+    if output != "-":
+        # the macros name the bytecode files beside it: by a path that holds in any
+        # directory rpm parses from (a relative one only in this one)
+        output = os.path.abspath(output)
     from ._files import write_atomically
 
     setup = setup_source()

@@ -1120,6 +1120,29 @@ def test_compile_is_deterministic(setup: tuple[Counted, Path, Path], tmp_path: P
     assert Path(f"{again}.luac").read_bytes() == Path(f"{compiled}.luac").read_bytes()
 
 
+def test_a_relative_output_is_current_from_any_directory(setup: tuple[Counted, Path, Path],
+                                                        tmp_path: Path) -> None:
+    """`compile -o NAME` in a directory: the macros name their bytecode files by absolute
+    paths, so a parse from elsewhere loads them (no process) instead of asking the tool."""
+    counted, registry, _compiled = setup
+    here = tmp_path / "here"
+    here.mkdir()
+    done = run([str(TOOL_BIN / "rpm-pyconfig"), "compile", "-o", "relative.macros"],
+               dict(os.environ, RPM_PYCONFIG_PATH=str(registry)), cwd=here)
+    assert done.returncode == 0, done.stderr
+    compiled = here / "relative.macros"
+    assert f"{here}/relative.macros.luac" in compiled.read_text(encoding="ascii")
+    counted.direct(compiled)
+    elsewhere = tmp_path / "elsewhere"
+    elsewhere.mkdir()
+    lua, calls = counted.rpmspec(registry, compiled, "-P", str(COVERAGE), cwd=elsewhere)
+    assert lua.returncode == 0, lua.stderr
+    assert calls == []
+    # the evaluator's own macros file (for a registry that went missing) too
+    assert f"{here}/relative.macros-engine.luac" in Path(
+        f"{compiled}-engine").read_text(encoding="ascii")
+
+
 def _compiled_in_process(registry: Path, target: Path, extra: str = "") -> Path:
     """A source-form compiled registry of *registry* written by this process (with Lua
     *extra* appended to its chunk), as `compile -o` writes it without rpm's bytecode."""
