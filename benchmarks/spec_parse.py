@@ -242,8 +242,15 @@ def main() -> int:
     if counting and not shutil.which("valgrind"):
         print("--instructions: valgrind is not installed", file=sys.stderr)
         return 2
+    if "-h" in arguments or "--help" in arguments:
+        print(__doc__)
+        return 0
     arguments = [word for word in arguments
                  if word not in ("--floors", "--zero-fork", "--instructions")]
+    if len(arguments) > 1 or (arguments and not (arguments[0].isdigit() and int(arguments[0]) > 0)):
+        print(f"spec_parse.py: unknown arguments {' '.join(arguments)!r}; see --help",
+              file=sys.stderr)
+        return 2
     runs = int(arguments[0]) if arguments else 10
     failed = False
     byte_compile()
