@@ -358,6 +358,8 @@ def _fingerprint_data(prints: Fingerprint, default_path: Sequence[str]) -> str:
         listed = "false" if names is None else "{" + ", ".join(_lua(n) for n in names) + "}"
         lines.append(f"  {{path = {_lua(directory)}, names = {listed}}},")
     lines.append("}")
+    # what P.current() names them by when they are as recorded (fallback_chunk()'s order)
+    lines.append(f"{r}.engine_current = {_lua(chr(10).join(sorted(prints.stats)))}")
     lines.append(f"{r}.stats = {{")
     for path, stat in sorted(prints.stats.items()):
         recorded = "false" if stat is None else f"{{size = {stat[0]}, mtime = {stat[1]}}}"

@@ -41,10 +41,11 @@ end
 
 -- Strings compare by bytes (Python compares code points; UTF-8 keeps that order).  Lua's
 -- own < on strings uses the locale (strcoll), which rpm sets.
+local byte_of = string.byte
 local function byte_less(a, b)
-  local n = math.min(#a, #b)
+  local n = #a < #b and #a or #b
   for i = 1, n do
-    local x, y = a:byte(i), b:byte(i)
+    local x, y = byte_of(a, i), byte_of(b, i)
     if x ~= y then
       return x < y
     end
@@ -2424,7 +2425,7 @@ local function conf_names(directory)
   end
   local names, count = {}, 0
   for _, name in ipairs(entries) do
-    if name:sub(-5) == ".conf" and name:sub(1, 1) ~= "." and not names[name] then
+    if string.sub(name, -5) == ".conf" and string.byte(name) ~= 46 and not names[name] then
       names[name] = true
       count = count + 1
     end
@@ -2474,16 +2475,14 @@ function P.current()
   -- the engine's Lua files first: when they are unchanged, a fallback reuses the evaluator
   -- loaded here (compiled.fallback_chunk() compares P.engine_current with its own files)
   P.engine_current = nil
-  local engine = {}
   for path, recorded in pairs(R.stats or {}) do
     if not recorded or posix.stat(path, "size") ~= recorded.size or
        posix.stat(path, "mtime") ~= recorded.mtime then
       return false
     end
-    engine[#engine + 1] = path
   end
-  table.sort(engine, byte_less)
-  P.engine_current = table.concat(engine, "\n")
+  -- (their paths, sorted and joined by compile: the same every parse)
+  P.engine_current = R.engine_current
   local dirs = {}
   for entry in (os.getenv("RPM_PYCONFIG_PATH") or ""):gmatch("[^:]+") do
     dirs[#dirs + 1] = entry
