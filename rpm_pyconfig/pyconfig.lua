@@ -2425,7 +2425,8 @@ local function conf_names(directory)
   end
   local names, count = {}, 0
   for _, name in ipairs(entries) do
-    if string.sub(name, -5) == ".conf" and string.byte(name) ~= 46 and not names[name] then
+    -- a *.conf name that is not hidden (46: ".")
+    if string.sub(name, -5) == ".conf" and byte_of(name) ~= 46 and not names[name] then
       names[name] = true
       count = count + 1
     end
