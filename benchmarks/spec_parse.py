@@ -244,12 +244,12 @@ def main() -> int:
     floors = "--floors" in arguments
     zero_only = "--zero-fork" in arguments
     counting = "--instructions" in arguments
-    if counting and not shutil.which("valgrind"):
-        print("--instructions: valgrind is not installed", file=sys.stderr)
-        return 2
     if "-h" in arguments or "--help" in arguments:
         print(__doc__)
         return 0
+    if counting and not shutil.which("valgrind"):
+        print("--instructions: valgrind is not installed", file=sys.stderr)
+        return 2
     arguments = [word for word in arguments
                  if word not in ("--floors", "--zero-fork", "--instructions")]
     if len(arguments) > 1 or (arguments and not (arguments[0].isdigit() and int(arguments[0]) > 0)):
