@@ -2364,6 +2364,10 @@ function P.stanza(template, arguments, extra)
   if type(arguments) == "table" then
     arguments = table.concat(arguments, " ")
   end
+  -- no collector steps while it renders: what it allocates lives until the text is printed,
+  -- and a step would only mark the evaluator's own objects again
+  local collecting = collectgarbage("isrunning")
+  collectgarbage("stop")
   local selected = rpm.expand("%\123?pyconfig_select\125")
   local settings = P.settings(P.template_values[template] or {})
   for key, value in pairs(extra or {}) do
@@ -2383,6 +2387,9 @@ function P.stanza(template, arguments, extra)
     text = P.run("render " .. template .. " " .. table.concat(words, " ") .. " " .. arguments)
   end
   print(rpm.expand(text))
+  if collecting then
+    collectgarbage("restart")
+  end
 end
 -- %pyconfig_test [OPTIONS] [-- TEST ARGUMENTS]: the words after -- go to the test command
 -- (these two: a lazy group, compiled._split_lazy)
