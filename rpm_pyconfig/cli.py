@@ -205,7 +205,6 @@ def _run_compile(args: Arguments) -> int:
         fingerprint,
         lua_chunk,
         macros_file,
-        setup_source,
     )
 
     prints = fingerprint(dirs)
@@ -216,14 +215,13 @@ def _run_compile(args: Arguments) -> int:
         output = os.path.abspath(output)
     from ._files import write_atomically
 
-    setup = setup_source()
     if output != "-":  # before the drop-ins are read: a compile failing on one leaves it
-        _compile_engine(engine_path(output), prints.stats, setup)
+        _compile_engine(engine_path(output), prints.stats)
     checked, problems = _checked_registry(args)
     if problems or checked is None:
         raise PyConfigError("cannot compile the registry:\n" + "\n".join(problems))
     origin = ":".join(dirs)
-    chunk, stamp = lua_chunk(checked, prints, DEFAULT_SEARCH_PATH, setup)
+    chunk, stamp = lua_chunk(checked, prints, DEFAULT_SEARCH_PATH)
     compiled = None
     if output != "-":
         compiled = bytecode(chunk)
@@ -245,8 +243,7 @@ def _run_compile(args: Arguments) -> int:
     return EXIT_OK
 
 
-def _compile_engine(output: str, stats: dict[str, tuple[int, int] | None],
-                    setup: str | None) -> None:
+def _compile_engine(output: str, stats: dict[str, tuple[int, int] | None]) -> None:
     """Write the evaluator's own bytecode and the macros file *output* that loads it
     (``compiled.engine_macros_file``); remove both when rpm cannot make it."""
     import contextlib
@@ -261,7 +258,7 @@ def _compile_engine(output: str, stats: dict[str, tuple[int, int] | None],
     )
 
     side = bytecode_path(output)
-    compiled = bytecode(engine_chunk(setup)) if stats else None
+    compiled = bytecode(engine_chunk()) if stats else None
     text = None
     if compiled is not None:
         write_atomically(side, bytecode_file_data(compiled[0]), replace=True)

@@ -6,12 +6,11 @@ generated from the shipped templates by ``stanzas.py``), the registry (every run
 @-token values, ``--where`` variables and attributes) and a fingerprint of what it was
 compiled from: the search path, the ``*.conf`` names of every directory, the bytes of every
 drop-in and the engine's own files (``engine_files()``: an upgraded tool makes it stale).
-Its stamp is a hash of all that: the same files give the same bytes.  The chunk also
-carries the macros' own Lua helpers (``%_pyconfig_lua_setup``, run instead of the macro when
-it has the same text, and only by a parse that needs them) and, in the bytecode form, the
-parts of the evaluator a spec may never use (half of it: versions, conditions, markers and
-requirements; the dbpath option, @-expressions, globs, %pyconfig_foreach and _test, the
-buildrequires and test templates) as chunks of their own loaded on first use
+Its stamp is a hash of all that: the same files give the same bytes.  In the bytecode form,
+the parts of the evaluator a spec may never use (half of it: versions, conditions, markers
+and requirements; the dbpath option, @-expressions, globs, %pyconfig_foreach and _test, the
+macros' helpers that load a registry that is not current, the buildrequires and test
+templates) are chunks of their own loaded on first use
 (``_split_lazy()``), and none of the Jinja operations nothing calls (``_shaken()``): what a
 parse decodes and compiles is what it costs.  The chunk ends with its own check that it is
 current; then the parse needs no other Lua than the bytecode file's short loader.
@@ -46,10 +45,10 @@ if TYPE_CHECKING:
     from .runtime import Runtime
 
 __all__ = [
-    "DEFAULT_OUTPUT", "ENGINE_MACRO", "MACRO", "SETUP_MACRO", "Fingerprint", "bytecode",
+    "DEFAULT_OUTPUT", "ENGINE_MACRO", "MACRO", "Fingerprint", "bytecode",
     "bytecode_file_data", "bytecode_path", "direct_macros", "direct_run", "engine_chunk",
     "engine_files", "engine_macros_file", "engine_path", "fallback_chunk", "fingerprint",
-    "lua_chunk", "macros_file", "setup_source",
+    "lua_chunk", "macros_file",
 ]
 
 #: Where ``rpm-pyconfig compile`` writes by default: rpm loads every macros.d/macros.* file.
@@ -482,8 +481,6 @@ def _split_lazy(chunk: str) -> tuple[str, dict[str, str]] | None:
         else:
             region = None
     names = [name for name, _ in groups]
-    # groups after the engine's own (the macros' helpers, _setup_part()) see all its locals
-    scopes += [seen] * (len(groups) - len(scopes))
     if region is not None or len(groups) != len(scopes) or len(set(names)) != len(names):
         return None
     if not groups:
@@ -527,79 +524,36 @@ def _split_lazy(chunk: str) -> tuple[str, dict[str, str]] | None:
     return "\n".join(main), parts
 
 
-#: The macro of macros.pyconfig defining the Lua helpers of the macros (``P.load``...).
-SETUP_MACRO = "_pyconfig_lua_setup"
-
-
-def setup_source(*, rpm: str = "rpm") -> str | None:
-    """The body of ``%_pyconfig_lua_setup`` as rpm reads it, the ``macros.pyconfig`` of a
-    checkout holding this package loaded first when there is one (its tests and benchmarks
-    load that file); None when rpm cannot say or does not define it."""
-    import os
-    import subprocess
-
-    command = [rpm]
-    files = engine_files()
-    if files:
-        checkout = os.path.join(os.path.dirname(os.path.dirname(files[0])), "macros",
-                                "macros.pyconfig")
-        if os.path.isfile(checkout):
-            command += ["--load", checkout]
-    command += ["--eval", f"%{{?{SETUP_MACRO}:%{{macrobody:{SETUP_MACRO}}}}}"]
-    try:
-        done = subprocess.run(command, capture_output=True, text=True, check=False)
-    except OSError:
-        return None
-    body = done.stdout[:-1] if done.stdout.endswith("\n") else done.stdout
-    if done.returncode != 0 or not body.startswith("%{lua:") or not body.endswith("}"):
-        return None
-    return body
-
-
-def _setup_part(setup: str | None) -> str:
-    """The Lua of ``%_pyconfig_lua_setup`` (*setup*, its body) as the lazy group
-    ``helpers``: only a parse whose compiled registry is not current (or a macro calling
-    ``P.quote``, ``P.run``) reads them, and then this runs them when the macro loaded in
-    this parse has that very body, which rpm need not expand and compile again.  Any
-    other body (another version of macros.pyconfig, a --define) is expanded as before."""
-    if setup is None:
-        return ""
-    current = f"%{{?{SETUP_MACRO}:%{{macrobody:{SETUP_MACRO}}}}}"
-    # a function of its own: any chunk rpm can run is a valid function body
-    return (f"{_GROUP_BEGIN}helpers\n"
-            f"if rpm.expand({_lua(current)}) == {_lua(setup)} then\n"
-            f"local function helpers(...)\n{_minified(setup[len('%{lua:'):-1])}end\n"
-            "helpers()\npyconfig.setup_done = true\n"
-            f"else\nrpm.expand({_lua('%{' + SETUP_MACRO + '}')})\nend\n"
-            f"{_GROUP_END}helpers\n")
-
-
-def lua_chunk(registry: Registry, prints: Fingerprint, default_path: Sequence[str],
-              setup: str | None = None) -> tuple[str, str]:
+def lua_chunk(registry: Registry, prints: Fingerprint,
+              default_path: Sequence[str]) -> tuple[str, str]:
     """The Lua chunk of a compiled registry and its stamp.
 
     The chunk is the evaluator, ``pyconfig.registry`` and the fingerprint of what it was
-    compiled from (drop-ins and engine files), the macros' helpers when *setup* (the
-    body of ``%_pyconfig_lua_setup``, ``setup_source()``) is given, then the stamp: a hash
-    of all that, which the macros file checks so that it never runs a bytecode file
-    written for another chunk.  The same files give the same bytes.
+    compiled from (drop-ins and engine files), then the stamp: a hash of all that, which
+    the macros file checks so that it never runs a bytecode file written for another
+    chunk.  The same files give the same bytes.
 
     The chunk ends with the check that it is current (the stamp it is called with, when
-    any: the bytecode file's loader passes the one it was written with; ``P.current()``);
-    when it is and it carries the helpers, it says so (``P.ready``) and redefines
-    ``%_pyconfig_lua_init`` and ``%_pyconfig_lua_load`` empty: the parse then compiles no
-    other ``%{lua:}`` body to get there.  Otherwise the registry stays for
-    ``%_pyconfig_lua_load`` to judge (stale), or is dropped (another chunk's stamp).
+    any: the bytecode file's loader passes the one it was written with; the API the macros
+    need, ``%_pyconfig_api``; ``P.current()``);
+    when it is, it redefines ``%_pyconfig_lua_init`` and ``%_pyconfig_lua_load`` empty:
+    the parse then compiles no other ``%{lua:}`` body to get there.  Otherwise the
+    registry stays, marked stale (``P.stale``: ``P.load`` need not check it again), for
+    ``%_pyconfig_lua_load`` to replace with the tool's answer, or is dropped (another
+    chunk's stamp).
     """
     import hashlib
 
     engine = _engine()
     body = (_minified(_shaken(engine)) + _registry_data(registry, _filtered_attributes(engine))
-            + _fingerprint_data(prints, default_path) + _setup_part(setup))
+            + _fingerprint_data(prints, default_path))
     stamp = hashlib.sha256(body.encode("utf-8")).hexdigest()[:32]
-    ready = ("elseif pyconfig.current() then\npyconfig.ready = true\n"
+    # current: the evaluator the macros need (%_pyconfig_api of macros.pyconfig, which a
+    # checkout's may change) and the files it was compiled from
+    ready = ("elseif tostring(pyconfig.API) == rpm.expand(\"%\\123?_pyconfig_api\\125\") "
+             "and pyconfig.current() then\npyconfig.stale = false\n"
              + "".join(f'rpm.define("{name} %\\123nil\\125")\n' for name in _DONE)
-             if setup is not None else "")
+             + "else\npyconfig.stale = true\n")
     return (body + f"pyconfig.registry.stamp = {_lua(stamp)}\n"
             f"if (... or {_lua(stamp)}) ~= {_lua(stamp)} then\npyconfig.registry = nil\n"
             f"{ready}end\n"), stamp
@@ -854,11 +808,11 @@ def engine_path(output: str) -> str:
     return output + "-engine"
 
 
-def engine_chunk(setup: str | None = None) -> str:
-    """The evaluator alone (``pyconfig.lua``, the stanzas and, as in ``lua_chunk()``, the
-    macros' helpers when *setup* is given): what a parse without a current compiled
-    registry loads as bytecode instead of compiling the 70 kB of source."""
-    return _minified(_shaken(_engine())) + _setup_part(setup)
+def engine_chunk() -> str:
+    """The evaluator alone (``pyconfig.lua`` and the stanzas, the macros' helpers
+    included): what a parse without a current compiled registry loads as bytecode instead
+    of compiling the 70 kB of source."""
+    return _minified(_shaken(_engine()))
 
 
 def engine_macros_file(stats: dict[str, tuple[int, int] | None], *, path: str, data: bytes,

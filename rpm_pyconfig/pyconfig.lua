@@ -2527,3 +2527,40 @@ function P.current()
   end
   return true
 end
+
+-- -- the macros' helpers: loading the registry when the compiled one is not current -----
+--
+-- %_pyconfig_lua_load calls P.load when the compiled registry (its chunk ends with the
+-- check) is stale, or missing and the evaluator came from %_pyconfig_engine.  How the
+-- tool runs (P.run_command, P.fallback_command, P.bootstrap: the fallback's one call) is
+-- %_pyconfig_lua_setup of macros.pyconfig, which also loads the evaluator when nothing
+-- else did: expanded here only when a parse needs the tool.
+--@lazy-group helpers
+local function tool_helpers()
+  if not P.bootstrap then
+    rpm.expand("%\123_pyconfig_lua_setup\125")
+  end
+end
+function P.quote(text)
+  return "'" .. string.gsub(text, "'", "'\\''") .. "'"
+end
+function P.run(arguments)
+  tool_helpers()
+  return P.run_command(rpm.expand("%\123pyconfig_tool\125 %\123?pyconfig_select\125") ..
+                       " " .. arguments)
+end
+-- The registry for this parse: the compiled one when current (its chunk checked that as
+-- it loaded: P.stale), else the tool's answer (one process).
+function P.load()
+  if rpm.expand("%\123?_pyconfig_compiled:1\125") == "1" then
+    if not P.registry then
+      rpm.expand("%\123_pyconfig_compiled\125")
+    end
+    if P.registry ~= nil and P.stale == false then
+      return
+    end
+  end
+  tool_helpers()
+  P.bootstrap()
+end
+--@lazy-group-end helpers

@@ -880,34 +880,36 @@ def test_the_build_database_reaches_backend_requires_without_a_process(
     assert "%_dbpath has a control character" in failed.stderr
 
 
-def test_the_macros_helpers_come_compiled_only_when_their_text_is_the_same(
+def test_a_current_registry_never_expands_how_the_tool_runs(
         setup: tuple[Counted, Path, Path], tmp_path: Path) -> None:
-    """The compiled registry carries %_pyconfig_lua_setup compiled and runs it instead of
-    the macro only when the macro loaded in this parse has the text it was compiled with;
-    any other text (a later macros file, another version) is the macro's own, as before."""
+    """A current compiled registry needs nothing of macros.pyconfig's %_pyconfig_lua_setup
+    (how the tool runs): its evaluator has what the macros call (P.quote of
+    %pyconfig_exe...), and a parse that never needs the tool never expands the macro (here
+    one that would stop the parse); a stale one runs the tool through it, once."""
     counted, registry, compiled = setup
     spec = tmp_path / "t.spec"
     spec.write_text("Name: t\nVersion: 1\nRelease: 1\nSummary: s\nLicense: MIT\n"
-                    "%description\n%{pyconfig_foreach:@name}\n%{pyconfig_exe:true}\n"
-                    "%{lua:print('helpers: ' .. tostring(pyconfig.setup_done))}\n",
+                    "%description\n%{pyconfig_foreach:@name}\n%{pyconfig_exe:true}\n",
                     encoding="utf-8")
-    same, calls = counted.rpmspec(registry, compiled, "-P", str(spec))
-    assert same.returncode == 0, same.stderr
+    trap = tmp_path / "trap.macros"
+    trap.write_text("%_pyconfig_lua_setup %{lua:error('the bootstrap ran')}\n", encoding="utf-8")
+    no_bootstrap = ("--load", str(trap))
+    current, calls = counted.rpmspec(registry, compiled, "-P", *no_bootstrap, str(spec))
+    assert current.returncode == 0, current.stderr
     assert calls == []
-    # %pyconfig_exe needs the helpers (P.quote): the compiled registry's, loaded then
-    assert ("python3\npython3-debug\npypy3\n\n" in same.stdout
-            and " --foreach --exe='true' || exit 1\nhelpers: true\n" in same.stdout), same.stdout
-    text = MACROS.read_text(encoding="utf-8")
-    first = "pyconfig = pyconfig or {}\\\n"
-    start = text.index("%_pyconfig_lua_setup %{lua:\\\n" + first)
-    end = text.index("\n}\n", start) + 3
-    other = tmp_path / "other.macros"
-    other.write_text(text[start:end].replace(first, "-- another text\\\n" + first, 1),
-                     encoding="utf-8")
-    changed, calls = counted.rpmspec(registry, compiled, "-P", "--load", str(other), str(spec))
-    assert changed.returncode == 0, changed.stderr
-    assert calls == []
-    assert changed.stdout == same.stdout.replace("helpers: true", "helpers: nil")
+    # %pyconfig_exe needs P.quote: the compiled registry's, loaded then
+    assert ("python3\npython3-debug\npypy3\n\n" in current.stdout
+            and " --foreach --exe='true' || exit 1\n" in current.stdout), current.stdout
+    other = tmp_path / "other"
+    shutil.copytree(registry, other)
+    (other / "python3-debug.conf").unlink()
+    stale, calls = counted.rpmspec(other, compiled, "-P", *no_bootstrap, str(spec))
+    assert (stale.returncode, calls) == (1, [])
+    assert "the bootstrap ran" in stale.stderr
+    stale, calls = counted.rpmspec(other, compiled, "-P", str(spec))
+    assert stale.returncode == 0, stale.stderr
+    assert calls == ["compile --lua"]
+    assert "python3\npypy3\n\n" in stale.stdout, stale.stdout
 
 
 def test_stale_registry_is_read_once_per_parse(setup: tuple[Counted, Path, Path],
@@ -1144,11 +1146,16 @@ def test_a_relative_output_is_current_from_any_directory(setup: tuple[Counted, P
         f"{compiled}-engine").read_text(encoding="ascii")
 
 
-def _compiled_in_process(registry: Path, target: Path, extra: str = "") -> Path:
+def _compiled_in_process(registry: Path, target: Path, extra: str = "",
+                         api: int | None = None) -> Path:
     """A source-form compiled registry of *registry* written by this process (with Lua
-    *extra* appended to its chunk), as `compile -o` writes it without rpm's bytecode."""
+    *extra* appended to its chunk, and its evaluator saying it has API *api*), as
+    `compile -o` writes it without rpm's bytecode."""
     loaded = load_registry([str(registry)], explicit=True)
     chunk, _stamp = lua_chunk(loaded, fingerprint([str(registry)]), [str(registry)])
+    if api is not None:
+        assert chunk.count("\nP.API = 4\n") == 1
+        chunk = chunk.replace("\nP.API = 4\n", f"\nP.API = {api}\n")
     target.write_bytes(macros_file(chunk + extra, origin=str(registry)))
     return target
 
@@ -1252,11 +1259,15 @@ def test_a_fifo_or_device_drop_in_never_blocks(setup: tuple[Counted, Path, Path]
 def test_a_registry_compiled_by_an_older_tool_is_stale(setup: tuple[Counted, Path, Path],
                                                       tmp_path: Path) -> None:
     """An evaluator of another API (an older tool's compiled file, which knows nothing of
-    the macros' current calls) is never run: the macros ask the tool once instead."""
+    the macros' current calls) is never run, its helpers neither: the macros ask the tool
+    once instead, whose evaluator has the API they need."""
     counted, registry, compiled = setup
     expected, calls = counted.rpmspec(registry, compiled, "-P", str(COVERAGE))
     assert calls == []
-    older = _compiled_in_process(registry, tmp_path / "older.macros", "pyconfig.API = nil\n")
+    current = _compiled_in_process(registry, tmp_path / "current.macros")
+    completed, calls = counted.rpmspec(registry, current, "-P", str(COVERAGE))
+    assert (completed.stdout, calls) == (expected.stdout, [])
+    older = _compiled_in_process(registry, tmp_path / "older.macros", api=3)
     completed, calls = counted.rpmspec(registry, older, "-P", str(COVERAGE))
     assert (completed.stdout, calls) == (expected.stdout, ["compile --lua"])
 
