@@ -2538,7 +2538,11 @@ end
 --@lazy-group helpers
 local function tool_helpers()
   if not P.bootstrap then
-    rpm.expand("%\123_pyconfig_lua_setup\125")
+    rpm.expand("%\123?_pyconfig_lua_setup\125")
+    if not P.bootstrap then  -- a macros.pyconfig older than this evaluator
+      error("rpm-pyconfig: the macros file (macros.pyconfig) defines no %_pyconfig_lua_setup " ..
+            "with pyconfig.bootstrap: it is of another version than this evaluator", 0)
+    end
   end
 end
 function P.quote(text)

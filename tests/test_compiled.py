@@ -910,6 +910,13 @@ def test_a_current_registry_never_expands_how_the_tool_runs(
     assert stale.returncode == 0, stale.stderr
     assert calls == ["compile --lua"]
     assert "python3\npypy3\n\n" in stale.stdout, stale.stdout
+    # a macros file of another version, whose macro does not define the bootstrap, says so
+    trap.write_text("%_pyconfig_lua_setup %{lua:pyconfig.older = true}\n", encoding="utf-8")
+    older, calls = counted.rpmspec(other, compiled, "-P", *no_bootstrap, str(spec))
+    assert (older.returncode, calls) == (1, [])
+    assert ("rpm-pyconfig: the macros file (macros.pyconfig) defines no %_pyconfig_lua_setup "
+            "with pyconfig.bootstrap: it is of another version than this evaluator"
+            ) in older.stderr, older.stderr
 
 
 def test_stale_registry_is_read_once_per_parse(setup: tuple[Counted, Path, Path],
