@@ -2360,14 +2360,7 @@ function P.unhandled(problem)
 end
 -- extra: values of this call only ({test_args = ...} of %pyconfig_test); arguments: text,
 -- or the words of rpm's arg table (the macros pass it: less Lua for rpm to compile)
-function P.stanza(template, arguments, extra)
-  if type(arguments) == "table" then
-    arguments = table.concat(arguments, " ")
-  end
-  -- no collector steps while it renders: what it allocates lives until the text is printed,
-  -- and a step would only mark the evaluator's own objects again
-  local collecting = collectgarbage("isrunning")
-  collectgarbage("stop")
+local function stanza_text(template, arguments, extra)
   local selected = rpm.expand("%\123?pyconfig_select\125")
   local settings = P.settings(P.template_values[template] or {})
   for key, value in pairs(extra or {}) do
@@ -2386,10 +2379,26 @@ function P.stanza(template, arguments, extra)
     end
     text = P.run("render " .. template .. " " .. table.concat(words, " ") .. " " .. arguments)
   end
-  print(rpm.expand(text))
+  return rpm.expand(text)
+end
+function P.stanza(template, arguments, extra)
+  if type(arguments) == "table" then
+    arguments = table.concat(arguments, " ")
+  end
+  -- no collector steps while it renders: what it allocates lives until the text is printed,
+  -- and a step would only mark the evaluator's own objects again.  Resumed as it was
+  -- before any error goes on (one stops this parse, not the process: rpm's Python
+  -- bindings parse spec after spec in one)
+  local collecting = collectgarbage("isrunning")
+  collectgarbage("stop")
+  local ok, text = pcall(stanza_text, template, arguments, extra)
   if collecting then
     collectgarbage("restart")
   end
+  if not ok then
+    error(text, 0)
+  end
+  print(text)
 end
 -- %pyconfig_test [OPTIONS] [-- TEST ARGUMENTS]: the words after -- go to the test command
 -- (these two: a lazy group, compiled._split_lazy)

@@ -919,6 +919,24 @@ def test_a_current_registry_never_expands_how_the_tool_runs(
             ) in older.stderr, older.stderr
 
 
+def test_a_failing_stanza_leaves_the_collector_running(setup: tuple[Counted, Path, Path],
+                                                      tmp_path: Path) -> None:
+    """A stanza pauses rpm's Lua collector while it renders and resumes it before any error
+    goes on: an error stops that parse, not a process that parses on (rpm's Python
+    bindings), which must not be left without a collector."""
+    counted, registry, compiled = setup
+    spec = tmp_path / "t.spec"
+    spec.write_text("Name: t\nVersion: 1\nRelease: 1\nSummary: s\nLicense: MIT\n"
+                    "%define pyconfig_doc %{lua:error('a setting that fails')}\n"
+                    "%description\n%{_pyconfig_lua_init}%{lua:\n"
+                    "local ok, problem = pcall(pyconfig.stanza, 'subpackages', '')\n"
+                    "print(tostring(ok), tostring(collectgarbage('isrunning')))}\n",
+                    encoding="utf-8")
+    completed, calls = counted.rpmspec(registry, compiled, "-P", str(spec))
+    assert (completed.returncode, calls) == (0, []), completed.stderr
+    assert "false\ttrue" in completed.stdout, completed.stdout
+
+
 def test_stale_registry_is_read_once_per_parse(setup: tuple[Counted, Path, Path],
                                                tmp_path: Path) -> None:
     counted, registry, compiled = setup
