@@ -2282,8 +2282,8 @@ end
 
 -- -- the macros' entry points (macros.pyconfig: %pyconfig_* call these) ------------------
 --
--- Here, not in %_pyconfig_lua_setup, which rpm reads from macros.pyconfig on every run:
--- that macro keeps only what loads this file (P.load and the fallback's P.run...).
+-- Here, not in macros.pyconfig, whose text rpm reads on every run: its
+-- %_pyconfig_lua_setup keeps only how the tool runs (the helpers group at the end).
 
 -- The template values the spec sets (%pyconfig_name -> pkgname...): P.values, the
 -- tool's own table (rpm_pyconfig/contexts.py), names each one and the macro text it is.
