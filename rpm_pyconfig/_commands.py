@@ -88,7 +88,8 @@ COMMANDS = (
         Option("--no-backend", "flag", "never run the project's build backend (its own code): "
                "refuse a project whose sdist metadata cannot be trusted instead"),
         Option("--declarative", "flag", "BuildSystem: pyconfig (rpm >= 4.20): no hand-written "
-               "%%prep, %%build, %%install, %%check (a warning when this machine's rpm is older)"),
+               "%%prep, %%generate_buildrequires, %%build, %%install, %%check (a warning when "
+               "this machine's rpm is older)"),
         Option("--force", "flag", "replace an existing FILE"),
         Option("--test", "flag", "%%check also runs the project's tests with pytest for every "
                "runtime (%%pyconfig_test; pytest becomes a build dependency)"),

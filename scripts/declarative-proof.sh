@@ -161,6 +161,17 @@ for suite in "${suites[@]}"; do
   else
     echo "FAIL %check ran $checks imports for $runtimes runtimes" && result=FAILED status=1
   fi >> "$logs/verify.log"
+  # The generated %generate_buildrequires ran (rpmbuild -ba runs it; --nodeps leaves the
+  # check of what it printed to tests/test_specgen_declarative.py): each runtime's build
+  # backend asked in that runtime's copy of the sources.
+  asked=$(grep -cE "^rpm-pyconfig: [^:]+: the build backend 'setuptools.build_meta' adds " \
+            "$logs/build.log" || true)
+  if [ "$asked" = "$runtimes" ]; then
+    echo "ok   %generate_buildrequires asked the build backend with each of the $runtimes runtimes"
+  else
+    echo "FAIL %generate_buildrequires asked the build backend $asked times for $runtimes runtimes" &&
+      result=FAILED status=1
+  fi >> "$logs/verify.log"
   cat "$logs/verify.log"
   packages=$(find "$root/farm/decl/rpmbuild/RPMS" -name '*.rpm' | wc -l)
   say "$suite: $rpm_version, $packages packages, $runtimes runtimes, unversioned: $unversioned, $((SECONDS - start)) s: $result"
