@@ -280,9 +280,28 @@ def build_chain(
     return builder.run(steps)
 
 
-_PHASE = re.compile(r"^Executing\((%\w+)\)")
+#: Where rpmbuild is, from the lines it prints as it goes: each section's script, then
+#: making the packages from the buildroot (after %check: a file list names a missing file,
+#: a generator fails), then the check for files no package has.
+_PHASES = (
+    (re.compile(r"^Executing\((%\w+)\)"), None),
+    (re.compile(r"^Processing files: "), "making the packages (%files)"),
+    (re.compile(r"^Checking for unpackaged file\(s\): "), "the check for unpackaged files"),
+)
 _WROTE = re.compile(r"^Wrote: (\S+)$")
 _PLAIN = re.compile(r"^[A-Za-z0-9._+/@=,-]+\Z")
+
+
+def _failed_phase(output: str) -> str:
+    """The phase a failed rpmbuild stopped in, from its *output*: the last one it began."""
+    phase = "spec parsing"
+    for line in output.splitlines():
+        for pattern, name in _PHASES:
+            found = pattern.match(line)
+            if found:
+                phase = name or found.group(1)
+                break
+    return phase
 
 
 class _Builder:
@@ -482,8 +501,7 @@ class _Builder:
             )
         text = log.read_text(encoding="utf-8", errors="replace")
         if completed.returncode != 0:
-            phases = [m.group(1) for line in text.splitlines() if (m := _PHASE.match(line))]
-            phase = phases[-1] if phases else "spec parsing"
+            phase = _failed_phase(text)
             errors = [
                 line for line in text.splitlines() if line.startswith(("error:", "rpm-pyconfig:"))
             ]

@@ -287,6 +287,47 @@ def test_chain_stops_at_a_failure(
     assert "chainfix-broken  1.0" in report and "FAILED (%generate_buildrequires)" in report
 
 
+_PHASE_SPEC = """Name: phase
+Version: 1
+Release: 1
+Summary: s
+License: MIT
+BuildArch: noarch
+%description
+d
+%install
+mkdir -p %{buildroot}/usr/share/phase
+touch %{buildroot}/usr/share/phase/made
+"""
+
+
+@pytest.mark.rpm
+@pytest.mark.parametrize("rest, phase", [
+    ("%check\nexit 3\n%files\n/usr/share/phase\n", "%check"),
+    ("%check\ntrue\n%files\n/usr/share/phase\n/usr/share/missing\n",
+     "making the packages (%files)"),
+    ("%check\ntrue\n%files\n", "the check for unpackaged files"),
+    ("%files\n/usr/share/phase\n%description -n no-such-package\nd\n", "spec parsing"),
+], ids=["check", "files", "unpackaged", "parsing"])
+def test_a_failed_build_names_the_phase_rpmbuild_was_in(
+    rest: str, phase: str, tmp_path: Path
+) -> None:
+    """A chain's report names where rpmbuild stopped, from its real output: a missing file
+    of a %files list or an unpackaged file fails after %check, not in it."""
+    from rpm_pyconfig.chain import _failed_phase
+
+    if not have_rpm_tools():
+        pytest.skip("rpmbuild is not installed")
+    spec = tmp_path / "phase.spec"
+    spec.write_text(_PHASE_SPEC + rest, encoding="utf-8")
+    built = subprocess.run(
+        ["rpmbuild", "-bb", "--define", f"_topdir {tmp_path / 'top'}", str(spec)],
+        stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, check=False,
+    )
+    assert built.returncode != 0, built.stdout
+    assert _failed_phase(built.stdout) == phase, built.stdout
+
+
 def test_chain_directory_must_be_plain(
     sdists: Path, runtimes: list[Runtime], tmp_path: Path
 ) -> None:
