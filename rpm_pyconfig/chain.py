@@ -388,6 +388,7 @@ class _Builder:
             project, version, runtimes, spec_path, log, step.bootstrap, rebuild=srpm is not None
         )
         self._install(rpms, project, log)
+        self._remove_superseded(previous, [*rpms, built_srpm], label)
         seconds = time.monotonic() - started
         outcome = "rebuilt" if srpm is not None else "built"
         result = PackageResult(
@@ -409,6 +410,27 @@ class _Builder:
             replace=True,
         )
         self.progress(f"{label}: {result.result} in {seconds:.1f} s, {len(rpms)} RPMs")
+
+    def _remove_superseded(
+        self, previous: Mapping[str, object] | None, built: Sequence[Path], label: str
+    ) -> None:
+        """The repository's packages of the project's earlier build that this one did not
+        write again (another version, a runtime gone from the registry): dnf would still see
+        them.  Only files the chain recorded, inside its repository."""
+        if not previous:
+            return
+        kept = {path.resolve() for path in built}
+        repo = self.repo.resolve()
+        removed = 0
+        for name in [*_strings(previous.get("rpms")), str(previous.get("srpm", ""))]:
+            path = Path(name).resolve() if name else None
+            if (path is not None and path not in kept and repo in path.parents
+                    and path.is_file()):
+                path.unlink()
+                removed += 1
+        if removed:
+            self.progress(f"{label}: removed {removed} package(s) of its earlier build "
+                          "from the repository")
 
     @staticmethod
     def _still_built(

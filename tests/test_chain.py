@@ -26,7 +26,7 @@ from rpm_pyconfig.dependencies import dist_name, requires_prefix
 from rpm_pyconfig.registry import load_registry
 from rpm_pyconfig.resolving import ChainProject, Closure, LocalSdists, Provided, resolve
 from rpm_pyconfig.runtime import Runtime
-from tests.chainfixtures import make_sdist, make_sdists
+from tests.chainfixtures import CHAIN_DATA, make_sdist, make_sdists
 from tests.chainproof import own_build, prove
 from tests.rpmtools import MACROS, TOOL_BIN, have_rpm_tools, rpm_query, run, tool_env
 
@@ -285,6 +285,47 @@ def test_chain_stops_at_a_failure(
         encoding="utf-8")
     report = (tmp_path / "chain" / "report.txt").read_text(encoding="utf-8")
     assert "chainfix-broken  1.0" in report and "FAILED (%generate_buildrequires)" in report
+
+
+@pytest.mark.rpm
+@needs_tools
+def test_a_project_built_again_leaves_no_earlier_packages(
+    registry: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """The same chain directory, chainfix-base 1.0 then 1.1: the repository keeps only 1.1's
+    packages and SRPM (dnf would otherwise still see 1.0's), and says so."""
+    def version_of(text: str, version: str) -> str:
+        return text.replace("Version: 1.0\n", f"Version: {version}\n").replace(
+            'version = "1.0"', f'version = "{version}"')
+
+    directory = tmp_path / "chain"
+    repo = directory / "repo"
+    for version in ("1.0", "1.1"):
+        project = tmp_path / version / f"chainfix_base-{version}"
+        shutil.copytree(CHAIN_DATA / "chainfix_base-1.0", project)
+        for name in ("PKG-INFO", "pyproject.toml"):
+            path = project / name
+            path.write_text(version_of(path.read_text(encoding="utf-8"), version),
+                            encoding="utf-8")
+        sdists = tmp_path / f"sdists-{version}"
+        make_sdist(project, sdists)
+        status, _, err = _chain(["--no-rpmdb", "--sdists", str(sdists), "-o", str(directory),
+                                 "chainfix-base"], registry, capsys)
+        assert status == 0, err
+    packages = sorted(path.name for path in repo.rglob("*.rpm"))
+    assert packages and all("-1.1-" in name for name in packages), packages
+    runtimes = load_registry([str(registry)], explicit=True).runtimes
+    assert len(packages) == len(runtimes) + 1  # one per runtime, and the SRPM
+    assert (f"chainfix-base 1.1: removed {len(runtimes) + 1} package(s) of its earlier build "
+            "from the repository") in err
+    listed = subprocess.run(["dnf", "repoquery", "-q", "--disablerepo=*",
+                             f"--repofrompath=chain,{repo}", "--enablerepo=chain",
+                             "--setopt=chain.gpgcheck=0", "--qf", "%{name}-%{version}"],
+                            capture_output=True, text=True, check=False)
+    assert listed.returncode == 0, listed.stderr
+    assert sorted(set(listed.stdout.split())) == sorted(
+        {f"{runtime.package_prefix}-chainfix-base-1.1" for runtime in runtimes}
+        | {"python-chainfix-base-1.1"}), listed.stdout
 
 
 _PHASE_SPEC = """Name: phase
