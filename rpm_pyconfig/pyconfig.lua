@@ -996,6 +996,9 @@ local markers_seen = {}
 function P.parse_marker(text_)
   local test = markers_seen[text_]
   if not test then
+    if find(text_, "\n", 1, true) then
+      P.bail()  -- a blank to the --where tokens shared here, not to packaging's markers
+    end
     test = parse_logic(text_, marker_comparison, true)
     markers_seen[text_] = test
   end

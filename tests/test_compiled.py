@@ -638,6 +638,25 @@ def test_a_marker_python_cannot_evaluate_is_left_to_the_tool() -> None:
         assert lua is BAIL, f"Lua answered what the tool rejects: {case} -> {lua!r}"
 
 
+# packaging's markers know a space and a tab as blanks, not a newline: Lua must not read one
+# as a blank (no requirement line holds one; a --where condition may, read by both as one).
+NEWLINE_MARKERS = ["python_version\n< '3.10'", "python_version < '3.10'\n",
+                   "(python_version < '3.10'\nand extra == 'cli')"]
+
+
+def test_a_marker_with_a_newline_is_left_to_the_tool() -> None:
+    registry_runtimes = [_runtime("python3", "cpython", "3.11.2", default=True)]
+    with registry_dir(registry_runtimes) as (confdir, compiled):
+        ordered = list(load_registry([str(confdir)], explicit=True).runtimes)
+        cases = [{"kind": "marker", "src": marker, "extra": ""} for marker in NEWLINE_MARKERS]
+        expected = [packaging_marker(ordered, marker, None) for marker in NEWLINE_MARKERS]
+        with tempfile.TemporaryDirectory() as work:
+            got = lua_results(compiled, cases, Path(work))
+    for case, lua, python in zip(cases, got, expected):
+        assert python is BAIL, f"packaging reads {case}: {python!r}"
+        assert lua is BAIL, f"Lua answered what the tool rejects: {case} -> {lua!r}"
+
+
 # The lazy part reads the common forms in one search each (a requirement of one specifier,
 # a marker or condition of one comparison with a string); these are the forms next to them,
 # which its tokens read otherwise: the answers must stay those of the tool.
