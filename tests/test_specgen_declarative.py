@@ -21,6 +21,7 @@ import pytest
 from rpm_pyconfig.dependencies import requires_prefix
 from rpm_pyconfig.errors import PyConfigError
 from rpm_pyconfig.registry import load_registry
+from rpm_pyconfig.runtime import Runtime
 from rpm_pyconfig.specgen import declarative_problem, generate_spec
 from tests.rpmtools import (
     TOOL_BIN,
@@ -147,17 +148,7 @@ def test_declarative_spec_with_this_machines_rpm(tmp_path: Path) -> None:
     starts with its interpreter and shebang_flags and runs, and the packager's
     BuildOption(install) chose the runtime that owns the unsuffixed command."""
     require("rpmbuild", have_rpm_tools())
-    registry = probe_registry(tmp_path / "registry")
-    runtimes = load_registry([str(registry)], explicit=True).runtimes
-    env = tool_env(registry)
-    sources = tmp_path / "sources"
-    sources.mkdir()
-    shutil.copytree(PROJECT, tmp_path / "project")  # the backend writes into the tree
-    sdist = _sdist(tmp_path / "project", sources)
-    spec = tmp_path / "python-decl-demo.spec"
-    made = run([str(TOOL_BIN / "rpm-pyconfig"), "spec", "--declarative", str(sdist),
-                "-o", str(spec)], env)
-    assert made.returncode == 0, made.stderr
+    runtimes, env, sources, spec = _declarative_project(tmp_path)
     unversioned = runtimes[-1].name
     text = spec.read_text().replace(
         "BuildSystem:    pyconfig\n",
@@ -210,20 +201,10 @@ def test_declarative_build_dependencies_are_generated(tmp_path: Path) -> None:
     from tests.test_specgen import _rpmdb_install, _stub_answers
 
     require("rpmbuild", have_rpm_tools())
-    registry = probe_registry(tmp_path / "registry")
-    runtimes = load_registry([str(registry)], explicit=True).runtimes
-    env = tool_env(registry)
-    sources = tmp_path / "sources"
-    sources.mkdir()
-    shutil.copytree(PROJECT, tmp_path / "project")  # the backend writes into the tree
-    sdist = _sdist(tmp_path / "project", sources)
-    spec = tmp_path / "python-decl-demo.spec"
-    made = run([str(TOOL_BIN / "rpm-pyconfig"), "spec", "--declarative", str(sdist),
-                "-o", str(spec)], env)
-    assert made.returncode == 0, made.stderr
+    runtimes, env, sources, spec = _declarative_project(tmp_path)
     topdir, db = tmp_path / "top", tmp_path / "rpmdb"
-    # (_dbpath defined, not rpmbuild --dbpath: rpm 4.20.1 checks a BuildSystem spec's
-    # build dependencies against the default database with the latter)
+    # (_dbpath defined, not rpmbuild --dbpath: with the latter, rpm 4.20.1 did not find the
+    # stub recorded there when it checked a BuildSystem spec's build dependencies)
     common = [*macros_options(), "--define", f"_topdir {topdir}",
               "--define", f"_sourcedir {sources}", "--define", f"_dbpath {db}", str(spec)]
     assert run(["rpm", "--initdb", "--dbpath", str(db)], env).returncode == 0
@@ -272,6 +253,23 @@ def test_declarative_build_dependencies_are_generated(tmp_path: Path) -> None:
     assert built.returncode == 0, built.stderr[-3000:]
     names = sorted(path.name.rsplit("-", 2)[0] for path in (topdir / "RPMS").glob("*/*.rpm"))
     assert names == sorted(f"{runtime.package_prefix}-decl-demo" for runtime in runtimes)
+
+
+def _declarative_project(tmp_path: Path) -> tuple[list[Runtime], dict[str, str], Path, Path]:
+    """This machine's runtimes (probed), the tool's environment, the directory holding the
+    fixture's sdist and the declarative spec the tool wrote for it."""
+    registry = probe_registry(tmp_path / "registry")
+    runtimes = list(load_registry([str(registry)], explicit=True).runtimes)
+    env = tool_env(registry)
+    sources = tmp_path / "sources"
+    sources.mkdir()
+    shutil.copytree(PROJECT, tmp_path / "project")  # the backend writes into the tree
+    sdist = _sdist(tmp_path / "project", sources)
+    spec = tmp_path / "python-decl-demo.spec"
+    made = run([str(TOOL_BIN / "rpm-pyconfig"), "spec", "--declarative", str(sdist),
+                "-o", str(spec)], env)
+    assert made.returncode == 0, made.stderr
+    return runtimes, env, sources, spec
 
 
 def _sdist(project: Path, destination: Path) -> Path:
