@@ -1161,6 +1161,23 @@ def _rpmdb_install(db: Path, package: Path) -> None:
     assert done.returncode == 0, done.stderr
 
 
+def build_with_generated_stubs(
+    generated: list[str], db: Path, common: list[str], env: dict[str, str], work: Path
+) -> subprocess.CompletedProcess[str]:
+    """Stubs providing what %generate_buildrequires printed (*generated*) recorded in *db*:
+    then ``rpmbuild -br`` (*common*: its options and the spec) must pass and ``rpmbuild
+    -ba`` build without --nodeps; that build."""
+    from tests.chainproof import build_stub
+
+    provides, files = _stub_answers(generated)
+    _rpmdb_install(db, build_stub("generated-stub", provides, files, work))
+    complete = run(["rpmbuild", "-br", *common], env)
+    assert complete.returncode == 0, complete.stderr
+    built = run(["rpmbuild", "-ba", *common], env)  # no --nodeps: the database has them all
+    assert built.returncode == 0, built.stderr[-3000:]
+    return built
+
+
 @rpm_test
 def test_build_dependencies_are_generated_in_the_build_root(
     registry: Path, fixture_sdists: dict[str, Path], tmp_path: Path
@@ -1221,12 +1238,7 @@ def test_build_dependencies_are_generated_in_the_build_root(
         assert f"\t{item} is needed by " in missing.stderr
     nosrc.unlink()
 
-    provides, files = _stub_answers(generated)
-    _rpmdb_install(db, build_stub("generated-stub", provides, files, tmp_path / "s2"))
-    complete = run(["rpmbuild", "-br", *common], env)
-    assert complete.returncode == 0, complete.stderr
-    built = run(["rpmbuild", "-ba", *common], env)  # no --nodeps: the database has them all
-    assert built.returncode == 0, built.stderr[-3000:]
+    built = build_with_generated_stubs(generated, db, common, env, tmp_path / "s2")
     names = sorted(path.name.rsplit("-", 2)[0] for path in (topdir / "RPMS").glob("*/*.rpm"))
     assert [name for name in names if not name.endswith("-debuginfo")] == sorted(
         f"{runtime.package_prefix}-fastsum" for runtime in runtimes)
