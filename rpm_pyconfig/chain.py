@@ -423,9 +423,8 @@ class _Builder:
         repo = self.repo.resolve()
         removed = 0
         for name in [*_strings(previous.get("rpms")), str(previous.get("srpm", ""))]:
-            path = Path(name).resolve() if name else None
-            if (path is not None and path not in kept and repo in path.parents
-                    and path.is_file()):
+            path = Path(name).resolve()
+            if name and path not in kept and repo in path.parents and path.is_file():
                 path.unlink()
                 removed += 1
         if removed:
