@@ -10,6 +10,7 @@ from __future__ import annotations
 import argparse
 import os
 import sys
+import weakref
 
 from . import __version__
 from ._commands import COMMANDS
@@ -80,7 +81,11 @@ class _Parser(argparse.ArgumentParser):
 
 
 class _Once(argparse.Action):
-    """A single-value option given twice is an error, not silently the last one."""
+    """A single-value option given twice is an error, not silently the last one.
+
+    The namespaces that have the option are known by ``id()`` and a weak reference: a
+    parser used again may get a new namespace at the address of a freed one, which does not
+    have the option yet (namespaces compare by value, so they cannot be set members)."""
 
     def __call__(
         self,
@@ -89,13 +94,14 @@ class _Once(argparse.Action):
         values: object,
         option_string: str | None = None,
     ) -> None:
-        seen = self.__dict__.setdefault("_seen_in", set())
-        if id(namespace) in seen:
+        seen = self.__dict__.setdefault("_seen_in", {})
+        earlier = seen.get(id(namespace))
+        if earlier is not None and earlier() is namespace:
             raise UsageError(
                 f"{option_string or self.dest} given twice ({getattr(namespace, self.dest)!r} "
                 f"and {values!r}); give it once"
             )
-        seen.add(id(namespace))
+        seen[id(namespace)] = weakref.ref(namespace)
         setattr(namespace, self.dest, values)
 
 

@@ -15,6 +15,7 @@ import pytest
 from rpm_pyconfig import cli
 from rpm_pyconfig._arguments import build_parser
 from rpm_pyconfig.dropin import format_conf
+from rpm_pyconfig.errors import UsageError
 from rpm_pyconfig.expression import TOKENS
 from tests.rpmtools import machine_runtimes, pypy_runtime
 
@@ -310,6 +311,20 @@ def test_single_value_options_given_twice_are_usage_errors(
     status, _out, err = run(capsys, "--confdir", registry, *argv)
     assert status == 2
     assert "given twice" in err
+
+
+def test_a_parser_used_again_takes_each_single_value_option_once_per_parse() -> None:
+    """Each parse is new: a namespace made at the address of an earlier, freed one (CPython
+    reuses it at once) has not been given the option yet.  It was taken for the earlier one."""
+    parser = build_parser("rpm-pyconfig")
+    for number in range(20):
+        where = f"name == 'x{number}'"
+        assert parser.parse_args(["--where", where, "list"]).where == where
+    namespace = parser.parse_args(["list"])
+    with pytest.raises(UsageError, match="--where given twice"):
+        parser.parse_args(["--where", "name == 'a'", "--where", "name == 'b'", "list"],
+                          namespace)
+    assert namespace.where == "name == 'a'"
 
 
 def test_exe_without_foreach_runs_for_the_default(
