@@ -1196,8 +1196,10 @@ def test_build_dependencies_are_generated_in_the_build_root(
     made = run([str(TOOL_BIN / "rpm-pyconfig"), "spec", str(sdist), "-o", str(spec)], env)
     assert made.returncode == 0, made.stderr
     topdir, db = tmp_path / "top", tmp_path / "rpmdb"
+    # _dbpath, not --dbpath: rpmbuild >= 4.20 checks build dependencies against the default
+    # database when given --dbpath
     common = [*macros_options(), "--define", f"_topdir {topdir}",
-              "--define", f"_sourcedir {sdist.parent}", "--dbpath", str(db), str(spec)]
+              "--define", f"_sourcedir {sdist.parent}", "--define", f"_dbpath {db}", str(spec)]
 
     source = run(["rpmbuild", "-bs", *common], env)
     assert source.returncode == 0, source.stderr
