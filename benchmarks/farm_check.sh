@@ -3,8 +3,8 @@
 # with this checkout installed there the way scripts/farm.sh installs it (/farm/src, its
 # .venv made by an earlier farm run).  The cached roots stay untouched: each runs as an
 # overlay (the root read-only below, the changes in a scratch directory, removed after).
-#   - every 2010-form spec (plain %() and %{expand:%()}, in every section) must stop (rc 1)
-#     with the tool's own message;
+#   - every 2010-form spec (scripts/form2010-check.sh: plain %() and %{expand:%()}, in
+#     every section) must stop (rc 1) with the tool's own message;
 #   - the compiled registry's own tests (tests/test_compiled.py, the fast ones), and the
 #     drop-in reader against the root's own configparser (tests/test_dropin.py);
 #   - benchmarks/spec_parse.py RUNS: zero-fork and fallback against the static expansion.
@@ -63,25 +63,7 @@ echo "== $(rpm --version), $(rpm --eval '%{lua:print(_VERSION)}'), $(python3 --v
 import sys; sys.path.insert(0, 'benchmarks'); from pathlib import Path; import spec_parse
 spec_parse.make_registry(Path('/tmp/farm-check-registry'), 3)"
 export RPM_PYCONFIG_PATH=/tmp/farm-check-registry PATH=/farm/src/.venv/bin:/usr/bin:/bin
-for form in plain expand; do
-  for section in preamble midline description build install files; do
-    call="%(rpm-pyconfig --foreach --eval '%%package -n @confpgk-x')"
-    [ "$form" = expand ] && call="%{expand:$call}"
-    case $section in
-      preamble) body="$call"$'\n%description\nd\n' ;;
-      midline) body="Requires: $call"$'\n%description\nd\n' ;;
-      description) body=$'%description\n'"$call"$'\n' ;;
-      build) body=$'%description\nd\n%build\n'"$call"$'\n' ;;
-      install) body=$'%description\nd\n%install\necho hi\n'"$call"$'\n' ;;
-      files) body=$'%description\nd\n%files\n'"$call"$'\n' ;;
-    esac
-    printf 'Name: t\nVersion: 1\nRelease: 1\nSummary: s\nLicense: MIT\n%s\n%%changelog\n' \
-      "$body" > /tmp/f2010.spec
-    rpmspec -P /tmp/f2010.spec > /dev/null 2> /tmp/f2010.err && rc=0 || rc=$?
-    grep -q "unknown token '@confpgk'" /tmp/f2010.err && said=", the tool's message" || said=", NO MESSAGE"
-    echo "2010 form, $form, $section: rc=$rc$said"
-  done
-done
+bash scripts/form2010-check.sh
 .venv/bin/python -m pytest -q -p no:cacheprovider tests/test_compiled.py tests/test_stanzas.py \
   tests/test_dropin.py \
   -k 'not lua_equals and not never_answers' 2>&1 | tail -1

@@ -71,3 +71,9 @@ bash scripts/farm.sh --skip-host
 # (overlays: the roots are never written); the host's own rpm is covered by pytest.
 echo "== declarative build system in the farm's roots (scripts/declarative-proof.sh --skip-host)"
 bash scripts/declarative-proof.sh --skip-host
+
+# rpm's Lua 5.4 (Fedora's, openSUSE's, RHEL's rpm; Debian's links 5.3): each farm root's rpm
+# rebuilt against it (once per machine, cached), the tests that run rpm's Lua, the 2010 form and
+# a real build there (overlays: the roots are never written).
+echo "== rpm with Lua 5.4 in the farm's roots (scripts/lua54-proof.sh)"
+bash scripts/lua54-proof.sh
