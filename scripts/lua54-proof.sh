@@ -183,29 +183,34 @@ build_coverage() {
   ((built == runtimes))
 }
 
-status=0
-for suite in "${present[@]}"; do
-  root=$tmp/$suite/merged logs=$tmp/$suite/logs
-  start=$SECONDS result=ok
-  mount_overlay "$suite"
-  say "$suite: overlay on $cache/roots/$suite at $root"
-  if ! step "$logs/rpm.log" "lua54-proof: $suite: rpm against Lua 5.4" rpm_lua54 "$suite" "$root"; then
-    say "$suite: FAILED: rpm against Lua 5.4 ($logs/rpm.log)"
-    status=1; unmount_below "$tmp/$suite/"; continue
-  fi
-  rpm_said=$(tail -n 1 "$logs/rpm.log")
-  if ! step "$logs/setup.log" "lua54-proof: $suite: the checkout, probe" install_checkout "$root"; then
-    say "$suite: FAILED: the checkout ($logs/setup.log)"
-    status=1; unmount_below "$tmp/$suite/"; continue
-  fi
-  step "$logs/tests.log" "lua54-proof: $suite: the tests that run rpm's Lua" run_tests "$root" || result=FAILED
-  tail -n 1 "$logs/tests.log" | sed "s/^/lua54-proof: $suite: pytest: /" >&2
-  step "$logs/form2010.log" "lua54-proof: $suite: the 2010 form" form2010 "$root" || result=FAILED
-  tail -n 1 "$logs/form2010.log" | sed "s/^/lua54-proof: $suite: /" >&2
-  step "$logs/coverage.log" "lua54-proof: $suite: rpmbuild -ba specs/python-coverage.spec" build_coverage "$root" || result=FAILED
-  tail -n 1 "$logs/coverage.log" | sed "s/^/lua54-proof: $suite: /" >&2
-  [ "$result" = ok ] || status=1
-  say "$suite: $rpm_said, $((SECONDS - start)) s: $result (logs: $logs)"
-  unmount_below "$tmp/$suite/"
-done
-exit "$status"
+# All of it in one function: bash has read the whole script before running any of it, so an
+# edit of this file during a run cannot change what the run does.
+main() {
+  local status=0
+  for suite in "${present[@]}"; do
+    root=$tmp/$suite/merged logs=$tmp/$suite/logs
+    start=$SECONDS result=ok
+    mount_overlay "$suite"
+    say "$suite: overlay on $cache/roots/$suite at $root"
+    if ! step "$logs/rpm.log" "lua54-proof: $suite: rpm against Lua 5.4" rpm_lua54 "$suite" "$root"; then
+      say "$suite: FAILED: rpm against Lua 5.4 ($logs/rpm.log)"
+      status=1; unmount_below "$tmp/$suite/"; continue
+    fi
+    rpm_said=$(tail -n 1 "$logs/rpm.log")
+    if ! step "$logs/setup.log" "lua54-proof: $suite: the checkout, probe" install_checkout "$root"; then
+      say "$suite: FAILED: the checkout ($logs/setup.log)"
+      status=1; unmount_below "$tmp/$suite/"; continue
+    fi
+    step "$logs/tests.log" "lua54-proof: $suite: the tests that run rpm's Lua" run_tests "$root" || result=FAILED
+    tail -n 1 "$logs/tests.log" | sed "s/^/lua54-proof: $suite: pytest: /" >&2
+    step "$logs/form2010.log" "lua54-proof: $suite: the 2010 form" form2010 "$root" || result=FAILED
+    tail -n 1 "$logs/form2010.log" | sed "s/^/lua54-proof: $suite: /" >&2
+    step "$logs/coverage.log" "lua54-proof: $suite: rpmbuild -ba specs/python-coverage.spec" build_coverage "$root" || result=FAILED
+    tail -n 1 "$logs/coverage.log" | sed "s/^/lua54-proof: $suite: /" >&2
+    [ "$result" = ok ] || status=1
+    say "$suite: $rpm_said, $((SECONDS - start)) s: $result (logs: $logs)"
+    unmount_below "$tmp/$suite/"
+  done
+  exit "$status"
+}
+main

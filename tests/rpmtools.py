@@ -166,9 +166,13 @@ def probe_registry(directory: Path) -> Path:
     """
     directory.mkdir(parents=True, exist_ok=True)
     interpreters = [runtime.interpreter for runtime in trio()]
+    # The tool run by the interpreter running the tests, from this checkout: under another
+    # runtime's unit tests (scripts/test.sh) there is no console script beside it.
+    env = tool_env(None)
+    env["PYTHONPATH"] = os.pathsep.join(filter(None, [str(REPO), env.get("PYTHONPATH")]))
     completed = run(
-        [str(TOOL_BIN / "rpm-pyconfig"), "probe", "--write", str(directory), *interpreters],
-        tool_env(None),
+        [sys.executable, "-m", "rpm_pyconfig", "probe", "--write", str(directory), *interpreters],
+        env,
     )
     assert completed.returncode == 0, completed.stderr
     return directory
