@@ -42,39 +42,15 @@ for suite in "${suites[@]}"; do
 done
 
 # -- mounts: everything below $tmp is ours and undone on every exit path (lib.sh) ------------
-remove_overlays() {
-  unmount_below "$tmp/"
-  if mounted_below "$tmp/"; then
-    say "cannot unmount everything below $tmp: left in place"
-  else
-    for suite in "${suites[@]}"; do rm -rf "$tmp/$suite/upper" "$tmp/$suite/work" "$tmp/$suite/merged"; done
-  fi
-}
+remove_overlays() { remove_root_overlays "$tmp" "${suites[@]}"; }
 unmount_on_exit "$tmp/" remove_overlays
 
-mount_overlay() {
-  local suite=$1 lower=$cache/roots/$1 base=$tmp/$1
-  unmount_below "$base/"
-  rm -rf "$base/upper" "$base/work" "$base/merged"
-  mkdir -p "$base/upper" "$base/work" "$base/merged" "$base/logs"
-  mount -t overlay overlay -o "lowerdir=$lower,upperdir=$base/upper,workdir=$base/work" "$base/merged"
-  mount_system_dirs "$base/merged"
-}
+mount_overlay() { mount_root_overlay "$cache/roots/$1" "$tmp/$1"; }
 
 # -- in the root ------------------------------------------------------------------------------
 install_checkout() {
-  local root=$1 src=$1/farm/src
-  # This checkout as it is (tracked and untracked, not ignored); the farm's .venv is an
-  # editable install of /farm/src, so the new code is what runs.
-  find "$src" -mindepth 1 -maxdepth 1 ! -name .venv ! -name out -exec rm -rf {} +
-  (cd "$top" && git ls-files -z --cached --others --exclude-standard |
-     tar --null --ignore-failed-read -T - -cf -) | tar -C "$src" -xf -
-  in_root "$root" sh -c 'install -D -m 0644 /farm/src/macros/macros.pyconfig \
-    "$(rpm --eval "%{_rpmconfigdir}")/macros.d/macros.pyconfig"'
-  rm -rf "$root/etc/rpm-pyconfig.d" && mkdir -p "$root/etc/rpm-pyconfig.d"
-  in_root "$root" rpm-pyconfig probe --all --write /etc/rpm-pyconfig.d
-  in_root "$root" rpm-pyconfig check
-  in_root "$root" rpm --version
+  install_checkout_in_root "$1"
+  in_root "$1" rpm --version
 }
 
 # The project, its sdist (the root's setuptools), the declarative spec, the build, the install.

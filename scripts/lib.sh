@@ -104,6 +104,51 @@ _unmount_and_exit() {
   exit "$status"
 }
 
+# -- overlays of the farm's roots (declarative-proof.sh, lua54-proof.sh): the root read-only
+# below, the changes in a scratch directory, removed at the end.
+
+# mount_root_overlay LOWER BASE: LOWER as an overlay on BASE/merged (BASE/upper, BASE/work,
+# BASE/logs made), with the system directories; what was there before unmounted and removed.
+mount_root_overlay() {
+  local lower=$1 base=$2
+  unmount_below "$base/"
+  rm -rf "$base/upper" "$base/work" "$base/merged"
+  mkdir -p "$base/upper" "$base/work" "$base/merged" "$base/logs"
+  mount -t overlay overlay -o "lowerdir=$lower,upperdir=$base/upper,workdir=$base/work" "$base/merged"
+  mount_system_dirs "$base/merged"
+}
+
+# remove_root_overlays TMP SUITE...: every mount below TMP undone, then the overlay of each
+# SUITE (TMP/SUITE) removed, its logs kept; all left in place when a mount stays.  Uses the
+# caller's `say`.
+remove_root_overlays() {
+  local tmp=$1 suite
+  shift
+  unmount_below "$tmp/"
+  if mounted_below "$tmp/"; then
+    say "cannot unmount everything below $tmp: left in place"
+  else
+    for suite in "$@"; do rm -rf "$tmp/$suite/upper" "$tmp/$suite/work" "$tmp/$suite/merged"; done
+  fi
+}
+
+# install_checkout_in_root ROOT: the caller's checkout ($top) into ROOT's /farm/src, as the farm
+# installed it there (the root's .venv, an editable install, then runs the new code), the
+# macros into rpm's macros.d, the root's runtimes probed into its /etc/rpm-pyconfig.d.
+install_checkout_in_root() {
+  local root=$1 src=$1/farm/src
+  # This checkout as it is (tracked and untracked, not ignored); the farm's .venv is an
+  # editable install of /farm/src, so the new code is what runs.
+  find "$src" -mindepth 1 -maxdepth 1 ! -name .venv ! -name out -exec rm -rf {} +
+  (cd "$top" && git ls-files -z --cached --others --exclude-standard |
+     tar --null --ignore-failed-read -T - -cf -) | tar -C "$src" -xf -
+  in_root "$root" sh -c 'install -D -m 0644 /farm/src/macros/macros.pyconfig \
+    "$(rpm --eval "%{_rpmconfigdir}")/macros.d/macros.pyconfig"'
+  rm -rf "$root/etc/rpm-pyconfig.d" && mkdir -p "$root/etc/rpm-pyconfig.d"
+  in_root "$root" rpm-pyconfig probe --all --write /etc/rpm-pyconfig.d
+  in_root "$root" rpm-pyconfig check
+}
+
 # choose_suites "SUITE..." WHY ARGUMENT...: the farm suites the arguments name, in `suites`
 # (all of SUITE... when they name none); --skip-host leaves out this machine's own suite and
 # says WHY.  An unknown argument: the caller's `die` (status 2).  Uses the caller's `say`.

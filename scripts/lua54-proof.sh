@@ -49,24 +49,12 @@ for suite in "${suites[@]}"; do
 done
 ((${#present[@]})) || die "no farm root with rpm-pyconfig in $cache/roots: run scripts/farm.sh first"
 
-remove_overlays() {
-  unmount_below "$tmp/"
-  if mounted_below "$tmp/"; then
-    say "cannot unmount everything below $tmp: left in place"
-  else
-    for suite in "${present[@]}"; do rm -rf "$tmp/$suite/upper" "$tmp/$suite/work" "$tmp/$suite/merged"; done
-  fi
-}
+remove_overlays() { remove_root_overlays "$tmp" "${present[@]}"; }
 unmount_on_exit "$tmp/" remove_overlays
 
 mount_overlay() {
-  local suite=$1 lower=$cache/roots/$1 base=$tmp/$1
-  unmount_below "$base/"
-  rm -rf "$base/upper" "$base/work" "$base/merged"
-  mkdir -p "$base/upper" "$base/work" "$base/merged" "$base/logs"
-  mount -t overlay overlay -o "lowerdir=$lower,upperdir=$base/upper,workdir=$base/work" "$base/merged"
-  mount_system_dirs "$base/merged"
-  cp /etc/resolv.conf "$base/merged/etc/resolv.conf"
+  mount_root_overlay "$cache/roots/$1" "$tmp/$1"
+  cp /etc/resolv.conf "$tmp/$1/merged/etc/resolv.conf"  # apt-get in the root
 }
 
 # -- rpm against Lua 5.4 ---------------------------------------------------------------------
@@ -138,17 +126,8 @@ rpm_lua54() {
 # -- the checkout and the proofs ----------------------------------------------------------------
 
 install_checkout() {
-  local root=$1 src=$1/farm/src
-  # This checkout as it is (tracked and untracked, not ignored); the farm's .venv is an
-  # editable install of /farm/src, so the new code is what runs.
-  find "$src" -mindepth 1 -maxdepth 1 ! -name .venv ! -name out -exec rm -rf {} +
-  (cd "$top" && git ls-files -z --cached --others --exclude-standard |
-     tar --null --ignore-failed-read -T - -cf -) | tar -C "$src" -xf -
-  in_root "$root" sh -c 'install -D -m 0644 /farm/src/macros/macros.pyconfig \
-    "$(rpm --eval "%{_rpmconfigdir}")/macros.d/macros.pyconfig"'
-  rm -rf "$root/etc/rpm-pyconfig.d" && mkdir -p "$root/etc/rpm-pyconfig.d"
-  in_root "$root" rpm-pyconfig probe --all --write /etc/rpm-pyconfig.d
-  in_root "$root" rpm-pyconfig check
+  local root=$1
+  install_checkout_in_root "$root"
   # strace: the tests that count the processes a parse starts run only with it
   in_root "$root" apt-get install -y -q --no-install-recommends strace
 }
