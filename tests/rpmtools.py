@@ -168,8 +168,7 @@ def probe_registry(directory: Path) -> Path:
     interpreters = [runtime.interpreter for runtime in trio()]
     # The tool run by the interpreter running the tests, from this checkout: under another
     # runtime's unit tests (scripts/test.sh) there is no console script beside it.
-    env = tool_env(None)
-    env["PYTHONPATH"] = os.pathsep.join(filter(None, [str(REPO), env.get("PYTHONPATH")]))
+    env = dict(tool_env(None), PYTHONPATH=repo_pythonpath())
     completed = run(
         [sys.executable, "-m", "rpm_pyconfig", "probe", "--write", str(directory), *interpreters],
         env,
@@ -195,6 +194,16 @@ def macros_options(macros: Path = MACROS) -> list[str]:
     ``BuildArch: noarch`` spec; a file on the macro path is read every time.
     """
     return ["--macros", f"{rpm_macro_path()}:{macros}"]
+
+
+def rpmbuild_options(topdir: Path, sourcedir: Path, db: Path, spec: Path) -> list[str]:
+    """rpmbuild's options for a test build of *spec* whose build dependencies are checked
+    against the test's own rpm database *db*: the macros (``macros_options``), its topdir and
+    sources, then *spec*.  *db* is given as ``_dbpath``: rpmbuild 4.20.1 and 6.1.0 check
+    build dependencies against the default database when given ``--dbpath`` (rpm 4.18
+    takes either)."""
+    return [*macros_options(), "--define", f"_topdir {topdir}", "--define",
+            f"_sourcedir {sourcedir}", "--define", f"_dbpath {db}", str(spec)]
 
 
 def rpm_query(package: Path, *query: str) -> list[str]:

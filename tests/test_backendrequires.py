@@ -31,6 +31,7 @@ from tests.rpmtools import (
     probe_registry,
     require,
     rpm_query,
+    rpmbuild_options,
     run,
     tool_env,
     trio,
@@ -278,10 +279,7 @@ def _rpmbuild_setup(tmp_path: Path, project: Path) -> tuple[dict[str, str], Path
     made = run([str(TOOL_BIN / "rpm-pyconfig"), "spec", str(sdist), "-o", str(spec)], env)
     assert made.returncode == 0, made.stderr
     topdir, db = tmp_path / "top", tmp_path / "rpmdb"
-    # _dbpath, not --dbpath: rpmbuild >= 4.20 checks build dependencies against the default
-    # database when given --dbpath
-    common = [*macros_options(), "--define", f"_topdir {topdir}",
-              "--define", f"_sourcedir {sdist.parent}", "--define", f"_dbpath {db}", str(spec)]
+    common = rpmbuild_options(topdir, sdist.parent, db, spec)
     assert run(["rpm", "--initdb", "--dbpath", str(db)], env).returncode == 0
     done = run(["rpm", "-i", "--justdb", "--nodeps", "--dbpath", str(db),
                 str(build_stub("static-stub", ["rpm-pyconfig"], [], tmp_path / "s1"))], env)
@@ -407,8 +405,8 @@ def test_setup_requires_of_a_setuptools_project(tmp_path: Path) -> None:
 def test_waiting_for_what_rpm_already_provides_is_an_error(tmp_path: Path) -> None:
     """rpm's database provides a [build-system] requirement the runtimes' importlib does
     not see: rpm would never rerun the section, so rpmbuild -br stops, naming both views
-    (the database reaches the tool as %{_dbpath}, defined on rpmbuild's command line).  Without that
-    package, or without any database, the runtimes wait as before (exit 11)."""
+    (the database reaches the tool as %{_dbpath}, defined on rpmbuild's command line).
+    Without that package, or without any database, the runtimes wait as before (exit 11)."""
     from tests.chainproof import build_stub
 
     requires = '"setuptools>=61", "not-installed-anywhere>=1"'

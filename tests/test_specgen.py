@@ -54,6 +54,7 @@ from tests.rpmtools import (
     probe_registry,
     repo_pythonpath,
     rpm_query,
+    rpmbuild_options,
     run,
     tool_env,
     trio,
@@ -1196,10 +1197,7 @@ def test_build_dependencies_are_generated_in_the_build_root(
     made = run([str(TOOL_BIN / "rpm-pyconfig"), "spec", str(sdist), "-o", str(spec)], env)
     assert made.returncode == 0, made.stderr
     topdir, db = tmp_path / "top", tmp_path / "rpmdb"
-    # _dbpath, not --dbpath: rpmbuild >= 4.20 checks build dependencies against the default
-    # database when given --dbpath
-    common = [*macros_options(), "--define", f"_topdir {topdir}",
-              "--define", f"_sourcedir {sdist.parent}", "--define", f"_dbpath {db}", str(spec)]
+    common = rpmbuild_options(topdir, sdist.parent, db, spec)
 
     source = run(["rpmbuild", "-bs", *common], env)
     assert source.returncode == 0, source.stderr

@@ -30,6 +30,7 @@ from tests.rpmtools import (
     probe_registry,
     require,
     rpm_query,
+    rpmbuild_options,
     run,
     tool_env,
 )
@@ -203,10 +204,7 @@ def test_declarative_build_dependencies_are_generated(tmp_path: Path) -> None:
     require("rpmbuild", have_rpm_tools())
     runtimes, env, sources, spec = _declarative_project(tmp_path)
     topdir, db = tmp_path / "top", tmp_path / "rpmdb"
-    # (_dbpath defined, not rpmbuild --dbpath: rpmbuild 4.20.1 and 6.1.0 check build
-    # dependencies against the default database when given the latter)
-    common = [*macros_options(), "--define", f"_topdir {topdir}",
-              "--define", f"_sourcedir {sources}", "--define", f"_dbpath {db}", str(spec)]
+    common = rpmbuild_options(topdir, sources, db, spec)
     assert run(["rpm", "--initdb", "--dbpath", str(db)], env).returncode == 0
     empty = run(["rpmbuild", "-br", *common], env)
     assert empty.returncode != 0
