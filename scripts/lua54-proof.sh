@@ -59,11 +59,10 @@ mount_overlay() {
 
 # -- rpm against Lua 5.4 ---------------------------------------------------------------------
 
-# The packages of rpm's source package, built against liblua5.4-dev into DEST (in the root).
-# The build environment lands in the overlay only.
+# The packages of rpm's source package, built against liblua5.4-dev into DEST (in the root;
+# its package lists updated by the caller).  The build environment lands in the overlay only.
 build_rpm_lua54() {
   local root=$1 dest=$2
-  in_root "$root" apt-get update -q
   in_root "$root" apt-get install -y -q --no-install-recommends dpkg-dev build-essential fakeroot
   in_root "$root" sh -c 'rm -rf /farm/rpm-lua54 && mkdir -p /farm/rpm-lua54 && cd /farm/rpm-lua54 &&
     apt-get source -q rpm'
