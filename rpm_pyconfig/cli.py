@@ -363,8 +363,17 @@ def _run_spec(args: Arguments) -> int:
 
         return pick_one(_selected(args)).interpreter
 
+    known: tuple[Runtime, ...] = runtimes
+    if not args.static:
+        # this machine's runtimes, when it has a registry, evaluate every requirement now
+        # (a dynamic spec needs none here: it is built where its registry is)
+        try:
+            known = _selected(args)
+        except PyConfigError:
+            known = ()
     spec = generate_spec(
         args.source, static=args.static, declarative=args.declarative, runtimes=runtimes,
+        known_runtimes=known,
         selection_args=passed, select=select,
         backend=None if args.no_backend else MetadataBackend(interpreter),
         wanted_extras=args.extras, test=args.test, buildrequires=args.buildrequires,

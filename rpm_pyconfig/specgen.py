@@ -25,7 +25,7 @@ from . import __version__, extras, spectext
 from ._files import write_atomically
 from .backend import MetadataBackend
 from .contexts import SpecContext, StanzaContext
-from .dependencies import parse_requirement
+from .dependencies import parse_requirement, runtime_requires
 from .errors import MetadataError, PyConfigError, located
 from .licenses import LicenseResult
 from .metadata import ProjectMetadata, read_metadata
@@ -96,6 +96,7 @@ def generate_spec(
     test_requires: Sequence[str] = (),
     test_calls: Sequence[str] = (),
     test_extras: str | None = None,
+    known_runtimes: Sequence[Runtime] = (),
 ) -> GeneratedSpec:
     """Read *source* (project directory, sdist or wheel) and write its spec text.
 
@@ -113,6 +114,9 @@ def generate_spec(
     ``%pyconfig_test`` line each (``--where COND -- ARGS``), in place of the bare one;
     *test_extras*: ``NAME[,NAME...]`` or ``none``, the extras the tests need (``None``: a
     ``test``, ``tests`` or ``testing`` extra).  Any of them implies *test*.
+    *known_runtimes* (default: *runtimes*): every requirement is evaluated for each of them
+    now, as the spec's parse will for the build machine's runtimes, so that a marker or
+    specifier that cannot be evaluated stops here, named with its file and field.
     """
     test = test or bool(test_requires) or bool(test_calls) or test_extras is not None
     if test_calls and (static or declarative):
@@ -179,6 +183,14 @@ def generate_spec(
                      "(rpm-pyconfig spec --extras NAME,... keeps only the ones named)")
     if left_out:
         notes.append(f"extras left out (--extras): {', '.join(left_out)}")
+    chosen_test_extras = _test_extras(meta, test_extras) if test else []
+    _evaluate_now(known_runtimes or runtimes, [
+        (meta.requires_dist, requires_field, [None, *chosen, *chosen_test_extras]),
+        (meta.build_requires, build_field, [None]),
+        *([(meta.test_requires,
+            f"{where} [dependency-groups] {'/'.join(TEST_GROUPS)}", [None]),
+           (list(test_requires), "--test-requires", [None])] if test else []),
+    ])
     stanza = StanzaContext({
         "pkgname": pkgname,
         "distname": distname,
@@ -192,7 +204,7 @@ def generate_spec(
         "test_requires": _test_requires(meta, where, test_requires) if test
         else spectext.syntax(""),
         "test_extras": [spectext.extra(extra, field=origins.get("provides_extra", where))
-                        for extra in _test_extras(meta, test_extras) if test],
+                        for extra in chosen_test_extras],
         "version_evr": meta.rpm_version.evr,
         "summary": spectext.line(summary, field=origins.get("summary", where)),
         "embed_registry": static,
@@ -314,6 +326,25 @@ def _test_requires(meta: ProjectMetadata, where: str, given: Sequence[str] = ())
     if given:
         parts.append(spectext.expand_lines(list(given), field="--test-requires"))
     return spectext.join(parts, "\n")
+
+
+def _evaluate_now(runtimes: Sequence[Runtime],
+                  groups: Sequence[tuple[Sequence[str], str, Sequence[str | None]]]) -> None:
+    """Each group's requirements (lines, the field they come from, the extras asked: None
+    for none) evaluated for each runtime, as the spec's parse will: a marker that parses but
+    cannot be evaluated (``python_version ~= '3'``) or a specifier rpm cannot express is an
+    error of the metadata, not of a later rpm run."""
+    for runtime in runtimes:
+        for lines, field, wanted in groups:
+            for extra in dict.fromkeys(wanted):
+                try:
+                    runtime_requires(lines, runtime, extra=extra, origin=field)
+                except MetadataError as error:
+                    raise MetadataError(
+                        f"{str(error).rstrip('.')} (evaluated for runtime {runtime.name}, "
+                        f"{runtime.implementation} {runtime.version}"
+                        + (f", extra {extra!r}" if extra else "") + ")"
+                    ) from None
 
 
 def write_spec(spec: GeneratedSpec, path: str, *, force: bool = False) -> None:

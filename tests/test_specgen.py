@@ -51,6 +51,7 @@ from tests.rpmtools import (
     debuginfo_packages,
     have_rpm_tools,
     macros_options,
+    main_runtime,
     probe_registry,
     repo_pythonpath,
     rpm_query,
@@ -401,6 +402,92 @@ def test_an_error_writes_no_spec(case: str, tmp_path: Path) -> None:
     assert failed.returncode == 1
     assert [p.name for p in out.iterdir()] == ["out.spec"]
     assert (out / "out.spec").read_text(encoding="utf-8") == "previous\n"
+
+
+#: Requirements that parse but that no runtime can evaluate (``~=`` needs two version parts),
+#: in each field a spec's parse evaluates: the pyproject.toml lines, and the field and the
+#: requirement as the message names them ({pyproject}: the file, {project}: its directory;
+#: an extra's requirements are the project's with an ``extra ==`` marker).
+UNEVALUABLE = {
+    "dependency": ('dependencies = ["bar>=1", "foo; python_version ~= \'3\'"]\n',
+                   "{pyproject} [project] dependencies", 'foo; python_version ~= "3"'),
+    "extra": ('[project.optional-dependencies]\ncli = ["foo; python_version ~= \'3\'"]\n',
+              "{pyproject} [project] dependencies",
+              'foo; python_version ~= "3" and extra == "cli"'),
+    "build-system": ("", "{project} [build-system] requires", 'foo; python_version ~= "3"'),
+}
+
+
+def _unevaluable_project(directory: Path, case: str) -> Path:
+    build = '"hatchling", "foo; python_version ~= \'3\'"' if case == "build-system" \
+        else '"hatchling"'
+    directory.mkdir()
+    (directory / "pyproject.toml").write_text(
+        f'[build-system]\nrequires = [{build}]\nbuild-backend = "hatchling.build"\n'
+        '[project]\nname = "unevaluable"\nversion = "1.0"\ndescription = "x"\n'
+        'license = "MIT"\n' + UNEVALUABLE[case][0], encoding="utf-8")
+    return directory / "pyproject.toml"
+
+
+def _unevaluable_message(pyproject: Path, case: str, runtime: Runtime) -> str:
+    """What the spec command says, but packaging's own words for the comparison (its
+    versions differ), which ``...`` stands for."""
+    _, field, requirement = UNEVALUABLE[case]
+    return (f"{field.format(pyproject=pyproject, project=pyproject.parent)}: cannot evaluate "
+            f"the marker of requirement {requirement!r}: ... (evaluated for runtime "
+            f"{runtime.name}, {runtime.implementation} {runtime.version})")
+
+
+def _without_packaging_words(message: str) -> str:
+    return re.sub(r"(requirement '[^']*'): .*( \(evaluated for)", r"\1: ...\2", message)
+
+
+@pytest.mark.parametrize("case", sorted(UNEVALUABLE))
+def test_a_requirement_no_runtime_can_evaluate_stops_the_generator(
+    case: str, tmp_path: Path
+) -> None:
+    """A marker that parses but cannot be evaluated is found when the spec is written, for
+    the runtimes the tool knows, and named with its file and field: not only when rpm
+    parses the spec on the build machine."""
+    pyproject = _unevaluable_project(tmp_path / "project", case)
+    runtime = main_runtime()
+    with pytest.raises(MetadataError) as raised:
+        generate_spec(pyproject.parent, known_runtimes=[runtime],
+                      changelog_date=CHANGELOG_DATE)
+    assert _without_packaging_words(str(raised.value)) == \
+        _unevaluable_message(pyproject, case, runtime)
+    assert "Undefined" in str(raised.value)  # packaging's words are there
+    # No runtime known (a machine without drop-ins): the spec is written, the parse judges.
+    spec = generate_spec(pyproject.parent, changelog_date=CHANGELOG_DATE)
+    assert re.search(r"^foo; \(?python_version ~= ['\"]3['\"]", spec.text, re.M)
+
+
+def test_the_spec_command_evaluates_requirements_for_this_machines_runtimes(
+    tmp_path: Path, registry: Path
+) -> None:
+    pyproject = _unevaluable_project(tmp_path / "project", "dependency")
+    out = tmp_path / "out"
+    out.mkdir()
+    failed = _spec_command(str(pyproject.parent), "--no-backend", "-o", str(out / "x.spec"),
+                           cwd=tmp_path, registry=registry)
+    runtimes = load_registry([str(registry)], explicit=True).runtimes
+    default = next(rt for rt in runtimes if rt.default)
+    assert (failed.returncode, failed.stdout, list(out.iterdir())) == (1, "", [])
+    assert _without_packaging_words(failed.stderr) == \
+        f"rpm-pyconfig: {_unevaluable_message(pyproject, 'dependency', default)}\n"
+    # the selection options choose the runtimes the spec is for: those are the ones asked
+    failed = _spec_command(str(pyproject.parent), "--no-backend", "-o", str(out / "x.spec"),
+                           "--exclude", default.name, cwd=tmp_path, registry=registry)
+    others = [rt for rt in runtimes if rt.name != default.name]
+    assert failed.returncode == 1 and f"(evaluated for runtime {others[0].name}," in \
+        failed.stderr
+    # a machine without runtimes writes the spec
+    empty = tmp_path / "empty"
+    empty.mkdir()
+    written = _spec_command(str(pyproject.parent), "--no-backend", "-o", str(out / "x.spec"),
+                            cwd=tmp_path, registry=empty)
+    assert written.returncode == 0, written.stderr
+    assert [p.name for p in out.iterdir()] == ["x.spec"]
 
 
 def test_dynamic_version_without_sdist_or_runtime_writes_no_spec(tmp_path: Path) -> None:
