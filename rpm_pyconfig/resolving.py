@@ -55,7 +55,7 @@ from .dependencies import (
     marker_error,
     parse_requirement,
 )
-from .errors import PyConfigError
+from .errors import PyConfigError, located
 from .metadata import ProjectMetadata, read_metadata
 from .runtime import Runtime
 
@@ -563,20 +563,22 @@ class _Walk:
         base = marker_environment(runtime)
         for line in project.metadata.requires_dist:
             dep = parse_requirement(line, origin=origin)
-            if dep.marker is None or _true(dep.marker, base):
+            if dep.marker is None or _true(dep.marker, base, origin, dep, runtime):
                 follow.append((name, dep, runtime, "run"))
             else:
                 # An extra's requirements: needed by whoever asked for the extra, so that
                 # project's checks (and only its) wait for them.
                 for extra in sorted(extras):
-                    if _true(dep.marker, marker_environment(runtime, extra=extra)):
+                    if _true(dep.marker, marker_environment(runtime, extra=extra), origin, dep,
+                             runtime):
                         follow.append((requirer or name, dep, runtime, "run"))
                         break
         if (name, runtime.name) not in self._build_walked:
             self._build_walked.add((name, runtime.name))
+            built_by = f"{project.sdist.path.name} build-system"
             for line in project.metadata.build_requires:
-                dep = parse_requirement(line, origin=f"{project.sdist.path.name} build-system")
-                if dep.marker is None or _true(dep.marker, base):
+                dep = parse_requirement(line, origin=built_by)
+                if dep.marker is None or _true(dep.marker, base, built_by, dep, runtime):
                     follow.append((name, dep, runtime, "build"))
         return follow
 
@@ -663,9 +665,16 @@ class _MetadataReader:
         return self.cache[path]
 
 
-def _true(marker: Marker, environment: Mapping[str, str]) -> bool:
+def _true(marker: Marker, environment: Mapping[str, str], origin: str, requirement: Requirement,
+          runtime: Runtime) -> bool:
+    """Whether *marker* (of *requirement*, from *origin*) holds for *runtime*'s
+    *environment*; one that cannot be evaluated is an error naming all of them."""
     try:
         return bool(marker.evaluate(dict(environment)))
     except MARKER_ERRORS as error:
-        raise ResolutionError(f"cannot evaluate marker {marker}: {marker_error(error)}") from None
+        reason = marker_error(error).rstrip(".")
+        raise ResolutionError(located(origin, (
+            f"cannot evaluate the marker of requirement {str(requirement)!r}: {reason} "
+            f"(evaluated for runtime {runtime.name}, {runtime.implementation} "
+            f"{runtime.version})"))) from None
 

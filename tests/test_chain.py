@@ -297,6 +297,44 @@ def test_chain_stops_at_a_failure(
 
 @pytest.mark.rpm
 @needs_tools
+def test_a_marker_no_runtime_can_evaluate_stops_the_chain_with_its_origin(
+    built: Built, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """The closure's walk evaluates every marker for each runtime: one that cannot be is
+    named with the sdist, the field, the requirement and the runtime, before any build."""
+    project = tmp_path / "src" / "chainfix_unevaluable-1.0"
+    project.mkdir(parents=True)
+    (project / "chainfix_unevaluable").mkdir()
+    (project / "chainfix_unevaluable" / "__init__.py").write_text("", encoding="utf-8")
+    (project / "PKG-INFO").write_text(
+        "Metadata-Version: 2.1\nName: chainfix-unevaluable\nVersion: 1.0\nSummary: x\n"
+        "License: MIT\nRequires-Dist: chainfix-base; python_version ~= '3'\n\n",
+        encoding="utf-8",
+    )
+    (project / "pyproject.toml").write_text(
+        '[build-system]\nrequires = []\nbuild-backend = "setuptools.build_meta"\n',
+        encoding="utf-8")
+    sdists = tmp_path / "sdists"
+    make_sdist(project, sdists)
+    status, out, err = _chain(
+        ["--no-rpmdb", "--repo", str(built.directory / "repo"), "--sdists", str(sdists),
+         "-o", str(tmp_path / "chain"), "chainfix-unevaluable"],
+        built.registry, capsys,
+    )
+    first = built.runtimes[0]
+    assert (status, out) == (1, "")
+    message = err.splitlines()[-1]
+    prefix = ("rpm-pyconfig: chainfix_unevaluable-1.0.tar.gz Requires-Dist: cannot evaluate "
+              "the marker of requirement 'chainfix-base; python_version ~= \"3\"': ")
+    assert message.startswith(prefix), err
+    assert message.endswith(f" (evaluated for runtime {first.name}, {first.implementation} "
+                            f"{first.version})"), err
+    assert not (tmp_path / "chain" / "specs").exists() or \
+        list((tmp_path / "chain" / "specs").iterdir()) == []
+
+
+@pytest.mark.rpm
+@needs_tools
 def test_a_project_built_again_leaves_no_earlier_packages(
     registry: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
