@@ -260,24 +260,30 @@ def test_chain_resumes_and_reuses(
             ) in err
 
 
+def _one_project_sdist(tmp_path: Path, name: str, requires_dist: str, backend: str) -> Path:
+    """A directory holding the sdist of chainfix-NAME 1.0: PKG-INFO with one Requires-Dist,
+    pyproject.toml naming the build backend *backend*."""
+    project = tmp_path / "src" / f"chainfix_{name}-1.0"
+    (project / f"chainfix_{name}").mkdir(parents=True)
+    (project / f"chainfix_{name}" / "__init__.py").write_text("", encoding="utf-8")
+    (project / "PKG-INFO").write_text(
+        f"Metadata-Version: 2.1\nName: chainfix-{name}\nVersion: 1.0\nSummary: {name}\n"
+        f"License: MIT\nRequires-Dist: {requires_dist}\n\n", encoding="utf-8",
+    )
+    (project / "pyproject.toml").write_text(
+        f'[build-system]\nrequires = []\nbuild-backend = "{backend}"\n', encoding="utf-8"
+    )
+    sdists = tmp_path / "sdists"
+    make_sdist(project, sdists)
+    return sdists
+
+
 @pytest.mark.rpm
 @needs_tools
 def test_chain_stops_at_a_failure(
     built: Built, tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    project = tmp_path / "src" / "chainfix_broken-1.0"
-    project.mkdir(parents=True)
-    (project / "chainfix_broken").mkdir()
-    (project / "chainfix_broken" / "__init__.py").write_text("", encoding="utf-8")
-    (project / "PKG-INFO").write_text(
-        "Metadata-Version: 2.1\nName: chainfix-broken\nVersion: 1.0\nSummary: broken\n"
-        "License: MIT\nRequires-Dist: chainfix-base\n\n", encoding="utf-8",
-    )
-    (project / "pyproject.toml").write_text(
-        '[build-system]\nrequires = []\nbuild-backend = "no_such_backend"\n', encoding="utf-8"
-    )
-    sdists = tmp_path / "sdists"
-    make_sdist(project, sdists)
+    sdists = _one_project_sdist(tmp_path, "broken", "chainfix-base", "no_such_backend")
     status, _, err = _chain(
         ["--no-rpmdb", "--repo", str(built.directory / "repo"), "--sdists", str(sdists),
          "-o", str(tmp_path / "chain"), "chainfix-broken"],
@@ -302,20 +308,8 @@ def test_a_marker_no_runtime_can_evaluate_stops_the_chain_with_its_origin(
 ) -> None:
     """The closure's walk evaluates every marker for each runtime: one that cannot be is
     named with the sdist, the field, the requirement and the runtime, before any build."""
-    project = tmp_path / "src" / "chainfix_unevaluable-1.0"
-    project.mkdir(parents=True)
-    (project / "chainfix_unevaluable").mkdir()
-    (project / "chainfix_unevaluable" / "__init__.py").write_text("", encoding="utf-8")
-    (project / "PKG-INFO").write_text(
-        "Metadata-Version: 2.1\nName: chainfix-unevaluable\nVersion: 1.0\nSummary: x\n"
-        "License: MIT\nRequires-Dist: chainfix-base; python_version ~= '3'\n\n",
-        encoding="utf-8",
-    )
-    (project / "pyproject.toml").write_text(
-        '[build-system]\nrequires = []\nbuild-backend = "setuptools.build_meta"\n',
-        encoding="utf-8")
-    sdists = tmp_path / "sdists"
-    make_sdist(project, sdists)
+    sdists = _one_project_sdist(tmp_path, "unevaluable", "chainfix-base; python_version ~= '3'",
+                                "setuptools.build_meta")
     status, out, err = _chain(
         ["--no-rpmdb", "--repo", str(built.directory / "repo"), "--sdists", str(sdists),
          "-o", str(tmp_path / "chain"), "chainfix-unevaluable"],
