@@ -78,7 +78,7 @@ COMMANDS = (
     Command("spec", "Write a multi-runtime python-NAME.spec from a project directory "
             "(pyproject.toml), an sdist (PKG-INFO) or a wheel (METADATA), offline.  Every "
             "requirement is evaluated for the selected runtimes of this machine's registry (if "
-            "it has one) as the spec's parse will: one that cannot be stops it.", (
+            "it has any) as the build will: one that cannot be stops it.", (
         Option("source", "positional", "project directory, sdist or wheel", metavar="SOURCE"),
         Option(("-o", "--output"), "once", "where to write (default: ./python-NAME.spec; - for "
                "stdout)", metavar="FILE"),

@@ -364,13 +364,25 @@ def _run_spec(args: Arguments) -> int:
         return pick_one(_selected(args)).interpreter
 
     known: tuple[Runtime, ...] = runtimes
+    unchecked = ""
     if not args.static:
-        # this machine's runtimes, when it has a registry, evaluate every requirement now
-        # (a dynamic spec needs none here: it is built where its registry is)
+        # This machine's runtimes that the selection chooses evaluate every requirement now.
+        # A dynamic spec is built where its registry is: none here, or none chosen, leaves
+        # that to the build (a broken registry is named); a --where that does not parse is
+        # an error, as it would be in the spec.
+        from .errors import ConfigError, SelectionError
+        from .selection import select as select_runtimes
+
+        selection = _selection(args)
         try:
-            known = _selected(args)
-        except PyConfigError:
+            known = select_runtimes(_read_registry(args).runtimes, selection)
+        except SelectionError:
             known = ()
+        except ConfigError as error:
+            known = ()
+            if not str(error).startswith("no Python runtime is defined in "):
+                unchecked = ("the requirements were not evaluated for this machine's "
+                             f"runtimes: {error}")
     spec = generate_spec(
         args.source, static=args.static, declarative=args.declarative, runtimes=runtimes,
         known_runtimes=known,
@@ -381,7 +393,7 @@ def _run_spec(args: Arguments) -> int:
         test_requires=args.test_requires, test_extras=args.test_extras,
         test_calls=[call if isinstance(call, str) else "--" for call in args.test_call],
     )
-    warnings = list(spec.warnings)
+    warnings = list(spec.warnings) + ([unchecked] if unchecked else [])
     if args.declarative:
         from .specgen import declarative_problem
 

@@ -57,10 +57,10 @@ from __future__ import annotations
 
 import os
 import re
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from typing import Union
 
-from packaging.markers import InvalidMarker, Marker, UndefinedComparison, UndefinedEnvironmentName
+from packaging.markers import InvalidMarker, UndefinedComparison, UndefinedEnvironmentName
 from packaging.requirements import InvalidRequirement, Requirement
 from packaging.specifiers import InvalidSpecifier, Specifier, SpecifierSet
 from packaging.utils import canonicalize_name
@@ -73,6 +73,7 @@ from rpm_pyconfig.versions import dependency_version, release_string
 __all__ = [
     "applicable",
     "dist_name",
+    "evaluate_marker",
     "extras_of",
     "marker_environment",
     "parse_requirement",
@@ -173,15 +174,21 @@ def marker_error(error: Exception) -> str:
     return str(error)
 
 
-def _evaluate(marker: Marker, environment: dict[str, str], requirement: Requirement,
-              origin: str) -> bool:
+def evaluate_marker(requirement: Requirement, environment: Mapping[str, str], origin: str,
+                    runtime: Runtime | None = None) -> bool:
+    """Whether the marker of *requirement* (from *origin*) holds in *environment*; one that
+    cannot be evaluated raises :class:`MetadataError` naming both, and *runtime* if given
+    (the message of every place that evaluates markers)."""
+    assert requirement.marker is not None
     try:
-        return marker.evaluate(environment)
+        return requirement.marker.evaluate(dict(environment))
     except MARKER_ERRORS as error:
+        reason = marker_error(error)
+        if runtime is not None:
+            reason = (f"{reason.rstrip('.')} (evaluated for runtime {runtime.name}, "
+                      f"{runtime.implementation} {runtime.version})")
         raise MetadataError(located(
-            origin,
-            f"cannot evaluate the marker of requirement {str(requirement)!r}: "
-            f"{marker_error(error)}",
+            origin, f"cannot evaluate the marker of requirement {str(requirement)!r}: {reason}",
         )) from None
 
 
@@ -247,11 +254,11 @@ def runtime_requires(
         if req.marker is None:
             selected = wanted is None
         else:
-            in_base = _evaluate(req.marker, base_env, req, origin)
+            in_base = evaluate_marker(req, base_env, origin)
             if wanted is None:
                 selected = in_base
             else:
-                selected = not in_base and _evaluate(req.marker, extra_env, req, origin)
+                selected = not in_base and evaluate_marker(req, extra_env, origin)
         if selected:
             try:
                 found.update(requirement_dependencies(req, runtime))
@@ -270,7 +277,7 @@ def applicable(
     found = []
     for item in requirements:
         req = parse_requirement(item, origin=origin)
-        if req.marker is None or _evaluate(req.marker, environment, req, origin):
+        if req.marker is None or evaluate_marker(req, environment, origin):
             found.append(req)
     return found
 

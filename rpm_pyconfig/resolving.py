@@ -40,7 +40,6 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from packaging.markers import Marker
 from packaging.requirements import Requirement
 from packaging.specifiers import SpecifierSet
 from packaging.utils import NormalizedName, canonicalize_name
@@ -49,13 +48,12 @@ from packaging.version import InvalidVersion, Version
 from ._files import sha256_of
 from .backend import MetadataBackend
 from .dependencies import (
-    MARKER_ERRORS,
     dist_name,
+    evaluate_marker,
     marker_environment,
-    marker_error,
     parse_requirement,
 )
-from .errors import PyConfigError, located
+from .errors import MetadataError, PyConfigError
 from .metadata import ProjectMetadata, read_metadata
 from .runtime import Runtime
 
@@ -521,7 +519,7 @@ class _Walk:
         for runtime in self.runtimes:
             environment = marker_environment(runtime)
             for req in tops:
-                if req.marker is None or req.marker.evaluate(environment):
+                if req.marker is None or _true(req, environment, "requirement", runtime):
                     queue.append((None, req, runtime, "run"))
         while queue and not self.restart:
             requirer, req, runtime, kind = queue.pop(0)
@@ -563,14 +561,13 @@ class _Walk:
         base = marker_environment(runtime)
         for line in project.metadata.requires_dist:
             dep = parse_requirement(line, origin=origin)
-            if dep.marker is None or _true(dep.marker, base, origin, dep, runtime):
+            if dep.marker is None or _true(dep, base, origin, runtime):
                 follow.append((name, dep, runtime, "run"))
             else:
                 # An extra's requirements: needed by whoever asked for the extra, so that
                 # project's checks (and only its) wait for them.
                 for extra in sorted(extras):
-                    if _true(dep.marker, marker_environment(runtime, extra=extra), origin, dep,
-                             runtime):
+                    if _true(dep, marker_environment(runtime, extra=extra), origin, runtime):
                         follow.append((requirer or name, dep, runtime, "run"))
                         break
         if (name, runtime.name) not in self._build_walked:
@@ -578,7 +575,7 @@ class _Walk:
             built_by = f"{project.sdist.path.name} build-system"
             for line in project.metadata.build_requires:
                 dep = parse_requirement(line, origin=built_by)
-                if dep.marker is None or _true(dep.marker, base, built_by, dep, runtime):
+                if dep.marker is None or _true(dep, base, built_by, runtime):
                     follow.append((name, dep, runtime, "build"))
         return follow
 
@@ -665,16 +662,11 @@ class _MetadataReader:
         return self.cache[path]
 
 
-def _true(marker: Marker, environment: Mapping[str, str], origin: str, requirement: Requirement,
+def _true(requirement: Requirement, environment: Mapping[str, str], origin: str,
           runtime: Runtime) -> bool:
-    """Whether *marker* (of *requirement*, from *origin*) holds for *runtime*'s
-    *environment*; one that cannot be evaluated is an error naming all of them."""
+    """Whether the marker of *requirement* (from *origin*) holds for *runtime*'s
+    *environment*; one that cannot be evaluated stops the walk, named with all of them."""
     try:
-        return bool(marker.evaluate(dict(environment)))
-    except MARKER_ERRORS as error:
-        reason = marker_error(error).rstrip(".")
-        raise ResolutionError(located(origin, (
-            f"cannot evaluate the marker of requirement {str(requirement)!r}: {reason} "
-            f"(evaluated for runtime {runtime.name}, {runtime.implementation} "
-            f"{runtime.version})"))) from None
-
+        return evaluate_marker(requirement, environment, origin, runtime)
+    except MetadataError as error:
+        raise ResolutionError(str(error)) from None

@@ -25,7 +25,12 @@ from . import __version__, extras, spectext
 from ._files import write_atomically
 from .backend import MetadataBackend
 from .contexts import SpecContext, StanzaContext
-from .dependencies import parse_requirement, runtime_requires
+from .dependencies import (
+    evaluate_marker,
+    marker_environment,
+    parse_requirement,
+    runtime_requires,
+)
 from .errors import MetadataError, PyConfigError, located
 from .licenses import LicenseResult
 from .metadata import ProjectMetadata, read_metadata
@@ -115,8 +120,8 @@ def generate_spec(
     *test_extras*: ``NAME[,NAME...]`` or ``none``, the extras the tests need (``None``: a
     ``test``, ``tests`` or ``testing`` extra).  Any of them implies *test*.
     *known_runtimes* (default: *runtimes*): every requirement is evaluated for each of them
-    now, as the spec's parse will for the build machine's runtimes, so that a marker or
-    specifier that cannot be evaluated stops here, named with its file and field.
+    now, as the build will for the build machine's runtimes, so that a marker or specifier
+    that cannot be evaluated stops here, named with its file and field.
     """
     test = test or bool(test_requires) or bool(test_calls) or test_extras is not None
     if test_calls and (static or declarative):
@@ -331,20 +336,19 @@ def _test_requires(meta: ProjectMetadata, where: str, given: Sequence[str] = ())
 def _evaluate_now(runtimes: Sequence[Runtime],
                   groups: Sequence[tuple[Sequence[str], str, Sequence[str | None]]]) -> None:
     """Each group's requirements (lines, the field they come from, the extras asked: None
-    for none) evaluated for each runtime, as the spec's parse will: a marker that parses but
-    cannot be evaluated (``python_version ~= '3'``) or a specifier rpm cannot express is an
-    error of the metadata, not of a later rpm run."""
-    for runtime in runtimes:
-        for lines, field, wanted in groups:
+    for none) evaluated for each runtime as the build will (the run-time ones when rpm parses
+    the spec, the build and test ones in ``%generate_buildrequires``): a marker that parses
+    but cannot be evaluated (``python_version ~= '3'``, named with the runtime) or a
+    specifier rpm cannot express is an error of the metadata, not of a later rpm run."""
+    for lines, field, wanted in groups:
+        requirements = [parse_requirement(line, origin=field) for line in lines]
+        for runtime in runtimes:
             for extra in dict.fromkeys(wanted):
-                try:
-                    runtime_requires(lines, runtime, extra=extra, origin=field)
-                except MetadataError as error:
-                    raise MetadataError(
-                        f"{str(error).rstrip('.')} (evaluated for runtime {runtime.name}, "
-                        f"{runtime.implementation} {runtime.version}"
-                        + (f", extra {extra!r}" if extra else "") + ")"
-                    ) from None
+                environment = marker_environment(runtime, extra=extra or "")
+                for requirement in requirements:
+                    if requirement.marker is not None:
+                        evaluate_marker(requirement, environment, field, runtime)
+                runtime_requires(requirements, runtime, extra=extra, origin=field)
 
 
 def write_spec(spec: GeneratedSpec, path: str, *, force: bool = False) -> None:

@@ -76,6 +76,22 @@ def test_missing_sdist_names_who_asked(sdists: Path, runtimes: list[Runtime]) ->
     )
 
 
+def test_a_requested_marker_no_runtime_can_evaluate_is_named(
+    sdists: Path, runtimes: list[Runtime]
+) -> None:
+    """A requirement given on the command line is evaluated like one of an sdist (it was an
+    internal error: packaging's exception, uncaught)."""
+    with pytest.raises(ResolutionError) as raised:
+        resolve(["chainfix-base; python_version ~= '3'"], runtimes, LocalSdists(sdists),
+                provided=build_tools())
+    first = runtimes[0]
+    message = str(raised.value)
+    assert message.startswith("requirement: cannot evaluate the marker of requirement "
+                              "'chainfix-base; python_version ~= \"3\"': "), message
+    assert message.endswith(f" (evaluated for runtime {first.name}, {first.implementation} "
+                            f"{first.version})"), message
+
+
 def test_constraints_narrow_versions(sdists: Path, runtimes: list[Runtime]) -> None:
     with pytest.raises(ResolutionError, match="constraint chainfix-base<1"):
         resolve(["chainfix-base"], runtimes, LocalSdists(sdists), constraints=["chainfix-base<1"])

@@ -462,6 +462,30 @@ def test_a_requirement_no_runtime_can_evaluate_stops_the_generator(
     assert re.search(r"^foo; \(?python_version ~= ['\"]3['\"]", spec.text, re.M)
 
 
+def test_the_tests_requirements_are_evaluated_too(tmp_path: Path) -> None:
+    """--test-requires: evaluated as %generate_buildrequires will; one that does not parse
+    is named without a runtime (it fails for every one, and with none known)."""
+    pyproject = _unevaluable_project(tmp_path / "project", "dependency")
+    pyproject.write_text(pyproject.read_text(encoding="utf-8").replace(
+        'dependencies = ["bar>=1", "foo; python_version ~= \'3\'"]', 'dependencies = []'),
+        encoding="utf-8")
+    runtime = main_runtime()
+    with pytest.raises(MetadataError) as raised:
+        generate_spec(pyproject.parent, known_runtimes=[runtime], changelog_date=CHANGELOG_DATE,
+                      test_requires=["pretend; python_version ~= '3'"])
+    assert _without_packaging_words(str(raised.value)) == (
+        "--test-requires: cannot evaluate the marker of requirement 'pretend; python_version "
+        f"~= \"3\"': ... (evaluated for runtime {runtime.name}, {runtime.implementation} "
+        f"{runtime.version})")
+    with pytest.raises(MetadataError) as raised:
+        generate_spec(pyproject.parent, known_runtimes=[runtime], changelog_date=CHANGELOG_DATE,
+                      test_requires=["pretend >>=1"])
+    assert str(raised.value) == ("--test-requires: invalid requirement 'pretend >>=1': "
+                                 + _packaging_reason("pretend >>=1"))
+    # without --test the tests' requirements are not the spec's
+    generate_spec(pyproject.parent, known_runtimes=[runtime], changelog_date=CHANGELOG_DATE)
+
+
 def test_the_spec_command_evaluates_requirements_for_this_machines_runtimes(
     tmp_path: Path, registry: Path
 ) -> None:
@@ -481,6 +505,18 @@ def test_the_spec_command_evaluates_requirements_for_this_machines_runtimes(
     others = [rt for rt in runtimes if rt.name != default.name]
     assert failed.returncode == 1 and f"(evaluated for runtime {others[0].name}," in \
         failed.stderr
+    # a --where that does not parse stops it (before, it went into %global pyconfig_select
+    # and stopped the build); one that chooses none of this machine's runtimes leaves the
+    # requirements to the build
+    failed = _spec_command(str(pyproject.parent), "--no-backend", "-o", str(out / "x.spec"),
+                           "--where", "python_version >=", cwd=tmp_path, registry=registry)
+    assert (failed.returncode, list(out.iterdir())) == (1, [])
+    assert failed.stderr.startswith("rpm-pyconfig: expected a variable or a quoted string")
+    written = _spec_command(str(pyproject.parent), "--no-backend", "-o", str(out / "x.spec"),
+                            "--where", "python_version >= '3.99'", cwd=tmp_path,
+                            registry=registry)
+    assert written.returncode == 0, written.stderr
+    (out / "x.spec").unlink()
     # a machine without runtimes writes the spec
     empty = tmp_path / "empty"
     empty.mkdir()
@@ -488,6 +524,15 @@ def test_the_spec_command_evaluates_requirements_for_this_machines_runtimes(
                             cwd=tmp_path, registry=empty)
     assert written.returncode == 0, written.stderr
     assert [p.name for p in out.iterdir()] == ["x.spec"]
+    assert "not evaluated" not in written.stderr
+    # a broken one too, and the warning names what is wrong with it
+    (empty / "broken.conf").write_text("[runtime]\nname = broken\n", encoding="utf-8")
+    written = _spec_command(str(pyproject.parent), "--no-backend", "-o", str(out / "y.spec"),
+                            cwd=tmp_path, registry=empty)
+    assert written.returncode == 0, written.stderr
+    assert (f"rpm-pyconfig: warning: the requirements were not evaluated for this machine's "
+            f"runtimes: {empty / 'broken.conf'}:1: missing required keys in [runtime]: "
+            ) in written.stderr
 
 
 def test_dynamic_version_without_sdist_or_runtime_writes_no_spec(tmp_path: Path) -> None:
