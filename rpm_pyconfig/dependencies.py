@@ -254,11 +254,11 @@ def runtime_requires(
         if req.marker is None:
             selected = wanted is None
         else:
-            in_base = evaluate_marker(req, base_env, origin)
+            in_base = evaluate_marker(req, base_env, origin, runtime)
             if wanted is None:
                 selected = in_base
             else:
-                selected = not in_base and evaluate_marker(req, extra_env, origin)
+                selected = not in_base and evaluate_marker(req, extra_env, origin, runtime)
         if selected:
             try:
                 found.update(requirement_dependencies(req, runtime))
@@ -277,7 +277,7 @@ def applicable(
     found = []
     for item in requirements:
         req = parse_requirement(item, origin=origin)
-        if req.marker is None or evaluate_marker(req, environment, origin):
+        if req.marker is None or evaluate_marker(req, environment, origin, runtime):
             found.append(req)
     return found
 

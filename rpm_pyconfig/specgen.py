@@ -25,12 +25,7 @@ from . import __version__, extras, spectext
 from ._files import write_atomically
 from .backend import MetadataBackend
 from .contexts import SpecContext, StanzaContext
-from .dependencies import (
-    evaluate_marker,
-    marker_environment,
-    parse_requirement,
-    runtime_requires,
-)
+from .dependencies import parse_requirement, runtime_requires
 from .errors import MetadataError, PyConfigError, located
 from .licenses import LicenseResult
 from .metadata import ProjectMetadata, read_metadata
@@ -340,15 +335,10 @@ def _evaluate_now(runtimes: Sequence[Runtime],
     the spec, the build and test ones in ``%generate_buildrequires``): a marker that parses
     but cannot be evaluated (``python_version ~= '3'``, named with the runtime) or a
     specifier rpm cannot express is an error of the metadata, not of a later rpm run."""
-    for lines, field, wanted in groups:
-        requirements = [parse_requirement(line, origin=field) for line in lines]
-        for runtime in runtimes:
+    for runtime in runtimes:
+        for lines, field, wanted in groups:
             for extra in dict.fromkeys(wanted):
-                environment = marker_environment(runtime, extra=extra or "")
-                for requirement in requirements:
-                    if requirement.marker is not None:
-                        evaluate_marker(requirement, environment, field, runtime)
-                runtime_requires(requirements, runtime, extra=extra, origin=field)
+                runtime_requires(lines, runtime, extra=extra, origin=field)
 
 
 def write_spec(spec: GeneratedSpec, path: str, *, force: bool = False) -> None:

@@ -272,7 +272,8 @@ def test_a_lock_file_marker_is_a_clear_error_not_an_internal_one(
         runtime_requires([requirement], cpython, origin="pyproject.toml")
     assert str(info.value) == (
         f"pyproject.toml: cannot evaluate the marker of requirement {requirement!r}: "
-        f"{variable!r} is not a variable of a runtime's environment"
+        f"{variable!r} is not a variable of a runtime's environment (evaluated for runtime "
+        f"{cpython.name}, {cpython.implementation} {cpython.version})"
     )
 
 
