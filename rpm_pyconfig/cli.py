@@ -370,19 +370,17 @@ def _run_spec(args: Arguments) -> int:
         # A dynamic spec is built where its registry is: none here, or none chosen, leaves
         # that to the build (a broken registry is named); a --where that does not parse is
         # an error, as it would be in the spec.
-        from .errors import ConfigError, SelectionError
+        from .errors import ConfigError, NoRuntimeError, SelectionError
         from .selection import select as select_runtimes
 
         selection = _selection(args)
         try:
             known = select_runtimes(_read_registry(args).runtimes, selection)
-        except SelectionError:
+        except (NoRuntimeError, SelectionError):
             known = ()
         except ConfigError as error:
             known = ()
-            if not str(error).startswith("no Python runtime is defined in "):
-                unchecked = ("the requirements were not evaluated for this machine's "
-                             f"runtimes: {error}")
+            unchecked = f"the requirements were not evaluated for this machine's runtimes: {error}"
     spec = generate_spec(
         args.source, static=args.static, declarative=args.declarative, runtimes=runtimes,
         known_runtimes=known,

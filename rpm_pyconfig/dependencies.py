@@ -57,7 +57,7 @@ from __future__ import annotations
 
 import os
 import re
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable
 from typing import Union
 
 from packaging.markers import InvalidMarker, UndefinedComparison, UndefinedEnvironmentName
@@ -174,14 +174,14 @@ def marker_error(error: Exception) -> str:
     return str(error)
 
 
-def evaluate_marker(requirement: Requirement, environment: Mapping[str, str], origin: str,
+def evaluate_marker(requirement: Requirement, environment: dict[str, str], origin: str,
                     runtime: Runtime | None = None) -> bool:
     """Whether the marker of *requirement* (from *origin*) holds in *environment*; one that
     cannot be evaluated raises :class:`MetadataError` naming both, and *runtime* if given
     (the message of every place that evaluates markers)."""
     assert requirement.marker is not None
     try:
-        return requirement.marker.evaluate(dict(environment))
+        return requirement.marker.evaluate(environment)
     except MARKER_ERRORS as error:
         reason = marker_error(error)
         if runtime is not None:

@@ -11,6 +11,7 @@ __all__ = [
     "ExecutionError",
     "ExpressionError",
     "MetadataError",
+    "NoRuntimeError",
     "ProbeError",
     "Problem",
     "PyConfigError",
@@ -79,6 +80,11 @@ class ConfigError(PyConfigError):
     def __init__(self, problems: list[Problem]) -> None:
         self.problems = problems
         super().__init__("\n".join(str(p) for p in problems))
+
+
+class NoRuntimeError(ConfigError):
+    """The registry's directories hold no runtime at all (nothing wrong in them): what a
+    command that only uses runtimes when there are some may take as none."""
 
 
 class ExpressionError(PyConfigError):

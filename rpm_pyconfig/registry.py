@@ -24,7 +24,7 @@ import stat
 
 from rpm_pyconfig._record import Record
 from rpm_pyconfig.dropin import SUFFIX, Dropin, Reader
-from rpm_pyconfig.errors import ConfigError, Problem, where
+from rpm_pyconfig.errors import ConfigError, NoRuntimeError, Problem, where
 from rpm_pyconfig.runtime import FIELDS, Runtime
 
 TYPE_CHECKING = False
@@ -185,7 +185,7 @@ def load_registry(dirs: Iterable[str] = DEFAULT_SEARCH_PATH, *, explicit: bool =
             entries.append(entry)
     runtimes = _resolve(entries, problems)
     if not problems and not runtimes:
-        problems.append(Problem("", _empty_message(dirs)))
+        raise NoRuntimeError([Problem("", _empty_message(dirs))])
     if problems:
         raise ConfigError(problems)
     return Registry(runtimes, dirs=searched, files=files, masked=masked)

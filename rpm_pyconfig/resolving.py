@@ -36,7 +36,7 @@ import shutil
 import subprocess
 import tempfile
 import xml.etree.ElementTree as ElementTree
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -662,7 +662,7 @@ class _MetadataReader:
         return self.cache[path]
 
 
-def _true(requirement: Requirement, environment: Mapping[str, str], origin: str,
+def _true(requirement: Requirement, environment: dict[str, str], origin: str,
           runtime: Runtime) -> bool:
     """Whether the marker of *requirement* (from *origin*) holds for *runtime*'s
     *environment*; one that cannot be evaluated stops the walk, named with all of them."""

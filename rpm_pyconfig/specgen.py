@@ -187,8 +187,7 @@ def generate_spec(
     _evaluate_now(known_runtimes or runtimes, [
         (meta.requires_dist, requires_field, [None, *chosen, *chosen_test_extras]),
         (meta.build_requires, build_field, [None]),
-        *([(meta.test_requires,
-            f"{where} [dependency-groups] {'/'.join(TEST_GROUPS)}", [None]),
+        *([(meta.test_requires, _test_group_field(where), [None]),
            (list(test_requires), "--test-requires", [None])] if test else []),
     ])
     stanza = StanzaContext({
@@ -313,6 +312,11 @@ def _test_extras(meta: ProjectMetadata, wanted: str | None) -> list[str]:
     return names
 
 
+def _test_group_field(where: str) -> str:
+    """How messages name the PEP 735 test group of the project read from *where*."""
+    return f"{where} [dependency-groups] {'/'.join(TEST_GROUPS)}"
+
+
 def _test_requires(meta: ProjectMetadata, where: str, given: Sequence[str] = ()) -> SpecText:
     """What ``%pyconfig_test`` needs: pytest, then the PEP 735 test group's requirements
     (pytest alone when the group names pytest itself), then the packager's (*given*)."""
@@ -321,8 +325,7 @@ def _test_requires(meta: ProjectMetadata, where: str, given: Sequence[str] = ())
         parse_requirement(item, origin="--test-requires")
     names = {canonicalize_name(parse_requirement(item).name) for item in [*group, *given]}
     lines = ([] if "pytest" in names else ["pytest"]) + group
-    field = f"{where} [dependency-groups] {'/'.join(TEST_GROUPS)}"
-    parts = [spectext.expand_lines(lines, field=field)] if lines else []
+    parts = [spectext.expand_lines(lines, field=_test_group_field(where))] if lines else []
     if given:
         parts.append(spectext.expand_lines(list(given), field="--test-requires"))
     return spectext.join(parts, "\n")

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from rpm_pyconfig.errors import ConfigError, Problem
+from rpm_pyconfig.errors import ConfigError, NoRuntimeError, Problem
 from rpm_pyconfig.registry import (
     DEFAULT_SEARCH_PATH,
     Registry,
@@ -380,6 +380,22 @@ def test_empty_registry_lists_dirs_and_hints(tmp_path: Path) -> None:
 def test_all_masked_is_an_empty_registry(tmp_path: Path) -> None:
     write(tmp_path, {"a.conf": ""})
     assert problems_of([tmp_path]).startswith(f"no Python runtime is defined in {tmp_path};")
+
+
+def test_only_a_registry_with_nothing_wrong_and_no_runtime_is_a_no_runtime_error(
+    tmp_path: Path
+) -> None:
+    """NoRuntimeError lets a command that can do without runtimes (spec) tell "none here"
+    from a registry with something wrong in it, which stays a plain ConfigError."""
+    with pytest.raises(NoRuntimeError):
+        load_registry([str(tmp_path)], explicit=True)
+    write(tmp_path, {"a.conf": "[runtime]\nname = a\n"})
+    with pytest.raises(ConfigError) as info:
+        load_registry([str(tmp_path)], explicit=True)
+    assert not isinstance(info.value, NoRuntimeError)
+    with pytest.raises(ConfigError) as info:
+        load_registry([str(tmp_path / "missing")], explicit=True)
+    assert not isinstance(info.value, NoRuntimeError)
 
 
 def test_explicit_missing_directory_is_an_error(tmp_path: Path) -> None:
