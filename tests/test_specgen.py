@@ -54,6 +54,7 @@ from tests.rpmtools import (
     main_runtime,
     probe_registry,
     repo_pythonpath,
+    require,
     rpm_query,
     rpmbuild_options,
     run,
@@ -463,8 +464,9 @@ def test_a_requirement_no_runtime_can_evaluate_stops_the_generator(
 
 
 def test_the_tests_requirements_are_evaluated_too(tmp_path: Path) -> None:
-    """--test-requires: evaluated as %generate_buildrequires will; one that does not parse
-    is named without a runtime (it fails for every one, and with none known)."""
+    """--test-requires and the test group: evaluated as %generate_buildrequires will, and
+    only with --test; a requirement that does not parse is named without a runtime (it
+    fails for every one, and with none known)."""
     pyproject = _unevaluable_project(tmp_path / "project", "dependency")
     pyproject.write_text(pyproject.read_text(encoding="utf-8").replace(
         'dependencies = ["bar>=1", "foo; python_version ~= \'3\'"]', 'dependencies = []'),
@@ -482,8 +484,17 @@ def test_the_tests_requirements_are_evaluated_too(tmp_path: Path) -> None:
                       test_requires=["pretend >>=1"])
     assert str(raised.value) == ("--test-requires: invalid requirement 'pretend >>=1': "
                                  + _packaging_reason("pretend >>=1"))
-    # without --test the tests' requirements are not the spec's
+    # the test group: the spec's requirements only with --test
+    with pyproject.open("a", encoding="utf-8") as stream:
+        stream.write("[dependency-groups]\ntest = [\"pretend; python_version ~= '3'\"]\n")
     generate_spec(pyproject.parent, known_runtimes=[runtime], changelog_date=CHANGELOG_DATE)
+    with pytest.raises(MetadataError) as raised:
+        generate_spec(pyproject.parent, known_runtimes=[runtime], changelog_date=CHANGELOG_DATE,
+                      test=True)
+    assert _without_packaging_words(str(raised.value)) == (
+        f"{pyproject.parent} [dependency-groups] test/tests/testing: cannot evaluate the marker "
+        f"of requirement 'pretend; python_version ~= \"3\"': ... (evaluated for runtime "
+        f"{runtime.name}, {runtime.implementation} {runtime.version})")
 
 
 def test_the_spec_command_evaluates_requirements_for_this_machines_runtimes(
@@ -503,6 +514,7 @@ def test_the_spec_command_evaluates_requirements_for_this_machines_runtimes(
     failed = _spec_command(str(pyproject.parent), "--no-backend", "-o", str(out / "x.spec"),
                            "--exclude", default.name, cwd=tmp_path, registry=registry)
     others = [rt for rt in runtimes if rt.name != default.name]
+    require("a second runtime besides the default", others)
     assert failed.returncode == 1 and f"(evaluated for runtime {others[0].name}," in \
         failed.stderr
     # a --where that does not parse stops it (before, it went into %global pyconfig_select
@@ -513,8 +525,7 @@ def test_the_spec_command_evaluates_requirements_for_this_machines_runtimes(
     assert (failed.returncode, list(out.iterdir())) == (1, [])
     assert failed.stderr.startswith("rpm-pyconfig: expected a variable or a quoted string")
     written = _spec_command(str(pyproject.parent), "--no-backend", "-o", str(out / "x.spec"),
-                            "--where", "python_version >= '3.99'", cwd=tmp_path,
-                            registry=registry)
+                            "--only", "no-such-runtime", cwd=tmp_path, registry=registry)
     assert written.returncode == 0, written.stderr
     (out / "x.spec").unlink()
     # a machine without runtimes writes the spec
