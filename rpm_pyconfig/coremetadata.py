@@ -42,6 +42,11 @@ class Core:
     dynamic: list[str] = field(default_factory=list)
     #: Field name -> where it came from, for error messages.
     origins: dict[str, str] = field(default_factory=dict, compare=False, repr=False)
+    #: A ``requires_dist`` line -> where it was written, where that is more precise than
+    #: ``origins["requires_dist"]`` (an extra's table in ``[project]``); cleared with the
+    #: field when another source replaces it.
+    requirement_origins: dict[str, str] = field(default_factory=dict, compare=False,
+                                                repr=False)
 
 
 #: The same fields' names in PKG-INFO, for messages.

@@ -117,6 +117,11 @@ class ProjectMetadata:
     test_requires: list[str] = field(default_factory=list)
     #: Where each field came from (``FILE [project] urls``), for messages about its value.
     origins: dict[str, str] = field(default_factory=dict, compare=False, repr=False)
+    #: Where a ``requires_dist`` line was written, where that is more precise than
+    #: ``origins["requires_dist"]``: ``FILE [project] optional-dependencies.NAME`` for an
+    #: extra's requirement (which the line carries with ``extra == "NAME"`` added).
+    requirement_origins: dict[str, str] = field(default_factory=dict, compare=False,
+                                                repr=False)
 
     @property
     def rpm_version(self) -> RpmVersion:
@@ -234,6 +239,8 @@ def _from_tree(
                 if key not in untrusted:
                     setattr(core, key, getattr(pkg_info, key))
                     core.origins[key] = pkg_info.origins[key]
+                    if key == "requires_dist":
+                        core.requirement_origins = {}
 
     if untrusted and backend is not None:
         reason = reason or "; ".join(coremetadata.describe(untrusted, pkg_info_where))
@@ -241,6 +248,8 @@ def _from_tree(
         for key in untrusted:
             setattr(core, key, getattr(answer, key))
             core.origins[key] = answer.origins[key]
+            if key == "requires_dist":
+                core.requirement_origins = {}
         from_backend = sorted({coremetadata.PKG_INFO_NAMES[key] for key in untrusted})
         untrusted = {}
     # Only fields a spec needs whole are refused; the others are warnings.
@@ -267,6 +276,7 @@ def _from_tree(
     tool = tool if isinstance(tool, dict) else {}
     import_names = layout.import_names(tree, tool, core.name, build_backend)
     has_ext = layout.has_ext_modules(tree, tool, build_requires, build_backend, import_names)
+    core.origins["build_requires"] = f"{pyproject_where} [build-system] requires"
     return _finish(Found(
         core, kind, tree.where(""), source_file, import_names, has_ext, script_names,
         source_dir=tree.top if isinstance(tree, sources.ArchiveTree) else "",
@@ -357,6 +367,7 @@ def _finish(found: Found) -> ProjectMetadata:
         from_backend=list(found.from_backend),
         test_requires=list(found.test_requires),
         origins=dict(where),
+        requirement_origins=dict(core.requirement_origins),
     )
 
 

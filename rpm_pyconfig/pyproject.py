@@ -234,7 +234,9 @@ def project_core(
         core.provides_extra.append(extra)
         for item in requirements:
             req = parse_requirement(item, origin=f"{where} [project] {label}")
-            core.requires_dist.append(_with_extra_marker(req, extra))
+            line = _with_extra_marker(req, extra)
+            core.requires_dist.append(line)
+            core.requirement_origins.setdefault(line, f"{where} [project] {label}")
 
     scripts = {
         "scripts": list(check.string_table(project, "scripts", "scripts")),

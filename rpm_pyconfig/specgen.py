@@ -172,7 +172,7 @@ def generate_spec(
         f"The {meta.name} Python project"
     )
     requires_field = origins.get("requires_dist", where)
-    build_field = f"{where} [build-system] requires"
+    build_field = origins.get("build_requires", f"{where} [build-system] requires")
     source_name = os.path.basename(os.fspath(source).rstrip("/")) or os.fspath(source)
     notes = []
     if meta.from_backend:
@@ -185,7 +185,9 @@ def generate_spec(
         notes.append(f"extras left out (--extras): {', '.join(left_out)}")
     chosen_test_extras = _test_extras(meta, test_extras) if test else []
     _evaluate_now(known_runtimes or runtimes, [
-        (meta.requires_dist, requires_field, [None, *chosen, *chosen_test_extras]),
+        *((lines, field, [None, *chosen, *chosen_test_extras])
+          for field, lines in _by_origin(meta.requires_dist, meta.requirement_origins,
+                                         requires_field).items()),
         (meta.build_requires, build_field, [None]),
         *([(meta.test_requires, _test_group_field(where), [None]),
            (list(test_requires), "--test-requires", [None])] if test else []),
@@ -342,6 +344,16 @@ def _evaluate_now(runtimes: Sequence[Runtime],
         for lines, field, wanted in groups:
             for extra in dict.fromkeys(wanted):
                 runtime_requires(lines, runtime, extra=extra, origin=field)
+
+
+def _by_origin(lines: Sequence[str], origins: dict[str, str], default: str
+               ) -> dict[str, list[str]]:
+    """*lines* grouped by where each was written (*origins*, else *default*), in order: a
+    requirement's error names its own table (an extra's), not the field they merge into."""
+    groups: dict[str, list[str]] = {}
+    for line in lines:
+        groups.setdefault(origins.get(line, default), []).append(line)
+    return groups
 
 
 def write_spec(spec: GeneratedSpec, path: str, *, force: bool = False) -> None:

@@ -413,9 +413,9 @@ UNEVALUABLE = {
     "dependency": ('dependencies = ["bar>=1", "foo; python_version ~= \'3\'"]\n',
                    "{pyproject} [project] dependencies", 'foo; python_version ~= "3"'),
     "extra": ('[project.optional-dependencies]\ncli = ["foo; python_version ~= \'3\'"]\n',
-              "{pyproject} [project] dependencies",
+              "{pyproject} [project] optional-dependencies.cli",
               'foo; python_version ~= "3" and extra == "cli"'),
-    "build-system": ("", "{project} [build-system] requires", 'foo; python_version ~= "3"'),
+    "build-system": ("", "{pyproject} [build-system] requires", 'foo; python_version ~= "3"'),
 }
 
 
@@ -434,7 +434,7 @@ def _unevaluable_message(pyproject: Path, case: str, runtime: Runtime) -> str:
     """What the spec command says, but packaging's own words for the comparison (its
     versions differ), which ``...`` stands for."""
     _, field, requirement = UNEVALUABLE[case]
-    return (f"{field.format(pyproject=pyproject, project=pyproject.parent)}: cannot evaluate "
+    return (f"{field.format(pyproject=pyproject)}: cannot evaluate "
             f"the marker of requirement {requirement!r}: ... (evaluated for runtime "
             f"{runtime.name}, {runtime.implementation} {runtime.version})")
 
@@ -461,6 +461,40 @@ def test_a_requirement_no_runtime_can_evaluate_stops_the_generator(
     # No runtime known (a machine without drop-ins): the spec is written, the parse judges.
     spec = generate_spec(pyproject.parent, changelog_date=CHANGELOG_DATE)
     assert re.search(r"^foo; \(?python_version ~= ['\"]3['\"]", spec.text, re.M)
+
+
+@pytest.mark.parametrize("dynamic", [False, True])
+def test_an_extras_requirement_is_named_by_the_table_that_holds_it(
+    dynamic: bool, tmp_path: Path
+) -> None:
+    """In an sdist, an extra's requirement is named by ``[project]
+    optional-dependencies.NAME`` when pyproject.toml holds it; when pyproject.toml says it is
+    dynamic, PKG-INFO's Requires-Dist (which the spec then takes) is named instead."""
+    line = 'foo; python_version ~= "3" and extra == "cli"'
+    project = ('[build-system]\nrequires = ["hatchling"]\nbuild-backend = "hatchling.build"\n'
+               '[project]\nname = "unevaluable"\nversion = "1.0"\ndescription = "x"\n'
+               'license = "MIT"\n')
+    project += ('dynamic = ["optional-dependencies"]\n' if dynamic else
+                '[project.optional-dependencies]\ncli = ["foo; python_version ~= \'3\'"]\n')
+    pkg_info = ("Metadata-Version: 2.2\nName: unevaluable\nVersion: 1.0\nSummary: x\n"
+                f"License-Expression: MIT\nProvides-Extra: cli\nRequires-Dist: {line}\n")
+    raw = io.BytesIO()
+    with tarfile.open(fileobj=raw, mode="w:gz") as tar:
+        for name, text in (("pyproject.toml", project), ("PKG-INFO", pkg_info)):
+            data = text.encode()
+            info = tarfile.TarInfo(f"unevaluable-1.0/{name}")
+            info.size = len(data)
+            tar.addfile(info, io.BytesIO(data))
+    sdist = tmp_path / "unevaluable-1.0.tar.gz"
+    sdist.write_bytes(raw.getvalue())
+    runtime = main_runtime()
+    with pytest.raises(MetadataError) as raised:
+        generate_spec(sdist, known_runtimes=[runtime], changelog_date=CHANGELOG_DATE)
+    field = ("unevaluable-1.0/PKG-INFO Requires-Dist" if dynamic
+             else "unevaluable-1.0/pyproject.toml [project] optional-dependencies.cli")
+    assert _without_packaging_words(str(raised.value)) == (
+        f"{sdist}/{field}: cannot evaluate the marker of requirement {line!r}: ... "
+        f"(evaluated for runtime {runtime.name}, {runtime.implementation} {runtime.version})")
 
 
 def test_the_tests_requirements_are_evaluated_too(tmp_path: Path) -> None:
