@@ -276,7 +276,8 @@ def _from_tree(
     tool = tool if isinstance(tool, dict) else {}
     import_names = layout.import_names(tree, tool, core.name, build_backend)
     has_ext = layout.has_ext_modules(tree, tool, build_requires, build_backend, import_names)
-    core.origins["build_requires"] = f"{pyproject_where} [build-system] requires"
+    if toml is not None and "build-system" in toml:
+        core.origins["build_requires"] = f"{pyproject_where} [build-system] requires"
     return _finish(Found(
         core, kind, tree.where(""), source_file, import_names, has_ext, script_names,
         source_dir=tree.top if isinstance(tree, sources.ArchiveTree) else "",

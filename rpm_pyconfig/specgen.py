@@ -172,7 +172,8 @@ def generate_spec(
         f"The {meta.name} Python project"
     )
     requires_field = origins.get("requires_dist", where)
-    build_field = origins.get("build_requires", f"{where} [build-system] requires")
+    build_field = origins.get("build_requires",
+                              f"{where}: the default build requirements (no [build-system])")
     source_name = os.path.basename(os.fspath(source).rstrip("/")) or os.fspath(source)
     notes = []
     if meta.from_backend:
