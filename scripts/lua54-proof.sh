@@ -2,11 +2,12 @@
 # The parse-time evaluator under rpm's Lua 5.4, the Lua of Fedora's, openSUSE's and RHEL's rpm
 # (Debian's rpm, every other rpm here, links Lua 5.3).
 #
-#   bash scripts/lua54-proof.sh [SUITE...]      (as root; SUITE: trixie sid)
+#   bash scripts/lua54-proof.sh [SUITE...]      (as root; SUITE: bookworm trixie sid)
 #
-# For each suite whose farm root exists (scripts/farm.sh makes them; both by default: on a
-# Debian 13 machine, farm.sh --skip-host makes no trixie root, and sid's alone is proven; the
-# rpm of Fedora, openSUSE and RHEL 10 is 4.19 or later, as these two are),
+# For each suite whose farm root exists (scripts/farm.sh makes them; all three by default, and
+# farm.sh --skip-host makes the two that are not the machine's own: rpm 4.20.1 and 6.1 on a
+# Debian 12 machine, rpm 4.18 and 6.1 on a Debian 13 one; Fedora 37-38 linked rpm 4.18 with
+# Lua 5.4, Fedora, openSUSE and RHEL 10 now have 4.19 or later),
 # on an overlay of that root (the root itself is never written): that Debian release's own rpm
 # source package rebuilt against liblua5.4-dev (dpkg-buildpackage, its test suite left out;
 # the .debs cached per suite and source version, so a machine builds them once) and installed
@@ -37,7 +38,7 @@ die() { say "error: $*"; exit 2; }
 # shellcheck source=scripts/lib.sh
 . scripts/lib.sh  # in_root, mounts, choose_suites
 
-choose_suites "trixie sid" "" "$@"
+choose_suites "bookworm trixie sid" "" "$@"
 [ "$(id -u)" = 0 ] || die "must run as root (mount, chroot)"
 present=()
 for suite in "${suites[@]}"; do
@@ -68,11 +69,13 @@ build_rpm_lua54() {
     apt-get source -q rpm'
   in_root "$root" apt-get build-dep -y -q rpm
   # Lua 5.4 instead of 5.3: rpm's build finds Lua through pkg-config (lua.pc), which must be
-  # 5.4's alone.
+  # 5.4's alone; Debian 12's rpm 4.18 names lua5.3.pc in its configure.ac (a Debian patch,
+  # lua-libname.patch, applied by apt-get source; configure is regenerated from it).
   in_root "$root" sh -c 'apt-get install -y -q --no-install-recommends liblua5.4-dev &&
     apt-get remove -y -q liblua5.3-dev && cd /farm/rpm-lua54/rpm-*/ &&
     sed -i "s/liblua5\.3-dev/liblua5.4-dev/" debian/control &&
-    grep -q "liblua5.4-dev" debian/control'
+    grep -q "liblua5.4-dev" debian/control &&
+    sed -i "s/\[lua5\.3 >= /[lua5.4 >= /" configure.ac && ! grep -q "lua5\.3" configure.ac'
   in_root "$root" sh -c "cd /farm/rpm-lua54/rpm-*/ &&
     DEB_BUILD_OPTIONS='nocheck nodoc parallel=$jobs' dpkg-buildpackage -b -uc -us"
   mkdir -p "$root$dest"
