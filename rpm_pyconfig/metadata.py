@@ -237,19 +237,13 @@ def _from_tree(
             untrusted = coremetadata.distrust(pkg_info, keys)
             for key in keys:
                 if key not in untrusted:
-                    setattr(core, key, getattr(pkg_info, key))
-                    core.origins[key] = pkg_info.origins[key]
-                    if key == "requires_dist":
-                        core.requirement_origins = {}
+                    _take(core, pkg_info, key)
 
     if untrusted and backend is not None:
         reason = reason or "; ".join(coremetadata.describe(untrusted, pkg_info_where))
         answer = computed(reason)
         for key in untrusted:
-            setattr(core, key, getattr(answer, key))
-            core.origins[key] = answer.origins[key]
-            if key == "requires_dist":
-                core.requirement_origins = {}
+            _take(core, answer, key)
         from_backend = sorted({coremetadata.PKG_INFO_NAMES[key] for key in untrusted})
         untrusted = {}
     # Only fields a spec needs whole are refused; the others are warnings.
@@ -278,13 +272,25 @@ def _from_tree(
     has_ext = layout.has_ext_modules(tree, tool, build_requires, build_backend, import_names)
     if toml is not None and "build-system" in toml:
         core.origins["build_requires"] = f"{pyproject_where} [build-system] requires"
+    test_requires, test_origin = pyproject.test_group(toml, pyproject_where)
+    if test_origin:
+        core.origins["test_requires"] = test_origin
     return _finish(Found(
         core, kind, tree.where(""), source_file, import_names, has_ext, script_names,
         source_dir=tree.top if isinstance(tree, sources.ArchiveTree) else "",
         build_requires=build_requires, build_backend=build_backend, warnings=warnings,
         untrusted=untrusted_messages, from_backend=from_backend,
-        test_requires=pyproject.test_group(toml, pyproject_where),
+        test_requires=test_requires,
     ))
+
+
+def _take(core: Core, source: Core, key: str) -> None:
+    """Field *key* of *core* replaced by *source*'s, and where it came from with it (an
+    extra's table no longer names lines that PKG-INFO or the backend now supplies)."""
+    setattr(core, key, getattr(source, key))
+    core.origins[key] = source.origins[key]
+    if key == "requires_dist":
+        core.requirement_origins = dict(source.requirement_origins)
 
 
 def _ask_backend(

@@ -310,11 +310,12 @@ def backend_path(pyproject: dict[str, object] | None, where: str) -> list[str]:
 TEST_GROUPS = ("test", "tests", "testing")
 
 
-def test_group(toml: dict[str, object] | None, where: str) -> list[str]:
+def test_group(toml: dict[str, object] | None, where: str) -> tuple[list[str], str]:
     """The requirements of the first PEP 735 test group of ``[dependency-groups]``, with its
-    ``{include-group = NAME}`` entries resolved; a malformed group is an error naming it."""
+    ``{include-group = NAME}`` entries resolved, and where messages name it (``FILE
+    [dependency-groups] NAME``; ``""`` without one); a malformed group is an error naming it."""
     if toml is None or "dependency-groups" not in toml:
-        return []
+        return [], ""
     label = f"{where} [dependency-groups]"
     table = toml["dependency-groups"]
     if not isinstance(table, dict):
@@ -328,8 +329,9 @@ def test_group(toml: dict[str, object] | None, where: str) -> list[str]:
         groups[key] = (name, value)
     for wanted in TEST_GROUPS:
         if wanted in groups:
-            return _group_requirements(groups, wanted, label, ())
-    return []
+            return (_group_requirements(groups, wanted, label, ()),
+                    f"{label} {groups[wanted][0]}")
+    return [], ""
 
 
 def _group_requirements(

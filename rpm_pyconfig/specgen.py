@@ -190,7 +190,7 @@ def generate_spec(
           for field, lines in _by_origin(meta.requires_dist, meta.requirement_origins,
                                          requires_field).items()),
         (meta.build_requires, build_field, [None]),
-        *([(meta.test_requires, _test_group_field(where), [None]),
+        *([(meta.test_requires, _test_group_field(meta), [None]),
            (list(test_requires), "--test-requires", [None])] if test else []),
     ])
     stanza = StanzaContext({
@@ -203,7 +203,7 @@ def generate_spec(
         "requires_dist": spectext.expand_lines(meta.requires_dist, field=requires_field),
         "build_requires": spectext.expand_lines(meta.build_requires, field=build_field),
         "compiled": meta.has_ext_modules,
-        "test_requires": _test_requires(meta, where, test_requires) if test
+        "test_requires": _test_requires(meta, test_requires) if test
         else spectext.syntax(""),
         "test_extras": [spectext.extra(extra, field=origins.get("provides_extra", where))
                         for extra in chosen_test_extras],
@@ -315,12 +315,13 @@ def _test_extras(meta: ProjectMetadata, wanted: str | None) -> list[str]:
     return names
 
 
-def _test_group_field(where: str) -> str:
-    """How messages name the PEP 735 test group of the project read from *where*."""
-    return f"{where} [dependency-groups] {'/'.join(TEST_GROUPS)}"
+def _test_group_field(meta: ProjectMetadata) -> str:
+    """How messages name the project's PEP 735 test group: its own table when it has one."""
+    return meta.origins.get("test_requires",
+                            f"{meta.origin} [dependency-groups] {'/'.join(TEST_GROUPS)}")
 
 
-def _test_requires(meta: ProjectMetadata, where: str, given: Sequence[str] = ()) -> SpecText:
+def _test_requires(meta: ProjectMetadata, given: Sequence[str] = ()) -> SpecText:
     """What ``%pyconfig_test`` needs: pytest, then the PEP 735 test group's requirements
     (pytest alone when the group names pytest itself), then the packager's (*given*)."""
     group = meta.test_requires
@@ -328,7 +329,7 @@ def _test_requires(meta: ProjectMetadata, where: str, given: Sequence[str] = ())
         parse_requirement(item, origin="--test-requires")
     names = {canonicalize_name(parse_requirement(item).name) for item in [*group, *given]}
     lines = ([] if "pytest" in names else ["pytest"]) + group
-    parts = [spectext.expand_lines(lines, field=_test_group_field(where))] if lines else []
+    parts = [spectext.expand_lines(lines, field=_test_group_field(meta))] if lines else []
     if given:
         parts.append(spectext.expand_lines(list(given), field="--test-requires"))
     return spectext.join(parts, "\n")

@@ -526,7 +526,7 @@ def test_the_tests_requirements_are_evaluated_too(tmp_path: Path) -> None:
         generate_spec(pyproject.parent, known_runtimes=[runtime], changelog_date=CHANGELOG_DATE,
                       test=True)
     assert _without_packaging_words(str(raised.value)) == (
-        f"{pyproject.parent} [dependency-groups] test/tests/testing: cannot evaluate the marker "
+        f"{pyproject} [dependency-groups] test: cannot evaluate the marker "
         f"of requirement 'pretend; python_version ~= \"3\"': ... (evaluated for runtime "
         f"{runtime.name}, {runtime.implementation} {runtime.version})")
 
