@@ -557,9 +557,13 @@ class _Walk:
             return []
         self._done.add(key)
         follow: list[tuple[str | None, Requirement, Runtime, str]] = []
-        origin = f"{project.sdist.path.name} Requires-Dist"
+        # Messages name where a requirement was written: pyproject.toml's own table (an
+        # extra's), else the field it was read from (PKG-INFO, the backend's metadata).
+        meta = project.metadata
+        read_from = meta.origins.get("requires_dist", f"{project.sdist.path.name} Requires-Dist")
         base = marker_environment(runtime)
-        for line in project.metadata.requires_dist:
+        for line in meta.requires_dist:
+            origin = meta.requirement_origins.get(line, read_from)
             dep = parse_requirement(line, origin=origin)
             if dep.marker is None or _true(dep, base, origin, runtime):
                 follow.append((name, dep, runtime, "run"))
@@ -572,8 +576,9 @@ class _Walk:
                         break
         if (name, runtime.name) not in self._build_walked:
             self._build_walked.add((name, runtime.name))
-            built_by = f"{project.sdist.path.name} build-system"
-            for line in project.metadata.build_requires:
+            built_by = meta.origins.get("build_requires",
+                                        f"{project.sdist.path.name} build-system")
+            for line in meta.build_requires:
                 dep = parse_requirement(line, origin=built_by)
                 if dep.marker is None or _true(dep, base, built_by, runtime):
                     follow.append((name, dep, runtime, "build"))

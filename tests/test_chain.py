@@ -318,8 +318,9 @@ def test_a_marker_no_runtime_can_evaluate_stops_the_chain_with_its_origin(
     first = built.runtimes[0]
     assert (status, out) == (1, "")
     message = err.splitlines()[-1]
-    prefix = ("rpm-pyconfig: chainfix_unevaluable-1.0.tar.gz Requires-Dist: cannot evaluate "
-              "the marker of requirement 'chainfix-base; python_version ~= \"3\"': ")
+    prefix = (f"rpm-pyconfig: {sdists}/chainfix_unevaluable-1.0.tar.gz/chainfix_unevaluable-1.0/"
+              "PKG-INFO Requires-Dist: cannot evaluate the marker of requirement "
+              "'chainfix-base; python_version ~= \"3\"': ")
     assert message.startswith(prefix), err
     assert message.endswith(f" (evaluated for runtime {first.name}, {first.implementation} "
                             f"{first.version})"), err

@@ -92,6 +92,48 @@ def test_a_requested_marker_no_runtime_can_evaluate_is_named(
                             f"{first.version})"), message
 
 
+def _origins_project(sdists: Path, destination: Path, *, extra: str, build: str) -> Path:
+    """The fixture sdists and origins-demo 1.0, whose pyproject.toml holds the requirement
+    *extra* in its extra ``odd`` and *build* in ``[build-system] requires``."""
+    shutil.copytree(sdists, destination)
+    project = destination.parent / "src" / "origins_demo-1.0"
+    (project / "origins_demo").mkdir(parents=True)
+    (project / "origins_demo" / "__init__.py").write_text("", encoding="utf-8")
+    (project / "PKG-INFO").write_text(
+        "Metadata-Version: 2.1\nName: origins-demo\nVersion: 1.0\nSummary: d\n"
+        "License: MIT\nRequires-Dist: chainfix-base\nProvides-Extra: odd\n"
+        f"Requires-Dist: {extra}; extra == 'odd'\n\n", encoding="utf-8")
+    (project / "pyproject.toml").write_text(
+        f'[build-system]\nrequires = ["{build}"]\nbuild-backend = "setuptools.build_meta"\n'
+        '[project]\nname = "origins-demo"\nversion = "1.0"\ndescription = "d"\n'
+        'license = {text = "MIT"}\ndependencies = ["chainfix-base"]\n'
+        f'[project.optional-dependencies]\nodd = ["{extra}"]\n', encoding="utf-8")
+    return make_sdist(project, destination)
+
+
+@pytest.mark.parametrize(("extra", "build", "table", "requirement"), [
+    ("chainfix-ping; python_version ~= '3'", "setuptools",
+     "[project] optional-dependencies.odd", "chainfix-ping; "),
+    ("chainfix-ping", "setuptools; python_version ~= '3'",
+     "[build-system] requires", "setuptools; "),
+])
+def test_an_unevaluable_marker_is_named_by_its_pyproject_table(
+    tmp_path: Path, sdists: Path, runtimes: list[Runtime], extra: str, build: str, table: str,
+    requirement: str,
+) -> None:
+    """The walk names a requirement by the table of pyproject.toml that holds it (an extra's,
+    the build system's), as the spec generator does, not by the field the extras merge into."""
+    here = tmp_path / "sdists"
+    sdist = _origins_project(sdists, here, extra=extra, build=build)
+    with pytest.raises(ResolutionError) as raised:
+        resolve(["origins-demo[odd]"], runtimes, LocalSdists(here), provided=build_tools())
+    message = str(raised.value)
+    assert message.startswith(
+        f"{sdist}/origins_demo-1.0/pyproject.toml {table}: cannot evaluate the marker of "
+        f"requirement '{requirement}"), message
+    assert "python_version ~= \"3\"" in message
+
+
 def test_constraints_narrow_versions(sdists: Path, runtimes: list[Runtime]) -> None:
     with pytest.raises(ResolutionError, match="constraint chainfix-base<1"):
         resolve(["chainfix-base"], runtimes, LocalSdists(sdists), constraints=["chainfix-base<1"])
