@@ -26,7 +26,6 @@ import shlex
 import shutil
 import subprocess
 import tempfile
-import textwrap
 from collections.abc import Mapping, Sequence
 from importlib import resources
 from typing import Any
@@ -83,17 +82,11 @@ def spec_text(value: str) -> SpecText:
 
 
 def _description_lines(text: str) -> SpecText:
-    """*text* wrapped into %description lines (expanded once): no line may start with ``%``
-    or ``#`` (after expansion rpm would read a directive, a section or a comment there), so
-    such a word stays on the line before it."""
-    lines: list[str] = []
-    for item in textwrap.wrap(" ".join(text.split()), 79):
-        if lines and item.startswith(("%", "#")):
-            lines[-1] += " " + item
-        else:
-            lines.append(item)
-    if lines and lines[0].startswith(("%", "#")):
-        lines[0] = "- " + lines[0]
+    """*text* as %description lines (expanded once), folded as :func:`spec_text` folds it
+    (an invisible character is a blank, not part of a word that could start a line) and
+    filled by :func:`spectext.paragraph`: no line starts with ``%`` or ``#``."""
+    folded = " ".join("".join(c if c.isprintable() else " " for c in text).split())
+    lines = spectext.paragraph(folded, lead="-", field="description")
     return spectext.join([spec_text(item) for item in lines], "\n")
 
 

@@ -416,18 +416,7 @@ def _one_line(text: str, field: str) -> str:
 
 def _description(summary: str, name: str, field: str) -> SpecText:
     """The summary as a paragraph: a README is no package description, and may hold markup.
-
-    After the expansion rpm reads these lines as spec lines, so a word that starts with
-    ``%`` or ``#`` never starts one: it stays on the line before; when the summary itself
-    starts so, the paragraph starts with the project's name.
-    """
-    words = (summary + ".").split(" ")
-    if words[0].startswith(("%", "#")):
-        words.insert(0, name + ":")
-    lines: list[str] = []
-    for word in words:
-        if lines and (len(lines[-1]) + 1 + len(word) <= 79 or word.startswith(("%", "#"))):
-            lines[-1] += " " + word
-        else:
-            lines.append(word)
+    Filled by :func:`spectext.paragraph` (starting with the project's name when the summary
+    starts with ``%`` or ``#``)."""
+    lines = spectext.paragraph(summary + ".", lead=name + ":", field=field)
     return spectext.define_lines(lines, field=field, value=summary)

@@ -170,6 +170,28 @@ def _check_line_starts(lines: list[str], field: str, value: str) -> None:
             )
 
 
+def paragraph(text: str, *, lead: str, field: str = "", width: int = 79) -> list[str]:
+    """*text*'s words filled into lines of at most *width* characters (a longer word alone).
+
+    rpm reads a description's lines as spec lines once they are expanded, so a word that
+    starts with ``%`` or ``#`` never starts one: it stays on the line before, and *lead*
+    goes first when *text* itself starts so.  Words are split at whitespace only: fold
+    invisible characters (U+200B...) into blanks first, or refuse them, else such a word
+    would start a line.  The lines are still to be escaped (:func:`line`, :func:`define_lines`).
+    """
+    words = text.split()
+    if words and words[0].startswith(_LINE_STARTS):
+        words.insert(0, lead)
+    lines: list[str] = []
+    for word in words:
+        if lines and (len(lines[-1]) + 1 + len(word) <= width or word.startswith(_LINE_STARTS)):
+            lines[-1] += " " + word
+        else:
+            lines.append(word)
+    _check_line_starts(lines, field, text)
+    return lines
+
+
 def macro_arguments(value: str, *, field: str = "") -> SpecText:
     """The words after a parametric macro on its line (``%pyconfig_test --where ... -- -v``),
     which the macro hands to ``/bin/sh``: balanced shell quotes; no ``%`` (rpm expands the

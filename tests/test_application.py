@@ -29,6 +29,7 @@ from rpm_pyconfig import appenv
 from rpm_pyconfig.application import (
     ApplicationError,
     Artifact,
+    _description_lines,
     spec_text,
 )
 from rpm_pyconfig.cli import main
@@ -81,6 +82,34 @@ def runtime(registry_dir: Path) -> Runtime:
 def test_spec_text_escapes_macros_and_folds_lines() -> None:
     assert spec_text("50% off\nRequires: evil") == "50%% off Requires: evil"
     assert spec_text("a\tb\x00c  d") == "a b c d"
+
+
+# An invisible character before a word (U+200B, U+FEFF, U+00AD, U+2060, NUL): once folded
+# into a blank, the word must not start a %description line, where rpm reads a section.
+@pytest.mark.parametrize("invisible", ["\u200b", "\ufeff", "\u00ad", "\u2060", "\x00"])
+def test_description_words_after_invisible_characters_start_no_line(
+    tmp_path: Path, invisible: str
+) -> None:
+    """The audit's attack (stop 27): a summary wrapped so that ``%post`` would start a line
+    once its zero-width prefix is folded away; rpm must read it as text, no scriptlet."""
+    summary = ("A" * 77 + f" {invisible}%post touch${{IFS}}{tmp_path}/PWNED;" + ":" * 50
+               + " " + "B" * 60 + f" {invisible}#x {invisible}%include /etc/hostname")
+    text = _description_lines(summary)
+    assert all(not line.lstrip(" \t").startswith(("%", "#")) for line in text.split("\n"))
+    if not have_rpm_tools():
+        if os.environ.get("CI") == "true":
+            pytest.fail("rpmspec is missing (CI=true)")
+        pytest.skip("rpmspec not installed")
+    spec = tmp_path / "desc.spec"
+    spec.write_text("Name: desc\nVersion: 1\nRelease: 1\nLicense: MIT\nSummary: s\n"
+                    f"%description\n{text}\n%files\n", encoding="utf-8")
+    got = run(["rpmspec", "-q", "--qf", "%{POSTIN}@@%{DESCRIPTION}", str(spec)],
+              dict(os.environ))
+    assert got.returncode == 0, got.stderr
+    postin, description = got.stdout.split("@@")
+    assert postin == "(none)"
+    assert description.split() == " ".join(
+        "".join(c if c.isprintable() else " " for c in summary).split()).split()
 
 
 def test_artifact_names_are_checked(tmp_path: Path) -> None:

@@ -97,6 +97,14 @@ def test_field_grammars(check: object, good: list[str], bad: list[str]) -> None:
         assert str(caught.value).startswith("F: ") and repr(value) in str(caught.value)
 
 
+def test_paragraph_starts_no_line_with_a_directive() -> None:
+    words = "x" * 70 + " %post #c " + "y" * 75 + " %%z"
+    assert spectext.paragraph(words, lead="-") == ["x" * 70 + " %post #c", "y" * 75 + " %%z"]
+    assert spectext.paragraph("%if 1 b", lead="name:") == ["name: %if 1 b"]
+    assert spectext.paragraph(" ".join(["w"] * 40), lead="-", width=10) == ["w w w w w"] * 8
+    assert spectext.paragraph("", lead="-") == []
+
+
 def test_comment_shows_control_characters() -> None:
     assert spectext.comment("a\nb %x") == "a\\%{?nil}x0ab %%x"
 
