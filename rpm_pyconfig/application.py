@@ -77,16 +77,19 @@ def spec_text(value: str) -> SpecText:
     The only way free text reaches an application spec: a newline could start a new tag or
     section and ``%`` a macro, so neither survives.
     """
-    line = " ".join("".join(c if c.isprintable() else " " for c in value).split())
-    return spectext.line(line)
+    return spectext.line(_folded(value))
+
+
+def _folded(value: str) -> str:
+    """*value* with every character that is not printable a blank, and blanks folded."""
+    return " ".join("".join(c if c.isprintable() else " " for c in value).split())
 
 
 def _description_lines(text: str) -> SpecText:
     """*text* as %description lines (expanded once), folded as :func:`spec_text` folds it
     (an invisible character is a blank, not part of a word that could start a line) and
     filled by :func:`spectext.paragraph`: no line starts with ``%`` or ``#``."""
-    folded = " ".join("".join(c if c.isprintable() else " " for c in text).split())
-    lines = spectext.paragraph(folded, lead="-", field="description")
+    lines = spectext.paragraph(_folded(text), lead="-", field="description")
     return spectext.join([spec_text(item) for item in lines], "\n")
 
 
