@@ -153,7 +153,8 @@ def _read_text(tree: Tree, relpath: str, label: str) -> str:
         raise MetadataError(f"{label}: {relpath!r} is outside the project")
     data = tree.read(clean)
     if data is None:
-        raise MetadataError(f"{label}: {relpath!r} does not exist ({tree.where(clean)})")
+        raise MetadataError(
+            f"{label}: {relpath!r} does not exist or is no file ({tree.where(clean)})")
     try:
         return data.decode("utf-8")
     except UnicodeDecodeError:

@@ -74,10 +74,11 @@ class DirTree(Tree):
             fd = os.open(real, os.O_RDONLY | os.O_NONBLOCK | os.O_CLOEXEC)
         except OSError as error:
             raise MetadataError(f"{target}: cannot read: {error.strerror}") from None
+        info = os.fstat(fd)
+        if stat.S_ISDIR(info.st_mode):
+            os.close(fd)  # os.fdopen() refuses a directory
+            return None
         with os.fdopen(fd, "rb") as stream:
-            info = os.fstat(fd)
-            if stat.S_ISDIR(info.st_mode):
-                return None
             if not stat.S_ISREG(info.st_mode):
                 raise MetadataError(f"{target}: not a regular file")
             data = stream.read(MAX_FILE_SIZE + 1)

@@ -238,3 +238,26 @@ def test_a_source_that_is_a_fifo_is_refused(tmp_path: Path) -> None:
     with pytest.raises(MetadataError, match="not a regular file"):
         read_metadata(tmp_path / "p-1.tar.gz")
 
+
+
+@pytest.mark.parametrize(("pyproject", "field", "name"), [
+    ('readme = "demo"\n', "readme", "demo"),
+    ('readme = {file = "demo", content-type = "text/plain"}\n', "readme.file", "demo"),
+    ('license = {file = "demo"}\n', "license.file", "demo"),
+])
+def test_a_metadata_file_that_is_a_directory_is_named(
+    tmp_path: Path, pyproject: str, field: str, name: str
+) -> None:
+    """A directory where the metadata names a file: an error naming it (it was a traceback,
+    os.fdopen() refusing the directory)."""
+    project = write_project(tmp_path, f'[project]\nname = "x"\nversion = "1"\n{pyproject}')
+    (project / name).mkdir()
+    assert error_of(project) == (f"{project / 'pyproject.toml'} [project] {field}: {name!r} "
+                                 f"does not exist or is no file ({project / name})")
+
+
+def test_a_directory_named_like_a_metadata_file_is_no_such_file(tmp_path: Path) -> None:
+    """setup.py/ beside pyproject.toml: no setup.py, not a traceback."""
+    project = write_project(tmp_path, '[project]\nname = "x"\nversion = "1"\n')
+    (project / "setup.py").mkdir()
+    assert read_metadata(project).name == "x"
