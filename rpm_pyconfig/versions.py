@@ -64,6 +64,11 @@ class RpmVersion:
         return self.evr
 
 
+#: rpm's Epoch is an unsigned 32-bit number: a larger one stops rpmspec ("Epoch field must be
+#: an unsigned number").
+RPM_MAX_EPOCH = 2**32 - 1
+
+
 def parse_version(version: VersionLike, *, origin: str = "") -> Version:
     """Normalise ``version`` with packaging; raise :class:`MetadataError` naming it if invalid.
 
@@ -71,11 +76,20 @@ def parse_version(version: VersionLike, *, origin: str = "") -> Version:
     """
     if isinstance(version, Version):
         return version
+    where = f"{origin}: " if origin else ""
+    shown = (repr(version) if len(version) <= 100
+             else f"{version[:60]!r}... ({len(version)} characters)")
     try:
-        return Version(version)
+        parsed = Version(version)
     except InvalidVersion:
-        where = f"{origin}: " if origin else ""
-        raise MetadataError(f"{where}invalid version {version!r}: not a PEP 440 version") from None
+        raise MetadataError(f"{where}invalid version {shown}: not a PEP 440 version") from None
+    except ValueError:  # a number over Python's int() digit limit (4300 by default)
+        raise MetadataError(f"{where}invalid version {shown}: a number in it has too many "
+                            "digits") from None
+    if parsed.epoch > RPM_MAX_EPOCH:
+        raise MetadataError(f"{where}invalid version {shown}: its epoch is larger than rpm's "
+                            f"Epoch can hold ({RPM_MAX_EPOCH})")
+    return parsed
 
 
 def rpm_version(version: VersionLike, *, origin: str = "") -> RpmVersion:

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import itertools
+import os
+from pathlib import Path
 
 import pytest
 from hypothesis import given
@@ -10,7 +12,8 @@ from hypothesis import strategies as st
 from packaging.version import Version
 
 from rpm_pyconfig.errors import MetadataError
-from rpm_pyconfig.versions import RpmVersion, dependency_version, rpm_version
+from rpm_pyconfig.versions import RPM_MAX_EPOCH, RpmVersion, dependency_version, rpm_version
+from tests.rpmtools import have_rpm_tools, run
 
 try:
     import rpm
@@ -104,6 +107,38 @@ def test_invalid_version_names_the_value() -> None:
     assert str(caught.value) == (
         "x/pyproject.toml [project] version: invalid version '1.0-foo bar': not a PEP 440 version"
     )
+
+
+def test_a_version_with_too_many_digits_is_named_not_a_traceback() -> None:
+    """packaging raises int()'s ValueError past 4300 digits: a message, the value shortened."""
+    with pytest.raises(MetadataError) as caught:
+        rpm_version("1." + "9" * 5000, origin="PKG-INFO Version")
+    assert str(caught.value) == (
+        "PKG-INFO Version: invalid version '1." + "9" * 58 + "'... (5002 characters): "
+        "a number in it has too many digits")
+
+
+@pytest.mark.rpm
+def test_the_largest_epoch_is_rpms(tmp_path: Path) -> None:
+    """rpm's Epoch is 32 bits: the largest is written, one more refused with the field's name
+    (rpmspec would stop on it with "Epoch field must be an unsigned number")."""
+    if not have_rpm_tools():
+        if os.environ.get("CI") == "true":
+            pytest.fail("rpmspec is missing (CI=true)")
+        pytest.skip("rpmspec not installed")
+    for epoch, parses in ((RPM_MAX_EPOCH, True), (RPM_MAX_EPOCH + 1, False)):
+        spec = tmp_path / "epoch.spec"
+        spec.write_text(f"Name: e\nVersion: 1\nRelease: 1\nEpoch: {epoch}\nLicense: MIT\n"
+                        "Summary: s\n%description\nd\n", encoding="utf-8")
+        got = run(["rpmspec", "-q", "--qf", "%{EPOCH}", str(spec)], dict(os.environ))
+        assert (got.returncode == 0) is parses, got.stderr
+        if parses:
+            assert got.stdout == str(epoch)
+            assert rpm_version(f"{epoch}!1.0").epoch == epoch
+        else:
+            with pytest.raises(MetadataError, match=r"^v: invalid version '4294967296!1.0': "
+                               r"its epoch is larger than rpm's Epoch can hold \(4294967295\)$"):
+                rpm_version(f"{epoch}!1.0", origin="v")
 
 
 @needs_rpm
