@@ -1569,6 +1569,39 @@ def test_test_option_reads_the_pep735_test_group(tmp_path: Path) -> None:
     )
 
 
+@pytest.mark.rpm
+@pytest.mark.parametrize("group", [
+    ["pytest; platform_machine != '50%'"],
+    ["pytest; platform_machine != '50%'", "hypothesis; platform_machine != '%%'"],
+    ["pytest>=8"],
+])
+def test_test_requires_read_back_by_rpm_as_written(tmp_path: Path, group: list[str]) -> None:
+    """%pyconfig_test_requires is read by rpm.expand: one line or several, with a % or not,
+    it must give back the group's lines (one line with a % was escaped once too often)."""
+    if not have_rpm_tools():
+        if os.environ.get("CI") == "true":
+            pytest.fail("rpmspec is missing (CI=true)")
+        pytest.skip("rpmspec not installed")
+    listed = ", ".join(f'"{line}"' for line in group)
+    (tmp_path / "pyproject.toml").write_text(
+        '[build-system]\nrequires = ["setuptools>=61"]\nbuild-backend = "setuptools.build_meta"\n'
+        '[project]\nname = "pct"\nversion = "1.0"\nlicense = "MIT"\n'
+        f"[dependency-groups]\ntest = [{listed}]\n", encoding="utf-8")
+    text = generate_spec(tmp_path, test=True, changelog_date=CHANGELOG_DATE).text
+    start = text.index("%global pyconfig_test_requires ")
+    expanded = text.startswith("%{expand:", start + len("%global pyconfig_test_requires "))
+    end = text.index("}\n", start) + 1 if expanded else text.index("\n", start)
+    probe = tmp_path / "probe.txt"
+    spec = tmp_path / "probe.spec"
+    spec.write_text(text[start:end] + "\n%{lua: local f = io.open(rpm.expand('%{probe}'), 'w') "
+                    "f:write(rpm.expand('%{?pyconfig_test_requires}')) f:close()}\n"
+                    "Name: p\nVersion: 1\nRelease: 1\nLicense: MIT\nSummary: s\n"
+                    "%description\nd\n", encoding="utf-8")
+    got = run(["rpmspec", "-P", "--define", f"probe {probe}", str(spec)], dict(os.environ))
+    assert got.returncode == 0, got.stderr
+    assert probe.read_text(encoding="utf-8").strip("\n").split("\n") == group
+
+
 def test_test_requires_and_test_calls(tmp_path: Path) -> None:
     """--test-requires adds requirements no metadata names after pytest and the test group;
     each --test-call is one %pyconfig_test line, in order, in place of the bare one; either
