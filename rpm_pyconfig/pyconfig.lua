@@ -191,6 +191,9 @@ end
 
 -- PEP 503 names: canonicalize_name
 local function canonical(name)
+  if name:find("[\128-\255]") then
+    P.bail()  -- Python's str.lower() folds some non-ASCII letters (U+212A to k), Lua's not
+  end
   return (name:gsub("[-_.]+", "-"):lower())
 end
 
@@ -291,7 +294,15 @@ local function glob_pattern(glob)
           if a > b then
             P.bail()
           end
-          set[#set + 1] = literal(a) .. "-" .. literal(b)
+          if a:find("%w") and b:find("%w") then
+            set[#set + 1] = a .. "-" .. b
+          else
+            -- Lua's sets take no escaped end of a range ([%.-q] is '.', '-' and 'q'): a
+            -- range from or to punctuation is its characters, one by one
+            for code = a:byte(), b:byte() do
+              set[#set + 1] = literal(string.char(code))
+            end
+          end
           j = j + 3
         else
           set[#set + 1] = literal(a)
@@ -598,11 +609,21 @@ local function specifier_contains(op, text, candidate)
     if c >= 0 then
       return false
     end
+    -- below a post-release of the candidate's own release (<1.0.post1 for 1.0rc1):
+    -- packaging 26 and earlier releases answer differently; the tool's packaging decides
+    if spec.post and base_equal(candidate, spec) then
+      P.bail()
+    end
     return not (not is_prerelease(spec) and is_prerelease(candidate) and
                 base_equal(candidate, spec))
   elseif op == ">" then
     if c <= 0 then
       return false
+    end
+    -- a post-release above its own release's pre- or dev-release (1.0.post1 for >1.0rc1):
+    -- the same
+    if candidate.post and not spec.post and base_equal(candidate, spec) then
+      P.bail()
     end
     return not (not spec.post and candidate.post and base_equal(candidate, spec))
   elseif op == "~=" then
@@ -610,7 +631,7 @@ local function specifier_contains(op, text, candidate)
     if #release < 2 or spec.epoch ~= 0 then
       P.bail()
     end
-    if c < 0 then
+    if c < 0 or candidate.epoch ~= 0 then  -- ~=V is >=V and ==V.*, whose prefix has V's epoch
       return false
     end
     local mine = candidate.release
@@ -893,6 +914,9 @@ local function where_comparison(lvar, left, op, rvar, right)
 end
 
 function P.parse_where(text_)
+  if find(text_, "[\028-\031]") then
+    P.bail()  -- blanks to Python's \s (packaging's, the tool's) that Lua's %s is not
+  end
   return parse_logic(text_, where_comparison, false)
 end
 
@@ -996,8 +1020,10 @@ local markers_seen = {}
 function P.parse_marker(text_)
   local test = markers_seen[text_]
   if not test then
-    if find(text_, "\n", 1, true) then
-      P.bail()  -- a blank to the --where tokens shared here, not to packaging's markers
+    if find(text_, "[\n\028-\031]") then
+      -- \n: a blank to the --where tokens shared here, not to packaging's markers;
+      -- \x1c-\x1f: blanks to Python's \s that Lua's %s is not
+      P.bail()
     end
     test = parse_logic(text_, marker_comparison, true)
     markers_seen[text_] = test
