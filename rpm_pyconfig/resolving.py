@@ -33,6 +33,7 @@ import json
 import lzma
 import os
 import shutil
+import stat
 import subprocess
 import tempfile
 import xml.etree.ElementTree as ElementTree
@@ -56,6 +57,8 @@ from .dependencies import (
 from .errors import MetadataError, PyConfigError
 from .metadata import ProjectMetadata, read_metadata
 from .runtime import Runtime
+from .sources import MAX_FILE_SIZE
+from .specgen import package_name
 
 __all__ = [
     "ChainProject",
@@ -89,7 +92,7 @@ class Sdist:
 
     #: PEP 503 name.
     name: NormalizedName
-    #: Its version, as in the file name (PKG-INFO agrees, else it is not offered).
+    #: Its version, as in the file name (its metadata must agree, else the walk stops).
     version: Version
     #: The file.
     path: Path
@@ -419,26 +422,51 @@ class Closure:
     top: list[str]
 
 
-def read_requirements(path: str | os.PathLike[str]) -> list[str]:
-    """The requirements of a requirements file: one per line, ``#`` comments, ``-r`` nesting."""
+def read_requirements(path: str | os.PathLike[str],
+                      _reading: tuple[str, ...] = ()) -> list[str]:
+    """The requirements of a requirements file: one per line, ``#`` comments, ``-r`` nesting.
+
+    Only a regular UTF-8 file of at most 16 MiB is read (a FIFO or ``/dev/zero`` named by a
+    ``-r`` line neither hangs nor fills memory), and a file that includes itself is an error.
+    """
     source = Path(path)
-    try:
-        lines = source.read_text(encoding="utf-8").splitlines()
-    except OSError as error:
-        raise ResolutionError(f"{source}: {error.strerror}") from None
+    real = os.path.realpath(source)
+    if real in _reading:
+        chain = " -> ".join([*_reading[_reading.index(real):], real])
+        raise ResolutionError(f"{source}: -r includes a file already being read ({chain})")
+    lines = _requirements_text(source).splitlines()
     found: list[str] = []
     for number, raw in enumerate(lines, 1):
         line = raw.split(" #", 1)[0].strip()
         if not line or line.startswith("#"):
             continue
         if line.startswith(("-r ", "--requirement ")):
-            found += read_requirements(source.parent / line.split(None, 1)[1])
+            found += read_requirements(source.parent / line.split(None, 1)[1], (*_reading, real))
             continue
         if line.startswith("-"):
             raise ResolutionError(f"{source}:{number}: unsupported option {line!r}")
         parse_requirement(line, origin=f"{source}:{number}")
         found.append(line)
     return found
+
+
+def _requirements_text(source: Path) -> str:
+    """*source*'s text, if it is a regular UTF-8 file of at most MAX_FILE_SIZE bytes."""
+    try:
+        fd = os.open(source, os.O_RDONLY | os.O_NONBLOCK | os.O_CLOEXEC)
+    except OSError as error:
+        raise ResolutionError(f"{source}: {error.strerror}") from None
+    if not stat.S_ISREG(os.fstat(fd).st_mode):
+        os.close(fd)
+        raise ResolutionError(f"{source}: not a regular file")
+    with os.fdopen(fd, "rb") as stream:
+        data = stream.read(MAX_FILE_SIZE + 1)
+    if len(data) > MAX_FILE_SIZE:
+        raise ResolutionError(f"{source}: larger than {MAX_FILE_SIZE} bytes")
+    try:
+        return data.decode("utf-8")
+    except UnicodeDecodeError as error:
+        raise ResolutionError(f"{source}: not UTF-8 text (byte {error.start})") from None
 
 
 def _sdist_requirement(path: Path) -> str:
@@ -486,8 +514,24 @@ def resolve(
         walk = _Walk(runtimes, source, provided or Provided(), host, specifiers, read)
         walk.run(tops)
         if not walk.restart:
+            _check_package_names(walk.projects)
             return Closure(walk.projects, walk.reused, [canonicalize_name(r.name) for r in tops])
     raise ResolutionError(f"versions did not settle after {rounds} rounds")
+
+
+def _check_package_names(projects: dict[str, ChainProject]) -> None:
+    """Two projects whose packages would have one name (``x`` and ``python-x``: Fedora's
+    rule drops the prefix) stop the walk: the second build would replace the first's spec,
+    source RPM and packages in the repository."""
+    by_package: dict[str, list[str]] = {}
+    for name in sorted(projects):
+        by_package.setdefault(package_name(name), []).append(name)
+    clashes = [names for names in by_package.values() if len(names) > 1]
+    if clashes:
+        raise ResolutionError("; ".join(
+            f"{' and '.join(names)} would both be packaged as python-{package_name(names[0])} "
+            f"(PREFIX-{package_name(names[0])}): one build would replace the other's"
+            for names in clashes))
 
 
 class _Walk:
@@ -641,6 +685,11 @@ class _Walk:
         metadata = self.read(sdist.path)
         if canonicalize_name(metadata.name) != name:
             raise ResolutionError(f"{sdist.path}: PKG-INFO names {metadata.name!r}, not {name}")
+        if Version(metadata.version) != sdist.version:
+            # the release was chosen by its file name: one renamed file would defeat a pin
+            raise ResolutionError(
+                f"{sdist.path}: its file name says version {sdist.version}, its metadata "
+                f"{metadata.version} ({metadata.origins.get('version', 'PKG-INFO Version')})")
         project = ChainProject(name=name, sdist=sdist, metadata=metadata)
         self.projects[name] = project
         return project

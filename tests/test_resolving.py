@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import shutil
 from pathlib import Path
 
@@ -134,6 +135,54 @@ def test_an_unevaluable_marker_is_named_by_its_pyproject_table(
     assert "python_version ~= \"3\"" in message
 
 
+def _pkg_info_sdist(destination: Path, directory: str, name: str, version: str,
+                    requires: tuple[str, ...] = ()) -> Path:
+    """An sdist ``DIRECTORY.tar.gz`` whose PKG-INFO (2.2) says *name* and *version*."""
+    project = destination.parent / "src" / directory
+    project.mkdir(parents=True)
+    (project / "PKG-INFO").write_text(
+        f"Metadata-Version: 2.2\nName: {name}\nVersion: {version}\nSummary: s\n"
+        "License: MIT\n" + "".join(f"Requires-Dist: {r}\n" for r in requires) + "\n",
+        encoding="utf-8")
+    (project / "pyproject.toml").write_text(
+        '[build-system]\nrequires = ["setuptools"]\nbuild-backend = "setuptools.build_meta"\n',
+        encoding="utf-8")
+    return make_sdist(project, destination)
+
+
+def test_an_sdist_whose_metadata_gives_another_version_stops_the_walk(
+    tmp_path: Path, sdists: Path, runtimes: list[Runtime]
+) -> None:
+    """The release is chosen by its file name: a renamed file (1.0 as 9.0) would get past
+    ``>=2`` and a constraint (the audit of stop 27), and the repository would hold 1.0."""
+    here = tmp_path / "sdists"
+    shutil.copytree(sdists, here)
+    _pkg_info_sdist(here, "pin_top-1.0", "pin-top", "1.0", ("pin-dep>=2",))
+    renamed = _pkg_info_sdist(here, "pin_dep-9.0", "pin-dep", "1.0")
+    with pytest.raises(ResolutionError) as raised:
+        resolve(["pin-top"], runtimes, LocalSdists(here), provided=build_tools())
+    assert str(raised.value) == (
+        f"{renamed}: its file name says version 9.0, its metadata 1.0 "
+        f"({renamed}/pin_dep-9.0/PKG-INFO Version)")
+
+
+def test_projects_packaged_under_one_name_stop_the_walk(
+    tmp_path: Path, sdists: Path, runtimes: list[Runtime]
+) -> None:
+    """``x`` and ``python-x`` both become python-x.spec and PREFIX-x: the second build would
+    replace the first's packages in the repository (the audit of stop 27)."""
+    here = tmp_path / "sdists"
+    shutil.copytree(sdists, here)
+    _pkg_info_sdist(here, "clash_top-1.0", "clash-top", "1.0", ("clash-dep", "python-clash-dep"))
+    _pkg_info_sdist(here, "clash_dep-1.0", "clash-dep", "1.0")
+    _pkg_info_sdist(here, "python_clash_dep-1.0", "python-clash-dep", "1.0")
+    with pytest.raises(ResolutionError) as raised:
+        resolve(["clash-top"], runtimes, LocalSdists(here), provided=build_tools())
+    assert str(raised.value) == (
+        "clash-dep and python-clash-dep would both be packaged as python-clash-dep "
+        "(PREFIX-clash-dep): one build would replace the other's")
+
+
 def test_constraints_narrow_versions(sdists: Path, runtimes: list[Runtime]) -> None:
     with pytest.raises(ResolutionError, match="constraint chainfix-base<1"):
         resolve(["chainfix-base"], runtimes, LocalSdists(sdists), constraints=["chainfix-base<1"])
@@ -220,6 +269,27 @@ def test_read_requirements(tmp_path: Path) -> None:
     (tmp_path / "bad.txt").write_text("ok\n--index-url x\n", encoding="utf-8")
     with pytest.raises(ResolutionError, match=r"bad.txt:2: unsupported option '--index-url x'"):
         read_requirements(tmp_path / "bad.txt")
+
+
+def test_read_requirements_refuses_what_it_cannot_read_safely(tmp_path: Path) -> None:
+    """A file that includes itself, one that is not UTF-8, and a ``-r`` naming a device or a
+    FIFO: messages, not a traceback, an endless read or a hang (the audit of stop 27)."""
+    looping = tmp_path / "loop.txt"
+    looping.write_text("rich\n-r other.txt\n", encoding="utf-8")
+    (tmp_path / "other.txt").write_text("-r loop.txt\n", encoding="utf-8")
+    with pytest.raises(ResolutionError, match=r"^.*/loop.txt: -r includes a file already being "
+                       r"read \(.*/loop.txt -> .*/other.txt -> .*/loop.txt\)$"):
+        read_requirements(looping)
+    binary = tmp_path / "binary.txt"
+    binary.write_bytes(b"rich\naa\xff\n")
+    with pytest.raises(ResolutionError, match=r"binary.txt: not UTF-8 text \(byte 7\)$"):
+        read_requirements(binary)
+    os.mkfifo(tmp_path / "fifo")
+    for target in ("/dev/zero", str(tmp_path / "fifo")):
+        nested = tmp_path / "nested.txt"
+        nested.write_text(f"-r {target}\n", encoding="utf-8")
+        with pytest.raises(ResolutionError, match=f"^{target}: not a regular file$"):
+            read_requirements(nested)
 
 
 @pytest.mark.parametrize(
