@@ -60,7 +60,7 @@ HELPER = "rpm-pyconfig-appenv.py"
 _NAME = re.compile(r"^[A-Za-z0-9]([A-Za-z0-9._-]*[A-Za-z0-9])?\Z")  # PEP 508 names
 _RPM_NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._+-]*\Z")
 _FILE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._+!-]*\.(tar\.gz|tar\.bz2|tar\.xz|tgz|zip|whl)\Z")
-_PATH = re.compile(r"^(/[A-Za-z0-9._+-]+)+\Z")
+_PATH = re.compile(r"^(/(?!\.\.?(?:/|\Z))[A-Za-z0-9._+-]+)+\Z")  # no . or .. part
 _URL = re.compile(r"^https?://[A-Za-z0-9._~:/?#@!$&'()*+,;=-]+\Z")
 _SHA256 = re.compile(r"^[0-9a-f]{64}\Z")
 _ERE_SPECIAL = frozenset(".[]()*+?{}|^$")
@@ -97,7 +97,7 @@ _EXPECTED = {
     _NAME: "a distribution name (letters, digits, '.', '_', '-')",
     _RPM_NAME: "letters, digits and '.', '_', '+', '-', starting with a letter or digit",
     _FILE: "an sdist or wheel file name of letters, digits and '.', '_', '+', '!', '-'",
-    _PATH: "an absolute path of letters, digits and '.', '_', '+', '-'",
+    _PATH: "an absolute path of letters, digits and '.', '_', '+', '-', no part '.' or '..'",
     _SHA256: "64 lowercase hexadecimal digits",
     _RELEASE: "a digit, then letters, digits, '.' and '_'",
 }
@@ -364,6 +364,9 @@ def _config_items(configs: Sequence[str]) -> list[tuple[str, str]]:
         if not sep or not os.path.isfile(source):
             raise ApplicationError(f"--config {item!r}: want FILE=/etc/PATH with FILE a file")
         _checked(_PATH, target, "--config target")
+        if not target.startswith("/etc/"):
+            raise ApplicationError(f"--config target: {target!r} is not below /etc: want "
+                                   "FILE=/etc/PATH (a configuration file rpm keeps as edited)")
         _checked(_RPM_NAME, os.path.basename(source), "--config file name")
         items.append((source, target))
     return items

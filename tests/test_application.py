@@ -29,6 +29,7 @@ from rpm_pyconfig import appenv
 from rpm_pyconfig.application import (
     ApplicationError,
     Artifact,
+    _config_items,
     _description_lines,
     spec_text,
 )
@@ -110,6 +111,24 @@ def test_description_words_after_invisible_characters_start_no_line(
     assert postin == "(none)"
     assert description.split() == " ".join(
         "".join(c if c.isprintable() else " " for c in summary).split()).split()
+
+
+@pytest.mark.parametrize(("target", "message"), [
+    ("/etc/../usr/lib/python3/dist-packages/sitecustomize.py", "is not valid: want an absolute "
+     "path of letters, digits and '.', '_', '+', '-', no part '.' or '..'"),
+    ("/usr/lib/python3/dist-packages/sitecustomize.py", "is not below /etc: want FILE=/etc/PATH"),
+    ("/etc", "is not below /etc"),
+])
+def test_config_targets_stay_below_etc(tmp_path: Path, target: str, message: str) -> None:
+    """The audit of stop 27: ``--config conf=/etc/../usr/lib/.../sitecustomize.py`` built a
+    package whose "configuration file" replaced the interpreter's startup hook."""
+    source = tmp_path / "conf"
+    source.write_text("x = 1\n", encoding="utf-8")
+    with pytest.raises(ApplicationError) as raised:
+        _config_items([f"{source}={target}"])
+    assert str(raised.value).startswith(f"--config target: {target!r} "), raised.value
+    assert message in str(raised.value)
+    assert _config_items([f"{source}=/etc/app/conf"]) == [(str(source), "/etc/app/conf")]
 
 
 def test_artifact_names_are_checked(tmp_path: Path) -> None:
@@ -1068,6 +1087,10 @@ def test_appenv_check_refuses_rpaths_outside_the_environment(
             "--prefix: 'relative/dir' is not valid: want an absolute path",
         ),
         ("--prefix", "/usr/lib/%{x}", "--prefix: '/usr/lib/%{x}' is not valid"),
+        # the audit of stop 27: .. passed the grammar, so a prefix could lead anywhere
+        ("--prefix", "/usr/lib/../../etc", "--prefix: '/usr/lib/../../etc' is not valid: want "
+         "an absolute path of letters, digits and '.', '_', '+', '-', no part '.' or '..'"),
+        ("--prefix", "/usr/./lib", "--prefix: '/usr/./lib' is not valid"),
         ("--release", "1%{?dist}", "--release: '1%{?dist}' is not valid: want a digit"),
         ("--command", "a b", "--command: 'a b' is not valid"),
     ],
