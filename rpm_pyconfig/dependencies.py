@@ -57,6 +57,7 @@ from __future__ import annotations
 
 import os
 import re
+import sys
 from collections.abc import Iterable
 from typing import Union
 
@@ -203,6 +204,12 @@ def parse_requirement(requirement: RequirementLike, *, origin: str = "") -> Requ
         # ast.literal_eval, which packaging runs on marker strings, raises SyntaxError for a
         # NUL on CPython and ValueError on PyPy: refused here, the same on every runtime.
         message = f"invalid requirement {requirement!r}: a NUL character"
+        raise MetadataError(located(origin, message))
+    limit = getattr(sys, "get_int_max_str_digits", lambda: 0)()
+    if limit and re.search(rf"\d{{{limit + 1}}}", requirement):
+        # packaging parses it, then int() refuses the number where a version is compared
+        shown = requirement if len(requirement) <= 100 else requirement[:60] + "..."
+        message = f"invalid requirement {shown!r}: a number with more than {limit} digits"
         raise MetadataError(located(origin, message))
     try:
         return Requirement(requirement)

@@ -625,7 +625,7 @@ local function specifier_contains(op, text, candidate)
     if candidate.post and not spec.post and base_equal(candidate, spec) then
       P.bail()
     end
-    return not (not spec.post and candidate.post and base_equal(candidate, spec))
+    return true
   elseif op == "~=" then
     local release = spec.release
     if #release < 2 or spec.epoch ~= 0 then

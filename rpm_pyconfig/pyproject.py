@@ -154,7 +154,7 @@ def _read_text(tree: Tree, relpath: str, label: str) -> str:
     data = tree.read(clean)
     if data is None:
         raise MetadataError(
-            f"{label}: {relpath!r} does not exist or is no file ({tree.where(clean)})")
+            f"{label}: {relpath!r} does not exist or is not a file ({tree.where(clean)})")
     try:
         return data.decode("utf-8")
     except UnicodeDecodeError:

@@ -74,7 +74,11 @@ class DirTree(Tree):
             fd = os.open(real, os.O_RDONLY | os.O_NONBLOCK | os.O_CLOEXEC)
         except OSError as error:
             raise MetadataError(f"{target}: cannot read: {error.strerror}") from None
-        info = os.fstat(fd)
+        try:
+            info = os.fstat(fd)
+        except OSError:
+            os.close(fd)
+            raise
         if stat.S_ISDIR(info.st_mode):
             os.close(fd)  # os.fdopen() refuses a directory
             return None

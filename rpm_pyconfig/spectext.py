@@ -58,6 +58,7 @@ __all__ = [
     "macro_arguments",
     "module",
     "name",
+    "paragraph",
     "rpm_dependency",
     "shell",
     "syntax",

@@ -48,7 +48,7 @@ def test_project_table_missing(tmp_path: Path) -> None:
          "[project] license: invalid license expression 'MIT OR': "
          "Invalid license expression: 'MIT OR'"),
         ('[project]\nname = "x"\nversion = "1"\nreadme = "README.md"\n',
-         "[project] readme: 'README.md' does not exist or is no file ({dir}/README.md)"),
+         "[project] readme: 'README.md' does not exist or is not a file ({dir}/README.md)"),
         ('[project]\nname = "x"\nversion = "1"\nreadme = "../README.md"\n',
          "[project] readme: '../README.md' is outside the project"),
         ('[project]\nname = "x"\nversion = "1"\ndynamic = ["name"]\n',

@@ -253,7 +253,7 @@ def test_a_metadata_file_that_is_a_directory_is_named(
     project = write_project(tmp_path, f'[project]\nname = "x"\nversion = "1"\n{pyproject}')
     (project / name).mkdir()
     assert error_of(project) == (f"{project / 'pyproject.toml'} [project] {field}: {name!r} "
-                                 f"does not exist or is no file ({project / name})")
+                                 f"does not exist or is not a file ({project / name})")
 
 
 def test_a_directory_named_like_a_metadata_file_is_no_such_file(tmp_path: Path) -> None:

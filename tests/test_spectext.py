@@ -103,6 +103,9 @@ def test_paragraph_starts_no_line_with_a_directive() -> None:
     assert spectext.paragraph("%if 1 b", lead="name:") == ["name: %if 1 b"]
     assert spectext.paragraph(" ".join(["w"] * 40), lead="-", width=10) == ["w w w w w"] * 8
     assert spectext.paragraph("", lead="-") == []
+    assert spectext.paragraph("x" * 100 + " y %z", lead="-") == ["x" * 100, "y %z"]
+    with pytest.raises(MetadataError, match="a line must not start with '%' or '#'"):
+        spectext.paragraph("%a b", lead="%lead")  # a lead is our own text: never so
 
 
 def test_comment_shows_control_characters() -> None:
