@@ -196,7 +196,15 @@ class Destination(SchemeDictionaryDestination):
     def write_script(
         self, name: str, module: str, attr: str, section: ScriptSection
     ) -> RecordEntry:
-        """An entry point's launcher, by installer, written as a command (``write_to_fs``)."""
+        """An entry point's launcher, by installer, written as a command (``write_to_fs``).
+
+        The name is a file name in the bin directory, checked here: installer before 1.0
+        (Debian 12's 0.6, Debian 13's 0.7) writes ``../../etc/x`` or ``/etc/cron.d/x`` where
+        they lead, out of the buildroot or into ``/etc`` of the package."""
+        if (not name or name in (".", "..") or "/" in name or "\\" in name
+                or not name.isprintable()):
+            raise PyConfigError(f"entry_points.txt: the entry point {name!r} is no command "
+                                "name (a file name without '/' or '\\')")
         script_name, data = Script(name, module, attr, section).generate(
             self.interpreter, self.script_kind
         )

@@ -298,6 +298,8 @@ def _undo(created: list[str]) -> None:
 
 def _place(runtime: Runtime, wheel: Wheel, root: str, bindir: str, mtime: int) -> None:
     """Install *wheel* under *root* as it will be installed, bytecode and RECORD included."""
+    import configparser
+
     import installer
     from installer.exceptions import InstallerError
 
@@ -334,6 +336,13 @@ def _place(runtime: Runtime, wheel: Wheel, root: str, bindir: str, mtime: int) -
     except InstallerError as error:  # InvalidWheelSource(source, message): the message
         message = error.args[-1] if error.args else error
         raise PyConfigError(f"{wheel.where}: cannot install it: {message}") from None
+    except PyConfigError as error:  # Destination's own checks (entry point names)
+        raise PyConfigError(f"{wheel.where}: cannot install it: {error}") from None
+    except (ValueError, configparser.Error, AssertionError) as error:
+        # installer's: an entry point leading out of its directory (>= 1.0), one that does
+        # not parse (an assert), a %(x)s in entry_points.txt (configparser's interpolation)
+        text = str(error).splitlines()[0] if str(error) else type(error).__name__
+        raise PyConfigError(f"{wheel.where}: cannot install it: {text}") from None
     except OSError as error:
         where = f" ({error.filename})" if error.filename else ""
         raise PyConfigError(
@@ -423,6 +432,12 @@ def _ship(
         # Everything is shipped by the owner (a pure project's debug build): rpm rejects an
         # empty %files -f list, and %defattr is a line that ships nothing.
         lines = ["%defattr(-,root,root,-)"]
+    for line in lines:
+        if len(line.encode()) > FILELIST_LINE_MAX:
+            raise PyConfigError(
+                f"cannot list {line!r:.200}... in an rpm %files list: the line is "
+                f"{len(line.encode())} bytes, and rpm reads such a list {FILELIST_LINE_MAX} "
+                "bytes at a time, taking the rest for another line (another file)")
     write_atomically(filelist, "".join(line + "\n" for line in lines).encode(), replace=True)
     return InstallResult(runtime, files, dirs, skipped, filelist)
 
@@ -464,6 +479,11 @@ def _make_parents(directory: str, top: str, created: list[str]) -> None:
 #: Characters rpm's %files parser treats as glob syntax, or which could start a directive
 #: (%attr, %config...) after the line's macro expansion: written as one-character globs.
 _FILELIST_SPECIAL = re.compile(r"[%*?\[\]{}]")
+
+
+#: The longest line of a ``%files -f`` list rpm reads whole: it reads the list with
+#: ``fgets(buf, BUFSIZ)`` (8192), 8191 bytes at a time with the newline (rpm 4.18 to 6).
+FILELIST_LINE_MAX = 8190
 
 
 def filelist_path(path: str) -> str:

@@ -24,6 +24,7 @@ from hypothesis import strategies as st
 
 from rpm_pyconfig.errors import ExecutionError, PyConfigError
 from rpm_pyconfig.installing import (
+    FILELIST_LINE_MAX,
     InstallResult,
     file_owners,
     filelist_path,
@@ -600,6 +601,75 @@ def test_two_dist_info_directories_are_refused(tmp_path: Path) -> None:
         f"{wheel}: expected one *.dist-info/METADATA in the wheel, found "
         f"{INFO}, other-2.0.dist-info"
     )
+
+
+@pytest.mark.parametrize(("entry_points", "message"), [
+    # installer before 1.0 (Debian 12, 13) wrote these where they lead (the audit of stop 27)
+    ("../../etc/evil = demo.core:main", "the entry point '../../etc/evil' is no command name"),
+    ("/etc/cron.d/evil = demo.core:main", "the entry point '/etc/cron.d/evil' is no command"),
+    ("x = demo.core:%(y)s", "cannot install it: "),
+    ("x = not valid!", "cannot install it: "),
+])
+def test_entry_points_that_are_no_command_names_are_refused(
+    tmp_path: Path, entry_points: str, message: str
+) -> None:
+    wheel, refused = refusal(tmp_path, {f"{INFO}/entry_points.txt":
+                                        f"[console_scripts]\n{entry_points}\n"})
+    assert refused.startswith(f"{wheel}: cannot install it: "), refused
+    assert message in refused
+    assert "Traceback" not in refused
+
+
+def test_a_filelist_line_rpm_would_split_is_refused(tmp_path: Path) -> None:
+    """rpm reads a %files -f list 8191 bytes at a time: a longer line is two lines to it, and
+    the second a file of its own choosing (the audit of stop 27: a name of '%' signs, each
+    written as [%%], claimed /usr for the package)."""
+    name = "demo/" + "/".join(["%" * 255] * 8) + "/x.txt"
+    _wheel, refused = refusal(tmp_path, {name: "x\n"})
+    assert refused.startswith("cannot list '")
+    assert f"and rpm reads such a list {FILELIST_LINE_MAX} bytes at a time" in refused
+
+
+@pytest.mark.rpm
+def test_the_longest_filelist_line_is_read_whole(tmp_path: Path) -> None:
+    """The limit is rpm's: a line of FILELIST_LINE_MAX bytes names one file, a longer one
+    does not (rpmbuild packs another set of files or stops)."""
+    if not have_rpm_tools():
+        if os.environ.get("CI") == "true":
+            pytest.fail("rpmbuild is missing (CI=true)")
+        pytest.skip("rpmbuild not installed")
+    base = "/usr/share/long"
+    listings = []
+    for extra in (0, 300):
+        # each % is written [%%]: 4 bytes of the line for 1 of the path (PATH_MAX is 4096)
+        stem = f"{base}/" + "/".join(["%" * 200] * 10)
+        width = FILELIST_LINE_MAX + extra - len(filelist_path(stem + "/")) - 4
+        path = stem + "/" + "%" * (width // 4) + "a" * (width % 4) + ".txt"
+        line = filelist_path(path)
+        assert len(line.encode()) == FILELIST_LINE_MAX + extra
+        work = tmp_path / str(extra)
+        work.mkdir()
+        (work / "files.list").write_text(line + "\n", encoding="utf-8")
+        (work / "path").write_text(path, encoding="utf-8")
+        spec = work / "long.spec"
+        spec.write_text(
+            "Name: long\nVersion: 1\nRelease: 1\nSummary: s\nLicense: MIT\n"
+            "BuildArch: noarch\n%description\nd\n%install\n"
+            f'p=$(cat {work}/path) && mkdir -p "%{{buildroot}}$(dirname "$p")" && '
+            'touch "%{buildroot}$p"\n'
+            f"%files -f {work}/files.list\n", encoding="utf-8")
+        built = subprocess.run(
+            ["rpmbuild", "-bb", "--define", f"_topdir {work / 'top'}",
+             "--define", "_unpackaged_files_terminate_build 0", str(spec)],
+            capture_output=True, text=True, check=False)
+        packages = list((work / "top" / "RPMS").rglob("*.rpm"))
+        listings.append(subprocess.run(
+            ["rpm", "-qlp", str(packages[0])], capture_output=True, text=True, check=True,
+        ).stdout.splitlines() if built.returncode == 0 and packages else None)
+        if extra == 0:
+            assert built.returncode == 0, built.stderr
+            assert listings[0] == [path]
+    assert listings[1] != [path]  # rpm read two names (it stops: neither is a file)
 
 
 def test_bindir_is_a_parameter(tmp_path: Path) -> None:
