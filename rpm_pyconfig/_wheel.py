@@ -27,6 +27,7 @@ from collections.abc import Callable, Iterable, Iterator, Sequence
 from typing import BinaryIO
 
 from installer.destinations import SchemeDictionaryDestination
+from installer.exceptions import InstallerError
 from installer.records import Hash, RecordEntry, parse_record_file
 from installer.scripts import Script
 from installer.sources import WheelSource
@@ -203,8 +204,8 @@ class Destination(SchemeDictionaryDestination):
         they lead, out of the buildroot or into ``/etc`` of the package."""
         if (not name or name in (".", "..") or "/" in name or "\\" in name
                 or not name.isprintable()):
-            raise PyConfigError(f"entry_points.txt: the entry point {name!r} is no command "
-                                "name (a file name without '/' or '\\')")
+            raise InstallerError(f"entry_points.txt: the entry point {name!r} is no command "
+                                 "name (a file name without '/' or '\\')")
         script_name, data = Script(name, module, attr, section).generate(
             self.interpreter, self.script_kind
         )

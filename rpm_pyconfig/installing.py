@@ -336,8 +336,6 @@ def _place(runtime: Runtime, wheel: Wheel, root: str, bindir: str, mtime: int) -
     except InstallerError as error:  # InvalidWheelSource(source, message): the message
         message = error.args[-1] if error.args else error
         raise PyConfigError(f"{wheel.where}: cannot install it: {message}") from None
-    except PyConfigError as error:  # Destination's own checks (entry point names)
-        raise PyConfigError(f"{wheel.where}: cannot install it: {error}") from None
     except (ValueError, configparser.Error, AssertionError) as error:
         # installer's: an entry point leading out of its directory (>= 1.0), one that does
         # not parse (an assert), a %(x)s in entry_points.txt (configparser's interpolation)
