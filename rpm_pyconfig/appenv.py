@@ -325,9 +325,14 @@ def _write_record(installed: _Installed) -> None:
     record = os.path.join(installed.dist_info, "RECORD")
     rows = []
     for path in sorted(set(installed.files + _pycs_of(installed))):
+        relative = os.path.relpath(path, site)
+        if not relative.isprintable():
+            # RECORD is read back line by line: a \r or \n would cut its row in two
+            raise EnvError(f"{path!r}: a file name with a control character cannot be "
+                           "listed in RECORD")
         with open(path, "rb") as handle:
             data = handle.read()
-        rows.append((os.path.relpath(path, site), _record_hash(data), str(len(data))))
+        rows.append((relative, _record_hash(data), str(len(data))))
     rows.append((os.path.relpath(record, site), "", ""))
     out = io.StringIO()
     writer = csv.writer(out, lineterminator="\n")

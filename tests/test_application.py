@@ -272,6 +272,31 @@ def test_appenv_check_names_every_broken_file(
     assert "/usr/bin/stray: absolute symlink /usr/bin/true" in errors
 
 
+def test_appenv_refuses_a_file_name_record_cannot_hold(tmp_path: Path, runtime: Runtime) -> None:
+    """A member name with a carriage return: refused naming it (it was written, then read back
+    as a RECORD row cut in two: "RECORD:89: not 3 fields"; the audit of stop 27)."""
+    wheel = tmp_path / "cr-1.0-py3-none-any.whl"
+    with zipfile.ZipFile(wheel, "w") as archive:
+        archive.writestr("cr-1.0.dist-info/METADATA", "Metadata-Version: 2.1\nName: cr\n"
+                         "Version: 1.0\n")
+        archive.writestr("cr-1.0.dist-info/WHEEL", "Wheel-Version: 1.0\nRoot-Is-Purelib: true\n"
+                         "Tag: py3-none-any\n")
+        archive.writestr("cr-1.0.dist-info/entry_points.txt", "[console_scripts]\ncr = cr:main\n")
+        archive.writestr("cr/__init__.py", "def main():\n    return 0\n")
+        archive.writestr("cr/a\rb.txt", "x")
+        archive.writestr("cr-1.0.dist-info/RECORD",
+                         "cr-1.0.dist-info/METADATA,,\ncr-1.0.dist-info/WHEEL,,\n"
+                         "cr-1.0.dist-info/entry_points.txt,,\ncr/__init__.py,,\n"
+                         "\"cr/a\rb.txt\",,\ncr-1.0.dist-info/RECORD,,\n")
+    done = _appenv(runtime, "install", "--root", str(tmp_path / "r"), "--env", "/usr/lib/c/1",
+                   "--current", "/usr/lib/c/current", "--bindir", "/usr/bin", "--app", "cr",
+                   str(wheel))
+    assert done.returncode == 1, done.stderr
+    assert "a file name with a control character cannot be listed in RECORD" in done.stderr
+    assert "a\\rb.txt" in done.stderr  # named, shown with its escape
+    assert "Traceback" not in done.stderr
+
+
 def test_appenv_refuses_wheel_members_outside_the_environment(
     tmp_path: Path, runtime: Runtime
 ) -> None:
