@@ -387,7 +387,10 @@ def install(
         raise EnvError(f"{app} has no commands: name the ones to link with --command")
     available = sorted(os.listdir(scheme["scripts"]))
     for command in wanted:
-        if not _COMMAND.match(command) or command not in available:
+        if not _COMMAND.match(command):
+            raise EnvError(f"command {command!r} cannot be linked: a command name is letters, "
+                           "digits and '.', '_', '+', '-', starting with a letter or digit")
+        if command not in available:
             raise EnvError(
                 f"command {command!r} is not in the environment; it has: "
                 f"{', '.join(c for c in available if not c.startswith('python'))}"

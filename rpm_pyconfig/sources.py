@@ -157,6 +157,10 @@ def zip_member_problem(where: str | os.PathLike[str], info: zipfile.ZipInfo) -> 
     problem = _name_problem(where, info.filename)
     if problem:
         return problem
+    if "\\" in info.filename:
+        # the zip format's separator is '/' only; installer reads '\\' as one in RECORD
+        return (f"{os.fspath(where)}: member {info.filename!r} has a backslash in its name "
+                "(a path separator to some zip tools); refusing the archive")
     kind = stat.S_IFMT(info.external_attr >> 16)  # 0: no type recorded (a plain file)
     if kind and kind not in (stat.S_IFREG, stat.S_IFDIR):
         return (f"{os.fspath(where)}: member {info.filename!r} is not a regular file or a "

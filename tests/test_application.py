@@ -272,6 +272,14 @@ def test_appenv_check_names_every_broken_file(
     assert "/usr/bin/stray: absolute symlink /usr/bin/true" in errors
 
 
+def test_appenv_names_a_command_that_cannot_be_linked(tmp_path: Path, runtime: Runtime) -> None:
+    done = _appenv(runtime, "install", "--root", str(tmp_path / "r"), "--env", "/usr/lib/d/1",
+                   "--current", "/usr/lib/d/current", "--bindir", "/usr/bin", "--app",
+                   "demo-app", "--command", "%x", str(_wheel(tmp_path)))
+    assert done.returncode == 1
+    assert "command '%x' cannot be linked: a command name is letters, digits" in done.stderr
+
+
 def test_appenv_refuses_a_file_name_record_cannot_hold(tmp_path: Path, runtime: Runtime) -> None:
     """A member name with a carriage return: refused naming it (it was written, then read back
     as a RECORD row cut in two: "RECORD:89: not 3 fields"; the audit of stop 27)."""

@@ -620,6 +620,14 @@ def test_entry_points_that_are_no_command_names_are_refused(
     assert "Traceback" not in refused
 
 
+def test_a_member_name_with_a_backslash_is_refused(tmp_path: Path) -> None:
+    """The zip format separates with '/' only; installer read the backslash as a separator
+    and said the member was "not listed in RECORD" (the audit of stop 27)."""
+    wheel, refused = refusal(tmp_path, {"demo/back\\slash.txt": "x\n"})
+    assert refused == (f"{wheel}: member 'demo/back\\\\slash.txt' has a backslash in its "
+                       "name (a path separator to some zip tools); refusing the archive")
+
+
 def test_a_filelist_line_rpm_would_split_is_refused(tmp_path: Path) -> None:
     """rpm reads a %files -f list 8191 bytes at a time: a longer line is two lines to it, and
     the second a file of its own choosing (the audit of stop 27: a name of '%' signs, each
