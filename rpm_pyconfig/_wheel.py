@@ -93,6 +93,9 @@ class Wheel(WheelSource):
             archive = zipfile.ZipFile(path)
         except (zipfile.BadZipFile, OSError) as error:
             raise WheelError(f"{os.fspath(path)}: cannot read the wheel: {error}") from None
+        except UnicodeDecodeError as error:  # a member name flagged UTF-8 that is not
+            raise WheelError(f"{os.fspath(path)}: cannot read the wheel: a member name is not "
+                             f"UTF-8 ({error.object[:80]!r})") from None
         with archive:
             yield cls(archive, os.fspath(path))
 

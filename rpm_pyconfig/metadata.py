@@ -164,6 +164,9 @@ def read_metadata(
     except (tarfile.TarError, zipfile.BadZipFile, EOFError, OSError, zlib.error,
             lzma.LZMAError) as error:
         raise MetadataError(f"{path}: cannot read the archive: {error}") from None
+    except UnicodeDecodeError as error:  # zipfile: a member name flagged UTF-8 that is not
+        raise MetadataError(f"{path}: cannot read the archive: a member name is not UTF-8 "
+                            f"({error.object[:80]!r})") from None
     raise MetadataError(
         f"{path}: not a project directory, an sdist (.tar.gz, .zip) or a wheel (.whl)"
     )

@@ -261,3 +261,15 @@ def test_a_directory_named_like_a_metadata_file_is_no_such_file(tmp_path: Path) 
     project = write_project(tmp_path, '[project]\nname = "x"\nversion = "1"\n')
     (project / "setup.py").mkdir()
     assert read_metadata(project).name == "x"
+
+
+def test_a_zip_member_name_flagged_utf8_that_is_not_is_named(tmp_path: Path) -> None:
+    """zipfile decodes such a name when it opens the archive: a message, not a traceback."""
+    wheel = tmp_path / "bad-1.0-py3-none-any.whl"
+    with zipfile.ZipFile(wheel, "w") as archive:
+        archive.writestr("bad-1.0.dist-info/METADATA",
+                         "Metadata-Version: 2.1\nName: bad\nVersion: 1.0\n")
+        archive.writestr("bad/a\u00e9.txt", "x")
+    wheel.write_bytes(wheel.read_bytes().replace("a\u00e9".encode(), b"a\xff\xff"))
+    assert error_of(wheel) == (f"{wheel}: cannot read the archive: a member name is not UTF-8 "
+                               "(b'bad/a\\xff\\xff.txt')")
