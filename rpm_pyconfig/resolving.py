@@ -33,7 +33,6 @@ import json
 import lzma
 import os
 import shutil
-import stat
 import subprocess
 import tempfile
 import xml.etree.ElementTree as ElementTree
@@ -57,7 +56,7 @@ from .dependencies import (
 from .errors import MetadataError, PyConfigError
 from .metadata import ProjectMetadata, read_metadata
 from .runtime import Runtime
-from .sources import MAX_FILE_SIZE
+from .sources import read_regular, utf8_text
 from .specgen import package_name
 
 __all__ = [
@@ -453,20 +452,12 @@ def read_requirements(path: str | os.PathLike[str],
 def _requirements_text(source: Path) -> str:
     """*source*'s text, if it is a regular UTF-8 file of at most MAX_FILE_SIZE bytes."""
     try:
-        fd = os.open(source, os.O_RDONLY | os.O_NONBLOCK | os.O_CLOEXEC)
-    except OSError as error:
-        raise ResolutionError(f"{source}: {error.strerror}") from None
-    if not stat.S_ISREG(os.fstat(fd).st_mode):
-        os.close(fd)
-        raise ResolutionError(f"{source}: not a regular file")
-    with os.fdopen(fd, "rb") as stream:
-        data = stream.read(MAX_FILE_SIZE + 1)
-    if len(data) > MAX_FILE_SIZE:
-        raise ResolutionError(f"{source}: larger than {MAX_FILE_SIZE} bytes")
-    try:
-        return data.decode("utf-8")
-    except UnicodeDecodeError as error:
-        raise ResolutionError(f"{source}: not UTF-8 text (byte {error.start})") from None
+        data = read_regular(str(source), str(source))
+        if data is None:
+            raise MetadataError(f"{source}: not a regular file")
+        return utf8_text(data, str(source))
+    except MetadataError as error:
+        raise ResolutionError(str(error)) from None
 
 
 def _sdist_requirement(path: Path) -> str:

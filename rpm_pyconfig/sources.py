@@ -19,7 +19,8 @@ from pathlib import Path
 from rpm_pyconfig.errors import MetadataError
 
 __all__ = ["TAR_SUFFIXES", "ArchiveTree", "DirTree", "TarTree", "Tree", "ZipTree",
-           "check_zip", "read_member", "unpack", "utf8_text", "zip_member_problem"]
+           "check_zip", "read_member", "read_regular", "unpack", "utf8_text",
+           "zip_member_problem"]
 
 TAR_SUFFIXES = (".tar.gz", ".tgz", ".tar.bz2", ".tbz2", ".tar.xz", ".txz", ".tar")
 
@@ -52,6 +53,29 @@ class Tree:
         raise NotImplementedError
 
 
+def read_regular(path: str, shown: str) -> bytes | None:
+    """The bytes of *path* if it is a regular file of at most MAX_FILE_SIZE bytes, None for a
+    directory, else a :class:`MetadataError` naming *shown*.  Opened without blocking and
+    checked before any read: a FIFO or a device never hangs or fills memory."""
+    try:
+        fd = os.open(path, os.O_RDONLY | os.O_NONBLOCK | os.O_CLOEXEC)
+    except OSError as error:
+        raise MetadataError(f"{shown}: cannot read: {error.strerror}") from None
+    try:
+        mode = os.fstat(fd).st_mode
+        if stat.S_ISDIR(mode):
+            return None
+        if not stat.S_ISREG(mode):
+            raise MetadataError(f"{shown}: not a regular file")
+        with open(fd, "rb", closefd=False) as stream:
+            data = stream.read(MAX_FILE_SIZE + 1)
+    finally:
+        os.close(fd)
+    if len(data) > MAX_FILE_SIZE:
+        raise MetadataError(f"{shown}: larger than {MAX_FILE_SIZE} bytes")
+    return data
+
+
 class DirTree(Tree):
     def __init__(self, root: Path) -> None:
         self.root = root
@@ -70,25 +94,7 @@ class DirTree(Tree):
         top = os.path.realpath(self.root)
         if os.path.commonpath([real, top]) != top:
             raise MetadataError(f"{target}: is outside the project (it leads to {real})")
-        try:
-            fd = os.open(real, os.O_RDONLY | os.O_NONBLOCK | os.O_CLOEXEC)
-        except OSError as error:
-            raise MetadataError(f"{target}: cannot read: {error.strerror}") from None
-        try:
-            info = os.fstat(fd)
-        except OSError:
-            os.close(fd)
-            raise
-        if stat.S_ISDIR(info.st_mode):
-            os.close(fd)  # os.fdopen() refuses a directory
-            return None
-        with os.fdopen(fd, "rb") as stream:
-            if not stat.S_ISREG(info.st_mode):
-                raise MetadataError(f"{target}: not a regular file")
-            data = stream.read(MAX_FILE_SIZE + 1)
-        if len(data) > MAX_FILE_SIZE:
-            raise MetadataError(f"{target}: larger than {MAX_FILE_SIZE} bytes")
-        return data
+        return read_regular(real, str(target))
 
     def names(self) -> list[str]:
         if self._names is None:

@@ -282,7 +282,8 @@ def test_read_requirements_refuses_what_it_cannot_read_safely(tmp_path: Path) ->
         read_requirements(looping)
     binary = tmp_path / "binary.txt"
     binary.write_bytes(b"rich\naa\xff\n")
-    with pytest.raises(ResolutionError, match=r"binary.txt: not UTF-8 text \(byte 7\)$"):
+    with pytest.raises(ResolutionError,
+                       match=r"binary.txt: not UTF-8 text \(invalid start byte at byte 7\)$"):
         read_requirements(binary)
     os.mkfifo(tmp_path / "fifo")
     for target in ("/dev/zero", str(tmp_path / "fifo")):
