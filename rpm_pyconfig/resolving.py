@@ -517,12 +517,11 @@ def _check_package_names(projects: dict[str, ChainProject]) -> None:
     by_package: dict[str, list[str]] = {}
     for name in sorted(projects):
         by_package.setdefault(package_name(name), []).append(name)
-    clashes = [names for names in by_package.values() if len(names) > 1]
+    clashes = [f"{' and '.join(names)} would both be packaged as python-{package} "
+               f"(PREFIX-{package}): one build would replace the other's"
+               for package, names in by_package.items() if len(names) > 1]
     if clashes:
-        raise ResolutionError("; ".join(
-            f"{' and '.join(names)} would both be packaged as python-{package_name(names[0])} "
-            f"(PREFIX-{package_name(names[0])}): one build would replace the other's"
-            for names in clashes))
+        raise ResolutionError("; ".join(clashes))
 
 
 class _Walk:
