@@ -838,7 +838,7 @@ def test_direct_fallback_imports_no_standard_library_parser(registry: Path) -> N
     """The fallback as macros.pyconfig runs it (the interpreter ``-I -S``, this package
     first on ``sys.path``) reads and checks the drop-ins without configparser, re and
     what they pull in (enum, collections, functools): with them it cost a spec parse more
-    than the work (see README, Speed)."""
+    than the work (see benchmarks/README.md)."""
     head = "import gc,sys;gc.disable();sys.path.insert(0,sys.argv.pop(1));"
     tail = "from rpm_pyconfig._fallback import run;run()"
     macros = (REPO / "macros" / "macros.pyconfig").read_text(encoding="utf-8")
