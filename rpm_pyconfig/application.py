@@ -187,6 +187,28 @@ def _pip_failure(done: subprocess.CompletedProcess[str], what: str) -> Applicati
     return ApplicationError(f"{what} failed:\n" + "\n".join(lines[-25:]))
 
 
+def _download_failure(
+    runtime: Runtime,
+    offline: subprocess.CompletedProcess[str] | None,
+    fetched: subprocess.CompletedProcess[str],
+    sources: str,
+) -> ApplicationError:
+    """The download's failure, after the offline resolution's when there was one.
+
+    pip's refusal of a file already in *sources* (a wheel with two ``.dist-info``
+    directories, a build requirement that is no requirement) names that file; the
+    download that follows it only says the index does not answer or has no such version.
+    """
+    error = _pip_failure(fetched, f"{runtime.interpreter} -m pip download")
+    if offline is None:
+        return error
+    first = _pip_failure(
+        offline,
+        f"{runtime.interpreter} -m pip install --dry-run --no-index (the lock, from {sources})",
+    )
+    return ApplicationError(f"{first}\nthen {error}")
+
+
 def resolve_closure(
     runtime: Runtime,
     requirements: Sequence[str],
@@ -230,7 +252,7 @@ def resolve_closure(
                 runtime, ["download", "--quiet", "--dest", sources, *common], offline=False
             )
             if fetched.returncode != 0:
-                raise _pip_failure(fetched, f"{runtime.interpreter} -m pip download")
+                raise _download_failure(runtime, done, fetched, sources)
             done = _run_pip(runtime, [*dry_run, *local, *common], offline=True)
             if done.returncode != 0:
                 raise _pip_failure(done, f"{runtime.interpreter} -m pip install --dry-run")

@@ -728,7 +728,9 @@ def test_generation_from_the_cache_needs_no_network(built: Built, registry_dir: 
     assert completed.stdout == spec.read_text()
 
 
-def _sdist(directory: Path, name: str, summary: str, url: str) -> Path:
+def _sdist(
+    directory: Path, name: str, summary: str, url: str, requires: tuple[str, ...] = ()
+) -> Path:
     """A small setuptools sdist whose metadata says what we like."""
     import io
     import tarfile
@@ -741,7 +743,7 @@ def _sdist(directory: Path, name: str, summary: str, url: str) -> Path:
         "setup.py": (
             "from setuptools import setup\n"
             f"setup(name={name!r}, version='1.0', description={summary!r}, url={url!r},\n"
-            f"      py_modules=[{name!r}], license='MIT',\n"
+            f"      py_modules=[{name!r}], license='MIT', install_requires={list(requires)!r},\n"
             f"      entry_points={{'console_scripts': ['{name} = {name}:main']}})\n"
         ),
         f"{name}.py": "def main():\n    print('hello')\n",
@@ -1190,3 +1192,44 @@ def test_exclude_regexes_match_the_prefix_literally(
         assert ere(values["REQ"], generated), generated
     for kept in ("bundled(python3dist(x))", "libc.so.6()(64bit)", "/usr/bin/python3"):
         assert not ere(values["REQ"], kept), kept
+
+
+def _sha256(path: Path) -> str:
+    return hashlib.sha256(path.read_bytes()).hexdigest()
+
+
+def test_a_refused_cached_file_is_named_when_the_download_fails_too(
+    tmp_path: Path, registry_dir: Path
+) -> None:
+    """The audit of stop 28: with a lock and every file in the cache, pip's refusal of a
+    dependency's wheel (two .dist-info directories) was replaced by the network download's
+    error tried after it ("No matching distribution found for demoapp==1.0"): the hostile
+    file was never named.  Both are reported, the refusal first."""
+    offline = _offline()
+    sources = tmp_path / "sources"
+    sources.mkdir()
+    app = _sdist(sources, "demoapp", "Demo", "https://example.org/", requires=("twodirs",))
+    wheel = sources / "twodirs-1.0-py3-none-any.whl"
+    with zipfile.ZipFile(wheel, "w") as archive:
+        archive.writestr("twodirs-1.0.dist-info/METADATA",
+                         "Metadata-Version: 2.1\nName: twodirs\nVersion: 1.0\n")
+        archive.writestr("twodirs-1.0.dist-info/WHEEL",
+                         "Wheel-Version: 1.0\nRoot-Is-Purelib: true\nTag: py3-none-any\n")
+        archive.writestr("demoapp-2.0.dist-info/entry_points.txt",
+                         "[console_scripts]\nsh = twodirs:main\n")
+        archive.writestr("twodirs-1.0.dist-info/RECORD", "")
+    lock = tmp_path / "lock.txt"
+    lock.write_text(f"demoapp==1.0 --hash=sha256:{_sha256(app)}\n"
+                    f"twodirs==1.0 --hash=sha256:{_sha256(wheel)}\n", encoding="utf-8")
+    env = dict(tool_env(registry_dir), PIP_RETRIES="0", PIP_TIMEOUT="1")
+    done = run([*offline, str(TOOL_BIN / "rpm-pyconfig"), "app", "demoapp==1.0", "--confdir",
+                str(registry_dir), "-r", str(lock),
+                "--binary", "twodirs", "--sources", str(sources), "-o", str(tmp_path / "x.spec")],
+               env)
+    assert done.returncode == 1, done.stdout + done.stderr
+    assert "multiple .dist-info directories found: " in done.stderr, done.stderr
+    refusal = done.stderr.index("multiple .dist-info directories found: ")
+    assert "twodirs" in done.stderr[refusal:].splitlines()[0]
+    assert refusal < done.stderr.index("-m pip download failed")
+    assert "Traceback" not in done.stderr
+    assert not (tmp_path / "x.spec").exists()
