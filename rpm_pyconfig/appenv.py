@@ -255,7 +255,11 @@ def _install_wheel(wheel: str, env: _Env, scheme: dict[str, str]) -> tuple[_Inst
             executable = bool((info.external_attr >> 16) & 0o111)
             data = archive.read(info)
             if member.startswith(data_dir + "/"):
-                _, kind, relative = member.split("/", 2)
+                parts = member.split("/", 2)
+                if len(parts) != 3:  # a file directly in NAME.data: it has no scheme key
+                    raise EnvError(f"{wheel}: {member!r} is not in a directory of {data_dir} "
+                                   "(scripts, headers, purelib, platlib, data)")
+                _, kind, relative = parts
                 if kind == "scripts":
                     data = _rewrite_shebang(data, env.python)
                     executable = True

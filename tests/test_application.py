@@ -332,6 +332,43 @@ def test_appenv_refuses_wheel_members_outside_the_environment(
     assert not (tmp_path / "etc").exists()
 
 
+def _hostile_wheel(directory: Path, name: str, members: dict[str, str]) -> Path:
+    """A pure wheel of *name* 1.0 with a console script NAME and *members* besides."""
+    wheel = directory / f"{name}-1.0-py3-none-any.whl"
+    with zipfile.ZipFile(wheel, "w") as archive:
+        archive.writestr(f"{name}-1.0.dist-info/METADATA",
+                         f"Metadata-Version: 2.1\nName: {name}\nVersion: 1.0\n")
+        archive.writestr(f"{name}-1.0.dist-info/WHEEL",
+                         "Wheel-Version: 1.0\nRoot-Is-Purelib: true\nTag: py3-none-any\n")
+        archive.writestr(f"{name}-1.0.dist-info/entry_points.txt",
+                         f"[console_scripts]\n{name} = {name}:main\n")
+        archive.writestr(f"{name}/__init__.py", "def main():\n    return 0\n")
+        for member, text in members.items():
+            archive.writestr(member, text)
+        archive.writestr(f"{name}-1.0.dist-info/RECORD", "")
+    return wheel
+
+
+def _install_wheels(
+    runtime: Runtime, root: Path, app: str, *wheels: Path
+) -> subprocess.CompletedProcess[str]:
+    return _appenv(runtime, "install", "--root", str(root), "--env", f"/usr/lib/{app}/1",
+                   "--current", f"/usr/lib/{app}/current", "--bindir", "/usr/bin", "--app", app,
+                   *map(str, wheels))
+
+
+def test_appenv_names_a_file_directly_in_the_data_directory(
+    tmp_path: Path, runtime: Runtime
+) -> None:
+    """``NAME.data/x`` (no scheme directory): refused naming it (the audit of stop 28: a
+    ValueError traceback from unpacking the member name ended the build)."""
+    wheel = _hostile_wheel(tmp_path, "bare", {"bare-1.0.data/x": "x"})
+    done = _install_wheels(runtime, tmp_path / "r", "bare", wheel)
+    assert done.returncode == 1, done.stderr
+    assert f"{wheel}: 'bare-1.0.data/x' is not in a directory of bare-1.0.data" in done.stderr
+    assert "Traceback" not in done.stderr
+
+
 # -- real applications with real rpm --------------------------------------------------------
 
 
