@@ -51,6 +51,10 @@ _PYTHON_SHEBANG = re.compile(rb"^#!\s*(\S*/)?(env\s+)?(python|pypy)[\w.-]*\b|^#!
 
 #: How many problems ``check`` prints (all count).
 _SHOWN = 40
+#: The longest file name ``rpm -i`` can install: it unpacks each file as NAME;XXXXXXXX (the
+#: transaction id) and renames it after, so 9 of a name's 255 bytes are rpm's.  A longer name
+#: builds and fails to install ("cpio: open failed").
+_RPM_NAME_MAX = 255 - len(";12345678")
 
 
 class EnvError(Exception):
@@ -210,10 +214,11 @@ def _disarm_shebang(data: bytes) -> bytes:
 
 
 class _Installed:
-    """Files written for one distribution: staged path -> content, for RECORD."""
+    """Files written for one distribution from the wheel *wheel*, for RECORD."""
 
-    def __init__(self, dist_info: str) -> None:
+    def __init__(self, dist_info: str, wheel: str) -> None:
         self.dist_info = dist_info
+        self.wheel = wheel
         self.files: list[str] = []
 
 
@@ -237,7 +242,7 @@ def _install_wheel(wheel: str, env: _Env, scheme: dict[str, str]) -> tuple[_Inst
         purelib = re.search(r"^Root-Is-Purelib:\s*true\s*$", wheel_meta, re.M | re.I)
         site = scheme["purelib"] if purelib else scheme["platlib"]
         data_dir = dist_info[: -len(".dist-info")] + ".data"
-        installed = _Installed(os.path.join(site, dist_info))
+        installed = _Installed(os.path.join(site, dist_info), wheel)
         commands = []
         for info in archive.infolist():
             member = info.filename
@@ -334,6 +339,12 @@ def _write_record(installed: _Installed) -> None:
             # RECORD is read back line by line: a \r or \n would cut its row in two
             raise EnvError(f"{path!r}: a file name with a control character cannot be "
                            "listed in RECORD")
+        length = len(os.fsencode(os.path.basename(path)))
+        if length > _RPM_NAME_MAX:
+            raise EnvError(
+                f"{installed.wheel}: {relative!r}: a file name of {length} bytes: rpm installs "
+                f"at most {_RPM_NAME_MAX} (it unpacks a file as NAME;XXXXXXXX, then renames it)"
+            )
         with open(path, "rb") as handle:
             data = handle.read()
         rows.append((relative, _record_hash(data), str(len(data))))

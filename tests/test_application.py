@@ -1270,3 +1270,52 @@ def test_a_refused_cached_file_is_named_when_the_download_fails_too(
     assert refusal < done.stderr.index("-m pip download failed")
     assert "Traceback" not in done.stderr
     assert not (tmp_path / "x.spec").exists()
+
+
+def _app_with_wheel(
+    tmp_path: Path, registry_dir: Path, wheel_members: dict[str, str]
+) -> tuple[Path, Path]:
+    """The spec of an application "demoapp" whose closure is one allowed wheel "dep" holding
+    *wheel_members*, generated offline from a lock; returns the spec and its sources."""
+    sources = tmp_path / "sources"
+    sources.mkdir(parents=True)
+    app = _sdist(sources, "demoapp", "Demo", "https://example.org/", requires=("dep",))
+    wheel = _hostile_wheel(sources, "dep", wheel_members)
+    lock = tmp_path / "lock.txt"
+    lock.write_text(f"demoapp==1.0 --hash=sha256:{_sha256(app)}\n"
+                    f"dep==1.0 --hash=sha256:{_sha256(wheel)}\n", encoding="utf-8")
+    spec = tmp_path / "demoapp.spec"
+    status = main(["app", "demoapp==1.0", "--confdir", str(registry_dir), "-r", str(lock),
+                   "--binary", "dep", "--license", "MIT", "--sources", str(sources),
+                   "-o", str(spec)])
+    assert status == 0
+    return spec, sources
+
+
+@pytest.mark.rpm
+def test_file_names_rpm_cannot_install_are_refused_in_the_build(
+    tmp_path: Path, registry_dir: Path, root: Root
+) -> None:
+    """The audit of stop 28: a dependency's file name of 247 to 255 bytes built a package
+    that ``rpm -i`` could not install ("cpio: open failed": rpm unpacks it as
+    NAME;XXXXXXXX).  The build now fails naming wheel and member; 246 bytes install."""
+    if not have_rpm_tools():
+        _missing("rpmbuild/rpm not installed")
+    offline = _offline()
+    built = {}
+    for length in (247, 246):
+        member = "dep/" + "y" * length
+        spec, sources = _app_with_wheel(tmp_path / str(length), registry_dir, {member: "x"})
+        topdir = tmp_path / str(length) / "top"
+        built[length] = run([*offline, "rpmbuild", "-bb", "--nodeps", "--define",
+                             f"_topdir {topdir}", "--define", f"_sourcedir {sources}",
+                             str(spec)], tool_env(registry_dir))
+    refused = built[247]
+    assert refused.returncode != 0, refused.stdout[-2000:]
+    assert (f"dep-1.0-py3-none-any.whl: 'dep/{'y' * 247}': a file name of 247 bytes: rpm "
+            "installs at most 246") in refused.stderr, refused.stderr[-2000:]
+    assert built[246].returncode == 0, built[246].stderr[-2000:]
+    (rpm,) = (tmp_path / "246" / "top").glob("RPMS/*/*.rpm")
+    done = root.rpm("-i", "--nodeps", str(rpm))
+    assert done.returncode == 0, done.stderr
+    assert list(root.path.glob(f"usr/lib/demoapp/1.0-1/lib/*/site-packages/dep/{'y' * 246}"))
