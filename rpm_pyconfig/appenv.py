@@ -222,16 +222,25 @@ class _Installed:
         self.files: list[str] = []
 
 
-def _write(path: str, data: bytes, executable: bool) -> None:
+def _write(
+    path: str, data: bytes, executable: bool, owner: str = "", owners: dict[str, str] | None = None
+) -> None:
+    """Write a new file; one that exists is refused naming both writers (two wheels, a
+    member twice, a command named like one of the environment's own files)."""
     if os.path.lexists(path):
-        raise EnvError(f"{path}: two distributions install this file")
+        before = (owners or {}).get(path, "the environment's own file")
+        raise EnvError(f"{path}: {owner or 'rpm-pyconfig'} would replace {before}")
+    if owners is not None:
+        owners[path] = owner
     os.makedirs(os.path.dirname(path), exist_ok=True)
     with open(path, "wb") as out:
         out.write(data)
     os.chmod(path, 0o755 if executable else 0o644)
 
 
-def _install_wheel(wheel: str, env: _Env, scheme: dict[str, str]) -> tuple[_Installed, list[str]]:
+def _install_wheel(
+    wheel: str, env: _Env, scheme: dict[str, str], owners: dict[str, str]
+) -> tuple[_Installed, list[str]]:
     """Unpack *wheel* into the environment; return its files and its command names."""
     name = os.path.basename(wheel)
     if not _WHEEL_NAME.match(name):
@@ -283,17 +292,18 @@ def _install_wheel(wheel: str, env: _Env, scheme: dict[str, str]) -> tuple[_Inst
                 data = _rewrite_shebang(data, env.python)
             elif data.startswith(b"#!") and _PYTHON_SHEBANG.match(data):
                 data = _disarm_shebang(data)
-            _write(target, data, executable)
+            _write(target, data, executable, f"{name} member {member!r}", owners)
             installed.files.append(target)
         for command, module, attrs in _entry_points(
             _read_wheel_metadata(archive, dist_info, "entry_points.txt"), name
         ):
             target = os.path.join(scheme["scripts"], command)
-            _write(target, _script(env.python, module, attrs), True)
+            _write(target, _script(env.python, module, attrs), True,
+                   f"{name} entry point {command!r}", owners)
             installed.files.append(target)
             commands.append(command)
     installer = os.path.join(installed.dist_info, "INSTALLER")
-    _write(installer, b"rpm\n", False)
+    _write(installer, b"rpm\n", False, f"{name} INSTALLER", owners)
     installed.files.append(installer)
     return installed, commands
 
@@ -328,7 +338,7 @@ def _pycs_of(installed: _Installed) -> list[str]:
     return found
 
 
-def _write_record(installed: _Installed) -> None:
+def _write_record(installed: _Installed, owners: dict[str, str]) -> None:
     """RECORD as installed: paths relative to the site directory, final hashes and sizes."""
     site = os.path.dirname(installed.dist_info)
     record = os.path.join(installed.dist_info, "RECORD")
@@ -352,7 +362,8 @@ def _write_record(installed: _Installed) -> None:
     out = io.StringIO()
     writer = csv.writer(out, lineterminator="\n")
     writer.writerows(rows)
-    _write(record, out.getvalue().encode("utf-8"), False)
+    _write(record, out.getvalue().encode("utf-8"), False,
+           f"{os.path.basename(installed.wheel)} RECORD", owners)
 
 
 def _canonical(name: str) -> str:
@@ -384,19 +395,20 @@ def install(
     scheme = layout.create()
     everything: list[_Installed] = []
     app_commands: list[str] = []
+    owners: dict[str, str] = {}
     for wheel in sorted(wheels):
-        installed, found = _install_wheel(wheel, layout, scheme)
+        installed, found = _install_wheel(wheel, layout, scheme, owners)
         everything.append(installed)
         if _dist_name(installed.dist_info) == _canonical(app):
             app_commands = found
             requested = os.path.join(installed.dist_info, "REQUESTED")
-            _write(requested, b"", False)
+            _write(requested, b"", False, f"{os.path.basename(wheel)} REQUESTED", owners)
             installed.files.append(requested)
     if not any(_dist_name(i.dist_info) == _canonical(app) for i in everything):
         raise EnvError(f"no wheel of the application {app!r} among {len(wheels)} wheels")
     _compile(layout, scheme)
     for installed in everything:
-        _write_record(installed)
+        _write_record(installed, owners)
     wanted = commands or app_commands
     if not wanted:
         raise EnvError(f"{app} has no commands: name the ones to link with --command")

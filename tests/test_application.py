@@ -332,8 +332,10 @@ def test_appenv_refuses_wheel_members_outside_the_environment(
     assert not (tmp_path / "etc").exists()
 
 
-def _hostile_wheel(directory: Path, name: str, members: dict[str, str]) -> Path:
-    """A pure wheel of *name* 1.0 with a console script NAME and *members* besides."""
+def _hostile_wheel(
+    directory: Path, name: str, members: dict[str, str], command: str = ""
+) -> Path:
+    """A pure wheel of *name* 1.0 with a console script *command* (NAME) and *members*."""
     wheel = directory / f"{name}-1.0-py3-none-any.whl"
     with zipfile.ZipFile(wheel, "w") as archive:
         archive.writestr(f"{name}-1.0.dist-info/METADATA",
@@ -341,7 +343,7 @@ def _hostile_wheel(directory: Path, name: str, members: dict[str, str]) -> Path:
         archive.writestr(f"{name}-1.0.dist-info/WHEEL",
                          "Wheel-Version: 1.0\nRoot-Is-Purelib: true\nTag: py3-none-any\n")
         archive.writestr(f"{name}-1.0.dist-info/entry_points.txt",
-                         f"[console_scripts]\n{name} = {name}:main\n")
+                         f"[console_scripts]\n{command or name} = {name}:main\n")
         archive.writestr(f"{name}/__init__.py", "def main():\n    return 0\n")
         for member, text in members.items():
             archive.writestr(member, text)
@@ -1319,3 +1321,20 @@ def test_file_names_rpm_cannot_install_are_refused_in_the_build(
     done = root.rpm("-i", "--nodeps", str(rpm))
     assert done.returncode == 0, done.stderr
     assert list(root.path.glob(f"usr/lib/demoapp/1.0-1/lib/*/site-packages/dep/{'y' * 246}"))
+
+
+def test_appenv_names_both_writers_of_one_file(tmp_path: Path, runtime: Runtime) -> None:
+    """Two wheels with one file, a command named like the environment's interpreter link: the
+    audit of stop 28 found these refused as "PATH: two distributions install this file",
+    which named neither archive (and was wrong for one wheel listing a member twice)."""
+    first = _hostile_wheel(tmp_path, "aaa", {"shared/__init__.py": "A = 1\n"})
+    second = _hostile_wheel(tmp_path, "bbb", {"shared/__init__.py": "B = 2\n"})
+    done = _install_wheels(runtime, tmp_path / "r1", "aaa", first, second)
+    assert done.returncode == 1, done.stderr
+    assert ("shared/__init__.py: bbb-1.0-py3-none-any.whl member 'shared/__init__.py' would "
+            "replace aaa-1.0-py3-none-any.whl member 'shared/__init__.py'") in done.stderr
+    python = _hostile_wheel(tmp_path, "ccc", {}, command="python")
+    done = _install_wheels(runtime, tmp_path / "r2", "ccc", python)
+    assert done.returncode == 1, done.stderr
+    assert ("/bin/python: ccc-1.0-py3-none-any.whl entry point 'python' would replace the "
+            "environment's own file") in done.stderr, done.stderr
