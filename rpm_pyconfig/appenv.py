@@ -222,16 +222,14 @@ class _Installed:
         self.files: list[str] = []
 
 
-def _write(
-    path: str, data: bytes, executable: bool, owner: str = "", owners: dict[str, str] | None = None
-) -> None:
-    """Write a new file; one that exists is refused naming both writers (two wheels, a
-    member twice, a command named like one of the environment's own files)."""
+def _write(path: str, data: bytes, executable: bool, owner: str, owners: dict[str, str]) -> None:
+    """Write a new file as *owner* (recorded in *owners*); one that exists is refused naming
+    both writers (two wheels, a member twice, a command named like one of the environment's
+    own files)."""
     if os.path.lexists(path):
-        before = (owners or {}).get(path, "the environment's own file")
-        raise EnvError(f"{path}: {owner or 'rpm-pyconfig'} would replace {before}")
-    if owners is not None:
-        owners[path] = owner
+        before = owners.get(path, "the environment's own file")
+        raise EnvError(f"{path}: {owner} would replace {before}")
+    owners[path] = owner
     os.makedirs(os.path.dirname(path), exist_ok=True)
     with open(path, "wb") as out:
         out.write(data)
