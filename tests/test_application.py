@@ -1338,3 +1338,31 @@ def test_appenv_names_both_writers_of_one_file(tmp_path: Path, runtime: Runtime)
     assert done.returncode == 1, done.stderr
     assert ("/bin/python: ccc-1.0-py3-none-any.whl entry point 'python' would replace the "
             "environment's own file") in done.stderr, done.stderr
+
+
+@pytest.mark.rpm
+def test_files_of_other_languages_add_no_requirement(
+    tmp_path: Path, registry_dir: Path
+) -> None:
+    """rpm's Perl and OCaml generators read any file their magic matches: a dependency's
+    Perl script or module made the package require ``perl(...)`` modules no Python code
+    uses (a hostile one could name a module nobody ships and make the package
+    uninstallable; found by the audit of stop 28).  The environment's files still require
+    what runs them (shebangs' interpreters, ELF libraries: test_payload_dependencies)."""
+    if not have_rpm_tools():
+        _missing("rpmbuild/rpm not installed")
+    members = {
+        "dep/tool.pl": "#!/usr/bin/perl\nuse Evil::Required;\nprint 1;\n",
+        "dep/Evil/Module.pm": "package Evil::Module;\nuse Another::Evil;\n1;\n",
+    }
+    spec, sources = _app_with_wheel(tmp_path, registry_dir, members)
+    topdir = tmp_path / "top"
+    built = run([*_offline(), "rpmbuild", "-bb", "--nodeps", "--define", f"_topdir {topdir}",
+                 "--define", f"_sourcedir {sources}", str(spec)], tool_env(registry_dir))
+    assert built.returncode == 0, built.stderr[-2000:]
+    (rpm,) = topdir.glob("RPMS/*/*.rpm")
+    assert [f for f in rpm_query(rpm, "-l") if f.endswith(("/dep/tool.pl", "/Evil/Module.pm"))]
+    requires = rpm_query(rpm, "--requires")
+    provides = rpm_query(rpm, "--provides")
+    assert not [r for r in requires if "perl" in r.lower() or "Evil" in r], requires
+    assert not [p for p in provides if "perl" in p.lower() or "Evil" in p], provides
