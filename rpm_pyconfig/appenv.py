@@ -546,6 +546,10 @@ def check(*, root: str, env: str, bindir: str, commands: list[str]) -> list[str]
     problems: list[str] = []
     marker = os.path.abspath(root).encode()
     staged_env = layout.staged(layout.env)
+    # install compiles the site directories (purelib, platlib: an environment's are
+    # .../site-packages): a .py file among a wheel's scripts or data is no module, has no
+    # bytecode, and needs none.
+    site = f"{os.sep}site-packages{os.sep}"
     for path in _walk(layout.root):
         shown = layout.final(path)
         if os.path.islink(path):
@@ -577,6 +581,7 @@ def check(*, root: str, env: str, bindir: str, commands: list[str]) -> list[str]
         if (
             path.endswith(".py")
             and path.startswith(staged_env + os.sep)
+            and site in path[len(staged_env):]
             and f"{os.sep}__pycache__{os.sep}" not in path
             and stat.S_ISREG(mode)
         ):

@@ -371,6 +371,32 @@ def test_appenv_names_a_file_directly_in_the_data_directory(
     assert "Traceback" not in done.stderr
 
 
+def test_appenv_wants_bytecode_only_for_importable_modules(
+    tmp_path: Path, runtime: Runtime
+) -> None:
+    """A ``.py`` file among a wheel's data or scripts is no module: nothing compiles it, and
+    the check failed the build on its "missing bytecode" (the audit of stop 28)."""
+    wheel = _hostile_wheel(tmp_path, "dat", {
+        "dat-1.0.data/data/share/dat/example.py": "print('data')\n",
+        "dat-1.0.data/scripts/helper.py": "#!python\nprint('script')\n",
+    })
+    root = tmp_path / "r"
+    done = _install_wheels(runtime, root, "dat", wheel)
+    assert done.returncode == 0, done.stderr
+    staged = root / "usr/lib/dat/1"
+    assert (staged / "share/dat/example.py").is_file()
+    assert (staged / "bin/helper.py").is_file()
+    done = _check(runtime, root, "/usr/lib/dat/1")
+    assert done.returncode == 0, done.stderr
+    assert "check passed" in done.stdout
+    # a module of the site directory still needs its bytecode
+    (site,) = staged.glob("lib/*/site-packages")
+    for pyc in (site / "dat" / "__pycache__").iterdir():
+        pyc.unlink()
+    done = _check(runtime, root, "/usr/lib/dat/1")
+    assert done.returncode == 1 and "missing bytecode of" in done.stderr, done.stderr
+
+
 # -- real applications with real rpm --------------------------------------------------------
 
 
