@@ -318,6 +318,13 @@ class _Builder:
                     f"{what} {value!r}: only letters, digits and . _ + - / @ = , are allowed "
                     "(it is written into rpm macros and shell commands)"
                 )
+        if settings.macros is not None and not _PLAIN.match(str(settings.macros)):
+            # rpmbuild --macros expands macros in its value (a %(...) runs) and splits it at
+            # ':' into globs: only a plain path names the one file, literally.
+            raise PyConfigError(
+                f"--macros {str(settings.macros)!r}: only letters, digits and . _ + - / @ = , "
+                "are allowed (rpmbuild --macros expands macros and globs in it)"
+            )
         self.top = top
         self.root = top / "root"
         self.repo = top / "repo"

@@ -432,6 +432,41 @@ def test_chain_directory_must_be_plain(
 
 @pytest.mark.rpm
 @needs_tools
+def test_a_macros_path_rpm_would_expand_is_refused(
+    registry: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """rpmbuild expands macros in its --macros value: a chain given a macros file under a
+    directory named ``m%(touch MARKER)`` ran the command (found by an audit; rpm 4.18).
+    Refused before rpmbuild runs, naming the option and the value."""
+    marker = tmp_path / "MARKER"
+    hostile = Path(f"{tmp_path}/m%(touch {marker})") / "macros.pyconfig"
+    hostile.parent.mkdir(parents=True)
+    shutil.copyfile(MACROS, hostile)
+    project = tmp_path / "src" / "chainfix_plain-1.0"
+    (project / "chainfix_plain").mkdir(parents=True)
+    (project / "chainfix_plain" / "__init__.py").write_text("", encoding="utf-8")
+    (project / "PKG-INFO").write_text(
+        "Metadata-Version: 2.2\nName: chainfix-plain\nVersion: 1.0\nSummary: plain\n"
+        "License: MIT\n\n", encoding="utf-8",
+    )
+    (project / "pyproject.toml").write_text(
+        '[build-system]\nrequires = ["setuptools"]\nbuild-backend = "setuptools.build_meta"\n',
+        encoding="utf-8",
+    )
+    sdists = tmp_path / "sdists"
+    make_sdist(project, sdists)
+    status = main(["--confdir", str(registry), "chain", "--macros", str(hostile), "--no-rpmdb",
+                   "--sdists", str(sdists), "-o", str(tmp_path / "chain"), "chainfix-plain"])
+    err = capsys.readouterr().err
+    assert not marker.exists(), "rpmbuild ran the %(...) of the --macros path"
+    assert status == 1, err
+    assert (f"--macros {str(hostile)!r}: only letters, digits and . _ + - / @ = , are allowed "
+            "(rpmbuild --macros expands macros and globs in it)") in err
+    assert not (tmp_path / "chain" / "logs").exists()
+
+
+@pytest.mark.rpm
+@needs_tools
 def test_rpm_database_provides(built: Built) -> None:
     """What an rpm database holds counts as provided: here, the chain's own root."""
     provided = Provided.from_rpmdb(root=str(built.directory / "root"), dbpath="/var/lib/rpm")
