@@ -106,8 +106,8 @@ def _sdist_name_version(filename: str) -> tuple[NormalizedName, Version] | None:
         if filename.endswith(suffix):
             stem = filename[: -len(suffix)]
             name, dash, version = stem.rpartition("-")
-            if not dash or not name:
-                return None
+            if not dash or not name or any(c.isspace() for c in stem):
+                return None  # (Version() strips blanks: "x-0.1\n.tar.gz" would read as 0.1)
             try:
                 return canonicalize_name(name), Version(version)
             except InvalidVersion:

@@ -361,3 +361,14 @@ def test_requires_python_rules_out_a_release_a_runtime_cannot_build(
         f"(chainfix-base); chainfix_base-2.0.tar.gz Requires-Python >=3.10 (not {pypy.name}'s "
         f"Python {pypy.version}))"
     )
+
+
+def test_an_sdist_file_name_with_blanks_is_no_sdist(tmp_path: Path) -> None:
+    """packaging's Version strips blanks: ``x-0.1\\n.tar.gz`` was taken for x 0.1, passed
+    ``--plan`` and was refused only when its spec was written, in a message cut in two by
+    the newline of its path (the chain audit of stop 28)."""
+    for name in ("x-0.1\n.tar.gz", "x-0.2 .tar.gz", "x-\u30000.3.tar.gz", "x-0.4.tar.gz"):
+        (tmp_path / name).write_bytes(b"")
+    found = LocalSdists(tmp_path).find(canonicalize_name("x"), SpecifierSet())
+    assert found is not None and found.path.name == "x-0.4.tar.gz"
+    assert LocalSdists(tmp_path).find(canonicalize_name("x"), SpecifierSet("<0.4")) is None
