@@ -163,7 +163,11 @@ def read_metadata(
                                   source_file=path.name, backend=backend)
     except (tarfile.TarError, zipfile.BadZipFile, EOFError, OSError, zlib.error,
             lzma.LZMAError) as error:
-        raise MetadataError(f"{path}: cannot read the archive: {error}") from None
+        reason = str(error)
+        if isinstance(error, tarfile.ReadError) and reason.startswith("file could not be opened"):
+            reason = "not a tar archive (plain, gzip, bzip2 or xz)"  # not tarfile's list of tries
+        raise MetadataError(f"{path}: cannot read the archive: {' '.join(reason.split())}"
+                            ) from None
     except UnicodeDecodeError as error:  # zipfile: a member name flagged UTF-8 that is not
         raise MetadataError(f"{path}: cannot read the archive: a member name is not UTF-8 "
                             f"({error.object[:80]!r})") from None

@@ -697,7 +697,10 @@ class _MetadataReader:
             try:
                 metadata = read_metadata(path, backend=self.backend)
             except PyConfigError as error:
-                raise ResolutionError(f"{path}: {error}") from None
+                text = str(error)  # most messages name the sdist (or a file in it) already
+                raise ResolutionError(
+                    text if text.startswith(str(path)) else f"{path}: {text}"
+                ) from None
             if metadata.untrusted:
                 # Walking on would leave out requirements the built package has.
                 raise ResolutionError("; ".join(metadata.untrusted) +

@@ -372,3 +372,18 @@ def test_an_sdist_file_name_with_blanks_is_no_sdist(tmp_path: Path) -> None:
     found = LocalSdists(tmp_path).find(canonicalize_name("x"), SpecifierSet())
     assert found is not None and found.path.name == "x-0.4.tar.gz"
     assert LocalSdists(tmp_path).find(canonicalize_name("x"), SpecifierSet("<0.4")) is None
+
+
+def test_an_unreadable_sdist_is_named_once(
+    tmp_path: Path, sdists: Path, runtimes: list[Runtime]
+) -> None:
+    """The metadata reader's message names the archive already: the walk printed it twice
+    (``DIR/X.tar.gz: DIR/X.tar.gz: ...``; the chain audit of stop 28)."""
+    here = tmp_path / "sdists"
+    shutil.copytree(sdists, here)
+    broken = here / "broken_one-1.0.tar.gz"
+    broken.write_bytes(b"not an archive")
+    with pytest.raises(ResolutionError) as raised:
+        resolve(["broken-one"], runtimes, LocalSdists(here), provided=build_tools())
+    assert str(raised.value) == (
+        f"{broken}: cannot read the archive: not a tar archive (plain, gzip, bzip2 or xz)")
