@@ -26,6 +26,7 @@ apt_packages=(
   gcc make git ca-certificates
   dnf createrepo-c                             # real dependency resolution: chain and app proofs
   debootstrap                                  # the farm's build roots of other Debian releases
+  strace                                       # the tests that prove a parse starts no process
 )
 # Only where the distribution has them: backports pytest needs on Python < 3.11 (PyPy 3.9),
 # and pyproject_hooks for the build-backend tests under the other runtimes (Debian 13 on).
