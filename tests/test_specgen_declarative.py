@@ -251,6 +251,35 @@ def test_declarative_build_dependencies_are_generated(tmp_path: Path) -> None:
                 "from ") in built.stderr
 
 
+@pytest.mark.rpm
+def test_declarative_spec_runs_the_tests_it_asks_for(tmp_path: Path) -> None:
+    """spec --declarative --test: the build system's %check only imports the modules, so the
+    spec appends the tests to it (``%check -a``): every runtime's tests run after its import
+    check, and rpmbuild --without check runs neither.  (The spec required pytest for every
+    runtime and never ran it.)  rpm < 4.20 stops at the version guard."""
+    require("rpmspec", have_rpm_tools())
+    registry = probe_registry(tmp_path / "registry")
+    runtimes = load_registry([str(registry)], explicit=True).runtimes
+    env = tool_env(registry)
+    spec = tmp_path / "python-decl-demo.spec"
+    made = run([str(TOOL_BIN / "rpm-pyconfig"), "spec", "--declarative", "--test", str(PROJECT),
+                "-o", str(spec)], env)
+    assert made.returncode == 0, made.stderr
+    parsed = run(["rpmspec", *macros_options(), "-P", str(spec)], env)
+    if rpm_version()[:2] < (4, 20):
+        assert parsed.returncode != 0
+        assert "error: BuildSystem: pyconfig needs rpm >= 4.20" in parsed.stderr, parsed.stderr
+        return
+    assert parsed.returncode == 0, parsed.stderr
+    for runtime in runtimes:
+        assert f"check-imports --name {runtime.name} " in parsed.stdout
+        assert f"rpm-pyconfig: testing with {runtime.name} (" in parsed.stdout, parsed.stdout
+    without = run(["rpmspec", *macros_options(), "--without", "check", "-P", str(spec)], env)
+    assert without.returncode == 0, without.stderr
+    assert "check-imports" not in without.stdout
+    assert "rpm-pyconfig: testing with" not in without.stdout
+
+
 def _declarative_project(tmp_path: Path) -> tuple[list[Runtime], dict[str, str], Path, Path]:
     """This machine's runtimes (probed), the tool's environment, the directory holding the
     fixture's sdist and the declarative spec the tool wrote for it."""
