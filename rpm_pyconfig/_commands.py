@@ -103,7 +103,7 @@ COMMANDS = (
                "--test)", metavar="NAME[,NAME]"),
         Option("--test-call", "append", "one %%pyconfig_test line instead of the bare one: "
                "selection options (--where for per-runtime skips), then -- and the test "
-               "command's arguments (repeatable, in order; implies --test; dynamic specs)",
+               "command's arguments (repeatable, in order; implies --test; not with --static)",
                metavar="'[OPTIONS] [-- ARGS]'", default=[]),
         Option("--buildrequires", "append", "an rpm BuildRequires no metadata names, e.g. "
                "libffi-devel for the C library an extension links (repeatable)",

@@ -119,10 +119,10 @@ def generate_spec(
     that cannot be evaluated stops here, named with its file and field.
     """
     test = test or bool(test_requires) or bool(test_calls) or test_extras is not None
-    if test_calls and (static or declarative):
+    if test_calls and static:
         raise PyConfigError(
-            "--test-call writes %pyconfig_test lines, which only a dynamic spec has: write the "
-            "checks of a static or declarative spec by hand"
+            "--test-call writes %pyconfig_test lines, which a static spec does not have: write "
+            "its checks by hand"
         )
     if static and declarative:
         raise PyConfigError(

@@ -1605,7 +1605,8 @@ def test_test_requires_read_back_by_rpm_as_written(tmp_path: Path, group: list[s
 def test_test_requires_and_test_calls(tmp_path: Path) -> None:
     """--test-requires adds requirements no metadata names after pytest and the test group;
     each --test-call is one %pyconfig_test line, in order, in place of the bare one; either
-    implies --test; a static or declarative spec refuses --test-call (it has no such line)."""
+    implies --test; a static spec refuses --test-call (it has no such line), a declarative
+    one appends the lines to the build system's %check."""
     (tmp_path / "pyproject.toml").write_text(
         '[build-system]\nrequires = ["setuptools>=61"]\nbuild-backend = "setuptools.build_meta"\n'
         '[project]\nname = "withcalls"\nversion = "1.0"\n'
@@ -1631,10 +1632,16 @@ def test_test_requires_and_test_calls(tmp_path: Path) -> None:
         generate_spec(tmp_path, test_requires=["x>"], changelog_date=CHANGELOG_DATE)
     with pytest.raises(MetadataError, match=r"^--test-call: must not contain '%'"):
         generate_spec(tmp_path, test_calls=["-- -k 100%"], changelog_date=CHANGELOG_DATE)
-    for options in ({"static": True, "runtimes": golden_runtimes()}, {"declarative": True}):
-        with pytest.raises(PyConfigError, match="only a dynamic spec has"):
-            generate_spec(tmp_path, test_calls=["--"], changelog_date=CHANGELOG_DATE,
-                          **options)
+    with pytest.raises(PyConfigError, match="which a static spec does not have"):
+        generate_spec(tmp_path, test_calls=["--"], changelog_date=CHANGELOG_DATE,
+                      static=True, runtimes=golden_runtimes())
+    declarative = generate_spec(tmp_path, test_calls=calls, declarative=True,
+                                changelog_date=CHANGELOG_DATE).text
+    assert ("%check -a\n%if %{with check}\n"
+            "%pyconfig_test --where \"implementation_name == 'pypy'\" -- --deselect "
+            "tests/t.py::test_x\n"
+            "%pyconfig_test --where \"implementation_name != 'pypy'\" -- -v\n%endif\n"
+            ) in declarative
 
 
 @rpm_test

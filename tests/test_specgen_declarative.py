@@ -256,7 +256,8 @@ def test_declarative_spec_runs_the_tests_it_asks_for(tmp_path: Path) -> None:
     """spec --declarative --test: the build system's %check only imports the modules, so the
     spec appends the tests to it (``%check -a``): every runtime's tests run after its import
     check, and rpmbuild --without check runs neither.  (The spec required pytest for every
-    runtime and never ran it.)  rpm < 4.20 stops at the version guard."""
+    runtime and never ran it.)  --test-call lines replace the bare one, as in a dynamic
+    spec.  rpm < 4.20 stops at the version guard."""
     require("rpmspec", have_rpm_tools())
     registry = probe_registry(tmp_path / "registry")
     runtimes = load_registry([str(registry)], explicit=True).runtimes
@@ -278,6 +279,17 @@ def test_declarative_spec_runs_the_tests_it_asks_for(tmp_path: Path) -> None:
     assert without.returncode == 0, without.stderr
     assert "check-imports" not in without.stdout
     assert "rpm-pyconfig: testing with" not in without.stdout
+    # --test-call: its lines in place of the bare one, their --where choosing the runtimes
+    called = tmp_path / "called.spec"
+    made = run([str(TOOL_BIN / "rpm-pyconfig"), "spec", "--declarative", str(PROJECT),
+                "--test-call=--where \"implementation_name == 'cpython'\" -- -q",
+                "-o", str(called)], env)
+    assert made.returncode == 0, made.stderr
+    parsed = run(["rpmspec", *macros_options(), "-P", str(called)], env)
+    assert parsed.returncode == 0, parsed.stderr
+    for runtime in runtimes:
+        tested = f"rpm-pyconfig: testing with {runtime.name} (" in parsed.stdout
+        assert tested == (runtime.implementation == "cpython"), (runtime.name, parsed.stdout)
 
 
 def _declarative_project(tmp_path: Path) -> tuple[list[Runtime], dict[str, str], Path, Path]:
