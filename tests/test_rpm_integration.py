@@ -13,6 +13,7 @@ from pathlib import Path
 import pytest
 
 from tests.rpmtools import (
+    REPO,
     have_rpm_tools,
     probe_registry,
     rpm_query,
@@ -150,6 +151,17 @@ def test_broken_dropin_stops_rpmbuild(registry: Path, tmp_path: Path) -> None:
     conf = broken / "zz-typo.conf"
     assert f"error: rpm-pyconfig: {conf}:4 [runtime] interpreter: " in built.stderr
     assert "package_prefix" in built.stderr  # the missing keys are reported too
+
+
+def test_the_2010_form_stops_in_every_section(registry: Path, tmp_path: Path) -> None:
+    """The seed's own form, ``%(rpm-pyconfig --foreach --eval ...)`` with and without
+    ``%{expand:}``, in the preamble, mid-line, %description, %build, %install and %files:
+    rpm ignores the status of %(...), so the tool's output must stop the parse, with its
+    message, in each.  (scripts/form2010-check.sh, which the farm runs in its roots.)"""
+    env = dict(tool_env(registry), TMPDIR=str(tmp_path))
+    done = run(["bash", str(REPO / "scripts" / "form2010-check.sh")], env)
+    assert done.returncode == 0, done.stdout + done.stderr
+    assert "2010 form: 12 of 12 stopped with the tool's message" in done.stdout, done.stdout
 
 
 def test_failing_exe_stops_rpmspec(registry: Path, tmp_path: Path) -> None:
