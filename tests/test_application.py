@@ -1263,6 +1263,7 @@ def _sha256(path: Path) -> str:
     return hashlib.sha256(path.read_bytes()).hexdigest()
 
 
+@pytest.mark.rpm  # the installed console script and pip, as rpmbuild's machine has them
 def test_a_refused_cached_file_is_named_when_the_download_fails_too(
     tmp_path: Path, registry_dir: Path
 ) -> None:
