@@ -338,10 +338,20 @@ class _Builder:
         if self.state_path.exists():
             try:
                 loaded = json.loads(self.state_path.read_text(encoding="utf-8"))
-            except (OSError, ValueError) as error:
+            except (OSError, ValueError, RecursionError) as error:
+                # (RecursionError: arrays nested deeper than the json module recurses)
                 raise PyConfigError(f"{self.state_path}: unreadable ({error})") from None
             if isinstance(loaded, dict):
                 self.state = loaded
+            for name, entry in self.state.items():
+                dated = entry.get("changelog_date", "") if isinstance(entry, dict) else ""
+                if not isinstance(entry, dict) or not isinstance(dated, str) or (
+                        dated and not _is_date(dated)):
+                    shown = entry if not isinstance(entry, dict) else dated
+                    raise PyConfigError(
+                        f"{self.state_path}: {name}: not a state of this tool "
+                        f"({'changelog_date ' if isinstance(entry, dict) else ''}{shown!r})"
+                    )
         self.results: list[PackageResult] = []
         self.dates: dict[str, datetime.date] = {}  # project -> its spec's changelog date
 
@@ -374,8 +384,8 @@ class _Builder:
             self._fail(project, version, runtimes, "spec generation", log, str(error))
         spec_sha = sha256_of(spec_path)
         previous = self.state.get(project.name)
-        if self._still_built(previous, project.sdist.sha256, spec_sha, step.bootstrap):
-            assert previous is not None
+        if self._still_built(previous, project.sdist.sha256, spec_sha, step.bootstrap) and (
+                previous is not None and self._recorded_in_repository(previous)):
             self._install([Path(p) for p in _strings(previous.get("rpms"))], project, log)
             what = "bootstrap" if previous.get("bootstrap") else "full"
             self.progress(f"{label}: already built ({what}), kept")
@@ -450,6 +460,14 @@ class _Builder:
             return False  # a bootstrap build does not stand for a full one
         files = [*_strings(previous.get("rpms")), str(previous.get("srpm", ""))]
         return all(name and Path(name).is_file() for name in files)
+
+    def _recorded_in_repository(self, previous: Mapping[str, object]) -> bool:
+        """Whether every file *previous* names is in the chain's repository: only those are
+        the chain's own builds (a state naming packages elsewhere would have them installed
+        into the root and reported as this chain's)."""
+        repo = self.repo.resolve()
+        files = [*_strings(previous.get("rpms")), str(previous.get("srpm", ""))]
+        return all(repo in Path(name).resolve().parents for name in files if name)
 
     # -- phases ----------------------------------------------------------------------------
 
@@ -613,7 +631,7 @@ def srpms_from_report(report: Path, closure: Closure) -> dict[str, Path]:
     try:
         data = json.loads(report.read_text(encoding="utf-8"))
         results = data["results"]
-    except (OSError, ValueError, KeyError, TypeError) as error:
+    except (OSError, ValueError, KeyError, TypeError, RecursionError) as error:
         raise PyConfigError(f"{report}: not a chain report ({error})") from None
     found: dict[str, Path] = {}
     for item in results if isinstance(results, list) else []:
@@ -628,6 +646,14 @@ def srpms_from_report(report: Path, closure: Closure) -> dict[str, Path]:
             raise PyConfigError(f"{report}: {name} {version}: its SRPM {path} is missing")
         found[name] = path
     return found
+
+
+def _is_date(text: str) -> bool:
+    try:
+        datetime.date.fromisoformat(text)
+    except ValueError:
+        return False
+    return True
 
 
 def _strings(value: object) -> list[str]:

@@ -444,7 +444,8 @@ def read_requirements(path: str | os.PathLike[str],
             continue
         if line.startswith("-"):
             raise ResolutionError(f"{source}:{number}: unsupported option {line!r}")
-        parse_requirement(line, origin=f"{source}:{number}")
+        origin = f"{source}:{number}"
+        _no_url(parse_requirement(line, origin=origin), line, origin)
         found.append(line)
     return found
 
@@ -458,6 +459,18 @@ def _requirements_text(source: Path) -> str:
         return utf8_text(data, str(source))
     except MetadataError as error:
         raise ResolutionError(str(error)) from None
+
+
+def _no_url(requirement: Requirement, text: str, origin: str) -> Requirement:
+    """*requirement*, refused if it names a URL (``name @ URL``): the chain takes every
+    sdist from its sources and would otherwise ignore the URL silently."""
+    if requirement.url:
+        raise ResolutionError(
+            f"{origin}: unsupported requirement {text!r}: a direct reference "
+            "(@ URL) is ignored by the chain; "
+            "give the sdist's path or its version (the sdists come from --sdists/--download)"
+        )
+    return requirement
 
 
 def _sdist_requirement(path: Path) -> str:
@@ -493,10 +506,20 @@ def resolve(
                 raise ResolutionError(f"{item}: no such sdist")
             tops.append(parse_requirement(_sdist_requirement(path)))
         else:
-            tops.append(parse_requirement(item, origin="requirement"))
+            tops.append(_no_url(parse_requirement(item, origin="requirement"), item, "requirement"))
     specifiers: dict[NormalizedName, list[tuple[SpecifierSet, str]]] = {}
     for item in constraints:
-        req = parse_requirement(item, origin="constraint")
+        req = _no_url(parse_requirement(item, origin="constraint"), item, "constraint")
+        # Only the name and the specifier narrow the walk: anything else would be ignored.
+        if req.marker is not None or req.extras or not req.specifier:
+            what = ("an environment marker" if req.marker is not None else
+                    "extras" if req.extras else "no version specifier")
+            hint = " (-c takes a SPEC such as 'pygments<2.18', not a file)" if (
+                not req.specifier and Path(item).exists()) else ""
+            raise ResolutionError(
+                f"constraint: unsupported constraint {item!r}: {what}; a constraint is NAME "
+                f"and version specifiers only{hint}"
+            )
         specifiers.setdefault(canonicalize_name(req.name), []).append(
             (req.specifier, f"constraint {item}")
         )

@@ -430,6 +430,77 @@ def test_chain_directory_must_be_plain(
     assert not hostile.exists()
 
 
+@pytest.mark.parametrize(("state", "said"), [
+    ({"chainfix-top": "x"}, "chainfix-top: not a state of this tool ('x')"),
+    ({"chainfix-top": {"changelog_date": "not-a-date"}},
+     "chainfix-top: not a state of this tool (changelog_date 'not-a-date')"),
+    ("[" * 100000, None),
+], ids=["entry", "date", "nested"])
+def test_a_broken_state_file_is_named_not_a_traceback(
+    sdists: Path, runtimes: list[Runtime], tmp_path: Path, state: object, said: str | None
+) -> None:
+    """state.json is read on every run: an entry that is no object, a changelog date that is
+    none, and arrays nested past the json module's recursion stopped the chain with a
+    traceback (AttributeError, ValueError, RecursionError; found by an audit)."""
+    from rpm_pyconfig.chain import ChainSettings, build_chain
+    from rpm_pyconfig.errors import PyConfigError
+
+    closure = _closure(sdists, runtimes)
+    directory = tmp_path / "chain"
+    directory.mkdir()
+    path = directory / "state.json"
+    path.write_text(state if isinstance(state, str) else json.dumps(state), encoding="utf-8")
+    with pytest.raises(PyConfigError) as raised:
+        build_chain(closure, plan(closure), ChainSettings(directory=directory))
+    if said is None:
+        assert str(raised.value).startswith(f"{path}: unreadable (maximum recursion depth")
+    else:
+        assert str(raised.value) == f"{path}: {said}"
+
+
+def test_a_report_nested_past_the_json_recursion_is_not_a_chain_report(
+    sdists: Path, runtimes: list[Runtime], tmp_path: Path
+) -> None:
+    """--rebuild-from with a report of deeply nested arrays: a traceback (RecursionError)
+    before, found by an audit."""
+    from rpm_pyconfig.chain import srpms_from_report
+    from rpm_pyconfig.errors import PyConfigError
+
+    report = tmp_path / "report.json"
+    report.write_text("[" * 100000, encoding="utf-8")
+    with pytest.raises(PyConfigError, match=r"report\.json: not a chain report \(maximum "):
+        srpms_from_report(report, _closure(sdists, runtimes))
+
+
+@pytest.mark.rpm
+@needs_tools
+def test_a_state_naming_packages_outside_the_repository_keeps_nothing(
+    sdists: Path, registry: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """state.json said which packages stand for a build: one naming RPMs outside the chain's
+    repository had them installed into its root and reported as kept (found by an audit).
+    Now such a build is not kept: it is built again, into the repository."""
+    directory = tmp_path / "chain"
+    arguments = ["--no-rpmdb", "--sdists", str(sdists), "-o", str(directory), "chainfix-base"]
+    status, _, err = _chain(arguments, registry, capsys)
+    assert status == 0, err
+    elsewhere = tmp_path / "elsewhere"
+    shutil.copytree(directory / "repo", elsewhere)
+    path = directory / "state.json"
+    state = json.loads(path.read_text(encoding="utf-8"))
+    entry = state["chainfix-base"]
+    repo = str(directory / "repo")
+    entry["rpms"] = [name.replace(repo, str(elsewhere)) for name in entry["rpms"]]
+    entry["srpm"] = entry["srpm"].replace(repo, str(elsewhere))
+    path.write_text(json.dumps(state), encoding="utf-8")
+    status, _, err = _chain(arguments, registry, capsys)
+    assert status == 0, err
+    assert "already built" not in err
+    results = json.loads((directory / "report.json").read_text(encoding="utf-8"))["results"]
+    assert [item["result"] for item in results] == ["built"]
+    assert all(name.startswith(repo + "/") for name in [*results[0]["rpms"], results[0]["srpm"]])
+
+
 @pytest.mark.rpm
 @needs_tools
 def test_a_macros_path_rpm_would_expand_is_refused(

@@ -188,6 +188,48 @@ def test_constraints_narrow_versions(sdists: Path, runtimes: list[Runtime]) -> N
         resolve(["chainfix-base"], runtimes, LocalSdists(sdists), constraints=["chainfix-base<1"])
 
 
+@pytest.mark.parametrize(("constraint", "what"), [
+    ("chainfix-base<1; python_version < '3'", "an environment marker"),
+    ("chainfix-base[fancy]<1", "extras"),
+    ("constraints.txt", "no version specifier"),
+])
+def test_a_constraint_is_refused_where_part_of_it_would_be_ignored(
+    sdists: Path, runtimes: list[Runtime], constraint: str, what: str
+) -> None:
+    """Only a constraint's name and specifiers narrow the walk: a marker (false for every
+    runtime here), extras, or nothing to narrow (``-c constraints.txt``, pip's habit, read as
+    a project named constraints-txt) were taken silently (found by an audit)."""
+    with pytest.raises(ResolutionError) as raised:
+        resolve(["chainfix-base"], runtimes, LocalSdists(sdists), provided=build_tools(),
+                constraints=[constraint])
+    assert str(raised.value) == (
+        f"constraint: unsupported constraint {constraint!r}: {what}; a constraint is NAME and "
+        "version specifiers only"
+    )
+
+
+def test_a_direct_url_reference_is_refused_not_ignored(
+    sdists: Path, runtimes: list[Runtime], tmp_path: Path
+) -> None:
+    """``name @ URL`` parses, and the walk took the local sdist of that name, the URL
+    ignored (found by an audit); refused on the command line, in -r files and in -c."""
+    said = ("unsupported requirement 'chainfix-base @ urn:x': a direct reference (@ URL) is "
+            "ignored by the chain; give the sdist's path or its version (the sdists come from "
+            "--sdists/--download)")
+    with pytest.raises(ResolutionError) as raised:
+        resolve(["chainfix-base @ urn:x"], runtimes, LocalSdists(sdists), provided=build_tools())
+    assert str(raised.value) == f"requirement: {said}"
+    with pytest.raises(ResolutionError) as raised:
+        resolve(["chainfix-base"], runtimes, LocalSdists(sdists), provided=build_tools(),
+                constraints=["chainfix-base @ urn:x"])
+    assert str(raised.value) == f"constraint: {said}"
+    listed = tmp_path / "req.txt"
+    listed.write_text("chainfix-mid\nchainfix-base @ urn:x\n", encoding="utf-8")
+    with pytest.raises(ResolutionError) as raised:
+        read_requirements(listed)
+    assert str(raised.value) == f"{listed}:2: {said}"
+
+
 def test_sdist_paths_as_requirements(sdists: Path, runtimes: list[Runtime]) -> None:
     closure = resolve(
         [str(sdists / "chainfix_mid-1.0.tar.gz")], runtimes, LocalSdists(sdists),
