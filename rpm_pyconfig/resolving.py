@@ -36,6 +36,7 @@ import shutil
 import subprocess
 import tempfile
 import xml.etree.ElementTree as ElementTree
+import zlib
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -261,7 +262,7 @@ class Provided:
             try:
                 if version and specifier.contains(Version(version), prereleases=True):
                     return f"{package} ({origin})"
-            except InvalidVersion:
+            except ValueError:  # InvalidVersion, or a number past int()'s digit limit
                 continue
         return None
 
@@ -299,7 +300,10 @@ class Provided:
         primary = _primary_xml(root)
         namespace = {"c": "http://linux.duke.edu/metadata/common",
                      "rpm": "http://linux.duke.edu/metadata/rpm"}
-        document = ElementTree.fromstring(primary)
+        try:
+            document = ElementTree.fromstring(primary)
+        except ElementTree.ParseError as error:
+            raise ResolutionError(f"{root}: its primary metadata is not XML ({error})") from None
         for package in document.findall("c:package", namespace):
             if package.findtext("c:arch", default="", namespaces=namespace) == "src":
                 continue
@@ -325,17 +329,29 @@ def _primary_xml(root: Path) -> bytes:
             location = data.find("r:location", namespace)
             href = location.get("href", "") if location is not None else ""
             path = root / href
-            raw = path.read_bytes()
-            if href.endswith(".gz"):
-                return gzip.decompress(raw)
-            if href.endswith(".xz"):
-                return lzma.decompress(raw)
+            # Only a regular file of the repository: an href out of it (../../etc/passwd), a
+            # FIFO or a device is refused, named, instead of read.
+            if not href or root.resolve() not in path.resolve().parents or not path.is_file():
+                raise ResolutionError(
+                    f"{repomd}: its primary metadata {href!r} is not a file of the repository"
+                )
+            try:
+                raw = path.read_bytes()
+                if href.endswith(".gz"):
+                    return gzip.decompress(raw)
+                if href.endswith(".xz"):
+                    return lzma.decompress(raw)
+            except (OSError, EOFError, lzma.LZMAError, zlib.error) as error:
+                raise ResolutionError(f"{path}: unreadable ({error})") from None
             if href.endswith(".zst"):
                 if shutil.which("zstd") is None:
                     raise ResolutionError(f"{path}: zstd-compressed, and no zstd command")
-                return subprocess.run(
-                    ["zstd", "-dc", str(path)], capture_output=True, check=True
-                ).stdout
+                completed = subprocess.run(["zstd", "-dc", str(path)], capture_output=True,
+                                           check=False)
+                if completed.returncode != 0:
+                    said = completed.stderr.decode("utf-8", "replace").strip()
+                    raise ResolutionError(f"{path}: unreadable (zstd: {said})")
+                return completed.stdout
             return raw
     raise ResolutionError(f"{repomd}: no primary metadata")
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import shutil
+import sys
 from pathlib import Path
 
 import pytest
@@ -429,3 +430,55 @@ def test_an_unreadable_sdist_is_named_once(
         resolve(["broken-one"], runtimes, LocalSdists(here), provided=build_tools())
     assert str(raised.value) == (
         f"{broken}: cannot read the archive: not a tar archive (plain, gzip, bzip2 or xz)")
+
+
+_REPOMD = ('<?xml version="1.0"?><repomd xmlns="http://linux.duke.edu/metadata/repo">'
+           '<data type="primary"><location href="{href}"/></data></repomd>')
+_PRIMARY = ('<?xml version="1.0"?><metadata xmlns="http://linux.duke.edu/metadata/common" '
+            'xmlns:rpm="http://linux.duke.edu/metadata/rpm"><package type="rpm"><name>evil</name>'
+            '<arch>noarch</arch><format><rpm:provides><rpm:entry name="python3.11dist(x)" '
+            'ver="{ver}"/></rpm:provides></format></package></metadata>')
+
+
+@pytest.mark.parametrize(("href", "content", "said"), [
+    ("../../../../../../etc/passwd", None,
+     "{repo}/repodata/repomd.xml: its primary metadata '../../../../../../etc/passwd' is not a "
+     "file of the repository"),
+    ("repodata/missing.xml", None,
+     "{repo}/repodata/repomd.xml: its primary metadata 'repodata/missing.xml' is not a file of "
+     "the repository"),
+    ("repodata/p.xml.gz", b"not gzip",
+     "{repo}/repodata/p.xml.gz: unreadable (Not a gzipped file (b'no'))"),
+    ("repodata/p.xml.xz", b"not xz",
+     "{repo}/repodata/p.xml.xz: unreadable (Input format not supported by decoder)"),
+    ("repodata/p.xml", b"<unclosed",
+     "{repo}: its primary metadata is not XML (unclosed token: line 1, column 0)"),
+], ids=["outside", "missing", "gzip", "xz", "xml"])
+def test_a_broken_repository_is_named_not_a_traceback(
+    tmp_path: Path, href: str, content: bytes | None, said: str
+) -> None:
+    """--repo DIR: its repodata is read as it is; an href out of the repository was read (any
+    file), and a missing file, broken compression or XML stopped the chain with a traceback
+    (found by an audit)."""
+    repo = tmp_path / "repo"
+    (repo / "repodata").mkdir(parents=True)
+    (repo / "repodata" / "repomd.xml").write_text(_REPOMD.format(href=href), encoding="utf-8")
+    if content is not None:
+        (repo / href).write_bytes(content)
+    with pytest.raises(ResolutionError) as raised:
+        Provided.from_repository(repo)
+    assert str(raised.value) == said.format(repo=repo)
+
+
+def test_a_provided_version_past_the_digit_limit_is_no_match(tmp_path: Path) -> None:
+    """A repository's provide whose version has more digits than int() converts: a
+    traceback (ValueError) before, found by an audit; now it matches nothing."""
+    if not getattr(sys, "get_int_max_str_digits", lambda: 0)():
+        pytest.skip("this runtime's int() has no digit limit (PyPy)")
+    repo = tmp_path / "repo"
+    (repo / "repodata").mkdir(parents=True)
+    (repo / "repodata" / "repomd.xml").write_text(_REPOMD.format(href="repodata/p.xml"),
+                                                  encoding="utf-8")
+    (repo / "repodata" / "p.xml").write_text(_PRIMARY.format(ver="1" * 5000), encoding="utf-8")
+    provided = Provided.from_repository(repo)
+    assert provided.match("python3.11dist(x)", SpecifierSet(">=1")) is None
