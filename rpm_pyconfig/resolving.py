@@ -220,8 +220,12 @@ class PipSdists(SdistSource):
             )
             files = [p for p in Path(temporary).iterdir() if _sdist_name_version(p.name)]
             if completed.returncode != 0 or len(files) != 1:
-                message = [line for line in completed.stderr.splitlines() if "ERROR" in line]
-                if "No matching distribution" in completed.stderr:
+                lines = completed.stderr.splitlines()
+                message = [line.strip() for line in lines if "ERROR" in line]
+                # pip's own verdict on NAME, not one of the build backend's installation that
+                # pip runs to read the sdist's metadata (indented, under "Failed to build")
+                if any(line.startswith("ERROR: No matching distribution")
+                       for line in completed.stderr.splitlines()):
                     return None
                 raise ResolutionError(
                     f"pip download {name}{specifier} failed (exit {completed.returncode}): "

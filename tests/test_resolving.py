@@ -15,6 +15,7 @@ from rpm_pyconfig.backend import MetadataBackend
 from rpm_pyconfig.resolving import (
     HostDistributions,
     LocalSdists,
+    PipSdists,
     Provided,
     ResolutionError,
     read_requirements,
@@ -482,3 +483,30 @@ def test_a_provided_version_past_the_digit_limit_is_no_match(tmp_path: Path) -> 
     (repo / "repodata" / "p.xml").write_text(_PRIMARY.format(ver="1" * 5000), encoding="utf-8")
     provided = Provided.from_repository(repo)
     assert provided.match("python3.11dist(x)", SpecifierSet(">=1")) is None
+
+
+def test_pip_failing_to_build_the_metadata_is_no_missing_sdist(tmp_path: Path) -> None:
+    """--download: pip found the sdist but could not install its build backend to read its
+    metadata (offline, say); the nested "No matching distribution" of that installation was
+    taken for pip's verdict on the project: "no sdist of X satisfies any version" (found by
+    an audit, pip 26.3 with a --find-links directory). pip's own error is named now."""
+    fake = tmp_path / "pip"
+    fake.write_text(
+        "#!/bin/sh\ncat >&2 <<'END'\n"
+        "  error: subprocess-exited-with-error\n"
+        "      ERROR: No matching distribution found for setuptools>=61\n"
+        "ERROR: Failed to build 'chainfix-base' when installing build dependencies\n"
+        "END\nexit 1\n", encoding="utf-8")
+    fake.chmod(0o755)
+    source = PipSdists(tmp_path / "cache", pip=[str(fake)])
+    with pytest.raises(ResolutionError) as raised:
+        source.find(canonicalize_name("chainfix-base"), SpecifierSet())
+    assert str(raised.value) == (
+        "pip download chainfix-base failed (exit 1): ERROR: No matching distribution found for "
+        "setuptools>=61; ERROR: Failed to build 'chainfix-base' when installing build "
+        "dependencies"
+    )
+    (tmp_path / "pip").write_text(
+        "#!/bin/sh\necho 'ERROR: No matching distribution found for chainfix-base' >&2\n"
+        "exit 1\n", encoding="utf-8")
+    assert source.find(canonicalize_name("chainfix-base"), SpecifierSet()) is None
