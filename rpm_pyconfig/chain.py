@@ -49,6 +49,7 @@ from ._files import sha256_of, write_atomically
 from .backend import MetadataBackend
 from .errors import PyConfigError
 from .resolving import ChainProject, Closure
+from .sources import read_regular
 from .specgen import changelog_today, generate_spec
 
 __all__ = [
@@ -337,8 +338,8 @@ class _Builder:
         self.state: dict[str, dict[str, object]] = {}
         if self.state_path.exists():
             try:
-                loaded = json.loads(self.state_path.read_text(encoding="utf-8"))
-            except (OSError, ValueError, RecursionError) as error:
+                loaded = _read_json(self.state_path)
+            except (PyConfigError, ValueError, RecursionError) as error:
                 # (RecursionError: arrays nested deeper than the json module recurses)
                 raise PyConfigError(f"{self.state_path}: unreadable ({error})") from None
             if isinstance(loaded, dict):
@@ -629,9 +630,9 @@ def srpms_from_report(report: Path, closure: Closure) -> dict[str, Path]:
     have been copied elsewhere since).
     """
     try:
-        data = json.loads(report.read_text(encoding="utf-8"))
-        results = data["results"]
-    except (OSError, ValueError, KeyError, TypeError, RecursionError) as error:
+        data = _read_json(report)
+        results = data["results"]  # type: ignore[index]
+    except (PyConfigError, ValueError, KeyError, TypeError, RecursionError) as error:
         raise PyConfigError(f"{report}: not a chain report ({error})") from None
     found: dict[str, Path] = {}
     for item in results if isinstance(results, list) else []:
@@ -646,6 +647,15 @@ def srpms_from_report(report: Path, closure: Closure) -> dict[str, Path]:
             raise PyConfigError(f"{report}: {name} {version}: its SRPM {path} is missing")
         found[name] = path
     return found
+
+
+def _read_json(path: Path) -> object:
+    """The JSON document of the regular file *path* (a FIFO or a device is refused, never
+    read: ``--rebuild-from FIFO`` hung)."""
+    data = read_regular(str(path), str(path))
+    if data is None:
+        raise PyConfigError(f"{path}: a directory")
+    return json.loads(data.decode("utf-8"))
 
 
 def _is_date(text: str) -> bool:

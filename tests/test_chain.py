@@ -12,6 +12,7 @@ from __future__ import annotations
 import contextlib
 import io
 import json
+import os
 import shutil
 import subprocess
 from pathlib import Path
@@ -470,6 +471,23 @@ def test_a_report_nested_past_the_json_recursion_is_not_a_chain_report(
     report.write_text("[" * 100000, encoding="utf-8")
     with pytest.raises(PyConfigError, match=r"report\.json: not a chain report \(maximum "):
         srpms_from_report(report, _closure(sdists, runtimes))
+
+
+def test_a_report_that_is_no_regular_file_is_refused_unread(
+    sdists: Path, runtimes: list[Runtime], tmp_path: Path
+) -> None:
+    """--rebuild-from FIFO waited for a writer forever (found by an audit); a directory is
+    named too."""
+    from rpm_pyconfig.chain import srpms_from_report
+    from rpm_pyconfig.errors import PyConfigError
+
+    fifo = tmp_path / "report.json"
+    os.mkfifo(fifo)
+    with pytest.raises(PyConfigError, match=r"report\.json: not a chain report \(.*report\.json: "
+                       r"not a regular file\)"):
+        srpms_from_report(fifo, _closure(sdists, runtimes))
+    with pytest.raises(PyConfigError, match=r": a directory\)$"):
+        srpms_from_report(tmp_path, _closure(sdists, runtimes))
 
 
 @pytest.mark.rpm
