@@ -64,7 +64,9 @@ _PATH = re.compile(r"^(/(?!\.\.?(?:/|\Z))[A-Za-z0-9._+-]+)+\Z")  # no . or .. pa
 _URL = re.compile(r"^https?://[A-Za-z0-9._~:/?#@!$&'()*+,;=-]+\Z")
 _SHA256 = re.compile(r"^[0-9a-f]{64}\Z")
 _ERE_SPECIAL = frozenset(".[]()*+?{}|^$")
-_RELEASE = re.compile(r"^[0-9][A-Za-z0-9._]*\Z")
+# rpm refuses ".." in a Name or Release ("Illegal sequence"): refused here, naming the option.
+_RELEASE = re.compile(r"^[0-9](?:[A-Za-z0-9_]|\.(?!\.))*\Z")
+_PACKAGE = re.compile(r"^[A-Za-z0-9](?:[A-Za-z0-9_+-]|\.(?!\.))*\Z")
 
 
 class ApplicationError(PyConfigError):
@@ -99,7 +101,8 @@ _EXPECTED = {
     _FILE: "an sdist or wheel file name of letters, digits and '.', '_', '+', '!', '-'",
     _PATH: "an absolute path of letters, digits and '.', '_', '+', '-', no part '.' or '..'",
     _SHA256: "64 lowercase hexadecimal digits",
-    _RELEASE: "a digit, then letters, digits, '.' and '_'",
+    _RELEASE: "a digit, then letters, digits, '.' and '_', no '..'",
+    _PACKAGE: "letters, digits and '.', '_', '+', '-', starting with a letter or digit, no '..'",
 }
 
 
@@ -391,7 +394,44 @@ def _config_items(configs: Sequence[str]) -> list[tuple[str, str]]:
                                    "FILE=/etc/PATH (a configuration file rpm keeps as edited)")
         _checked(_RPM_NAME, os.path.basename(source), "--config file name")
         items.append((source, target))
+    # Each FILE is copied into the sources directory under its own name, beside the helper
+    # and the closure: a second file of that name would replace the first (the spec keeps the
+    # first one's sha256) and the helper's name belongs to the helper.
+    names: dict[str, str] = {}
+    targets: dict[str, str] = {}
+    for (source, target), item in zip(items, configs):
+        base = os.path.basename(source)
+        if base == HELPER:
+            raise ApplicationError(
+                f"--config {item!r}: the file name {base!r} is the helper's in the sources "
+                "directory: rename the configuration file"
+            )
+        other = names.get(base)
+        if other is not None and os.path.realpath(other) != os.path.realpath(source):
+            raise ApplicationError(
+                f"--config {item!r}: the file name {base!r} is taken by {other} in the "
+                "sources directory: rename one of them"
+            )
+        names[base] = source
+        if target in targets:
+            raise ApplicationError(
+                f"--config {item!r}: {target} is already the target of --config "
+                f"{targets[target]!r}"
+            )
+        targets[target] = item
     return items
+
+
+def _check_config_names(config_items: list[tuple[str, str]], artifacts: list[Artifact]) -> None:
+    """Refuse a configuration file named like a file of the closure: copied into the sources
+    directory (the cache of downloads), it would replace that sdist or wheel."""
+    closure = {a.filename for a in artifacts}
+    for source, target in config_items:
+        if os.path.basename(source) in closure:
+            raise ApplicationError(
+                f"--config {source}={target}: the file name {os.path.basename(source)!r} is "
+                "a file of the closure in the sources directory: rename the configuration file"
+            )
 
 
 def generate_app_spec(
@@ -423,10 +463,16 @@ def generate_app_spec(
     from packaging.requirements import InvalidRequirement, Requirement
     from packaging.utils import canonicalize_name
 
+    from .licenses import canonicalize_expression
     from .versions import rpm_version
 
     _checked(_PATH, prefix, "--prefix")
     _checked(_RELEASE, release, "--release")
+    if name is not None:
+        _checked(_PACKAGE, name, "--name")
+    license_given = None if license is None else canonicalize_expression(
+        license, origin="--license"
+    )
     for command in commands:
         _checked(_RPM_NAME, command, "--command")
     config_items = _config_items(configs)
@@ -459,18 +505,17 @@ def generate_app_spec(
         main.version, prereleases=True
     ):
         raise ApplicationError(f"{app!r}: the closure has {main.name} {main.version}")
-    package = _checked(_RPM_NAME, name or main.canonical_name, "--name")
+    _check_config_names(config_items, artifacts)
+    package = _checked(_PACKAGE, main.canonical_name if name is None else name, "--name")
     warnings: list[str] = []
     version = rpm_version(main.version, origin=f"{main.name} version")
     for artifact in artifacts:
         rpm_version(artifact.version, origin=f"{artifact.name} version")  # PEP 440 or error
     build_requires, compiled = _build_requires(artifacts, runtime, warnings)
-    if license is None:
+    if license_given is None:
         license_expr = _combined_license([_license(a, warnings) for a in artifacts])
     else:
-        from .licenses import canonicalize_expression
-
-        license_expr = canonicalize_expression(license, origin="--license")
+        license_expr = license_given
     binary_so = any(a.is_wheel and not a.filename.endswith("-any.whl") for a in artifacts)
     stdlib = _stdlib(runtime)
     helper = os.path.join(sources, HELPER)

@@ -131,6 +131,37 @@ def test_config_targets_stay_below_etc(tmp_path: Path, target: str, message: str
     assert _config_items([f"{source}=/etc/app/conf"]) == [(str(source), "/etc/app/conf")]
 
 
+def test_config_files_keep_their_own_names_and_targets(tmp_path: Path) -> None:
+    """Each --config FILE is copied into the sources directory by its base name: another FILE
+    of that name (or the helper's name) replaced the first after its sha256 was written, and
+    the build failed in %prep; a second FILE for one target silently replaced the first."""
+    (tmp_path / "a").mkdir()
+    (tmp_path / "b").mkdir()
+    first, second = tmp_path / "a" / "site.conf", tmp_path / "b" / "site.conf"
+    first.write_text("one\n", encoding="utf-8")
+    second.write_text("two\n", encoding="utf-8")
+    other = tmp_path / "b" / "other.conf"
+    other.write_text("three\n", encoding="utf-8")
+    helper = tmp_path / "rpm-pyconfig-appenv.py"
+    helper.write_text("print('not the helper')\n", encoding="utf-8")
+    refusals = [
+        ([f"{first}=/etc/app/one", f"{second}=/etc/app/two"],
+         f"--config '{second}=/etc/app/two': the file name 'site.conf' is taken by {first}"),
+        ([f"{first}=/etc/app/one", f"{other}=/etc/app/one"],
+         f"--config '{other}=/etc/app/one': /etc/app/one is already the target of --config "
+         f"'{first}=/etc/app/one'"),
+        ([f"{helper}=/etc/app/x"], f"--config '{helper}=/etc/app/x': the file name "
+         "'rpm-pyconfig-appenv.py' is the helper's"),
+    ]
+    for configs, message in refusals:
+        with pytest.raises(ApplicationError) as raised:
+            _config_items(configs)
+        assert str(raised.value).startswith(message), raised.value
+    # one file for two targets is one Source twice: nothing is replaced
+    assert _config_items([f"{first}=/etc/app/one", f"{first}=/etc/app/two"]) == [
+        (str(first), "/etc/app/one"), (str(first), "/etc/app/two")]
+
+
 def test_artifact_names_are_checked(tmp_path: Path) -> None:
     good = {
         "name": "foo",
@@ -1193,6 +1224,16 @@ def test_appenv_check_refuses_rpaths_outside_the_environment(
         ("--prefix", "/usr/./lib", "--prefix: '/usr/./lib' is not valid"),
         ("--release", "1%{?dist}", "--release: '1%{?dist}' is not valid: want a digit"),
         ("--command", "a b", "--command: 'a b' is not valid"),
+        # rpm refuses ".." in a Name or Release ("Illegal sequence"): the spec did not parse
+        ("--release", "1..2", "--release: '1..2' is not valid: want a digit, then letters, "
+         "digits, '.' and '_', no '..'"),
+        ("--name", "a..b", "--name: 'a..b' is not valid"),
+        # an empty --name was the application's name, silently
+        ("--name", "", "--name: '' is not valid"),
+        # --name and --license were checked only after the whole closure was downloaded
+        ("--name", "a%{x}", "--name: 'a%{x}' is not valid"),
+        ("--license", "MIT %(touch PWNED)", "--license: invalid license expression "
+         "'MIT %(touch PWNED)'"),
     ],
 )
 def test_options_are_checked_before_anything_is_fetched(
@@ -1257,6 +1298,34 @@ def test_exclude_regexes_match_the_prefix_literally(
         assert ere(values["REQ"], generated), generated
     for kept in ("bundled(python3dist(x))", "libc.so.6()(64bit)", "/usr/bin/python3"):
         assert not ere(values["REQ"], kept), kept
+
+
+@pytest.mark.rpm  # the runtime's pip resolves the closure, as for rpmbuild's sources
+def test_a_config_file_never_replaces_a_file_of_the_closure(
+    tmp_path: Path, registry_dir: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """--config FILE named like an sdist of the closure was copied over that sdist in the
+    sources directory (the download cache): the spec kept the sdist's sha256, and every later
+    run failed in pip ("not a gzip file") until the file was removed by hand."""
+    sdist = _sdist(tmp_path, "confapp", "Conf", "https://example.org/")
+    sources = tmp_path / "sources"
+    (tmp_path / "conf").mkdir()
+    config = tmp_path / "conf" / sdist.name
+    config.write_text("x = 1\n", encoding="utf-8")
+    common = ["app", str(sdist), "--confdir", str(registry_dir), "--sources", str(sources)]
+    status = main([*common, "--config", f"{config}=/etc/confapp/x", "-o", str(tmp_path / "x")])
+    assert status == 1
+    assert (f"--config {config}=/etc/confapp/x: the file name {sdist.name!r} is a file of the "
+            "closure") in capsys.readouterr().err
+    assert _sha256(sources / sdist.name) == _sha256(sdist)
+    # two configuration files in the package's directory: that directory is owned once
+    other = tmp_path / "conf" / "other.conf"
+    other.write_text("y = 2\n", encoding="utf-8")
+    spec = tmp_path / "confapp.spec"
+    status = main([*common, "--config", f"{other}=/etc/confapp/a", "--config",
+                   f"{DATA / 'site.conf'}=/etc/confapp/b", "-o", str(spec)])
+    assert status == 0
+    assert spec.read_text().count("%dir /etc/confapp\n") == 1
 
 
 def _sha256(path: Path) -> str:
