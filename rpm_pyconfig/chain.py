@@ -345,14 +345,13 @@ class _Builder:
             if isinstance(loaded, dict):
                 self.state = loaded
             for name, entry in self.state.items():
-                dated = entry.get("changelog_date", "") if isinstance(entry, dict) else ""
-                if not isinstance(entry, dict) or not isinstance(dated, str) or (
-                        dated and not _is_date(dated)):
-                    shown = entry if not isinstance(entry, dict) else dated
+                if not isinstance(entry, dict):
                     raise PyConfigError(
-                        f"{self.state_path}: {name}: not a state of this tool "
-                        f"({'changelog_date ' if isinstance(entry, dict) else ''}{shown!r})"
-                    )
+                        f"{self.state_path}: {name}: not a state of this tool ({entry!r})")
+                dated = entry.get("changelog_date", "")
+                if not isinstance(dated, str) or (dated and not _is_date(dated)):
+                    raise PyConfigError(f"{self.state_path}: {name}: not a state of this tool "
+                                        f"(changelog_date {dated!r})")
         self.results: list[PackageResult] = []
         self.dates: dict[str, datetime.date] = {}  # project -> its spec's changelog date
 
@@ -385,8 +384,8 @@ class _Builder:
             self._fail(project, version, runtimes, "spec generation", log, str(error))
         spec_sha = sha256_of(spec_path)
         previous = self.state.get(project.name)
-        if self._still_built(previous, project.sdist.sha256, spec_sha, step.bootstrap) and (
-                previous is not None and self._recorded_in_repository(previous)):
+        if self._still_built(previous, project.sdist.sha256, spec_sha, step.bootstrap):
+            assert previous is not None
             self._install([Path(p) for p in _strings(previous.get("rpms"))], project, log)
             what = "bootstrap" if previous.get("bootstrap") else "full"
             self.progress(f"{label}: already built ({what}), kept")
@@ -449,26 +448,23 @@ class _Builder:
             self.progress(f"{label}: removed {removed} package(s) of its earlier build "
                           "from the repository")
 
-    @staticmethod
     def _still_built(
-        previous: Mapping[str, object] | None, sha256: str, spec_sha: str, bootstrap: bool
+        self, previous: Mapping[str, object] | None, sha256: str, spec_sha: str, bootstrap: bool
     ) -> bool:
+        """Whether *previous* (the state's record) stands for this build: the same sdist and
+        spec, and every package it names still a file of the chain's repository (only those
+        are the chain's own builds: a state naming packages elsewhere would have them
+        installed into the root and reported as this chain's)."""
         if not previous:
             return False
         if previous.get("sha256") != sha256 or previous.get("spec_sha256") != spec_sha:
             return False
         if previous.get("bootstrap") and not bootstrap:
             return False  # a bootstrap build does not stand for a full one
-        files = [*_strings(previous.get("rpms")), str(previous.get("srpm", ""))]
-        return all(name and Path(name).is_file() for name in files)
-
-    def _recorded_in_repository(self, previous: Mapping[str, object]) -> bool:
-        """Whether every file *previous* names is in the chain's repository: only those are
-        the chain's own builds (a state naming packages elsewhere would have them installed
-        into the root and reported as this chain's)."""
         repo = self.repo.resolve()
         files = [*_strings(previous.get("rpms")), str(previous.get("srpm", ""))]
-        return all(repo in Path(name).resolve().parents for name in files if name)
+        return all(name and Path(name).is_file() and repo in Path(name).resolve().parents
+                   for name in files)
 
     # -- phases ----------------------------------------------------------------------------
 
