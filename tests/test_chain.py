@@ -14,6 +14,7 @@ import io
 import json
 import os
 import shutil
+import signal
 import subprocess
 from pathlib import Path
 
@@ -483,9 +484,19 @@ def test_a_report_that_is_no_regular_file_is_refused_unread(
 
     fifo = tmp_path / "report.json"
     os.mkfifo(fifo)
-    with pytest.raises(PyConfigError, match=r"report\.json: not a chain report \(.*report\.json: "
-                       r"not a regular file\)"):
-        srpms_from_report(fifo, _closure(sdists, runtimes))
+
+    def blocked(*_: object) -> None:
+        raise TimeoutError("reading the report blocked on the FIFO")
+
+    previous = signal.signal(signal.SIGALRM, blocked)  # a hang fails the test, not CI's clock
+    signal.alarm(20)
+    try:
+        with pytest.raises(PyConfigError, match=r"report\.json: not a chain report \(.*"
+                           r"report\.json: not a regular file\)"):
+            srpms_from_report(fifo, _closure(sdists, runtimes))
+    finally:
+        signal.alarm(0)
+        signal.signal(signal.SIGALRM, previous)
     with pytest.raises(PyConfigError, match=r": a directory\)$"):
         srpms_from_report(tmp_path, _closure(sdists, runtimes))
 
