@@ -512,10 +512,8 @@ def generate_app_spec(
     for artifact in artifacts:
         rpm_version(artifact.version, origin=f"{artifact.name} version")  # PEP 440 or error
     build_requires, compiled = _build_requires(artifacts, runtime, warnings)
-    if license_given is None:
-        license_expr = _combined_license([_license(a, warnings) for a in artifacts])
-    else:
-        license_expr = license_given
+    license_expr = (_combined_license([_license(a, warnings) for a in artifacts])
+                    if license_given is None else license_given)
     binary_so = any(a.is_wheel and not a.filename.endswith("-any.whl") for a in artifacts)
     stdlib = _stdlib(runtime)
     helper = os.path.join(sources, HELPER)

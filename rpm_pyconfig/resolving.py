@@ -224,8 +224,7 @@ class PipSdists(SdistSource):
                 message = [line.strip() for line in lines if "ERROR" in line]
                 # pip's own verdict on NAME, not one of the build backend's installation that
                 # pip runs to read the sdist's metadata (indented, under "Failed to build")
-                if any(line.startswith("ERROR: No matching distribution")
-                       for line in completed.stderr.splitlines()):
+                if any(line.startswith("ERROR: No matching distribution") for line in lines):
                     return None
                 raise ResolutionError(
                     f"pip download {name}{specifier} failed (exit {completed.returncode}): "
