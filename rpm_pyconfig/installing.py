@@ -480,7 +480,8 @@ _FILELIST_SPECIAL = re.compile(r"[%*?\[\]{}]")
 
 
 #: The longest line of a ``%files -f`` list rpm reads whole: it reads the list with
-#: ``fgets(buf, BUFSIZ)`` (8192), 8191 bytes at a time with the newline (rpm 4.18 to 6).
+#: ``fgets(buf, BUFSIZ)`` (8192), 8191 bytes at a time with the newline (measured with rpm
+#: 4.18 and 4.20: a longer line is read as two file names).
 FILELIST_LINE_MAX = 8190
 
 
